@@ -1,0 +1,45 @@
+/**
+ * Converter runtime contract. User scripts (ThingsBoard `Decoder`/`Encoder` bodies, or JSONata
+ * expressions) are compiled once and then called with batches.
+ */
+import type { CloudbridgeError } from '../core/errors.ts';
+import type { ConverterLimits, EncodedDownlink, EntityRecord } from '../core/model.ts';
+
+export const DEFAULT_CONVERTER_LIMITS: ConverterLimits = { timeoutMs: 1000, memoryMb: 64 };
+
+export interface UplinkInput {
+  payload: Uint8Array;
+  metadata: Record<string, string>;
+}
+
+export type UplinkConversion =
+  /** `raw` is the script's own output (for debug events and the test endpoint). */
+  | { ok: true; records: EntityRecord[]; raw: unknown }
+  | { ok: false; stage: 'convert' | 'validate' | 'quarantine'; error: CloudbridgeError; raw?: unknown };
+
+export interface UplinkConverterRunner {
+  /**
+   * Converts a batch: exactly one result per input, same order. A failing message never fails
+   * its neighbours; this method rejects only when the runtime itself is broken.
+   */
+  convert(inputs: UplinkInput[]): Promise<UplinkConversion[]>;
+  dispose(): void;
+}
+
+export interface DownlinkInput {
+  msg: unknown;
+  metadata: Record<string, string>;
+  msgType: string;
+  integrationMetadata: Record<string, string>;
+}
+
+export interface DownlinkConversion {
+  encoded: EncodedDownlink[];
+  raw: unknown;
+}
+
+export interface DownlinkConverterRunner {
+  /** Rejects with a CloudbridgeError (CONVERTER_*) when the encoder fails or its output is invalid. */
+  encode(input: DownlinkInput): Promise<DownlinkConversion>;
+  dispose(): void;
+}

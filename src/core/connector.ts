@@ -1,0 +1,95 @@
+/**
+ * The connector contract: what a cloud connector plugin provides and what core gives it.
+ * A connector never stores anything itself: it hands batches to `deliver()` and acknowledges
+ * to its cloud only when `deliver()` resolves.
+ */
+import type { TSchema, Static } from '@sinclair/typebox';
+import type { Clock } from './clock.ts';
+import type { Logger } from './logger.ts';
+import type { EncodedDownlink, UplinkMessage } from './model.ts';
+
+/** How a connector's source redelivers what was not acknowledged (documented per connector). */
+export type RedeliveryModel =
+  | 'mqtt-session'      // broker redelivers un-PUBACKed QoS 1 messages of a persistent session
+  | 'visibility-timeout' // SQS
+  | 'ack-deadline'       // Pub/Sub
+  | 'checkpoint'         // Kinesis, Event Hubs: resume after the last checkpoint
+  | 'peek-lock';         // Service Bus
+
+export interface ConnectorCapabilities {
+  downlink: boolean;
+  redelivery: RedeliveryModel;
+}
+
+export interface DeliveryReport {
+  stored: number;
+  deadLettered: number;
+  duplicates: number;
+}
+
+export interface CheckpointStore {
+  get(integrationId: string, partition: string): Promise<string | null>;
+  set(integrationId: string, partition: string, value: string): Promise<void>;
+}
+
+export interface ConnectorContext {
+  /** The integration this connector runs for. */
+  integrationId: string;
+  integrationName: string;
+  /**
+   * Hands a batch to the pipeline. Resolves once every message is durably settled (its results
+   * or its dead letter committed): only then may the connector acknowledge. Rejects (no ack)
+   * when the store failed or the integration is stopping; the source must redeliver.
+   * May wait before accepting the batch when in-flight limits are reached (backpressure).
+   */
+  deliver(batch: UplinkMessage[], signal?: AbortSignal): Promise<DeliveryReport>;
+  /** Report connection state changes so status and events reflect them. */
+  reportState(state: 'connecting' | 'connected' | 'disconnected', error?: unknown): void;
+  /** Warnings to surface as integration events (e.g. certificate expiring soon). */
+  warn(code: string, message: string, details?: Record<string, unknown>): void;
+  checkpoints: CheckpointStore;
+  log: Logger;
+  clock: Clock;
+  /** Aborted when the integration stops. */
+  signal: AbortSignal;
+}
+
+export interface ConnectorStatusDetails {
+  /** Connector-specific status (no secrets), merged into the integration status. */
+  [key: string]: unknown;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  /** One line per check performed, e.g. "connected to broker", "subscribed to 2 filters". */
+  checks: Array<{ name: string; ok: boolean; message: string }>;
+  error?: { code: string; message: string };
+}
+
+export interface Connector {
+  /** Connects and starts intake. Rejects with a CloudbridgeError when the first connection fails. */
+  start(): Promise<void>;
+  /** Stops intake, waits up to drainMs for in-flight deliveries to settle, then disconnects. */
+  stop(opts?: { drainMs?: number }): Promise<void>;
+  /** Connector-specific status details. */
+  status(): ConnectorStatusDetails;
+  /** Sends one encoded downlink. Rejects with a CloudbridgeError when it was not accepted. */
+  sendDownlink?(msg: EncodedDownlink, signal: AbortSignal): Promise<void>;
+}
+
+export interface ConnectorDefinition<S extends TSchema = TSchema> {
+  /** `mqtt`, `aws-iot-core`, ...: folder name, API value, docs page, CLI argument. */
+  type: string;
+  title: string;
+  description: string;
+  /** JSON Schema of the connector config (TypeBox). Fields with `secret: true` are encrypted and redacted. */
+  configSpec: S;
+  capabilities: ConnectorCapabilities;
+  /** Extra validation beyond the schema (cross-field rules, PEM parsing...). Returns warnings; throws CONFIG_INVALID. */
+  validate?(config: Static<S>): Promise<string[]> | string[];
+  create(config: Static<S>, ctx: ConnectorContext): Connector;
+  /** Checks credentials and reachability without consuming. */
+  testConnection(config: Static<S>, signal: AbortSignal): Promise<CheckResult>;
+  /** Pitfalls section of the generated docs: error → fix. */
+  pitfalls?: Array<{ symptom: string; fix: string }>;
+}

@@ -1,0 +1,68 @@
+/**
+ * The Cloudbridge error catalogue. Every failure that reaches a user (API response, event,
+ * dead letter, log line, CLI output) carries one of these codes. Connectors translate SDK and
+ * protocol errors into them at the edge. `docs/errors.md` is generated from `ERROR_CATALOGUE`.
+ */
+export const ERROR_CATALOGUE = {
+  CONFIG_INVALID: { retryable: false, summary: 'A configuration value is invalid.', fix: 'Correct the named field as described and save again.' },
+  NOT_FOUND: { retryable: false, summary: 'The requested object does not exist.', fix: 'Check the name or id.' },
+  CONFLICT: { retryable: false, summary: 'An object with that name already exists or is still referenced.', fix: 'Use another name, or remove the reference first.' },
+  UNAUTHORIZED: { retryable: false, summary: 'Missing or invalid API token.', fix: 'Send "Authorization: Bearer <token>" with a valid token.' },
+  FORBIDDEN: { retryable: false, summary: 'The token is valid but its role does not allow this action.', fix: 'Use an admin token.' },
+  CONVERTER_COMPILE: { retryable: false, summary: 'The converter script does not compile.', fix: 'Fix the syntax error shown and save the converter again.' },
+  CONVERTER_RUNTIME: { retryable: false, summary: 'The converter script threw an error.', fix: 'Fix the script (test it with POST /api/v1/converters/test), then replay the dead letters.' },
+  CONVERTER_TIMEOUT: { retryable: false, summary: 'The converter exceeded its time limit.', fix: 'Remove long or endless loops, or raise limits.timeoutMs.' },
+  CONVERTER_MEMORY: { retryable: false, summary: 'The converter exceeded its memory limit.', fix: 'Reduce the memory the script allocates, or raise limits.memoryMb.' },
+  CONVERTER_OUTPUT: { retryable: false, summary: 'The converter output is not a valid result.', fix: 'Return {deviceName, telemetry?, attributes?} (or an array of them); the message names the bad field.' },
+  CONVERTER_QUARANTINED: { retryable: false, summary: 'The converter failed too many times in a row and is quarantined.', fix: 'Fix the converter; quarantine ends when it is updated or after the quarantine period.' },
+  PAYLOAD_INVALID: { retryable: false, summary: 'The message payload could not be parsed.', fix: 'Check what the device sends, or make the converter tolerate it.' },
+  DEVICE_CREATION_FORBIDDEN: { retryable: false, summary: 'The device does not exist and the integration may not create devices.', fix: 'Enable allowCreateDevices on the integration or create the device first.' },
+  STORE_UNAVAILABLE: { retryable: true, summary: 'The store could not commit.', fix: 'Check the database (disk space, connectivity); intake resumes automatically.' },
+  CONNECTION_FAILED: { retryable: true, summary: 'The connector could not reach its cloud endpoint.', fix: 'Check host, port, network and TLS settings.' },
+  CONNECTION_TIMEOUT: { retryable: true, summary: 'The connection attempt timed out.', fix: 'Check the endpoint address (region) and that the port is reachable.' },
+  AUTH_FAILED: { retryable: false, summary: 'The cloud rejected the credentials.', fix: 'Check the credentials named in the message.' },
+  PERMISSION_DENIED: { retryable: false, summary: 'The cloud denied an operation.', fix: 'Grant the permission named in the message.' },
+  TLS_FAILED: { retryable: false, summary: 'The TLS handshake failed.', fix: 'Check the CA certificate, client certificate and key.' },
+  DOWNLINK_FAILED: { retryable: true, summary: 'A downlink could not be sent.', fix: 'See the reason; the downlink can be sent again.' },
+  DOWNLINK_UNSUPPORTED: { retryable: false, summary: 'The integration has no downlink converter or its connector cannot send downlinks.', fix: 'Configure a downlink converter on an integration whose connector supports downlink.' },
+  INTEGRATION_NOT_RUNNING: { retryable: true, summary: 'The integration is not running.', fix: 'Enable the integration, and check its status for the last error.' },
+  SHUTTING_DOWN: { retryable: true, summary: 'The service is shutting down.', fix: 'Retry after restart.' },
+  INTERNAL: { retryable: true, summary: 'An unexpected internal error.', fix: 'Report it with the log line that carries the same time.' },
+} as const satisfies Record<string, { retryable: boolean; summary: string; fix: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface ErrorDetails {
+  /** The config field (JSON pointer-ish, e.g. `integrations[0].config.port`) the error is about. */
+  field?: string;
+  [key: string]: unknown;
+}
+
+export class CloudbridgeError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly details: ErrorDetails;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, options?: { cause?: unknown; retryable?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CloudbridgeError';
+    this.code = code;
+    this.retryable = options?.retryable ?? ERROR_CATALOGUE[code].retryable;
+    this.details = details;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; retryable: boolean; details: ErrorDetails } {
+    return { code: this.code, message: this.message, retryable: this.retryable, details: this.details };
+  }
+}
+
+export function isCloudbridgeError(err: unknown): err is CloudbridgeError {
+  return err instanceof CloudbridgeError;
+}
+
+/** Wraps anything thrown into a CloudbridgeError, keeping a CloudbridgeError as it is. */
+export function toCloudbridgeError(err: unknown, fallback: ErrorCode = 'INTERNAL'): CloudbridgeError {
+  if (err instanceof CloudbridgeError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new CloudbridgeError(fallback, message, {}, { cause: err });
+}

@@ -1,0 +1,149 @@
+/**
+ * Domain model shared by every layer (ThingsBoard terms). Plain data only.
+ */
+
+export type ContentType = 'JSON' | 'TEXT' | 'BINARY';
+
+/** One raw message as a connector received it. */
+export interface UplinkMessage {
+  /** The raw bytes, exactly as received. */
+  payload: Uint8Array;
+  /** Source metadata handed to the converter (string values, ThingsBoard style). */
+  metadata: Record<string, string>;
+  /**
+   * Stable identity of the message at its source (SQS MessageId, `shard/sequence`,
+   * `partition/sequence`, MQTT content hash ...). Drives deduplication: a message whose
+   * sourceKey was committed before is acknowledged without being stored again.
+   */
+  sourceKey: string;
+  /** Epoch ms when the connector received it. */
+  receivedAt: number;
+  /** Hint for debug display only; converters always get bytes. */
+  contentType?: ContentType;
+}
+
+/** A typed telemetry or attribute value (ThingsBoard's kv types). */
+export type KvValue =
+  | { type: 'bool'; value: boolean }
+  | { type: 'long'; value: number }
+  | { type: 'double'; value: number }
+  | { type: 'string'; value: string }
+  | { type: 'json'; value: unknown };
+
+export type KvType = KvValue['type'];
+
+export interface TelemetryPoint {
+  ts: number;
+  key: string;
+  value: KvValue;
+}
+
+export type EntityKind = 'DEVICE' | 'ASSET';
+
+/** One validated converter result: an entity and the data for it. */
+export interface EntityRecord {
+  kind: EntityKind;
+  name: string;
+  /** Device/asset type (profile name); `default` when the converter gives none. */
+  type: string;
+  label?: string;
+  customerName?: string;
+  groupName?: string;
+  /** Client-scope attributes reported by the uplink. */
+  attributes: Array<{ key: string; value: KvValue }>;
+  telemetry: TelemetryPoint[];
+}
+
+export type AttributeScope = 'client' | 'shared' | 'server';
+
+/** Where a message failed on its way in. */
+export type DeadLetterStage = 'convert' | 'validate' | 'provision' | 'quarantine';
+
+export interface DeadLetterInput {
+  stage: DeadLetterStage;
+  errorCode: string;
+  error: string;
+}
+
+export type LifecycleEvent = 'STARTED' | 'UPDATED' | 'STOPPED' | 'FAILED';
+
+export type IntegrationState = 'STOPPED' | 'STARTING' | 'RUNNING' | 'RECONNECTING' | 'PAUSED' | 'FAILED';
+
+export interface IntegrationCounters {
+  received: number;
+  stored: number;
+  deadLettered: number;
+  duplicates: number;
+  errors: number;
+}
+
+export interface IntegrationStatus {
+  state: IntegrationState;
+  since: number;
+  lastError: { code: string; message: string; at: number } | null;
+  counters: IntegrationCounters;
+  lastMessageAt: number | null;
+  inFlight: { messages: number; bytes: number };
+  /** Connector-specific details (no secrets), e.g. subscribed topics, queue redrive policy. */
+  details?: Record<string, unknown>;
+}
+
+export interface DebugSettings {
+  /** Record a debug event for every failure. */
+  failures: boolean;
+  /** Record every message until this epoch ms (0 = off). */
+  allUntil: number;
+}
+
+export interface ConverterLimits {
+  timeoutMs: number;
+  memoryMb: number;
+}
+
+export type ConverterType = 'uplink' | 'downlink';
+export type ConverterLanguage = 'javascript' | 'jsonata';
+
+export interface ConverterConfig {
+  id: string;
+  name: string;
+  type: ConverterType;
+  language: ConverterLanguage;
+  script: string;
+  limits?: Partial<ConverterLimits>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface IntegrationConfig {
+  id: string;
+  name: string;
+  type: string;
+  enabled: boolean;
+  uplinkConverterId: string;
+  downlinkConverterId: string | null;
+  allowCreateDevices: boolean;
+  debug: DebugSettings;
+  /** Key/values added to every uplink's metadata (ThingsBoard `configuration.metadata`). */
+  metadata: Record<string, string>;
+  /** Connector-specific config, validated against the connector's spec. */
+  config: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A downlink command as requested (API, ThingsBoard RPC, shared attribute update). */
+export interface DownlinkRequest {
+  deviceName: string;
+  msgType: string;
+  msg: unknown;
+  metadata: Record<string, string>;
+}
+
+/** One payload produced by a downlink encoder, ready for a connector to send. */
+export interface EncodedDownlink {
+  contentType: ContentType;
+  data: Uint8Array;
+  metadata: Record<string, string>;
+}
+
+export type DownlinkStatus = 'queued' | 'sent' | 'failed';
