@@ -10,6 +10,8 @@ export const DEFAULT_CONVERTER_LIMITS: ConverterLimits = { timeoutMs: 1000, memo
 export interface UplinkInput {
   payload: Uint8Array;
   metadata: Record<string, string>;
+  /** Epoch ms; the timestamp of telemetry the converter returns without `ts`. */
+  receivedAt: number;
 }
 
 export type UplinkConversion =

@@ -20,7 +20,16 @@ export interface UplinkMessage {
   receivedAt: number;
   /** Hint for debug display only; converters always get bytes. */
   contentType?: ContentType;
+  /**
+   * How `sourceKey` deduplicates. `check` (default): a sourceKey committed before makes this
+   * message a duplicate. `record-only`: the key is recorded but never makes this message a
+   * duplicate: for sources without message ids (MQTT), where sourceKey is a content hash and only
+   * redeliveries (`check`) may be dropped, never a legitimately repeated payload.
+   */
+  dedupe?: DedupeMode;
 }
+
+export type DedupeMode = 'check' | 'record-only';
 
 /** A typed telemetry or attribute value (ThingsBoard's kv types). */
 export type KvValue =

@@ -3,7 +3,7 @@
  * and PostgreSQL. `test/store/contract.ts` is the suite every implementation must pass.
  */
 import type {
-  AttributeScope, ConverterConfig, DeadLetterInput, DownlinkStatus, EntityKind, EntityRecord,
+  AttributeScope, ConverterConfig, DeadLetterInput, DedupeMode, DownlinkStatus, EntityKind, EntityRecord,
   IntegrationConfig, KvValue,
 } from '../core/model.ts';
 
@@ -14,6 +14,8 @@ export type MessageOutcome =
 
 export interface UplinkCommitItem {
   sourceKey: string;
+  /** Default `check`; see UplinkMessage.dedupe. */
+  dedupe?: DedupeMode;
   payload: Uint8Array;
   metadata: Record<string, string>;
   receivedAt: number;
