@@ -2,8 +2,7 @@
  * Converter runtime contract. User scripts (ThingsBoard `Decoder`/`Encoder` bodies, or JSONata
  * expressions) are compiled once and then called with batches.
  */
-import type { CloudbridgeError } from '../core/errors.ts';
-import type { ConverterLimits, EncodedDownlink, EntityRecord } from '../core/model.ts';
+import type { ConverterLimits, EncodedDownlink } from '../core/model.ts';
 
 export const DEFAULT_CONVERTER_LIMITS: ConverterLimits = { timeoutMs: 1000, memoryMb: 64 };
 
@@ -14,10 +13,8 @@ export interface UplinkInput {
   receivedAt: number;
 }
 
-export type UplinkConversion =
-  /** `raw` is the script's own output (for debug events and the test endpoint). */
-  | { ok: true; records: EntityRecord[]; raw: unknown }
-  | { ok: false; stage: 'convert' | 'validate' | 'quarantine'; error: CloudbridgeError; raw?: unknown };
+export type { UplinkConversion } from '../core/ports.ts';
+import type { UplinkConversion } from '../core/ports.ts';
 
 export interface UplinkConverterRunner {
   /**

@@ -3,42 +3,14 @@
  * and PostgreSQL. `test/store/contract.ts` is the suite every implementation must pass.
  */
 import type {
-  AttributeScope, ConverterConfig, DeadLetterInput, DedupeMode, DownlinkStatus, EntityKind, EntityRecord,
+  AttributeScope, ConverterConfig, DownlinkStatus, EntityKind,
   IntegrationConfig, KvValue,
 } from '../core/model.ts';
 
-/** One source message's outcome, ready to commit. */
-export type MessageOutcome =
-  | { kind: 'records'; records: EntityRecord[] }
-  | { kind: 'dead-letter'; deadLetter: DeadLetterInput };
-
-export interface UplinkCommitItem {
-  sourceKey: string;
-  /** Default `check`; see UplinkMessage.dedupe. */
-  dedupe?: DedupeMode;
-  payload: Uint8Array;
-  metadata: Record<string, string>;
-  receivedAt: number;
-  outcome: MessageOutcome;
-}
-
-export interface UplinkCommit {
-  integrationId: string;
-  allowCreateDevices: boolean;
-  items: UplinkCommitItem[];
-  /** Debug events written in the same transaction. */
-  events?: EventInput[];
-}
-
-export type UplinkItemResult =
-  | { status: 'stored'; createdEntities: string[] }
-  | { status: 'duplicate' }
-  | { status: 'dead-lettered'; deadLetterId: string };
-
-export interface UplinkCommitResult {
-  /** Same order as `UplinkCommit.items`. */
-  results: UplinkItemResult[];
-}
+export type {
+  MessageOutcome, UplinkCommitItem, UplinkCommit, UplinkItemResult, UplinkCommitResult,
+} from '../core/ports.ts';
+import type { DebugEventInput, UplinkCommit, UplinkCommitResult } from '../core/ports.ts';
 
 export interface IngestStore {
   /**
@@ -119,13 +91,9 @@ export interface AttributeStore {
 
 export type EventType = 'LIFECYCLE' | 'DEBUG_UPLINK' | 'DEBUG_DOWNLINK' | 'DEBUG_CONVERTER' | 'ERROR' | 'WARNING' | 'STATS';
 
-export interface EventInput {
-  integrationId?: string | null;
-  converterId?: string | null;
+/** Free JSON body. Must never contain secrets. */
+export interface EventInput extends DebugEventInput {
   type: EventType;
-  ts: number;
-  /** Free JSON body. Must never contain secrets. */
-  body: Record<string, unknown>;
 }
 
 export interface StoredEvent extends EventInput {
