@@ -1,0 +1,132 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { IngestPipeline } from '../../src/core/pipeline.ts';
+import { CloudbridgeError } from '../../src/core/errors.ts';
+import type { UplinkMessage } from '../../src/core/model.ts';
+import type { CommitPort, ConvertPort, UplinkCommit } from '../../src/core/ports.ts';
+
+function msg(i: number, payload = `{"n":${i}}`): UplinkMessage {
+  return { payload: Buffer.from(payload), metadata: { topic: 't' }, sourceKey: `k${i}`, receivedAt: 1000 + i };
+}
+
+const convertOk: ConvertPort = async (messages) => messages.map((m) => {
+  const text = Buffer.from(m.payload).toString();
+  if (text === 'bad') return { ok: false as const, stage: 'convert' as const, error: new CloudbridgeError('PAYLOAD_INVALID', 'Unexpected token b') };
+  return { ok: true as const, raw: text, records: [{ kind: 'DEVICE' as const, name: 'd', type: 'default', attributes: [], telemetry: [] }] };
+});
+
+function recordingCommit(): { commit: CommitPort; commits: UplinkCommit[] } {
+  const commits: UplinkCommit[] = [];
+  const seen = new Set<string>();
+  return {
+    commits,
+    commit: async (c) => {
+      commits.push(c);
+      return {
+        results: c.items.map((item) => {
+          if (seen.has(item.sourceKey)) return { status: 'duplicate' as const };
+          seen.add(item.sourceKey);
+          return item.outcome.kind === 'records' ? { status: 'stored' as const, createdEntities: [] } : { status: 'dead-lettered' as const, deadLetterId: 'x' };
+        }),
+      };
+    },
+  };
+}
+
+describe('IngestPipeline', () => {
+  it('coalesces single-message deliveries into batched commits and resolves each after its commit', async () => {
+    const { commit, commits } = recordingCommit();
+    const p = new IngestPipeline({ integrationId: 'i1', convert: convertOk, commit, allowCreateDevices: () => true, limits: { maxBatchMessages: 50, maxBatchDelayMs: 20 } });
+    const reports = await Promise.all(Array.from({ length: 120 }, (_, i) => p.deliver([msg(i)])));
+    assert.equal(reports.filter((r) => r.stored === 1).length, 120);
+    assert.ok(commits.length >= 3 && commits.length < 120, `expected batching, got ${commits.length} commits`);
+    assert.ok(commits.every((c) => c.items.length <= 50));
+    assert.equal(p.stats().stored, 120);
+    assert.equal(p.stats().inFlightMessages, 0);
+  });
+
+  it('dead-letters a failing message with its stage and error, and still settles the delivery', async () => {
+    const { commit, commits } = recordingCommit();
+    const p = new IngestPipeline({ integrationId: 'i1', convert: convertOk, commit, allowCreateDevices: () => true });
+    const report = await p.deliver([msg(1), msg(2, 'bad'), msg(3)]);
+    assert.deepEqual(report, { stored: 2, deadLettered: 1, duplicates: 0 });
+    const item = commits[0]?.items[1];
+    assert.equal(item?.outcome.kind, 'dead-letter');
+    if (item?.outcome.kind === 'dead-letter') {
+      assert.equal(item.outcome.deadLetter.stage, 'convert');
+      assert.equal(item.outcome.deadLetter.errorCode, 'PAYLOAD_INVALID');
+      assert.match(item.outcome.deadLetter.error, /Unexpected token/);
+    }
+  });
+
+  it('reports redelivered messages as duplicates', async () => {
+    const { commit } = recordingCommit();
+    const p = new IngestPipeline({ integrationId: 'i1', convert: convertOk, commit, allowCreateDevices: () => true });
+    await p.deliver([msg(1)]);
+    assert.deepEqual(await p.deliver([msg(1)]), { stored: 0, deadLettered: 0, duplicates: 1 });
+  });
+
+  it('rejects deliveries when the store fails, pauses, then resumes after the backoff', async () => {
+    let fail = true;
+    const { commit } = recordingCommit();
+    const flaky: CommitPort = async (c) => {
+      if (fail) throw new Error('disk I/O error');
+      return commit(c);
+    };
+    const pauses: boolean[] = [];
+    const p = new IngestPipeline({
+      integrationId: 'i1', convert: convertOk, commit: flaky, allowCreateDevices: () => true,
+      retry: { initialDelayMs: 30, maxDelayMs: 60 }, onPause: (paused) => pauses.push(paused),
+    });
+    await assert.rejects(p.deliver([msg(1)]), (err: CloudbridgeError) => err.code === 'STORE_UNAVAILABLE' && /disk I\/O error/.test(err.message));
+    assert.equal(p.stats().paused, true);
+    fail = false;
+    assert.deepEqual(await p.deliver([msg(1)]), { stored: 1, deadLettered: 0, duplicates: 0 });
+    assert.deepEqual(pauses, [true, false]);
+    assert.equal(p.stats().inFlightMessages, 0);
+  });
+
+  it('applies backpressure: deliver waits while the in-flight limit is reached', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const { commit } = recordingCommit();
+    const slow: CommitPort = async (c) => { await gate; return commit(c); };
+    const p = new IngestPipeline({ integrationId: 'i1', convert: convertOk, commit: slow, allowCreateDevices: () => true, limits: { maxInFlightMessages: 10, maxBatchDelayMs: 1 } });
+    const first = p.deliver(Array.from({ length: 10 }, (_, i) => msg(i)));
+    let secondAccepted = false;
+    const second = p.deliver([msg(99)]).then((r) => { secondAccepted = true; return r; });
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(p.stats().inFlightMessages, 10);
+    assert.equal(secondAccepted, false);
+    release();
+    assert.equal((await first).stored, 10);
+    assert.equal((await second).stored, 1);
+  });
+
+  it('close() rejects queued messages and refuses new ones', async () => {
+    const { commit } = recordingCommit();
+    const p = new IngestPipeline({ integrationId: 'i1', convert: convertOk, commit, allowCreateDevices: () => true, limits: { maxBatchDelayMs: 1000 } });
+    const pending = p.deliver([msg(1)]);
+    await new Promise((r) => setImmediate(r));
+    p.close();
+    await assert.rejects(pending, /stopped before the message was committed/);
+    await assert.rejects(p.deliver([msg(2)]), (e: CloudbridgeError) => e.code === 'SHUTTING_DOWN');
+  });
+
+  it('writes debug events for failures, and for every message while debug-all is on', async () => {
+    const { commit, commits } = recordingCommit();
+    let allUntil = 0;
+    const { debugRateLimiter } = await import('../../src/core/batch-commit.ts');
+    const p = new IngestPipeline({
+      integrationId: 'i1', convert: convertOk, commit, allowCreateDevices: () => true,
+      debug: debugRateLimiter(() => ({ failures: true, allUntil })),
+    });
+    await p.deliver([msg(1), msg(2, 'bad')]);
+    assert.equal(commits[0]?.events?.length, 1);
+    assert.equal(commits[0]?.events?.[0]?.body.status, 'ERROR');
+    allUntil = Date.now() + 60_000;
+    await p.deliver([msg(3), msg(4)]);
+    assert.equal(commits[1]?.events?.length, 2);
+    assert.equal(commits[1]?.events?.[0]?.body.in, '{"n":3}');
+  });
+});
