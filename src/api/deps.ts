@@ -1,0 +1,26 @@
+/** What the API routes need from the application. */
+import type { Registry } from 'prom-client';
+import type { TokenAuth } from '../app/auth.ts';
+import type { ConfigService } from '../app/config-service.ts';
+import type { DeadLetterService } from '../app/dead-letter-service.ts';
+import type { DownlinkService } from '../app/downlink-service.ts';
+import type { IntegrationManager } from '../app/integration-manager.ts';
+import type { Clock } from '../core/clock.ts';
+import type { ConnectorDefinition } from '../core/connector.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Store } from '../store/types.ts';
+
+export interface ApiDeps {
+  auth: TokenAuth;
+  store: Store;
+  manager: IntegrationManager;
+  configService: ConfigService;
+  downlinks: DownlinkService;
+  deadLetters: DeadLetterService;
+  metrics: Registry;
+  log: Logger;
+  clock: Clock;
+  connectors: readonly ConnectorDefinition[];
+  /** Secret values the API learned (e.g. in a new integration), for the log scrubber. */
+  onSecrets: (values: string[]) => void;
+}

@@ -1,0 +1,72 @@
+/** Converters: CRUD and the side-effect-free test run. */
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { CloudbridgeError } from '../../core/errors.ts';
+import { testConverter } from '../../converters/index.ts';
+import { ConverterInputSpec } from '../../app/schemas.ts';
+import type { ApiDeps } from '../deps.ts';
+
+type Id = { Params: { id: string } };
+
+export const ConverterTestSpec = Type.Object({
+  converter: Type.Optional(Type.String({ description: 'Test a saved converter (id or name) instead of an inline script' })),
+  type: Type.Optional(Type.Union([Type.Literal('uplink'), Type.Literal('downlink')], { default: 'uplink' })),
+  language: Type.Optional(Type.Union([Type.Literal('javascript'), Type.Literal('jsonata')], { default: 'javascript' })),
+  script: Type.Optional(Type.String()),
+  payload: Type.Optional(Type.String({ description: 'Uplink sample payload' })),
+  payloadEncoding: Type.Optional(Type.Union([Type.Literal('text'), Type.Literal('base64'), Type.Literal('hex')], { default: 'text' })),
+  metadata: Type.Optional(Type.Record(Type.String(), Type.String())),
+  msg: Type.Optional(Type.Unknown({ description: 'Downlink message' })),
+  msgType: Type.Optional(Type.String({ default: 'ATTRIBUTES_UPDATED' })),
+  integrationMetadata: Type.Optional(Type.Record(Type.String(), Type.String())),
+}, { additionalProperties: false });
+
+type TestBody = {
+  converter?: string; type?: 'uplink' | 'downlink'; language?: 'javascript' | 'jsonata'; script?: string;
+  payload?: string; payloadEncoding?: 'text' | 'base64' | 'hex'; metadata?: Record<string, string>;
+  msg?: unknown; msgType?: string; integrationMetadata?: Record<string, string>;
+};
+
+export function decodePayload(payload: string, encoding: 'text' | 'base64' | 'hex'): Uint8Array {
+  if (encoding === 'text') return Buffer.from(payload, 'utf8');
+  if (encoding === 'hex' && !/^([0-9a-fA-F]{2})*$/.test(payload.replace(/\s+/g, ''))) {
+    throw new CloudbridgeError('CONFIG_INVALID', 'payload is not valid hex', { field: 'payload' });
+  }
+  return Buffer.from(encoding === 'hex' ? payload.replace(/\s+/g, '') : payload, encoding);
+}
+
+export function converterRoutes(deps: ApiDeps): FastifyPluginAsync {
+  const svc = deps.configService;
+  return async (app) => {
+    const tags = ['converters'];
+    app.get('/converters', { schema: { tags } }, async () => deps.store.listConverters());
+    app.post('/converters', { schema: { tags, body: ConverterInputSpec } }, async (req, reply) => reply.status(201).send(await svc.saveConverter(req.body)));
+    app.get<Id>('/converters/:id', { schema: { tags } }, async (req) => svc.requireConverter(req.params.id));
+    app.put<Id>('/converters/:id', { schema: { tags, body: ConverterInputSpec, summary: 'Update; integrations using it restart with the new version' } }, async (req) => svc.saveConverter(req.body, req.params.id));
+    app.delete<Id>('/converters/:id', { schema: { tags } }, async (req, reply) => {
+      await svc.deleteConverter(req.params.id);
+      return reply.status(204).send();
+    });
+    app.post<{ Body: TestBody }>('/converters/test', { schema: { tags, summary: 'Run a converter on a sample; no side effects', body: ConverterTestSpec } }, async (req) => {
+      const b = req.body;
+      const saved = b.converter ? await svc.requireConverter(b.converter, 'converter') : null;
+      const script = saved?.script ?? b.script;
+      if (!script) throw new CloudbridgeError('CONFIG_INVALID', 'give either "converter" (a saved converter) or "script"', { field: 'script' });
+      const type = saved?.type ?? b.type ?? 'uplink';
+      const language = saved?.language ?? b.language ?? 'javascript';
+      const limits = saved?.limits;
+      if (type === 'uplink') {
+        return testConverter({
+          type, language, script, ...(limits ? { limits } : {}),
+          payload: decodePayload(b.payload ?? '', b.payloadEncoding ?? 'text'),
+          metadata: b.metadata ?? { integrationName: 'Test integration' },
+        });
+      }
+      return testConverter({
+        type, language, script, ...(limits ? { limits } : {}),
+        msg: b.msg ?? {}, metadata: b.metadata ?? {}, msgType: b.msgType ?? 'ATTRIBUTES_UPDATED',
+        integrationMetadata: b.integrationMetadata ?? { integrationName: 'Test integration' },
+      });
+    });
+  };
+}

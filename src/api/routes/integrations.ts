@@ -1,0 +1,50 @@
+/** Integrations: CRUD, enable/disable, status, connection check, connector types. */
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { collectSecrets } from '../../app/secrets.ts';
+import type { ApiDeps } from '../deps.ts';
+
+const IdParams = Type.Object({ id: Type.String({ description: 'Integration id or name' }) });
+type Id = { Params: { id: string } };
+
+export function integrationRoutes(deps: ApiDeps): FastifyPluginAsync {
+  const svc = deps.configService;
+  return async (app) => {
+    const tags = ['integrations'];
+    app.get('/connectors', { schema: { tags, summary: 'Connector types with their config spec (JSON Schema)' } }, async () =>
+      deps.connectors.map((c) => ({ type: c.type, title: c.title, description: c.description, capabilities: c.capabilities, configSpec: c.configSpec })));
+    app.get('/integrations', { schema: { tags, summary: 'List integrations with their status' } }, async () => svc.listIntegrationViews());
+    app.post('/integrations', { schema: { tags, summary: 'Create an integration (starts it when enabled)', body: Type.Object({}, { additionalProperties: true }) } }, async (req, reply) => {
+      deps.onSecrets(secretsOf(deps, req.body));
+      const view = await svc.saveIntegration(req.body);
+      return reply.status(201).send(view);
+    });
+    app.post('/integrations/check', { schema: { tags, summary: 'Check connection of an unsaved integration body', body: Type.Object({}, { additionalProperties: true }) } }, async (req) => {
+      deps.onSecrets(secretsOf(deps, req.body));
+      return svc.checkConnection({ body: req.body }, AbortSignal.timeout(20_000));
+    });
+    app.get<Id>('/integrations/:id', { schema: { tags, params: IdParams } }, async (req) => svc.integrationView(req.params.id));
+    app.put<Id>('/integrations/:id', { schema: { tags, params: IdParams, summary: 'Update (secrets sent as "***" keep their value)', body: Type.Object({}, { additionalProperties: true }) } }, async (req) => {
+      deps.onSecrets(secretsOf(deps, req.body));
+      return svc.saveIntegration(req.body, req.params.id);
+    });
+    app.delete<Id>('/integrations/:id', { schema: { tags, params: IdParams } }, async (req, reply) => {
+      await svc.deleteIntegration(req.params.id);
+      return reply.status(204).send();
+    });
+    app.post<Id>('/integrations/:id/enable', { schema: { tags, params: IdParams } }, async (req) => svc.setEnabled(req.params.id, true));
+    app.post<Id>('/integrations/:id/disable', { schema: { tags, params: IdParams } }, async (req) => svc.setEnabled(req.params.id, false));
+    app.get<Id>('/integrations/:id/status', { schema: { tags, params: IdParams } }, async (req) => {
+      const cfg = await svc.requireIntegration(req.params.id);
+      return deps.manager.status(cfg.id) ?? { state: 'STOPPED', since: cfg.updatedAt, lastError: null, counters: { received: 0, stored: 0, deadLettered: 0, duplicates: 0, errors: 0 }, lastMessageAt: null, inFlight: { messages: 0, bytes: 0 } };
+    });
+    app.post<Id>('/integrations/:id/check', { schema: { tags, params: IdParams, summary: 'Check credentials and reachability (no consumption)' } }, async (req) =>
+      svc.checkConnection({ idOrName: req.params.id }, AbortSignal.timeout(20_000)));
+  };
+}
+
+function secretsOf(deps: ApiDeps, body: unknown): string[] {
+  const b = body as { type?: unknown; config?: unknown } | null;
+  const def = deps.connectors.find((c) => c.type === b?.type);
+  return def && b?.config ? collectSecrets(def.configSpec, b.config) : [];
+}

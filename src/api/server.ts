@@ -1,0 +1,58 @@
+/**
+ * The REST API (Fastify) under /api/v1. Every route but /health and /ready needs
+ * `Authorization: Bearer <token>`; mutations need the admin role. OpenAPI at /api/v1/openapi.json.
+ */
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import { CloudbridgeError } from '../core/errors.ts';
+import type { ApiDeps } from './deps.ts';
+import { errorHandler } from './errors.ts';
+import { converterRoutes } from './routes/converters.ts';
+import { deadLetterRoutes } from './routes/dead-letters.ts';
+import { deviceRoutes } from './routes/devices.ts';
+import { eventRoutes } from './routes/events.ts';
+import { integrationRoutes } from './routes/integrations.ts';
+import { systemRoutes } from './routes/system.ts';
+import { uiRoutes } from './routes/ui.ts';
+
+const PUBLIC = new Set(['/health', '/ready', '/api/v1/health', '/api/v1/ready']);
+
+function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization;
+  if (!h) return undefined;
+  const m = /^Bearer\s+(.+)$/i.exec(h);
+  return m?.[1]?.trim();
+}
+
+export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 5 * 1024 * 1024 });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Cloudbridge API', version: '1', description: 'Integrations, converters, devices, telemetry, events, dead letters and downlinks.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  app.setErrorHandler(errorHandler(deps.log));
+  app.addHook('onRequest', async (req) => {
+    const path = req.url.split('?')[0] ?? '';
+    if (PUBLIC.has(path) || path === '/' || path.startsWith('/ui')) return;
+    const role = deps.auth.roleOf(bearer(req));
+    if (!role) throw new CloudbridgeError('UNAUTHORIZED', 'missing or invalid token: send "Authorization: Bearer <token>"');
+    if (role !== 'admin' && req.method !== 'GET' && req.method !== 'HEAD') {
+      throw new CloudbridgeError('FORBIDDEN', 'this token is read-only (viewer); use an admin token');
+    }
+  });
+  await app.register(systemRoutes(deps));
+  await app.register(uiRoutes());
+  await app.register(async (api) => {
+    await api.register(integrationRoutes(deps));
+    await api.register(converterRoutes(deps));
+    await api.register(deviceRoutes(deps));
+    await api.register(eventRoutes(deps));
+    await api.register(deadLetterRoutes(deps));
+    api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  }, { prefix: '/api/v1' });
+  await app.ready();
+  return app;
+}

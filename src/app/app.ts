@@ -1,0 +1,131 @@
+/**
+ * The composition root: opens the store, loads secrets and tokens, applies the config file,
+ * starts the integrations and the HTTP server; `close()` shuts down in reverse order.
+ */
+import { dirname, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../api/server.ts';
+import { connectorDefinitions, findConnector } from '../connectors/registry.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import type { PipelineLimits } from '../core/pipeline.ts';
+import { createDownlinkRunner, createUplinkRunner } from '../converters/index.ts';
+import { openStore } from '../store/index.ts';
+import type { Store } from '../store/types.ts';
+import { TokenAuth } from './auth.ts';
+import type { ConfigFile } from './config-file.ts';
+import { ConfigService } from './config-service.ts';
+import { DeadLetterService } from './dead-letter-service.ts';
+import { DownlinkService } from './downlink-service.ts';
+import { IntegrationManager } from './integration-manager.ts';
+import type { ConverterFactory } from './integration-runtime.ts';
+import { collectSecrets, SecretBox } from './secrets.ts';
+import { createLogger, SecretScrubber } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { decryptConfig } from './integration-secrets.ts';
+import { startHousekeeping } from './housekeeping.ts';
+
+export interface AppOptions {
+  config: ConfigFile;
+  env?: NodeJS.ProcessEnv;
+  /** Log line sink (default stdout). */
+  logWrite?: (line: string) => void;
+  clock?: Clock;
+  pipelineLimits?: Partial<PipelineLimits>;
+  /** Start the HTTP server (default true). */
+  listen?: boolean;
+}
+
+export interface App {
+  url: string;
+  /** Set when an admin token was generated at this start (print it once). */
+  generatedAdminToken: string | null;
+  store: Store;
+  log: Logger;
+  manager: IntegrationManager;
+  configService: ConfigService;
+  downlinks: DownlinkService;
+  server: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export async function startApp(opts: AppOptions): Promise<App> {
+  const env = opts.env ?? process.env;
+  const clock = opts.clock ?? systemClock;
+  const scrubber = new SecretScrubber();
+  const log = createLogger({ level: opts.config.logging.level, scrubber, ...(opts.logWrite ? { write: opts.logWrite } : {}) });
+  const dbPath = resolve(opts.config.store.sqlite?.path ?? './data/cloudbridge.db');
+  const secrets = SecretBox.fromEnvOrFile(env, resolve(dirname(dbPath), 'master.key'));
+  if (env.CLOUDBRIDGE_ADMIN_TOKEN) scrubber.add(env.CLOUDBRIDGE_ADMIN_TOKEN);
+  if (env.CLOUDBRIDGE_MASTER_KEY) scrubber.add(env.CLOUDBRIDGE_MASTER_KEY);
+
+  const store = await openStore({ sqlite: { path: dbPath, ...(opts.config.store.sqlite?.synchronous ? { synchronous: opts.config.store.sqlite.synchronous } : {}) } });
+  const converters: ConverterFactory = { uplink: createUplinkRunner, downlink: createDownlinkRunner };
+  const auth = new TokenAuth(store);
+  const generatedAdminToken = await auth.init(env, clock.now());
+  if (generatedAdminToken) scrubber.add(generatedAdminToken);
+
+  let downlinks: DownlinkService | null = null;
+  const manager = new IntegrationManager({
+    store, secrets, converters, findConnector, log, clock,
+    ...(opts.pipelineLimits ? { pipelineLimits: opts.pipelineLimits } : {}),
+    onStarted: (runtime) => downlinks?.kick(runtime.id),
+  });
+  downlinks = new DownlinkService({ store, manager, log, clock });
+  const configService = new ConfigService({ store, secrets, converters, manager, connectors: connectorDefinitions, clock });
+  const deadLetters = new DeadLetterService({ store, converters });
+
+  // Register the secrets of stored integrations with the log scrubber before anything runs.
+  const registerSecrets = async (): Promise<void> => {
+    for (const cfg of await store.listIntegrations()) {
+      const def = findConnector(cfg.type);
+      if (def) scrubber.add(...collectSecrets(def.configSpec, decryptConfig(def.configSpec, cfg.config, secrets)));
+    }
+  };
+  await registerSecrets();
+
+  try {
+    for (const [i, c] of opts.config.converters.entries()) await configService.upsertConverter(c, `converters[${i}]`);
+    for (const integ of opts.config.integrations) {
+      const def = findConnector(String(integ.type ?? ''));
+      if (def) scrubber.add(...collectSecrets(def.configSpec, integ.config));
+    }
+    for (const [i, integ] of opts.config.integrations.entries()) {
+      await configService.upsertIntegration(integ as Parameters<ConfigService['upsertIntegration']>[0], `integrations[${i}]`);
+    }
+    await manager.startAll();
+  } catch (err) {
+    await manager.stopAll();
+    await store.close();
+    throw err;
+  }
+
+  const metrics = createMetrics(manager, () => clock.now());
+  const server = await buildServer({
+    auth, store, manager, configService, downlinks, deadLetters, metrics, log, clock,
+    connectors: connectorDefinitions,
+    onSecrets: (values) => scrubber.add(...values),
+  });
+  let url = '';
+  if (opts.listen !== false) {
+    url = await server.listen({ port: opts.config.server.port, host: opts.config.server.host });
+    url = url.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://127.0.0.1');
+  }
+  const housekeeping = startHousekeeping({ store, log, clock });
+  log.info({ url, store: dbPath, integrations: manager.all().length }, 'cloudbridge started');
+
+  let closed = false;
+  return {
+    url, generatedAdminToken, store, log, manager, configService, downlinks, server,
+    async close() {
+      if (closed) return;
+      closed = true;
+      housekeeping.stop();
+      await server.close();
+      downlinks?.close();
+      await manager.stopAll();
+      await store.close();
+      log.info('cloudbridge stopped');
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * API tokens. The admin token comes from CLOUDBRIDGE_ADMIN_TOKEN, else one is generated at the
+ * first start, stored hashed (SHA-256) and printed once. Tokens are compared by hash only.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { ApiToken, Store } from '../store/types.ts';
+
+export type Role = ApiToken['role'];
+
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+export class TokenAuth {
+  private hashes = new Map<string, Role>();
+  private readonly store: Store;
+
+  constructor(store: Store) {
+    this.store = store;
+  }
+
+  /** Loads tokens; returns a newly generated admin token to print once, or null. */
+  async init(env: NodeJS.ProcessEnv, now: number): Promise<string | null> {
+    let generated: string | null = null;
+    const envToken = env.CLOUDBRIDGE_ADMIN_TOKEN;
+    const tokens = await this.store.listTokens();
+    if (envToken) {
+      if (!tokens.some((t) => t.hash === hashToken(envToken))) {
+        await this.store.addToken({ id: randomUUID(), name: 'admin (CLOUDBRIDGE_ADMIN_TOKEN)', role: 'admin', hash: hashToken(envToken), createdAt: now });
+      }
+    } else if (!tokens.some((t) => t.role === 'admin')) {
+      generated = `cb_${randomBytes(24).toString('base64url')}`;
+      await this.store.addToken({ id: randomUUID(), name: 'admin (generated)', role: 'admin', hash: hashToken(generated), createdAt: now });
+    }
+    await this.reload();
+    return generated;
+  }
+
+  async reload(): Promise<void> {
+    this.hashes = new Map((await this.store.listTokens()).map((t) => [t.hash, t.role]));
+  }
+
+  /** The role of a bearer token, or null. Environment token rotation: only the current env token counts as admin. */
+  roleOf(token: string | undefined): Role | null {
+    if (!token) return null;
+    return this.hashes.get(hashToken(token)) ?? null;
+  }
+}

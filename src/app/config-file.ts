@@ -1,0 +1,82 @@
+/**
+ * The YAML config file (config as code): store, server, logging, converters and integrations.
+ * `${ENV_VAR}` (upper-case names; `${ENV_VAR:-default}` for a default) is replaced from the
+ * environment; lower-case `${key}` is left alone because downlink topic patterns use it, and
+ * `$${...}` writes a literal `${...}`. Errors name the field and the fix.
+ */
+import { readFileSync } from 'node:fs';
+import { Type, type Static } from '@sinclair/typebox';
+import { parseDocument } from 'yaml';
+import { CloudbridgeError } from '../core/errors.ts';
+import { ConverterInputSpec } from './schemas.ts';
+import { parseWithSchema } from './validate.ts';
+
+export const StoreSpec = Type.Object({
+  sqlite: Type.Optional(Type.Object({
+    path: Type.String({ minLength: 1, default: './data/cloudbridge.db', description: 'SQLite database file.' }),
+    synchronous: Type.Optional(Type.Union([Type.Literal('FULL'), Type.Literal('NORMAL')], { description: 'FULL (default) survives power loss; NORMAL survives process crashes only.' })),
+  }, { additionalProperties: false })),
+}, { additionalProperties: false, default: {} });
+
+export const ServerSpec = Type.Object({
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'HTTP port of the API and UI (0 = any free port).' }),
+  host: Type.String({ default: '0.0.0.0', description: 'Address to listen on.' }),
+}, { additionalProperties: false, default: {} });
+
+export const LoggingSpec = Type.Object({
+  level: Type.Union(['trace', 'debug', 'info', 'warn', 'error', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+}, { additionalProperties: false, default: {} });
+
+export const ConfigFileSpec = Type.Object({
+  store: StoreSpec,
+  server: ServerSpec,
+  logging: LoggingSpec,
+  converters: Type.Array(ConverterInputSpec, { default: [] }),
+  /** Validated in full (per connector) by ConfigService; here only their presence. */
+  integrations: Type.Array(Type.Record(Type.String(), Type.Unknown()), { default: [] }),
+}, { additionalProperties: false });
+
+export type ConfigFile = Static<typeof ConfigFileSpec>;
+
+const ENV_REF = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, path = ''): unknown {
+  if (typeof value === 'string') {
+    return value.replace(ENV_REF, (whole, escaped: string, name: string, fallback: string | undefined) => {
+      if (escaped) return whole.slice(1);
+      if (!/^[A-Z_][A-Z0-9_]*$/.test(name)) return whole;
+      const v = env[name];
+      if (v !== undefined) return v;
+      if (fallback !== undefined) return fallback;
+      throw new CloudbridgeError('CONFIG_INVALID', `${path || '(root)'}: environment variable ${name} is not set; export it or write \${${name}:-default}`, { field: path });
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, `${path}[${i}]`));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateEnv(v, env, path ? `${path}.${k}` : k)]));
+  }
+  return value;
+}
+
+export function parseConfigText(text: string, env: NodeJS.ProcessEnv, source = 'config'): ConfigFile {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    throw new CloudbridgeError('CONFIG_INVALID', `${source}: YAML syntax error: ${e?.message ?? 'unknown'}`);
+  }
+  const raw = doc.toJS() ?? {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new CloudbridgeError('CONFIG_INVALID', `${source}: the top level must be a mapping with store, server, converters, integrations`);
+  }
+  return parseWithSchema(ConfigFileSpec, interpolateEnv(raw, env));
+}
+
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new CloudbridgeError('CONFIG_INVALID', `cannot read config file ${path}: ${(err as Error).message}`, { field: 'config' });
+  }
+  return parseConfigText(text, env, path);
+}

@@ -1,0 +1,62 @@
+/**
+ * Dead-letter replay: runs a dead letter through its integration's CURRENT uplink converter and,
+ * when it converts, commits its results idempotently (replaying twice stores once). A replay that
+ * fails again leaves the dead letter pending and returns the new error.
+ */
+import { CloudbridgeError } from '../core/errors.ts';
+import type { Store } from '../store/types.ts';
+import type { ConverterFactory } from './integration-runtime.ts';
+
+export interface ReplayResult {
+  id: string;
+  ok: boolean;
+  status: 'stored' | 'duplicate' | 'failed';
+  error?: { code: string; message: string; stage: string };
+}
+
+export class DeadLetterService {
+  private readonly store: Store;
+  private readonly converters: ConverterFactory;
+
+  constructor(deps: { store: Store; converters: ConverterFactory }) {
+    this.store = deps.store;
+    this.converters = deps.converters;
+  }
+
+  async replay(id: string): Promise<ReplayResult> {
+    const dl = await this.store.getDeadLetter(id);
+    if (!dl) throw new CloudbridgeError('NOT_FOUND', `dead letter ${id} not found`);
+    const integration = await this.store.getIntegration(dl.integrationId);
+    if (!integration) throw new CloudbridgeError('NOT_FOUND', `the integration of dead letter ${id} no longer exists`);
+    const converterCfg = await this.store.getConverter(integration.uplinkConverterId);
+    if (!converterCfg) throw new CloudbridgeError('NOT_FOUND', `the uplink converter of integration "${integration.name}" no longer exists`);
+    const runner = await this.converters.uplink(converterCfg);
+    try {
+      const [conv] = await runner.convert([{ payload: dl.payload, metadata: dl.metadata, receivedAt: dl.receivedAt }]);
+      if (!conv || !conv.ok) {
+        const error = conv ? { code: conv.error.code, message: conv.error.message, stage: conv.stage } : { code: 'INTERNAL', message: 'no result', stage: 'convert' };
+        return { id, ok: false, status: 'failed', error };
+      }
+      if (!integration.allowCreateDevices) {
+        for (const rec of conv.records) {
+          if (!(await this.store.getEntity(rec.kind, rec.name))) {
+            return { id, ok: false, status: 'failed', error: { code: 'DEVICE_CREATION_FORBIDDEN', message: `${rec.kind.toLowerCase()} "${rec.name}" does not exist and integration "${integration.name}" may not create it`, stage: 'provision' } };
+          }
+        }
+      }
+      const { results } = await this.store.commitUplinks({
+        integrationId: integration.id,
+        allowCreateDevices: integration.allowCreateDevices,
+        items: [{
+          sourceKey: `replay:${dl.id}`, payload: dl.payload, metadata: dl.metadata, receivedAt: dl.receivedAt,
+          outcome: { kind: 'records', records: conv.records },
+        }],
+      });
+      const r = results[0];
+      await this.store.setDeadLetterState(id, 'replayed');
+      return { id, ok: true, status: r?.status === 'duplicate' ? 'duplicate' : 'stored' };
+    } finally {
+      runner.dispose();
+    }
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Keeps one IntegrationRuntime per configured integration and applies config changes to them
+ * (create → start, update → UPDATED restart, disable → stop, delete → stop and forget).
+ */
+import type { Clock } from '../core/clock.ts';
+import type { ConnectorDefinition } from '../core/connector.ts';
+import { CloudbridgeError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type { IntegrationConfig, IntegrationStatus } from '../core/model.ts';
+import type { PipelineLimits } from '../core/pipeline.ts';
+import type { Store } from '../store/types.ts';
+import { IntegrationRuntime, type ConverterFactory } from './integration-runtime.ts';
+import type { SecretBox } from './secrets.ts';
+
+export interface ManagerDeps {
+  store: Store;
+  secrets: SecretBox;
+  converters: ConverterFactory;
+  findConnector: (type: string) => ConnectorDefinition | undefined;
+  log: Logger;
+  clock: Clock;
+  pipelineLimits?: Partial<PipelineLimits>;
+  restartBackoff?: { initialMs: number; maxMs: number };
+  /** Called after an integration (re)started, e.g. to flush queued downlinks. */
+  onStarted?: (runtime: IntegrationRuntime) => void;
+}
+
+export class IntegrationManager {
+  private readonly runtimes = new Map<string, IntegrationRuntime>();
+  private readonly deps: ManagerDeps;
+
+  constructor(deps: ManagerDeps) {
+    this.deps = deps;
+  }
+
+  /** Starts every stored integration that has no runtime yet. */
+  async startAll(): Promise<void> {
+    const configs = (await this.deps.store.listIntegrations()).filter((c) => !this.runtimes.has(c.id));
+    await Promise.all(configs.map((c) => this.apply(c)));
+  }
+
+  /** Creates, updates or stops the runtime of `config` so that it matches it. */
+  async apply(config: IntegrationConfig): Promise<void> {
+    const existing = this.runtimes.get(config.id);
+    if (existing) {
+      await existing.update(config);
+    } else {
+      const definition = this.deps.findConnector(config.type);
+      if (!definition) throw new CloudbridgeError('CONFIG_INVALID', `unknown integration type "${config.type}"`, { field: 'type' });
+      const runtime = new IntegrationRuntime(config, {
+        store: this.deps.store, definition, secrets: this.deps.secrets, converters: this.deps.converters,
+        log: this.deps.log, clock: this.deps.clock,
+        ...(this.deps.pipelineLimits ? { pipelineLimits: this.deps.pipelineLimits } : {}),
+        ...(this.deps.restartBackoff ? { restartBackoff: this.deps.restartBackoff } : {}),
+      });
+      this.runtimes.set(config.id, runtime);
+      await runtime.start();
+    }
+    const runtime = this.runtimes.get(config.id);
+    if (runtime?.running) this.deps.onStarted?.(runtime);
+  }
+
+  async remove(id: string): Promise<void> {
+    const runtime = this.runtimes.get(id);
+    this.runtimes.delete(id);
+    await runtime?.stop();
+  }
+
+  /** Restarts every integration that uses the converter (after the converter changed). */
+  async converterChanged(converterId: string): Promise<void> {
+    const affected = [...this.runtimes.values()].filter((r) => r.config.uplinkConverterId === converterId || r.config.downlinkConverterId === converterId);
+    await Promise.all(affected.map((r) => this.apply(r.config)));
+  }
+
+  get(id: string): IntegrationRuntime | undefined {
+    return this.runtimes.get(id);
+  }
+
+  all(): IntegrationRuntime[] {
+    return [...this.runtimes.values()];
+  }
+
+  status(id: string): IntegrationStatus | null {
+    return this.runtimes.get(id)?.status() ?? null;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.runtimes.values()].map((r) => r.stop()));
+  }
+}

@@ -1,0 +1,307 @@
+/**
+ * One running integration: its converters, its ingest pipeline and its connector. Owns the
+ * lifecycle (STARTED, UPDATED, STOPPED, FAILED events), the status shown by the API, and the
+ * retry of a FAILED start with backoff.
+ */
+import { Backoff } from '../core/backoff.ts';
+import { debugRateLimiter } from '../core/batch-commit.ts';
+import type { Clock, TimerHandle } from '../core/clock.ts';
+import type { Connector, ConnectorContext, ConnectorDefinition } from '../core/connector.ts';
+import { CloudbridgeError, toCloudbridgeError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type {
+  ConverterConfig, EncodedDownlink, IntegrationConfig, IntegrationState, IntegrationStatus, LifecycleEvent,
+} from '../core/model.ts';
+import { IngestPipeline, type PipelineLimits } from '../core/pipeline.ts';
+import type { ConvertPort } from '../core/ports.ts';
+import type { DownlinkConverterRunner, DownlinkInput, UplinkConverterRunner } from '../converters/types.ts';
+import type { EventInput, Store } from '../store/types.ts';
+import { decryptConfig } from './integration-secrets.ts';
+import type { SecretBox } from './secrets.ts';
+
+export interface ConverterFactory {
+  uplink(cfg: ConverterConfig): Promise<UplinkConverterRunner>;
+  downlink(cfg: ConverterConfig): Promise<DownlinkConverterRunner>;
+}
+
+export interface RuntimeDeps {
+  store: Store;
+  definition: ConnectorDefinition;
+  secrets: SecretBox;
+  converters: ConverterFactory;
+  log: Logger;
+  clock: Clock;
+  pipelineLimits?: Partial<PipelineLimits>;
+  /** Delay before retrying a FAILED start; grows with each failure. */
+  restartBackoff?: { initialMs: number; maxMs: number };
+  drainMs?: number;
+}
+
+export class IntegrationRuntime {
+  config: IntegrationConfig;
+  private readonly deps: RuntimeDeps;
+  private readonly log: Logger;
+  private state: IntegrationState = 'STOPPED';
+  private since: number;
+  private lastError: IntegrationStatus['lastError'] = null;
+  private connector: Connector | null = null;
+  private pipeline: IngestPipeline | null = null;
+  private uplink: UplinkConverterRunner | null = null;
+  private downlink: DownlinkConverterRunner | null = null;
+  private abort: AbortController | null = null;
+  private retryTimer: TimerHandle | null = null;
+  private readonly restartBackoff: Backoff;
+  private errors = 0;
+  private totals = { received: 0, stored: 0, deadLettered: 0, duplicates: 0, errors: 0 };
+  private generation = 0;
+
+  constructor(config: IntegrationConfig, deps: RuntimeDeps) {
+    this.config = config;
+    this.deps = deps;
+    this.log = deps.log.child({ integration: config.name, type: config.type });
+    this.since = deps.clock.now();
+    this.restartBackoff = new Backoff({ initialMs: deps.restartBackoff?.initialMs ?? 5000, maxMs: deps.restartBackoff?.maxMs ?? 300_000 });
+  }
+
+  get id(): string {
+    return this.config.id;
+  }
+
+  get running(): boolean {
+    return this.connector !== null && (this.state === 'RUNNING' || this.state === 'RECONNECTING');
+  }
+
+  /** Starts; never throws: a failure leaves the integration FAILED with a retry scheduled. */
+  async start(event: LifecycleEvent = 'STARTED'): Promise<void> {
+    if (!this.config.enabled) return;
+    const generation = ++this.generation;
+    this.clearRetry();
+    this.setState('STARTING');
+    try {
+      await this.startOnce(generation);
+      if (generation !== this.generation) return;
+      this.restartBackoff.reset();
+      this.setState('RUNNING');
+      this.lifecycle(event, true);
+      this.log.info({ event }, 'integration started');
+    } catch (err) {
+      if (generation !== this.generation) return;
+      const error = toCloudbridgeError(err, 'CONNECTION_FAILED');
+      await this.teardown(0);
+      this.fail(error, event);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.generation++;
+    this.clearRetry();
+    const wasActive = this.state !== 'STOPPED';
+    await this.teardown(this.deps.drainMs ?? 5000);
+    this.setState('STOPPED');
+    if (wasActive) {
+      this.lifecycle('STOPPED', true);
+      this.log.info('integration stopped');
+    }
+  }
+
+  /** Applies a new config: stop, then start with it (UPDATED). */
+  async update(config: IntegrationConfig): Promise<void> {
+    const wasActive = this.state !== 'STOPPED';
+    this.generation++;
+    this.clearRetry();
+    await this.teardown(this.deps.drainMs ?? 5000);
+    this.config = config;
+    if (!config.enabled) {
+      this.setState('STOPPED');
+      if (wasActive) this.lifecycle('STOPPED', true);
+      return;
+    }
+    await this.start('UPDATED');
+  }
+
+  status(): IntegrationStatus {
+    const p = this.pipeline?.stats();
+    const counters = {
+      received: this.totals.received + (p?.received ?? 0),
+      stored: this.totals.stored + (p?.stored ?? 0),
+      deadLettered: this.totals.deadLettered + (p?.deadLettered ?? 0),
+      duplicates: this.totals.duplicates + (p?.duplicates ?? 0),
+      errors: this.totals.errors + (p?.errors ?? 0) + this.errors,
+    };
+    const details = this.connector?.status();
+    return {
+      state: p?.paused && this.state === 'RUNNING' ? 'PAUSED' : this.state,
+      since: this.since,
+      lastError: this.lastError,
+      counters,
+      lastMessageAt: p?.lastMessageAt ?? null,
+      inFlight: { messages: p?.inFlightMessages ?? 0, bytes: p?.inFlightBytes ?? 0 },
+      ...(details ? { details } : {}),
+    };
+  }
+
+  /** Encodes and sends one downlink request through the connector. */
+  async sendDownlink(input: DownlinkInput, signal: AbortSignal): Promise<{ sent: number; raw: unknown }> {
+    if (!this.deps.definition.capabilities.downlink) {
+      throw new CloudbridgeError('DOWNLINK_UNSUPPORTED', `the ${this.config.type} connector cannot send downlinks`);
+    }
+    if (!this.downlink) throw new CloudbridgeError('DOWNLINK_UNSUPPORTED', `integration "${this.config.name}" has no downlink converter`);
+    const connector = this.connector;
+    if (!connector?.sendDownlink || !this.running) {
+      throw new CloudbridgeError('INTEGRATION_NOT_RUNNING', `integration "${this.config.name}" is ${this.state.toLowerCase()}`);
+    }
+    const conversion = await this.downlink.encode(input);
+    for (const encoded of conversion.encoded) await connector.sendDownlink(encoded as EncodedDownlink, signal);
+    return { sent: conversion.encoded.length, raw: conversion.raw };
+  }
+
+  integrationMetadata(): Record<string, string> {
+    return { integrationName: this.config.name, ...this.config.metadata };
+  }
+
+  private async startOnce(generation: number): Promise<void> {
+    const { store, definition, converters } = this.deps;
+    const uplinkCfg = await store.getConverter(this.config.uplinkConverterId);
+    if (!uplinkCfg) throw new CloudbridgeError('CONFIG_INVALID', `uplink converter ${this.config.uplinkConverterId} not found`, { field: 'uplinkConverter' });
+    this.uplink = await converters.uplink(uplinkCfg);
+    if (this.config.downlinkConverterId) {
+      const downCfg = await store.getConverter(this.config.downlinkConverterId);
+      if (!downCfg) throw new CloudbridgeError('CONFIG_INVALID', `downlink converter ${this.config.downlinkConverterId} not found`, { field: 'downlinkConverter' });
+      this.downlink = await converters.downlink(downCfg);
+    }
+    const config = decryptConfig(definition.configSpec, this.config.config, this.deps.secrets);
+    this.abort = new AbortController();
+    this.pipeline = this.createPipeline();
+    this.connector = definition.create(config, this.createContext(generation));
+    await this.connector.start();
+  }
+
+  private createPipeline(): IngestPipeline {
+    const uplink = this.uplink;
+    const baseMetadata = this.integrationMetadata();
+    const convert: ConvertPort = async (messages) => {
+      if (!uplink) throw new CloudbridgeError('INTERNAL', 'uplink converter not loaded');
+      return uplink.convert(messages.map((m) => ({ payload: m.payload, metadata: { ...baseMetadata, ...m.metadata }, receivedAt: m.receivedAt })));
+    };
+    return new IngestPipeline({
+      integrationId: this.config.id,
+      convert,
+      commit: (c) => this.deps.store.commitUplinks(c),
+      allowCreateDevices: () => this.config.allowCreateDevices,
+      debug: debugRateLimiter(() => this.config.debug),
+      limits: this.deps.pipelineLimits,
+      clock: this.deps.clock,
+      log: this.log,
+      onPause: (paused, error) => {
+        if (paused && error) this.recordError(error);
+        this.log[paused ? 'warn' : 'info']({ paused }, paused ? 'intake paused: store unavailable' : 'intake resumed');
+      },
+    });
+  }
+
+  private createContext(generation: number): ConnectorContext {
+    const pipeline = this.pipeline;
+    const abort = this.abort;
+    if (!pipeline || !abort) throw new CloudbridgeError('INTERNAL', 'pipeline not ready');
+    return {
+      integrationId: this.config.id,
+      integrationName: this.config.name,
+      deliver: (batch, signal) => pipeline.deliver(batch, signal),
+      reportState: (state, error) => {
+        if (generation !== this.generation) return;
+        if (state === 'connected') {
+          if (this.state === 'RECONNECTING') this.setState('RUNNING');
+        } else if (state === 'disconnected' && this.state === 'RUNNING') {
+          this.setState('RECONNECTING');
+          if (error) this.recordError(toCloudbridgeError(error, 'CONNECTION_FAILED'));
+        }
+      },
+      warn: (code, message, details) => {
+        this.log.warn({ code, ...details }, message);
+        this.event({ type: 'WARNING', body: { code, message, ...details } });
+      },
+      checkpoints: {
+        get: (id, partition) => this.deps.store.getCheckpoint(id, partition),
+        set: (id, partition, value) => this.deps.store.setCheckpoint(id, partition, value),
+      },
+      log: this.log,
+      clock: this.deps.clock,
+      signal: abort.signal,
+    };
+  }
+
+  private async teardown(drainMs: number): Promise<void> {
+    this.abort?.abort(new CloudbridgeError('SHUTTING_DOWN', 'integration stopping'));
+    const connector = this.connector;
+    const pipeline = this.pipeline;
+    this.connector = null;
+    if (connector) {
+      try {
+        await connector.stop({ drainMs });
+      } catch (err) {
+        this.log.warn({ err: toCloudbridgeError(err).message }, 'connector did not stop cleanly');
+      }
+    }
+    if (pipeline) {
+      await pipeline.drain(drainMs);
+      pipeline.close();
+      const s = pipeline.stats();
+      this.totals.received += s.received;
+      this.totals.stored += s.stored;
+      this.totals.deadLettered += s.deadLettered;
+      this.totals.duplicates += s.duplicates;
+      this.totals.errors += s.errors;
+    }
+    this.pipeline = null;
+    this.uplink?.dispose();
+    this.downlink?.dispose();
+    this.uplink = null;
+    this.downlink = null;
+    this.abort = null;
+  }
+
+  private fail(error: CloudbridgeError, event: LifecycleEvent): void {
+    this.recordError(error);
+    this.setState('FAILED');
+    this.lifecycle(event === 'UPDATED' ? 'UPDATED' : 'FAILED', false, error);
+    if (event === 'UPDATED') this.lifecycle('FAILED', false, error);
+    const delayMs = this.restartBackoff.next();
+    this.log.error({ code: error.code, err: error.message, retryInMs: delayMs }, 'integration failed to start');
+    const generation = this.generation;
+    this.retryTimer = this.deps.clock.setTimeout(() => {
+      this.retryTimer = null;
+      if (generation === this.generation && this.state === 'FAILED') void this.start('STARTED');
+    }, delayMs);
+    this.retryTimer.unref?.();
+  }
+
+  private recordError(error: CloudbridgeError): void {
+    this.errors++;
+    this.lastError = { code: error.code, message: error.message, at: this.deps.clock.now() };
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer) this.deps.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  private setState(state: IntegrationState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.since = this.deps.clock.now();
+  }
+
+  private lifecycle(event: LifecycleEvent, success: boolean, error?: CloudbridgeError): void {
+    this.event({
+      type: 'LIFECYCLE',
+      body: { event, success, ...(error ? { errorCode: error.code, error: error.message } : {}) },
+    });
+  }
+
+  private event(e: Omit<EventInput, 'ts' | 'integrationId'>): void {
+    const full: EventInput = { ...e, integrationId: this.config.id, ts: this.deps.clock.now() };
+    this.deps.store.addEvents([full]).catch((err: unknown) => {
+      this.log.warn({ err: toCloudbridgeError(err).message }, 'could not record an integration event');
+    });
+  }
+}

@@ -1,0 +1,29 @@
+/** Prometheus metrics, read from the integrations' status at scrape time. */
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { IntegrationManager } from './integration-manager.ts';
+
+export function createMetrics(manager: IntegrationManager, now: () => number): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'cloudbridge_process_' });
+  const labelNames = ['integration', 'type'] as const;
+  const counterGauge = (name: string, help: string, pick: (c: ReturnType<typeof statusOf>) => number): void => {
+    new Gauge({
+      name, help, labelNames, registers: [registry],
+      collect() {
+        this.reset();
+        for (const r of manager.all()) this.set({ integration: r.config.name, type: r.config.type }, pick(statusOf(r)));
+      },
+    });
+  };
+  const statusOf = (r: ReturnType<IntegrationManager['all']>[number]) => r.status();
+  counterGauge('cloudbridge_messages_received_total', 'Messages received from the source (since start).', (s) => s.counters.received);
+  counterGauge('cloudbridge_messages_stored_total', 'Messages whose results were committed.', (s) => s.counters.stored);
+  counterGauge('cloudbridge_messages_dead_lettered_total', 'Messages committed to the dead-letter store.', (s) => s.counters.deadLettered);
+  counterGauge('cloudbridge_messages_duplicate_total', 'Redelivered messages recognised as already committed.', (s) => s.counters.duplicates);
+  counterGauge('cloudbridge_errors_total', 'Errors (connection, store) of the integration.', (s) => s.counters.errors);
+  counterGauge('cloudbridge_in_flight_messages', 'Messages accepted but not yet committed.', (s) => s.inFlight.messages);
+  counterGauge('cloudbridge_in_flight_bytes', 'Payload bytes accepted but not yet committed.', (s) => s.inFlight.bytes);
+  counterGauge('cloudbridge_integration_up', '1 when the integration is running and connected.', (s) => (s.state === 'RUNNING' ? 1 : 0));
+  counterGauge('cloudbridge_last_message_age_seconds', 'Seconds since the last message (-1: none yet).', (s) => (s.lastMessageAt === null ? -1 : (now() - s.lastMessageAt) / 1000));
+  return registry;
+}

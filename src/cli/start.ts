@@ -1,0 +1,39 @@
+/** `cloudbridge start`: runs the service until SIGTERM/SIGINT, then shuts down gracefully. */
+import { startApp, type App } from '../app/app.ts';
+import { loadConfigFile, parseConfigText, type ConfigFile } from '../app/config-file.ts';
+import { parseCommand } from './args.ts';
+
+const HELP = `Usage: cloudbridge start [--config FILE] [--port N]
+
+Starts Cloudbridge. Without --config: SQLite at ./data/cloudbridge.db, API on port 8080.
+The YAML file holds store, server, logging, converters and integrations (see docs/configuration.md).
+  --config FILE   YAML config file (\${ENV_VAR} is replaced from the environment)
+  --port N        override server.port`;
+
+export function printBanner(app: App, extra: string[] = []): void {
+  const lines = [`Cloudbridge is running. API: ${app.url}/api/v1  (UI: ${app.url}/ui/, OpenAPI: ${app.url}/api/v1/openapi.json)`];
+  if (app.generatedAdminToken) lines.push(`Admin token (shown once, store it now): ${app.generatedAdminToken}`);
+  process.stderr.write(`${[...lines, ...extra].join('\n')}\n`);
+}
+
+export function waitForShutdown(app: App): Promise<number> {
+  return new Promise((resolve) => {
+    const stop = (signal: string): void => {
+      process.stderr.write(`\n${signal} received: stopping intake, draining, closing...\n`);
+      app.close().then(() => resolve(0), () => resolve(1));
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+export async function runStart(args: string[]): Promise<number> {
+  const parsed = parseCommand(args, { config: { type: 'string', short: 'c' }, port: { type: 'string' } }, HELP);
+  if (!parsed) return 0;
+  const file = parsed.values.config;
+  const config: ConfigFile = typeof file === 'string' ? loadConfigFile(file) : parseConfigText('{}', process.env);
+  if (typeof parsed.values.port === 'string') config.server.port = Number(parsed.values.port);
+  const app = await startApp({ config });
+  printBanner(app);
+  return waitForShutdown(app);
+}

@@ -1,0 +1,14 @@
+/**
+ * The connector registry: one line per connector plugin. Adding a connector means adding its
+ * folder under src/connectors/ and one line here; nothing else in core, API or UI changes.
+ */
+import type { ConnectorDefinition } from '../core/connector.ts';
+import { mqttConnector } from './mqtt/index.ts';
+
+export const connectorDefinitions: readonly ConnectorDefinition[] = [
+  mqttConnector,
+];
+
+export function findConnector(type: string): ConnectorDefinition | undefined {
+  return connectorDefinitions.find((d) => d.type === type);
+}
