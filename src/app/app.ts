@@ -18,10 +18,10 @@ import { ConfigService } from './config-service.ts';
 import { DeadLetterService } from './dead-letter-service.ts';
 import { DownlinkService } from './downlink-service.ts';
 import { IntegrationManager } from './integration-manager.ts';
-import type { ConverterFactory } from './integration-runtime.ts';
+import type { ConverterFactory, RuntimeDeps } from './integration-runtime.ts';
 import { collectSecrets, SecretBox } from './secrets.ts';
 import { createLogger, SecretScrubber } from './logger.ts';
-import { createMetrics } from './metrics.ts';
+import { createLatencyHistogram, createRegistry, registerIntegrationMetrics } from './metrics.ts';
 import { decryptConfig } from './integration-secrets.ts';
 import { startHousekeeping } from './housekeeping.ts';
 
@@ -32,6 +32,8 @@ export interface AppOptions {
   logWrite?: (line: string) => void;
   clock?: Clock;
   pipelineLimits?: Partial<PipelineLimits>;
+  /** Observes committed batches (benchmarks). */
+  onCommitted?: RuntimeDeps['onCommitted'];
   /** Start the HTTP server (default true). */
   listen?: boolean;
 }
@@ -65,11 +67,18 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const generatedAdminToken = await auth.init(env, clock.now());
   if (generatedAdminToken) scrubber.add(generatedAdminToken);
 
+  const metrics = createRegistry();
+  const latency = createLatencyHistogram(metrics);
   let downlinks: DownlinkService | null = null;
   const manager = new IntegrationManager({
     store, secrets, converters, findConnector, log, clock,
     ...(opts.pipelineLimits ? { pipelineLimits: opts.pipelineLimits } : {}),
     onStarted: (runtime) => downlinks?.kick(runtime.id),
+    onCommitted: (integration, messages, at) => {
+      const h = latency.labels(integration.name);
+      for (const m of messages) h.observe((at - m.receivedAt) / 1000);
+      opts.onCommitted?.(integration, messages, at);
+    },
   });
   downlinks = new DownlinkService({ store, manager, log, clock });
   const configService = new ConfigService({ store, secrets, converters, manager, connectors: connectorDefinitions, clock });
@@ -100,7 +109,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     throw err;
   }
 
-  const metrics = createMetrics(manager, () => clock.now());
+  registerIntegrationMetrics(metrics, manager, () => clock.now());
   const server = await buildServer({
     auth, store, manager, configService, downlinks, deadLetters, metrics, log, clock,
     connectors: connectorDefinitions,

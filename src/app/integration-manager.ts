@@ -9,7 +9,7 @@ import type { Logger } from '../core/logger.ts';
 import type { IntegrationConfig, IntegrationStatus } from '../core/model.ts';
 import type { PipelineLimits } from '../core/pipeline.ts';
 import type { Store } from '../store/types.ts';
-import { IntegrationRuntime, type ConverterFactory } from './integration-runtime.ts';
+import { IntegrationRuntime, type ConverterFactory, type RuntimeDeps } from './integration-runtime.ts';
 import type { SecretBox } from './secrets.ts';
 
 export interface ManagerDeps {
@@ -21,6 +21,7 @@ export interface ManagerDeps {
   clock: Clock;
   pipelineLimits?: Partial<PipelineLimits>;
   restartBackoff?: { initialMs: number; maxMs: number };
+  onCommitted?: RuntimeDeps['onCommitted'];
   /** Called after an integration (re)started, e.g. to flush queued downlinks. */
   onStarted?: (runtime: IntegrationRuntime) => void;
 }
@@ -52,6 +53,7 @@ export class IntegrationManager {
         log: this.deps.log, clock: this.deps.clock,
         ...(this.deps.pipelineLimits ? { pipelineLimits: this.deps.pipelineLimits } : {}),
         ...(this.deps.restartBackoff ? { restartBackoff: this.deps.restartBackoff } : {}),
+        ...(this.deps.onCommitted ? { onCommitted: this.deps.onCommitted } : {}),
       });
       this.runtimes.set(config.id, runtime);
       await runtime.start();

@@ -10,7 +10,7 @@ import type { Connector, ConnectorContext, ConnectorDefinition } from '../core/c
 import { CloudbridgeError, toCloudbridgeError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type {
-  ConverterConfig, EncodedDownlink, IntegrationConfig, IntegrationState, IntegrationStatus, LifecycleEvent,
+  ConverterConfig, EncodedDownlink, IntegrationConfig, IntegrationState, IntegrationStatus, LifecycleEvent, UplinkMessage,
 } from '../core/model.ts';
 import { IngestPipeline, type PipelineLimits } from '../core/pipeline.ts';
 import type { ConvertPort } from '../core/ports.ts';
@@ -35,6 +35,8 @@ export interface RuntimeDeps {
   /** Delay before retrying a FAILED start; grows with each failure. */
   restartBackoff?: { initialMs: number; maxMs: number };
   drainMs?: number;
+  /** Observes committed batches (receive → commit latency metric, benchmarks). */
+  onCommitted?: (integration: IntegrationConfig, messages: UplinkMessage[], committedAt: number) => void;
 }
 
 export class IntegrationRuntime {
@@ -192,6 +194,7 @@ export class IntegrationRuntime {
       limits: this.deps.pipelineLimits,
       clock: this.deps.clock,
       log: this.log,
+      onCommitted: (messages, at) => this.deps.onCommitted?.(this.config, messages, at),
       onPause: (paused, error) => {
         if (paused && error) this.recordError(error);
         this.log[paused ? 'warn' : 'info']({ paused }, paused ? 'intake paused: store unavailable' : 'intake resumed');

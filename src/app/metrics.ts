@@ -1,10 +1,25 @@
 /** Prometheus metrics, read from the integrations' status at scrape time. */
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { IntegrationManager } from './integration-manager.ts';
 
-export function createMetrics(manager: IntegrationManager, now: () => number): Registry {
+export function createRegistry(): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'cloudbridge_process_' });
+  return registry;
+}
+
+/** Receive → commit latency per integration (what "ack after commit" costs). */
+export function createLatencyHistogram(registry: Registry): Histogram<'integration'> {
+  return new Histogram({
+    name: 'cloudbridge_ingest_latency_seconds',
+    help: 'Time from receiving a message to committing its results (or dead letter).',
+    labelNames: ['integration'], registers: [registry],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  });
+}
+
+/** Per-integration gauges read from the runtimes' status at scrape time. */
+export function registerIntegrationMetrics(registry: Registry, manager: IntegrationManager, now: () => number): void {
   const labelNames = ['integration', 'type'] as const;
   const counterGauge = (name: string, help: string, pick: (c: ReturnType<typeof statusOf>) => number): void => {
     new Gauge({
@@ -25,5 +40,4 @@ export function createMetrics(manager: IntegrationManager, now: () => number): R
   counterGauge('cloudbridge_in_flight_bytes', 'Payload bytes accepted but not yet committed.', (s) => s.inFlight.bytes);
   counterGauge('cloudbridge_integration_up', '1 when the integration is running and connected.', (s) => (s.state === 'RUNNING' ? 1 : 0));
   counterGauge('cloudbridge_last_message_age_seconds', 'Seconds since the last message (-1: none yet).', (s) => (s.lastMessageAt === null ? -1 : (now() - s.lastMessageAt) / 1000));
-  return registry;
 }

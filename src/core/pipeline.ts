@@ -61,6 +61,8 @@ export interface PipelineOptions {
   log?: Logger;
   /** Called after each batch settles (metrics, status). */
   onBatch?: (report: DeliveryReport & { failed: boolean }) => void;
+  /** Called after a batch committed, with its messages (latency metrics, benchmarks). */
+  onCommitted?: (messages: UplinkMessage[], committedAt: number) => void;
   /** Called when a store failure pauses intake, and when intake resumes. */
   onPause?: (paused: boolean, error?: CloudbridgeError) => void;
 }
@@ -251,6 +253,7 @@ export class IngestPipeline {
     this.counters.deadLettered += report.deadLettered;
     this.counters.duplicates += report.duplicates;
     this.opts.onBatch?.({ ...report, failed: false });
+    this.opts.onCommitted?.(messages, this.clock.now());
   }
 
   private async convertSafely(messages: UplinkMessage[]): ReturnType<ConvertPort> {
