@@ -1,0 +1,48 @@
+/**
+ * Opens the configured store and applies pending migrations. The caller decides the default
+ * SQLite path (e.g. `data/cloudbridge.db`).
+ */
+import { CloudbridgeError } from '../core/errors.ts';
+import { SqliteStore } from './sqlite/sqlite-store.ts';
+import type { SqliteSynchronous } from './sqlite/database.ts';
+import type { Store } from './types.ts';
+
+export interface SqliteStoreConfig {
+  path: string;
+  /** `FULL` (default) makes every commit durable before it returns; `NORMAL` may lose the last commits on power loss. */
+  synchronous?: SqliteSynchronous;
+}
+
+export interface PostgresStoreConfig {
+  /** Connection string, e.g. `postgres://user:pass@host:5432/cloudbridge`. */
+  url: string;
+}
+
+export interface StoreConfig {
+  sqlite?: SqliteStoreConfig;
+  postgres?: PostgresStoreConfig;
+}
+
+export async function openStore(cfg: StoreConfig): Promise<Store> {
+  if (cfg.sqlite !== undefined && cfg.postgres !== undefined) {
+    throw new CloudbridgeError('CONFIG_INVALID', 'configure either store.sqlite or store.postgres, not both', { field: 'store' });
+  }
+  if (cfg.postgres !== undefined) {
+    // The PostgreSQL implementation plugs in here; it must pass test/store/contract.ts.
+    throw new CloudbridgeError('CONFIG_INVALID', 'postgres store is not available yet; use store.sqlite', { field: 'store.postgres' });
+  }
+  if (cfg.sqlite === undefined) {
+    throw new CloudbridgeError('CONFIG_INVALID', 'no store configured: set store.sqlite.path', { field: 'store.sqlite' });
+  }
+  const store = new SqliteStore({ path: cfg.sqlite.path, synchronous: cfg.sqlite.synchronous ?? 'FULL' });
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
+}
+
+export type { Store } from './types.ts';
+export type { SqliteSynchronous } from './sqlite/database.ts';

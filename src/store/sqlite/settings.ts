@@ -1,0 +1,66 @@
+/** Key/value settings, API tokens (hashes only) and connector checkpoints. */
+import { CloudbridgeError } from '../../core/errors.ts';
+import type { ApiToken } from '../types.ts';
+import type { SqliteDatabase } from './database.ts';
+
+interface TokenRow {
+  id: string;
+  name: string;
+  role: ApiToken['role'];
+  hash: string;
+  created_at: number;
+}
+
+export class SqliteSettings {
+  readonly #db: SqliteDatabase;
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+  }
+
+  getSetting(key: string): string | null {
+    const row = this.#db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  setSetting(key: string, value: string): void {
+    this.#db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, value, Date.now());
+  }
+
+  /** Oldest first. */
+  listTokens(): ApiToken[] {
+    const rows = this.#db.prepare('SELECT id, name, role, hash, created_at FROM api_tokens ORDER BY created_at, id').all() as unknown as TokenRow[];
+    return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, hash: r.hash, createdAt: r.created_at }));
+  }
+
+  /** CONFLICT when the id or the token (hash) exists already. */
+  addToken(t: ApiToken): void {
+    if (t.role !== 'admin' && t.role !== 'viewer') {
+      throw new CloudbridgeError('CONFIG_INVALID', `token role must be admin or viewer, not ${String(t.role)}`, { field: 'role' });
+    }
+    this.#db.transaction(() => {
+      if (this.#db.prepare('SELECT 1 FROM api_tokens WHERE id = ? OR hash = ?').get(t.id, t.hash) !== undefined) {
+        throw new CloudbridgeError('CONFLICT', `token "${t.name}" exists already (same id or same token)`);
+      }
+      this.#db.prepare('INSERT INTO api_tokens (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(t.id, t.name, t.role, t.hash, t.createdAt);
+    });
+  }
+
+  getCheckpoint(integrationId: string, partition: string): string | null {
+    const row = this.#db.prepare('SELECT value FROM checkpoints WHERE integration_id = ? AND partition = ?')
+      .get(integrationId, partition) as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  setCheckpoint(integrationId: string, partition: string, value: string): void {
+    this.#db.prepare(`INSERT INTO checkpoints (integration_id, partition, value, updated_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (integration_id, partition) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`)
+      .run(integrationId, partition, value, Date.now());
+  }
+
+  deleteCheckpointsFor(integrationId: string): void {
+    this.#db.prepare('DELETE FROM checkpoints WHERE integration_id = ?').run(integrationId);
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The store contract: every Store implementation (SQLite now, PostgreSQL later) runs this suite.
+ *
+ *   storeContract('sqlite', () => openFreshStore(), (closed) => reopenSameDatabase(closed));
+ *
+ * `open` must return a migrated store on a new, empty database for every call; `reopen` a new
+ * store on the database of a store the suite has closed (durability).
+ */
+import { describe } from 'node:test';
+import type { Store } from '../../src/store/types.ts';
+import { configContract } from './contract/config.ts';
+import { eventsContract } from './contract/events.ts';
+import type { StoreHarness } from './contract/fixtures.ts';
+import { ingestDataContract } from './contract/ingest-data.ts';
+import { dedupeContract } from './contract/ingest-dedupe.ts';
+import { provisioningContract } from './contract/ingest-provisioning.ts';
+import { lifecycleContract } from './contract/lifecycle.ts';
+import { queriesContract } from './contract/queries.ts';
+import { queuesContract } from './contract/queues.ts';
+
+export type { StoreHarness } from './contract/fixtures.ts';
+
+export function storeContract(label: string, open: () => Promise<Store>, reopen: (closed: Store) => Promise<Store>): void {
+  const h: StoreHarness = { open, reopen };
+  describe(`${label} store contract`, () => {
+    describe('ingest: deduplication', () => dedupeContract(h));
+    describe('ingest: stored data', () => ingestDataContract(h));
+    describe('ingest: provisioning, dead letters, atomicity', () => provisioningContract(h));
+    describe('queries', () => queriesContract(h));
+    describe('events', () => eventsContract(h));
+    describe('dead letters, downlinks, checkpoints, settings', () => queuesContract(h));
+    describe('config', () => configContract(h));
+    describe('lifecycle', () => lifecycleContract(h));
+  });
+}

@@ -1,0 +1,108 @@
+/** Contract: dead-letter listing and states, the downlink queue, checkpoints, settings and tokens. */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import type { ApiToken } from '../../../src/store/types.ts';
+import type { StoreHarness } from './fixtures.ts';
+import { batch, failed, freshStore, rejectsWithCode } from './fixtures.ts';
+
+const convertError = { stage: 'convert' as const, errorCode: 'CONVERTER_RUNTIME', error: 'boom' };
+
+export function queuesContract(h: StoreHarness): void {
+  it('lists dead letters newest first with filters, paging and a total, and tracks their state', async (t) => {
+    const store = await freshStore(t, h);
+    await store.commitUplinks(batch([failed('a1', convertError), failed('a2', convertError)], { integrationId: 'int-1' }));
+    await store.commitUplinks(batch([failed('b1', convertError)], { integrationId: 'int-2' }));
+    await store.commitUplinks(batch([failed('a3', convertError)], { integrationId: 'int-1' }));
+
+    const all = await store.listDeadLetters({});
+    assert.equal(all.total, 4);
+    assert.deepEqual(all.items.map((d) => d.sourceKey), ['a3', 'b1', 'a2', 'a1']);
+    const page = await store.listDeadLetters({ integrationId: 'int-1', limit: 2, offset: 1 });
+    assert.deepEqual([page.total, page.items.map((d) => d.sourceKey)], [3, ['a2', 'a1']]);
+
+    const a2 = all.items[2];
+    assert.ok(a2);
+    await store.setDeadLetterState(a2.id, 'replayed');
+    await store.setDeadLetterState(a2.id, 'pending');
+    await store.setDeadLetterState(a2.id, 'replayed');
+    const replayed = await store.getDeadLetter(a2.id);
+    assert.deepEqual([replayed?.state, replayed?.replayCount], ['replayed', 2]);
+    await store.setDeadLetterState(all.items[0]?.id ?? '', 'discarded');
+
+    assert.deepEqual((await store.listDeadLetters({ state: 'pending' })).items.map((d) => d.sourceKey), ['b1', 'a1']);
+    assert.deepEqual((await store.listDeadLetters({ integrationId: 'int-1', state: 'discarded' })).items.map((d) => d.sourceKey), ['a3']);
+    assert.equal(await store.getDeadLetter('no-such-id'), null);
+    await rejectsWithCode(store.setDeadLetterState('no-such-id', 'discarded'), 'NOT_FOUND');
+  });
+
+  it('runs the downlink queue: queued oldest first, sent or failed with attempts and the last error', async (t) => {
+    const store = await freshStore(t, h);
+    const first = await store.enqueueDownlink({
+      integrationId: 'int-1', deviceName: 'dev-1', msgType: 'RPC_CALL', msg: { method: 'reboot', params: { delayS: 5 } }, metadata: { rpcId: '7' },
+    });
+    assert.equal(first.status, 'queued');
+    assert.deepEqual([first.attempts, first.error, first.msg, first.metadata], [0, null, { method: 'reboot', params: { delayS: 5 } }, { rpcId: '7' }]);
+    assert.ok(first.createdAt > 0 && first.updatedAt >= first.createdAt);
+    assert.deepEqual(await store.getDownlink(first.id), first);
+
+    const second = await store.enqueueDownlink({ integrationId: 'int-1', deviceName: 'dev-2', msgType: 'ATTRIBUTES_UPDATED', msg: 'text', metadata: {} });
+    const third = await store.enqueueDownlink({ integrationId: 'int-1', deviceName: 'dev-1', msgType: 'RPC_CALL', msg: [1, 2], metadata: {} });
+    await store.enqueueDownlink({ integrationId: 'int-2', deviceName: 'dev-9', msgType: 'RPC_CALL', msg: null, metadata: {} });
+
+    assert.deepEqual((await store.listQueuedDownlinks('int-1', 10)).map((d) => d.id), [first.id, second.id, third.id]);
+    assert.deepEqual((await store.listQueuedDownlinks('int-1', 2)).map((d) => d.id), [first.id, second.id]);
+
+    await store.markDownlink(first.id, 'sent');
+    await store.markDownlink(second.id, 'queued', 'connection lost');
+    await store.markDownlink(third.id, 'failed', 'device offline');
+    assert.deepEqual((await store.listQueuedDownlinks('int-1', 10)).map((d) => d.id), [second.id]);
+
+    const sent = await store.getDownlink(first.id);
+    assert.deepEqual([sent?.status, sent?.attempts, sent?.error], ['sent', 1, null]);
+    const retried = await store.getDownlink(second.id);
+    assert.deepEqual([retried?.status, retried?.attempts, retried?.error], ['queued', 1, 'connection lost']);
+    await store.markDownlink(second.id, 'sent');
+    const done = await store.getDownlink(second.id);
+    assert.deepEqual([done?.status, done?.attempts, done?.error], ['sent', 2, null]);
+    const failedOne = await store.getDownlink(third.id);
+    assert.deepEqual([failedOne?.status, failedOne?.attempts, failedOne?.error, failedOne?.msg], ['failed', 1, 'device offline', [1, 2]]);
+
+    assert.deepEqual((await store.listDownlinks({ integrationId: 'int-1' })).map((d) => d.id), [third.id, second.id, first.id]);
+    assert.deepEqual((await store.listDownlinks({ deviceName: 'dev-1' })).map((d) => d.id), [third.id, first.id]);
+    assert.equal((await store.listDownlinks({ limit: 1 })).length, 1);
+    assert.equal(await store.getDownlink('no-such-id'), null);
+    await rejectsWithCode(store.markDownlink('no-such-id', 'sent'), 'NOT_FOUND');
+  });
+
+  it('keeps checkpoints per integration and partition', async (t) => {
+    const store = await freshStore(t, h);
+    assert.equal(await store.getCheckpoint('int-1', 'shard-0'), null);
+    await store.setCheckpoint('int-1', 'shard-0', '100');
+    await store.setCheckpoint('int-1', 'shard-1', '7');
+    await store.setCheckpoint('int-2', 'shard-0', 'abc');
+    await store.setCheckpoint('int-1', 'shard-0', '250');
+    assert.deepEqual([
+      await store.getCheckpoint('int-1', 'shard-0'), await store.getCheckpoint('int-1', 'shard-1'), await store.getCheckpoint('int-2', 'shard-0'),
+    ], ['250', '7', 'abc']);
+  });
+
+  it('keeps settings and API tokens (token hashes are unique)', async (t) => {
+    const store = await freshStore(t, h);
+    assert.equal(await store.getSetting('master.key.check'), null);
+    await store.setSetting('master.key.check', 'v1');
+    await store.setSetting('master.key.check', 'v2');
+    await store.setSetting('empty', '');
+    assert.equal(await store.getSetting('master.key.check'), 'v2');
+    assert.equal(await store.getSetting('empty'), '');
+
+    assert.deepEqual(await store.listTokens(), []);
+    const admin: ApiToken = { id: 'tok-1', name: 'bootstrap', role: 'admin', hash: 'a'.repeat(64), createdAt: 1000 };
+    const viewer: ApiToken = { id: 'tok-2', name: 'grafana', role: 'viewer', hash: 'b'.repeat(64), createdAt: 2000 };
+    await store.addToken(viewer);
+    await store.addToken(admin);
+    assert.deepEqual(await store.listTokens(), [admin, viewer]);
+    await rejectsWithCode(store.addToken({ ...viewer, id: 'tok-3', name: 'copy' }), 'CONFLICT');
+    await rejectsWithCode(store.addToken({ ...viewer, hash: 'c'.repeat(64) }), 'CONFLICT');
+    assert.equal((await store.listTokens()).length, 2);
+  });
+}
