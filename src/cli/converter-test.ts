@@ -1,7 +1,7 @@
 /** `cloudbridge converter test`: runs a converter script on one sample and prints the result. */
 import { readFileSync } from 'node:fs';
 import { testConverter } from '../converters/index.ts';
-import { decodePayload } from '../api/routes/converters.ts';
+import { decodePayload, encodedView } from '../api/routes/converters.ts';
 import { CloudbridgeError } from '../core/errors.ts';
 import { parseCommand } from './args.ts';
 
@@ -55,6 +55,6 @@ export async function runConverterTest(args: string[]): Promise<number> {
     console.error(`error [${result.error.code}]: ${result.error.message}`);
     return 1;
   }
-  console.log(JSON.stringify(result.output, null, 2));
+  console.log(JSON.stringify(type === 'uplink' ? result.output : { output: result.output, encoded: result.encoded?.map(encodedView) }, null, 2));
   return 0;
 }

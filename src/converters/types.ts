@@ -2,9 +2,53 @@
  * Converter runtime contract. User scripts (ThingsBoard `Decoder`/`Encoder` bodies, or JSONata
  * expressions) are compiled once and then called with batches.
  */
-import type { ConverterLimits, EncodedDownlink } from '../core/model.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import type { ConverterLanguage, ConverterLimits, EncodedDownlink, EntityRecord } from '../core/model.ts';
 
+/** `timeoutMs` bounds one call into the sandbox (a batch, or one message when a batch is re-run). */
 export const DEFAULT_CONVERTER_LIMITS: ConverterLimits = { timeoutMs: 1000, memoryMb: 64 };
+
+/** Accepted range of each limit (config validation). */
+export const CONVERTER_LIMIT_BOUNDS = {
+  timeoutMs: { min: 1, max: 60_000 },
+  memoryMb: { min: 8, max: 2048 },
+} as const;
+
+/** Quarantine defaults: after this many consecutive failing messages, fail fast for this long. */
+export const DEFAULT_QUARANTINE = { maxConsecutiveFailures: 50, quarantineMs: 60_000 } as const;
+
+/** Bounds on what one message's converter output may contain. */
+export const CONVERTER_OUTPUT_LIMITS = {
+  maxRecordsPerMessage: 10_000,
+  maxValuesPerMessage: 100_000,
+  maxKeyLength: 255,
+  maxNameLength: 255,
+  /** Characters of the result's JSON text, per message. */
+  maxOutputChars: 16 * 1024 * 1024,
+} as const;
+
+/** Which sandbox runs JavaScript and JSONata: V8 isolates, or the WASM QuickJS fallback. */
+export type SandboxKind = 'isolated-vm' | 'quickjs';
+
+export interface ConverterRunnerOptions {
+  /** Force a sandbox; default: `CLOUDBRIDGE_SANDBOX`, else isolated-vm when it loads, else quickjs. */
+  sandbox?: SandboxKind;
+  /** Consecutive failing messages before quarantine; 0 disables quarantine. Default 50. */
+  maxConsecutiveFailures?: number;
+  /** How long a quarantine lasts. Default 60000. */
+  quarantineMs?: number;
+  clock?: Clock;
+  log?: Logger;
+}
+
+export interface QuarantineState {
+  consecutiveFailures: number;
+  /** Epoch ms when the current quarantine ends; null when not quarantined. */
+  quarantinedUntil: number | null;
+  /** The error that started the current quarantine. */
+  reason: string | null;
+}
 
 export interface UplinkInput {
   payload: Uint8Array;

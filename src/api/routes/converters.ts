@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { CloudbridgeError } from '../../core/errors.ts';
+import type { EncodedDownlink } from '../../core/model.ts';
 import { testConverter } from '../../converters/index.ts';
 import { ConverterInputSpec } from '../../app/schemas.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -35,6 +36,14 @@ export function decodePayload(payload: string, encoding: 'text' | 'base64' | 'he
   return Buffer.from(encoding === 'hex' ? payload.replace(/\s+/g, '') : payload, encoding);
 }
 
+/** Downlink payload bytes as base64 (and as text when they are UTF-8). */
+export function encodedView(e: EncodedDownlink): Record<string, unknown> {
+  const buf = Buffer.from(e.data);
+  let dataText: string | null = null;
+  try { dataText = new TextDecoder('utf-8', { fatal: true }).decode(buf); } catch { dataText = null; }
+  return { contentType: e.contentType, metadata: e.metadata, dataBase64: buf.toString('base64'), dataText };
+}
+
 export function converterRoutes(deps: ApiDeps): FastifyPluginAsync {
   const svc = deps.configService;
   return async (app) => {
@@ -62,11 +71,12 @@ export function converterRoutes(deps: ApiDeps): FastifyPluginAsync {
           metadata: b.metadata ?? { integrationName: 'Test integration' },
         });
       }
-      return testConverter({
+      const result = await testConverter({
         type, language, script, ...(limits ? { limits } : {}),
         msg: b.msg ?? {}, metadata: b.metadata ?? {}, msgType: b.msgType ?? 'ATTRIBUTES_UPDATED',
         integrationMetadata: b.integrationMetadata ?? { integrationName: 'Test integration' },
       });
+      return { ...result, encoded: result.encoded?.map(encodedView) };
     });
   };
 }

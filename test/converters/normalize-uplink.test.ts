@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { castNumericString, CONVERTER_OUTPUT_LIMITS, normalizeUplink, toKvValue } from '../../src/converters/index.ts';
+import { CloudbridgeError } from '../../src/core/errors.ts';
+
+const AT = 5000;
+
+function outputError(raw: unknown): string {
+  try {
+    normalizeUplink(raw, AT);
+  } catch (err) {
+    assert.ok(err instanceof CloudbridgeError);
+    assert.equal(err.code, 'CONVERTER_OUTPUT');
+    return err.message;
+  }
+  assert.fail('expected a CONVERTER_OUTPUT error');
+}
+
+describe('uplink output validation', () => {
+  test('a device record gets defaults and typed values', () => {
+    assert.deepEqual(normalizeUplink({ deviceName: 'd1', customerName: 'C', groupName: 'G', deviceLabel: 'Kitchen', integrationName: 'ignored' }, AT), [{
+      kind: 'DEVICE', name: 'd1', type: 'default', label: 'Kitchen', customerName: 'C', groupName: 'G', attributes: [], telemetry: [],
+    }]);
+  });
+
+  test('deviceName and assetName are exclusive and one is required', () => {
+    assert.equal(outputError({ deviceName: 'a', assetName: 'b', assetType: 't' }), 'result: has both deviceName and assetName; return one of them');
+    assert.equal(outputError({ telemetry: { t: 1 } }), 'result: deviceName is missing (return {deviceName, telemetry})');
+    assert.equal(outputError([{ deviceName: 'a' }, { telemetry: {} }]), 'result[1]: deviceName is missing (return {deviceName, telemetry})');
+    assert.equal(outputError({ deviceName: '  ' }), 'result: deviceName is empty (return {deviceName, telemetry})');
+    assert.equal(outputError({ deviceName: { x: 1 } }), 'result.deviceName: must be a string, got an object');
+  });
+
+  test('an asset needs assetType', () => {
+    assert.equal(outputError({ assetName: 'b' }), 'result: assetType is required for an asset (return {assetName, assetType, telemetry})');
+    assert.deepEqual(normalizeUplink({ assetName: 'b', assetType: 'building' }, AT)[0]?.kind, 'ASSET');
+  });
+
+  test('attributes must be an object, telemetry an object or array of objects', () => {
+    assert.equal(outputError({ deviceName: 'd', attributes: [1, 2] }), 'result.attributes: must be an object, got an array');
+    assert.equal(outputError({ deviceName: 'd', telemetry: 5 }), 'result.telemetry: must be an object ({key: value} or {ts, values}), got a number');
+    assert.equal(outputError({ deviceName: 'd', telemetry: [{ t: 1 }, 'x'] }), 'result.telemetry[1]: must be an object ({key: value} or {ts, values}), got a string');
+    assert.equal(outputError({ deviceName: 'd', telemetry: { ts: 1, values: 3 } }), 'result.telemetry.values: must be an object, got a number');
+    assert.equal(outputError({ deviceName: 'd', telemetry: { ts: 'soon', values: {} } }), 'result.telemetry.ts: must be epoch milliseconds, got "soon"');
+  });
+
+  test('telemetry forms: plain values, {ts, values}, arrays; ts without values is a plain value', () => {
+    const [rec] = normalizeUplink({ deviceName: 'd', telemetry: [{ a: 1 }, { ts: '1000', values: { b: 2 } }, { ts: 7 }, { values: { c: 3 } }] }, AT);
+    assert.deepEqual(rec?.telemetry.map((p) => [p.ts, p.key, p.value.value]), [
+      [AT, 'a', 1], [1000, 'b', 2], [AT, 'ts', 7], [AT, 'values', { c: 3 }],
+    ]);
+  });
+
+  test('keys must be non-empty and at most 255 characters', () => {
+    assert.equal(outputError({ deviceName: 'd', telemetry: { '': 1 } }), 'result.telemetry: keys must be non-empty strings');
+    assert.match(outputError({ deviceName: 'd', attributes: { ['k'.repeat(256)]: 1 } }), /^result\.attributes: key "k+\.\.\." is longer than 255 characters$/);
+  });
+
+  test('absurd sizes are rejected with a clear message', () => {
+    const many = Array.from({ length: CONVERTER_OUTPUT_LIMITS.maxRecordsPerMessage + 1 }, () => ({ deviceName: 'd' }));
+    assert.equal(outputError(many), 'result: 10001 records in one message; the limit is 10000');
+    const values = Object.fromEntries(Array.from({ length: CONVERTER_OUTPUT_LIMITS.maxValuesPerMessage + 1 }, (_, i) => [`k${i}`, i]));
+    assert.match(outputError({ deviceName: 'd', telemetry: values }), /too many values in one message \(the limit is 100000\)/);
+  });
+
+  test('non-object results are rejected', () => {
+    assert.equal(outputError('x'), 'result: expected an object or an array of objects, got a string (return {deviceName, telemetry})');
+    assert.equal(outputError([null]), 'result[0]: expected an object, got null (return {deviceName, telemetry})');
+    assert.deepEqual(normalizeUplink([], AT), []);
+  });
+});
+
+describe('value typing', () => {
+  test('JSON values map to ThingsBoard kv types; null is skipped', () => {
+    assert.deepEqual(toKvValue(true), { type: 'bool', value: true });
+    assert.deepEqual(toKvValue(42), { type: 'long', value: 42 });
+    assert.deepEqual(toKvValue(-0), { type: 'long', value: 0 });
+    assert.deepEqual(toKvValue(4.25), { type: 'double', value: 4.25 });
+    assert.deepEqual(toKvValue(2 ** 60), { type: 'double', value: 2 ** 60 });
+    assert.deepEqual(toKvValue('on'), { type: 'string', value: 'on' });
+    assert.deepEqual(toKvValue({ a: [1] }), { type: 'json', value: { a: [1] } });
+    assert.deepEqual(toKvValue([1, 'x']), { type: 'json', value: [1, 'x'] });
+    assert.equal(toKvValue(null), null);
+  });
+
+  test('numeric strings are cast as ThingsBoard does by default', () => {
+    assert.deepEqual(castNumericString('17'), { type: 'long', value: 17 });
+    assert.deepEqual(castNumericString('-3.5'), { type: 'double', value: -3.5 });
+    assert.deepEqual(castNumericString('21.00'), { type: 'long', value: 21 });
+    assert.deepEqual(castNumericString('.5'), { type: 'double', value: 0.5 });
+    assert.deepEqual(castNumericString('007'), { type: 'long', value: 7 });
+    for (const s of ['1e5', '+1', '1.', '0x1f', ' 1', '', '12345678901234567890']) {
+      assert.deepEqual(castNumericString(s), { type: 'string', value: s }, s);
+    }
+  });
+});
