@@ -24,6 +24,7 @@ import { createLogger, SecretScrubber } from './logger.ts';
 import { createLatencyHistogram, createRegistry, registerIntegrationMetrics } from './metrics.ts';
 import { decryptConfig } from './integration-secrets.ts';
 import { startHousekeeping } from './housekeeping.ts';
+import { withFaults } from './fault-injection.ts';
 
 export interface AppOptions {
   config: ConfigFile;
@@ -74,6 +75,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     store, secrets, converters, findConnector, log, clock,
     ...(opts.pipelineLimits ? { pipelineLimits: opts.pipelineLimits } : {}),
     onStarted: (runtime) => downlinks?.kick(runtime.id),
+    wrapCommit: (commit) => withFaults(commit, env),
     onCommitted: (integration, messages, at) => {
       const h = latency.labels(integration.name);
       for (const m of messages) h.observe((at - m.receivedAt) / 1000);

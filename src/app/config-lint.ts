@@ -7,7 +7,7 @@ import { CloudbridgeError, toCloudbridgeError } from '../core/errors.ts';
 import { createDownlinkRunner, createUplinkRunner } from '../converters/index.ts';
 import { loadConfigFile } from './config-file.ts';
 import { integrationInputSpec } from './schemas.ts';
-import { parseWithSchema, type FieldProblem } from './validate.ts';
+import { parseWithSchema, runConnectorValidate, type FieldProblem } from './validate.ts';
 
 export interface LintResult {
   ok: boolean;
@@ -58,7 +58,7 @@ export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.
         else if (t !== want) problems.push({ field: `${prefix}.${field}`, message: `"${name}" is a ${t} converter; name a ${want} converter` });
       }
       const config = parseWithSchema(def.configSpec, integ.config, `${prefix}.config`);
-      const w = def.validate ? await def.validate(config) : [];
+      const w = await runConnectorValidate(def.validate && (() => def.validate?.(config) ?? []), `${prefix}.config`);
       warnings.push(...w.map((m) => `${prefix}: ${m}`));
     } catch (err) {
       collect(err, prefix);

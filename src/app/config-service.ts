@@ -14,7 +14,7 @@ import type { ConverterFactory } from './integration-runtime.ts';
 import { decryptConfig, encryptConfig, redactConfig } from './integration-secrets.ts';
 import { ConverterInputSpec, integrationInputSpec, type ConverterInput, type IntegrationInput } from './schemas.ts';
 import { keepRedactedSecrets, type SecretBox } from './secrets.ts';
-import { parseWithSchema, configError } from './validate.ts';
+import { parseWithSchema, configError, runConnectorValidate } from './validate.ts';
 
 export interface IntegrationView {
   id: string;
@@ -180,7 +180,7 @@ export class ConfigService {
       ? keepRedactedSecrets(def.configSpec, parsed.config, decryptConfig(def.configSpec, existing.config, this.deps.secrets))
       : parsed.config;
     const config = parseWithSchema(def.configSpec, rawConfig, `${p}config`) as Record<string, unknown>;
-    const warnings = def.validate ? await def.validate(config) : [];
+    const warnings = await runConnectorValidate(def.validate && (() => def.validate?.(config) ?? []), `${p}config`);
     const now = this.deps.clock.now();
     const allUntil = parsed.debug?.allMinutes !== undefined
       ? (parsed.debug.allMinutes > 0 ? now + parsed.debug.allMinutes * 60_000 : 0)

@@ -22,6 +22,7 @@ export interface ManagerDeps {
   pipelineLimits?: Partial<PipelineLimits>;
   restartBackoff?: { initialMs: number; maxMs: number };
   onCommitted?: RuntimeDeps['onCommitted'];
+  wrapCommit?: RuntimeDeps['wrapCommit'];
   /** Called after an integration (re)started, e.g. to flush queued downlinks. */
   onStarted?: (runtime: IntegrationRuntime) => void;
 }
@@ -54,6 +55,7 @@ export class IntegrationManager {
         ...(this.deps.pipelineLimits ? { pipelineLimits: this.deps.pipelineLimits } : {}),
         ...(this.deps.restartBackoff ? { restartBackoff: this.deps.restartBackoff } : {}),
         ...(this.deps.onCommitted ? { onCommitted: this.deps.onCommitted } : {}),
+        ...(this.deps.wrapCommit ? { wrapCommit: this.deps.wrapCommit } : {}),
       });
       this.runtimes.set(config.id, runtime);
       await runtime.start();

@@ -13,7 +13,7 @@ import type {
   ConverterConfig, EncodedDownlink, IntegrationConfig, IntegrationState, IntegrationStatus, LifecycleEvent, UplinkMessage,
 } from '../core/model.ts';
 import { IngestPipeline, type PipelineLimits } from '../core/pipeline.ts';
-import type { ConvertPort } from '../core/ports.ts';
+import type { CommitPort, ConvertPort } from '../core/ports.ts';
 import type { DownlinkConverterRunner, DownlinkInput, UplinkConverterRunner } from '../converters/types.ts';
 import type { EventInput, Store } from '../store/types.ts';
 import { decryptConfig } from './integration-secrets.ts';
@@ -35,6 +35,8 @@ export interface RuntimeDeps {
   /** Delay before retrying a FAILED start; grows with each failure. */
   restartBackoff?: { initialMs: number; maxMs: number };
   drainMs?: number;
+  /** Wraps the store commit (fault injection in crash tests). */
+  wrapCommit?: (commit: CommitPort) => CommitPort;
   /** Observes committed batches (receive → commit latency metric, benchmarks). */
   onCommitted?: (integration: IntegrationConfig, messages: UplinkMessage[], committedAt: number) => void;
 }
@@ -188,7 +190,7 @@ export class IntegrationRuntime {
     return new IngestPipeline({
       integrationId: this.config.id,
       convert,
-      commit: (c) => this.deps.store.commitUplinks(c),
+      commit: this.deps.wrapCommit ? this.deps.wrapCommit((c) => this.deps.store.commitUplinks(c)) : (c) => this.deps.store.commitUplinks(c),
       allowCreateDevices: () => this.config.allowCreateDevices,
       debug: debugRateLimiter(() => this.config.debug),
       limits: this.deps.pipelineLimits,

@@ -56,3 +56,18 @@ export function configError(problems: FieldProblem[]): CloudbridgeError {
     field: problems[0]?.field, problems,
   });
 }
+
+/** Runs a connector's own `validate()`, reporting its fields under `prefix` (e.g. `integrations[0].config`). */
+export async function runConnectorValidate(validate: (() => Promise<string[]> | string[]) | undefined, prefix: string): Promise<string[]> {
+  if (!validate) return [];
+  try {
+    return await validate();
+  } catch (err) {
+    if (err instanceof CloudbridgeError && err.code === 'CONFIG_INVALID') {
+      const field = err.details.field ? `${prefix}.${err.details.field}` : prefix;
+      const message = err.details.field && err.message.startsWith(`${err.details.field}:`) ? err.message.slice(err.details.field.length + 1).trim() : err.message;
+      throw configError([{ field, message }]);
+    }
+    throw err;
+  }
+}

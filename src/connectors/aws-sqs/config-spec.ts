@@ -1,0 +1,144 @@
+/**
+ * Config spec of the `aws-sqs` connector, its defaults, and the resolved config (defaults applied,
+ * region derived from the queue URL when not given).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { parseQueueUrl } from './queue-url.ts';
+
+export const SQS_DEFAULTS = {
+  waitTimeSeconds: 20,
+  maxMessages: 10,
+  maxInFlight: 1000,
+  maxReceivers: 8,
+  bodyEncoding: 'text' as 'text' | 'base64',
+  redeliveryInitialDelaySeconds: 5,
+  redeliveryMaxDelaySeconds: 300,
+} as const;
+
+const RedeliverySpec = Type.Object({
+  initialDelaySeconds: Type.Optional(Type.Integer({
+    minimum: 0, maximum: 43_200, default: SQS_DEFAULTS.redeliveryInitialDelaySeconds,
+    description: 'When a batch could not be stored, its messages become visible in the queue again after this many seconds; the delay doubles (with jitter) while failures continue.',
+    examples: [5],
+  })),
+  maxDelaySeconds: Type.Optional(Type.Integer({
+    minimum: 0, maximum: 43_200, default: SQS_DEFAULTS.redeliveryMaxDelaySeconds,
+    description: 'Longest delay before a message that could not be stored becomes visible again.',
+    examples: [300],
+  })),
+}, { additionalProperties: false, default: {}, description: 'Backoff for messages whose delivery failed (store unavailable).' });
+
+export const SqsConfigSpec = Type.Object({
+  queueUrl: Type.String({
+    minLength: 1, pattern: '^https?://[^/]+/.+',
+    description: 'URL of the queue to consume, as shown in the SQS console (a FIFO queue ends in .fifo).',
+    examples: ['https://sqs.eu-west-1.amazonaws.com/123456789012/telemetry', 'https://sqs.us-east-1.amazonaws.com/123456789012/telemetry.fifo'],
+  }),
+  region: Type.Optional(Type.String({
+    minLength: 1, pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$',
+    description: 'AWS region of the queue. Default: taken from queueUrl (sqs.<region>.amazonaws.com), else the AWS_REGION environment variable.',
+    examples: ['eu-west-1'],
+  })),
+  accessKeyId: Type.Optional(Type.String({
+    minLength: 16, maxLength: 128,
+    description: 'Access key id of an IAM user or role session. Leave accessKeyId and secretAccessKey empty to use the AWS SDK default provider chain (environment variables, web identity token, ECS/EC2 instance role, shared config files).',
+    examples: ['AKIAIOSFODNN7EXAMPLE'],
+  })),
+  secretAccessKey: Type.Optional(Type.String({
+    minLength: 1, secret: true,
+    description: 'Secret access key belonging to accessKeyId.',
+    examples: ['wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
+  })),
+  sessionToken: Type.Optional(Type.String({
+    minLength: 1, secret: true,
+    description: 'Session token, only for temporary credentials (access key ids starting with ASIA). Temporary credentials expire: prefer the default provider chain, which refreshes them.',
+    examples: ['IQoJb3JpZ2luX2VjEXAMPLE'],
+  })),
+  endpoint: Type.Optional(Type.String({
+    minLength: 1, pattern: '^https?://',
+    description: 'Endpoint override: an interface VPC endpoint, or a local SQS emulator for tests. Default: the queue URL\'s host.',
+    examples: ['https://vpce-0123456789abcdef0-abcdefgh.sqs.eu-west-1.vpce.amazonaws.com', 'http://127.0.0.1:4566'],
+  })),
+  waitTimeSeconds: Type.Optional(Type.Integer({
+    minimum: 1, maximum: 20, default: SQS_DEFAULTS.waitTimeSeconds,
+    description: 'Long-poll duration of each ReceiveMessage call. 20 (default) gives the fewest empty (billed) receives; an HTTP request timeout and a stall watchdog above this value recover hung polls.',
+    examples: [20],
+  })),
+  maxMessages: Type.Optional(Type.Integer({
+    minimum: 1, maximum: 10, default: SQS_DEFAULTS.maxMessages,
+    description: 'Messages requested per ReceiveMessage call (SQS allows at most 10).',
+    examples: [10],
+  })),
+  visibilityTimeoutSeconds: Type.Optional(Type.Integer({
+    minimum: 1, maximum: 43_200,
+    description: 'Visibility timeout requested on receive. Default: the queue\'s own. Cloudbridge extends it (ChangeMessageVisibility at about half of it) for every message received and not yet deleted, so a slow store never causes a redelivery; a crashed instance\'s messages come back after this time.',
+    examples: [60],
+  })),
+  maxInFlight: Type.Optional(Type.Integer({
+    minimum: 1, maximum: 100_000, default: SQS_DEFAULTS.maxInFlight,
+    description: 'Most messages received and not yet deleted at once; receiving pauses when reached. Keep it below the 120,000 in-flight limit of a standard queue (20,000 for FIFO) shared by all consumers.',
+    examples: [1000],
+  })),
+  maxReceivers: Type.Optional(Type.Integer({
+    minimum: 1, maximum: 64, default: SQS_DEFAULTS.maxReceivers,
+    description: 'Most concurrent long-poll receivers. Cloudbridge starts with one and adds receivers while receives return full batches, dropping back to one when the queue is empty.',
+    examples: [8],
+  })),
+  bodyEncoding: Type.Optional(Type.Union([Type.Literal('text'), Type.Literal('base64')], {
+    default: SQS_DEFAULTS.bodyEncoding,
+    description: 'text (default): the converter gets the message body\'s UTF-8 bytes (JSON, text or base64 alike). base64: bodies are base64-decoded first, for binary payloads; a body that is not valid base64 is passed as text and metadata.bodyEncoding says "text".',
+    examples: ['text'],
+  })),
+  redelivery: Type.Optional(RedeliverySpec),
+  downlinkQueueUrl: Type.Optional(Type.String({
+    minLength: 1, pattern: '^https?://[^/]+/.+',
+    description: 'Queue that downlinks are sent to (SendMessage). The downlink converter\'s metadata become message attributes; for a FIFO queue metadata.messageGroupId (default: metadata.deviceName) sets the message group. Same region and credentials as queueUrl.',
+    examples: ['https://sqs.eu-west-1.amazonaws.com/123456789012/commands'],
+  })),
+}, { additionalProperties: false, title: 'AWS SQS' });
+
+export type SqsConfig = Static<typeof SqsConfigSpec>;
+
+export interface ResolvedSqsConfig {
+  queueUrl: string;
+  queueName: string;
+  fifo: boolean;
+  region: string | undefined;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string | undefined } | undefined;
+  endpoint: string | undefined;
+  waitTimeSeconds: number;
+  maxMessages: number;
+  visibilityTimeoutSeconds: number | undefined;
+  maxInFlight: number;
+  maxReceivers: number;
+  bodyEncoding: 'text' | 'base64';
+  redelivery: { initialDelaySeconds: number; maxDelaySeconds: number };
+  downlinkQueueUrl: string | undefined;
+}
+
+export function resolveSqsConfig(config: SqsConfig, env: NodeJS.ProcessEnv = process.env): ResolvedSqsConfig {
+  const queue = parseQueueUrl(config.queueUrl);
+  const accessKeyId = config.accessKeyId || undefined;
+  const secretAccessKey = config.secretAccessKey || undefined;
+  return {
+    queueUrl: config.queueUrl,
+    queueName: queue.name,
+    fifo: queue.fifo,
+    region: config.region || queue.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+    credentials: accessKeyId && secretAccessKey
+      ? { accessKeyId, secretAccessKey, sessionToken: config.sessionToken || undefined }
+      : undefined,
+    endpoint: config.endpoint || undefined,
+    waitTimeSeconds: config.waitTimeSeconds ?? SQS_DEFAULTS.waitTimeSeconds,
+    maxMessages: config.maxMessages ?? SQS_DEFAULTS.maxMessages,
+    visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,
+    maxInFlight: config.maxInFlight ?? SQS_DEFAULTS.maxInFlight,
+    maxReceivers: config.maxReceivers ?? SQS_DEFAULTS.maxReceivers,
+    bodyEncoding: config.bodyEncoding ?? SQS_DEFAULTS.bodyEncoding,
+    redelivery: {
+      initialDelaySeconds: config.redelivery?.initialDelaySeconds ?? SQS_DEFAULTS.redeliveryInitialDelaySeconds,
+      maxDelaySeconds: config.redelivery?.maxDelaySeconds ?? SQS_DEFAULTS.redeliveryMaxDelaySeconds,
+    },
+    downlinkQueueUrl: config.downlinkQueueUrl || undefined,
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * The `mqtt` connector, and the MQTT building blocks the other MQTT-based connectors
+ * (`aws-iot-core`, `ibm-watson-iot`) reuse.
+ */
+export { mqttConnector, mqttConnectSettings, validateMqttConfig } from './definition.ts';
+export { MqttConfigSpec, MqttTlsSpec, resolveMqttConfig, type MqttConfig, type ResolvedMqttConfig } from './config-spec.ts';
+export { MqttSource, randomClientId, type MqttSourceOptions, type MqttSourceStatus } from './mqtt-source.ts';
+export type { MqttConnectSettings, MqttTlsSettings, TopicFilter, GrantedSubscription } from './mqtt-connection.ts';
+export { checkMqttConnection, type MqttCheckOptions } from './connection-check.ts';
+export { checkTlsMaterial, type TlsMaterial } from './tls-material.ts';
+export { fillTopicPattern, topicPatternKeys, topicPatternProblem, topicFilterProblem } from './topic-pattern.ts';
+export { toUplinkMessage, contentSourceKey } from './uplink-message.ts';
+export * from './spec-parts.ts';

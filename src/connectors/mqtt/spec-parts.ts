@@ -1,0 +1,96 @@
+/**
+ * Config spec fragments shared by the MQTT-based connectors (`mqtt`, `aws-iot-core`,
+ * `ibm-watson-iot`), with their defaults as constants so code and schema cannot disagree.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+
+export const MQTT_DEFAULTS = {
+  keepaliveSeconds: 60,
+  protocolVersion: 4 as 4 | 5,
+  maxInFlight: 1000,
+  connectTimeoutMs: 10_000,
+  reconnectInitialDelayMs: 1000,
+  reconnectMaxDelayMs: 60_000,
+  topicFilterQos: 1 as 0 | 1,
+  downlinkTopicPattern: '${topic}',
+} as const;
+
+export const TopicFilterSpec = Type.Object({
+  filter: Type.String({
+    minLength: 1,
+    description: 'MQTT topic filter to subscribe to; + matches one level, # the rest. A shared subscription ($share/<group>/<filter>) spreads messages over several instances.',
+    examples: ['devices/+/telemetry', 'sensors/#', '$share/cloudbridge/devices/+/telemetry'],
+  }),
+  qos: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)], {
+    default: MQTT_DEFAULTS.topicFilterQos,
+    description: 'Subscription QoS. 1 (default): each message is acknowledged only after it is stored, and redelivered otherwise. 0: at most once, lost on any failure.',
+    examples: [1],
+  })),
+}, { additionalProperties: false });
+
+export type TopicFilterConfig = Static<typeof TopicFilterSpec>;
+
+export const TopicFiltersSpec = Type.Array(TopicFilterSpec, {
+  minItems: 1,
+  description: 'Topic filters to subscribe to (at least one).',
+  examples: [[{ filter: 'devices/+/telemetry', qos: 1 }]],
+});
+
+export const DownlinkTopicPatternSpec = Type.Optional(Type.String({
+  minLength: 1,
+  default: MQTT_DEFAULTS.downlinkTopicPattern,
+  description: 'Topic downlinks are published to (QoS 1). Each ${key} is replaced by the metadata the downlink converter returns; the default ${topic} means the converter returns the whole topic as metadata.topic.',
+  examples: ['devices/${deviceName}/commands', '${topic}'],
+}));
+
+export const KeepaliveSecondsSpec = Type.Optional(Type.Integer({
+  minimum: 0, maximum: 65535, default: MQTT_DEFAULTS.keepaliveSeconds,
+  description: 'Seconds between keepalive pings; a broker that does not answer within 1.5 times this is considered gone and Cloudbridge reconnects. 0 disables keepalive.',
+  examples: [60],
+}));
+
+export const ProtocolVersionSpec = Type.Optional(Type.Union([Type.Literal(4), Type.Literal(5)], {
+  default: MQTT_DEFAULTS.protocolVersion,
+  description: 'MQTT protocol version: 4 = MQTT 3.1.1, 5 = MQTT 5 (adds user properties to the metadata and reason codes to errors).',
+  examples: [4, 5],
+}));
+
+export const MaxInFlightSpec = Type.Optional(Type.Integer({
+  minimum: 1, maximum: 65535, default: MQTT_DEFAULTS.maxInFlight,
+  description: 'Most messages received and not yet stored (un-acknowledged) at once; when reached, Cloudbridge stops reading from the broker until some are stored.',
+  examples: [1000],
+}));
+
+export const ConnectTimeoutMsSpec = Type.Optional(Type.Integer({
+  minimum: 100, maximum: 300_000, default: MQTT_DEFAULTS.connectTimeoutMs,
+  description: 'Milliseconds to wait for the broker to accept a connection (TCP, TLS and CONNACK) or a subscription.',
+  examples: [10000],
+}));
+
+export const ReconnectSpec = Type.Optional(Type.Object({
+  initialDelayMs: Type.Optional(Type.Integer({
+    minimum: 10, default: MQTT_DEFAULTS.reconnectInitialDelayMs,
+    description: 'Delay before the first reconnect attempt; it doubles after each failure (with random jitter).',
+    examples: [1000],
+  })),
+  maxDelayMs: Type.Optional(Type.Integer({
+    minimum: 10, default: MQTT_DEFAULTS.reconnectMaxDelayMs,
+    description: 'Longest delay between reconnect attempts.',
+    examples: [60000],
+  })),
+}, {
+  additionalProperties: false,
+  default: {},
+  description: 'Reconnect backoff after a lost connection or a failed delivery.',
+}));
+
+/** A PEM text field; private keys are secret (encrypted at rest, redacted by the API). */
+export function pemSpec(kind: 'certificate' | 'private key', description: string): ReturnType<typeof Type.String> {
+  const label = kind === 'certificate' ? 'CERTIFICATE' : 'PRIVATE KEY';
+  return Type.String({
+    minLength: 1,
+    description,
+    ...(kind === 'private key' ? { secret: true } : {}),
+    examples: [`-----BEGIN ${label}-----\nMIIB...\n-----END ${label}-----\n`],
+  });
+}

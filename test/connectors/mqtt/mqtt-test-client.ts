@@ -1,0 +1,62 @@
+/** Plain mqtt.js clients for tests: a publisher, a collecting subscriber, and the connector under test. */
+import { connectAsync, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { mqttConnector } from '../../../src/connectors/mqtt/index.ts';
+import type { MqttConfig } from '../../../src/connectors/mqtt/index.ts';
+import type { MqttSource } from '../../../src/connectors/mqtt/mqtt-source.ts';
+import type { MosquittoBroker } from '../../peers/mosquitto.ts';
+import { createTestContext, type TestConnectorContext } from './test-context.ts';
+
+let counter = 0;
+
+export function uniqueId(prefix: string): string {
+  counter++;
+  return `${prefix}-${process.pid}-${counter}`;
+}
+
+/** A connected helper client (no auto-reconnect unless asked). */
+export async function testClient(broker: { url: string }, opts: IClientOptions = {}): Promise<MqttClient> {
+  const client = await connectAsync(broker.url, { clientId: uniqueId('helper'), reconnectPeriod: 0, ...opts });
+  client.on('error', () => undefined);
+  return client;
+}
+
+/** Publishes each payload with QoS 1 (waiting for every PUBACK). */
+export async function publishAll(client: MqttClient, topic: string, payloads: Array<string | Buffer>, opts: { qos?: 0 | 1; properties?: IPublishPacket['properties'] } = {}): Promise<void> {
+  await Promise.all(payloads.map((p) => client.publishAsync(topic, p, { qos: opts.qos ?? 1, ...(opts.properties ? { properties: opts.properties } : {}) })));
+}
+
+export interface Collector {
+  client: MqttClient;
+  messages: Array<{ topic: string; payload: string }>;
+  close(): Promise<void>;
+}
+
+/** Subscribes and collects what arrives. */
+export async function collect(broker: { url: string }, filter: string, opts: IClientOptions = {}): Promise<Collector> {
+  const client = await testClient(broker, opts);
+  const messages: Collector['messages'] = [];
+  client.on('message', (topic, payload) => messages.push({ topic, payload: payload.toString('utf8') }));
+  await client.subscribeAsync(filter, { qos: 1 });
+  return { client, messages, close: () => client.endAsync(true) };
+}
+
+export interface ConnectorUnderTest {
+  source: MqttSource;
+  ctx: TestConnectorContext;
+  config: MqttConfig;
+}
+
+/** Creates (not starts) the `mqtt` connector against `broker` with fast reconnects. */
+export function createConnector(broker: MosquittoBroker | { host: string; port: number }, config: Partial<MqttConfig> = {}, ctx = createTestContext()): ConnectorUnderTest {
+  const full: MqttConfig = {
+    host: broker.host,
+    port: broker.port,
+    clientId: uniqueId('cb'),
+    topicFilters: [{ filter: 'test/#', qos: 1 }],
+    reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+    connectTimeoutMs: 3000,
+    ...config,
+  };
+  const source = mqttConnector.create(full, ctx) as MqttSource;
+  return { source, ctx, config: full };
+}

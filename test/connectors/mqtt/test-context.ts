@@ -1,0 +1,145 @@
+/**
+ * A ConnectorContext for connector tests whose `deliver` the test controls. Generic: it imports
+ * nothing MQTT-specific, so any connector's tests can use it.
+ *
+ *   const ctx = createTestContext();            // deliver resolves (asynchronously) by default
+ *   ctx.mode = 'hold';                          // deliveries wait for call.resolve()/reject()
+ *   ctx.mode = 'reject';                        // deliveries reject with STORE_UNAVAILABLE
+ *   ctx.mode = (batch, call) => ...;            // anything else
+ *   await waitFor(() => ctx.delivered.length === 10);
+ */
+import type { CheckpointStore, ConnectorContext, DeliveryReport } from '../../../src/core/connector.ts';
+import { systemClock } from '../../../src/core/clock.ts';
+import { CloudbridgeError } from '../../../src/core/errors.ts';
+import { silentLogger, type Logger } from '../../../src/core/logger.ts';
+import type { UplinkMessage } from '../../../src/core/model.ts';
+
+export interface DeliveryCall {
+  readonly batch: UplinkMessage[];
+  readonly at: number;
+  settled: 'pending' | 'resolved' | 'rejected';
+  resolve(report?: DeliveryReport): void;
+  reject(error?: unknown): void;
+}
+
+export type DeliverMode = 'resolve' | 'hold' | 'reject' | ((batch: UplinkMessage[], call: DeliveryCall) => void);
+
+export interface StateReport {
+  state: 'connecting' | 'connected' | 'disconnected';
+  error?: unknown;
+  at: number;
+}
+
+export interface TestConnectorContext extends ConnectorContext {
+  mode: DeliverMode;
+  /** Every message handed to deliver(), in call order (including rejected ones). */
+  readonly delivered: UplinkMessage[];
+  readonly calls: DeliveryCall[];
+  readonly states: StateReport[];
+  readonly warnings: Array<{ code: string; message: string; details?: Record<string, unknown> }>;
+  /** Deliveries not settled yet. */
+  pending(): DeliveryCall[];
+  /** Most deliveries ever pending at once. */
+  readonly maxPending: number;
+  /** Resolves (or rejects) every pending delivery. */
+  settleAll(outcome?: 'resolve' | 'reject'): void;
+  /** Aborts ctx.signal (as the runtime does when an integration stops). */
+  abort(): void;
+}
+
+export function storeUnavailable(): CloudbridgeError {
+  return new CloudbridgeError('STORE_UNAVAILABLE', 'test store is down');
+}
+
+export function createTestContext(opts: { mode?: DeliverMode; log?: Logger; integrationId?: string } = {}): TestConnectorContext {
+  const controller = new AbortController();
+  const delivered: UplinkMessage[] = [];
+  const calls: DeliveryCall[] = [];
+  const states: StateReport[] = [];
+  const warnings: TestConnectorContext['warnings'] = [];
+  const checkpointsMap = new Map<string, string>();
+  let pendingCount = 0;
+  let maxPending = 0;
+  const checkpoints: CheckpointStore = {
+    get: async (id, partition) => checkpointsMap.get(`${id}/${partition}`) ?? null,
+    set: async (id, partition, value) => { checkpointsMap.set(`${id}/${partition}`, value); },
+  };
+
+  const ctx: TestConnectorContext = {
+    integrationId: opts.integrationId ?? 'test-integration',
+    integrationName: 'test integration',
+    mode: opts.mode ?? 'resolve',
+    delivered,
+    calls,
+    states,
+    warnings,
+    checkpoints,
+    log: opts.log ?? silentLogger,
+    clock: systemClock,
+    signal: controller.signal,
+    get maxPending() { return maxPending; },
+    deliver(batch, signal) {
+      if (signal?.aborted) return Promise.reject(signal.reason ?? new CloudbridgeError('SHUTTING_DOWN', 'aborted'));
+      delivered.push(...batch);
+      return new Promise<DeliveryReport>((resolve, reject) => {
+        pendingCount++;
+        maxPending = Math.max(maxPending, pendingCount);
+        const settle = (): boolean => {
+          if (call.settled !== 'pending') return false;
+          pendingCount--;
+          return true;
+        };
+        const call: DeliveryCall = {
+          batch,
+          at: Date.now(),
+          settled: 'pending',
+          resolve: (report) => {
+            if (!settle()) return;
+            call.settled = 'resolved';
+            resolve(report ?? { stored: batch.length, deadLettered: 0, duplicates: 0 });
+          },
+          reject: (error) => {
+            if (!settle()) return;
+            call.settled = 'rejected';
+            reject(error ?? storeUnavailable());
+          },
+        };
+        calls.push(call);
+        const mode = ctx.mode;
+        if (mode === 'resolve') setImmediate(() => call.resolve());
+        else if (mode === 'reject') setImmediate(() => call.reject());
+        else if (typeof mode === 'function') mode(batch, call);
+      });
+    },
+    reportState(state, error) {
+      states.push({ state, error, at: Date.now() });
+    },
+    warn(code, message, details) {
+      warnings.push({ code, message, ...(details ? { details } : {}) });
+    },
+    pending: () => calls.filter((c) => c.settled === 'pending'),
+    settleAll(outcome = 'resolve') {
+      for (const c of calls) {
+        if (c.settled !== 'pending') continue;
+        if (outcome === 'resolve') c.resolve();
+        else c.reject();
+      }
+    },
+    abort: () => controller.abort(new CloudbridgeError('SHUTTING_DOWN', 'integration stopping')),
+  };
+  return ctx;
+}
+
+/** Polls `predicate` until true; fails after `timeoutMs` with `what` in the message. */
+export async function waitFor(predicate: () => boolean, what = 'condition', timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Payloads as UTF-8 strings. */
+export function texts(messages: UplinkMessage[]): string[] {
+  return messages.map((m) => Buffer.from(m.payload).toString('utf8'));
+}

@@ -1,0 +1,124 @@
+/**
+ * End-to-end harness: Cloudbridge in-process (temp data dir, free port, fixed token and master key,
+ * captured logs) or as a child process (`cloudbridge start --config`), plus an API client.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { startApp, type App, type AppOptions } from '../../src/app/app.ts';
+import { parseConfigText } from '../../src/app/config-file.ts';
+import { freePort } from '../peers/free-port.ts';
+
+export const TEST_TOKEN = 'cb_test_admin_token_0123456789';
+export const TEST_MASTER_KEY = 'test-master-key-for-e2e';
+
+export interface ApiClient {
+  call(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: unknown; text: string }>;
+  get<T = unknown>(path: string): Promise<T>;
+  post<T = unknown>(path: string, body?: unknown): Promise<T>;
+}
+
+export function apiClient(baseUrl: string, token: string = TEST_TOKEN): ApiClient {
+  const call: ApiClient['call'] = async (method, path, body, tok = token) => {
+    const headers: Record<string, string> = {};
+    if (tok) headers.authorization = `Bearer ${tok}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try { parsed = text ? JSON.parse(text) : null; } catch { parsed = text; }
+    return { status: res.status, body: parsed, text };
+  };
+  const ok = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const r = await call(method, path, body);
+    if (r.status >= 300) throw new Error(`${method} ${path} → ${r.status}: ${r.text}`);
+    return r.body as T;
+  };
+  return { call, get: (p) => ok('GET', p), post: (p, b) => ok('POST', p, b ?? {}) };
+}
+
+export interface TestApp {
+  app: App;
+  dir: string;
+  url: string;
+  api: ApiClient;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export async function startTestApp(opts: { yaml?: string; dir?: string; env?: NodeJS.ProcessEnv; pipelineLimits?: AppOptions['pipelineLimits'] } = {}): Promise<TestApp> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'cb-e2e-'));
+  const env = { ...process.env, CLOUDBRIDGE_ADMIN_TOKEN: TEST_TOKEN, CLOUDBRIDGE_MASTER_KEY: TEST_MASTER_KEY, ...opts.env };
+  const config = parseConfigText(opts.yaml ?? '{}', env);
+  config.store.sqlite = { path: join(dir, 'cloudbridge.db'), ...config.store.sqlite };
+  config.server = { port: 0, host: '127.0.0.1' };
+  config.logging.level = 'info';
+  const logs: string[] = [];
+  const app = await startApp({ config, env, logWrite: (l) => logs.push(l), ...(opts.pipelineLimits ? { pipelineLimits: opts.pipelineLimits } : {}) });
+  return {
+    app, dir, url: app.url, api: apiClient(`${app.url}/api/v1`), logs,
+    async close() {
+      await app.close();
+      if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ChildApp {
+  url: string;
+  api: ApiClient;
+  proc: ChildProcess;
+  output: () => string;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Runs `cloudbridge start --config` in a child process and waits until /health answers. */
+export async function spawnCloudbridge(dir: string, config: Record<string, unknown>, extraEnv: NodeJS.ProcessEnv = {}): Promise<ChildApp> {
+  const port = await freePort();
+  const file = join(dir, 'cloudbridge.yaml');
+  writeFileSync(file, stringify({ ...config, store: { sqlite: { path: join(dir, 'cloudbridge.db') } }, server: { port, host: '127.0.0.1' }, logging: { level: 'warn' } }));
+  const bin = new URL('../../bin/cloudbridge.js', import.meta.url).pathname;
+  const proc = spawn(process.execPath, [bin, 'start', '--config', file], {
+    env: { ...process.env, CLOUDBRIDGE_ADMIN_TOKEN: TEST_TOKEN, CLOUDBRIDGE_MASTER_KEY: TEST_MASTER_KEY, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+  proc.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`cloudbridge exited with ${proc.exitCode}:\n${out}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) throw new Error(`cloudbridge did not become healthy:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url, proc, api: apiClient(`${url}/api/v1`), output: () => out,
+    kill: (signal = 'SIGKILL') => new Promise<void>((resolve) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+      proc.once('exit', () => resolve());
+      proc.kill(signal);
+    }),
+  };
+}
+
+/** Polls `fn` until it returns a truthy value or the deadline passes. */
+export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 60_000, everyMs = 100): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
