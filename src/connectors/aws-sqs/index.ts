@@ -1,0 +1,10 @@
+/** The `aws-sqs` connector plugin. */
+export { awsSqsConnector, validateSqsConfig, sdkApiFor } from './definition.ts';
+export { SqsConfigSpec, resolveSqsConfig, SQS_DEFAULTS, type SqsConfig, type ResolvedSqsConfig } from './config-spec.ts';
+export { SqsSource, type SqsSourceOptions } from './sqs-source.ts';
+export { SdkSqsApi, requestTimeoutMs, type SdkSqsSettings } from './sdk-sqs-api.ts';
+export type { SqsApi, SqsApiFactory, SqsReceivedMessage, SqsMessageAttribute, SendRequest, ReceiveRequest, BatchResult } from './sqs-api.ts';
+export { translateSqsError, sqsErrorCode, isCredentialsError, type SqsErrorContext } from './sqs-errors.ts';
+export { parseQueueUrl, type QueueUrlParts } from './queue-url.ts';
+export { toUplinkMessage } from './uplink-message.ts';
+export { buildSendRequest } from './downlink.ts';

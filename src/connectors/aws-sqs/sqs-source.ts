@@ -1,0 +1,333 @@
+/**
+ * The `aws-sqs` Connector. Receivers long-poll the queue and hand each received batch to the
+ * pipeline (FIFO: per MessageGroupId in order); a batch is deleted only after `deliver()`
+ * resolved (results or dead letters committed), and made visible again after a backoff when it
+ * rejected. Until then the visibility heartbeat keeps every received message invisible.
+ *
+ * Redelivery model (`visibility-timeout`): whatever was received and not deleted (crash, failed
+ * delete, lost lease) comes back after its visibility timeout; its MessageId, the dedupe key,
+ * makes the store recognise it, so nothing is stored twice.
+ *
+ * Stalls: the HTTP request timeout is longer than the long poll, and a watchdog replaces the
+ * SQS client when a poll hangs anyway (field lessons #4, #12).
+ */
+import { Backoff } from '../../core/backoff.ts';
+import type { TimerHandle } from '../../core/clock.ts';
+import type { Connector, ConnectorContext } from '../../core/connector.ts';
+import { CloudbridgeError, toCloudbridgeError } from '../../core/errors.ts';
+import type { EncodedDownlink, UplinkMessage } from '../../core/model.ts';
+import type { ResolvedSqsConfig } from './config-spec.ts';
+import { buildSendRequest } from './downlink.ts';
+import { GroupSequencer } from './group-sequencer.ts';
+import { LeaseTable, type Lease } from './lease-table.ts';
+import { parseQueueUrl } from './queue-url.ts';
+import { QueueInfo } from './queue-info.ts';
+import { ReceiverPool } from './receiver-pool.ts';
+import { requestTimeoutMs } from './sdk-sqs-api.ts';
+import { Settler } from './settler.ts';
+import type { SqsApi, SqsApiFactory, SqsReceivedMessage } from './sqs-api.ts';
+import { isCredentialsError, translateSqsError } from './sqs-errors.ts';
+import { toUplinkMessage } from './uplink-message.ts';
+import { VisibilityHeartbeat } from './visibility-heartbeat.ts';
+
+export interface SqsSourceOptions {
+  config: ResolvedSqsConfig;
+  createApi: SqsApiFactory;
+  /** How often the watchdog looks for hung polls (default 5 s). */
+  watchdogIntervalMs?: number | undefined;
+  /** How often queue attributes (backlog, redrive policy) are refreshed (default 60 s). */
+  attributesRefreshMs?: number | undefined;
+  random?: (() => number) | undefined;
+}
+
+type Phase = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+export class SqsSource implements Connector {
+  private readonly opts: SqsSourceOptions;
+  private readonly cfg: ResolvedSqsConfig;
+  private readonly ctx: ConnectorContext;
+  private readonly table: LeaseTable;
+  private readonly sequencer = new GroupSequencer();
+  private readonly settleAbort = new AbortController();
+  private readonly deliverAbort = new AbortController();
+  private readonly pollBackoff: Backoff;
+  private readonly deliveryBackoff: Backoff;
+  private readonly dispatches = new Set<Promise<unknown>>();
+  private readonly settler: Settler;
+  private readonly queue: QueueInfo;
+  private api: SqsApi | null = null;
+  private pool: ReceiverPool | null = null;
+  private heartbeat: VisibilityHeartbeat | null = null;
+  private watchdog: TimerHandle | null = null;
+  private phase: Phase = 'idle';
+  private pausedUntil = 0;
+  private visibilityTimeoutSeconds = 30;
+  private receiveFailing = false;
+  private stopPromise: Promise<void> | null = null;
+  private readonly counters = { received: 0, delivered: 0, rejected: 0, clientRestarts: 0, cappedVisibility: 0 };
+  private lastMessageAt: number | null = null;
+
+  constructor(opts: SqsSourceOptions, ctx: ConnectorContext) {
+    this.opts = opts;
+    this.cfg = opts.config;
+    this.ctx = ctx;
+    this.table = new LeaseTable(this.cfg.maxInFlight);
+    this.pollBackoff = new Backoff({ initialMs: 1000, maxMs: 60_000, random: opts.random });
+    this.deliveryBackoff = new Backoff({
+      initialMs: this.cfg.redelivery.initialDelaySeconds * 1000, maxMs: this.cfg.redelivery.maxDelaySeconds * 1000, random: opts.random,
+    });
+    this.settler = new Settler({ api: () => this.client(), queueUrl: this.cfg.queueUrl, table: this.table, clock: ctx.clock, log: ctx.log, signal: this.settleAbort.signal });
+    this.queue = new QueueInfo({ api: () => this.client(), queueUrl: this.cfg.queueUrl, clock: ctx.clock, log: ctx.log, refreshMs: opts.attributesRefreshMs ?? 60_000 });
+  }
+
+  async start(): Promise<void> {
+    if (this.phase !== 'idle') throw new CloudbridgeError('INTERNAL', `SQS source cannot start: it is ${this.phase}`);
+    this.phase = 'starting';
+    this.ctx.reportState('connecting');
+    this.api = this.opts.createApi();
+    try {
+      await this.queue.load(AbortSignal.timeout(requestTimeoutMs(5)));
+    } catch (err) {
+      const error = await this.translate(err, 'GetQueueAttributes');
+      this.phase = 'stopped';
+      this.api.destroy();
+      this.api = null;
+      this.ctx.reportState('disconnected', error);
+      throw error;
+    }
+    if (this.phase !== 'starting') throw new CloudbridgeError('SHUTTING_DOWN', 'the SQS source was stopped while starting');
+    if (this.queue.fifo !== this.cfg.fifo) {
+      this.ctx.warn('SQS_FIFO_MISMATCH', `queue "${this.cfg.queueName}" reports FifoQueue=${this.queue.fifo} but its name ${this.cfg.fifo ? 'ends' : 'does not end'} in .fifo; order is kept per MessageGroupId only for FIFO queues`);
+    }
+    this.visibilityTimeoutSeconds = this.cfg.visibilityTimeoutSeconds ?? this.queue.visibilityTimeoutSeconds ?? 30;
+    this.heartbeat = new VisibilityHeartbeat({
+      table: this.table, api: () => this.client(), queueUrl: this.cfg.queueUrl, visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
+      clock: this.ctx.clock, log: this.ctx.log,
+      onCapped: (lease) => {
+        this.counters.cappedVisibility++;
+        if (this.counters.cappedVisibility === 1) {
+          this.ctx.warn('SQS_VISIBILITY_CAP', `message ${lease.messageId} was not stored within 12 hours of its receipt, the most SQS allows a message to stay invisible: it will be received again (and recognised as a duplicate once stored). Check why the store is stalled.`);
+        }
+      },
+    });
+    this.heartbeat.start();
+    this.pool = this.createPool();
+    this.pool.start();
+    this.queue.startRefreshing();
+    this.scheduleWatchdog();
+    this.phase = 'running';
+    this.ctx.log.info({ queue: this.cfg.queueName, fifo: this.queue.fifo, visibilityTimeoutSeconds: this.visibilityTimeoutSeconds, redrive: this.queue.redrivePolicy }, 'receiving from SQS');
+    this.ctx.reportState('connected');
+  }
+
+  stop(opts: { drainMs?: number } = {}): Promise<void> {
+    this.stopPromise ??= this.shutdown(opts.drainMs ?? 5000);
+    return this.stopPromise;
+  }
+
+  status(): Record<string, unknown> {
+    return {
+      queueUrl: this.cfg.queueUrl,
+      queueName: this.cfg.queueName,
+      region: this.cfg.region ?? null,
+      fifo: this.queue.fifo,
+      visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
+      redrivePolicy: this.queue.redrivePolicy,
+      backlog: this.queue.backlog,
+      receivers: this.pool?.receivers ?? 0,
+      maxReceivers: this.cfg.maxReceivers,
+      polling: this.pool?.polling ?? 0,
+      inFlight: this.table.size,
+      maxInFlight: this.cfg.maxInFlight,
+      fifoGroupsInFlight: this.sequencer.activeGroups,
+      lastReceiveAt: this.pool?.lastPollAt ?? null,
+      lastMessageAt: this.lastMessageAt,
+      received: this.counters.received,
+      delivered: this.counters.delivered,
+      rejected: this.counters.rejected,
+      deleted: this.settler.counters.deleted,
+      deleteFailures: this.settler.counters.deleteFailures,
+      released: this.settler.counters.released,
+      visibilityExtensions: this.heartbeat?.extensions ?? 0,
+      visibilityExtensionFailures: this.heartbeat?.failures ?? 0,
+      visibilityCapReached: this.counters.cappedVisibility,
+      clientRestarts: this.counters.clientRestarts,
+      downlinkQueueUrl: this.cfg.downlinkQueueUrl ?? null,
+    };
+  }
+
+  async sendDownlink(msg: EncodedDownlink, signal?: AbortSignal): Promise<void> {
+    const url = this.cfg.downlinkQueueUrl;
+    if (!url) throw new CloudbridgeError('DOWNLINK_UNSUPPORTED', 'this integration has no downlinkQueueUrl: set it to the queue downlinks are sent to', { field: 'downlinkQueueUrl' });
+    if (this.phase !== 'running') throw new CloudbridgeError('INTEGRATION_NOT_RUNNING', `the SQS source is ${this.phase}`);
+    const req = buildSendRequest(msg, url, parseQueueUrl(url).fifo);
+    try {
+      await this.client().send(req, signal);
+    } catch (err) {
+      const error = await this.translate(err, 'SendMessage', url, 'downlinkQueueUrl');
+      throw new CloudbridgeError('DOWNLINK_FAILED', `${error.code}: ${error.message}`, { ...error.details }, { cause: err, retryable: error.retryable });
+    }
+  }
+
+  private client(): SqsApi {
+    if (!this.api) throw new CloudbridgeError('INTEGRATION_NOT_RUNNING', 'the SQS client is closed');
+    return this.api;
+  }
+
+  private async translate(err: unknown, operation: string, queueUrl = this.cfg.queueUrl, queueField = 'queueUrl'): Promise<CloudbridgeError> {
+    const credentials = isCredentialsError(err) && this.api ? await this.api.describeCredentials() : undefined;
+    return translateSqsError(err, { operation, queueUrl, queueField, region: this.cfg.region, endpoint: this.cfg.endpoint, credentials });
+  }
+
+  private createPool(): ReceiverPool {
+    return new ReceiverPool({
+      maxReceivers: this.cfg.maxReceivers,
+      fullBatch: this.cfg.maxMessages,
+      clock: this.ctx.clock,
+      log: this.ctx.log,
+      beforePoll: async (signal) => {
+        const wait = this.pausedUntil - this.ctx.clock.now();
+        if (wait > 0) await new Promise<void>((resolve, reject) => {
+          const t = this.ctx.clock.setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, wait);
+          const onAbort = (): void => { this.ctx.clock.clearTimeout(t); reject(signal.reason); };
+          signal.addEventListener('abort', onAbort, { once: true });
+        });
+        await this.table.reserve(this.cfg.maxMessages, signal);
+      },
+      poll: (signal) => this.poll(signal),
+      onPollOk: () => {
+        this.pollBackoff.reset();
+        if (this.receiveFailing) {
+          this.receiveFailing = false;
+          this.ctx.log.info('receiving from SQS again');
+          this.ctx.reportState('connected');
+        }
+      },
+      onPollError: (err) => {
+        const delayMs = this.pollBackoff.next();
+        void this.translate(err, 'ReceiveMessage').then((error) => {
+          if (this.phase !== 'running') return;
+          this.ctx.log.warn({ code: error.code, err: error.message, retryInMs: delayMs }, 'ReceiveMessage failed');
+          if (!this.receiveFailing) {
+            this.receiveFailing = true;
+            this.ctx.reportState('disconnected', error);
+          }
+        });
+        return delayMs;
+      },
+    });
+  }
+
+  private async poll(signal: AbortSignal): Promise<number> {
+    const startedAt = this.ctx.clock.now();
+    let messages: SqsReceivedMessage[];
+    try {
+      messages = await this.client().receive({
+        queueUrl: this.cfg.queueUrl,
+        maxMessages: this.cfg.maxMessages,
+        waitTimeSeconds: this.cfg.waitTimeSeconds,
+        visibilityTimeoutSeconds: this.cfg.visibilityTimeoutSeconds,
+      }, signal);
+    } catch (err) {
+      this.table.unreserve(this.cfg.maxMessages);
+      throw err;
+    }
+    // Lease first, then give back the reservation: the room never looks free in between.
+    const leases = messages.map((m) => this.table.add({ messageId: m.messageId, receiptHandle: m.receiptHandle, groupId: m.attributes.MessageGroupId }, startedAt, this.visibilityTimeoutSeconds));
+    this.table.unreserve(this.cfg.maxMessages);
+    if (messages.length === 0) return 0;
+    const now = this.ctx.clock.now();
+    const uplinks = messages.map((m) => toUplinkMessage(m, now, this.cfg.bodyEncoding));
+    this.counters.received += messages.length;
+    this.lastMessageAt = now;
+    this.dispatch(uplinks, leases);
+    return messages.length;
+  }
+
+  private dispatch(uplinks: UplinkMessage[], leases: Lease[]): void {
+    const groups = leases.map((l) => l.groupId).filter((g): g is string => g !== undefined);
+    const run = groups.length > 0
+      ? this.sequencer.run(groups, () => this.deliverAndSettle(uplinks, leases)).then(async (outcome) => {
+        if (outcome === 'skipped') await this.settler.release(leases, this.phase === 'running' ? this.nextDeliveryDelaySeconds() : 0);
+      })
+      : this.deliverAndSettle(uplinks, leases);
+    this.dispatches.add(run);
+    void run.finally(() => this.dispatches.delete(run));
+  }
+
+  /** Resolves true when the batch was committed (and deleted or being deleted). */
+  private async deliverAndSettle(uplinks: UplinkMessage[], leases: Lease[]): Promise<boolean> {
+    try {
+      await this.ctx.deliver(uplinks, this.deliverAbort.signal);
+    } catch (err) {
+      this.counters.rejected += uplinks.length;
+      const error = toCloudbridgeError(err, 'STORE_UNAVAILABLE');
+      const stopping = this.phase !== 'running' || error.code === 'SHUTTING_DOWN';
+      const delaySeconds = stopping ? 0 : this.nextDeliveryDelaySeconds();
+      if (!stopping) {
+        this.pausedUntil = Math.max(this.pausedUntil, this.ctx.clock.now() + delaySeconds * 1000);
+        this.ctx.log.warn({ code: error.code, err: error.message, messages: uplinks.length, visibleAgainInSeconds: delaySeconds }, 'delivery failed; the messages become visible again after a delay and receiving pauses meanwhile');
+      }
+      await this.settler.release(leases, delaySeconds);
+      return false;
+    }
+    this.counters.delivered += uplinks.length;
+    this.deliveryBackoff.reset();
+    await this.settler.delete(leases);
+    return true;
+  }
+
+  private nextDeliveryDelaySeconds(): number {
+    return Math.min(43_200, Math.ceil(this.deliveryBackoff.next() / 1000));
+  }
+
+  private scheduleWatchdog(): void {
+    const everyMs = this.opts.watchdogIntervalMs ?? 5000;
+    this.watchdog = this.ctx.clock.setTimeout(() => {
+      this.watchdog = null;
+      if (this.phase !== 'running') return;
+      this.checkStalledPolls();
+      this.scheduleWatchdog();
+    }, everyMs);
+    this.watchdog.unref?.();
+  }
+
+  /** A poll outliving the request timeout by 15 s is hung: replace the client, cancel such polls. */
+  private checkStalledPolls(): void {
+    const limitMs = requestTimeoutMs(this.cfg.waitTimeSeconds) + 15_000;
+    const pool = this.pool;
+    if (!pool) return;
+    const aborted = pool.abortPollsOlderThan(limitMs);
+    if (aborted === 0) return;
+    this.counters.clientRestarts++;
+    this.ctx.log.warn({ stalledPolls: aborted, limitMs }, 'SQS receive stalled; replacing the SQS client');
+    const old = this.api;
+    this.api = this.opts.createApi();
+    old?.destroy();
+  }
+
+  private async shutdown(drainMs: number): Promise<void> {
+    const wasActive = this.phase === 'running' || this.phase === 'starting';
+    this.phase = 'stopping';
+    if (this.watchdog) this.ctx.clock.clearTimeout(this.watchdog);
+    this.watchdog = null;
+    this.queue.stopRefreshing();
+    await this.pool?.stop();
+    let timer: TimerHandle | null = null;
+    const timedOut = new Promise<void>((resolve) => { timer = this.ctx.clock.setTimeout(resolve, drainMs); });
+    await Promise.race([Promise.all([...this.dispatches]), timedOut]);
+    if (timer) this.ctx.clock.clearTimeout(timer);
+    // Deliveries still waiting are cancelled: their messages are released at once.
+    this.deliverAbort.abort(new CloudbridgeError('SHUTTING_DOWN', 'the SQS source stopped'));
+    const released = Promise.all([...this.dispatches]);
+    let grace: TimerHandle | null = null;
+    await Promise.race([released, new Promise<void>((resolve) => { grace = this.ctx.clock.setTimeout(resolve, 2000); })]);
+    if (grace) this.ctx.clock.clearTimeout(grace);
+    this.settleAbort.abort(new CloudbridgeError('SHUTTING_DOWN', 'the SQS source stopped'));
+    await this.heartbeat?.stop();
+    this.api?.destroy();
+    this.api = null;
+    this.phase = 'stopped';
+    if (wasActive) this.ctx.reportState('disconnected');
+  }
+}
