@@ -19,8 +19,8 @@ function observe(expr: string): string {
 for (const sandbox of SANDBOXES) {
   describe(`sandbox limits and isolation (${sandbox})`, () => {
     const open: UplinkConverterRunner[] = [];
-    const make = async (script: string): Promise<UplinkConverterRunner> => {
-      const r = await createUplinkRunner(converter(script, { limits: LIMITS }), { sandbox, maxConsecutiveFailures: 0 });
+    const make = async (script: string, limits: typeof LIMITS = LIMITS): Promise<UplinkConverterRunner> => {
+      const r = await createUplinkRunner(converter(script, { limits }), { sandbox, maxConsecutiveFailures: 0 });
       open.push(r);
       return r;
     };
@@ -47,7 +47,8 @@ for (const sandbox of SANDBOXES) {
     });
 
     test('a memory bomb fails with CONVERTER_MEMORY and the next call works', async () => {
-      const r = await make(`if (metadata.bomb) { ${MEMORY_BOMB} } return { deviceName: "d" };`);
+      // A generous time limit: on a loaded machine filling 16 MB can take longer than LIMITS.timeoutMs.
+      const r = await make(`if (metadata.bomb) { ${MEMORY_BOMB} } return { deviceName: "d" };`, { ...LIMITS, timeoutMs: 20_000 });
       const e = errorOf((await r.convert([input({}, { bomb: '1' })]))[0]);
       assert.equal(e.code, 'CONVERTER_MEMORY');
       assert.match(e.message, /memory limit of 16 MB/);
@@ -63,7 +64,7 @@ for (const sandbox of SANDBOXES) {
     });
 
     test('a memory bomb in the middle of a batch fails only that message', async () => {
-      const r = await make(`var d = decodeToJson(payload); if (d.i === 3) { ${MEMORY_BOMB} } return { deviceName: "dev-" + d.i };`);
+      const r = await make(`var d = decodeToJson(payload); if (d.i === 3) { ${MEMORY_BOMB} } return { deviceName: "dev-" + d.i };`, { ...LIMITS, timeoutMs: 20_000 });
       const out = await r.convert(Array.from({ length: 8 }, (_, i) => input({ i })));
       assert.deepEqual(out.map(codeOf), ['ok', 'ok', 'ok', 'CONVERTER_MEMORY', 'ok', 'ok', 'ok', 'ok']);
     });

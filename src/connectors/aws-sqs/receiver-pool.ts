@@ -13,6 +13,8 @@ export interface ReceiverPoolOptions {
   maxReceivers: number;
   /** A poll returning this many messages counts as full. */
   fullBatch: number;
+  /** How long one poll may hold the request open (the long-poll wait). */
+  pollWindowMs: number;
   /** Waits until a poll may start (room in flight, delivery backoff); rejects when stopping. */
   beforePoll(signal: AbortSignal): Promise<void>;
   /** One ReceiveMessage call and the hand-off of its messages; resolves with how many came. */
@@ -55,13 +57,37 @@ export class ReceiverPool {
     this.spawn();
   }
 
-  /** Stops every receiver: waiting ones at once, polling ones by aborting their request. */
-  async stop(): Promise<void> {
+  /**
+   * Starts no more polls: waiting receivers end at once, polling ones after their poll. Running
+   * polls are left to finish, because aborting one only closes the connection: SQS may still
+   * hand messages to it, which then stay invisible for the whole visibility timeout.
+   */
+  halt(): void {
     this.running = false;
+    this.stopController.abort(new CloudbridgeError('SHUTTING_DOWN', 'the SQS receivers are stopping'));
+  }
+
+  /** Resolves when every receiver has ended. */
+  async idle(): Promise<void> {
+    while (this.loops.size > 0) await Promise.all([...this.loops]);
+  }
+
+  /**
+   * Aborts the running polls. Returns the epoch ms until which SQS may still hand messages to
+   * them (their long poll's end); messages released before then could go to an aborted poll.
+   */
+  abortPolls(): number {
+    const until = this.pollWindowEnd();
     const reason = new CloudbridgeError('SHUTTING_DOWN', 'the SQS receivers are stopping');
-    this.stopController.abort(reason);
     for (const p of this.polls) p.controller.abort(reason);
-    await Promise.all([...this.loops]);
+    return until;
+  }
+
+  /** The latest end of a running poll's long-poll window (0 when none runs). */
+  pollWindowEnd(): number {
+    let end = 0;
+    for (const p of this.polls) end = Math.max(end, p.startedAt + this.opts.pollWindowMs);
+    return end;
   }
 
   /** Aborts polls running longer than `ms` (a hung request); returns how many. */
@@ -96,8 +122,6 @@ export class ReceiverPool {
       }
       if (!this.running) return;
       const active: ActivePoll = { startedAt: this.opts.clock.now(), controller: new AbortController() };
-      const onStop = (): void => active.controller.abort(stop.reason);
-      stop.addEventListener('abort', onStop, { once: true });
       this.polls.add(active);
       let received: number;
       try {
@@ -114,7 +138,6 @@ export class ReceiverPool {
         continue;
       } finally {
         this.polls.delete(active);
-        stop.removeEventListener('abort', onStop);
       }
       this.lastPollAt = this.opts.clock.now();
       this.opts.onPollOk(received);

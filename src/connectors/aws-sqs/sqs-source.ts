@@ -183,6 +183,7 @@ export class SqsSource implements Connector {
     return new ReceiverPool({
       maxReceivers: this.cfg.maxReceivers,
       fullBatch: this.cfg.maxMessages,
+      pollWindowMs: this.cfg.waitTimeSeconds * 1000,
       clock: this.ctx.clock,
       log: this.ctx.log,
       beforePoll: async (signal) => {
@@ -248,7 +249,7 @@ export class SqsSource implements Connector {
     const groups = leases.map((l) => l.groupId).filter((g): g is string => g !== undefined);
     const run = groups.length > 0
       ? this.sequencer.run(groups, () => this.deliverAndSettle(uplinks, leases)).then(async (outcome) => {
-        if (outcome === 'skipped') await this.settler.release(leases, this.phase === 'running' ? this.nextDeliveryDelaySeconds() : 0);
+        if (outcome === 'skipped') await this.settler.release(leases, this.phase === 'running' ? this.nextDeliveryDelaySeconds() : this.secondsUntil(this.pool?.pollWindowEnd() ?? 0));
       })
       : this.deliverAndSettle(uplinks, leases);
     this.dispatches.add(run);
@@ -263,7 +264,7 @@ export class SqsSource implements Connector {
       this.counters.rejected += uplinks.length;
       const error = toCloudbridgeError(err, 'STORE_UNAVAILABLE');
       const stopping = this.phase !== 'running' || error.code === 'SHUTTING_DOWN';
-      const delaySeconds = stopping ? 0 : this.nextDeliveryDelaySeconds();
+      const delaySeconds = stopping ? this.secondsUntil(this.pool?.pollWindowEnd() ?? 0) : this.nextDeliveryDelaySeconds();
       if (!stopping) {
         this.pausedUntil = Math.max(this.pausedUntil, this.ctx.clock.now() + delaySeconds * 1000);
         this.ctx.log.warn({ code: error.code, err: error.message, messages: uplinks.length, visibleAgainInSeconds: delaySeconds }, 'delivery failed; the messages become visible again after a delay and receiving pauses meanwhile');
@@ -312,22 +313,43 @@ export class SqsSource implements Connector {
     if (this.watchdog) this.ctx.clock.clearTimeout(this.watchdog);
     this.watchdog = null;
     this.queue.stopRefreshing();
-    await this.pool?.stop();
-    let timer: TimerHandle | null = null;
-    const timedOut = new Promise<void>((resolve) => { timer = this.ctx.clock.setTimeout(resolve, drainMs); });
-    await Promise.race([Promise.all([...this.dispatches]), timedOut]);
-    if (timer) this.ctx.clock.clearTimeout(timer);
-    // Deliveries still waiting are cancelled: their messages are released at once.
+    const deadline = this.ctx.clock.now() + drainMs;
+    this.pool?.halt();
+    await this.settleWithin(deadline, true);
+    const pollWindowEnd = this.pool?.abortPolls() ?? 0;
+    await this.pool?.idle();
+    // Deliveries still waiting for admission are cancelled (their messages are released); a
+    // batch the pipeline is committing gets a short grace to finish and be deleted.
     this.deliverAbort.abort(new CloudbridgeError('SHUTTING_DOWN', 'the SQS source stopped'));
-    const released = Promise.all([...this.dispatches]);
-    let grace: TimerHandle | null = null;
-    await Promise.race([released, new Promise<void>((resolve) => { grace = this.ctx.clock.setTimeout(resolve, 2000); })]);
-    if (grace) this.ctx.clock.clearTimeout(grace);
+    await this.settleWithin(Math.max(this.ctx.clock.now() + Math.min(1000, drainMs), deadline), false);
+    // Whatever is still unsettled becomes visible for the next consumer, but only after any
+    // aborted poll's window, so SQS cannot hand it to a closed connection. Should the pipeline
+    // still commit some of it, the redelivery is recognised as a duplicate.
+    const leftover = [...this.table.values()].filter((l) => !l.releasing && !l.lost);
+    if (leftover.length > 0) await this.settler.release(leftover, this.secondsUntil(pollWindowEnd));
     this.settleAbort.abort(new CloudbridgeError('SHUTTING_DOWN', 'the SQS source stopped'));
     await this.heartbeat?.stop();
     this.api?.destroy();
     this.api = null;
     this.phase = 'stopped';
     if (wasActive) this.ctx.reportState('disconnected');
+  }
+
+  /** Waits until every dispatch (and, with `polls`, every receiver) is done, or the deadline. */
+  private async settleWithin(deadline: number, polls: boolean): Promise<void> {
+    let timer: TimerHandle | null = null;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = this.ctx.clock.setTimeout(() => resolve('timeout'), Math.max(0, deadline - this.ctx.clock.now()));
+    });
+    const settled = (async (): Promise<void> => {
+      if (polls) await this.pool?.idle();
+      while (this.dispatches.size > 0) await Promise.all([...this.dispatches]);
+    })();
+    await Promise.race([settled, timedOut]);
+    if (timer) this.ctx.clock.clearTimeout(timer);
+  }
+
+  private secondsUntil(epochMs: number): number {
+    return Math.max(0, Math.ceil((epochMs - this.ctx.clock.now()) / 1000));
   }
 }

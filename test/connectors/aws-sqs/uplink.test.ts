@@ -119,10 +119,7 @@ describe('aws-sqs connector: receiving, acknowledging, redelivery (fauxqs)', () 
     const { source } = createSqsSource(peerConfig(peer, url), ctx);
     await source.start();
     await until(() => ctx.delivered.length === 3, 'three deliveries');
-    const stopping = source.stop({ drainMs: 100 });
-    await until(() => ctx.pending().length === 0 || ctx.signal.aborted, 'stop to begin', 2000).catch(() => undefined);
-    ctx.settleAll('reject');
-    await stopping;
+    await source.stop({ drainMs: 100 });
     assert.deepEqual(await peer.state(name), { ready: 3, inflight: 0, delayed: 0 }, 'visible again, not after the 300 s visibility timeout');
   });
 
