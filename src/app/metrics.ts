@@ -39,5 +39,17 @@ export function registerIntegrationMetrics(registry: Registry, manager: Integrat
   counterGauge('cloudbridge_in_flight_messages', 'Messages accepted but not yet committed.', (s) => s.inFlight.messages);
   counterGauge('cloudbridge_in_flight_bytes', 'Payload bytes accepted but not yet committed.', (s) => s.inFlight.bytes);
   counterGauge('cloudbridge_integration_up', '1 when the integration is running and connected.', (s) => (s.state === 'RUNNING' ? 1 : 0));
+  new Gauge({
+    name: 'cloudbridge_certificate_expiry_seconds',
+    help: 'Seconds until the client certificate of the integration expires (connectors that use one).',
+    labelNames, registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of manager.all()) {
+        const expiresAt = r.status().details?.certificateExpiresAt;
+        if (typeof expiresAt === 'number') this.set({ integration: r.config.name, type: r.config.type }, (expiresAt - now()) / 1000);
+      }
+    },
+  });
   counterGauge('cloudbridge_last_message_age_seconds', 'Seconds since the last message (-1: none yet).', (s) => (s.lastMessageAt === null ? -1 : (now() - s.lastMessageAt) / 1000));
 }
