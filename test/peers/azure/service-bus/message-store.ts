@@ -1,0 +1,256 @@
+/**
+ * The messages of one Service Bus queue, subscription or dead-letter queue: sequence order,
+ * peek-lock with lock duration and tokens, delivery attempts, max delivery count → dead-letter
+ * queue, lock expiry → redelivery, deferral, scheduled messages and time-to-live expiry.
+ */
+import { withApplicationProperties } from '../amqp-message.ts';
+import type { AmqpErrorInfo } from '../conditions.ts';
+import { CONDITIONS, amqpError } from '../conditions.ts';
+import type { NormalizedRules } from '../topology.ts';
+import { newLockToken } from './lock-token.ts';
+
+export type MessageState = 'active' | 'deferred' | 'scheduled';
+
+export interface Lock { token: string; lockedUntilMs: number; timer: NodeJS.Timeout }
+
+export interface SbMessage {
+  sequenceNumber: number;
+  enqueuedTimeMs: number;
+  raw: Buffer;
+  messageId: string | undefined;
+  /** Locks acquired so far (the AMQP header's delivery_count is the prior attempts). */
+  attempts: number;
+  state: MessageState;
+  lock: Lock | undefined;
+  expiresAtMs: number | undefined;
+  scheduledEnqueueTimeMs: number | undefined;
+}
+
+export interface EnqueueOptions {
+  sequenceNumber: number;
+  messageId: string | undefined;
+  ttlMs?: number | undefined;
+  scheduledEnqueueTimeMs?: number | undefined;
+  attempts?: number;
+}
+
+export type SettleResult = { ok: true; message: SbMessage } | { ok: false; error: AmqpErrorInfo };
+
+export const LOCK_LOST = amqpError(CONDITIONS.messageLockLost,
+  'The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue.');
+
+export class MessageStore {
+  readonly path: string;
+  readonly rules: NormalizedRules;
+  readonly deadLetterQueue: MessageStore | undefined;
+  private messages: SbMessage[] = [];
+  private readonly locked = new Map<string, SbMessage>();
+  private readonly listeners = new Set<() => void>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(path: string, rules: NormalizedRules, deadLetterQueue: MessageStore | undefined) {
+    this.path = path;
+    this.rules = rules;
+    this.deadLetterQueue = deadLetterQueue;
+  }
+
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private notify(): void {
+    for (const fn of [...this.listeners]) fn();
+  }
+
+  private timer(ms: number, fn: () => void): NodeJS.Timeout {
+    const t = setTimeout(() => { this.timers.delete(t); fn(); }, Math.max(0, ms));
+    this.timers.add(t);
+    return t;
+  }
+
+  private clearTimer(t: NodeJS.Timeout | undefined): void {
+    if (t === undefined) return;
+    clearTimeout(t);
+    this.timers.delete(t);
+  }
+
+  enqueue(raw: Buffer, opts: EnqueueOptions): SbMessage {
+    const now = Date.now();
+    const ttl = [opts.ttlMs, this.rules.defaultTtlMs].filter((v): v is number => v !== undefined && v > 0);
+    const scheduled = opts.scheduledEnqueueTimeMs !== undefined && opts.scheduledEnqueueTimeMs > now;
+    const enqueuedTimeMs = scheduled ? (opts.scheduledEnqueueTimeMs ?? now) : now;
+    const msg: SbMessage = {
+      sequenceNumber: opts.sequenceNumber, enqueuedTimeMs, raw, messageId: opts.messageId,
+      attempts: opts.attempts ?? 0, state: scheduled ? 'scheduled' : 'active', lock: undefined,
+      expiresAtMs: ttl.length > 0 ? enqueuedTimeMs + Math.min(...ttl) : undefined,
+      scheduledEnqueueTimeMs: opts.scheduledEnqueueTimeMs,
+    };
+    this.messages.push(msg);
+    this.messages.sort((a, b) => a.sequenceNumber - b.sequenceNumber);
+    if (scheduled) {
+      this.timer(enqueuedTimeMs - now, () => {
+        if (msg.state !== 'scheduled' || !this.messages.includes(msg)) return;
+        msg.state = 'active';
+        this.notify();
+      });
+    }
+    if (msg.expiresAtMs !== undefined) this.timer(msg.expiresAtMs - now + 1, () => this.sweep());
+    this.notify();
+    return msg;
+  }
+
+  /** Expires messages past their time to live (locked ones once their lock ends). */
+  sweep(): void {
+    const now = Date.now();
+    const expired = this.messages.filter((m) => m.lock === undefined && m.expiresAtMs !== undefined && m.expiresAtMs <= now);
+    for (const m of expired) {
+      if (this.rules.deadLetterOnExpiration) this.moveToDeadLetter(m, 'TTLExpiredException', 'The message expired and was dead lettered.');
+      else this.remove(m);
+    }
+  }
+
+  /** The next message a receiver may take, oldest first. */
+  next(): SbMessage | undefined {
+    this.sweep();
+    return this.messages.find((m) => m.state === 'active' && m.lock === undefined);
+  }
+
+  /** Locks a message for a peek-lock receiver (counts a delivery attempt). */
+  lock(msg: SbMessage): Lock {
+    msg.attempts++;
+    const token = newLockToken();
+    const lockedUntilMs = Date.now() + this.rules.lockDurationMs;
+    msg.lock = { token, lockedUntilMs, timer: this.timer(this.rules.lockDurationMs, () => this.lockExpired(msg, token)) };
+    this.locked.set(token, msg);
+    return msg.lock;
+  }
+
+  /** Removes a message delivered in receive-and-delete mode. */
+  take(msg: SbMessage): void {
+    msg.attempts++;
+    this.remove(msg);
+  }
+
+  private lockExpired(msg: SbMessage, token: string): void {
+    if (msg.lock?.token !== token) return;
+    this.unlock(msg);
+    if (!this.maybeDeadLetterForAttempts(msg)) this.sweep();
+    this.notify();
+  }
+
+  private unlock(msg: SbMessage): void {
+    if (msg.lock === undefined) return;
+    this.clearTimer(msg.lock.timer);
+    this.locked.delete(msg.lock.token);
+    msg.lock = undefined;
+  }
+
+  private maybeDeadLetterForAttempts(msg: SbMessage): boolean {
+    if (this.deadLetterQueue === undefined || msg.attempts < this.rules.maxDeliveryCount) return false;
+    this.moveToDeadLetter(msg, 'MaxDeliveryCountExceeded', `Message could not be consumed after ${this.rules.maxDeliveryCount} delivery attempts.`);
+    return true;
+  }
+
+  private remove(msg: SbMessage): void {
+    this.unlock(msg);
+    this.messages = this.messages.filter((m) => m !== msg);
+  }
+
+  private moveToDeadLetter(msg: SbMessage, reason: string | undefined, description: string | undefined, props: Record<string, unknown> = {}): void {
+    this.remove(msg);
+    const dlq = this.deadLetterQueue;
+    if (dlq === undefined) return;
+    const stamp: Record<string, unknown> = { ...props };
+    if (reason !== undefined) stamp['DeadLetterReason'] = reason;
+    if (description !== undefined) stamp['DeadLetterErrorDescription'] = description;
+    dlq.enqueue(withApplicationProperties(msg.raw, stamp), { sequenceNumber: msg.sequenceNumber, messageId: msg.messageId, attempts: msg.attempts });
+  }
+
+  private lockedMessage(token: string): SbMessage | undefined {
+    const msg = this.locked.get(token);
+    if (msg === undefined || msg.lock === undefined || msg.lock.lockedUntilMs < Date.now()) return undefined;
+    return msg;
+  }
+
+  complete(token: string): SettleResult {
+    const msg = this.lockedMessage(token);
+    if (msg === undefined) return { ok: false, error: LOCK_LOST };
+    this.remove(msg);
+    return { ok: true, message: msg };
+  }
+
+  abandon(token: string, props: Record<string, unknown> | undefined): SettleResult {
+    const msg = this.lockedMessage(token);
+    if (msg === undefined) return { ok: false, error: LOCK_LOST };
+    this.unlock(msg);
+    if (props !== undefined && Object.keys(props).length > 0) msg.raw = withApplicationProperties(msg.raw, props);
+    this.maybeDeadLetterForAttempts(msg);
+    this.notify();
+    return { ok: true, message: msg };
+  }
+
+  defer(token: string, props: Record<string, unknown> | undefined): SettleResult {
+    const msg = this.lockedMessage(token);
+    if (msg === undefined) return { ok: false, error: LOCK_LOST };
+    this.unlock(msg);
+    if (props !== undefined && Object.keys(props).length > 0) msg.raw = withApplicationProperties(msg.raw, props);
+    msg.state = 'deferred';
+    return { ok: true, message: msg };
+  }
+
+  deadLetter(token: string, reason: string | undefined, description: string | undefined, props: Record<string, unknown> | undefined): SettleResult {
+    const msg = this.lockedMessage(token);
+    if (msg === undefined) return { ok: false, error: LOCK_LOST };
+    this.moveToDeadLetter(msg, reason, description, props);
+    return { ok: true, message: msg };
+  }
+
+  renew(token: string): { ok: true; lockedUntilMs: number } | { ok: false; error: AmqpErrorInfo } {
+    const msg = this.lockedMessage(token);
+    if (msg === undefined || msg.lock === undefined) return { ok: false, error: LOCK_LOST };
+    this.clearTimer(msg.lock.timer);
+    const lockedUntilMs = Date.now() + this.rules.lockDurationMs;
+    msg.lock.lockedUntilMs = lockedUntilMs;
+    msg.lock.timer = this.timer(this.rules.lockDurationMs, () => this.lockExpired(msg, token));
+    return { ok: true, lockedUntilMs };
+  }
+
+  /** Messages from a sequence number on, as peek sees them (no lock taken). */
+  peek(fromSequenceNumber: number, count: number): SbMessage[] {
+    this.sweep();
+    return this.messages.filter((m) => m.sequenceNumber >= fromSequenceNumber).slice(0, count);
+  }
+
+  /** Deferred messages by sequence number, locked for the caller (receive-by-sequence-number). */
+  takeDeferred(sequenceNumbers: number[]): SbMessage[] {
+    const found = this.messages.filter((m) => m.state === 'deferred' && sequenceNumbers.includes(m.sequenceNumber));
+    for (const m of found) {
+      if (m.lock === undefined) this.lock(m);
+    }
+    return found;
+  }
+
+  /** Removes a deferred message received in receive-and-delete mode. */
+  removeDeferred(msg: SbMessage): void {
+    this.remove(msg);
+  }
+
+  cancelScheduled(sequenceNumber: number): boolean {
+    const msg = this.messages.find((m) => m.sequenceNumber === sequenceNumber && m.state === 'scheduled');
+    if (msg === undefined) return false;
+    this.remove(msg);
+    return true;
+  }
+
+  list(): readonly SbMessage[] {
+    this.sweep();
+    return this.messages;
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.listeners.clear();
+  }
+}
