@@ -49,6 +49,8 @@ export interface App {
   configService: ConfigService;
   downlinks: DownlinkService;
   server: FastifyInstance;
+  /** Applies the converters and integrations of a (re-read) config file: changed ones restart. */
+  applyConfig(config: ConfigFile): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -95,15 +97,19 @@ export async function startApp(opts: AppOptions): Promise<App> {
   };
   await registerSecrets();
 
-  try {
-    for (const [i, c] of opts.config.converters.entries()) await configService.upsertConverter(c, `converters[${i}]`);
-    for (const integ of opts.config.integrations) {
+  const applyConfig = async (config: ConfigFile): Promise<void> => {
+    for (const [i, c] of config.converters.entries()) await configService.upsertConverter(c, `converters[${i}]`);
+    for (const integ of config.integrations) {
       const def = findConnector(String(integ.type ?? ''));
       if (def) scrubber.add(...collectSecrets(def.configSpec, integ.config));
     }
-    for (const [i, integ] of opts.config.integrations.entries()) {
+    for (const [i, integ] of config.integrations.entries()) {
       await configService.upsertIntegration(integ as Parameters<ConfigService['upsertIntegration']>[0], `integrations[${i}]`);
     }
+  };
+
+  try {
+    await applyConfig(opts.config);
     await manager.startAll();
   } catch (err) {
     await manager.stopAll();
@@ -127,7 +133,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
 
   let closed = false;
   return {
-    url, generatedAdminToken, store, log, manager, configService, downlinks, server,
+    url, generatedAdminToken, store, log, manager, configService, downlinks, server, applyConfig,
     async close() {
       if (closed) return;
       closed = true;

@@ -7,6 +7,7 @@ const HELP = `Usage: cloudbridge start [--config FILE] [--port N]
 
 Starts Cloudbridge. Without --config: SQLite at ./data/cloudbridge.db, API on port 8080.
 The YAML file holds store, server, logging, converters and integrations (see docs/configuration.md).
+SIGHUP re-reads the file: changed converters and integrations are applied (only they restart).
   --config FILE   YAML config file (\${ENV_VAR} is replaced from the environment)
   --port N        override server.port`;
 
@@ -35,5 +36,14 @@ export async function runStart(args: string[]): Promise<number> {
   if (typeof parsed.values.port === 'string') config.server.port = Number(parsed.values.port);
   const app = await startApp({ config });
   printBanner(app);
+  if (typeof file === 'string') {
+    process.on('SIGHUP', () => {
+      app.log.info({ file }, 'SIGHUP: reloading the config file');
+      Promise.resolve().then(() => app.applyConfig(loadConfigFile(file))).then(
+        () => app.log.info('config reloaded: changed converters and integrations were applied'),
+        (err: unknown) => app.log.error({ err: (err as Error).message }, 'config reload refused; the running config is unchanged'),
+      );
+    });
+  }
   return waitForShutdown(app);
 }

@@ -3,10 +3,12 @@
  * folder under src/connectors/ and one line here; nothing else in core, API or UI changes.
  */
 import type { ConnectorDefinition } from '../core/connector.ts';
+import { awsIotCoreConnector } from './aws-iot-core/index.ts';
 import { mqttConnector } from './mqtt/index.ts';
 
 export const connectorDefinitions: readonly ConnectorDefinition[] = [
   mqttConnector,
+  awsIotCoreConnector,
 ];
 
 export function findConnector(type: string): ConnectorDefinition | undefined {

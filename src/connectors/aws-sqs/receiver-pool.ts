@@ -125,7 +125,8 @@ export class ReceiverPool {
       this.polls.add(active);
       let received: number;
       try {
-        received = await this.opts.poll(active.controller.signal);
+        // Raced with its own signal: a request that ignores the abort must not hold the receiver.
+        received = await untilAborted(this.opts.poll(active.controller.signal), active.controller.signal);
       } catch (err) {
         if (!this.running) return;
         const delayMs = this.opts.onPollError(err);
@@ -145,4 +146,13 @@ export class ReceiverPool {
       else if (received === 0 && this.loops.size > 1) return;
     }
   }
+}
+
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -35,6 +35,8 @@ export interface SqsSourceOptions {
   createApi: SqsApiFactory;
   /** How often the watchdog looks for hung polls (default 5 s). */
   watchdogIntervalMs?: number | undefined;
+  /** A poll running longer than this is hung (default: the HTTP request timeout + 15 s). */
+  stallAfterMs?: number | undefined;
   /** How often queue attributes (backlog, redrive policy) are refreshed (default 60 s). */
   attributesRefreshMs?: number | undefined;
   random?: (() => number) | undefined;
@@ -165,7 +167,7 @@ export class SqsSource implements Connector {
       await this.client().send(req, signal);
     } catch (err) {
       const error = await this.translate(err, 'SendMessage', url, 'downlinkQueueUrl');
-      throw new CloudbridgeError('DOWNLINK_FAILED', `${error.code}: ${error.message}`, { ...error.details }, { cause: err, retryable: error.retryable });
+      throw new CloudbridgeError('DOWNLINK_FAILED', error.message, { ...error.details, reason: error.code }, { cause: err, retryable: error.retryable });
     }
   }
 
@@ -295,7 +297,7 @@ export class SqsSource implements Connector {
 
   /** A poll outliving the request timeout by 15 s is hung: replace the client, cancel such polls. */
   private checkStalledPolls(): void {
-    const limitMs = requestTimeoutMs(this.cfg.waitTimeSeconds) + 15_000;
+    const limitMs = this.opts.stallAfterMs ?? requestTimeoutMs(this.cfg.waitTimeSeconds) + 15_000;
     const pool = this.pool;
     if (!pool) return;
     const aborted = pool.abortPollsOlderThan(limitMs);

@@ -10,4 +10,7 @@ export { checkMqttConnection, type MqttCheckOptions } from './connection-check.t
 export { checkTlsMaterial, type TlsMaterial } from './tls-material.ts';
 export { fillTopicPattern, topicPatternKeys, topicPatternProblem, topicFilterProblem } from './topic-pattern.ts';
 export { toUplinkMessage, contentSourceKey } from './uplink-message.ts';
+export {
+  adviseError, translateConnectError, type MqttErrorAdvisor, type MqttErrorContext, type MqttErrorSituation,
+} from './mqtt-errors.ts';
 export * from './spec-parts.ts';

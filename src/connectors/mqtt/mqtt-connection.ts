@@ -10,8 +10,8 @@ import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { CloudbridgeError } from '../../core/errors.ts';
 import { holdPubacks } from './mqtt-internals.ts';
 import {
-  connectionClosedError, downlinkError, serverDisconnectError, subscribeDeniedError, translateConnectError,
-  type MqttErrorContext,
+  adviseError, connectionClosedError, downlinkError, serverDisconnectError, subscribeDeniedError, translateConnectError,
+  type MqttErrorAdvisor, type MqttErrorContext,
 } from './mqtt-errors.ts';
 import { PubackGate } from './puback-gate.ts';
 
@@ -22,6 +22,8 @@ export interface MqttTlsSettings {
   passphrase?: string | undefined;
   rejectUnauthorized: boolean;
   servername?: string | undefined;
+  /** ALPN protocol names offered in the TLS handshake (e.g. `x-amzn-mqtt-ca` for AWS IoT on port 443). */
+  alpnProtocols?: string[] | undefined;
 }
 
 /** Everything needed to open one connection. */
@@ -45,6 +47,8 @@ export interface MqttConnectSettings {
   sessionExpirySeconds?: number | undefined;
   /** MQTT 5: most un-acknowledged QoS 1 messages the broker may send at once (flow control). */
   receiveMaximum?: number | undefined;
+  /** Adds connector-specific advice to every error of this connection (e.g. which AWS IoT permission to grant). */
+  adviseError?: MqttErrorAdvisor | undefined;
 }
 
 /** MQTT 5 Session Expiry Interval meaning "never". */
@@ -69,7 +73,10 @@ export interface MqttConnectionHandlers {
 }
 
 export function errorContext(s: MqttConnectSettings): MqttErrorContext {
-  return { endpoint: `${s.host}:${s.port}`, tls: s.tls !== undefined, username: s.username, clientId: s.clientId, connectTimeoutMs: s.connectTimeoutMs };
+  return {
+    endpoint: `${s.host}:${s.port}`, tls: s.tls !== undefined, username: s.username, clientId: s.clientId, connectTimeoutMs: s.connectTimeoutMs,
+    ...(s.adviseError ? { advise: s.adviseError } : {}),
+  };
 }
 
 function clientOptions(s: MqttConnectSettings): IClientOptions {
@@ -102,11 +109,13 @@ function clientOptions(s: MqttConnectSettings): IClientOptions {
     if (s.tls.key) options.key = s.tls.key;
     if (s.tls.passphrase) options.passphrase = s.tls.passphrase;
     if (s.tls.servername) options.servername = s.tls.servername;
+    if (s.tls.alpnProtocols?.length) options.ALPNProtocols = s.tls.alpnProtocols;
   }
   return options;
 }
 
 interface PendingPublish {
+  topic: string;
   reject(err: CloudbridgeError): void;
 }
 
@@ -198,9 +207,12 @@ export class MqttConnection {
     this.ended = true;
     this.open = false;
     this.gate.close();
-    const error = this.lastError === null ? connectionClosedError(this.errors, wasOpen) : translateConnectError(this.lastError, this.errors);
+    const error = this.lastError === null
+      ? connectionClosedError(this.errors, wasOpen)
+      : translateConnectError(this.lastError, this.errors, wasOpen ? { kind: 'closed', established: true } : { kind: 'connect' });
     for (const p of this.pendingPublishes) {
-      p.reject(new CloudbridgeError('DOWNLINK_FAILED', `the connection to ${this.errors.endpoint} closed before the broker confirmed the downlink; it may or may not have been delivered`, {}, { cause: error }));
+      const unconfirmed = new CloudbridgeError('DOWNLINK_FAILED', `the connection to ${this.errors.endpoint} closed before the broker confirmed the downlink to "${p.topic}"; it may or may not have been delivered`, { topic: p.topic }, { cause: error });
+      p.reject(adviseError(unconfirmed, { kind: 'downlink-closed', topic: p.topic }, this.errors));
     }
     this.pendingPublishes.clear();
     this.markClosed();
@@ -246,7 +258,9 @@ export class MqttConnection {
             if (filter !== undefined) return reject(subscribeDeniedError(filter, codes[index] ?? 0x80, this.errors));
           }
           if (this.closeRequested) return reject(new CloudbridgeError('CONNECTION_FAILED', `the connection to ${this.errors.endpoint} was closed while subscribing`));
-          return reject(this.open ? translateConnectError(err, this.errors) : connectionClosedError(this.errors, true));
+          return reject(this.open
+            ? translateConnectError(err, this.errors, { kind: 'subscribe-failed' })
+            : connectionClosedError(this.errors, true, { kind: 'subscribe-failed' }));
         }
         resolve((granted ?? []).map((g) => ({ filter: g.topic, requestedQos: requested(g.topic), grantedQos: g.qos })));
       });
@@ -261,7 +275,7 @@ export class MqttConnection {
     const body = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     return new Promise((resolve, reject) => {
       let done = false;
-      const pending: PendingPublish = { reject: (err) => finish(err) };
+      const pending: PendingPublish = { topic, reject: (err) => finish(err) };
       const onAbort = (): void => finish(new CloudbridgeError('DOWNLINK_FAILED', `sending the downlink to "${topic}" was aborted before the broker confirmed it`));
       const finish = (err?: CloudbridgeError): void => {
         if (done) return;

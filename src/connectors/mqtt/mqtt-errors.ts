@@ -12,6 +12,36 @@ export interface MqttErrorContext {
   username?: string | undefined;
   clientId?: string | undefined;
   connectTimeoutMs?: number | undefined;
+  /** Connector-specific advice applied to every translated error (see MqttErrorAdvisor). */
+  advise?: MqttErrorAdvisor | undefined;
+}
+
+/** Where a translated error arose: lets a connector add cloud-specific advice (e.g. AWS IoT policies). */
+export type MqttErrorSituation =
+  /** Before the broker accepted the connection: socket, TLS, CONNACK, timeouts. */
+  | { kind: 'connect' }
+  /** The broker closed the connection without saying why. */
+  | { kind: 'closed'; established: boolean }
+  /** An MQTT 5 DISCONNECT from the broker. */
+  | { kind: 'server-disconnect'; reasonCode: number }
+  /** A SUBACK refused a filter. */
+  | { kind: 'subscribe-denied'; filter: string; reasonCode: number }
+  /** The connection failed while waiting for the SUBACK. */
+  | { kind: 'subscribe-failed' }
+  /** The broker refused a downlink PUBLISH (PUBACK reason code) or it failed. */
+  | { kind: 'downlink'; topic: string; reasonCode?: number | undefined }
+  /** The connection ended before the broker confirmed a downlink PUBLISH. */
+  | { kind: 'downlink-closed'; topic: string };
+
+/**
+ * Rewrites an already translated error, e.g. to name the cloud permission to grant. Returns the
+ * error unchanged when it has nothing to add. Must not put secrets in the message.
+ */
+export type MqttErrorAdvisor = (error: CloudbridgeError, situation: MqttErrorSituation, ctx: MqttErrorContext) => CloudbridgeError;
+
+/** Applies the context's advisor, if any. */
+export function adviseError(error: CloudbridgeError, situation: MqttErrorSituation, ctx: MqttErrorContext): CloudbridgeError {
+  return ctx.advise ? ctx.advise(error, situation, ctx) : error;
 }
 
 const CONNACK_REFUSED = /^Connection refused: /;
@@ -84,9 +114,16 @@ function tlsError(code: string, err: unknown, ctx: MqttErrorContext): Cloudbridg
   return null;
 }
 
-/** Any connection-phase failure (socket, TLS, CONNACK, timeouts). */
-export function translateConnectError(err: unknown, ctx: MqttErrorContext): CloudbridgeError {
+/**
+ * Any connection failure (socket, TLS, CONNACK, timeouts). `situation` tells the advisor whether it
+ * happened before the broker accepted the connection (default) or ended an established one.
+ */
+export function translateConnectError(err: unknown, ctx: MqttErrorContext, situation: MqttErrorSituation = { kind: 'connect' }): CloudbridgeError {
   if (isCloudbridgeError(err)) return err;
+  return adviseError(translateRawConnectError(err, ctx), situation, ctx);
+}
+
+function translateRawConnectError(err: unknown, ctx: MqttErrorContext): CloudbridgeError {
   const code = errorCode(err);
   const message = errorMessage(err);
   if (typeof code === 'number' && CONNACK_REFUSED.test(message)) return connackError(code, ctx, err);
@@ -122,15 +159,19 @@ export function translateConnectError(err: unknown, ctx: MqttErrorContext): Clou
 }
 
 /** The broker closed the connection without an error the client could see. */
-export function connectionClosedError(ctx: MqttErrorContext, established: boolean): CloudbridgeError {
-  if (!established) {
-    return new CloudbridgeError('CONNECTION_FAILED', `The broker at ${ctx.endpoint} closed the connection before accepting it${ctx.tls ? ' (a TLS server that rejects the client certificate may do this)' : '; if it expects TLS on this port, enable tls'}.`);
-  }
-  return new CloudbridgeError('CONNECTION_FAILED', `The broker at ${ctx.endpoint} closed the connection${who(ctx)}. If this repeats, another client may be using the same client id: give every instance its own clientId.`);
+export function connectionClosedError(ctx: MqttErrorContext, established: boolean, situation: MqttErrorSituation = { kind: 'closed', established }): CloudbridgeError {
+  const error = established
+    ? new CloudbridgeError('CONNECTION_FAILED', `The broker at ${ctx.endpoint} closed the connection${who(ctx)}. If this repeats, another client may be using the same client id: give every instance its own clientId.`)
+    : new CloudbridgeError('CONNECTION_FAILED', `The broker at ${ctx.endpoint} closed the connection before accepting it${ctx.tls ? ' (a TLS server that rejects the client certificate may do this)' : '; if it expects TLS on this port, enable tls'}.`);
+  return adviseError(error, situation, ctx);
 }
 
 /** A DISCONNECT sent by an MQTT 5 broker. */
 export function serverDisconnectError(reasonCode: number, reasonString: string | undefined, ctx: MqttErrorContext): CloudbridgeError {
+  return adviseError(rawServerDisconnectError(reasonCode, reasonString, ctx), { kind: 'server-disconnect', reasonCode }, ctx);
+}
+
+function rawServerDisconnectError(reasonCode: number, reasonString: string | undefined, ctx: MqttErrorContext): CloudbridgeError {
   const why = reasonString ? `: ${reasonString}` : '';
   if (reasonCode === 0x8e) {
     return new CloudbridgeError('CONNECTION_FAILED', `The broker at ${ctx.endpoint} disconnected this client because another client connected with the same client id${who(ctx)}: give every integration and instance its own clientId.`, { field: 'clientId', reasonCode });
@@ -144,9 +185,10 @@ export function serverDisconnectError(reasonCode: number, reasonString: string |
 /** A SUBACK refusal (0x80 in MQTT 3.1.1, any reason >= 0x80 in MQTT 5) for one filter. */
 export function subscribeDeniedError(filter: string, reasonCode: number, ctx: MqttErrorContext): CloudbridgeError {
   const reason = reasonCode === 0x80 ? 'failure' : `reason code ${reasonCode}`;
-  return new CloudbridgeError('PERMISSION_DENIED',
+  const error = new CloudbridgeError('PERMISSION_DENIED',
     `The broker at ${ctx.endpoint} refused the subscription to "${filter}" (${reason})${who(ctx)}: allow this client to subscribe to "${filter}" in the broker's access rules, or remove the filter from topicFilters.`,
     { field: 'topicFilters', filter, reasonCode });
+  return adviseError(error, { kind: 'subscribe-denied', filter, reasonCode }, ctx);
 }
 
 /** A failed downlink PUBLISH. */
@@ -155,7 +197,9 @@ export function downlinkError(err: unknown, topic: string, ctx: MqttErrorContext
   const code = errorCode(err);
   if (typeof code === 'number' && code >= 0x80) {
     const hint = code === 0x87 ? ': allow this client to publish to that topic in the broker\'s access rules' : '';
-    return new CloudbridgeError('DOWNLINK_FAILED', `The broker at ${ctx.endpoint} did not accept the downlink to "${topic}": ${errorMessage(err).replace(/^Publish error: /, '')} (reason code ${code})${hint}.`, { topic, reasonCode: code }, { cause: err, retryable: code !== 0x87 && code !== 0x90 });
+    const refused = new CloudbridgeError('DOWNLINK_FAILED', `The broker at ${ctx.endpoint} did not accept the downlink to "${topic}": ${errorMessage(err).replace(/^Publish error: /, '')} (reason code ${code})${hint}.`, { topic, reasonCode: code }, { cause: err, retryable: code !== 0x87 && code !== 0x90 });
+    return adviseError(refused, { kind: 'downlink', topic, reasonCode: code }, ctx);
   }
-  return new CloudbridgeError('DOWNLINK_FAILED', `The downlink to "${topic}" was not confirmed by the broker at ${ctx.endpoint}: ${errorMessage(err)}`, { topic }, { cause: err });
+  const failed = new CloudbridgeError('DOWNLINK_FAILED', `The downlink to "${topic}" was not confirmed by the broker at ${ctx.endpoint}: ${errorMessage(err)}`, { topic }, { cause: err });
+  return adviseError(failed, { kind: 'downlink', topic }, ctx);
 }

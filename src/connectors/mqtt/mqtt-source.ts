@@ -44,6 +44,12 @@ export interface MqttSourceOptions {
   disconnectTimeoutMs?: number | undefined;
   /** Random source for backoff jitter (tests). */
   random?: (() => number) | undefined;
+  /**
+   * Raise TLS_CERTIFICATE_EXPIRY warnings for expired or soon-expiring certificates in the TLS
+   * settings before connecting (default true). Off for connectors that check their certificates
+   * themselves with their own field names and advice.
+   */
+  certificateWarnings?: boolean | undefined;
 }
 
 export interface MqttSourceStatus {
@@ -196,7 +202,7 @@ export class MqttSource implements Connector {
 
   /** Surfaces expired or soon-expiring certificates as integration warnings (once per text). */
   private warnAboutCertificates(settings: MqttConnectSettings): void {
-    if (!settings.tls) return;
+    if (!settings.tls || this.opts.certificateWarnings === false) return;
     let warnings: string[];
     try {
       warnings = checkTlsMaterial(settings.tls, 'tls', this.ctx.clock.now());

@@ -1,0 +1,167 @@
+/**
+ * The `aws-iot-core` Connector: the shared MqttSource (PUBACK after commit, persistent session,
+ * backoff, downlinks) with AWS IoT settings, AWS-specific error advice, and certificate checks.
+ *
+ * The credentials are checked before every (re)connect, through MqttSource's `settings()` hook: an
+ * expired certificate is refused with CONFIG_INVALID instead of a bare TLS alert, and one entering
+ * its last 30 days raises a TLS_CERTIFICATE_EXPIRY warning event (also checked daily while
+ * connected). `status()` exposes the certificate's facts and `certificateExpiresAt` (epoch ms) for
+ * the `cloudbridge_certificate_expiry_seconds` gauge.
+ *
+ * Certificate rotation: a new cert/key arrives as a config update, which restarts the integration:
+ * this source drains (in-flight deliveries settle, their PUBACKs are written), disconnects
+ * gracefully, and the next one connects with the same client id and resumes the persistent
+ * session, so AWS IoT redelivers anything not acknowledged and queues what arrives in between.
+ */
+import type { Connector, ConnectorContext } from '../../core/connector.ts';
+import type { TimerHandle } from '../../core/clock.ts';
+import type { EncodedDownlink } from '../../core/model.ts';
+import { MqttSource, type MqttConnectSettings, type MqttSourceStatus } from '../mqtt/index.ts';
+import { amazonRootTrust } from './amazon-root-ca.ts';
+import { awsIotErrorAdvisor } from './aws-errors.ts';
+import { checkCredentials, expiryWarning, type CertificateInfo, type CredentialWarning } from './certificate.ts';
+import { AWS_IOT_DEFAULTS, resolveAwsIotConfig, type AwsIotCoreConfig, type ResolvedAwsIotConfig } from './config-spec.ts';
+import { inspectEndpoint } from './endpoint.ts';
+import { validateAwsIotConfig } from './validate.ts';
+
+const DAY_MS = 86_400_000;
+
+export interface AwsIotSourceStatus extends MqttSourceStatus {
+  region: string | null;
+  /** Where the CA certificates come from (credentials.ca, or the Amazon roots of Node's store). */
+  trust: string;
+  certificate: { subject: string; issuer: string; serialNumber: string; notBefore: string; notAfter: string; fingerprint256: string } | null;
+  /** Epoch ms when the client certificate expires (for the expiry gauge). */
+  certificateExpiresAt: number | null;
+}
+
+export interface AwsIotSourceOptions {
+  /** Random source for backoff jitter (tests). */
+  random?: () => number;
+}
+
+/** MQTT settings for one connection; `clientId` overrides the configured one (connection check). */
+export function awsIotConnectSettings(c: ResolvedAwsIotConfig, clientId = c.clientId): MqttConnectSettings {
+  const trust = c.credentials.ca ?? amazonRootTrust().pem;
+  return {
+    host: c.endpoint,
+    port: c.port,
+    tls: {
+      ca: trust,
+      cert: c.credentials.cert,
+      key: c.credentials.key,
+      passphrase: c.credentials.passphrase,
+      rejectUnauthorized: true,
+      ...(c.alpn ? { alpnProtocols: [AWS_IOT_DEFAULTS.alpnProtocol] } : {}),
+    },
+    clientId,
+    cleanSession: !c.persistentSession,
+    keepaliveSeconds: c.keepaliveSeconds,
+    protocolVersion: c.protocolVersion,
+    connectTimeoutMs: c.connectTimeoutMs,
+    sessionExpirySeconds: c.sessionExpirySeconds,
+    adviseError: awsIotErrorAdvisor({ clientId, region: inspectEndpoint(c.endpoint).region, port: c.port, defaultCa: c.credentials.ca === undefined }),
+  };
+}
+
+export class AwsIotCoreSource implements Connector {
+  private readonly raw: AwsIotCoreConfig;
+  private readonly ctx: ConnectorContext;
+  private readonly config: ResolvedAwsIotConfig;
+  private readonly mqtt: MqttSource;
+  private certificate: CertificateInfo | null = null;
+  private region: string | null = null;
+  private readonly warned = new Set<string>();
+  private expiryTimer: TimerHandle | null = null;
+  private stopped = false;
+
+  constructor(config: AwsIotCoreConfig, ctx: ConnectorContext, opts: AwsIotSourceOptions = {}) {
+    this.raw = config;
+    this.ctx = ctx;
+    const c = resolveAwsIotConfig(config);
+    this.config = c;
+    this.mqtt = new MqttSource({
+      settings: () => this.settings(),
+      topicFilters: c.topicFilters,
+      maxInFlight: c.maxInFlight,
+      reconnect: c.reconnect,
+      downlinkTopicPattern: c.downlinkTopicPattern,
+      certificateWarnings: false,
+      random: opts.random,
+    }, ctx);
+  }
+
+  /** Validates (CONFIG_INVALID for an expired certificate, bad PEM...), raises the warnings, connects. */
+  async start(): Promise<void> {
+    const checked = validateAwsIotConfig(this.raw, this.ctx.clock.now());
+    this.certificate = checked.certificate;
+    this.region = checked.region;
+    for (const w of checked.warnings) this.raise(w);
+    await this.mqtt.start();
+    this.scheduleExpiryCheck();
+  }
+
+  async stop(opts: { drainMs?: number } = {}): Promise<void> {
+    this.stopped = true;
+    if (this.expiryTimer) this.ctx.clock.clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+    await this.mqtt.stop(opts);
+  }
+
+  status(): AwsIotSourceStatus {
+    const cert = this.certificate;
+    return {
+      ...this.mqtt.status(),
+      region: this.region,
+      trust: this.config.credentials.ca ? 'credentials.ca' : this.defaultTrustSource(),
+      certificate: cert
+        ? { subject: cert.subject, issuer: cert.issuer, serialNumber: cert.serialNumber, notBefore: new Date(cert.notBefore).toISOString(), notAfter: new Date(cert.notAfter).toISOString(), fingerprint256: cert.fingerprint256 }
+        : null,
+      certificateExpiresAt: cert?.notAfter ?? null,
+    };
+  }
+
+  sendDownlink(msg: EncodedDownlink, signal: AbortSignal): Promise<void> {
+    return this.mqtt.sendDownlink(msg, signal);
+  }
+
+  private defaultTrustSource(): string {
+    try {
+      return amazonRootTrust().source;
+    } catch {
+      return 'none: Amazon Root CA 1 is missing from the Node.js root store';
+    }
+  }
+
+  /** Called by MqttSource before every (re)connect: refuses an expired certificate. */
+  private settings(): MqttConnectSettings {
+    const c = this.config;
+    const { certificate, warnings } = checkCredentials(c.credentials, this.ctx.clock.now(), AWS_IOT_DEFAULTS.expiryWarningDays);
+    this.certificate = certificate;
+    for (const w of warnings) this.raise(w);
+    return awsIotConnectSettings(c);
+  }
+
+  /** Raises each warning once; an expiring certificate again when 7 and 1 days are left. */
+  private raise(w: CredentialWarning): void {
+    const secondsLeft = typeof w.details.expiresInSeconds === 'number' ? w.details.expiresInSeconds : null;
+    const stage = secondsLeft === null ? w.message : `${String(w.details.serialNumber)}:${secondsLeft <= DAY_MS / 1000 ? 1 : secondsLeft <= (7 * DAY_MS) / 1000 ? 7 : 30}`;
+    const key = `${w.code}:${String(w.details.field ?? '')}:${stage}`;
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.ctx.warn(w.code, w.message, w.details);
+  }
+
+  /** Re-checks daily while running, so a certificate entering its last 30 days is reported without a reconnect. */
+  private scheduleExpiryCheck(): void {
+    if (this.stopped) return;
+    this.expiryTimer = this.ctx.clock.setTimeout(() => {
+      this.expiryTimer = null;
+      const cert = this.certificate;
+      const w = cert ? expiryWarning(cert, this.ctx.clock.now(), AWS_IOT_DEFAULTS.expiryWarningDays) : null;
+      if (w) this.raise(w);
+      this.scheduleExpiryCheck();
+    }, DAY_MS);
+    this.expiryTimer.unref?.();
+  }
+}
