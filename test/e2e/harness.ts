@@ -74,6 +74,21 @@ export interface ChildApp {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+const liveChildren = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of liveChildren) c.kill('SIGKILL');
+});
+
+/** Kills every child Cloudbridge still running (for afterEach, so a failed test leaves nothing behind). */
+export async function stopAllChildren(): Promise<void> {
+  await Promise.all([...liveChildren].map((c) => new Promise<void>((resolve) => {
+    if (c.exitCode !== null || c.signalCode !== null) return resolve();
+    c.once('exit', () => resolve());
+    c.kill('SIGKILL');
+  })));
+  liveChildren.clear();
+}
+
 /** Runs `cloudbridge start --config` in a child process and waits until /health answers. */
 export async function spawnCloudbridge(dir: string, config: Record<string, unknown>, extraEnv: NodeJS.ProcessEnv = {}): Promise<ChildApp> {
   const port = await freePort();
@@ -84,6 +99,8 @@ export async function spawnCloudbridge(dir: string, config: Record<string, unkno
     env: { ...process.env, CLOUDBRIDGE_ADMIN_TOKEN: TEST_TOKEN, CLOUDBRIDGE_MASTER_KEY: TEST_MASTER_KEY, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  liveChildren.add(proc);
+  proc.once('exit', () => liveChildren.delete(proc));
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr?.on('data', (d: Buffer) => { out += d.toString(); });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { openStore } from '../../src/store/index.ts';
 import { startMosquitto, type MosquittoBroker } from '../peers/mosquitto.ts';
-import { spawnCloudbridge, waitFor, type ChildApp } from './harness.ts';
+import { spawnCloudbridge, stopAllChildren, waitFor, type ChildApp } from './harness.ts';
 import { PER_MESSAGE_DECODER, mqttIntegrationYaml, publishSeq } from './fixtures.ts';
 
 interface Status { counters: { stored: number } }
@@ -32,6 +32,7 @@ describe('mqtt crash recovery', () => {
     config = parse(mqttIntegrationYaml({ port: broker.port, clientId: 'cb-crash', filter: 'crash/+', decoder: PER_MESSAGE_DECODER })) as Record<string, unknown>;
   });
   afterEach(async () => {
+    await stopAllChildren();
     await broker.dispose();
     rmSync(dir, { recursive: true, force: true });
   });

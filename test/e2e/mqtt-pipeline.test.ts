@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
 import { startMosquitto, type MosquittoBroker } from '../peers/mosquitto.ts';
-import { startTestApp, waitFor, type TestApp } from './harness.ts';
+import { startTestApp, waitFor } from './harness.ts';
 import { JSON_ENCODER, PER_MESSAGE_DECODER, TB_DECODER, mqttIntegrationYaml, publishSeq } from './fixtures.ts';
 
 interface Page { total: number; items: Array<{ name: string }> }

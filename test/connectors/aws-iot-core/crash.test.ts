@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { openStore } from '../../../src/store/index.ts';
 import { startAwsIotBroker, type AwsIotBroker } from '../../peers/aws-iot-broker.ts';
-import { spawnCloudbridge, waitFor, type ChildApp } from '../../e2e/harness.ts';
+import { spawnCloudbridge, stopAllChildren, waitFor, type ChildApp } from '../../e2e/harness.ts';
 import { appConfig, awsConfig } from './helpers.ts';
 
 interface Status { counters: { stored: number } }
@@ -47,6 +47,7 @@ describe('aws-iot-core crash recovery', () => {
     config = appConfig(await awsConfig(iot, { clientId: 'cb-aws-crash' }));
   });
   afterEach(async () => {
+    await stopAllChildren();
     await iot.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -70,7 +71,11 @@ describe('aws-iot-core crash recovery', () => {
     let child = await spawnCloudbridge(dir, config);
     const device = await iot.connect('device-001');
     const publishing = publishSlowly(device, TOTAL);
-    await waitFor(async () => (await child.api.get<Status>('/integrations/iot/status')).counters.stored >= 1500, 'first 1500 stored', 60_000, 20);
+    await waitFor(async () => (await child.api.get<Status>('/integrations/iot/status')).counters.stored >= 1500, 'first 1500 stored', 60_000, 20)
+      .catch(async (err: Error) => {
+        const status = await child.api.call('GET', '/integrations/iot/status').then((r) => r.text, () => 'unavailable');
+        throw new Error(`${err.message}\nstatus: ${status}\ncloudbridge output:\n${child.output()}\nbroker log:\n${iot.broker.logs().slice(-3000)}`);
+      });
     await child.kill('SIGKILL');
     const before = await countStored(dir);
     assert.ok(before >= 1500 && before < TOTAL, `killed mid-stream (stored ${before})`);
