@@ -1,24 +1,36 @@
 /**
- * `npm run bench [-- <target>] [--n N]`: targets `mqtt` (default), `converters`.
- * Benchmarks print figures; they never assert on speed (machines are shared and noisy).
+ * `npm run bench [-- <target>] [--n N]`: targets `mqtt` (default), `aws-iot-core`, `aws-sqs`,
+ * `converters`. Benchmarks print figures; they never assert on speed (machines are shared and noisy).
  */
 import { parseArgs } from 'node:util';
-import { benchMqtt } from './mqtt.ts';
 
 const { values, positionals } = parseArgs({
   args: process.argv.slice(2), allowPositionals: true,
-  options: { n: { type: 'string' }, live: { type: 'string' }, rate: { type: 'string' } },
+  options: { n: { type: 'string' }, live: { type: 'string' }, rate: { type: 'string' }, receivers: { type: 'string' } },
 });
 const target = positionals[0] ?? 'mqtt';
+const n = (fallback: number): number => Number(values.n ?? fallback);
 
 switch (target) {
-  case 'mqtt':
-    await benchMqtt({ n: Number(values.n ?? 200_000), live: Number(values.live ?? 20_000), liveRate: Number(values.rate ?? 5000) });
+  case 'mqtt': {
+    const { benchMqtt } = await import('./mqtt.ts');
+    await benchMqtt({ n: n(200_000), live: Number(values.live ?? 20_000), liveRate: Number(values.rate ?? 5000) });
     break;
+  }
+  case 'aws-iot-core': {
+    const { benchAwsIotCore } = await import('./aws-iot-core.ts');
+    await benchAwsIotCore({ n: n(100_000) });
+    break;
+  }
+  case 'aws-sqs': {
+    const { benchAwsSqs } = await import('./aws-sqs.ts');
+    await benchAwsSqs({ n: n(20_000), ...(values.receivers ? { receivers: Number(values.receivers) } : {}) });
+    break;
+  }
   case 'converters':
     await import('./converter-runtime.ts');
     break;
   default:
-    console.error(`unknown bench target "${target}" (mqtt, converters)`);
+    console.error(`unknown bench target "${target}" (mqtt, aws-iot-core, aws-sqs, converters)`);
     process.exitCode = 2;
 }

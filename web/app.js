@@ -58,14 +58,14 @@ function chart(points) {
     <div>min ${y0} · max ${y1}</div>`;
 }
 
-async function device(name) {
+async function device(name, chosenKey) {
   const [dev, latest, attrs] = await Promise.all([
     api(`/devices/${encodeURIComponent(name)}`), api(`/devices/${encodeURIComponent(name)}/telemetry/latest`), api(`/devices/${encodeURIComponent(name)}/attributes`),
   ]);
-  const key = dev.telemetryKeys[0];
+  const key = chosenKey && dev.telemetryKeys.includes(chosenKey) ? chosenKey : dev.telemetryKeys[0];
   const series = key ? await api(`/devices/${encodeURIComponent(name)}/telemetry?keys=${encodeURIComponent(key)}&limit=200`) : {};
   view.innerHTML = `<h2>${esc(dev.name)} <small>${esc(dev.type)}</small></h2>
-    <h3>Latest telemetry</h3>${table(['Key', 'Value', 'Time'], Object.entries(latest).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(JSON.stringify(v.value))}</td><td>${time(v.ts)}</td></tr>`))}
+    <h3>Latest telemetry</h3>${table(['Key', 'Value', 'Time'], Object.entries(latest).map(([k, v]) => `<tr><td><a href="#device/${encodeURIComponent(name)}/${encodeURIComponent(k)}">${esc(k)}</a></td><td>${esc(JSON.stringify(v.value))}</td><td>${time(v.ts)}</td></tr>`))}
     ${key ? `<h3>${esc(key)}</h3>${chart(series[key] || [])}` : ''}
     <h3>Attributes</h3>${table(['Scope', 'Key', 'Value'], attrs.map((a) => `<tr><td>${a.scope}</td><td>${esc(a.key)}</td><td>${esc(JSON.stringify(a.value))}</td></tr>`))}
     <h3>Send downlink</h3>
@@ -124,7 +124,10 @@ async function route() {
     try {
       if (hash === 'integrations') await integrations();
       else if (hash === 'devices') await devices();
-      else if (hash.startsWith('device/')) await device(decodeURIComponent(hash.slice(7)));
+      else if (hash.startsWith('device/')) {
+        const [devName, key] = hash.slice(7).split('/');
+        await device(decodeURIComponent(devName), key ? decodeURIComponent(key) : undefined);
+      }
       else if (hash === 'events') await events();
       else if (hash === 'dead-letters') await deadLetters();
       else if (hash === 'converter-test') converterTest();
