@@ -4,11 +4,13 @@
  */
 import type { ConnectorDefinition } from '../core/connector.ts';
 import { awsIotCoreConnector } from './aws-iot-core/index.ts';
+import { awsSqsConnector } from './aws-sqs/index.ts';
 import { mqttConnector } from './mqtt/index.ts';
 
 export const connectorDefinitions: readonly ConnectorDefinition[] = [
   mqttConnector,
   awsIotCoreConnector,
+  awsSqsConnector,
 ];
 
 export function findConnector(type: string): ConnectorDefinition | undefined {

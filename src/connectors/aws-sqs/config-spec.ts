@@ -36,7 +36,7 @@ export const SqsConfigSpec = Type.Object({
   }),
   region: Type.Optional(Type.String({
     minLength: 1, pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$',
-    description: 'AWS region of the queue. Default: taken from queueUrl (sqs.<region>.amazonaws.com), else the AWS_REGION environment variable.',
+    description: 'AWS region of the queue. Default: taken from queueUrl (https://sqs.REGION.amazonaws.com/…), else the AWS_REGION environment variable.',
     examples: ['eu-west-1'],
   })),
   accessKeyId: Type.Optional(Type.String({

@@ -128,6 +128,7 @@ export class ReceiverPool {
         // Raced with its own signal: a request that ignores the abort must not hold the receiver.
         received = await untilAborted(this.opts.poll(active.controller.signal), active.controller.signal);
       } catch (err) {
+        this.polls.delete(active);
         if (!this.running) return;
         const delayMs = this.opts.onPollError(err);
         if (this.loops.size > 1) return;
@@ -137,9 +138,8 @@ export class ReceiverPool {
           return;
         }
         continue;
-      } finally {
-        this.polls.delete(active);
       }
+      this.polls.delete(active);
       this.lastPollAt = this.opts.clock.now();
       this.opts.onPollOk(received);
       if (received >= this.opts.fullBatch) this.spawn();

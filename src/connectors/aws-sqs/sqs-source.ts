@@ -68,6 +68,7 @@ export class SqsSource implements Connector {
   private stopPromise: Promise<void> | null = null;
   private readonly counters = { received: 0, delivered: 0, rejected: 0, clientRestarts: 0, cappedVisibility: 0 };
   private lastMessageAt: number | null = null;
+  private lastReceiveWarningAt = -Infinity;
 
   constructor(opts: SqsSourceOptions, ctx: ConnectorContext) {
     this.opts = opts;
@@ -92,7 +93,7 @@ export class SqsSource implements Connector {
     } catch (err) {
       const error = await this.translate(err, 'GetQueueAttributes');
       this.phase = 'stopped';
-      this.api.destroy();
+      this.api?.destroy();
       this.api = null;
       this.ctx.reportState('disconnected', error);
       throw error;
@@ -243,8 +244,19 @@ export class SqsSource implements Connector {
     const uplinks = messages.map((m) => toUplinkMessage(m, now, this.cfg.bodyEncoding));
     this.counters.received += messages.length;
     this.lastMessageAt = now;
+    this.warnOnLastReceive(messages, now);
     this.dispatch(uplinks, leases);
     return messages.length;
+  }
+
+  /** Messages on their last receive before SQS moves them to the dead-letter queue (at most once a minute). */
+  private warnOnLastReceive(messages: SqsReceivedMessage[], now: number): void {
+    const policy = this.queue.redrivePolicy;
+    if (!policy || now - this.lastReceiveWarningAt < 60_000) return;
+    const last = messages.filter((m) => Number(m.attributes.ApproximateReceiveCount) >= policy.maxReceiveCount).length;
+    if (last === 0) return;
+    this.lastReceiveWarningAt = now;
+    this.ctx.warn('SQS_LAST_RECEIVE', `${last} message(s) reached ApproximateReceiveCount ${policy.maxReceiveCount}, the redrive policy's maxReceiveCount: if storing them fails once more, SQS moves them to ${policy.deadLetterTargetArn}. Check the store, or raise maxReceiveCount.`, { maxReceiveCount: policy.maxReceiveCount });
   }
 
   private dispatch(uplinks: UplinkMessage[], leases: Lease[]): void {

@@ -1,0 +1,61 @@
+/** Shared helpers for the aws-sqs connector tests: a connector on a fauxqs peer with a test context. */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../../src/core/logger.ts';
+import { awsSqsConnector } from '../../../src/connectors/aws-sqs/index.ts';
+import { resolveSqsConfig, type SqsConfig } from '../../../src/connectors/aws-sqs/config-spec.ts';
+import { sdkApiFor } from '../../../src/connectors/aws-sqs/definition.ts';
+import { SqsSource, type SqsSourceOptions } from '../../../src/connectors/aws-sqs/sqs-source.ts';
+import { FAUXQS_CREDENTIALS, type FauxqsPeer } from '../../peers/fauxqs.ts';
+import { createTestContext, type TestConnectorContext } from '../mqtt/test-context.ts';
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+export function peerConfig(peer: FauxqsPeer, queueUrl: string, extra: Partial<SqsConfig> = {}): SqsConfig {
+  return {
+    queueUrl,
+    endpoint: peer.endpoint,
+    region: peer.region,
+    accessKeyId: FAUXQS_CREDENTIALS.accessKeyId,
+    secretAccessKey: FAUXQS_CREDENTIALS.secretAccessKey,
+    waitTimeSeconds: 1,
+    ...extra,
+  };
+}
+
+export interface TestSource {
+  source: SqsSource;
+  ctx: TestConnectorContext;
+}
+
+/** A connector as the registry creates it, or with extra SqsSource options (watchdog timing). */
+export function createSqsSource(config: SqsConfig, ctx: TestConnectorContext = createTestContext(), extra: Partial<SqsSourceOptions> = {}): TestSource {
+  if (Object.keys(extra).length === 0) return { source: awsSqsConnector.create(config, ctx) as SqsSource, ctx };
+  const c = resolveSqsConfig(config);
+  return { source: new SqsSource({ config: c, createApi: () => sdkApiFor(c), ...extra }, ctx), ctx };
+}
+
+/** A logger that records lines (for asserting that secrets never appear). */
+export function recordingLogger(lines: string[]): Logger {
+  const log = (level: string) => (a: object | string, b?: string): void => {
+    lines.push(`${level} ${typeof a === 'string' ? a : `${JSON.stringify(a)} ${b ?? ''}`}`);
+  };
+  const logger: Logger = {
+    trace: log('trace'), debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'),
+    child: () => logger,
+  };
+  return logger;
+}
+
+export function bodies(ctx: TestConnectorContext): string[] {
+  return ctx.delivered.map((m) => Buffer.from(m.payload).toString('utf8'));
+}
+
+export async function until(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
