@@ -1,11 +1,13 @@
 /** Entity attributes in three scopes (client, shared, server), last write wins. */
+import type { SQLInputValue } from 'node:sqlite';
 import { CloudbridgeError } from '../../core/errors.ts';
 import type { AttributeScope, KvValue } from '../../core/model.ts';
-import { toKvColumns } from '../kv-columns.ts';
+import { toKvColumns, type KvColumns } from '../kv-columns.ts';
 import type { AttributeValue } from '../types.ts';
 import type { SqliteDatabase } from './database.ts';
 import type { SqliteEntities } from './entities.ts';
-import { KV_COLUMNS, KV_UPDATE, kvFromRow, kvParams, type KvParams, type KvRow } from './kv-params.ts';
+import { KV_COLUMNS, KV_UPDATE, kvFromRow, pushKv, type KvRow } from './kv-params.ts';
+import { MultiRowInsert, RowBuffer } from './multi-row.ts';
 
 interface AttributeRow extends KvRow {
   key: string;
@@ -13,8 +15,31 @@ interface AttributeRow extends KvRow {
   updated_at: number;
 }
 
-const UPSERT = `INSERT INTO attributes (entity_seq, scope, key, ${KV_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (entity_seq, scope, key) DO UPDATE SET ${KV_UPDATE}, updated_at = excluded.updated_at`;
+/**
+ * Attribute writes of one transaction, coalesced per (entity, scope, key): the last write wins,
+ * which leaves the same rows as writing each one in turn (they share one `updatedAt`).
+ */
+export class AttributeWrites {
+  readonly scope: AttributeScope;
+  readonly #byEntity = new Map<number, Map<string, KvColumns>>();
+
+  constructor(scope: AttributeScope) {
+    this.scope = scope;
+  }
+
+  set(entitySeq: number, key: string, value: KvColumns): void {
+    let keys = this.#byEntity.get(entitySeq);
+    if (keys === undefined) {
+      keys = new Map();
+      this.#byEntity.set(entitySeq, keys);
+    }
+    keys.set(key, value);
+  }
+
+  entries(): IterableIterator<[number, Map<string, KvColumns>]> {
+    return this.#byEntity.entries();
+  }
+}
 
 const SCOPES: readonly AttributeScope[] = ['client', 'shared', 'server'];
 
@@ -25,14 +50,30 @@ function checkScope(scope: AttributeScope): void {
 export class SqliteAttributes {
   readonly #db: SqliteDatabase;
   readonly #entities: SqliteEntities;
+  readonly #upsert: MultiRowInsert;
 
   constructor(db: SqliteDatabase, entities: SqliteEntities) {
     this.#db = db;
     this.#entities = entities;
+    this.#upsert = new MultiRowInsert(db, {
+      head: `INSERT INTO attributes (entity_seq, scope, key, ${KV_COLUMNS}, updated_at)`, columns: 10,
+      tail: `ON CONFLICT (entity_seq, scope, key) DO UPDATE SET ${KV_UPDATE}, updated_at = excluded.updated_at`,
+    });
   }
 
-  upsert(entitySeq: number, scope: AttributeScope, key: string, kv: KvParams, updatedAt: number): void {
-    this.#db.prepare(UPSERT).run(entitySeq, scope, key, ...kv, updatedAt);
+  /** Upserts the coalesced writes; the caller provides the transaction. */
+  write(writes: AttributeWrites, updatedAt: number): void {
+    const rows = new RowBuffer(this.#upsert);
+    const values: SQLInputValue[] = rows.values;
+    for (const [entitySeq, keys] of writes.entries()) {
+      for (const [key, kv] of keys) {
+        values.push(entitySeq, writes.scope, key);
+        pushKv(values, kv);
+        values.push(updatedAt);
+        rows.endRow();
+      }
+    }
+    rows.flush();
   }
 
   /** Ordered by scope, then key. */
@@ -53,7 +94,9 @@ export class SqliteAttributes {
     this.#db.transaction(() => {
       const seq = this.#entities.seqOf(entityId);
       if (seq === undefined) throw new CloudbridgeError('NOT_FOUND', `entity ${entityId} not found`);
-      for (const v of values) this.upsert(seq, scope, v.key, kvParams(toKvColumns(v.value)), now);
+      const writes = new AttributeWrites(scope);
+      for (const v of values) writes.set(seq, v.key, toKvColumns(v.value));
+      this.write(writes, now);
     });
   }
 

@@ -1,18 +1,26 @@
 /**
  * The ingest hot path: one transaction per UplinkCommit that deduplicates, provisions, writes
  * telemetry, latest values, client attributes, dead letters and events, all or nothing.
+ *
+ * Items are decided one by one in order (dedupe, provisioning, dead letters). Their data rows are
+ * buffered and written at the end with multi-row statements, in key order (neighbouring rows share
+ * B-tree pages, which makes the inserts cheaper); points with the same (entity, key, ts) keep item
+ * order and latest values and attributes are coalesced per key, so the last write wins and the
+ * rows end up as writing each in turn would leave them. A commit costs about one WAL frame per
+ * page it changes (bench/store-ingest.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { DeadLetterInput, EntityRecord } from '../../core/model.ts';
-import { toKvColumns } from '../kv-columns.ts';
+import type { DeadLetterInput, DedupeMode, EntityRecord } from '../../core/model.ts';
+import { toKvColumns, type KvColumns } from '../kv-columns.ts';
 import type { UplinkCommit, UplinkCommitItem, UplinkCommitResult, UplinkItemResult } from '../types.ts';
-import type { SqliteAttributes } from './attributes.ts';
+import { AttributeWrites, type SqliteAttributes } from './attributes.ts';
 import type { SqliteDatabase } from './database.ts';
 import type { SqliteDeadLetters } from './dead-letters.ts';
+import { compareStoredKeys, storedSourceKey, type SqliteDedupeKeys, type StoredSourceKey } from './dedupe-keys.ts';
 import type { SqliteEntities } from './entities.ts';
 import { entityCacheKey, type EntityCache } from './entity-cache.ts';
 import type { SqliteEvents } from './events.ts';
-import { kvParams, type KvParams } from './kv-params.ts';
+import { pushKv } from './kv-params.ts';
 import type { SqliteTelemetry } from './telemetry.ts';
 
 export interface IngestParts {
@@ -22,28 +30,45 @@ export interface IngestParts {
   attributes: SqliteAttributes;
   events: SqliteEvents;
   deadLetters: SqliteDeadLetters;
+  dedupe: SqliteDedupeKeys;
   cache: EntityCache;
 }
 
 interface LatestPoint {
-  entitySeq: number;
-  key: string;
   ts: number;
-  kv: KvParams;
+  kv: KvColumns;
 }
 
-/** State of one commit's transaction; `resolved` reaches the entity cache only after COMMIT. */
+interface Point extends LatestPoint {
+  entitySeq: number;
+  keyId: number;
+}
+
+/** Table order; Array.prototype.sort is stable, so equal keys keep item order. */
+function byPointKey(a: Point, b: Point): number {
+  return a.entitySeq - b.entitySeq || a.keyId - b.keyId || a.ts - b.ts;
+}
+
+/**
+ * State of one commit's transaction. The maps of resolved entities, telemetry key ids and
+ * integration ids reach the in-memory caches only after COMMIT.
+ */
 interface TxState {
   commit: UplinkCommit;
   now: number;
+  /** The integration's dedupe id. */
+  integration: number;
   resolved: Map<string, number>;
-  latest: Map<string, LatestPoint>;
+  keyIds: Map<string, number>;
+  integrationIds: Map<string, number>;
+  /** sourceKeys recorded by this commit, and their stored forms. */
+  recorded: Set<string>;
+  dedupeKeys: StoredSourceKey[];
+  points: Point[];
+  /** entity seq → key id → newest point of this commit. */
+  latest: Map<number, Map<number, LatestPoint>>;
+  attributes: AttributeWrites;
 }
-
-const CHECK_KEY = 'INSERT INTO dedupe_keys (integration_id, source_key, committed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING';
-const RECORD_KEY = `INSERT INTO dedupe_keys (integration_id, source_key, committed_at) VALUES (?, ?, ?)
-  ON CONFLICT (integration_id, source_key) DO UPDATE SET committed_at = excluded.committed_at`;
-const PRUNE_CHUNK = 10_000;
 
 function forbiddenMessage(missing: EntityRecord[]): string {
   const names = [...new Set(missing.map((r) => `${r.kind === 'ASSET' ? 'asset' : 'device'} "${r.name}"`))];
@@ -58,48 +83,38 @@ export class SqliteIngest {
   }
 
   commitUplinks(commit: UplinkCommit): UplinkCommitResult {
-    const tx: TxState = { commit, now: Date.now(), resolved: new Map(), latest: new Map() };
+    const tx: TxState = {
+      commit, now: Date.now(), integration: 0, resolved: new Map(), keyIds: new Map(), integrationIds: new Map(),
+      recorded: new Set(), dedupeKeys: [], points: [], latest: new Map(), attributes: new AttributeWrites('client'),
+    };
     const results = this.#p.db.transaction(() => {
+      tx.integration = this.#p.dedupe.integration(commit.integrationId, tx.integrationIds);
       const out = commit.items.map((item) => this.#commitItem(tx, item));
-      for (const p of tx.latest.values()) this.#p.telemetry.upsertLatest(p.entitySeq, p.key, p.ts, p.kv);
+      this.#flush(tx);
       for (const e of commit.events ?? []) this.#p.events.insert(e);
       return out;
     });
     this.#p.cache.publish(tx.resolved);
+    this.#p.telemetry.keys.publish(tx.keyIds);
+    this.#p.dedupe.publish(tx.integrationIds);
     return { results };
   }
 
-  /** Deletes in chunks, yielding to the event loop between them so ingest keeps flowing. */
-  async pruneDedupeKeys(olderThan: number): Promise<number> {
-    const stmt = `DELETE FROM dedupe_keys WHERE (integration_id, source_key) IN (
-      SELECT integration_id, source_key FROM dedupe_keys WHERE committed_at < ? LIMIT ${PRUNE_CHUNK})`;
-    let total = 0;
-    for (;;) {
-      const removed = Number(this.#p.db.transaction(() => this.#p.db.prepare(stmt).run(olderThan).changes));
-      total += removed;
-      if (removed < PRUNE_CHUNK) return total;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+  pruneDedupeKeys(olderThan: number): Promise<number> {
+    return this.#p.dedupe.prune(olderThan);
   }
 
   deleteDedupeKeysFor(integrationId: string): void {
-    this.#p.db.prepare('DELETE FROM dedupe_keys WHERE integration_id = ?').run(integrationId);
+    this.#p.dedupe.deleteFor(integrationId);
   }
 
   #commitItem(tx: TxState, item: UplinkCommitItem): UplinkItemResult {
-    const { integrationId, allowCreateDevices } = tx.commit;
-    const mode = item.dedupe ?? 'check';
-    if (mode === 'check') {
-      const { changes } = this.#p.db.prepare(CHECK_KEY).run(integrationId, item.sourceKey, tx.now);
-      if (Number(changes) === 0) return { status: 'duplicate' };
-    } else {
-      this.#p.db.prepare(RECORD_KEY).run(integrationId, item.sourceKey, tx.now);
-    }
+    if (!this.#recordKey(tx, item.sourceKey, item.dedupe ?? 'check')) return { status: 'duplicate' };
     if (item.outcome.kind === 'dead-letter') return this.#deadLetter(tx, item, item.outcome.deadLetter);
 
     const records = item.outcome.records;
     const seqs = records.map((r) => this.#lookup(tx, r));
-    if (!allowCreateDevices) {
+    if (!tx.commit.allowCreateDevices) {
       const missing = records.filter((_, i) => seqs[i] === undefined);
       if (missing.length > 0) {
         return this.#deadLetter(tx, item, { stage: 'provision', errorCode: 'DEVICE_CREATION_FORBIDDEN', error: forbiddenMessage(missing) });
@@ -116,6 +131,20 @@ export class SqliteIngest {
       this.#writeRecord(tx, entitySeq, record);
     });
     return { status: 'stored', createdEntities };
+  }
+
+  /**
+   * Records the item's key; false when the item is a duplicate. `check`: a key committed before
+   * or recorded earlier in this commit makes it a duplicate. `record-only`: never a duplicate;
+   * the key's committed_at moves to now.
+   */
+  #recordKey(tx: TxState, sourceKey: string, mode: DedupeMode): boolean {
+    if (tx.recorded.has(sourceKey)) return mode !== 'check';
+    const key = storedSourceKey(sourceKey);
+    if (mode === 'check' && this.#p.dedupe.exists(tx.integration, key)) return false;
+    tx.recorded.add(sourceKey);
+    tx.dedupeKeys.push(key);
+    return true;
   }
 
   #lookup(tx: TxState, r: EntityRecord): number | undefined {
@@ -138,16 +167,51 @@ export class SqliteIngest {
   }
 
   #writeRecord(tx: TxState, entitySeq: number, r: EntityRecord): void {
+    let latest: Map<number, LatestPoint> | undefined;
     for (const p of r.telemetry) {
-      const kv = kvParams(toKvColumns(p.value));
-      this.#p.telemetry.upsertPoint(entitySeq, p.key, p.ts, kv);
-      const latestKey = `${entitySeq}\u0000${p.key}`;
-      const current = tx.latest.get(latestKey);
-      if (current === undefined || p.ts >= current.ts) tx.latest.set(latestKey, { entitySeq, key: p.key, ts: p.ts, kv });
+      const point: Point = { entitySeq, keyId: this.#p.telemetry.keys.intern(p.key, tx.keyIds), ts: p.ts, kv: toKvColumns(p.value) };
+      tx.points.push(point);
+      latest ??= this.#latestOf(tx, entitySeq);
+      const current = latest.get(point.keyId);
+      if (current === undefined || point.ts >= current.ts) latest.set(point.keyId, point);
     }
-    for (const a of r.attributes) {
-      this.#p.attributes.upsert(entitySeq, 'client', a.key, kvParams(toKvColumns(a.value)), tx.now);
+    for (const a of r.attributes) tx.attributes.set(entitySeq, a.key, toKvColumns(a.value));
+  }
+
+  #latestOf(tx: TxState, entitySeq: number): Map<number, LatestPoint> {
+    let byKey = tx.latest.get(entitySeq);
+    if (byKey === undefined) {
+      byKey = new Map();
+      tx.latest.set(entitySeq, byKey);
     }
+    return byKey;
+  }
+
+  /** Writes the buffered rows; inside the transaction, before COMMIT. */
+  #flush(tx: TxState): void {
+    const points = this.#p.telemetry.pointBuffer();
+    for (const p of tx.points.sort(byPointKey)) {
+      points.values.push(p.entitySeq, p.keyId, p.ts);
+      pushKv(points.values, p.kv);
+      points.endRow();
+    }
+    points.flush();
+    const latest = this.#p.telemetry.latestBuffer();
+    for (const [entitySeq, byKey] of tx.latest) {
+      for (const [keyId, p] of byKey) {
+        latest.values.push(entitySeq, keyId, p.ts);
+        pushKv(latest.values, p.kv);
+        latest.endRow();
+      }
+    }
+    latest.flush();
+    this.#p.attributes.write(tx.attributes, tx.now);
+    const keys = this.#p.dedupe.recordBuffer();
+    for (const key of tx.dedupeKeys.sort(compareStoredKeys)) {
+      keys.values.push(tx.integration, key, tx.now);
+      keys.endRow();
+    }
+    keys.flush();
   }
 
   #deadLetter(tx: TxState, item: UplinkCommitItem, d: DeadLetterInput): UplinkItemResult {

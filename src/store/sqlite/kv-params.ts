@@ -1,4 +1,5 @@
 /** SQLite binding of the typed value columns (see ../kv-columns.ts). */
+import type { SQLInputValue } from 'node:sqlite';
 import { fromKvColumns, type KvColumns } from '../kv-columns.ts';
 import type { KvValue } from '../../core/model.ts';
 
@@ -8,10 +9,9 @@ export const KV_COLUMNS = 'value_type, bool_v, long_v, dbl_v, str_v, json_v';
 export const KV_UPDATE = 'value_type = excluded.value_type, bool_v = excluded.bool_v, long_v = excluded.long_v, '
   + 'dbl_v = excluded.dbl_v, str_v = excluded.str_v, json_v = excluded.json_v';
 
-export type KvParams = [string, number | null, number | null, number | null, string | null, string | null];
-
-export function kvParams(c: KvColumns): KvParams {
-  return [c.type, c.bool === null ? null : c.bool ? 1 : 0, c.long, c.dbl, c.str, c.json];
+/** Appends the KV_COLUMNS values to a multi-row statement's parameters. */
+export function pushKv(out: SQLInputValue[], c: KvColumns): void {
+  out.push(c.type, c.bool === null ? null : c.bool ? 1 : 0, c.long, c.dbl, c.str, c.json);
 }
 
 export interface KvRow {

@@ -14,6 +14,7 @@ import { SqliteAttributes } from './attributes.ts';
 import { SqliteConfig } from './config.ts';
 import { SqliteDatabase, type SqliteOptions } from './database.ts';
 import { SqliteDeadLetters } from './dead-letters.ts';
+import { SqliteDedupeKeys } from './dedupe-keys.ts';
 import { SqliteDownlinks, type NewDownlink } from './downlinks.ts';
 import { SqliteEntities } from './entities.ts';
 import { EntityCache } from './entity-cache.ts';
@@ -55,7 +56,7 @@ export class SqliteStore implements Store {
     this.#settings = new SqliteSettings(db);
     this.#ingest = new SqliteIngest({
       db, entities: this.#entities, telemetry: this.#telemetry, attributes: this.#attributes, events: this.#events,
-      deadLetters: this.#deadLetters, cache: new EntityCache(opts.entityCacheSize),
+      deadLetters: this.#deadLetters, dedupe: new SqliteDedupeKeys(db), cache: new EntityCache(opts.entityCacheSize),
     });
   }
 
