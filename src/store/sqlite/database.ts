@@ -9,8 +9,6 @@ import { CloudbridgeError } from '../../core/errors.ts';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
 
-const CACHE_KIB = 64 * 1024;
-
 export interface SqliteOptions {
   /** File path, or `:memory:` (tests only: nothing survives close). */
   path: string;
@@ -50,11 +48,8 @@ export class SqliteDatabase {
       // consecutive batches, and each checkpoint then copies them once (measured ~1.6x faster).
       this.#db.exec('PRAGMA wal_autocheckpoint = 16384');
       this.#db.exec(`PRAGMA journal_size_limit = ${64 * 1024 * 1024}`);
-      // A 64 MiB page cache (default 2 MiB) holds the pages a commit touches: the telemetry tails
-      // and the dedupe-key pages (measured ~25% less CPU per batch at 1M points).
-      this.#db.exec(`PRAGMA cache_size = -${CACHE_KIB}`);
-      // Statement journals of the multi-row inserts stay in memory instead of spilling to temp
-      // files (measured ~35% less CPU per batch).
+      // The statement journals of the multi-row inserts stay in memory instead of spilling to
+      // temp files (measured ~15% less CPU per ingest batch; bench/store-ingest.ts).
       this.#db.exec('PRAGMA temp_store = MEMORY');
     } catch (err) {
       this.#db.close();
