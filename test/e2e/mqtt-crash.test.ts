@@ -9,18 +9,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { openStore } from '../../src/store/index.ts';
 import { startMosquitto, type MosquittoBroker } from '../peers/mosquitto.ts';
+import { assertExactlyOnce, countStored } from './crash-helpers.ts';
 import { spawnCloudbridge, stopAllChildren, waitFor, type ChildApp } from './harness.ts';
 import { PER_MESSAGE_DECODER, mqttIntegrationYaml, publishSeq } from './fixtures.ts';
 
 interface Status { counters: { stored: number } }
 const TOTAL = 8000;
 
-async function countStored(dir: string): Promise<number> {
-  const store = await openStore({ sqlite: { path: join(dir, 'cloudbridge.db') } });
-  try { return await store.countTelemetry(); } finally { await store.close(); }
-}
 
 describe('mqtt crash recovery', () => {
   let broker: MosquittoBroker;
@@ -43,13 +39,7 @@ describe('mqtt crash recovery', () => {
     await waitFor(async () => (await child.api.get<{ total: number }>('/devices?limit=1')).total >= TOTAL, `all ${TOTAL} devices`, 120_000, 200);
     await new Promise((r) => setTimeout(r, 1000));
     await child.kill('SIGTERM');
-    const store = await openStore({ sqlite: { path: join(dir, 'cloudbridge.db') } });
-    try {
-      assert.equal(await store.countTelemetry(), TOTAL, 'one telemetry point per message: nothing lost, nothing twice');
-      assert.equal((await store.listEntities({ kind: 'DEVICE', limit: 1 })).total, TOTAL);
-    } finally {
-      await store.close();
-    }
+    await assertExactlyOnce(dir, TOTAL);
   }
 
   it('kill -9 mid-stream, then restart: every message stored exactly once', async () => {

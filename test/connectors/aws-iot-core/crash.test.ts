@@ -10,18 +10,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
-import { openStore } from '../../../src/store/index.ts';
 import { startAwsIotBroker, type AwsIotBroker } from '../../peers/aws-iot-broker.ts';
+import { assertExactlyOnce, countStored } from '../../e2e/crash-helpers.ts';
 import { spawnCloudbridge, stopAllChildren, waitFor, type ChildApp } from '../../e2e/harness.ts';
 import { appConfig, awsConfig } from './helpers.ts';
 
 interface Status { counters: { stored: number } }
 const TOTAL = 6000;
 
-async function countStored(dir: string): Promise<number> {
-  const store = await openStore({ sqlite: { path: join(dir, 'cloudbridge.db') } });
-  try { return await store.countTelemetry(); } finally { await store.close(); }
-}
 
 /** Publishes `{seq}` as device-001 with a small window and pauses, so the stream spans the crash. */
 async function publishSlowly(device: MqttClient, total: number): Promise<void> {
@@ -58,13 +54,7 @@ describe('aws-iot-core crash recovery', () => {
     await waitFor(async () => (await child.api.get<{ total: number }>('/devices?limit=1')).total >= TOTAL, `all ${TOTAL} devices`, 120_000, 200);
     await new Promise((r) => setTimeout(r, 500));
     await child.kill('SIGTERM');
-    const store = await openStore({ sqlite: { path: join(dir, 'cloudbridge.db') } });
-    try {
-      assert.equal(await store.countTelemetry(), TOTAL, 'one telemetry point per message: nothing lost, nothing twice');
-      assert.equal((await store.listEntities({ kind: 'DEVICE', limit: 1 })).total, TOTAL);
-    } finally {
-      await store.close();
-    }
+    await assertExactlyOnce(dir, TOTAL);
   }
 
   it('kill -9 mid-stream, then restart: every message stored exactly once', async () => {

@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { openStore } from '../../../src/store/index.ts';
 import { startFauxqsPeer, type FauxqsPeer } from '../../peers/fauxqs.ts';
+import { assertExactlyOnce, countStored } from '../../e2e/crash-helpers.ts';
 import { spawnCloudbridge, waitFor, type ChildApp } from '../../e2e/harness.ts';
 import { uniqueName } from './helpers.ts';
 import { seqBodies, sqsIntegrationYaml } from './e2e-fixtures.ts';
@@ -19,10 +19,6 @@ import { seqBodies, sqsIntegrationYaml } from './e2e-fixtures.ts';
 interface Status { counters: { stored: number; duplicates: number } }
 const TOTAL = 6000;
 
-async function countStored(dir: string): Promise<number> {
-  const store = await openStore({ sqlite: { path: join(dir, 'cloudbridge.db') } });
-  try { return await store.countTelemetry(); } finally { await store.close(); }
-}
 
 describe('aws-sqs crash recovery', () => {
   let peer: FauxqsPeer;
@@ -57,13 +53,7 @@ describe('aws-sqs crash recovery', () => {
     }, 'the queue to be drained', 120_000, 200);
     const duplicates = (await child.api.get<Status>('/integrations/queue/status')).counters.duplicates;
     await child.kill('SIGTERM');
-    const store = await openStore({ sqlite: { path: join(dir, 'cloudbridge.db') } });
-    try {
-      assert.equal(await store.countTelemetry(), TOTAL * 2, 'two points (seq, receives) per message: nothing lost, nothing twice');
-      assert.equal((await store.listEntities({ kind: 'DEVICE', limit: 1 })).total, TOTAL);
-    } finally {
-      await store.close();
-    }
+    await assertExactlyOnce(dir, TOTAL, 2);
     return duplicates;
   }
 
