@@ -4,31 +4,15 @@
  */
 import type { CloudbridgeError } from '../core/errors.ts';
 import { normalizeUplink } from './normalize-uplink.ts';
-import { decodeOutcome } from './sandbox/outcome.ts';
 import type { ItemResult } from './sandbox/outcome.ts';
-import type { SandboxSession } from './sandbox/sandbox-session.ts';
-import type { SandboxProgram } from './sandbox/sandbox-types.ts';
-import type { SandboxKind, UplinkConversion, UplinkConverterRunner, UplinkInput } from './types.ts';
+import { SandboxRunner } from './sandbox-runner.ts';
+import type { UplinkConversion, UplinkConverterRunner, UplinkInput } from './types.ts';
 
-export class SandboxUplinkRunner implements UplinkConverterRunner {
-  private readonly session: SandboxSession;
-  private readonly headerColumns: number;
-  private readonly memoryMb: number;
-
-  constructor(session: SandboxSession, program: SandboxProgram, memoryMb: number) {
-    this.session = session;
-    this.headerColumns = program.headerColumns;
-    this.memoryMb = memoryMb;
-  }
-
-  get sandbox(): SandboxKind {
-    return this.session.kind;
-  }
-
+export class SandboxUplinkRunner extends SandboxRunner implements UplinkConverterRunner {
   /** The script's outputs (or errors), before validation. */
   async run(inputs: UplinkInput[]): Promise<ItemResult[]> {
     const raw = await this.session.batch(inputs.map((i) => i.payload), inputs.map((i) => i.metadata));
-    return raw.map((r) => decodeOutcome(r, { headerColumns: this.headerColumns, role: 'uplink', memoryMb: this.memoryMb }));
+    return raw.map((r) => this.decode(r, 'uplink'));
   }
 
   async convert(inputs: UplinkInput[]): Promise<UplinkConversion[]> {
@@ -42,14 +26,5 @@ export class SandboxUplinkRunner implements UplinkConverterRunner {
         return { ok: false, stage: 'validate', error: err as CloudbridgeError, raw: r.value };
       }
     });
-  }
-
-  /** Console lines the script wrote during the last call. */
-  logs(): Promise<string[]> {
-    return this.session.logs();
-  }
-
-  dispose(): void {
-    this.session.dispose();
   }
 }
