@@ -12,7 +12,7 @@ import { systemClock } from '../../../src/core/clock.ts';
 import { startAwsIotBroker, SERVICE_IDENTITY, type AwsIotBroker } from '../../peers/aws-iot-broker.ts';
 import { freePort } from '../../peers/free-port.ts';
 import { createTestPki, type TestPki } from '../../peers/test-pki.ts';
-import { createTestContext, texts, waitFor } from '../mqtt/test-context.ts';
+import { createTestContext, texts, waitFor } from '../../support/connector-context.ts';
 import { awsConfig, createAwsConnector } from './helpers.ts';
 
 type CodedError = Error & { code?: string; details?: Record<string, unknown>; retryable?: boolean };

@@ -4,7 +4,7 @@ import type { AwsIotCoreConfig } from '../../../src/connectors/aws-iot-core/inde
 import { AwsIotCoreSource } from '../../../src/connectors/aws-iot-core/index.ts';
 import type { IssuedCert } from '../../peers/test-pki.ts';
 import { SERVICE_IDENTITY, type AwsIotBroker } from '../../peers/aws-iot-broker.ts';
-import { createTestContext, type TestConnectorContext } from '../mqtt/test-context.ts';
+import { createTestContext, type TestConnectorContext } from '../../support/connector-context.ts';
 
 let counter = 0;
 

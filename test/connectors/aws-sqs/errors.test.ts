@@ -5,7 +5,7 @@ import { awsSqsConnector } from '../../../src/connectors/aws-sqs/index.ts';
 import type { SqsConfig } from '../../../src/connectors/aws-sqs/config-spec.ts';
 import { FAUXQS_CREDENTIALS, startFauxqsPeer, type FauxqsPeer } from '../../peers/fauxqs.ts';
 import { freePort } from '../../peers/free-port.ts';
-import { createTestContext } from '../mqtt/test-context.ts';
+import { createTestContext } from '../../support/connector-context.ts';
 import { createSqsSource, recordingLogger, uniqueName, until } from './helpers.ts';
 import { startSigV4Gate, type SigV4Gate } from './sigv4-gate.ts';
 

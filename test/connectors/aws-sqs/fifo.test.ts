@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFauxqsPeer, type FauxqsPeer } from '../../peers/fauxqs.ts';
-import { createTestContext, storeUnavailable } from '../mqtt/test-context.ts';
+import { createTestContext, storeUnavailable } from '../../support/connector-context.ts';
 import { createSqsSource, peerConfig, uniqueName, until } from './helpers.ts';
 
 const GROUPS = ['g-a', 'g-b', 'g-c'];

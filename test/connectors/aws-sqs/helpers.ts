@@ -6,7 +6,7 @@ import { resolveSqsConfig, type SqsConfig } from '../../../src/connectors/aws-sq
 import { sdkApiFor } from '../../../src/connectors/aws-sqs/definition.ts';
 import { SqsSource, type SqsSourceOptions } from '../../../src/connectors/aws-sqs/sqs-source.ts';
 import { FAUXQS_CREDENTIALS, type FauxqsPeer } from '../../peers/fauxqs.ts';
-import { createTestContext, type TestConnectorContext } from '../mqtt/test-context.ts';
+import { createTestContext, type TestConnectorContext } from '../../support/connector-context.ts';
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFauxqsPeer, type FauxqsPeer } from '../../peers/fauxqs.ts';
-import { createTestContext, storeUnavailable } from '../mqtt/test-context.ts';
+import { createTestContext, storeUnavailable } from '../../support/connector-context.ts';
 import { bodies, createSqsSource, peerConfig, uniqueName, until } from './helpers.ts';
 
 describe('aws-sqs connector: receiving, acknowledging, redelivery (fauxqs)', () => {

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReceiveMessageCommand, type ReceiveMessageCommandOutput } from '@aws-sdk/client-sqs';
 import { startFauxqsPeer, type FauxqsPeer } from '../../peers/fauxqs.ts';
-import { createTestContext } from '../mqtt/test-context.ts';
+import { createTestContext } from '../../support/connector-context.ts';
 import { createSqsSource, peerConfig, uniqueName, until } from './helpers.ts';
 
 describe('aws-sqs connector: visibility heartbeat (fauxqs)', () => {

@@ -4,7 +4,7 @@ import { resolveSqsConfig } from '../../../src/connectors/aws-sqs/config-spec.ts
 import { GroupSequencer } from '../../../src/connectors/aws-sqs/group-sequencer.ts';
 import { LeaseTable } from '../../../src/connectors/aws-sqs/lease-table.ts';
 import { SqsSource } from '../../../src/connectors/aws-sqs/sqs-source.ts';
-import { createTestContext } from '../mqtt/test-context.ts';
+import { createTestContext } from '../../support/connector-context.ts';
 import { fakeMessage, FakeSqsApi, idle } from './fakes.ts';
 import { until } from './helpers.ts';
 

@@ -4,7 +4,7 @@ import { mqttConnector } from '../../../src/connectors/mqtt/index.ts';
 import type { MqttConfig } from '../../../src/connectors/mqtt/index.ts';
 import type { MqttSource } from '../../../src/connectors/mqtt/mqtt-source.ts';
 import type { MosquittoBroker } from '../../peers/mosquitto.ts';
-import { createTestContext, type TestConnectorContext } from './test-context.ts';
+import { createTestContext, type TestConnectorContext } from '../../support/connector-context.ts';
 
 let counter = 0;
 

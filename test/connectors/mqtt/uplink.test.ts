@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { startMosquitto, type MosquittoBroker } from '../../peers/mosquitto.ts';
 import { createConnector, publishAll, testClient } from './mqtt-test-client.ts';
-import { texts, waitFor } from './test-context.ts';
+import { texts, waitFor } from '../../support/connector-context.ts';
 
 describe('mqtt connector: uplink', () => {
   let broker: MosquittoBroker;

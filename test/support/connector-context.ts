@@ -8,11 +8,11 @@
  *   ctx.mode = (batch, call) => ...;            // anything else
  *   await waitFor(() => ctx.delivered.length === 10);
  */
-import type { CheckpointStore, ConnectorContext, DeliveryReport } from '../../../src/core/connector.ts';
-import { systemClock } from '../../../src/core/clock.ts';
-import { CloudbridgeError } from '../../../src/core/errors.ts';
-import { silentLogger, type Logger } from '../../../src/core/logger.ts';
-import type { UplinkMessage } from '../../../src/core/model.ts';
+import type { CheckpointStore, ConnectorContext, DeliveryReport } from '../../src/core/connector.ts';
+import { systemClock } from '../../src/core/clock.ts';
+import { CloudbridgeError } from '../../src/core/errors.ts';
+import { silentLogger, type Logger } from '../../src/core/logger.ts';
+import type { UplinkMessage } from '../../src/core/model.ts';
 
 export interface DeliveryCall {
   readonly batch: UplinkMessage[];
