@@ -54,17 +54,31 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** The password inside a connection URL, for the log scrubber. */
+function passwordOf(url: string): string[] {
+  try {
+    const p = decodeURIComponent(new URL(url).password);
+    return p ? [p] : [];
+  } catch {
+    return [];
+  }
+}
+
 export async function startApp(opts: AppOptions): Promise<App> {
   const env = opts.env ?? process.env;
   const clock = opts.clock ?? systemClock;
   const scrubber = new SecretScrubber();
   const log = createLogger({ level: opts.config.logging.level, scrubber, ...(opts.logWrite ? { write: opts.logWrite } : {}) });
+  const pg = opts.config.store.postgres;
   const dbPath = resolve(opts.config.store.sqlite?.path ?? './data/cloudbridge.db');
   const secrets = SecretBox.fromEnvOrFile(env, resolve(dirname(dbPath), 'master.key'));
+  if (pg) scrubber.add(pg.url, ...passwordOf(pg.url));
   if (env.CLOUDBRIDGE_ADMIN_TOKEN) scrubber.add(env.CLOUDBRIDGE_ADMIN_TOKEN);
   if (env.CLOUDBRIDGE_MASTER_KEY) scrubber.add(env.CLOUDBRIDGE_MASTER_KEY);
 
-  const store = await openStore({ sqlite: { path: dbPath, ...(opts.config.store.sqlite?.synchronous ? { synchronous: opts.config.store.sqlite.synchronous } : {}) } });
+  const store = await openStore(pg
+    ? { postgres: { url: pg.url } }
+    : { sqlite: { path: dbPath, ...(opts.config.store.sqlite?.synchronous ? { synchronous: opts.config.store.sqlite.synchronous } : {}) } });
   const converters: ConverterFactory = { uplink: createUplinkRunner, downlink: createDownlinkRunner };
   const auth = new TokenAuth(store);
   const generatedAdminToken = await auth.init(env, clock.now());
@@ -129,7 +143,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     url = url.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://127.0.0.1');
   }
   const housekeeping = startHousekeeping({ store, log, clock });
-  log.info({ url, store: dbPath, integrations: manager.all().length }, 'cloudbridge started');
+  log.info({ url, store: pg ? 'postgres' : dbPath, integrations: manager.all().length }, 'cloudbridge started');
 
   let closed = false;
   return {

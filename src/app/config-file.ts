@@ -16,6 +16,12 @@ export const StoreSpec = Type.Object({
     path: Type.String({ minLength: 1, default: './data/cloudbridge.db', description: 'SQLite database file.' }),
     synchronous: Type.Optional(Type.Union([Type.Literal('FULL'), Type.Literal('NORMAL')], { description: 'FULL (default) survives power loss; NORMAL survives process crashes only.' })),
   }, { additionalProperties: false })),
+  postgres: Type.Optional(Type.Object({
+    url: Type.String({
+      minLength: 1, secret: true,
+      description: 'PostgreSQL connection URL, e.g. postgres://cloudbridge:${PGPASSWORD}@db:5432/cloudbridge. Several instances may share one database; they must then share CLOUDBRIDGE_MASTER_KEY.',
+    }),
+  }, { additionalProperties: false })),
 }, { additionalProperties: false, default: {} });
 
 export const ServerSpec = Type.Object({

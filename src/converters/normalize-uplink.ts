@@ -41,11 +41,15 @@ function optionalString(rec: Record<string, unknown>, key: string, path: string)
 function entityName(rec: Record<string, unknown>, key: string, path: string): string {
   const v = optionalString(rec, key, path);
   if (v === undefined || v.trim() === '') fail(path, `${key} is empty (${SHAPE_HINT})`);
+  if (v.includes(NUL)) fail(path, `${key} contains a NUL character (U+0000)`);
   return v;
 }
 
+const NUL = '\u0000';
+
 function checkKey(key: string, field: string): void {
   if (key.length === 0) fail(field, 'keys must be non-empty strings');
+  if (key.includes(NUL)) fail(field, `key ${JSON.stringify(key)} contains a NUL character (U+0000), which the store cannot keep`);
   if (key.length > LIMITS.maxKeyLength) fail(field, `key "${key.slice(0, 40)}..." is longer than ${LIMITS.maxKeyLength} characters`);
 }
 
@@ -55,6 +59,7 @@ function kvEntries(obj: Record<string, unknown>, field: string, budget: Budget):
     checkKey(key, field);
     const value = toKvValue(obj[key]);
     if (value === null) continue;
+    if (value.type === 'string' && value.value.includes(NUL)) fail(`${field}.${key}`, 'the string contains a NUL character (U+0000), which the store cannot keep: remove it or send the value as hex/base64');
     budget.take(field);
     out.push({ key, value });
   }

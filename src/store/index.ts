@@ -3,6 +3,7 @@
  * SQLite path (e.g. `data/cloudbridge.db`).
  */
 import { CloudbridgeError } from '../core/errors.ts';
+import { PostgresStore } from './postgres/postgres-store.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import type { SqliteSynchronous } from './sqlite/database.ts';
 import type { Store } from './types.ts';
@@ -27,14 +28,14 @@ export async function openStore(cfg: StoreConfig): Promise<Store> {
   if (cfg.sqlite !== undefined && cfg.postgres !== undefined) {
     throw new CloudbridgeError('CONFIG_INVALID', 'configure either store.sqlite or store.postgres, not both', { field: 'store' });
   }
-  if (cfg.postgres !== undefined) {
-    // The PostgreSQL implementation plugs in here; it must pass test/store/contract.ts.
-    throw new CloudbridgeError('CONFIG_INVALID', 'postgres store is not available yet; use store.sqlite', { field: 'store.postgres' });
-  }
+  if (cfg.postgres !== undefined) return migrated(new PostgresStore({ url: cfg.postgres.url }));
   if (cfg.sqlite === undefined) {
     throw new CloudbridgeError('CONFIG_INVALID', 'no store configured: set store.sqlite.path', { field: 'store.sqlite' });
   }
-  const store = new SqliteStore({ path: cfg.sqlite.path, synchronous: cfg.sqlite.synchronous ?? 'FULL' });
+  return migrated(new SqliteStore({ path: cfg.sqlite.path, synchronous: cfg.sqlite.synchronous ?? 'FULL' }));
+}
+
+async function migrated(store: Store): Promise<Store> {
   try {
     await store.migrate();
   } catch (err) {

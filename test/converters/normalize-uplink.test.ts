@@ -94,3 +94,11 @@ describe('value typing', () => {
     }
   });
 });
+
+describe('NUL characters (PostgreSQL text cannot hold them)', () => {
+  test('rejects a NUL in a string value, a key or a device name, naming the field', () => {
+    assert.throws(() => normalizeUplink({ deviceName: 'd', telemetry: { t: 'a\u0000b' } }, 1), /telemetry\.t: the string contains a NUL character/);
+    assert.throws(() => normalizeUplink({ deviceName: 'd', attributes: { 'k\u0000': 1 } }, 1), /contains a NUL character/);
+    assert.throws(() => normalizeUplink({ deviceName: 'd\u0000' }, 1), /deviceName contains a NUL character/);
+  });
+});

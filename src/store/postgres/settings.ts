@@ -1,0 +1,68 @@
+/** Key/value settings, API tokens (hashes only) and connector checkpoints. */
+import { CloudbridgeError } from '../../core/errors.ts';
+import type { ApiToken } from '../types.ts';
+import { sqlState, type PostgresDatabase, type Sql } from './database.ts';
+
+interface TokenRow {
+  id: string;
+  name: string;
+  role: ApiToken['role'];
+  hash: string;
+  created_at: number;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+export class PostgresSettings {
+  readonly #db: PostgresDatabase;
+
+  constructor(db: PostgresDatabase) {
+    this.#db = db;
+  }
+
+  async getSetting(key: string): Promise<string | null> {
+    return (await this.#db.sql.one<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key]))?.value ?? null;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    await this.#db.sql.run(`INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, [key, value, Date.now()]);
+  }
+
+  /** Oldest first. */
+  async listTokens(): Promise<ApiToken[]> {
+    const rows = await this.#db.sql.rows<TokenRow>('SELECT id, name, role, hash, created_at FROM api_tokens ORDER BY created_at, id');
+    return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, hash: r.hash, createdAt: r.created_at }));
+  }
+
+  /** CONFLICT when the id or the token (hash) exists already. */
+  async addToken(t: ApiToken): Promise<void> {
+    if (t.role !== 'admin' && t.role !== 'viewer') {
+      throw new CloudbridgeError('CONFIG_INVALID', `token role must be admin or viewer, not ${String(t.role)}`, { field: 'role' });
+    }
+    try {
+      await this.#db.sql.run('INSERT INTO api_tokens (id, name, role, hash, created_at) VALUES ($1, $2, $3, $4, $5)',
+        [t.id, t.name, t.role, t.hash, t.createdAt]);
+    } catch (err) {
+      if (sqlState(err) === UNIQUE_VIOLATION) {
+        throw new CloudbridgeError('CONFLICT', `token "${t.name}" exists already (same id or same token)`, {}, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  async getCheckpoint(integrationId: string, partition: string): Promise<string | null> {
+    return (await this.#db.sql.one<{ value: string }>('SELECT value FROM checkpoints WHERE integration_id = $1 AND partition = $2',
+      [integrationId, partition]))?.value ?? null;
+  }
+
+  async setCheckpoint(integrationId: string, partition: string, value: string): Promise<void> {
+    await this.#db.sql.run(`INSERT INTO checkpoints (integration_id, partition, value, updated_at) VALUES ($1, $2, $3, $4)
+      ON CONFLICT (integration_id, partition) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    [integrationId, partition, value, Date.now()]);
+  }
+
+  async deleteCheckpointsFor(sql: Sql, integrationId: string): Promise<void> {
+    await sql.run('DELETE FROM checkpoints WHERE integration_id = $1', [integrationId]);
+  }
+}
