@@ -8,42 +8,18 @@
  * Prints both rates and their ratio. Never asserts on speed. BENCH_SYNC=NORMAL runs SQLite with
  * synchronous=NORMAL instead of FULL, to see how much of the gap is the store's fsync.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { MqttClient } from 'mqtt';
-import { startApp } from '../src/app/app.ts';
-import { parseConfigText } from '../src/app/config-file.ts';
 import { startAwsIotBroker, SERVICE_IDENTITY, type AwsIotBroker } from '../test/peers/aws-iot-broker.ts';
+import { BENCH_DECODER, CommitCounter, benchPayload, expectTelemetry, preloadMqtt, withBenchApp } from './common.ts';
 
 const PUBLISHER = 'bench-device';
 const ACL = [`user ${SERVICE_IDENTITY}`, 'topic read bench/#', `user ${PUBLISHER}`, 'topic write bench/#'].join('\n');
 const SESSION = { protocolVersion: 5, clean: false, properties: { sessionExpiryInterval: 3600 } } as const;
 
-const DECODER = `var d = decodeToJson(payload);
-return { deviceName: d.device, deviceType: 'thermostat',
-  attributes: { model: d.model },
-  telemetry: { ts: d.ts, values: { temperature: d.temperature, humidity: d.humidity, seq: d.seq } } };`;
-
-function payload(i: number, ts: number): string {
-  return JSON.stringify({
-    device: `sensor-${i % 100}`, seq: i, ts, model: 'TH-1000 rev B', firmware: '1.2.3-build.4567',
-    temperature: 20 + (i % 100) / 10, humidity: 40 + (i % 50), battery: 97, location: 'Building 7, floor 3, room 12',
-  });
-}
-
 async function preload(iot: AwsIotBroker, prefix: string, n: number): Promise<void> {
   const pub = await iot.connect(PUBLISHER, { clientId: `${PUBLISHER}-${prefix.replace(/\W/g, '-')}` });
-  let batch: Array<Promise<unknown>> = [];
-  for (let i = 0; i < n; i++) {
-    batch.push(pub.publishAsync(`${prefix}/${i % 100}`, payload(i, 1_700_000_000_000 + i), { qos: 1 }));
-    if (batch.length >= 2000) {
-      await Promise.all(batch);
-      batch = [];
-    }
-  }
-  await Promise.all(batch);
+  await preloadMqtt(pub, prefix, n);
   await pub.endAsync();
 }
 
@@ -69,13 +45,10 @@ async function rawDrain(iot: AwsIotBroker, n: number): Promise<number> {
 }
 
 async function cloudbridgeDrain(iot: AwsIotBroker, n: number): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'cb-bench-aws-'));
   const service = await iot.identity(SERVICE_IDENTITY);
-  let committed = 0;
-  let target = Infinity;
-  let onTarget: (() => void) | null = null;
+  const counter = new CommitCounter();
   const yaml = stringify({
-    converters: [{ name: 'dec', type: 'uplink', script: DECODER }],
+    converters: [{ name: 'dec', type: 'uplink', script: BENCH_DECODER }],
     integrations: [{
       name: 'bench', type: 'aws-iot-core', uplinkConverter: 'dec',
       config: {
@@ -85,41 +58,23 @@ async function cloudbridgeDrain(iot: AwsIotBroker, n: number): Promise<number> {
       },
     }],
   });
-  const env = { ...process.env, CLOUDBRIDGE_ADMIN_TOKEN: 'bench-token', CLOUDBRIDGE_MASTER_KEY: 'bench' };
-  const config = parseConfigText(yaml, env);
-  config.store.sqlite = { path: join(dir, 'cb.db'), ...(process.env.BENCH_SYNC ? { synchronous: process.env.BENCH_SYNC as 'NORMAL' } : {}) };
-  config.logging.level = 'warn';
-  const app = await startApp({
-    config, env, listen: false, logWrite: () => undefined,
-    onCommitted: (_i, messages) => {
-      committed += messages.length;
-      if (committed >= target && onTarget) onTarget();
-    },
-  });
-  try {
+  return withBenchApp(yaml, (messages) => counter.add(messages), async (app) => {
     await app.configService.setEnabled('bench', false);
     await preload(iot, 'bench/cb', n);
-    const drained = new Promise<void>((resolve) => {
-      target = n;
-      onTarget = () => { onTarget = null; resolve(); };
-    });
+    const drained = counter.reached(n);
     const start = performance.now();
     await app.configService.setEnabled('bench', true);
     await drained;
     const rate = (n / (performance.now() - start)) * 1000;
-    const stored = await app.store.countTelemetry();
-    if (stored !== n * 3) throw new Error(`expected ${n * 3} telemetry points, found ${stored}`);
+    await expectTelemetry(app, n * 3);
     return rate;
-  } finally {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 export async function benchAwsIotCore(args: { n: number }): Promise<void> {
   const iot = await startAwsIotBroker({ acl: ACL, mosquitto: { persistence: false, maxInflightMessages: 4000 } });
   try {
-    console.log(`aws-iot-core bench: ${args.n} preloaded QoS 1 messages of ~${payload(0, Date.now()).length} B, mutual TLS (EC P-256), MQTT 5, Mosquitto on ${iot.url}`);
+    console.log(`aws-iot-core bench: ${args.n} preloaded QoS 1 messages of ~${benchPayload(0, Date.now()).length} B, mutual TLS (EC P-256), MQTT 5, Mosquitto on ${iot.url}`);
     const raw = await rawDrain(iot, args.n);
     console.log(`  plain mqtt.js subscriber over mTLS (PUBACK on receipt, no processing):  ${raw.toFixed(0)} msg/s`);
     const cb = await cloudbridgeDrain(iot, args.n);

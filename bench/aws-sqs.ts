@@ -1,6 +1,6 @@
 /**
  * AWS SQS ingest benchmark on fauxqs (in its own process, so it does not share a CPU core with
- * what is measured): N JSON messages (~250 B) preloaded into a standard queue, then drained by
+ * what is measured): N JSON messages (~190 B) preloaded into a standard queue, then drained by
  *  1. a raw SDK loop: R concurrent long-poll receivers (ReceiveMessage 10 + DeleteMessageBatch,
  *     no processing), the ceiling any consumer can reach on this peer;
  *  2. Cloudbridge (`aws-sqs` integration, maxReceivers R, JS converter in the sandbox, SQLite
@@ -9,24 +9,13 @@
  * Measured profile of the Cloudbridge run: the connector's own code is about 1 % of the CPU,
  * the AWS SDK and HTTP about half, the SQLite commit (with fsync) and the converter the rest.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { startApp } from '../src/app/app.ts';
-import { parseConfigText } from '../src/app/config-file.ts';
 import { FAUXQS_CREDENTIALS, startFauxqsPeer, type FauxqsPeer } from '../test/peers/fauxqs.ts';
+import { BENCH_DECODER, CommitCounter, benchPayload, expectTelemetry, withBenchApp } from './common.ts';
 
-const DECODER = `var d = decodeToJson(payload);
-return { deviceName: d.device, deviceType: 'thermostat',
-  attributes: { model: d.model },
-  telemetry: { ts: d.ts, values: { temperature: d.temperature, humidity: d.humidity, seq: d.seq } } };`;
-
+/** Message i of a preload, with a fixed ts so that both runs send identical bodies. */
 function payload(i: number): string {
-  return JSON.stringify({
-    device: `sensor-${i % 100}`, seq: i, ts: 1_700_000_000_000 + i, model: 'TH-1000 rev B', firmware: '1.2.3-build.4567',
-    temperature: 20 + (i % 100) / 10, humidity: 40 + (i % 50), battery: 97, location: 'Building 7, floor 3, room 12',
-  });
+  return benchPayload(i, 1_700_000_000_000 + i);
 }
 
 async function preload(peer: FauxqsPeer, name: string, n: number): Promise<string> {
@@ -75,17 +64,14 @@ export async function rawDrain(peer: FauxqsPeer, n: number, receivers: number): 
 }
 
 export async function cloudbridgeDrain(peer: FauxqsPeer, n: number, receivers: number): Promise<DrainResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'cb-bench-sqs-'));
-  let committed = 0;
-  let target = Infinity;
-  let onTarget: (() => void) | null = null;
+  const counter = new CommitCounter();
   const url = await preload(peer, 'bench-cb', n);
   const sqsConfig = {
     queueUrl: url, endpoint: peer.endpoint, accessKeyId: FAUXQS_CREDENTIALS.accessKeyId, secretAccessKey: FAUXQS_CREDENTIALS.secretAccessKey,
     waitTimeSeconds: 1, maxReceivers: receivers, maxInFlight: 4000,
   };
   const yaml = `
-converters: [{ name: dec, type: uplink, script: ${JSON.stringify(DECODER)} }]
+converters: [{ name: dec, type: uplink, script: ${JSON.stringify(BENCH_DECODER)} }]
 integrations:
   - name: bench
     type: aws-sqs
@@ -93,35 +79,17 @@ integrations:
     uplinkConverter: dec
     config: ${JSON.stringify(sqsConfig)}
 `;
-  const env = { ...process.env, CLOUDBRIDGE_ADMIN_TOKEN: 'bench-token', CLOUDBRIDGE_MASTER_KEY: 'bench' };
-  const config = parseConfigText(yaml, env);
-  config.store.sqlite = { path: join(dir, 'cb.db'), ...(process.env.BENCH_SYNC ? { synchronous: process.env.BENCH_SYNC as 'NORMAL' } : {}) };
-  config.logging.level = 'warn';
-  const app = await startApp({
-    config, env, listen: false, logWrite: () => undefined,
-    onCommitted: (_i, messages) => {
-      committed += messages.length;
-      if (committed >= target && onTarget) onTarget();
-    },
-  });
-  try {
-    const drained = new Promise<void>((resolve) => {
-      target = n;
-      onTarget = () => { onTarget = null; resolve(); };
-    });
+  return withBenchApp(yaml, (messages) => counter.add(messages), async (app) => {
+    const drained = counter.reached(n);
     const start = performance.now();
     const c0 = process.cpuUsage();
     await app.configService.setEnabled('bench', true);
     await drained;
     const rate = (n / (performance.now() - start)) * 1000;
     const cpu = cpuPercent(c0, start);
-    const stored = await app.store.countTelemetry();
-    if (stored !== n * 3) throw new Error(`expected ${n * 3} telemetry points, found ${stored}`);
+    await expectTelemetry(app, n * 3);
     return { rate, cpuPercent: cpu };
-  } finally {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 function median(values: number[]): number {

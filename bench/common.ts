@@ -1,0 +1,93 @@
+/** What the benchmarks share: the message shape, the decoder, the MQTT preload and an in-process app that counts commits. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MqttClient } from 'mqtt';
+import { startApp, type App } from '../src/app/app.ts';
+import { parseConfigText } from '../src/app/config-file.ts';
+import type { UplinkMessage } from '../src/core/model.ts';
+
+/** A ThingsBoard-style decoder: 3 telemetry points with the payload's ts and 1 attribute per message. */
+export const BENCH_DECODER = `var d = decodeToJson(payload);
+return { deviceName: d.device, deviceType: 'thermostat',
+  attributes: { model: d.model },
+  telemetry: { ts: d.ts, values: { temperature: d.temperature, humidity: d.humidity, seq: d.seq } } };`;
+
+/** A ~190-byte JSON message from one of 100 devices. */
+export function benchPayload(i: number, ts: number): string {
+  return JSON.stringify({
+    device: `sensor-${i % 100}`, seq: i, ts, model: 'TH-1000 rev B', firmware: '1.2.3-build.4567',
+    temperature: 20 + (i % 100) / 10, humidity: 40 + (i % 50), battery: 97, location: 'Building 7, floor 3, room 12',
+  });
+}
+
+/**
+ * Publishes messages 0..n-1 (QoS 1, ts 1_700_000_000_000 + i) to `${topicPrefix}/${i % 100}` on a
+ * connected client, at most 2000 awaiting their PUBACK at a time. The caller owns the client.
+ */
+export async function preloadMqtt(client: MqttClient, topicPrefix: string, n: number): Promise<void> {
+  const window = 2000;
+  let batch: Array<Promise<unknown>> = [];
+  for (let i = 0; i < n; i++) {
+    batch.push(client.publishAsync(`${topicPrefix}/${i % 100}`, benchPayload(i, 1_700_000_000_000 + i), { qos: 1 }));
+    if (batch.length >= window) {
+      await Promise.all(batch);
+      batch = [];
+    }
+  }
+  await Promise.all(batch);
+}
+
+/** Counts committed messages; `reached(n)` resolves once n messages in total are committed. */
+export class CommitCounter {
+  committed = 0;
+  private waiters: Array<{ target: number; resolve: () => void }> = [];
+
+  add(messages: UplinkMessage[]): void {
+    this.committed += messages.length;
+    const due = this.waiters.filter((w) => this.committed >= w.target);
+    this.waiters = this.waiters.filter((w) => this.committed < w.target);
+    for (const w of due) w.resolve();
+  }
+
+  reached(target: number): Promise<void> {
+    if (this.committed >= target) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ target, resolve }));
+  }
+}
+
+/**
+ * Cloudbridge in-process on SQLite in `dir` (BENCH_SYNC=NORMAL switches from FULL), no HTTP
+ * server, logs discarded; `observe` sees every committed batch.
+ */
+export async function startBenchApp(yaml: string, dir: string, observe: (messages: UplinkMessage[], committedAt: number) => void): Promise<App> {
+  const env = { ...process.env, CLOUDBRIDGE_ADMIN_TOKEN: 'bench-token', CLOUDBRIDGE_MASTER_KEY: 'bench' };
+  const config = parseConfigText(yaml, env);
+  config.store.sqlite = { path: join(dir, 'cb.db'), ...(process.env.BENCH_SYNC ? { synchronous: process.env.BENCH_SYNC as 'NORMAL' } : {}) };
+  config.logging.level = 'warn';
+  return startApp({ config, env, listen: false, logWrite: () => undefined, onCommitted: (_i, messages, at) => observe(messages, at) });
+}
+
+/**
+ * Runs `body` against a bench app (see startBenchApp) in a fresh temp dir; closes the app and
+ * removes the dir afterwards, whatever happens.
+ */
+export async function withBenchApp<T>(yaml: string, observe: (messages: UplinkMessage[], committedAt: number) => void, body: (app: App) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'cb-bench-'));
+  try {
+    const app = await startBenchApp(yaml, dir, observe);
+    try {
+      return await body(app);
+    } finally {
+      await app.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Throws unless the store holds exactly `points` telemetry points (nothing lost, nothing doubled). */
+export async function expectTelemetry(app: App, points: number): Promise<void> {
+  const stored = await app.store.countTelemetry();
+  if (stored !== points) throw new Error(`expected ${points} telemetry points, found ${stored}`);
+}
