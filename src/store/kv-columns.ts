@@ -84,3 +84,23 @@ export function encodeJson(value: unknown): string {
 export function decodeJson<T = unknown>(text: string): T {
   return JSON.parse(text) as T;
 }
+
+/** The typed columns in SQL, after a row's own key columns. */
+export const KV_COLUMNS = 'value_type, bool_v, long_v, dbl_v, str_v, json_v';
+/** `col = excluded.col` for every typed column, for ON CONFLICT DO UPDATE. */
+export const KV_UPDATE = 'value_type = excluded.value_type, bool_v = excluded.bool_v, long_v = excluded.long_v, '
+  + 'dbl_v = excluded.dbl_v, str_v = excluded.str_v, json_v = excluded.json_v';
+
+/** The typed columns of a selected row: SQLite gives 0/1 for booleans, PostgreSQL a boolean. */
+export interface KvRow {
+  value_type: string;
+  bool_v: number | boolean | null;
+  long_v: number | null;
+  dbl_v: number | null;
+  str_v: string | null;
+  json_v: string | null;
+}
+
+export function kvFromRow(r: KvRow): KvValue {
+  return fromKvColumns({ type: r.value_type, bool: r.bool_v, long: r.long_v, dbl: r.dbl_v, str: r.str_v, json: r.json_v });
+}

@@ -1,46 +1,13 @@
 /** Dead letters: raw messages that could not be stored as data, kept for inspection and replay. */
 import { randomUUID } from 'node:crypto';
 import { CloudbridgeError } from '../../core/errors.ts';
-import type { DeadLetterInput } from '../../core/model.ts';
-import { decodeJson, encodeJson } from '../kv-columns.ts';
+import { checkDeadLetterState } from '../input-checks.ts';
+import { encodeJson } from '../kv-columns.ts';
+import { DEAD_LETTER_COLUMNS as COLUMNS, toDeadLetter, type DeadLetterRow, type NewDeadLetter } from '../rows.ts';
 import type { DeadLetter, DeadLetterQuery, DeadLetterState } from '../types.ts';
 import type { PostgresDatabase, Sql } from './database.ts';
 
-export interface NewDeadLetter extends DeadLetterInput {
-  integrationId: string;
-  sourceKey: string;
-  payload: Uint8Array;
-  metadata: Record<string, string>;
-  receivedAt: number;
-}
-
-interface DeadLetterRow {
-  id: string;
-  integration_id: string;
-  source_key: string;
-  stage: string;
-  error_code: string;
-  error: string;
-  payload: Buffer;
-  metadata_json: string;
-  received_at: number;
-  created_at: number;
-  state: DeadLetterState;
-  replay_count: number;
-}
-
-const COLUMNS = 'id, integration_id, source_key, stage, error_code, error, payload, metadata_json, received_at, created_at, state, replay_count';
 const INSERT_COLUMNS = 'id, integration_id, source_key, stage, error_code, error, payload, metadata_json, received_at, created_at';
-const STATES: readonly DeadLetterState[] = ['pending', 'replayed', 'discarded'];
-
-function toDeadLetter(r: DeadLetterRow): DeadLetter {
-  return {
-    id: r.id, integrationId: r.integration_id, sourceKey: r.source_key, stage: r.stage, errorCode: r.error_code,
-    error: r.error, payload: new Uint8Array(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength),
-    metadata: decodeJson<Record<string, string>>(r.metadata_json),
-    receivedAt: r.received_at, createdAt: r.created_at, state: r.state, replayCount: r.replay_count,
-  };
-}
 
 /** Dead letters of one commit, written together with `PostgresDeadLetters.insert`. */
 export class DeadLetterRows {
@@ -102,7 +69,7 @@ export class PostgresDeadLetters {
 
   /** Marking `replayed` also counts one replay. Throws NOT_FOUND for an unknown id. */
   async setDeadLetterState(id: string, state: DeadLetterState): Promise<void> {
-    if (!STATES.includes(state)) throw new CloudbridgeError('CONFIG_INVALID', `dead letter state must be pending, replayed or discarded, not ${String(state)}`, { field: 'state' });
+    checkDeadLetterState(state);
     const changed = await this.#db.sql.run(`UPDATE dead_letters SET state = $1::text,
       replay_count = replay_count + (CASE WHEN $1::text = 'replayed' THEN 1 ELSE 0 END) WHERE id = $2`, [state, id]);
     if (changed === 0) throw new CloudbridgeError('NOT_FOUND', `dead letter ${id} not found`);

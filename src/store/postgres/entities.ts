@@ -1,34 +1,14 @@
 /** Devices and assets: batched lookup and race-safe creation (ingest), and listing. */
 import type { EntityKind } from '../../core/model.ts';
+import { ENTITY_COLUMNS as COLUMNS, toEntity, type EntityRow } from '../rows.ts';
 import type { Entity, EntityQuery } from '../types.ts';
 import type { Sql } from './database.ts';
-
-interface EntityRow {
-  id: string;
-  kind: EntityKind;
-  name: string;
-  type: string;
-  label: string | null;
-  customer_name: string | null;
-  group_name: string | null;
-  created_by_integration_id: string | null;
-  created_at: number;
-}
 
 /** An entity's internal key (`seq`) by kind and name. */
 export interface EntitySeq {
   kind: EntityKind;
   name: string;
   seq: number;
-}
-
-const COLUMNS = 'id, kind, name, type, label, customer_name, group_name, created_by_integration_id, created_at';
-
-function toEntity(r: EntityRow): Entity {
-  return {
-    id: r.id, kind: r.kind, name: r.name, type: r.type, label: r.label, customerName: r.customer_name,
-    groupName: r.group_name, createdByIntegrationId: r.created_by_integration_id, createdAt: r.created_at,
-  };
 }
 
 export class PostgresEntities {

@@ -7,8 +7,9 @@
  * same order.
  */
 import type { EntityRecord } from '../../core/model.ts';
+import { AttributeWrites } from '../attribute-writes.ts';
 import { toKvColumns, type KvColumns } from '../kv-columns.ts';
-import { AttributeWrites, type PostgresAttributes } from './attributes.ts';
+import type { PostgresAttributes } from './attributes.ts';
 import type { Sql } from './database.ts';
 import { PointRows, type PostgresTelemetry } from './telemetry.ts';
 

@@ -14,7 +14,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DeadLetterInput, EntityKind, EntityRecord } from '../../core/model.ts';
-import { entityCacheKey, type EntityCache } from '../sqlite/entity-cache.ts';
+import { entityCacheKey, type EntityCache } from '../entity-cache.ts';
+import { creationForbiddenMessage } from '../input-checks.ts';
 import type { Entity, UplinkCommit, UplinkCommitResult, UplinkItemResult } from '../types.ts';
 import type { PostgresAttributes } from './attributes.ts';
 import type { PostgresDatabase, Sql } from './database.ts';
@@ -42,11 +43,6 @@ interface Resolution {
   seqs: Map<string, number>;
   /** cache key → index of the item that created the entity. */
   createdBy: Map<string, number>;
-}
-
-function forbiddenMessage(missing: EntityRecord[]): string {
-  const names = [...new Set(missing.map((r) => `${r.kind === 'ASSET' ? 'asset' : 'device'} "${r.name}"`))];
-  return `${names.join(', ')} ${names.length === 1 ? 'does' : 'do'} not exist and this integration may not create devices (allowCreateDevices is off)`;
 }
 
 export class PostgresIngest {
@@ -81,7 +77,7 @@ export class PostgresIngest {
         // Only when creation is forbidden: otherwise #resolve found or created every entity.
         const missing = records.filter((r) => !resolution.seqs.has(entityCacheKey(r.kind, r.name)));
         if (missing.length > 0) {
-          return deadLetter({ stage: 'provision', errorCode: 'DEVICE_CREATION_FORBIDDEN', error: forbiddenMessage(missing) });
+          return deadLetter({ stage: 'provision', errorCode: 'DEVICE_CREATION_FORBIDDEN', error: creationForbiddenMessage(missing) });
         }
         const createdEntities: string[] = [];
         const listed = new Set<string>();

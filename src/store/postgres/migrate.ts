@@ -5,14 +5,14 @@
  * after the other and each migration is applied exactly once.
  */
 import { CloudbridgeError } from '../../core/errors.ts';
-import { loadMigrations, type Migration } from '../sqlite/migrate.ts';
+import { assertSchemaKnown, migrationFailed, readMigrations, type Migration } from '../migration-files.ts';
 import type { PostgresDatabase, Sql } from './database.ts';
 
 export const POSTGRES_MIGRATIONS_DIR = new URL('../migrations/postgres/', import.meta.url);
 
 /** The migration files of the PostgreSQL store, sorted by version. */
 export function loadPostgresMigrations(): Migration[] {
-  return loadMigrations(POSTGRES_MIGRATIONS_DIR);
+  return readMigrations(POSTGRES_MIGRATIONS_DIR);
 }
 
 const LOCK = `hashtext('cloudbridge.migrate:' || coalesce(current_schema(), ''))`;
@@ -30,13 +30,7 @@ export async function migratePostgres(db: PostgresDatabase, migrations: Migratio
       await sql.run(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
       const done = await appliedVersions(sql);
-      const known = migrations.at(-1)?.version ?? 0;
-      const newest = Math.max(0, ...done);
-      if (newest > known) {
-        throw new CloudbridgeError('CONFIG_INVALID',
-          `the PostgreSQL database at ${db.location} has schema version ${newest}, newer than this Cloudbridge knows (${known}); run a newer Cloudbridge or use another database`,
-          { field: 'postgres.url' });
-      }
+      assertSchemaKnown(done, migrations, `the PostgreSQL database at ${db.location}`, 'postgres.url');
       const applied: number[] = [];
       for (const m of migrations) {
         if (done.has(m.version)) continue;
@@ -48,8 +42,7 @@ export async function migratePostgres(db: PostgresDatabase, migrations: Migratio
         } catch (err) {
           await sql.run('ROLLBACK').catch(() => undefined);
           if (err instanceof CloudbridgeError) throw err;
-          throw new CloudbridgeError('STORE_UNAVAILABLE',
-            `migration ${String(m.version).padStart(3, '0')}_${m.name} failed on ${db.location}: ${(err as Error).message}`, {}, { cause: err });
+          throw migrationFailed(m, db.location, err);
         }
         applied.push(m.version);
       }

@@ -1,15 +1,9 @@
 /** Key/value settings, API tokens (hashes only) and connector checkpoints. */
 import { CloudbridgeError } from '../../core/errors.ts';
+import { checkTokenRole } from '../input-checks.ts';
+import { toToken, type TokenRow } from '../rows.ts';
 import type { ApiToken } from '../types.ts';
 import { sqlState, type PostgresDatabase, type Sql } from './database.ts';
-
-interface TokenRow {
-  id: string;
-  name: string;
-  role: ApiToken['role'];
-  hash: string;
-  created_at: number;
-}
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -32,14 +26,12 @@ export class PostgresSettings {
   /** Oldest first. */
   async listTokens(): Promise<ApiToken[]> {
     const rows = await this.#db.sql.rows<TokenRow>('SELECT id, name, role, hash, created_at FROM api_tokens ORDER BY created_at, id');
-    return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, hash: r.hash, createdAt: r.created_at }));
+    return rows.map(toToken);
   }
 
   /** CONFLICT when the id or the token (hash) exists already. */
   async addToken(t: ApiToken): Promise<void> {
-    if (t.role !== 'admin' && t.role !== 'viewer') {
-      throw new CloudbridgeError('CONFIG_INVALID', `token role must be admin or viewer, not ${String(t.role)}`, { field: 'role' });
-    }
+    checkTokenRole(t.role);
     try {
       await this.#db.sql.run('INSERT INTO api_tokens (id, name, role, hash, created_at) VALUES ($1, $2, $3, $4, $5)',
         [t.id, t.name, t.role, t.hash, t.createdAt]);

@@ -3,10 +3,11 @@
  * carry the entity's internal key (`entities.seq`); queries take the public entity id. Ingest
  * writes each table with one `unnest` statement per commit.
  */
+import { KV_COLUMNS, KV_UPDATE, kvFromRow, type KvRow } from '../kv-columns.ts';
 import type { TelemetryQuery, TsValue } from '../types.ts';
 import type { Sql } from './database.ts';
 import type { PostgresEntities } from './entities.ts';
-import { KV_COLUMNS, KV_UPDATE, KvArrays, kvFromRow, kvUnnest, type KvRow } from './kv-arrays.ts';
+import { KvArrays, kvUnnest } from './kv-arrays.ts';
 
 interface PointRow extends KvRow {
   ts: number;

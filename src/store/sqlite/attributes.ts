@@ -2,49 +2,19 @@
 import type { SQLInputValue } from 'node:sqlite';
 import { CloudbridgeError } from '../../core/errors.ts';
 import type { AttributeScope, KvValue } from '../../core/model.ts';
-import { toKvColumns, type KvColumns } from '../kv-columns.ts';
+import { AttributeWrites } from '../attribute-writes.ts';
+import { checkScope } from '../input-checks.ts';
+import { KV_COLUMNS, KV_UPDATE, kvFromRow, toKvColumns, type KvRow } from '../kv-columns.ts';
 import type { AttributeValue } from '../types.ts';
 import type { SqliteDatabase } from './database.ts';
 import type { SqliteEntities } from './entities.ts';
-import { KV_COLUMNS, KV_UPDATE, kvFromRow, pushKv, type KvRow } from './kv-params.ts';
+import { pushKv } from './kv-params.ts';
 import { MultiRowInsert, RowBuffer } from './multi-row.ts';
 
 interface AttributeRow extends KvRow {
   key: string;
   scope: AttributeScope;
   updated_at: number;
-}
-
-/**
- * Attribute writes of one transaction, coalesced per (entity, scope, key): the last write wins,
- * which leaves the same rows as writing each one in turn (they share one `updatedAt`).
- */
-export class AttributeWrites {
-  readonly scope: AttributeScope;
-  readonly #byEntity = new Map<number, Map<string, KvColumns>>();
-
-  constructor(scope: AttributeScope) {
-    this.scope = scope;
-  }
-
-  set(entitySeq: number, key: string, value: KvColumns): void {
-    let keys = this.#byEntity.get(entitySeq);
-    if (keys === undefined) {
-      keys = new Map();
-      this.#byEntity.set(entitySeq, keys);
-    }
-    keys.set(key, value);
-  }
-
-  entries(): IterableIterator<[number, Map<string, KvColumns>]> {
-    return this.#byEntity.entries();
-  }
-}
-
-const SCOPES: readonly AttributeScope[] = ['client', 'shared', 'server'];
-
-function checkScope(scope: AttributeScope): void {
-  if (!SCOPES.includes(scope)) throw new CloudbridgeError('CONFIG_INVALID', `attribute scope must be client, shared or server, not ${String(scope)}`, { field: 'scope' });
 }
 
 export class SqliteAttributes {

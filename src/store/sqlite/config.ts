@@ -1,55 +1,14 @@
 /** Integrations and converters, stored as given (the app layer encrypts secret fields first). */
 import { CloudbridgeError } from '../../core/errors.ts';
-import type { ConverterConfig, ConverterLanguage, ConverterType, IntegrationConfig } from '../../core/model.ts';
-import { decodeJson, encodeJson } from '../kv-columns.ts';
+import type { ConverterConfig, IntegrationConfig } from '../../core/model.ts';
+import { converterInUse, nameTaken } from '../input-checks.ts';
+import {
+  CONVERTER_COLUMNS, CONVERTER_UPDATE, converterValues, INTEGRATION_COLUMNS, INTEGRATION_UPDATE, integrationValues, toConverter,
+  toIntegration, type ConverterRow, type IntegrationRow,
+} from '../rows.ts';
 import type { SqliteDatabase } from './database.ts';
 
-interface IntegrationRow {
-  id: string;
-  name: string;
-  type: string;
-  enabled: number;
-  uplink_converter_id: string;
-  downlink_converter_id: string | null;
-  allow_create_devices: number;
-  debug_json: string;
-  metadata_json: string;
-  config_json: string;
-  created_at: number;
-  updated_at: number;
-}
-
-interface ConverterRow {
-  id: string;
-  name: string;
-  type: ConverterType;
-  language: ConverterLanguage;
-  script: string;
-  limits_json: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-const INTEGRATION_COLUMNS = 'id, name, type, enabled, uplink_converter_id, downlink_converter_id, allow_create_devices, '
-  + 'debug_json, metadata_json, config_json, created_at, updated_at';
-const CONVERTER_COLUMNS = 'id, name, type, language, script, limits_json, created_at, updated_at';
-
-function toIntegration(r: IntegrationRow): IntegrationConfig {
-  return {
-    id: r.id, name: r.name, type: r.type, enabled: r.enabled === 1, uplinkConverterId: r.uplink_converter_id,
-    downlinkConverterId: r.downlink_converter_id, allowCreateDevices: r.allow_create_devices === 1,
-    debug: decodeJson(r.debug_json), metadata: decodeJson(r.metadata_json), config: decodeJson(r.config_json),
-    createdAt: r.created_at, updatedAt: r.updated_at,
-  };
-}
-
-function toConverter(r: ConverterRow): ConverterConfig {
-  const c: ConverterConfig = {
-    id: r.id, name: r.name, type: r.type, language: r.language, script: r.script, createdAt: r.created_at, updatedAt: r.updated_at,
-  };
-  if (r.limits_json !== null) c.limits = decodeJson(r.limits_json);
-  return c;
-}
+type Table = 'integrations' | 'converters';
 
 export class SqliteConfig {
   readonly #db: SqliteDatabase;
@@ -59,14 +18,12 @@ export class SqliteConfig {
   }
 
   listIntegrations(): IntegrationConfig[] {
-    const rows = this.#db.prepare(`SELECT ${INTEGRATION_COLUMNS} FROM integrations ORDER BY name`).all() as unknown as IntegrationRow[];
-    return rows.map(toIntegration);
+    return this.#list<IntegrationRow>('integrations', INTEGRATION_COLUMNS).map(toIntegration);
   }
 
   /** By id first, then by name. */
   getIntegration(idOrName: string): IntegrationConfig | null {
-    const row = this.#db.prepare(`SELECT ${INTEGRATION_COLUMNS} FROM integrations WHERE id = ?1 OR name = ?1
-      ORDER BY id = ?1 DESC LIMIT 1`).get(idOrName) as IntegrationRow | undefined;
+    const row = this.#byIdOrName<IntegrationRow>('integrations', INTEGRATION_COLUMNS, idOrName);
     return row === undefined ? null : toIntegration(row);
   }
 
@@ -75,13 +32,7 @@ export class SqliteConfig {
     this.#db.transaction(() => {
       this.#assertNameFree('integrations', 'integration', c.id, c.name);
       this.#db.prepare(`INSERT INTO integrations (${INTEGRATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, enabled = excluded.enabled,
-          uplink_converter_id = excluded.uplink_converter_id, downlink_converter_id = excluded.downlink_converter_id,
-          allow_create_devices = excluded.allow_create_devices, debug_json = excluded.debug_json,
-          metadata_json = excluded.metadata_json, config_json = excluded.config_json,
-          created_at = excluded.created_at, updated_at = excluded.updated_at`).run(
-        c.id, c.name, c.type, c.enabled ? 1 : 0, c.uplinkConverterId, c.downlinkConverterId ?? null,
-        c.allowCreateDevices ? 1 : 0, encodeJson(c.debug), encodeJson(c.metadata), encodeJson(c.config), c.createdAt, c.updatedAt);
+        ON CONFLICT (id) DO UPDATE SET ${INTEGRATION_UPDATE}`).run(...integrationValues(c, (v) => (v ? 1 : 0)));
     });
   }
 
@@ -92,13 +43,11 @@ export class SqliteConfig {
   }
 
   listConverters(): ConverterConfig[] {
-    const rows = this.#db.prepare(`SELECT ${CONVERTER_COLUMNS} FROM converters ORDER BY name`).all() as unknown as ConverterRow[];
-    return rows.map(toConverter);
+    return this.#list<ConverterRow>('converters', CONVERTER_COLUMNS).map(toConverter);
   }
 
   getConverter(idOrName: string): ConverterConfig | null {
-    const row = this.#db.prepare(`SELECT ${CONVERTER_COLUMNS} FROM converters WHERE id = ?1 OR name = ?1
-      ORDER BY id = ?1 DESC LIMIT 1`).get(idOrName) as ConverterRow | undefined;
+    const row = this.#byIdOrName<ConverterRow>('converters', CONVERTER_COLUMNS, idOrName);
     return row === undefined ? null : toConverter(row);
   }
 
@@ -106,10 +55,7 @@ export class SqliteConfig {
     this.#db.transaction(() => {
       this.#assertNameFree('converters', 'converter', c.id, c.name);
       this.#db.prepare(`INSERT INTO converters (${CONVERTER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, language = excluded.language,
-          script = excluded.script, limits_json = excluded.limits_json, created_at = excluded.created_at,
-          updated_at = excluded.updated_at`).run(
-        c.id, c.name, c.type, c.language, c.script, c.limits === undefined ? null : encodeJson(c.limits), c.createdAt, c.updatedAt);
+        ON CONFLICT (id) DO UPDATE SET ${CONVERTER_UPDATE}`).run(...converterValues(c));
     });
   }
 
@@ -118,16 +64,25 @@ export class SqliteConfig {
     this.#db.transaction(() => {
       const users = this.#db.prepare('SELECT name FROM integrations WHERE uplink_converter_id = ?1 OR downlink_converter_id = ?1 ORDER BY name')
         .all(id) as Array<{ name: string }>;
-      if (users.length > 0) {
-        throw new CloudbridgeError('CONFLICT', `converter ${id} is used by integration(s) ${users.map((u) => `"${u.name}"`).join(', ')}`);
-      }
+      if (users.length > 0) throw converterInUse(id, users.map((u) => u.name));
       const { changes } = this.#db.prepare('DELETE FROM converters WHERE id = ?').run(id);
       if (Number(changes) === 0) throw new CloudbridgeError('NOT_FOUND', `converter ${id} not found`);
     });
   }
 
-  #assertNameFree(table: 'integrations' | 'converters', what: string, id: string, name: string): void {
+  /** All rows, by name. */
+  #list<R extends IntegrationRow | ConverterRow>(table: Table, columns: string): R[] {
+    return this.#db.prepare(`SELECT ${columns} FROM ${table} ORDER BY name`).all() as unknown as R[];
+  }
+
+  /** The row with that id, else the one with that name. */
+  #byIdOrName<R extends IntegrationRow | ConverterRow>(table: Table, columns: string, idOrName: string): R | undefined {
+    return this.#db.prepare(`SELECT ${columns} FROM ${table} WHERE id = ?1 OR name = ?1
+      ORDER BY id = ?1 DESC LIMIT 1`).get(idOrName) as R | undefined;
+  }
+
+  #assertNameFree(table: Table, what: 'integration' | 'converter', id: string, name: string): void {
     const other = this.#db.prepare(`SELECT id FROM ${table} WHERE name = ? AND id <> ?`).get(name, id);
-    if (other !== undefined) throw new CloudbridgeError('CONFLICT', `${what} name "${name}" is already used by another ${what}`, { field: 'name' });
+    if (other !== undefined) throw nameTaken(what, name);
   }
 }

@@ -1,44 +1,11 @@
 /** Dead letters: raw messages that could not be stored as data, kept for inspection and replay. */
 import { randomUUID } from 'node:crypto';
 import { CloudbridgeError } from '../../core/errors.ts';
-import type { DeadLetterInput } from '../../core/model.ts';
-import { decodeJson, encodeJson } from '../kv-columns.ts';
+import { checkDeadLetterState } from '../input-checks.ts';
+import { encodeJson } from '../kv-columns.ts';
+import { DEAD_LETTER_COLUMNS as COLUMNS, toDeadLetter, type DeadLetterRow, type NewDeadLetter } from '../rows.ts';
 import type { DeadLetter, DeadLetterQuery, DeadLetterState } from '../types.ts';
 import type { SqliteDatabase } from './database.ts';
-
-export interface NewDeadLetter extends DeadLetterInput {
-  integrationId: string;
-  sourceKey: string;
-  payload: Uint8Array;
-  metadata: Record<string, string>;
-  receivedAt: number;
-}
-
-interface DeadLetterRow {
-  id: string;
-  integration_id: string;
-  source_key: string;
-  stage: string;
-  error_code: string;
-  error: string;
-  payload: Uint8Array;
-  metadata_json: string;
-  received_at: number;
-  created_at: number;
-  state: DeadLetterState;
-  replay_count: number;
-}
-
-const COLUMNS = 'id, integration_id, source_key, stage, error_code, error, payload, metadata_json, received_at, created_at, state, replay_count';
-const STATES: readonly DeadLetterState[] = ['pending', 'replayed', 'discarded'];
-
-function toDeadLetter(r: DeadLetterRow): DeadLetter {
-  return {
-    id: r.id, integrationId: r.integration_id, sourceKey: r.source_key, stage: r.stage, errorCode: r.error_code,
-    error: r.error, payload: r.payload, metadata: decodeJson<Record<string, string>>(r.metadata_json),
-    receivedAt: r.received_at, createdAt: r.created_at, state: r.state, replayCount: r.replay_count,
-  };
-}
 
 export class SqliteDeadLetters {
   readonly #db: SqliteDatabase;
@@ -76,7 +43,7 @@ export class SqliteDeadLetters {
 
   /** Marking `replayed` also counts one replay. Throws NOT_FOUND for an unknown id. */
   setDeadLetterState(id: string, state: DeadLetterState): void {
-    if (!STATES.includes(state)) throw new CloudbridgeError('CONFIG_INVALID', `dead letter state must be pending, replayed or discarded, not ${String(state)}`, { field: 'state' });
+    checkDeadLetterState(state);
     const { changes } = this.#db.prepare(`UPDATE dead_letters SET state = ?,
       replay_count = replay_count + (CASE WHEN ? = 'replayed' THEN 1 ELSE 0 END) WHERE id = ?`).run(state, state, id);
     if (Number(changes) === 0) throw new CloudbridgeError('NOT_FOUND', `dead letter ${id} not found`);

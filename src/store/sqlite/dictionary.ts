@@ -4,8 +4,8 @@
  * As with entities, the cache only holds committed rows: ids created by a transaction go to the
  * caller's `pending` map and are published after COMMIT, so a rollback leaves no phantom ids.
  */
+import { EntityCache } from '../entity-cache.ts';
 import type { SqliteDatabase } from './database.ts';
-import { EntityCache } from './entity-cache.ts';
 
 export class SqliteDictionary {
   readonly #db: SqliteDatabase;

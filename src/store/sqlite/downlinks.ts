@@ -2,37 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import { CloudbridgeError } from '../../core/errors.ts';
 import type { DownlinkStatus } from '../../core/model.ts';
-import { decodeJson, encodeJson } from '../kv-columns.ts';
+import { checkDownlinkStatus, downlinkAttempt } from '../input-checks.ts';
+import { DEFAULT_LIMIT, DOWNLINK_COLUMNS as COLUMNS, downlinkValues, newDownlinkRow, toDownlink, type DownlinkRow, type NewDownlink } from '../rows.ts';
 import type { Downlink } from '../types.ts';
 import type { SqliteDatabase } from './database.ts';
-
-export type NewDownlink = Omit<Downlink, 'id' | 'status' | 'error' | 'attempts' | 'createdAt' | 'updatedAt'>;
-
-interface DownlinkRow {
-  id: string;
-  integration_id: string;
-  device_name: string;
-  msg_type: string;
-  msg_json: string;
-  metadata_json: string;
-  status: DownlinkStatus;
-  error: string | null;
-  attempts: number;
-  created_at: number;
-  updated_at: number;
-}
-
-const COLUMNS = 'id, integration_id, device_name, msg_type, msg_json, metadata_json, status, error, attempts, created_at, updated_at';
-const STATUSES: readonly DownlinkStatus[] = ['queued', 'sent', 'failed'];
-const DEFAULT_LIMIT = 100;
-
-function toDownlink(r: DownlinkRow): Downlink {
-  return {
-    id: r.id, integrationId: r.integration_id, deviceName: r.device_name, msgType: r.msg_type,
-    msg: decodeJson(r.msg_json), metadata: decodeJson<Record<string, string>>(r.metadata_json),
-    status: r.status, error: r.error, attempts: r.attempts, createdAt: r.created_at, updatedAt: r.updated_at,
-  };
-}
 
 export class SqliteDownlinks {
   readonly #db: SqliteDatabase;
@@ -42,15 +15,8 @@ export class SqliteDownlinks {
   }
 
   enqueueDownlink(d: NewDownlink): Downlink {
-    const now = Date.now();
-    const row: DownlinkRow = {
-      id: randomUUID(), integration_id: d.integrationId, device_name: d.deviceName, msg_type: d.msgType,
-      msg_json: encodeJson(d.msg), metadata_json: encodeJson(d.metadata), status: 'queued', error: null, attempts: 0,
-      created_at: now, updated_at: now,
-    };
-    this.#db.prepare(`INSERT INTO downlinks (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-      row.id, row.integration_id, row.device_name, row.msg_type, row.msg_json, row.metadata_json, row.status,
-      row.error, row.attempts, row.created_at, row.updated_at);
+    const row = newDownlinkRow(randomUUID(), d, Date.now());
+    this.#db.prepare(`INSERT INTO downlinks (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(...downlinkValues(row));
     return toDownlink(row);
   }
 
@@ -84,8 +50,8 @@ export class SqliteDownlinks {
    * retried). `error` is the last attempt's error (cleared when omitted). NOT_FOUND for an unknown id.
    */
   markDownlink(id: string, status: DownlinkStatus, error?: string | null): void {
-    if (!STATUSES.includes(status)) throw new CloudbridgeError('CONFIG_INVALID', `downlink status must be queued, sent or failed, not ${String(status)}`, { field: 'status' });
-    const attempt = status !== 'queued' || (error !== undefined && error !== null) ? 1 : 0;
+    checkDownlinkStatus(status);
+    const attempt = downlinkAttempt(status, error);
     const { changes } = this.#db.prepare('UPDATE downlinks SET status = ?, error = ?, attempts = attempts + ?, updated_at = ? WHERE id = ?')
       .run(status, error ?? null, attempt, Date.now(), id);
     if (Number(changes) === 0) throw new CloudbridgeError('NOT_FOUND', `downlink ${id} not found`);

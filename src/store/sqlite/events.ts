@@ -1,20 +1,10 @@
 /** Integration and converter events: newest first, paged by id, pruned by age and count. */
 import { randomUUID } from 'node:crypto';
 import { CloudbridgeError } from '../../core/errors.ts';
-import { decodeJson, encodeJson } from '../kv-columns.ts';
-import type { EventInput, EventQuery, EventType, StoredEvent } from '../types.ts';
+import { encodeJson } from '../kv-columns.ts';
+import { DEFAULT_LIMIT, toEvent, type EventRow } from '../rows.ts';
+import type { EventInput, EventQuery, StoredEvent } from '../types.ts';
 import type { SqliteDatabase } from './database.ts';
-
-interface EventRow {
-  id: string;
-  integration_id: string | null;
-  converter_id: string | null;
-  type: EventType;
-  ts: number;
-  body_json: string;
-}
-
-const DEFAULT_LIMIT = 100;
 
 export class SqliteEvents {
   readonly #db: SqliteDatabase;
@@ -54,10 +44,7 @@ export class SqliteEvents {
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const rows = this.#db.prepare(`SELECT id, integration_id, converter_id, type, ts, body_json FROM events ${clause}
       ORDER BY ts DESC, seq DESC LIMIT ?`).all(...params, q.limit ?? DEFAULT_LIMIT) as unknown as EventRow[];
-    return rows.map((r) => ({
-      id: r.id, integrationId: r.integration_id, converterId: r.converter_id, type: r.type, ts: r.ts,
-      body: decodeJson<Record<string, unknown>>(r.body_json),
-    }));
+    return rows.map(toEvent);
   }
 
   /**

@@ -11,14 +11,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DeadLetterInput, DedupeMode, EntityRecord } from '../../core/model.ts';
+import { AttributeWrites } from '../attribute-writes.ts';
+import { entityCacheKey, type EntityCache } from '../entity-cache.ts';
+import { creationForbiddenMessage } from '../input-checks.ts';
 import { toKvColumns, type KvColumns } from '../kv-columns.ts';
 import type { UplinkCommit, UplinkCommitItem, UplinkCommitResult, UplinkItemResult } from '../types.ts';
-import { AttributeWrites, type SqliteAttributes } from './attributes.ts';
+import type { SqliteAttributes } from './attributes.ts';
 import type { SqliteDatabase } from './database.ts';
 import type { SqliteDeadLetters } from './dead-letters.ts';
 import { compareStoredKeys, storedSourceKey, type SqliteDedupeKeys, type StoredSourceKey } from './dedupe-keys.ts';
 import type { SqliteEntities } from './entities.ts';
-import { entityCacheKey, type EntityCache } from './entity-cache.ts';
 import type { SqliteEvents } from './events.ts';
 import { pushKv } from './kv-params.ts';
 import type { SqliteTelemetry } from './telemetry.ts';
@@ -70,11 +72,6 @@ interface TxState {
   attributes: AttributeWrites;
 }
 
-function forbiddenMessage(missing: EntityRecord[]): string {
-  const names = [...new Set(missing.map((r) => `${r.kind === 'ASSET' ? 'asset' : 'device'} "${r.name}"`))];
-  return `${names.join(', ')} ${names.length === 1 ? 'does' : 'do'} not exist and this integration may not create devices (allowCreateDevices is off)`;
-}
-
 export class SqliteIngest {
   readonly #p: IngestParts;
 
@@ -117,7 +114,7 @@ export class SqliteIngest {
     if (!tx.commit.allowCreateDevices) {
       const missing = records.filter((_, i) => seqs[i] === undefined);
       if (missing.length > 0) {
-        return this.#deadLetter(tx, item, { stage: 'provision', errorCode: 'DEVICE_CREATION_FORBIDDEN', error: forbiddenMessage(missing) });
+        return this.#deadLetter(tx, item, { stage: 'provision', errorCode: 'DEVICE_CREATION_FORBIDDEN', error: creationForbiddenMessage(missing) });
       }
     }
     const createdEntities: string[] = [];

@@ -1,15 +1,9 @@
 /** Key/value settings, API tokens (hashes only) and connector checkpoints. */
 import { CloudbridgeError } from '../../core/errors.ts';
+import { checkTokenRole } from '../input-checks.ts';
+import { toToken, type TokenRow } from '../rows.ts';
 import type { ApiToken } from '../types.ts';
 import type { SqliteDatabase } from './database.ts';
-
-interface TokenRow {
-  id: string;
-  name: string;
-  role: ApiToken['role'];
-  hash: string;
-  created_at: number;
-}
 
 export class SqliteSettings {
   readonly #db: SqliteDatabase;
@@ -31,14 +25,12 @@ export class SqliteSettings {
   /** Oldest first. */
   listTokens(): ApiToken[] {
     const rows = this.#db.prepare('SELECT id, name, role, hash, created_at FROM api_tokens ORDER BY created_at, id').all() as unknown as TokenRow[];
-    return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, hash: r.hash, createdAt: r.created_at }));
+    return rows.map(toToken);
   }
 
   /** CONFLICT when the id or the token (hash) exists already. */
   addToken(t: ApiToken): void {
-    if (t.role !== 'admin' && t.role !== 'viewer') {
-      throw new CloudbridgeError('CONFIG_INVALID', `token role must be admin or viewer, not ${String(t.role)}`, { field: 'role' });
-    }
+    checkTokenRole(t.role);
     this.#db.transaction(() => {
       if (this.#db.prepare('SELECT 1 FROM api_tokens WHERE id = ? OR hash = ?').get(t.id, t.hash) !== undefined) {
         throw new CloudbridgeError('CONFLICT', `token "${t.name}" exists already (same id or same token)`);

@@ -3,61 +3,57 @@
  * node:sqlite is synchronous, so every method runs to completion without interleaving; the
  * async signatures are the Store contract shared with the PostgreSQL implementation.
  */
-import type {
-  AttributeScope, ConverterConfig, DownlinkStatus, EntityKind, IntegrationConfig, KvValue,
-} from '../../core/model.ts';
-import type {
-  ApiToken, AttributeValue, DeadLetter, DeadLetterQuery, DeadLetterState, Downlink, Entity, EntityQuery, EventInput,
-  EventQuery, Store, StoredEvent, TelemetryQuery, TsValue, UplinkCommit, UplinkCommitResult,
-} from '../types.ts';
+import { EntityCache, type EntityCacheOptions } from '../entity-cache.ts';
+import { RoleStore } from '../role-store.ts';
 import { SqliteAttributes } from './attributes.ts';
 import { SqliteConfig } from './config.ts';
 import { SqliteDatabase, type SqliteOptions } from './database.ts';
 import { SqliteDeadLetters } from './dead-letters.ts';
 import { SqliteDedupeKeys } from './dedupe-keys.ts';
-import { SqliteDownlinks, type NewDownlink } from './downlinks.ts';
+import { SqliteDownlinks } from './downlinks.ts';
 import { SqliteEntities } from './entities.ts';
-import { EntityCache } from './entity-cache.ts';
 import { SqliteEvents } from './events.ts';
 import { SqliteIngest } from './ingest.ts';
 import { migrateSqlite } from './migrate.ts';
 import { SqliteSettings } from './settings.ts';
 import { SqliteTelemetry } from './telemetry.ts';
 
-export interface SqliteStoreOptions extends SqliteOptions {
-  /** Bound of the in-memory entity name → id cache. Default 100 000. */
-  entityCacheSize?: number;
+export interface SqliteStoreOptions extends SqliteOptions, EntityCacheOptions {}
+
+/** The role modules an integration's deletion touches. */
+interface DeletionRoles {
+  config: SqliteConfig;
+  events: SqliteEvents;
+  deadLetters: SqliteDeadLetters;
+  downlinks: SqliteDownlinks;
+  settings: SqliteSettings;
+  ingest: SqliteIngest;
+  entities: SqliteEntities;
 }
 
-export class SqliteStore implements Store {
+export class SqliteStore extends RoleStore {
   readonly kind = 'sqlite' as const;
   readonly #db: SqliteDatabase;
-  readonly #entities: SqliteEntities;
-  readonly #telemetry: SqliteTelemetry;
-  readonly #attributes: SqliteAttributes;
-  readonly #events: SqliteEvents;
-  readonly #deadLetters: SqliteDeadLetters;
-  readonly #downlinks: SqliteDownlinks;
-  readonly #config: SqliteConfig;
-  readonly #settings: SqliteSettings;
-  readonly #ingest: SqliteIngest;
+  readonly #roles: DeletionRoles;
 
   /** Opens the database (creating its folder). Call `migrate()` before use; `openStore` does both. */
   constructor(opts: SqliteStoreOptions) {
     const db = new SqliteDatabase(opts);
-    this.#db = db;
-    this.#entities = new SqliteEntities(db);
-    this.#telemetry = new SqliteTelemetry(db, this.#entities);
-    this.#attributes = new SqliteAttributes(db, this.#entities);
-    this.#events = new SqliteEvents(db);
-    this.#deadLetters = new SqliteDeadLetters(db);
-    this.#downlinks = new SqliteDownlinks(db);
-    this.#config = new SqliteConfig(db);
-    this.#settings = new SqliteSettings(db);
-    this.#ingest = new SqliteIngest({
-      db, entities: this.#entities, telemetry: this.#telemetry, attributes: this.#attributes, events: this.#events,
-      deadLetters: this.#deadLetters, dedupe: new SqliteDedupeKeys(db), cache: new EntityCache(opts.entityCacheSize),
+    const entities = new SqliteEntities(db);
+    const telemetry = new SqliteTelemetry(db, entities);
+    const attributes = new SqliteAttributes(db, entities);
+    const events = new SqliteEvents(db);
+    const deadLetters = new SqliteDeadLetters(db);
+    const ingest = new SqliteIngest({
+      db, entities, telemetry, attributes, events, deadLetters, dedupe: new SqliteDedupeKeys(db), cache: new EntityCache(opts.entityCacheSize),
     });
+    const roles = {
+      ingest, entities, telemetry, attributes, events, deadLetters,
+      downlinks: new SqliteDownlinks(db), config: new SqliteConfig(db), settings: new SqliteSettings(db),
+    };
+    super(roles);
+    this.#db = db;
+    this.#roles = roles;
   }
 
   get path(): string {
@@ -81,75 +77,16 @@ export class SqliteStore implements Store {
     this.#db.close();
   }
 
-  // Ingest
-  async commitUplinks(commit: UplinkCommit): Promise<UplinkCommitResult> { return this.#ingest.commitUplinks(commit); }
-  async pruneDedupeKeys(olderThan: number): Promise<number> { return this.#ingest.pruneDedupeKeys(olderThan); }
-
-  // Entities
-  async getEntity(kind: EntityKind, name: string): Promise<Entity | null> { return this.#entities.getEntity(kind, name); }
-  async listEntities(query: EntityQuery): Promise<{ items: Entity[]; total: number }> { return this.#entities.listEntities(query); }
-
-  // Telemetry
-  async queryTelemetry(query: TelemetryQuery): Promise<Record<string, TsValue[]>> { return this.#telemetry.queryTelemetry(query); }
-  async latestTelemetry(entityId: string, keys?: string[]): Promise<Record<string, TsValue>> { return this.#telemetry.latestTelemetry(entityId, keys); }
-  async telemetryKeys(entityId: string): Promise<string[]> { return this.#telemetry.telemetryKeys(entityId); }
-  async countTelemetry(entityId?: string): Promise<number> { return this.#telemetry.countTelemetry(entityId); }
-
-  // Attributes
-  async listAttributes(entityId: string, scope?: AttributeScope): Promise<AttributeValue[]> { return this.#attributes.listAttributes(entityId, scope); }
-  async setAttributes(entityId: string, scope: AttributeScope, values: Array<{ key: string; value: KvValue }>): Promise<void> {
-    this.#attributes.setAttributes(entityId, scope, values);
-  }
-  async deleteAttributes(entityId: string, scope: AttributeScope, keys: string[]): Promise<void> {
-    this.#attributes.deleteAttributes(entityId, scope, keys);
-  }
-
-  // Events
-  async addEvents(events: EventInput[]): Promise<void> { this.#events.addEvents(events); }
-  async listEvents(query: EventQuery): Promise<StoredEvent[]> { return this.#events.listEvents(query); }
-  async pruneEvents(opts: { olderThan: number; maxPerIntegration: number }): Promise<number> { return this.#events.pruneEvents(opts); }
-
-  // Dead letters
-  async listDeadLetters(query: DeadLetterQuery): Promise<{ items: DeadLetter[]; total: number }> { return this.#deadLetters.listDeadLetters(query); }
-  async getDeadLetter(id: string): Promise<DeadLetter | null> { return this.#deadLetters.getDeadLetter(id); }
-  async setDeadLetterState(id: string, state: DeadLetterState): Promise<void> { this.#deadLetters.setDeadLetterState(id, state); }
-
-  // Downlinks
-  async enqueueDownlink(d: NewDownlink): Promise<Downlink> { return this.#downlinks.enqueueDownlink(d); }
-  async getDownlink(id: string): Promise<Downlink | null> { return this.#downlinks.getDownlink(id); }
-  async listQueuedDownlinks(integrationId: string, limit: number): Promise<Downlink[]> { return this.#downlinks.listQueuedDownlinks(integrationId, limit); }
-  async listDownlinks(query: { integrationId?: string; deviceName?: string; limit?: number }): Promise<Downlink[]> { return this.#downlinks.listDownlinks(query); }
-  async markDownlink(id: string, status: DownlinkStatus, error?: string | null): Promise<void> { this.#downlinks.markDownlink(id, status, error); }
-
-  // Config
-  async listIntegrations(): Promise<IntegrationConfig[]> { return this.#config.listIntegrations(); }
-  async getIntegration(idOrName: string): Promise<IntegrationConfig | null> { return this.#config.getIntegration(idOrName); }
-  async saveIntegration(cfg: IntegrationConfig): Promise<void> { this.#config.saveIntegration(cfg); }
-  /**
-   * Deletes the integration with its events, dead letters, dedupe keys, checkpoints and downlinks.
-   * Devices it created stay (as in ThingsBoard) and forget their creator. NOT_FOUND for an unknown id.
-   */
   async deleteIntegration(id: string): Promise<void> {
+    const r = this.#roles;
     this.#db.transaction(() => {
-      this.#config.deleteIntegrationRow(id);
-      this.#events.deleteForIntegration(id);
-      this.#deadLetters.deleteForIntegration(id);
-      this.#downlinks.deleteForIntegration(id);
-      this.#settings.deleteCheckpointsFor(id);
-      this.#ingest.deleteDedupeKeysFor(id);
-      this.#entities.detachIntegration(id);
+      r.config.deleteIntegrationRow(id);
+      r.events.deleteForIntegration(id);
+      r.deadLetters.deleteForIntegration(id);
+      r.downlinks.deleteForIntegration(id);
+      r.settings.deleteCheckpointsFor(id);
+      r.ingest.deleteDedupeKeysFor(id);
+      r.entities.detachIntegration(id);
     });
   }
-  async listConverters(): Promise<ConverterConfig[]> { return this.#config.listConverters(); }
-  async getConverter(idOrName: string): Promise<ConverterConfig | null> { return this.#config.getConverter(idOrName); }
-  async saveConverter(cfg: ConverterConfig): Promise<void> { this.#config.saveConverter(cfg); }
-  async deleteConverter(id: string): Promise<void> { this.#config.deleteConverter(id); }
-
-  // Checkpoints, settings, tokens
-  async getCheckpoint(integrationId: string, partition: string): Promise<string | null> { return this.#settings.getCheckpoint(integrationId, partition); }
-  async setCheckpoint(integrationId: string, partition: string, value: string): Promise<void> { this.#settings.setCheckpoint(integrationId, partition, value); }
-  async getSetting(key: string): Promise<string | null> { return this.#settings.getSetting(key); }
-  async setSetting(key: string, value: string): Promise<void> { this.#settings.setSetting(key, value); }
-  async listTokens(): Promise<ApiToken[]> { return this.#settings.listTokens(); }
-  async addToken(token: ApiToken): Promise<void> { this.#settings.addToken(token); }
 }

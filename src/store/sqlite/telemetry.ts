@@ -3,11 +3,11 @@
  * carry the entity's internal key (`entities.seq`) and the key name's id from `telemetry_keys`;
  * queries take the public entity id and key names. Ingest writes with multi-row statements.
  */
+import { KV_COLUMNS, KV_UPDATE, kvFromRow, type KvRow } from '../kv-columns.ts';
 import type { TelemetryQuery, TsValue } from '../types.ts';
 import type { SqliteDatabase } from './database.ts';
 import { SqliteDictionary } from './dictionary.ts';
 import type { SqliteEntities } from './entities.ts';
-import { KV_COLUMNS, KV_UPDATE, kvFromRow, type KvRow } from './kv-params.ts';
 import { MultiRowInsert, RowBuffer } from './multi-row.ts';
 
 interface PointRow extends KvRow {

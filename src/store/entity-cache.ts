@@ -3,10 +3,16 @@
  * ever holds committed rows: a transaction collects what it resolved or created on the side and
  * publishes it after COMMIT, so a rollback leaves no phantom entities behind.
  */
-import type { EntityKind } from '../../core/model.ts';
+import type { EntityKind } from '../core/model.ts';
 
 export function entityCacheKey(kind: EntityKind, name: string): string {
   return `${kind}\u0000${name}`;
+}
+
+/** The store options that size the cache. */
+export interface EntityCacheOptions {
+  /** Bound of the in-memory entity name → id cache. Default 100 000. */
+  entityCacheSize?: number;
 }
 
 export class EntityCache {

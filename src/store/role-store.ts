@@ -1,0 +1,109 @@
+/**
+ * The part of a SQL store that only hands each Store method to the role module that implements
+ * it (entities, telemetry, config, ...). A store extends RoleStore with its role modules and adds
+ * what depends on its database: migrate, ping, close and deleting an integration with what
+ * belongs to it in one transaction.
+ */
+import type {
+  AttributeScope, ConverterConfig, DownlinkStatus, EntityKind, IntegrationConfig, KvValue,
+} from '../core/model.ts';
+import type { NewDownlink } from './rows.ts';
+import type {
+  ApiToken, AttributeValue, DeadLetter, DeadLetterQuery, DeadLetterState, Downlink, Entity, EntityQuery, EventInput,
+  EventQuery, Store, StoredEvent, TelemetryQuery, TsValue, UplinkCommit, UplinkCommitResult,
+} from './types.ts';
+
+/**
+ * Store methods as a role module implements them: the same parameters, the result given directly
+ * (SQLite, synchronous) or as a promise (PostgreSQL).
+ */
+export type RoleMethods<K extends keyof Store> = {
+  [P in K]: Store[P] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R | Promise<R> : never;
+};
+
+export interface StoreRoles {
+  ingest: RoleMethods<'commitUplinks' | 'pruneDedupeKeys'>;
+  entities: RoleMethods<'getEntity' | 'listEntities'>;
+  telemetry: RoleMethods<'queryTelemetry' | 'latestTelemetry' | 'telemetryKeys' | 'countTelemetry'>;
+  attributes: RoleMethods<'listAttributes' | 'setAttributes' | 'deleteAttributes'>;
+  events: RoleMethods<'addEvents' | 'listEvents' | 'pruneEvents'>;
+  deadLetters: RoleMethods<'listDeadLetters' | 'getDeadLetter' | 'setDeadLetterState'>;
+  downlinks: RoleMethods<'enqueueDownlink' | 'getDownlink' | 'listQueuedDownlinks' | 'listDownlinks' | 'markDownlink'>;
+  config: RoleMethods<'listIntegrations' | 'getIntegration' | 'saveIntegration' | 'listConverters' | 'getConverter' | 'saveConverter' | 'deleteConverter'>;
+  settings: RoleMethods<'getCheckpoint' | 'setCheckpoint' | 'getSetting' | 'setSetting' | 'listTokens' | 'addToken'>;
+}
+
+export abstract class RoleStore implements Store {
+  abstract readonly kind: Store['kind'];
+  readonly #r: StoreRoles;
+
+  constructor(roles: StoreRoles) {
+    this.#r = roles;
+  }
+
+  abstract migrate(): Promise<void>;
+  abstract ping(): Promise<boolean>;
+  abstract close(): Promise<void>;
+  /**
+   * Deletes the integration with its events, dead letters, dedupe keys, checkpoints and downlinks.
+   * Devices it created stay (as in ThingsBoard) and forget their creator. NOT_FOUND for an unknown id.
+   */
+  abstract deleteIntegration(id: string): Promise<void>;
+
+  // Ingest
+  async commitUplinks(commit: UplinkCommit): Promise<UplinkCommitResult> { return this.#r.ingest.commitUplinks(commit); }
+  async pruneDedupeKeys(olderThan: number): Promise<number> { return this.#r.ingest.pruneDedupeKeys(olderThan); }
+
+  // Entities
+  async getEntity(kind: EntityKind, name: string): Promise<Entity | null> { return this.#r.entities.getEntity(kind, name); }
+  async listEntities(query: EntityQuery): Promise<{ items: Entity[]; total: number }> { return this.#r.entities.listEntities(query); }
+
+  // Telemetry
+  async queryTelemetry(query: TelemetryQuery): Promise<Record<string, TsValue[]>> { return this.#r.telemetry.queryTelemetry(query); }
+  async latestTelemetry(entityId: string, keys?: string[]): Promise<Record<string, TsValue>> { return this.#r.telemetry.latestTelemetry(entityId, keys); }
+  async telemetryKeys(entityId: string): Promise<string[]> { return this.#r.telemetry.telemetryKeys(entityId); }
+  async countTelemetry(entityId?: string): Promise<number> { return this.#r.telemetry.countTelemetry(entityId); }
+
+  // Attributes
+  async listAttributes(entityId: string, scope?: AttributeScope): Promise<AttributeValue[]> { return this.#r.attributes.listAttributes(entityId, scope); }
+  async setAttributes(entityId: string, scope: AttributeScope, values: Array<{ key: string; value: KvValue }>): Promise<void> {
+    await this.#r.attributes.setAttributes(entityId, scope, values);
+  }
+  async deleteAttributes(entityId: string, scope: AttributeScope, keys: string[]): Promise<void> {
+    await this.#r.attributes.deleteAttributes(entityId, scope, keys);
+  }
+
+  // Events
+  async addEvents(events: EventInput[]): Promise<void> { await this.#r.events.addEvents(events); }
+  async listEvents(query: EventQuery): Promise<StoredEvent[]> { return this.#r.events.listEvents(query); }
+  async pruneEvents(opts: { olderThan: number; maxPerIntegration: number }): Promise<number> { return this.#r.events.pruneEvents(opts); }
+
+  // Dead letters
+  async listDeadLetters(query: DeadLetterQuery): Promise<{ items: DeadLetter[]; total: number }> { return this.#r.deadLetters.listDeadLetters(query); }
+  async getDeadLetter(id: string): Promise<DeadLetter | null> { return this.#r.deadLetters.getDeadLetter(id); }
+  async setDeadLetterState(id: string, state: DeadLetterState): Promise<void> { await this.#r.deadLetters.setDeadLetterState(id, state); }
+
+  // Downlinks
+  async enqueueDownlink(d: NewDownlink): Promise<Downlink> { return this.#r.downlinks.enqueueDownlink(d); }
+  async getDownlink(id: string): Promise<Downlink | null> { return this.#r.downlinks.getDownlink(id); }
+  async listQueuedDownlinks(integrationId: string, limit: number): Promise<Downlink[]> { return this.#r.downlinks.listQueuedDownlinks(integrationId, limit); }
+  async listDownlinks(query: { integrationId?: string; deviceName?: string; limit?: number }): Promise<Downlink[]> { return this.#r.downlinks.listDownlinks(query); }
+  async markDownlink(id: string, status: DownlinkStatus, error?: string | null): Promise<void> { await this.#r.downlinks.markDownlink(id, status, error); }
+
+  // Config
+  async listIntegrations(): Promise<IntegrationConfig[]> { return this.#r.config.listIntegrations(); }
+  async getIntegration(idOrName: string): Promise<IntegrationConfig | null> { return this.#r.config.getIntegration(idOrName); }
+  async saveIntegration(cfg: IntegrationConfig): Promise<void> { await this.#r.config.saveIntegration(cfg); }
+  async listConverters(): Promise<ConverterConfig[]> { return this.#r.config.listConverters(); }
+  async getConverter(idOrName: string): Promise<ConverterConfig | null> { return this.#r.config.getConverter(idOrName); }
+  async saveConverter(cfg: ConverterConfig): Promise<void> { await this.#r.config.saveConverter(cfg); }
+  async deleteConverter(id: string): Promise<void> { await this.#r.config.deleteConverter(id); }
+
+  // Checkpoints, settings, tokens
+  async getCheckpoint(integrationId: string, partition: string): Promise<string | null> { return this.#r.settings.getCheckpoint(integrationId, partition); }
+  async setCheckpoint(integrationId: string, partition: string, value: string): Promise<void> { await this.#r.settings.setCheckpoint(integrationId, partition, value); }
+  async getSetting(key: string): Promise<string | null> { return this.#r.settings.getSetting(key); }
+  async setSetting(key: string, value: string): Promise<void> { await this.#r.settings.setSetting(key, value); }
+  async listTokens(): Promise<ApiToken[]> { return this.#r.settings.listTokens(); }
+  async addToken(token: ApiToken): Promise<void> { await this.#r.settings.addToken(token); }
+}
