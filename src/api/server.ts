@@ -37,7 +37,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req) => {
     const path = req.url.split('?')[0] ?? '';
     if (PUBLIC.has(path) || path === '/' || path.startsWith('/ui')) return;
-    const role = deps.auth.roleOf(bearer(req));
+    const role = await deps.auth.roleOf(bearer(req));
     if (!role) throw new CloudbridgeError('UNAUTHORIZED', 'missing or invalid token: send "Authorization: Bearer <token>"');
     if (role !== 'admin' && req.method !== 'GET' && req.method !== 'HEAD') {
       throw new CloudbridgeError('FORBIDDEN', 'this token is read-only (viewer); use an admin token');

@@ -11,6 +11,7 @@ export const hashToken = (token: string): string => createHash('sha256').update(
 
 export class TokenAuth {
   private hashes = new Map<string, Role>();
+  private lastReload = 0;
   private readonly store: Store;
 
   constructor(store: Store) {
@@ -38,9 +39,17 @@ export class TokenAuth {
     this.hashes = new Map((await this.store.listTokens()).map((t) => [t.hash, t.role]));
   }
 
-  /** The role of a bearer token, or null. Environment token rotation: only the current env token counts as admin. */
-  roleOf(token: string | undefined): Role | null {
+  /**
+   * The role of a bearer token, or null. An unknown token makes the token list reload (at most
+   * once a second), so a token created with `cloudbridge token create` works without a restart.
+   */
+  async roleOf(token: string | undefined, now = Date.now()): Promise<Role | null> {
     if (!token) return null;
-    return this.hashes.get(hashToken(token)) ?? null;
+    const hash = hashToken(token);
+    const known = this.hashes.get(hash);
+    if (known || now - this.lastReload < 1000) return known ?? null;
+    this.lastReload = now;
+    await this.reload();
+    return this.hashes.get(hash) ?? null;
   }
 }

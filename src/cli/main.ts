@@ -3,6 +3,7 @@ import { runStart } from './start.ts';
 import { runDemo } from './demo.ts';
 import { runConverterTest } from './converter-test.ts';
 import { runConfigLint } from './config-lint.ts';
+import { runToken } from './token.ts';
 import { toCloudbridgeError } from '../core/errors.ts';
 
 const HELP = `cloudbridge: connects IoT clouds to your platform
@@ -13,6 +14,8 @@ Usage:
   cloudbridge converter test --file F --payload P [--metadata JSON]
                                              run a converter on a sample and print its output as JSON
   cloudbridge config lint FILE               validate a config file without starting anything
+  cloudbridge token create --name N [--role viewer|admin] | token list
+                                             API tokens (a new one is printed once)
 
 Run "cloudbridge <command> --help" for the options of a command.
 Environment: CLOUDBRIDGE_ADMIN_TOKEN (API admin token), CLOUDBRIDGE_MASTER_KEY (encrypts secrets at rest).`;
@@ -26,6 +29,7 @@ export async function main(argv: string[]): Promise<number> {
       if (rest[0] === 'test') return runConverterTest(rest.slice(1));
       console.error('usage: cloudbridge converter test --file F --payload P [--metadata JSON]');
       return 2;
+    case 'token': return runToken(rest);
     case 'config':
       if (rest[0] === 'lint') return runConfigLint(rest.slice(1));
       console.error('usage: cloudbridge config lint FILE');

@@ -71,8 +71,32 @@ describe('cloudbridge CLI', () => {
     }
   });
 
+  it('creates a viewer token that can read but not change, without a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cb-cli-'));
+    const { startTestApp } = await import('../e2e/harness.ts');
+    const t = await startTestApp({ dir });
+    try {
+      const file = join(dir, 'c.yaml');
+      writeFileSync(file, `store: { sqlite: { path: ${join(dir, 'cloudbridge.db')} } }\n`);
+      const created = run('token', 'create', '--name', 'grafana', '--role', 'viewer', '--config', file);
+      assert.equal(created.code, 0, created.stderr);
+      const token = created.stdout.trim();
+      assert.match(token, /^cb_/);
+      const headers = { authorization: `Bearer ${token}` };
+      assert.equal((await fetch(`${t.url}/api/v1/devices`, { headers })).status, 200);
+      const post = await fetch(`${t.url}/api/v1/converters`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(post.status, 403);
+      const listed = run('token', 'list', '--config', file);
+      assert.match(listed.stdout, /viewer .* grafana/);
+      assert.ok(!listed.stdout.includes(token), 'list never shows a token');
+    } finally {
+      await t.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('prints help for each command', () => {
-    for (const args of [['--help'], ['start', '--help'], ['demo', '--help'], ['converter', 'test', '--help'], ['config', 'lint', '--help']]) {
+    for (const args of [['--help'], ['start', '--help'], ['demo', '--help'], ['converter', 'test', '--help'], ['config', 'lint', '--help'], ['token', '--help']]) {
       const r = run(...args);
       assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /Usage|cloudbridge/);
