@@ -103,21 +103,16 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const deadLetters = new DeadLetterService({ store, converters });
 
   // Register the secrets of stored integrations with the log scrubber before anything runs.
-  const registerSecrets = async (): Promise<void> => {
-    for (const cfg of await store.listIntegrations()) {
-      const def = findConnector(cfg.type);
-      if (def) scrubber.add(...collectSecrets(def.configSpec, decryptConfig(def.configSpec, cfg.config, secrets)));
-    }
-  };
-  await registerSecrets();
+  for (const cfg of await store.listIntegrations()) {
+    const def = findConnector(cfg.type);
+    if (def) scrubber.add(...collectSecrets(def.configSpec, decryptConfig(def.configSpec, cfg.config, secrets)));
+  }
 
   const applyConfig = async (config: ConfigFile): Promise<void> => {
     for (const [i, c] of config.converters.entries()) await configService.upsertConverter(c, `converters[${i}]`);
-    for (const integ of config.integrations) {
+    for (const [i, integ] of config.integrations.entries()) {
       const def = findConnector(String(integ.type ?? ''));
       if (def) scrubber.add(...collectSecrets(def.configSpec, integ.config));
-    }
-    for (const [i, integ] of config.integrations.entries()) {
       await configService.upsertIntegration(integ as Parameters<ConfigService['upsertIntegration']>[0], `integrations[${i}]`);
     }
   };

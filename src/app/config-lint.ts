@@ -58,7 +58,7 @@ export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.
         else if (t !== want) problems.push({ field: `${prefix}.${field}`, message: `"${name}" is a ${t} converter; name a ${want} converter` });
       }
       const config = parseWithSchema(def.configSpec, integ.config, `${prefix}.config`);
-      const w = await runConnectorValidate(def.validate && (() => def.validate?.(config) ?? []), `${prefix}.config`);
+      const w = await runConnectorValidate(def, config, `${prefix}.config`);
       warnings.push(...w.map((m) => `${prefix}: ${m}`));
     } catch (err) {
       collect(err, prefix);

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
-import type { ConnectorDefinition } from '../core/connector.ts';
+import type { CheckResult, ConnectorDefinition } from '../core/connector.ts';
 import { CloudbridgeError } from '../core/errors.ts';
 import type { ConverterConfig, IntegrationConfig, IntegrationStatus } from '../core/model.ts';
 import type { Store } from '../store/types.ts';
@@ -141,7 +141,7 @@ export class ConfigService {
   }
 
   /** Runs the connector's connection check on a saved integration or on an unsaved body. */
-  async checkConnection(input: { idOrName?: string; body?: unknown }, signal: AbortSignal): Promise<ReturnType<ConnectorDefinition['testConnection']>> {
+  async checkConnection(input: { idOrName?: string; body?: unknown }, signal: AbortSignal): Promise<CheckResult> {
     let type: string;
     let config: Record<string, unknown>;
     if (input.idOrName) {
@@ -180,7 +180,7 @@ export class ConfigService {
       ? keepRedactedSecrets(def.configSpec, parsed.config, decryptConfig(def.configSpec, existing.config, this.deps.secrets))
       : parsed.config;
     const config = parseWithSchema(def.configSpec, rawConfig, `${p}config`) as Record<string, unknown>;
-    const warnings = await runConnectorValidate(def.validate && (() => def.validate?.(config) ?? []), `${p}config`);
+    const warnings = await runConnectorValidate(def, config, `${p}config`);
     const now = this.deps.clock.now();
     const allUntil = parsed.debug?.allMinutes !== undefined
       ? (parsed.debug.allMinutes > 0 ? now + parsed.debug.allMinutes * 60_000 : 0)

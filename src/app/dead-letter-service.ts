@@ -5,6 +5,7 @@
  */
 import { CloudbridgeError } from '../core/errors.ts';
 import type { Store } from '../store/types.ts';
+import type { UplinkConverterRunner } from '../converters/types.ts';
 import type { ConverterFactory } from './integration-runtime.ts';
 
 export interface ReplayResult {
@@ -24,39 +25,56 @@ export class DeadLetterService {
   }
 
   async replay(id: string): Promise<ReplayResult> {
+    const [result] = await this.replayMany([id]);
+    if (!result) throw new CloudbridgeError('NOT_FOUND', `dead letter ${id} not found`);
+    return result;
+  }
+
+  /** Replays several dead letters, compiling each integration's converter once for all of them. */
+  async replayMany(ids: string[]): Promise<ReplayResult[]> {
+    const runners = new Map<string, UplinkConverterRunner>();
+    try {
+      const results: ReplayResult[] = [];
+      for (const id of ids) results.push(await this.replayOne(id, runners));
+      return results;
+    } finally {
+      for (const r of runners.values()) r.dispose();
+    }
+  }
+
+  private async replayOne(id: string, runners: Map<string, UplinkConverterRunner>): Promise<ReplayResult> {
     const dl = await this.store.getDeadLetter(id);
     if (!dl) throw new CloudbridgeError('NOT_FOUND', `dead letter ${id} not found`);
     const integration = await this.store.getIntegration(dl.integrationId);
     if (!integration) throw new CloudbridgeError('NOT_FOUND', `the integration of dead letter ${id} no longer exists`);
-    const converterCfg = await this.store.getConverter(integration.uplinkConverterId);
-    if (!converterCfg) throw new CloudbridgeError('NOT_FOUND', `the uplink converter of integration "${integration.name}" no longer exists`);
-    const runner = await this.converters.uplink(converterCfg);
-    try {
-      const [conv] = await runner.convert([{ payload: dl.payload, metadata: dl.metadata, receivedAt: dl.receivedAt }]);
-      if (!conv || !conv.ok) {
-        const error = conv ? { code: conv.error.code, message: conv.error.message, stage: conv.stage } : { code: 'INTERNAL', message: 'no result', stage: 'convert' };
-        return { id, ok: false, status: 'failed', error };
-      }
-      if (!integration.allowCreateDevices) {
-        for (const rec of conv.records) {
-          if (!(await this.store.getEntity(rec.kind, rec.name))) {
-            return { id, ok: false, status: 'failed', error: { code: 'DEVICE_CREATION_FORBIDDEN', message: `${rec.kind.toLowerCase()} "${rec.name}" does not exist and integration "${integration.name}" may not create it`, stage: 'provision' } };
-          }
+    let runner = runners.get(integration.uplinkConverterId);
+    if (!runner) {
+      const converterCfg = await this.store.getConverter(integration.uplinkConverterId);
+      if (!converterCfg) throw new CloudbridgeError('NOT_FOUND', `the uplink converter of integration "${integration.name}" no longer exists`);
+      runner = await this.converters.uplink(converterCfg);
+      runners.set(integration.uplinkConverterId, runner);
+    }
+    const [conv] = await runner.convert([{ payload: dl.payload, metadata: dl.metadata, receivedAt: dl.receivedAt }]);
+    if (!conv || !conv.ok) {
+      const error = conv ? { code: conv.error.code, message: conv.error.message, stage: conv.stage } : { code: 'INTERNAL', message: 'no result', stage: 'convert' };
+      return { id, ok: false, status: 'failed', error };
+    }
+    if (!integration.allowCreateDevices) {
+      for (const rec of conv.records) {
+        if (!(await this.store.getEntity(rec.kind, rec.name))) {
+          return { id, ok: false, status: 'failed', error: { code: 'DEVICE_CREATION_FORBIDDEN', message: `${rec.kind.toLowerCase()} "${rec.name}" does not exist and integration "${integration.name}" may not create it`, stage: 'provision' } };
         }
       }
-      const { results } = await this.store.commitUplinks({
-        integrationId: integration.id,
-        allowCreateDevices: integration.allowCreateDevices,
-        items: [{
-          sourceKey: `replay:${dl.id}`, payload: dl.payload, metadata: dl.metadata, receivedAt: dl.receivedAt,
-          outcome: { kind: 'records', records: conv.records },
-        }],
-      });
-      const r = results[0];
-      await this.store.setDeadLetterState(id, 'replayed');
-      return { id, ok: true, status: r?.status === 'duplicate' ? 'duplicate' : 'stored' };
-    } finally {
-      runner.dispose();
     }
+    const { results } = await this.store.commitUplinks({
+      integrationId: integration.id,
+      allowCreateDevices: integration.allowCreateDevices,
+      items: [{
+        sourceKey: `replay:${dl.id}`, payload: dl.payload, metadata: dl.metadata, receivedAt: dl.receivedAt,
+        outcome: { kind: 'records', records: conv.records },
+      }],
+    });
+    await this.store.setDeadLetterState(id, 'replayed');
+    return { id, ok: true, status: results[0]?.status === 'duplicate' ? 'duplicate' : 'stored' };
   }
 }

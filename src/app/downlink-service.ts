@@ -35,23 +35,18 @@ export class DownlinkService {
 
   async request(deviceName: string, body: DownlinkRequestBody): Promise<Downlink> {
     const device = await this.store.getEntity('DEVICE', deviceName);
-    let integrationId: string | null = null;
-    if (body.integration) {
-      const cfg = await this.store.getIntegration(body.integration);
-      if (!cfg) throw new CloudbridgeError('NOT_FOUND', `integration "${body.integration}" not found`, { field: 'integration' });
-      integrationId = cfg.id;
-    } else if (device?.createdByIntegrationId) {
-      integrationId = device.createdByIntegrationId;
-    }
-    if (!integrationId) {
+    const ref = body.integration ?? device?.createdByIntegrationId;
+    if (!ref) {
       throw new CloudbridgeError('NOT_FOUND', device
         ? `device "${deviceName}" was not created by an integration: name one with "integration"`
         : `device "${deviceName}" not found: name the integration to send through with "integration"`, { field: 'integration' });
     }
-    const cfg = await this.store.getIntegration(integrationId);
-    if (!cfg?.downlinkConverterId) {
-      throw new CloudbridgeError('DOWNLINK_UNSUPPORTED', `integration "${cfg?.name ?? integrationId}" has no downlink converter; set downlinkConverter on it`);
+    const cfg = await this.store.getIntegration(ref);
+    if (!cfg) throw new CloudbridgeError('NOT_FOUND', `integration "${ref}" not found`, { field: 'integration' });
+    if (!cfg.downlinkConverterId) {
+      throw new CloudbridgeError('DOWNLINK_UNSUPPORTED', `integration "${cfg.name}" has no downlink converter; set downlinkConverter on it`);
     }
+    const integrationId = cfg.id;
     const metadata: Record<string, string> = { deviceName, ...(device ? { deviceType: device.type } : {}), ...body.metadata };
     const queued = await this.store.enqueueDownlink({ integrationId, deviceName, msgType: body.msgType, msg: body.msg, metadata });
     this.kick(integrationId);

@@ -268,8 +268,8 @@ export class IntegrationRuntime {
   private fail(error: CloudbridgeError, event: LifecycleEvent): void {
     this.recordError(error);
     this.setState('FAILED');
-    this.lifecycle(event === 'UPDATED' ? 'UPDATED' : 'FAILED', false, error);
-    if (event === 'UPDATED') this.lifecycle('FAILED', false, error);
+    if (event === 'UPDATED') this.lifecycle('UPDATED', false, error);
+    this.lifecycle('FAILED', false, error);
     const delayMs = this.restartBackoff.next();
     this.log.error({ code: error.code, err: error.message, retryInMs: delayMs }, 'integration failed to start');
     const generation = this.generation;

@@ -1,5 +1,6 @@
 /** Prometheus metrics, read from the integrations' status at scrape time. */
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { IntegrationStatus } from '../core/model.ts';
 import type { IntegrationManager } from './integration-manager.ts';
 
 export function createRegistry(): Registry {
@@ -18,38 +19,44 @@ export function createLatencyHistogram(registry: Registry): Histogram<'integrati
   });
 }
 
-/** Per-integration gauges read from the runtimes' status at scrape time. */
+/**
+ * Per-integration gauges read from the runtimes' status at scrape time. One scrape reads each
+ * status once (a snapshot shared by every gauge for 100 ms), not once per gauge.
+ */
 export function registerIntegrationMetrics(registry: Registry, manager: IntegrationManager, now: () => number): void {
   const labelNames = ['integration', 'type'] as const;
-  const counterGauge = (name: string, help: string, pick: (c: ReturnType<typeof statusOf>) => number): void => {
+  type Row = { labels: { integration: string; type: string }; status: IntegrationStatus };
+  let snapshot: { at: number; rows: Row[] } | null = null;
+  const rows = (): Row[] => {
+    const t = now();
+    if (!snapshot || t - snapshot.at > 100) {
+      snapshot = { at: t, rows: manager.all().map((r) => ({ labels: { integration: r.config.name, type: r.config.type }, status: r.status() })) };
+    }
+    return snapshot.rows;
+  };
+  const gauge = (name: string, help: string, pick: (s: IntegrationStatus) => number | undefined): void => {
     new Gauge({
       name, help, labelNames, registers: [registry],
       collect() {
         this.reset();
-        for (const r of manager.all()) this.set({ integration: r.config.name, type: r.config.type }, pick(statusOf(r)));
+        for (const row of rows()) {
+          const v = pick(row.status);
+          if (v !== undefined) this.set(row.labels, v);
+        }
       },
     });
   };
-  const statusOf = (r: ReturnType<IntegrationManager['all']>[number]) => r.status();
-  counterGauge('cloudbridge_messages_received_total', 'Messages received from the source (since start).', (s) => s.counters.received);
-  counterGauge('cloudbridge_messages_stored_total', 'Messages whose results were committed.', (s) => s.counters.stored);
-  counterGauge('cloudbridge_messages_dead_lettered_total', 'Messages committed to the dead-letter store.', (s) => s.counters.deadLettered);
-  counterGauge('cloudbridge_messages_duplicate_total', 'Redelivered messages recognised as already committed.', (s) => s.counters.duplicates);
-  counterGauge('cloudbridge_errors_total', 'Errors (connection, store) of the integration.', (s) => s.counters.errors);
-  counterGauge('cloudbridge_in_flight_messages', 'Messages accepted but not yet committed.', (s) => s.inFlight.messages);
-  counterGauge('cloudbridge_in_flight_bytes', 'Payload bytes accepted but not yet committed.', (s) => s.inFlight.bytes);
-  counterGauge('cloudbridge_integration_up', '1 when the integration is running and connected.', (s) => (s.state === 'RUNNING' ? 1 : 0));
-  new Gauge({
-    name: 'cloudbridge_certificate_expiry_seconds',
-    help: 'Seconds until the client certificate of the integration expires (connectors that use one).',
-    labelNames, registers: [registry],
-    collect() {
-      this.reset();
-      for (const r of manager.all()) {
-        const expiresAt = r.status().details?.certificateExpiresAt;
-        if (typeof expiresAt === 'number') this.set({ integration: r.config.name, type: r.config.type }, (expiresAt - now()) / 1000);
-      }
-    },
+  gauge('cloudbridge_messages_received_total', 'Messages received from the source (since start).', (s) => s.counters.received);
+  gauge('cloudbridge_messages_stored_total', 'Messages whose results were committed.', (s) => s.counters.stored);
+  gauge('cloudbridge_messages_dead_lettered_total', 'Messages committed to the dead-letter store.', (s) => s.counters.deadLettered);
+  gauge('cloudbridge_messages_duplicate_total', 'Redelivered messages recognised as already committed.', (s) => s.counters.duplicates);
+  gauge('cloudbridge_errors_total', 'Errors (connection, store) of the integration.', (s) => s.counters.errors);
+  gauge('cloudbridge_in_flight_messages', 'Messages accepted but not yet committed.', (s) => s.inFlight.messages);
+  gauge('cloudbridge_in_flight_bytes', 'Payload bytes accepted but not yet committed.', (s) => s.inFlight.bytes);
+  gauge('cloudbridge_integration_up', '1 when the integration is running and connected.', (s) => (s.state === 'RUNNING' ? 1 : 0));
+  gauge('cloudbridge_certificate_expiry_seconds', 'Seconds until the client certificate of the integration expires (connectors that use one).', (s) => {
+    const expiresAt = s.details?.certificateExpiresAt;
+    return typeof expiresAt === 'number' ? (expiresAt - now()) / 1000 : undefined;
   });
-  counterGauge('cloudbridge_last_message_age_seconds', 'Seconds since the last message (-1: none yet).', (s) => (s.lastMessageAt === null ? -1 : (now() - s.lastMessageAt) / 1000));
+  gauge('cloudbridge_last_message_age_seconds', 'Seconds since the last message (-1: none yet).', (s) => (s.lastMessageAt === null ? -1 : (now() - s.lastMessageAt) / 1000));
 }

@@ -4,6 +4,7 @@
  */
 import type { TSchema, Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import type { ConnectorDefinition } from '../core/connector.ts';
 import { CloudbridgeError } from '../core/errors.ts';
 
 export interface FieldProblem {
@@ -58,10 +59,10 @@ export function configError(problems: FieldProblem[]): CloudbridgeError {
 }
 
 /** Runs a connector's own `validate()`, reporting its fields under `prefix` (e.g. `integrations[0].config`). */
-export async function runConnectorValidate(validate: (() => Promise<string[]> | string[]) | undefined, prefix: string): Promise<string[]> {
-  if (!validate) return [];
+export async function runConnectorValidate(def: ConnectorDefinition, config: unknown, prefix: string): Promise<string[]> {
+  if (!def.validate) return [];
   try {
-    return await validate();
+    return await def.validate(config as Static<typeof def.configSpec>);
   } catch (err) {
     if (err instanceof CloudbridgeError && err.code === 'CONFIG_INVALID') {
       const field = err.details.field ? `${prefix}.${err.details.field}` : prefix;

@@ -1,7 +1,7 @@
 /** `cloudbridge converter test`: runs a converter script on one sample and prints the result. */
 import { readFileSync } from 'node:fs';
 import { testConverter } from '../converters/index.ts';
-import { decodePayload, encodedView } from '../api/routes/converters.ts';
+import { decodePayload, encodedView } from '../app/converter-samples.ts';
 import { CloudbridgeError } from '../core/errors.ts';
 import { parseCommand } from './args.ts';
 

@@ -3,6 +3,7 @@
  * debug events the integration's debug settings ask for (bounded by a rate limit).
  */
 import type { DebugSettings, UplinkMessage } from './model.ts';
+import { utf8OrNull } from './utf8.ts';
 import type { DebugEventInput, UplinkCommit, UplinkCommitItem, UplinkConversion } from './ports.ts';
 
 /** Max characters of payload or output kept in one debug event. */
@@ -13,14 +14,22 @@ export interface DebugPolicy {
   settings(): DebugSettings;
   /** Token bucket: returns how many of `wanted` events may be written now. */
   take(wanted: number, now: number): number;
+  /** True at most once a minute: whether to record that debug events were dropped. */
+  warnDropped(now: number): boolean;
 }
 
 /** A token bucket of `perSecond` debug events, refilled continuously. */
 export function debugRateLimiter(settings: () => DebugSettings, perSecond = 100): DebugPolicy {
   let tokens = perSecond;
   let last = 0;
+  let lastWarning = -Infinity;
   return {
     settings,
+    warnDropped(now) {
+      if (now - lastWarning < 60_000) return false;
+      lastWarning = now;
+      return true;
+    },
     take(wanted, now) {
       tokens = Math.min(perSecond, tokens + ((now - last) / 1000) * perSecond);
       last = now;
@@ -37,12 +46,10 @@ export function truncate(text: string, max = DEBUG_BODY_MAX_CHARS): string {
 
 /** Payload for display: UTF-8 text when it decodes cleanly, else base64. */
 export function payloadForDisplay(payload: Uint8Array): { messageType: 'TEXT' | 'BINARY'; message: string } {
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(payload);
-    return { messageType: 'TEXT', message: truncate(text) };
-  } catch {
-    return { messageType: 'BINARY', message: truncate(Buffer.from(payload).toString('base64')) };
-  }
+  const text = utf8OrNull(payload);
+  return text === null
+    ? { messageType: 'BINARY', message: truncate(Buffer.from(payload).toString('base64')) }
+    : { messageType: 'TEXT', message: truncate(text) };
 }
 
 function stringifyOutput(raw: unknown): string | undefined {
@@ -121,10 +128,10 @@ function debugEvents(input: BuildCommitInput): DebugEventInput[] {
       },
     });
   }
-  if (granted < wanted.length) {
+  if (granted < wanted.length && input.debug.warnDropped(input.now)) {
     events.push({
       integrationId: input.integrationId, type: 'WARNING', ts: input.now,
-      body: { code: 'DEBUG_RATE_LIMITED', message: `debug rate limit reached: ${wanted.length - granted} debug events of this batch were not recorded` },
+      body: { code: 'DEBUG_RATE_LIMITED', message: `debug rate limit reached: some debug events are not recorded (${wanted.length - granted} in this batch; this warning repeats at most once a minute)` },
     });
   }
   return events;

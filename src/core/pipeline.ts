@@ -59,8 +59,6 @@ export interface PipelineOptions {
   retry?: { initialDelayMs: number; maxDelayMs: number };
   clock?: Clock;
   log?: Logger;
-  /** Called after each batch settles (metrics, status). */
-  onBatch?: (report: DeliveryReport & { failed: boolean }) => void;
   /** Called after a batch committed, with its messages (latency metrics, benchmarks). */
   onCommitted?: (messages: UplinkMessage[], committedAt: number) => void;
   /** Called when a store failure pauses intake, and when intake resumes. */
@@ -252,7 +250,6 @@ export class IngestPipeline {
     this.counters.stored += report.stored;
     this.counters.deadLettered += report.deadLettered;
     this.counters.duplicates += report.duplicates;
-    this.opts.onBatch?.({ ...report, failed: false });
     this.opts.onCommitted?.(messages, this.clock.now());
   }
 
@@ -277,7 +274,6 @@ export class IngestPipeline {
     this.log.warn({ code: error.code, err: error.message, retryInMs: delayMs }, 'store commit failed; intake paused');
     this.opts.onPause?.(true, error);
     for (const entry of batch) this.failEntry(entry, error);
-    this.opts.onBatch?.({ stored: 0, deadLettered: 0, duplicates: 0, failed: true });
   }
 
   private settleEntry(entry: Entry): void {

@@ -29,7 +29,7 @@ describe('API security', () => {
     routes.push(['GET', '/metrics'], ['GET', '/api/v1/openapi.json']);
     assert.ok(routes.length > 25, `found ${routes.length} routes`);
     for (const [method, path] of routes) {
-      const url = path.startsWith('/api/v1') || path === '/metrics' || path === '/health' || path === '/ready' ? `${t.url}${path}` : `${t.url}${path}`;
+      const url = `${t.url}${path}`;
       const isPublic = path === '/health' || path === '/ready';
       for (const auth of [undefined, 'Bearer wrong-token', `Basic ${Buffer.from(`admin:${TEST_TOKEN}`).toString('base64')}`]) {
         const res = await fetch(url, { method, headers: { ...(auth ? { authorization: auth } : {}), ...(method === 'GET' || method === 'DELETE' ? {} : { 'content-type': 'application/json' }) }, ...(method === 'GET' || method === 'DELETE' ? {} : { body: '{}' }) });

@@ -2,9 +2,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { CloudbridgeError } from '../../core/errors.ts';
-import type { EncodedDownlink } from '../../core/model.ts';
 import { testConverter } from '../../converters/index.ts';
 import { ConverterInputSpec } from '../../app/schemas.ts';
+import { decodePayload, encodedView } from '../../app/converter-samples.ts';
 import type { ApiDeps } from '../deps.ts';
 
 type Id = { Params: { id: string } };
@@ -27,22 +27,6 @@ type TestBody = {
   payload?: string; payloadEncoding?: 'text' | 'base64' | 'hex'; metadata?: Record<string, string>;
   msg?: unknown; msgType?: string; integrationMetadata?: Record<string, string>;
 };
-
-export function decodePayload(payload: string, encoding: 'text' | 'base64' | 'hex'): Uint8Array {
-  if (encoding === 'text') return Buffer.from(payload, 'utf8');
-  if (encoding === 'hex' && !/^([0-9a-fA-F]{2})*$/.test(payload.replace(/\s+/g, ''))) {
-    throw new CloudbridgeError('CONFIG_INVALID', 'payload is not valid hex', { field: 'payload' });
-  }
-  return Buffer.from(encoding === 'hex' ? payload.replace(/\s+/g, '') : payload, encoding);
-}
-
-/** Downlink payload bytes as base64 (and as text when they are UTF-8). */
-export function encodedView(e: EncodedDownlink): Record<string, unknown> {
-  const buf = Buffer.from(e.data);
-  let dataText: string | null = null;
-  try { dataText = new TextDecoder('utf-8', { fatal: true }).decode(buf); } catch { dataText = null; }
-  return { contentType: e.contentType, metadata: e.metadata, dataBase64: buf.toString('base64'), dataText };
-}
 
 export function converterRoutes(deps: ApiDeps): FastifyPluginAsync {
   const svc = deps.configService;

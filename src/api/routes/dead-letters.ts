@@ -2,15 +2,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { CloudbridgeError } from '../../core/errors.ts';
+import { utf8OrNull } from '../../core/utf8.ts';
 import type { DeadLetter, DeadLetterState } from '../../store/types.ts';
 import type { ApiDeps } from '../deps.ts';
 
 function view(dl: DeadLetter): Record<string, unknown> {
   const { payload, ...rest } = dl;
-  const buf = Buffer.from(payload);
-  let text: string | null = null;
-  try { text = new TextDecoder('utf-8', { fatal: true }).decode(buf); } catch { text = null; }
-  return { ...rest, payloadBase64: buf.toString('base64'), payloadText: text };
+  return { ...rest, payloadBase64: Buffer.from(payload).toString('base64'), payloadText: utf8OrNull(payload) };
 }
 
 export function deadLetterRoutes(deps: ApiDeps): FastifyPluginAsync {
@@ -39,8 +37,7 @@ export function deadLetterRoutes(deps: ApiDeps): FastifyPluginAsync {
       let integrationId: string | undefined;
       if (req.body.integration) integrationId = (await deps.configService.requireIntegration(req.body.integration)).id;
       const page = await deps.store.listDeadLetters({ ...(integrationId ? { integrationId } : {}), state: 'pending', limit: req.body.limit ?? 1000 });
-      const results = [];
-      for (const dl of page.items) results.push(await deps.deadLetters.replay(dl.id));
+      const results = await deps.deadLetters.replayMany(page.items.map((dl) => dl.id));
       return { replayed: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, results };
     });
     app.delete<{ Params: { id: string } }>('/dead-letters/:id', { schema: { tags, summary: 'Discard' } }, async (req, reply) => {
