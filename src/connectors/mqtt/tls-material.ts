@@ -46,6 +46,9 @@ function expiryWarnings(field: string, certs: X509Certificate[], now: number, wa
   return warnings;
 }
 
+/** An encrypted PKCS#8 key, or a traditional PEM key with a Proc-Type ENCRYPTED header. */
+const ENCRYPTED_KEY = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/;
+
 /**
  * Validates the material at `prefix` (e.g. `tls`) and returns warnings. Throws CONFIG_INVALID for
  * unparsable PEM, a certificate without key (or the reverse), a wrong passphrase or a key that
@@ -63,8 +66,13 @@ export function checkTlsMaterial(tls: TlsMaterial, prefix = 'tls', now = Date.no
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
       const text = err instanceof Error ? err.message : String(err);
-      if (/BAD_DECRYPT|bad decrypt|interrupted or cancelled/i.test(`${code} ${text}`)) throw invalid(`${prefix}.passphrase`, 'the private key cannot be decrypted: wrong or missing passphrase');
       if (/KEY_VALUES_MISMATCH/i.test(`${code} ${text}`)) throw invalid(`${prefix}.key`, 'the private key does not belong to the client certificate');
+      // A wrong passphrase does not always surface as BAD_DECRYPT: OpenSSL may instead fail to parse
+      // the garbage it decrypted (e.g. ERR_OSSL_UNSUPPORTED). Any load failure of an encrypted key is
+      // therefore a passphrase problem.
+      if (ENCRYPTED_KEY.test(tls.key) || /BAD_DECRYPT|bad decrypt|interrupted or cancelled/i.test(`${code} ${text}`)) {
+        throw invalid(`${prefix}.passphrase`, 'the private key cannot be decrypted: wrong or missing passphrase');
+      }
       throw invalid(`${prefix}.key`, `the private key cannot be loaded (${code || 'unreadable PEM'}): paste the whole PEM text including its BEGIN/END lines`);
     }
   }
