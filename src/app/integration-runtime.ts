@@ -16,6 +16,7 @@ import { IngestPipeline, type PipelineLimits } from '../core/pipeline.ts';
 import type { CommitPort, ConvertPort } from '../core/ports.ts';
 import type { DownlinkConverterRunner, DownlinkInput, UplinkConverterRunner } from '../converters/types.ts';
 import type { EventInput, Store } from '../store/types.ts';
+import { ConversionJournal } from './conversion-journal.ts';
 import { decryptConfig } from './integration-secrets.ts';
 import type { SecretBox } from './secrets.ts';
 
@@ -174,19 +175,22 @@ export class IntegrationRuntime {
       this.downlink = await converters.downlink(downCfg);
     }
     const config = decryptConfig(definition.configSpec, this.config.config, this.deps.secrets);
+    const journal = new ConversionJournal({ store, integrationId: this.config.id, clock: this.deps.clock, log: this.log });
+    await journal.load();
     this.abort = new AbortController();
-    this.pipeline = this.createPipeline();
+    this.pipeline = this.createPipeline(journal);
     this.connector = definition.create(config, this.createContext(generation));
     await this.connector.start();
   }
 
-  private createPipeline(): IngestPipeline {
+  private createPipeline(journal: ConversionJournal): IngestPipeline {
     const uplink = this.uplink;
     const baseMetadata = this.integrationMetadata();
-    const convert: ConvertPort = async (messages) => {
+    const convertBatch: ConvertPort = async (messages) => {
       if (!uplink) throw new CloudbridgeError('INTERNAL', 'uplink converter not loaded');
       return uplink.convert(messages.map((m) => ({ payload: m.payload, metadata: { ...baseMetadata, ...m.metadata }, receivedAt: m.receivedAt })));
     };
+    const convert: ConvertPort = (messages) => journal.convert(messages, convertBatch);
     return new IngestPipeline({
       integrationId: this.config.id,
       convert,

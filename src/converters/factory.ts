@@ -7,9 +7,10 @@ import type { ConverterConfig, ConverterLimits } from '../core/model.ts';
 import { SandboxDownlinkRunner } from './downlink-runner.ts';
 import { downlinkJavascriptProgram, uplinkJavascriptProgram, uplinkJsonataProgram } from './program.ts';
 import { QuarantinedUplinkRunner } from './quarantine.ts';
-import { SandboxSession } from './sandbox/sandbox-session.ts';
+import { HostedSession } from './sandbox/host/hosted-session.ts';
+import { sandboxPool } from './sandbox/host/sandbox-pool.ts';
 import type { SandboxProgram } from './sandbox/sandbox-types.ts';
-import { loadEngine } from './sandbox/select-engine.ts';
+import { sandboxKind, warnIfFallback } from './sandbox/select-engine.ts';
 import { CONVERTER_LIMIT_BOUNDS, DEFAULT_CONVERTER_LIMITS, DEFAULT_QUARANTINE } from './types.ts';
 import type { ConverterRunnerOptions, UplinkConverterRunner } from './types.ts';
 import { SandboxUplinkRunner } from './uplink-runner.ts';
@@ -42,9 +43,10 @@ function checkSpec(spec: ScriptSpec, type: 'uplink' | 'downlink'): void {
   }
 }
 
-async function openSession(program: SandboxProgram, limits: ConverterLimits, opts: ConverterRunnerOptions): Promise<SandboxSession> {
-  const engine = await loadEngine(opts.sandbox, opts.log);
-  return SandboxSession.open(engine, program, limits);
+/** Compiles the program in a sandbox host process (see sandbox/host/). */
+function openSession(program: SandboxProgram, limits: ConverterLimits, opts: ConverterRunnerOptions): Promise<HostedSession> {
+  warnIfFallback(opts.sandbox, opts.log);
+  return HostedSession.open(sandboxPool(), sandboxKind(opts.sandbox), program, limits);
 }
 
 /** The uplink runner without quarantine (the test endpoint uses it for its raw output and logs). */

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { PRELUDE_ENTRIES } from './sandbox/prelude-entries.ts';
 import { PRELUDE_HELPERS } from './sandbox/prelude-helpers.ts';
+import { GUARD_MARK } from './sandbox/prelude-guards.ts';
 import type { SandboxProgram, SandboxScript } from './sandbox/sandbox-types.ts';
 import { USER_FILENAME } from './sandbox/script-location.ts';
 import { CONVERTER_OUTPUT_LIMITS } from './types.ts';
@@ -26,7 +27,10 @@ let jsonataSource: string | undefined;
 function preludeScripts(): SandboxScript[] {
   return [
     { code: PRELUDE_HELPERS, filename: 'cloudbridge-helpers.js' },
-    { code: PRELUDE_ENTRIES.replace('__OUTPUT_CHARS__', String(CONVERTER_OUTPUT_LIMITS.maxOutputChars)), filename: 'cloudbridge-entries.js' },
+    {
+      code: PRELUDE_ENTRIES.replace('__OUTPUT_CHARS__', String(CONVERTER_OUTPUT_LIMITS.maxOutputChars)).replace('__GUARD_MARK__', JSON.stringify(GUARD_MARK)),
+      filename: 'cloudbridge-entries.js',
+    },
   ];
 }
 

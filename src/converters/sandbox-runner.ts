@@ -1,17 +1,16 @@
 /** What the uplink and downlink runners share: a compiled sandbox session and how to read its results. */
 import { decodeOutcome } from './sandbox/outcome.ts';
 import type { ItemResult } from './sandbox/outcome.ts';
-import type { RawOutcome } from './sandbox/sandbox-session.ts';
-import type { SandboxSession } from './sandbox/sandbox-session.ts';
+import type { HostedSession, RawOutcome } from './sandbox/host/hosted-session.ts';
 import type { SandboxProgram } from './sandbox/sandbox-types.ts';
 import type { SandboxKind } from './types.ts';
 
 export abstract class SandboxRunner {
-  protected readonly session: SandboxSession;
+  protected readonly session: HostedSession;
   private readonly headerColumns: number;
   private readonly memoryMb: number;
 
-  constructor(session: SandboxSession, program: SandboxProgram, memoryMb: number) {
+  constructor(session: HostedSession, program: SandboxProgram, memoryMb: number) {
     this.session = session;
     this.headerColumns = program.headerColumns;
     this.memoryMb = memoryMb;

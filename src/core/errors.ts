@@ -13,6 +13,7 @@ export const ERROR_CATALOGUE = {
   CONVERTER_RUNTIME: { retryable: false, summary: 'The converter script threw an error.', fix: 'Fix the script (test it with POST /api/v1/converters/test), then replay the dead letters.' },
   CONVERTER_TIMEOUT: { retryable: false, summary: 'The converter exceeded its time limit.', fix: 'Remove long or endless loops, or raise limits.timeoutMs.' },
   CONVERTER_MEMORY: { retryable: false, summary: 'The converter exceeded its memory limit.', fix: 'Reduce the memory the script allocates, or raise limits.memoryMb.' },
+  CONVERTER_CRASHED: { retryable: false, summary: 'Converting this message crashed or hung the converter sandbox (it was restarted); the message is not retried.', fix: 'Fix the converter (test it on the dead letter\'s payload), then replay the dead letter.' },
   CONVERTER_OUTPUT: { retryable: false, summary: 'The converter output is not a valid result.', fix: 'Return {deviceName, telemetry?, attributes?} (or an array of them); the message names the bad field.' },
   CONVERTER_QUARANTINED: { retryable: false, summary: 'The converter failed too many times in a row and is quarantined.', fix: 'Fix the converter; quarantine ends when it is updated or after the quarantine period.' },
   PAYLOAD_INVALID: { retryable: false, summary: 'The message payload could not be parsed.', fix: 'Check what the device sends, or make the converter tolerate it.' },

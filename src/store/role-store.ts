@@ -9,7 +9,7 @@ import type {
 } from '../core/model.ts';
 import type { NewDownlink } from './rows.ts';
 import type {
-  ApiToken, AttributeValue, DeadLetter, DeadLetterQuery, DeadLetterState, Downlink, Entity, EntityQuery, EventInput,
+  ApiToken, AttributeValue, ConversionJournalEntry, DeadLetter, DeadLetterQuery, DeadLetterState, Downlink, Entity, EntityQuery, EventInput,
   EventQuery, Store, StoredEvent, TelemetryQuery, TsValue, UplinkCommit, UplinkCommitResult,
 } from './types.ts';
 
@@ -30,7 +30,8 @@ export interface StoreRoles {
   deadLetters: RoleMethods<'listDeadLetters' | 'getDeadLetter' | 'setDeadLetterState'>;
   downlinks: RoleMethods<'enqueueDownlink' | 'getDownlink' | 'listQueuedDownlinks' | 'listDownlinks' | 'markDownlink'>;
   config: RoleMethods<'listIntegrations' | 'getIntegration' | 'saveIntegration' | 'listConverters' | 'getConverter' | 'saveConverter' | 'deleteConverter'>;
-  settings: RoleMethods<'getCheckpoint' | 'setCheckpoint' | 'getSetting' | 'setSetting' | 'listTokens' | 'addToken'>;
+  settings: RoleMethods<'getCheckpoint' | 'setCheckpoint' | 'getSetting' | 'setSetting' | 'listTokens' | 'addToken'
+    | 'getConversionJournal' | 'setConversionJournal' | 'clearConversionJournal'>;
 }
 
 export abstract class RoleStore implements Store {
@@ -106,4 +107,11 @@ export abstract class RoleStore implements Store {
   async setSetting(key: string, value: string): Promise<void> { await this.#r.settings.setSetting(key, value); }
   async listTokens(): Promise<ApiToken[]> { return this.#r.settings.listTokens(); }
   async addToken(token: ApiToken): Promise<void> { await this.#r.settings.addToken(token); }
+
+  // Conversion journal
+  async getConversionJournal(integrationId: string): Promise<ConversionJournalEntry | null> { return this.#r.settings.getConversionJournal(integrationId); }
+  async setConversionJournal(integrationId: string, entry: ConversionJournalEntry): Promise<void> {
+    await this.#r.settings.setConversionJournal(integrationId, entry);
+  }
+  async clearConversionJournal(integrationId: string): Promise<void> { await this.#r.settings.clearConversionJournal(integrationId); }
 }

@@ -5,7 +5,7 @@
  */
 import type { ConverterConfig, ConverterLanguage, ConverterType, DeadLetterInput, DownlinkStatus, EntityKind, IntegrationConfig } from '../core/model.ts';
 import { decodeJson, encodeJson } from './kv-columns.ts';
-import type { ApiToken, DeadLetter, DeadLetterState, Downlink, Entity, EventType, StoredEvent } from './types.ts';
+import type { ApiToken, ConversionJournalEntry, DeadLetter, DeadLetterState, Downlink, Entity, EventType, StoredEvent } from './types.ts';
 
 /** A boolean column: SQLite stores 0/1, PostgreSQL a boolean. */
 export type BoolColumn = number | boolean;
@@ -64,6 +64,16 @@ export interface TokenRow {
 
 export function toToken(r: TokenRow): ApiToken {
   return { id: r.id, name: r.name, role: r.role, hash: r.hash, createdAt: r.created_at };
+}
+
+export interface JournalRow {
+  source_keys: string;
+  started_at: number | string;
+}
+
+export function toJournalEntry(r: JournalRow): ConversionJournalEntry {
+  const keys = decodeJson(r.source_keys);
+  return { sourceKeys: Array.isArray(keys) ? keys.map(String) : [], startedAt: Number(r.started_at) };
 }
 
 export type NewDownlink = Omit<Downlink, 'id' | 'status' | 'error' | 'attempts' | 'createdAt' | 'updatedAt'>;

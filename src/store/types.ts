@@ -193,6 +193,20 @@ export interface CheckpointStoreRole {
   setCheckpoint(integrationId: string, partition: string, value: string): Promise<void>;
 }
 
+/** The messages an integration is converting (see src/app/conversion-journal.ts). */
+export interface ConversionJournalEntry {
+  sourceKeys: string[];
+  /** Epoch ms when their conversion started. */
+  startedAt: number;
+}
+
+/** At most one entry per integration: the conversion in progress, written when it runs long. */
+export interface ConversionJournalStore {
+  getConversionJournal(integrationId: string): Promise<ConversionJournalEntry | null>;
+  setConversionJournal(integrationId: string, entry: ConversionJournalEntry): Promise<void>;
+  clearConversionJournal(integrationId: string): Promise<void>;
+}
+
 export interface ApiToken {
   id: string;
   name: string;
@@ -211,7 +225,7 @@ export interface SettingsStore {
 
 /** The whole store: every role, plus lifecycle. */
 export interface Store extends IngestStore, EntityStore, TelemetryStore, AttributeStore, EventStore,
-  DeadLetterStore, DownlinkStore, ConfigStore, CheckpointStoreRole, SettingsStore {
+  DeadLetterStore, DownlinkStore, ConfigStore, CheckpointStoreRole, ConversionJournalStore, SettingsStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Applies pending migrations. Idempotent. */
   migrate(): Promise<void>;

@@ -4,7 +4,7 @@
  */
 import { CloudbridgeError } from '../../core/errors.ts';
 import type { ErrorCode } from '../../core/errors.ts';
-import type { RawOutcome } from './sandbox-session.ts';
+import type { RawOutcome } from './host/hosted-session.ts';
 import { describeLocation, toUserLocation } from './script-location.ts';
 
 export type ItemResult = { ok: true; value: unknown } | { ok: false; error: CloudbridgeError };
@@ -31,9 +31,15 @@ const CODES: Record<Failure['k'], ErrorCode> = {
   memory: 'CONVERTER_MEMORY',
 };
 
+const LIMIT_CODES: Record<Exclude<RawOutcome, string>['limit'], ErrorCode> = {
+  timeout: 'CONVERTER_TIMEOUT',
+  memory: 'CONVERTER_MEMORY',
+  crash: 'CONVERTER_CRASHED',
+};
+
 export function decodeOutcome(raw: RawOutcome, ctx: OutcomeContext): ItemResult {
   if (typeof raw !== 'string') {
-    const code: ErrorCode = raw.limit === 'timeout' ? 'CONVERTER_TIMEOUT' : 'CONVERTER_MEMORY';
+    const code: ErrorCode = LIMIT_CODES[raw.limit];
     return { ok: false, error: new CloudbridgeError(code, `the converter ${raw.message} on this message`) };
   }
   if (!raw.startsWith('!')) return { ok: true, value: JSON.parse(raw) as unknown };

@@ -21,6 +21,9 @@ export const PRELUDE_ENTRIES = String.raw`
   var jsonParse = P.jsonParse, jsonStringify = P.jsonStringify;
   var OUTPUT_CHARS = __OUTPUT_CHARS__;
   var SHAPE = '; return {deviceName, telemetry} or an array of them';
+  var GUARD_MARK = __GUARD_MARK__;
+  /** The engines' own refusals of an allocation: over the limit (QuickJS, an ArrayBuffer in V8), a string over the maximum length. */
+  var ENGINE_MEMORY = /^(out of memory|Array buffer allocation failed|Invalid string length|string too long)/;
 
   function failure(kind, message, at, details) {
     return '!' + jsonStringify({ k: kind, m: message, at: at || null, d: details || null });
@@ -40,9 +43,6 @@ export const PRELUDE_ENTRIES = String.raw`
     try {
       if (e instanceof Error) return e.name + ': ' + e.message;
       if (typeof e === 'string') return 'threw "' + e + '"';
-      if (e === null && typeof InternalError === 'function') {
-        return 'threw null (in the QuickJS sandbox this usually means the script ran out of memory)';
-      }
       var s = jsonStringify(e);
       return 'threw ' + (s === undefined ? String(e) : s);
     } catch (x) {
@@ -52,8 +52,12 @@ export const PRELUDE_ENTRIES = String.raw`
 
   function fromError(e) {
     if (P.isPayloadError(e)) return failure('payload', 'payload is not valid JSON: ' + e.message);
-    if (typeof InternalError === 'function' && e instanceof InternalError && e.message === 'out of memory') {
-      return failure('memory', 'out of memory');
+    var quickjs = typeof InternalError === 'function';
+    // QuickJS throws null when it cannot even allocate the error object.
+    if (quickjs && e === null) return failure('memory', 'out of memory');
+    if ((e instanceof RangeError || (quickjs && e instanceof InternalError)) && typeof e.message === 'string') {
+      if (e.message.indexOf(GUARD_MARK) === 0) return failure('memory', e.message.slice(GUARD_MARK.length));
+      if (ENGINE_MEMORY.test(e.message)) return failure('memory', e.message);
     }
     return failure('runtime', errorText(e), where(e));
   }

@@ -11,7 +11,7 @@ import { CloudbridgeError } from '../../core/errors.ts';
 import type { ConverterLimits } from '../../core/model.ts';
 import { packPayloads } from './pack-payloads.ts';
 import { SandboxLimitError } from './sandbox-types.ts';
-import type { SandboxEngine, SandboxInstance, SandboxProgram } from './sandbox-types.ts';
+import type { SandboxEngine, SandboxHooks, SandboxInstance, SandboxProgram } from './sandbox-types.ts';
 import { compileError } from './script-location.ts';
 
 const MIN_SETUP_TIMEOUT_MS = 5000;
@@ -25,9 +25,9 @@ interface DumpedError {
 
 export const quickjsEngine: SandboxEngine = {
   kind: 'quickjs',
-  async create(program, limits) {
+  async create(program, limits, hooks) {
     const module = await newQuickJSWASMModuleFromVariant(RELEASE_SYNC);
-    return new QuickJsInstance(module.newRuntime(), program, limits);
+    return new QuickJsInstance(module.newRuntime(), program, limits, hooks ?? {});
   },
 };
 
@@ -39,14 +39,16 @@ class QuickJsInstance implements SandboxInstance {
   private readonly rt: QuickJSRuntime;
   private readonly vm: QuickJSContext;
   private readonly limits: ConverterLimits;
+  private readonly hooks: SandboxHooks;
   private readonly fns: { batch: QuickJSHandle; collect: QuickJSHandle; one: QuickJSHandle; logs: QuickJSHandle };
   private broken = false;
   private disposed = false;
   private interrupted = false;
 
-  constructor(rt: QuickJSRuntime, program: SandboxProgram, limits: ConverterLimits) {
+  constructor(rt: QuickJSRuntime, program: SandboxProgram, limits: ConverterLimits, hooks: SandboxHooks) {
     this.rt = rt;
     this.limits = limits;
+    this.hooks = hooks;
     rt.setMemoryLimit(limits.memoryMb * 1024 * 1024);
     rt.setMaxStackSize(MAX_STACK_BYTES);
     this.vm = rt.newContext();
@@ -148,32 +150,42 @@ class QuickJsInstance implements SandboxInstance {
     }
   }
 
-  batch(payloads: readonly Uint8Array[], metas: readonly Record<string, string>[]): string[] {
-    const { bytes, offsets } = packPayloads(payloads);
-    this.arm(this.limits.timeoutMs);
-    let text = this.call(this.fns.batch, [bytes.buffer, JSON.stringify({ o: offsets, m: metas })]);
-    this.drainJobs();
-    this.checkInterrupted();
-    if (text === 'null') text = this.call(this.fns.collect, []);
-    return JSON.parse(text) as string[];
-  }
-
-  one(argsJson: string): string {
-    this.arm(this.limits.timeoutMs);
-    const out = this.call(this.fns.one, [argsJson]);
-    this.drainJobs();
-    this.checkInterrupted();
-    return out;
-  }
-
-  logs(): string[] {
-    if (!this.usable) return [];
+  /** Runs `fn` under the call's deadline, telling the host while it runs (QuickJS calls are synchronous). */
+  private timed<T>(fn: () => T): Promise<T> {
+    const done = this.hooks.callStarted?.(this.limits.timeoutMs);
     try {
       this.arm(this.limits.timeoutMs);
-      return JSON.parse(this.call(this.fns.logs, [])) as string[];
-    } catch {
-      return [];
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(err as Error);
+    } finally {
+      done?.();
     }
+  }
+
+  batch(payloads: readonly Uint8Array[], metas: readonly Record<string, string>[]): Promise<string[]> {
+    const { bytes, offsets } = packPayloads(payloads);
+    return this.timed(() => {
+      let text = this.call(this.fns.batch, [bytes.buffer, JSON.stringify({ o: offsets, m: metas })]);
+      this.drainJobs();
+      this.checkInterrupted();
+      if (text === 'null') text = this.call(this.fns.collect, []);
+      return JSON.parse(text) as string[];
+    });
+  }
+
+  one(argsJson: string): Promise<string> {
+    return this.timed(() => {
+      const out = this.call(this.fns.one, [argsJson]);
+      this.drainJobs();
+      this.checkInterrupted();
+      return out;
+    });
+  }
+
+  logs(): Promise<string[]> {
+    if (!this.usable) return Promise.resolve([]);
+    return this.timed(() => JSON.parse(this.call(this.fns.logs, [])) as string[]).catch(() => []);
   }
 
   dispose(): void {

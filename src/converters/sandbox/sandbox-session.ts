@@ -1,16 +1,17 @@
 /**
- * Owns the sandbox instance of one converter: serialises calls, replaces the instance after a
- * limit kill, splits batches by size, and isolates the culprit when a batch hits a limit (the
- * batch is re-run one message at a time, so only the message that breaks the limit fails).
+ * Owns the sandbox instance of one converter inside a sandbox host process: serialises calls,
+ * replaces the instance after a limit kill, splits batches by size, and isolates the culprit when
+ * a batch hits a limit (the batch is re-run one message at a time, so only the message that
+ * breaks the limit fails).
  */
 import { CloudbridgeError } from '../../core/errors.ts';
 import type { ConverterLimits } from '../../core/model.ts';
 import type { SandboxKind } from '../types.ts';
 import { SandboxLimitError } from './sandbox-types.ts';
-import type { SandboxEngine, SandboxInstance, SandboxProgram } from './sandbox-types.ts';
+import type { SandboxEngine, SandboxHooks, SandboxInstance, SandboxProgram } from './sandbox-types.ts';
 
 /** An outcome string from the sandbox, or the limit one message broke. */
-export type RawOutcome = string | { limit: 'timeout' | 'memory'; message: string };
+export type SessionOutcome = string | { limit: 'timeout' | 'memory'; message: string };
 
 /** Payload bytes per call, as a share of the memory limit (the payloads are copied into the sandbox). */
 const BYTES_PER_CALL_SHARE = 1 / 16;
@@ -19,22 +20,24 @@ export class SandboxSession {
   private readonly engine: SandboxEngine;
   private readonly program: SandboxProgram;
   private readonly limits: ConverterLimits;
+  private readonly hooks: SandboxHooks;
   private instance: SandboxInstance | null;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
   /** How many times the instance was rebuilt after a limit kill. */
   restarts = 0;
 
-  private constructor(engine: SandboxEngine, program: SandboxProgram, limits: ConverterLimits, instance: SandboxInstance) {
+  private constructor(engine: SandboxEngine, program: SandboxProgram, limits: ConverterLimits, hooks: SandboxHooks, instance: SandboxInstance) {
     this.engine = engine;
     this.program = program;
     this.limits = limits;
+    this.hooks = hooks;
     this.instance = instance;
   }
 
   /** Compiles the program; rejects with CONVERTER_COMPILE when the user's code does not load. */
-  static async open(engine: SandboxEngine, program: SandboxProgram, limits: ConverterLimits): Promise<SandboxSession> {
-    return new SandboxSession(engine, program, limits, await engine.create(program, limits));
+  static async open(engine: SandboxEngine, program: SandboxProgram, limits: ConverterLimits, hooks: SandboxHooks = {}): Promise<SandboxSession> {
+    return new SandboxSession(engine, program, limits, hooks, await engine.create(program, limits, hooks));
   }
 
   get kind(): SandboxKind {
@@ -52,16 +55,16 @@ export class SandboxSession {
     if (this.instance?.usable) return this.instance;
     this.instance?.dispose();
     this.instance = null;
-    this.instance = await this.engine.create(this.program, this.limits);
+    this.instance = await this.engine.create(this.program, this.limits, this.hooks);
     this.restarts++;
     return this.instance;
   }
 
   /** One outcome per payload, same order. Rejects only when the sandbox itself is broken. */
-  batch(payloads: readonly Uint8Array[], metas: readonly Record<string, string>[]): Promise<RawOutcome[]> {
+  batch(payloads: readonly Uint8Array[], metas: readonly Record<string, string>[]): Promise<SessionOutcome[]> {
     return this.exclusive(async () => {
       const maxBytes = this.limits.memoryMb * 1024 * 1024 * BYTES_PER_CALL_SHARE;
-      const out: RawOutcome[] = [];
+      const out: SessionOutcome[] = [];
       let start = 0;
       while (start < payloads.length) {
         let end = start;
@@ -77,17 +80,17 @@ export class SandboxSession {
     });
   }
 
-  private async runChunk(payloads: readonly Uint8Array[], metas: readonly Record<string, string>[]): Promise<RawOutcome[]> {
+  private async runChunk(payloads: readonly Uint8Array[], metas: readonly Record<string, string>[]): Promise<SessionOutcome[]> {
     try {
-      return checked(await this.current(), payloads, metas);
+      return await checked(await this.current(), payloads, metas);
     } catch (err) {
       if (!(err instanceof SandboxLimitError)) throw err;
       if (payloads.length === 1) return [{ limit: err.limit, message: err.message }];
     }
-    const out: RawOutcome[] = [];
+    const out: SessionOutcome[] = [];
     for (let i = 0; i < payloads.length; i++) {
       try {
-        out.push(...checked(await this.current(), payloads.slice(i, i + 1), metas.slice(i, i + 1)));
+        out.push(...await checked(await this.current(), payloads.slice(i, i + 1), metas.slice(i, i + 1)));
       } catch (err) {
         if (!(err instanceof SandboxLimitError)) throw err;
         out.push({ limit: err.limit, message: err.message });
@@ -97,10 +100,10 @@ export class SandboxSession {
   }
 
   /** Runs the downlink entry once. */
-  one(argsJson: string): Promise<RawOutcome> {
+  one(argsJson: string): Promise<SessionOutcome> {
     return this.exclusive(async () => {
       try {
-        return (await this.current()).one(argsJson);
+        return await (await this.current()).one(argsJson);
       } catch (err) {
         if (!(err instanceof SandboxLimitError)) throw err;
         return { limit: err.limit, message: err.message };
@@ -110,7 +113,7 @@ export class SandboxSession {
 
   /** Console lines captured during the last call. */
   logs(): Promise<string[]> {
-    return this.exclusive(() => Promise.resolve(this.instance?.logs() ?? []));
+    return this.exclusive(() => this.instance?.logs() ?? Promise.resolve([]));
   }
 
   dispose(): void {
@@ -120,8 +123,8 @@ export class SandboxSession {
   }
 }
 
-function checked(instance: SandboxInstance, payloads: readonly Uint8Array[], metas: readonly Record<string, string>[]): string[] {
-  const out = instance.batch(payloads, metas);
+async function checked(instance: SandboxInstance, payloads: readonly Uint8Array[], metas: readonly Record<string, string>[]): Promise<string[]> {
+  const out = await instance.batch(payloads, metas);
   if (!Array.isArray(out) || out.length !== payloads.length) {
     throw new CloudbridgeError('INTERNAL', `the sandbox returned ${Array.isArray(out) ? out.length : typeof out} results for ${payloads.length} messages`);
   }

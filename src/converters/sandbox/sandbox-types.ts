@@ -33,24 +33,39 @@ export class SandboxLimitError extends Error {
   }
 }
 
-/** One compiled converter inside one sandbox. Calls are synchronous and must not overlap. */
+/**
+ * What an engine tells its host about a call in progress, so the host can watch for isolates that
+ * do not stop at their limit and for crashes it cannot otherwise attribute.
+ */
+export interface SandboxHooks {
+  /** A call into the sandbox starts; returns a function to call when it ends. */
+  callStarted?(timeoutMs: number): () => void;
+  /** The engine lost control of this instance; the host process must be replaced. */
+  onCatastrophic?(message: string): void;
+}
+
+/**
+ * One compiled converter inside one sandbox. Calls must not overlap (the session serialises them);
+ * they are asynchronous so that a host process serving several converters stays responsive
+ * while one of them runs.
+ */
 export interface SandboxInstance {
   /** False once a limit killed or may have corrupted it; the session then builds a new one. */
   readonly usable: boolean;
   /**
    * Runs the uplink (or JSONata) entry over a batch: one outcome string per message.
-   * Throws SandboxLimitError when the call hits the time or memory limit.
+   * Rejects with SandboxLimitError when the call hits the time or memory limit.
    */
-  batch(payloads: readonly Uint8Array[], metas: readonly Record<string, string>[]): string[];
+  batch(payloads: readonly Uint8Array[], metas: readonly Record<string, string>[]): Promise<string[]>;
   /** Runs the downlink entry once; `argsJson` = {msg, metadata, msgType, integrationMetadata}. */
-  one(argsJson: string): string;
+  one(argsJson: string): Promise<string>;
   /** Console lines captured during the last call. */
-  logs(): string[];
+  logs(): Promise<string[]>;
   dispose(): void;
 }
 
 export interface SandboxEngine {
   readonly kind: SandboxKind;
   /** Builds an instance; rejects with CONVERTER_COMPILE when the user's script does not load. */
-  create(program: SandboxProgram, limits: ConverterLimits): Promise<SandboxInstance>;
+  create(program: SandboxProgram, limits: ConverterLimits, hooks?: SandboxHooks): Promise<SandboxInstance>;
 }

@@ -46,17 +46,23 @@ export function isolatedVmUnavailableReason(): string | null {
 
 let warned = false;
 
-export async function loadEngine(preferred?: SandboxKind, log?: Logger): Promise<SandboxEngine> {
-  const kind = sandboxKind(preferred);
+/** Logs once that converters run in the QuickJS fallback because isolated-vm cannot load. */
+export function warnIfFallback(preferred?: SandboxKind, log?: Logger): void {
   const load = loadIsolatedVm();
-  if (kind === 'isolated-vm' && load.ok) {
-    const { isolatedVmEngine } = await import('./isolated-vm-engine.ts');
-    return isolatedVmEngine(load.ivm, log);
-  }
   if (!load.ok && requested(preferred) !== 'quickjs' && !warned) {
     warned = true;
     log?.warn({ err: load.error }, 'isolated-vm cannot load; converters run in the QuickJS fallback (slower)');
   }
-  const { quickjsEngine } = await import('./quickjs-engine.ts');
-  return quickjsEngine;
+}
+
+/** The engine for `kind` (in a sandbox host process; see host/host-server.ts). */
+export async function loadEngine(kind: SandboxKind): Promise<SandboxEngine> {
+  const load = loadIsolatedVm();
+  if (kind === 'isolated-vm') {
+    if (!load.ok) throw new CloudbridgeError('INTERNAL', `isolated-vm cannot load in the sandbox process: ${load.error}`);
+    const { isolatedVmEngine } = await import('./isolated-vm-engine.ts');
+    return isolatedVmEngine(load.ivm);
+  }
+  const { quickjsWorkerEngine } = await import('./quickjs-worker-engine.ts');
+  return quickjsWorkerEngine;
 }

@@ -1,8 +1,9 @@
-/** Key/value settings, API tokens (hashes only) and connector checkpoints. */
+/** Key/value settings, API tokens (hashes only), connector checkpoints and the conversion journal. */
 import { CloudbridgeError } from '../../core/errors.ts';
 import { checkTokenRole } from '../input-checks.ts';
 import { toToken, type TokenRow } from '../rows.ts';
-import type { ApiToken } from '../types.ts';
+import { toJournalEntry, type JournalRow } from '../rows.ts';
+import type { ApiToken, ConversionJournalEntry } from '../types.ts';
 import { sqlState, type PostgresDatabase, type Sql } from './database.ts';
 
 const UNIQUE_VIOLATION = '23505';
@@ -56,5 +57,21 @@ export class PostgresSettings {
 
   async deleteCheckpointsFor(sql: Sql, integrationId: string): Promise<void> {
     await sql.run('DELETE FROM checkpoints WHERE integration_id = $1', [integrationId]);
+    await sql.run('DELETE FROM conversion_journal WHERE integration_id = $1', [integrationId]);
+  }
+
+  async getConversionJournal(integrationId: string): Promise<ConversionJournalEntry | null> {
+    const row = await this.#db.sql.one<JournalRow>('SELECT source_keys, started_at FROM conversion_journal WHERE integration_id = $1', [integrationId]);
+    return row ? toJournalEntry(row) : null;
+  }
+
+  async setConversionJournal(integrationId: string, entry: ConversionJournalEntry): Promise<void> {
+    await this.#db.sql.run(`INSERT INTO conversion_journal (integration_id, source_keys, started_at) VALUES ($1, $2, $3)
+      ON CONFLICT (integration_id) DO UPDATE SET source_keys = excluded.source_keys, started_at = excluded.started_at`,
+    [integrationId, JSON.stringify(entry.sourceKeys), entry.startedAt]);
+  }
+
+  async clearConversionJournal(integrationId: string): Promise<void> {
+    await this.#db.sql.run('DELETE FROM conversion_journal WHERE integration_id = $1', [integrationId]);
   }
 }

@@ -1,8 +1,9 @@
-/** Key/value settings, API tokens (hashes only) and connector checkpoints. */
+/** Key/value settings, API tokens (hashes only), connector checkpoints and the conversion journal. */
 import { CloudbridgeError } from '../../core/errors.ts';
 import { checkTokenRole } from '../input-checks.ts';
 import { toToken, type TokenRow } from '../rows.ts';
-import type { ApiToken } from '../types.ts';
+import { toJournalEntry, type JournalRow } from '../rows.ts';
+import type { ApiToken, ConversionJournalEntry } from '../types.ts';
 import type { SqliteDatabase } from './database.ts';
 
 export class SqliteSettings {
@@ -54,5 +55,21 @@ export class SqliteSettings {
 
   deleteCheckpointsFor(integrationId: string): void {
     this.#db.prepare('DELETE FROM checkpoints WHERE integration_id = ?').run(integrationId);
+    this.clearConversionJournal(integrationId);
+  }
+
+  getConversionJournal(integrationId: string): ConversionJournalEntry | null {
+    const row = this.#db.prepare('SELECT source_keys, started_at FROM conversion_journal WHERE integration_id = ?').get(integrationId) as JournalRow | undefined;
+    return row ? toJournalEntry(row) : null;
+  }
+
+  setConversionJournal(integrationId: string, entry: ConversionJournalEntry): void {
+    this.#db.prepare(`INSERT INTO conversion_journal (integration_id, source_keys, started_at) VALUES (?, ?, ?)
+      ON CONFLICT (integration_id) DO UPDATE SET source_keys = excluded.source_keys, started_at = excluded.started_at`)
+      .run(integrationId, JSON.stringify(entry.sourceKeys), entry.startedAt);
+  }
+
+  clearConversionJournal(integrationId: string): void {
+    this.#db.prepare('DELETE FROM conversion_journal WHERE integration_id = ?').run(integrationId);
   }
 }
