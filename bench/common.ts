@@ -1,11 +1,12 @@
 /** What the benchmarks share: the message shape, the decoder, the MQTT preload and an in-process app that counts commits. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { startApp, type App } from '../src/app/app.ts';
 import { parseConfigText } from '../src/app/config-file.ts';
 import type { UplinkMessage } from '../src/core/model.ts';
+import { sandboxPool } from '../src/converters/sandbox/host/sandbox-pool.ts';
 
 /** A ThingsBoard-style decoder: 3 telemetry points with the payload's ts and 1 attribute per message. */
 export const BENCH_DECODER = `var d = decodeToJson(payload);
@@ -90,4 +91,23 @@ export async function withBenchApp<T>(yaml: string, observe: (messages: UplinkMe
 export async function expectTelemetry(app: App, points: number): Promise<void> {
   const stored = await app.store.countTelemetry();
   if (stored !== points) throw new Error(`expected ${points} telemetry points, found ${stored}`);
+}
+
+/**
+ * Peak RSS of the sandbox processes that are running now (converters run there, not in the bench
+ * process), e.g. "2 × 61 MB"; null where /proc cannot tell (not Linux, none running).
+ */
+export function sandboxPeakRss(): string | null {
+  const pool = sandboxPool();
+  const peaks: number[] = [];
+  for (const host of [...pool.general, pool.isolation]) {
+    if (host.pid === undefined) continue;
+    try {
+      const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${host.pid}/status`, 'utf8'))?.[1];
+      if (kb) peaks.push(Number(kb) / 1024);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return peaks.length === 0 ? null : peaks.map((mb) => `${mb.toFixed(0)} MB`).join(' + ');
 }

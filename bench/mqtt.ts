@@ -11,7 +11,7 @@
 import mqtt from 'mqtt';
 import type { UplinkMessage } from '../src/core/model.ts';
 import { startMosquitto, type MosquittoBroker } from '../test/peers/mosquitto.ts';
-import { BENCH_DECODER, CommitCounter, benchPayload, expectTelemetry, preloadMqtt, withBenchApp } from './common.ts';
+import { BENCH_DECODER, CommitCounter, benchPayload, expectTelemetry, preloadMqtt, sandboxPeakRss, withBenchApp } from './common.ts';
 
 async function preload(broker: MosquittoBroker, topic: string, n: number): Promise<void> {
   const pub = await mqtt.connectAsync(broker.url, { clientId: `bench-pub-${topic}` });
@@ -104,7 +104,7 @@ export async function benchMqtt(args: { n: number; live: number; liveRate: numbe
     console.log(`  Cloudbridge (JS converter + SQLite FULL, PUBACK after commit):  ${cb.rate.toFixed(0)} msg/s`);
     console.log(`  ratio Cloudbridge / plain subscriber: ${(cb.rate / raw).toFixed(2)}`);
     console.log(`  live end-to-end latency (publish → committed) at ${cb.liveRate.toFixed(0)} msg/s over ${args.live} messages: p50 ${cb.p50.toFixed(1)} ms, p99 ${cb.p99.toFixed(1)} ms`);
-    console.log(`  peak RSS of the bench process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+    console.log(`  peak RSS of the bench process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; of the sandbox processes: ${sandboxPeakRss() ?? 'n/a'}`);
   } finally {
     await broker.dispose();
   }

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- <target>] [--n N]`: targets `mqtt` (default), `aws-iot-core`, `aws-sqs`,
- * `converters`. Benchmarks print figures; they never assert on speed (machines are shared and noisy).
+ * `converters`, `isolation`. Benchmarks print figures; they never assert on speed (machines are shared and noisy).
  */
 import { parseArgs } from 'node:util';
 
@@ -30,7 +30,12 @@ switch (target) {
   case 'converters':
     await import('./converter-runtime.ts');
     break;
+  case 'isolation': {
+    const { benchConverterIsolation } = await import('./converter-isolation.ts');
+    await benchConverterIsolation({ n: n(20_000), rate: Number(values.rate ?? 2000) });
+    break;
+  }
   default:
-    console.error(`unknown bench target "${target}" (mqtt, aws-iot-core, aws-sqs, converters)`);
+    console.error(`unknown bench target "${target}" (mqtt, aws-iot-core, aws-sqs, converters, isolation)`);
     process.exitCode = 2;
 }
