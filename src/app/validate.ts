@@ -65,6 +65,17 @@ function unknownPropertyFix(name: string, objectSchema: TSchema, present: unknow
   return missing.length > 0 ? `unknown property; remove it, or use one of: ${missing.join(', ')}` : 'unknown property; remove it';
 }
 
+/**
+ * True when the schema wants an object or array. A scalar given there is often a mapping typed
+ * without the space after the colon (`tls: passphrase:s3cret` is the string "passphrase:s3cret"),
+ * so it may hold a secret under a name the schema never sees.
+ */
+function expectsStructure(schema: TSchema): boolean {
+  const s = schema as { type?: unknown; anyOf?: TSchema[]; oneOf?: TSchema[] };
+  if (s.type === 'object' || s.type === 'array') return true;
+  return [...(s.anyOf ?? []), ...(s.oneOf ?? [])].some(expectsStructure);
+}
+
 /** The value at a TypeBox error path (`/config/tls`), or undefined. */
 function valueAt(root: unknown, pointer: string): unknown {
   let v = root;
@@ -77,8 +88,9 @@ function valueAt(root: unknown, pointer: string): unknown {
 
 /**
  * Lists problems of `value` against `schema` (after defaults). No message ever prints the value
- * of an unknown property, of a `secret: true` field, or of a field whose name (or a parent's name)
- * looks secret; unknown properties get the closest known name as the fix.
+ * of an unknown property, of a `secret: true` field, of a field whose name (or a parent's name)
+ * looks secret, or of a scalar given where an object or array belongs; unknown properties get the
+ * closest known name as the fix.
  */
 export function schemaProblems(schema: TSchema, value: unknown, prefix = ''): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -92,7 +104,7 @@ export function schemaProblems(schema: TSchema, value: unknown, prefix = ''): Fi
       problems.push({ field, message: unknownPropertyFix(name, e.schema, valueAt(value, e.path.split('/').slice(0, -1).join('/'))) });
       continue;
     }
-    const hidden = (e.schema as { secret?: boolean }).secret === true || pathLooksSecret(pointerToField('', e.path));
+    const hidden = (e.schema as { secret?: boolean }).secret === true || pathLooksSecret(pointerToField('', e.path)) || expectsStructure(e.schema);
     const allowed = (e.schema as { enum?: unknown[]; anyOf?: Array<{ const?: unknown }> });
     const choices = allowed.anyOf?.every((a) => 'const' in a) ? ` (one of: ${allowed.anyOf.map((a) => JSON.stringify(a.const)).join(', ')})` : '';
     const given = `; got ${describeValue(e.value, hidden)}`;

@@ -83,6 +83,12 @@ describe('validation errors never print a secret', () => {
     assert.match(text, /tls: Expected boolean; got an object/);
   });
 
+  it('a mapping typed without the space after the colon (a string where an object belongs) is not printed', () => {
+    const text = lines(schemaProblems(mqttConnector.configSpec, { host: 'h', topicFilters: [{ filter: 'a' }], tls: `passphrase:${SECRET}` }, 'config'));
+    assert.ok(!text.includes(SECRET), text);
+    assert.match(text, /config\.tls: Expected object; got a string \(value not shown\)/);
+  });
+
   it('ordinary fields still show what was given', () => {
     const text = lines(schemaProblems(mqttConnector.configSpec, { host: 'h', port: 70000, topicFilters: [{ filter: 'a' }] }, 'config'));
     assert.match(text, /config\.port: Expected integer to be less or equal to 65535; got 70000/);

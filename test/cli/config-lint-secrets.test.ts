@@ -51,6 +51,23 @@ describe('config lint and start: no secret in the output', () => {
     assert.match(r.output, /error: integrations\[1\]\.config\.tls\.pass_phrase: unknown property; did you mean passphrase\?/);
   });
 
+  it('a mapping typed without the space after the colon: the field and the type, not the text', () => {
+    const path = file('colon.yaml', `${CONVERTER}integrations:
+  - name: m
+    type: mqtt
+    uplinkConverter: d
+    config:
+      host: h
+      topicFilters: [{ filter: a/# }]
+      tls:
+        passphrase:${SECRET}
+`);
+    const r = run('config', 'lint', path);
+    assert.equal(r.code, 1, r.output);
+    assert.ok(!r.output.includes(SECRET), r.output);
+    assert.match(r.output, /error: integrations\[0\]\.config\.tls: Expected object; got a string \(value not shown\)/);
+  });
+
   it('a misspelled store.postgres.url: hidden in lint and in start', () => {
     const path = file('pg.yaml', `store:\n  postgres:\n    uri: postgres://cb:${SECRET}@db/cb\n`);
     for (const r of [run('config', 'lint', path), run('start', '--config', path)]) {
