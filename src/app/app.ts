@@ -8,6 +8,7 @@ import { buildServer } from '../api/server.ts';
 import { connectorDefinitions, findConnector } from '../connectors/registry.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
+import { exposureWarnings } from '../core/private-files.ts';
 import type { PipelineLimits } from '../core/pipeline.ts';
 import { createDownlinkRunner, createUplinkRunner } from '../converters/index.ts';
 import { openStore } from '../store/index.ts';
@@ -71,7 +72,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const log = createLogger({ level: opts.config.logging.level, scrubber, ...(opts.logWrite ? { write: opts.logWrite } : {}) });
   const pg = opts.config.store.postgres;
   const dbPath = resolve(opts.config.store.sqlite?.path ?? './data/cloudbridge.db');
-  const secrets = SecretBox.fromEnvOrFile(env, resolve(dirname(dbPath), 'master.key'));
+  const keyFile = resolve(dirname(dbPath), 'master.key');
+  const secrets = SecretBox.fromEnvOrFile(env, keyFile);
   if (pg) scrubber.add(pg.url, ...passwordOf(pg.url));
   if (env.CLOUDBRIDGE_ADMIN_TOKEN) scrubber.add(env.CLOUDBRIDGE_ADMIN_TOKEN);
   if (env.CLOUDBRIDGE_MASTER_KEY) scrubber.add(env.CLOUDBRIDGE_MASTER_KEY);
@@ -79,6 +81,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const store = await openStore(pg
     ? { postgres: { url: pg.url } }
     : { sqlite: { path: dbPath, ...(opts.config.store.sqlite?.synchronous ? { synchronous: opts.config.store.sqlite.synchronous } : {}) } });
+  // Files Cloudbridge creates are private (0700 / 0600); existing ones keep their mode, with a warning.
+  const privateFiles = [...(pg ? [] : [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]), ...(env.CLOUDBRIDGE_MASTER_KEY ? [] : [keyFile])];
+  for (const warning of exposureWarnings({ files: privateFiles, dirs: privateFiles.length > 0 ? [dirname(dbPath)] : [] })) log.warn(warning);
   const converters: ConverterFactory = { uplink: createUplinkRunner, downlink: createDownlinkRunner };
   const auth = new TokenAuth(store);
   const generatedAdminToken = await auth.init(env, clock.now());

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
-import { parseDocument } from 'yaml';
+import { parseDocument, type YAMLError } from 'yaml';
 import { CloudbridgeError } from '../core/errors.ts';
 import { ConverterInputSpec } from './schemas.ts';
 import { parseWithSchema } from './validate.ts';
@@ -64,13 +64,43 @@ export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, path = ''
   return value;
 }
 
+/**
+ * YAML error codes whose messages may quote text of the file (an escape sequence, a tag, a
+ * token); they are replaced by a fixed explanation, because the quoted text may be part of a secret.
+ */
+const QUOTING_YAML_ERRORS: Record<string, string> = {
+  BAD_DQ_ESCAPE: 'invalid escape sequence in a double-quoted string (use single quotes, or write a backslash as \\\\)',
+  BAD_SCALAR_START: 'a plain value cannot start with this character; put the value in quotes',
+  TAG_RESOLVE_FAILED: 'unknown tag; a value that starts with ! must be put in quotes',
+  BAD_COLLECTION_TYPE: 'a tag does not fit its value; a value that starts with ! must be put in quotes',
+  BAD_PROP_ORDER: 'anchors (&) and tags (!) must come after the - or ? indicator; a value that starts with & or ! must be put in quotes',
+  UNEXPECTED_TOKEN: 'unexpected text; a value containing characters such as : # { } [ ] , & * ! | > \' " % @ must be put in quotes',
+};
+
+/**
+ * A YAML error as the user sees it: the message, line and column, never the source line (the
+ * `yaml` package's pretty errors quote it, and it may hold a secret).
+ */
+function yamlProblem(source: string, e: YAMLError): string {
+  const where = e.linePos?.[0] ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
+  const raw = e.message.replace(/ at line \d+, column \d+[\s\S]*$/, '');
+  const message = QUOTING_YAML_ERRORS[e.code] ?? raw;
+  return `${source}: YAML syntax error${where}: ${message}`;
+}
+
 export function parseConfigText(text: string, env: NodeJS.ProcessEnv, source = 'config'): ConfigFile {
   const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    throw new CloudbridgeError('CONFIG_INVALID', `${source}: YAML syntax error: ${e?.message ?? 'unknown'}`);
+  // An unknown tag is only a warning to the yaml package, which then drops the value: a password
+  // written as !abc would silently become empty. Cloudbridge files use no tags, so it is an error.
+  const first = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+  if (first) throw new CloudbridgeError('CONFIG_INVALID', yamlProblem(source, first), { field: source });
+  let raw: unknown;
+  try {
+    raw = doc.toJS() ?? {};
+  } catch {
+    // e.g. "Unresolved alias ...: <name>": a value starting with * is an alias, and may be a secret.
+    throw new CloudbridgeError('CONFIG_INVALID', `${source}: YAML error: an alias (*name) has no anchor (&name), or aliases expand too much; a value that starts with * or & must be put in quotes`, { field: source });
   }
-  const raw = doc.toJS() ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new CloudbridgeError('CONFIG_INVALID', `${source}: the top level must be a mapping with store, server, converters, integrations`);
   }

@@ -6,7 +6,7 @@ import { findConnector, connectorDefinitions } from '../connectors/registry.ts';
 import { CloudbridgeError, toCloudbridgeError } from '../core/errors.ts';
 import { createDownlinkRunner, createUplinkRunner } from '../converters/index.ts';
 import { loadConfigFile } from './config-file.ts';
-import { integrationInputSpec } from './schemas.ts';
+import { integrationInputSpec, type ConverterRef } from './schemas.ts';
 import { parseWithSchema, runConnectorValidate, type FieldProblem } from './validate.ts';
 
 export interface LintResult {
@@ -50,9 +50,10 @@ export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.
       const integ = parseWithSchema(spec, raw, prefix);
       const def = findConnector(integ.type);
       if (!def) throw new CloudbridgeError('CONFIG_INVALID', `unknown type ${integ.type}`, { field: `${prefix}.type` });
-      const refs: Array<[string, string | null | undefined, 'uplink' | 'downlink']> = [['uplinkConverter', integ.uplinkConverter, 'uplink'], ['downlinkConverter', integ.downlinkConverter, 'downlink']];
-      for (const [field, name, want] of refs) {
-        if (!name) continue;
+      const refs: Array<[string, ConverterRef | null | undefined, 'uplink' | 'downlink']> = [['uplinkConverter', integ.uplinkConverter, 'uplink'], ['downlinkConverter', integ.downlinkConverter, 'downlink']];
+      for (const [field, ref, want] of refs) {
+        if (!ref) continue;
+        const name = typeof ref === 'string' ? ref : ref.name ?? ref.id;
         const t = converterTypes.get(name);
         if (!t) warnings.push(`${prefix}.${field}: "${name}" is not defined in this file; it must already exist in the store`);
         else if (t !== want) problems.push({ field: `${prefix}.${field}`, message: `"${name}" is a ${t} converter; name a ${want} converter` });

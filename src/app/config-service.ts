@@ -12,8 +12,8 @@ import type { Store } from '../store/types.ts';
 import type { IntegrationManager } from './integration-manager.ts';
 import type { ConverterFactory } from './integration-runtime.ts';
 import { decryptConfig, encryptConfig, redactConfig } from './integration-secrets.ts';
-import { ConverterInputSpec, integrationInputSpec, type ConverterInput, type IntegrationInput } from './schemas.ts';
-import { keepRedactedSecrets, type SecretBox } from './secrets.ts';
+import { ConverterInputSpec, integrationInputSpec, type ConverterInput, type ConverterRef, type IntegrationInput } from './schemas.ts';
+import { keepRedactedSecrets, REDACTED, type SecretBox } from './secrets.ts';
 import { parseWithSchema, configError, runConnectorValidate } from './validate.ts';
 
 export interface IntegrationView {
@@ -53,11 +53,15 @@ export class ConfigService {
 
   async saveConverter(input: unknown, idOrName?: string, prefix = ''): Promise<ConverterConfig> {
     const parsed = parseWithSchema(ConverterInputSpec, input, prefix);
+    const p = prefix ? `${prefix}.` : '';
     if (parsed.language === 'jsonata' && parsed.type === 'downlink') {
-      throw configError([{ field: `${prefix ? `${prefix}.` : ''}language`, message: 'jsonata is available for uplink converters only; use javascript for a downlink converter' }]);
+      throw configError([{ field: `${p}language`, message: 'jsonata is available for uplink converters only; use javascript for a downlink converter' }]);
     }
     const existing = idOrName ? await this.requireConverter(idOrName) : await this.deps.store.getConverter(parsed.name);
     if (idOrName === undefined && existing) throw new CloudbridgeError('CONFLICT', `a converter named "${parsed.name}" already exists`, { field: 'name' });
+    if (idOrName !== undefined && existing) checkReadOnlyId('converter', parsed.id, existing, p);
+    // PUT of what GET returned: nothing to save, and no integration restarts.
+    if (existing && sameConverter(existing, parsed)) return existing;
     await this.ensureNameFree('converter', parsed.name, existing?.id);
     const now = this.deps.clock.now();
     const cfg = toConverterConfig(parsed, existing?.id ?? randomUUID(), existing?.createdAt ?? now, now);
@@ -70,8 +74,6 @@ export class ConfigService {
   /** Upsert by name (config as code). */
   async upsertConverter(input: ConverterInput, prefix: string): Promise<ConverterConfig> {
     const existing = await this.deps.store.getConverter(input.name);
-    if (existing && existing.script === input.script && existing.language === (input.language ?? 'javascript') && existing.type === input.type
-      && JSON.stringify(existing.limits ?? {}) === JSON.stringify(input.limits ?? {})) return existing;
     return this.saveConverter(input, existing?.id, prefix);
   }
 
@@ -82,6 +84,14 @@ export class ConfigService {
       throw new CloudbridgeError('CONFLICT', `converter "${cfg.name}" is used by integration(s) ${users.map((u) => `"${u.name}"`).join(', ')}; change or delete them first`);
     }
     await this.deps.store.deleteConverter(cfg.id);
+  }
+
+  /** A converter named by name or id, or by the {id, name} object GET returns (by id, else by name). */
+  async resolveConverter(ref: ConverterRef, field: string): Promise<ConverterConfig> {
+    if (typeof ref === 'string') return this.requireConverter(ref, field);
+    const cfg = await this.deps.store.getConverter(ref.id) ?? (ref.name ? await this.deps.store.getConverter(ref.name) : null);
+    if (!cfg) throw new CloudbridgeError('NOT_FOUND', `converter "${ref.name ?? ref.id}" (id ${ref.id}) not found`, { field });
+    return cfg;
   }
 
   async requireConverter(idOrName: string, field = 'converter'): Promise<ConverterConfig> {
@@ -97,6 +107,7 @@ export class ConfigService {
     const parsed = parseWithSchema(integrationInputSpec(types), input, prefix);
     const existing = idOrName ? await this.requireIntegration(idOrName) : await this.deps.store.getIntegration(parsed.name);
     if (idOrName === undefined && existing) throw new CloudbridgeError('CONFLICT', `an integration named "${parsed.name}" already exists`, { field: 'name' });
+    if (idOrName !== undefined && existing) checkReadOnlyId('integration', parsed.id, existing, prefix ? `${prefix}.` : '');
     await this.ensureNameFree('integration', parsed.name, existing?.id);
     const { cfg, warnings } = await this.buildIntegration(parsed, existing, prefix);
     if (existing && this.sameIntegration(existing, cfg)) return { ...this.view(existing, await this.converterNames()), ...(warnings.length ? { warnings } : {}) };
@@ -167,18 +178,25 @@ export class ConfigService {
   private async buildIntegration(parsed: IntegrationInput, existing: IntegrationConfig | null, prefix: string): Promise<{ cfg: IntegrationConfig; warnings: string[] }> {
     const def = this.definition(parsed.type);
     const p = prefix ? `${prefix}.` : '';
-    const uplink = await this.requireConverter(parsed.uplinkConverter, `${p}uplinkConverter`);
+    const uplink = await this.resolveConverter(parsed.uplinkConverter, `${p}uplinkConverter`);
     if (uplink.type !== 'uplink') throw configError([{ field: `${p}uplinkConverter`, message: `converter "${uplink.name}" is a downlink converter; name an uplink converter` }]);
     let downlinkId: string | null = null;
     if (parsed.downlinkConverter) {
-      const down = await this.requireConverter(parsed.downlinkConverter, `${p}downlinkConverter`);
+      const down = await this.resolveConverter(parsed.downlinkConverter, `${p}downlinkConverter`);
       if (down.type !== 'downlink') throw configError([{ field: `${p}downlinkConverter`, message: `converter "${down.name}" is an uplink converter; name a downlink converter` }]);
       if (!def.capabilities.downlink) throw configError([{ field: `${p}downlinkConverter`, message: `the ${def.type} connector cannot send downlinks; remove downlinkConverter` }]);
       downlinkId = down.id;
     }
-    const rawConfig = existing && existing.type === parsed.type
-      ? keepRedactedSecrets(def.configSpec, parsed.config, decryptConfig(def.configSpec, existing.config, this.deps.secrets))
-      : parsed.config;
+    // A secret sent back as "***" keeps the stored value; without one (a new integration, or a
+    // changed type) "***" is refused rather than saved as the secret.
+    const stored = existing && existing.type === parsed.type ? decryptConfig(def.configSpec, existing.config, this.deps.secrets) : {};
+    let rawConfig: unknown;
+    try {
+      rawConfig = keepRedactedSecrets(def.configSpec, parsed.config, stored);
+    } catch (err) {
+      if (!(err instanceof CloudbridgeError) || !err.details.field) throw err;
+      throw configError([{ field: `${p}config.${err.details.field}`, message: `"${REDACTED}" means "keep the stored value", but none is stored for this field${existing && existing.type !== parsed.type ? ` (the type changed from ${existing.type})` : ''}: send the real value` }]);
+    }
     const config = parseWithSchema(def.configSpec, rawConfig, `${p}config`) as Record<string, unknown>;
     const warnings = await runConnectorValidate(def, config, `${p}config`);
     const now = this.deps.clock.now();
@@ -189,12 +207,12 @@ export class ConfigService {
       id: existing?.id ?? randomUUID(),
       name: parsed.name,
       type: parsed.type,
-      enabled: parsed.enabled,
+      enabled: parsed.enabled ?? true,
       uplinkConverterId: uplink.id,
       downlinkConverterId: downlinkId,
-      allowCreateDevices: parsed.allowCreateDevices,
+      allowCreateDevices: parsed.allowCreateDevices ?? true,
       debug: { failures: parsed.debug?.failures ?? existing?.debug.failures ?? true, allUntil },
-      metadata: parsed.metadata,
+      metadata: parsed.metadata ?? {},
       config: encryptConfig(def.configSpec, config, this.deps.secrets),
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
@@ -238,6 +256,21 @@ export class ConfigService {
       status: this.deps.manager.status(cfg.id),
     };
   }
+}
+
+/**
+ * `id` is read-only: accepted on PUT (GET returns it) only when it is the id of the object
+ * addressed, so a body meant for another object is not applied to this one.
+ */
+function checkReadOnlyId(kind: 'converter' | 'integration', given: string | undefined, existing: { id: string; name: string }, p: string): void {
+  if (given === undefined || given === existing.id) return;
+  throw configError([{ field: `${p}id`, message: `is read-only and ${JSON.stringify(given)} is not the id of ${kind} "${existing.name}" (${existing.id}); remove id, or send the body to that ${kind}` }]);
+}
+
+/** True when saving `parsed` over `cfg` would change nothing. */
+function sameConverter(cfg: ConverterConfig, parsed: ConverterInput): boolean {
+  return cfg.name === parsed.name && cfg.type === parsed.type && cfg.language === (parsed.language ?? 'javascript') && cfg.script === parsed.script
+    && cfg.limits?.timeoutMs === parsed.limits?.timeoutMs && cfg.limits?.memoryMb === parsed.limits?.memoryMb;
 }
 
 function toConverterConfig(parsed: ConverterInput, id: string, createdAt: number, updatedAt: number): ConverterConfig {

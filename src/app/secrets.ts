@@ -4,13 +4,14 @@
  * integration starts, and shown as "***" everywhere else (API responses, events, logs).
  *
  * The master key comes from CLOUDBRIDGE_MASTER_KEY (any string; hashed to 32 bytes) or from a key
- * file generated at first start with mode 0600.
+ * file generated at first start with mode 0600 (its directory, when created, 0700).
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
 import { CloudbridgeError } from '../core/errors.ts';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../core/private-files.ts';
 
 export const REDACTED = '***';
 const ENC_PREFIX = 'enc:v1:';
@@ -34,10 +35,10 @@ export class SecretBox {
       }
       return new SecretBox(key);
     }
-    mkdirSync(dirname(keyFile), { recursive: true });
+    ensurePrivateDir(dirname(keyFile));
     const key = randomBytes(32);
-    writeFileSync(keyFile, `${key.toString('base64')}\n`, { mode: 0o600 });
-    chmodSync(keyFile, 0o600);
+    writeFileSync(keyFile, `${key.toString('base64')}\n`, { mode: PRIVATE_FILE_MODE });
+    chmodSync(keyFile, PRIVATE_FILE_MODE);
     return new SecretBox(key);
   }
 

@@ -3,9 +3,12 @@
  * expected and what was given. Used by the config file loader and the API alike.
  */
 import type { TSchema, Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import type { ConnectorDefinition } from '../core/connector.ts';
 import { CloudbridgeError } from '../core/errors.ts';
+import { kindOf } from '../converters/describe-value.ts';
+import { looksSecret, pathLooksSecret } from './secret-names.ts';
+import { collectSecrets, REDACTED } from './secrets.ts';
 
 export interface FieldProblem {
   field: string;
@@ -19,13 +22,76 @@ function pointerToField(prefix: string, pointer: string): string {
   return out || '(root)';
 }
 
-function describeValue(v: unknown): string {
+/**
+ * What an error message may say about a given value. Values are printed only when they are scalars
+ * (a number, a short string...) of a field that is known to the schema, not marked `secret: true`
+ * and whose name (or any parent's name) does not look secret (see secret-names.ts). Objects and
+ * arrays are only named ("an object"), because they may hold secrets further down.
+ */
+function describeValue(v: unknown, hidden: boolean): string {
   if (v === undefined) return 'nothing';
+  if (v === null || typeof v === 'object') return kindOf(v);
+  if (hidden) return `${kindOf(v)} (value not shown)`;
   const text = JSON.stringify(v);
   return text === undefined ? String(v) : text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }
 
-/** Lists problems of `value` against `schema` (after defaults). Secret values are never echoed. */
+/** Edit distance of two names, compared case- and separator-insensitively (`secret_access_key` = `secretAccessKey`). */
+function nameDistance(a: string, b: string): number {
+  const x = a.toLowerCase().replace(/[\s_-]+/g, '');
+  const y = b.toLowerCase().replace(/[\s_-]+/g, '');
+  const d = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= x.length; i++) {
+    for (let j = 1; j <= y.length; j++) {
+      const row = d[i] as number[];
+      const prev = d[i - 1] as number[];
+      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (x[i - 1] === y[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
+    }
+  }
+  return (d[x.length] as number[])[y.length] as number;
+}
+
+/** The fix for an unknown property: the closest known name, else the list of allowed names. */
+function unknownPropertyFix(name: string, objectSchema: TSchema, present: unknown): string {
+  const properties = (objectSchema as { properties?: Record<string, { readOnly?: boolean }> }).properties ?? {};
+  const known = Object.keys(properties);
+  if (known.length === 0) return 'unknown property; remove it';
+  const ranked = known.map((k) => ({ k, d: nameDistance(name, k) })).sort((a, b) => a.d - b.d);
+  const best = ranked[0];
+  if (best && best.d <= Math.max(1, Math.floor(best.k.length / 4))) return `unknown property; did you mean ${best.k}?`;
+  const given = present && typeof present === 'object' ? Object.keys(present) : [];
+  const missing = known.filter((k) => !properties[k]?.readOnly && !given.includes(k));
+  return missing.length > 0 ? `unknown property; remove it, or use one of: ${missing.join(', ')}` : 'unknown property; remove it';
+}
+
+/**
+ * True when the schema wants an object or array. A scalar given there is often a mapping typed
+ * without the space after the colon (`tls: passphrase:s3cret` is the string "passphrase:s3cret"),
+ * so it may hold a secret under a name the schema never sees.
+ */
+function expectsStructure(schema: TSchema): boolean {
+  const s = schema as { type?: unknown; anyOf?: TSchema[]; oneOf?: TSchema[] };
+  if (s.type === 'object' || s.type === 'array') return true;
+  return [...(s.anyOf ?? []), ...(s.oneOf ?? [])].some(expectsStructure);
+}
+
+/** The value at a TypeBox error path (`/config/tls`), or undefined. */
+function valueAt(root: unknown, pointer: string): unknown {
+  let v = root;
+  for (const p of pointer.split('/').filter(Boolean).map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[p];
+  }
+  return v;
+}
+
+/**
+ * Lists problems of `value` against `schema` (after defaults). No message ever prints the value
+ * of an unknown property, of a `secret: true` field, of a field whose name (or a parent's name)
+ * looks secret, or of a scalar given where an object or array belongs; unknown properties get the
+ * closest known name as the fix.
+ */
 export function schemaProblems(schema: TSchema, value: unknown, prefix = ''): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const seen = new Set<string>();
@@ -33,10 +99,15 @@ export function schemaProblems(schema: TSchema, value: unknown, prefix = ''): Fi
     const field = pointerToField(prefix, e.path);
     if (seen.has(field)) continue;
     seen.add(field);
-    const secret = (e.schema as { secret?: boolean }).secret === true;
+    if (e.type === ValueErrorType.ObjectAdditionalProperties) {
+      const name = e.path.split('/').pop()?.replace(/~1/g, '/').replace(/~0/g, '~') ?? '';
+      problems.push({ field, message: unknownPropertyFix(name, e.schema, valueAt(value, e.path.split('/').slice(0, -1).join('/'))) });
+      continue;
+    }
+    const hidden = (e.schema as { secret?: boolean }).secret === true || pathLooksSecret(pointerToField('', e.path)) || expectsStructure(e.schema);
     const allowed = (e.schema as { enum?: unknown[]; anyOf?: Array<{ const?: unknown }> });
     const choices = allowed.anyOf?.every((a) => 'const' in a) ? ` (one of: ${allowed.anyOf.map((a) => JSON.stringify(a.const)).join(', ')})` : '';
-    const given = secret ? '' : `; got ${describeValue(e.value)}`;
+    const given = `; got ${describeValue(e.value, hidden)}`;
     const hint = (e.schema as { description?: string }).description;
     problems.push({ field, message: `${e.message}${choices}${given}${hint && e.value === undefined ? ` — ${hint}` : ''}` });
   }
@@ -58,16 +129,48 @@ export function configError(problems: FieldProblem[]): CloudbridgeError {
   });
 }
 
-/** Runs a connector's own `validate()`, reporting its fields under `prefix` (e.g. `integrations[0].config`). */
+/**
+ * The secret values of a config, to scrub from messages: every `secret: true` field (4 characters
+ * or more, as the log scrubber), and every string of 8 or more characters under a name that looks
+ * secret (see secret-names.ts).
+ */
+export function secretValuesOf(spec: TSchema, config: unknown): string[] {
+  const found = new Set(collectSecrets(spec, config).filter((v) => v.length >= 4));
+  const walk = (v: unknown, secretPath: boolean): void => {
+    if (typeof v === 'string') {
+      if (secretPath && v.length >= 8) found.add(v);
+    } else if (Array.isArray(v)) {
+      for (const x of v) walk(x, secretPath);
+    } else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) walk(x, secretPath || looksSecret(k));
+    }
+  };
+  walk(config, false);
+  return [...found].sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every occurrence of a secret value in `text` with "***". */
+export function scrubValues(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
+  return out;
+}
+
+/**
+ * Runs a connector's own `validate()`, reporting its fields under `prefix` (e.g.
+ * `integrations[0].config`). A secret value of the config that a connector's message quotes by
+ * mistake is replaced with "***" in the error and in the warnings.
+ */
 export async function runConnectorValidate(def: ConnectorDefinition, config: unknown, prefix: string): Promise<string[]> {
   if (!def.validate) return [];
+  const secrets = secretValuesOf(def.configSpec, config);
   try {
-    return await def.validate(config as Static<typeof def.configSpec>);
+    return (await def.validate(config as Static<typeof def.configSpec>)).map((w) => scrubValues(w, secrets));
   } catch (err) {
     if (err instanceof CloudbridgeError && err.code === 'CONFIG_INVALID') {
       const field = err.details.field ? `${prefix}.${err.details.field}` : prefix;
       const message = err.details.field && err.message.startsWith(`${err.details.field}:`) ? err.message.slice(err.details.field.length + 1).trim() : err.message;
-      throw configError([{ field, message }]);
+      throw configError([{ field, message: scrubValues(message, secrets) }]);
     }
     throw err;
   }

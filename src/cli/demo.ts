@@ -3,9 +3,10 @@
  * devices, a preconfigured `mqtt` integration with a ThingsBoard-style converter).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startApp } from '../app/app.ts';
+import { ensurePrivateDir } from '../core/private-files.ts';
 import { startDemoBroker } from '../demo/broker.ts';
 import { demoConfig } from '../demo/demo-config.ts';
 import { startFleet } from '../demo/fleet.ts';
@@ -33,7 +34,7 @@ export async function runDemo(args: string[]): Promise<number> {
   if (!parsed) return 0;
   const v = parsed.values as Record<string, string | undefined>;
   const dataDir = resolve(v.data ?? './data/demo');
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const token = demoToken(dataDir);
   const broker = await startDemoBroker();
   const app = await startApp({

@@ -3,11 +3,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { CloudbridgeError } from '../../core/errors.ts';
 import { testConverter } from '../../converters/index.ts';
-import { ConverterInputSpec } from '../../app/schemas.ts';
+import { ConverterInputSpec, ConverterViewSpec } from '../../app/schemas.ts';
 import { decodePayload, encodedView } from '../../app/converter-samples.ts';
 import type { ApiDeps } from '../deps.ts';
+import { serviceValidated } from '../service-validated.ts';
 
 type Id = { Params: { id: string } };
+const IdParams = Type.Object({ id: Type.String({ description: 'Converter id or name' }) });
 
 export const ConverterTestSpec = Type.Object({
   converter: Type.Optional(Type.String({ description: 'Test a saved converter (id or name) instead of an inline script' })),
@@ -32,10 +34,13 @@ export function converterRoutes(deps: ApiDeps): FastifyPluginAsync {
   const svc = deps.configService;
   return async (app) => {
     const tags = ['converters'];
-    app.get('/converters', { schema: { tags } }, async () => deps.store.listConverters());
-    app.post('/converters', { schema: { tags, body: ConverterInputSpec } }, async (req, reply) => reply.status(201).send(await svc.saveConverter(req.body)));
-    app.get<Id>('/converters/:id', { schema: { tags } }, async (req) => svc.requireConverter(req.params.id));
-    app.put<Id>('/converters/:id', { schema: { tags, body: ConverterInputSpec, summary: 'Update; integrations using it restart with the new version' } }, async (req) => svc.saveConverter(req.body, req.params.id));
+    app.get('/converters', { ...serviceValidated, schema: { tags, response: { 200: Type.Array(ConverterViewSpec) } } }, async () => deps.store.listConverters());
+    app.post('/converters', { ...serviceValidated, schema: { tags, summary: 'Create a converter. Read-only fields (what GET adds) are ignored.', body: ConverterInputSpec, response: { 201: ConverterViewSpec } } }, async (req, reply) => reply.status(201).send(await svc.saveConverter(req.body)));
+    app.get<Id>('/converters/:id', { ...serviceValidated, schema: { tags, params: IdParams, response: { 200: ConverterViewSpec } } }, async (req) => svc.requireConverter(req.params.id));
+    app.put<Id>('/converters/:id', {
+      ...serviceValidated,
+      schema: { tags, params: IdParams, summary: 'Update; integrations using it restart with the new version. What GET returns is accepted unchanged (read-only fields ignored, id must match); unchanged: no restart.', body: ConverterInputSpec, response: { 200: ConverterViewSpec } },
+    }, async (req) => svc.saveConverter(req.body, req.params.id));
     app.delete<Id>('/converters/:id', { schema: { tags } }, async (req, reply) => {
       await svc.deleteConverter(req.params.id);
       return reply.status(204).send();

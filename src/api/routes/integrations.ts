@@ -1,8 +1,10 @@
 /** Integrations: CRUD, enable/disable, status, connection check, connector types. */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { integrationInputSpec, integrationViewSpec } from '../../app/schemas.ts';
 import { collectSecrets } from '../../app/secrets.ts';
 import type { ApiDeps } from '../deps.ts';
+import { serviceValidated } from '../service-validated.ts';
 
 const IdParams = Type.Object({ id: Type.String({ description: 'Integration id or name' }) });
 type Id = { Params: { id: string } };
@@ -13,8 +15,11 @@ export function integrationRoutes(deps: ApiDeps): FastifyPluginAsync {
     const tags = ['integrations'];
     app.get('/connectors', { schema: { tags, summary: 'Connector types with their config spec (JSON Schema)' } }, async () =>
       deps.connectors.map((c) => ({ type: c.type, title: c.title, description: c.description, capabilities: c.capabilities, configSpec: c.configSpec })));
-    app.get('/integrations', { schema: { tags, summary: 'List integrations with their status' } }, async () => svc.listIntegrationViews());
-    app.post('/integrations', { schema: { tags, summary: 'Create an integration (starts it when enabled)', body: Type.Object({}, { additionalProperties: true }) } }, async (req, reply) => {
+    const types = deps.connectors.map((c) => c.type);
+    const Input = integrationInputSpec(types);
+    const View = integrationViewSpec(types);
+    app.get('/integrations', { ...serviceValidated, schema: { tags, summary: 'List integrations with their status', response: { 200: Type.Array(View) } } }, async () => svc.listIntegrationViews());
+    app.post('/integrations', { ...serviceValidated, schema: { tags, summary: 'Create an integration (starts it when enabled). Read-only fields (what GET adds) are ignored.', body: Input, response: { 201: View } } }, async (req, reply) => {
       deps.onSecrets(secretsOf(deps, req.body));
       const view = await svc.saveIntegration(req.body);
       return reply.status(201).send(view);
@@ -23,8 +28,11 @@ export function integrationRoutes(deps: ApiDeps): FastifyPluginAsync {
       deps.onSecrets(secretsOf(deps, req.body));
       return svc.checkConnection({ body: req.body }, AbortSignal.timeout(20_000));
     });
-    app.get<Id>('/integrations/:id', { schema: { tags, params: IdParams } }, async (req) => svc.integrationView(req.params.id));
-    app.put<Id>('/integrations/:id', { schema: { tags, params: IdParams, summary: 'Update (secrets sent as "***" keep their value)', body: Type.Object({}, { additionalProperties: true }) } }, async (req) => {
+    app.get<Id>('/integrations/:id', { ...serviceValidated, schema: { tags, params: IdParams, response: { 200: View } } }, async (req) => svc.integrationView(req.params.id));
+    app.put<Id>('/integrations/:id', {
+      ...serviceValidated,
+      schema: { tags, params: IdParams, summary: 'Update. What GET returns is accepted unchanged: secrets sent as "***" keep their value, read-only fields are ignored (id must match). Unchanged: no restart.', body: Input, response: { 200: View } },
+    }, async (req) => {
       deps.onSecrets(secretsOf(deps, req.body));
       return svc.saveIntegration(req.body, req.params.id);
     });

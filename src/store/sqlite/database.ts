@@ -2,10 +2,10 @@
  * One SQLite connection (node:sqlite) with the pragmas Cloudbridge relies on, a cache of prepared
  * statements and a transaction helper. Every store role shares one SqliteDatabase.
  */
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { CloudbridgeError } from '../../core/errors.ts';
+import { ensurePrivateDir, ensurePrivateFile } from '../../core/private-files.ts';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
 
@@ -32,7 +32,12 @@ export class SqliteDatabase {
     }
     const busyTimeoutMs = opts.busyTimeoutMs ?? 5000;
     try {
-      if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
+      if (opts.path !== ':memory:') {
+        // Private: the directory (when created here) 0700, a new database file 0600. SQLite creates
+        // the -wal and -shm files with the database file's mode, so they are 0600 too.
+        ensurePrivateDir(dirname(opts.path));
+        ensurePrivateFile(opts.path);
+      }
       this.#db = new DatabaseSync(opts.path, { timeout: busyTimeoutMs, enableForeignKeyConstraints: true });
     } catch (err) {
       throw new CloudbridgeError('CONFIG_INVALID',
