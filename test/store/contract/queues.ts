@@ -86,6 +86,23 @@ export function queuesContract(h: StoreHarness): void {
     ], ['250', '7', 'abc']);
   });
 
+  it('keeps one conversion journal entry per integration, replaced by the next and gone when cleared', async (t) => {
+    const store = await freshStore(t, h);
+    assert.equal(await store.getConversionJournal('int-1'), null);
+    await store.setConversionJournal('int-1', { sourceKeys: ['a', 'b'], startedAt: 1_700_000_000_000 });
+    await store.setConversionJournal('int-2', { sourceKeys: ['x'], startedAt: 1_700_000_000_001 });
+    await store.setConversionJournal('int-1', { sourceKeys: ['c'], startedAt: 1_700_000_000_002 });
+    assert.deepEqual(await store.getConversionJournal('int-1'), { sourceKeys: ['c'], startedAt: 1_700_000_000_002 });
+    await store.clearConversionJournal('int-1');
+    await store.clearConversionJournal('int-3');
+    assert.equal(await store.getConversionJournal('int-1'), null);
+    assert.deepEqual(await store.getConversionJournal('int-2'), { sourceKeys: ['x'], startedAt: 1_700_000_000_001 });
+    await store.close();
+    const reopened = await h.reopen(store);
+    t.after(() => reopened.close());
+    assert.deepEqual(await reopened.getConversionJournal('int-2'), { sourceKeys: ['x'], startedAt: 1_700_000_000_001 }, 'it survives a restart');
+  });
+
   it('keeps settings and API tokens (token hashes are unique)', async (t) => {
     const store = await freshStore(t, h);
     assert.equal(await store.getSetting('master.key.check'), null);

@@ -100,7 +100,12 @@ export class HostProcess {
     const id = this.nextId++;
     const promise = new Promise<Ok>((resolve, reject) => this.pending.set(id, { sentAt: Date.now(), resolve, reject }));
     if (this.pending.size === 1) this.busy(true);
-    child.send({ ...call, id } as HostRequest);
+    try {
+      child.send({ ...call, id } as HostRequest);
+    } catch {
+      // The channel closed under us: the process is going; its exit fails what is pending.
+      child.kill('SIGKILL');
+    }
     return promise;
   }
 
