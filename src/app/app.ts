@@ -79,7 +79,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const store = await openStore(pg
     ? { postgres: { url: pg.url } }
     : { sqlite: { path: dbPath, ...(opts.config.store.sqlite?.synchronous ? { synchronous: opts.config.store.sqlite.synchronous } : {}) } });
-  const converters: ConverterFactory = { uplink: createUplinkRunner, downlink: createDownlinkRunner };
+  const maxFutureTsMs = opts.config.ingest?.maxFutureTsMs;
+  const converters: ConverterFactory = {
+    uplink: (cfg) => createUplinkRunner(cfg, maxFutureTsMs === undefined ? {} : { maxFutureTsMs }),
+    downlink: createDownlinkRunner,
+  };
   const auth = new TokenAuth(store);
   const generatedAdminToken = await auth.init(env, clock.now());
   if (generatedAdminToken) scrubber.add(generatedAdminToken);
@@ -129,7 +133,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   registerIntegrationMetrics(metrics, manager, () => clock.now());
   const server = await buildServer({
     auth, store, manager, configService, downlinks, deadLetters, metrics, log, clock,
-    connectors: connectorDefinitions,
+    connectors: connectorDefinitions, ...(maxFutureTsMs === undefined ? {} : { maxFutureTsMs }),
     onSecrets: (values) => scrubber.add(...values),
   });
   let url = '';

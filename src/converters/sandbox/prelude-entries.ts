@@ -12,6 +12,11 @@
  *
  * An outcome is the result as JSON text, or `!` followed by JSON {k: kind, m: message, at?, d?}
  * where kind is runtime | payload | output | memory. JSON text never starts with `!`.
+ *
+ * In uplink results, Infinity, -Infinity and NaN (which JSON would write as null) are written as
+ * the marker strings of ../non-finite.ts, so the host refuses them instead of skipping a null. Only
+ * results whose plain JSON holds `null` are serialised a second time with the marking replacer,
+ * so a result without nulls costs nothing extra.
  */
 export const PRELUDE_ENTRIES = String.raw`
 (function (g) {
@@ -58,7 +63,16 @@ export const PRELUDE_ENTRIES = String.raw`
     return failure('runtime', errorText(e), where(e));
   }
 
-  function serialize(r, who, hint) {
+  function markNonFinite(k, v) {
+    if (typeof v === 'number') {
+      if (v - v === 0) return v;
+      return v !== v ? '\u0000NaN' : v > 0 ? '\u0000Infinity' : '\u0000-Infinity';
+    }
+    if (v instanceof Number) return markNonFinite(k, v.valueOf());
+    return v;
+  }
+
+  function serialize(r, who, hint, mark) {
     var s;
     try {
       if (typeof r === 'function') return failure('output', who + ' returned a function' + hint);
@@ -66,6 +80,7 @@ export const PRELUDE_ENTRIES = String.raw`
         return failure('output', who + ' returned a Promise; converters must return their result synchronously');
       }
       s = jsonStringify(r);
+      if (mark && s !== undefined && s.indexOf('null') !== -1) s = jsonStringify(r, markNonFinite);
     } catch (e) {
       return failure('output', 'the result cannot be converted to JSON (' + errorText(e) + ')');
     }
@@ -106,7 +121,7 @@ export const PRELUDE_ENTRIES = String.raw`
             out[i] = fromError(e);
             continue;
           }
-          out[i] = serialize(r, 'Decoder', SHAPE);
+          out[i] = serialize(r, 'Decoder', SHAPE, true);
         }
         return out;
       },
@@ -160,7 +175,7 @@ export const PRELUDE_ENTRIES = String.raw`
       }
       Promise.resolve(p).then(function (v) {
         mine[i] = v === undefined ? failure('output', 'the expression produced no result for this payload' + SHAPE)
-          : serialize(v, 'The expression', SHAPE);
+          : serialize(v, 'The expression', SHAPE, true);
       }, function (e) {
         mine[i] = failure('runtime', jsonataText(e), null, jsonataDetails(e));
       });
