@@ -16,9 +16,12 @@ export interface MultiRowSql {
   head: string;
   /** Placeholders per row, e.g. 2 for `(?, ?)`. */
   columns: number;
-  /** `ON CONFLICT ...`, may be empty. */
+  /** `ON CONFLICT ...` (and `RETURNING ...`), may be empty. */
   tail: string;
 }
+
+/** A row a `RETURNING` clause gave back. */
+export type ReturnedRow = Record<string, unknown>;
 
 export class MultiRowInsert {
   readonly columns: number;
@@ -35,8 +38,11 @@ export class MultiRowInsert {
     this.#row = `(${Array.from({ length: sql.columns }, () => '?').join(', ')})`;
   }
 
-  /** Writes the rows held in `params`, `columns` values per row, in order. */
-  run(params: SQLInputValue[]): void {
+  /**
+   * Writes the rows held in `params`, `columns` values per row, in order. With `returned`, the
+   * statement's RETURNING rows are appended to it.
+   */
+  run(params: SQLInputValue[], returned?: ReturnedRow[]): void {
     const columns = this.columns;
     const rows = params.length / columns;
     let done = 0;
@@ -44,7 +50,9 @@ export class MultiRowInsert {
       while (rows - done >= size) {
         const start = done * columns;
         const args = start === 0 && size === rows ? params : params.slice(start, start + size * columns);
-        this.#db.prepare(this.#text(size)).run(...args);
+        const stmt = this.#db.prepare(this.#text(size));
+        if (returned === undefined) stmt.run(...args);
+        else for (const r of stmt.all(...args)) returned.push(r as ReturnedRow);
         done += size;
       }
     }
@@ -66,12 +74,15 @@ export class MultiRowInsert {
  */
 export class RowBuffer {
   readonly values: SQLInputValue[] = [];
+  /** The RETURNING rows of the statements run so far, when the buffer collects them. */
+  readonly returned: ReturnedRow[] | undefined;
   readonly #insert: MultiRowInsert;
   readonly #chunkValues: number;
 
-  constructor(insert: MultiRowInsert) {
+  constructor(insert: MultiRowInsert, opts: { returning?: boolean } = {}) {
     this.#insert = insert;
     this.#chunkValues = insert.columns * MULTI_ROW_MAX;
+    this.returned = opts.returning === true ? [] : undefined;
   }
 
   endRow(): void {
@@ -80,7 +91,7 @@ export class RowBuffer {
 
   flush(): void {
     if (this.values.length === 0) return;
-    this.#insert.run(this.values);
+    this.#insert.run(this.values, this.returned);
     this.values.length = 0;
   }
 }

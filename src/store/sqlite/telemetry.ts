@@ -3,11 +3,13 @@
  * carry the entity's internal key (`entities.seq`) and the key name's id from `telemetry_keys`;
  * queries take the public entity id and key names. Ingest writes with multi-row statements.
  */
-import { KV_COLUMNS, KV_UPDATE, kvFromRow, type KvRow } from '../kv-columns.ts';
+import { notInserted, type CommitTelemetry, type SlotPoint, type StoredSlot } from '../commit-telemetry.ts';
+import { KV_COLUMNS, KV_UPDATE, kvFromRow, toKvColumns, type KvRow } from '../kv-columns.ts';
 import type { TelemetryQuery, TsValue } from '../types.ts';
 import type { SqliteDatabase } from './database.ts';
 import { SqliteDictionary } from './dictionary.ts';
 import type { SqliteEntities } from './entities.ts';
+import { pushKv } from './kv-params.ts';
 import { MultiRowInsert, RowBuffer } from './multi-row.ts';
 
 interface PointRow extends KvRow {
@@ -32,10 +34,10 @@ export class SqliteTelemetry {
     this.#db = db;
     this.#entities = entities;
     this.keys = new SqliteDictionary(db, 'telemetry_keys', 'key');
-    // A point replaces the value already stored at the same (entity, key, ts).
+    // New points only; the slots that already hold a row are the ones not returned (see write()).
     this.#points = new MultiRowInsert(db, {
       head: `INSERT INTO telemetry (entity_seq, key_id, ts, ${KV_COLUMNS})`, columns: POINT_COLUMNS,
-      tail: `ON CONFLICT (entity_seq, key_id, ts) DO UPDATE SET ${KV_UPDATE}`,
+      tail: 'ON CONFLICT (entity_seq, key_id, ts) DO NOTHING RETURNING entity_seq, key_id, ts',
     });
     // The latest value of (entity, key) moves to the point unless a newer one is stored.
     this.#latest = new MultiRowInsert(db, {
@@ -44,14 +46,57 @@ export class SqliteTelemetry {
     });
   }
 
-  /** A buffer of `[entitySeq, keyId, ts, ...kv]` point rows; flush it before COMMIT. */
-  pointBuffer(): RowBuffer {
-    return new RowBuffer(this.#points);
+  /**
+   * Writes one commit's points and latest values; inside the transaction, before COMMIT. Explicit
+   * points replace what a slot holds (counted by `points`), points without ts move past the slots
+   * already taken (see ../commit-telemetry.ts).
+   */
+  write(points: CommitTelemetry<number>): void {
+    if (points.size === 0) return;
+    const explicit = points.explicitRows();
+    for (const slot of this.#insertNew(explicit)) {
+      const stored = this.#db.prepare(`SELECT ${KV_COLUMNS} FROM telemetry WHERE entity_seq = ? AND key_id = ? AND ts = ?`)
+        .get(slot.entitySeq, slot.key, slot.ts) as KvRow | undefined;
+      if (stored === undefined || !points.storedAt(slot, toKvColumns(kvFromRow(stored)))) continue;
+      const values: Array<number | string | null> = [];
+      pushKv(values, slot.kv);
+      this.#db.prepare(`UPDATE telemetry SET (${KV_COLUMNS}) = (?, ?, ?, ?, ?, ?) WHERE entity_seq = ? AND key_id = ? AND ts = ?`)
+        .run(...values, slot.entitySeq, slot.key, slot.ts);
+    }
+    let pending = this.#insertNew(points.placeImplicit());
+    while (pending.length > 0) pending = this.#insertNew(points.replace(pending, this.#taken(points.takenWindows(pending))));
+    const latest = new RowBuffer(this.#latest);
+    for (const p of points.latestRows()) {
+      latest.values.push(p.entitySeq, p.key, p.ts);
+      pushKv(latest.values, p.kv);
+      latest.endRow();
+    }
+    latest.flush();
   }
 
-  /** A buffer of `[entitySeq, keyId, ts, ...kv]` latest-value rows; flush it before COMMIT. */
-  latestBuffer(): RowBuffer {
-    return new RowBuffer(this.#latest);
+  /** Inserts the rows whose slot is free; returns the others (in order). */
+  #insertNew(rows: SlotPoint<number>[]): SlotPoint<number>[] {
+    if (rows.length === 0) return rows;
+    const buffer = new RowBuffer(this.#points, { returning: true });
+    for (const p of rows) {
+      buffer.values.push(p.entitySeq, p.key, p.ts);
+      pushKv(buffer.values, p.kv);
+      buffer.endRow();
+    }
+    buffer.flush();
+    const returned = buffer.returned ?? [];
+    if (returned.length === rows.length) return [];
+    return notInserted(rows, returned.map((r) => ({ entitySeq: r.entity_seq as number, key: r.key_id as number, ts: r.ts as number })));
+  }
+
+  /** The stored slots inside the windows. */
+  #taken(windows: ReadonlyArray<{ entitySeq: number; key: number; from: number; to: number }>): Array<StoredSlot<number>> {
+    const out: Array<StoredSlot<number>> = [];
+    const stmt = this.#db.prepare('SELECT ts FROM telemetry WHERE entity_seq = ? AND key_id = ? AND ts BETWEEN ? AND ?');
+    for (const w of windows) {
+      for (const r of stmt.all(w.entitySeq, w.key, w.from, w.to) as Array<{ ts: number }>) out.push({ entitySeq: w.entitySeq, key: w.key, ts: r.ts });
+    }
+    return out;
   }
 
   /** Points per key, newest first; keys without points in the range are left out. */
