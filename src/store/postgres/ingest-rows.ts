@@ -15,8 +15,12 @@ import type { Sql } from './database.ts';
 import type { PostgresTelemetry } from './telemetry.ts';
 
 export class IngestRows {
-  readonly telemetry = new CommitTelemetry<string>();
+  readonly telemetry: CommitTelemetry<string>;
   readonly #attributes = new AttributeWrites('client');
+
+  constructor(telemetry: PostgresTelemetry) {
+    this.telemetry = new CommitTelemetry(telemetry.runs);
+  }
 
   /** Buffers a stored record's telemetry and client attributes (throws on a value that cannot be stored); items in commit order. */
   add(item: number, entitySeq: number, r: EntityRecord): void {

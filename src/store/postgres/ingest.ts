@@ -55,14 +55,14 @@ export class PostgresIngest {
 
   async commitUplinks(commit: UplinkCommit): Promise<UplinkCommitResult> {
     const plan = planDedupe(commit.items);
-    const { results, seqs } = await this.#p.db.transaction(async (sql) => {
+    const { results, seqs, telemetry } = await this.#p.db.transaction(async (sql) => {
       const now = Date.now();
       const claimed = await this.#p.dedupe.claim(sql, commit.integrationId, plan.claim, now);
       await this.#p.dedupe.touch(sql, commit.integrationId, plan.touch.filter((k) => !claimed.has(k)), now);
       const live = liveItems(commit.items, claimed);
       const resolution = await this.#resolve(sql, commit, live, now);
 
-      const rows = new IngestRows();
+      const rows = new IngestRows(this.#p.telemetry);
       const deadLetters = new DeadLetterRows();
       const out = commit.items.map((item, index): UplinkItemResult => {
         if (live[index] !== true) return { status: 'duplicate' };
@@ -100,9 +100,10 @@ export class PostgresIngest {
       }
       await this.#p.deadLetters.insert(sql, deadLetters, now);
       await this.#p.events.insert(sql, eventsWithResults(commit.events, out));
-      return { results: out, seqs: resolution.seqs };
+      return { results: out, seqs: resolution.seqs, telemetry: rows.telemetry };
     });
     this.#p.cache.publish(seqs);
+    telemetry.committed();
     return { results };
   }
 

@@ -3,7 +3,7 @@
  * carry the entity's internal key (`entities.seq`); queries take the public entity id. Ingest
  * writes each table with one `unnest` statement per commit.
  */
-import { notInserted, slotKey, type CommitTelemetry, type SlotPoint, type StoredSlot, type TakenWindow } from '../commit-telemetry.ts';
+import { notInserted, slotKey, TakenRuns, type CommitTelemetry, type ExplicitSlot, type SlotPoint, type StoredSlot, type TakenWindow } from '../commit-telemetry.ts';
 import { KV_COLUMNS, KV_UPDATE, kvFromRow, toKvColumns, type KvRow } from '../kv-columns.ts';
 import type { TelemetryQuery, TsValue } from '../types.ts';
 import type { Sql } from './database.ts';
@@ -59,6 +59,8 @@ interface SlotRow extends KvRow {
 }
 
 export class PostgresTelemetry {
+  /** Where points without ts need not be tried (a hint; see ../commit-telemetry.ts). */
+  readonly runs = new TakenRuns();
   readonly #sql: () => Sql;
   readonly #entities: PostgresEntities;
 
@@ -81,7 +83,7 @@ export class PostgresTelemetry {
         FROM telemetry t JOIN ${SLOTS} ON t.entity_seq = s.entity_seq AND t.key = s.key AND t.ts = s.ts
         ORDER BY t.entity_seq, t.key, t.ts FOR UPDATE OF t`, slotParams(taken));
       const changed = new Map(taken.map((p) => [slotKey(p.entitySeq, p.key, p.ts), p]));
-      const updates: Array<SlotPoint<string>> = [];
+      const updates: Array<ExplicitSlot<string>> = [];
       for (const r of stored) {
         const slot = changed.get(slotKey(r.entity_seq, r.key, r.ts));
         if (slot !== undefined && points.storedAt(slot, toKvColumns(kvFromRow(r)))) updates.push(slot);
@@ -98,7 +100,7 @@ export class PostgresTelemetry {
   }
 
   /** Inserts the rows whose slot is free; returns the others (in order). */
-  async #insertNew(sql: Sql, rows: Array<SlotPoint<string>>): Promise<Array<SlotPoint<string>>> {
+  async #insertNew<P extends SlotPoint<string>>(sql: Sql, rows: P[]): Promise<P[]> {
     if (rows.length === 0) return rows;
     const inserted = await sql.rows<{ entity_seq: number; key: string; ts: number }>(`INSERT INTO telemetry (entity_seq, key, ts, ${KV_COLUMNS})
       SELECT * FROM ${ROWS} ON CONFLICT (entity_seq, key, ts) DO NOTHING RETURNING entity_seq, key, ts`, PointRows.of(rows).params());

@@ -25,7 +25,7 @@ import type { SqliteDeadLetters } from './dead-letters.ts';
 import { compareStoredKeys, storedSourceKey, type SqliteDedupeKeys, type StoredSourceKey } from './dedupe-keys.ts';
 import type { SqliteEntities } from './entities.ts';
 import type { SqliteEvents } from './events.ts';
-import type { SqliteTelemetry } from './telemetry.ts';
+import { StaleSlotHint, type SqliteTelemetry } from './telemetry.ts';
 
 export interface IngestParts {
   db: SqliteDatabase;
@@ -65,9 +65,21 @@ export class SqliteIngest {
   }
 
   commitUplinks(commit: UplinkCommit): UplinkCommitResult {
+    try {
+      return this.#commitOnce(commit);
+    } catch (err) {
+      if (!(err instanceof StaleSlotHint)) throw err;
+      // Another writer took a slot this store expected to be free (the transaction rolled back):
+      // forget the hints and commit again, asking the database about every slot.
+      this.#p.telemetry.runs.clear();
+      return this.#commitOnce(commit);
+    }
+  }
+
+  #commitOnce(commit: UplinkCommit): UplinkCommitResult {
     const tx: TxState = {
       commit, now: Date.now(), integration: 0, resolved: new Map(), keyIds: new Map(), integrationIds: new Map(),
-      recorded: new Set(), dedupeKeys: [], telemetry: new CommitTelemetry(), attributes: new AttributeWrites('client'),
+      recorded: new Set(), dedupeKeys: [], telemetry: new CommitTelemetry(this.#p.telemetry.runs), attributes: new AttributeWrites('client'),
     };
     const results = this.#p.db.transaction(() => {
       tx.integration = this.#p.dedupe.integration(commit.integrationId, tx.integrationIds);
@@ -81,6 +93,7 @@ export class SqliteIngest {
       return out;
     });
     this.#p.cache.publish(tx.resolved);
+    tx.telemetry.committed();
     this.#p.telemetry.keys.publish(tx.keyIds);
     this.#p.dedupe.publish(tx.integrationIds);
     return { results };

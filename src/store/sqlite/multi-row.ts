@@ -39,23 +39,30 @@ export class MultiRowInsert {
   }
 
   /**
-   * Writes the rows held in `params`, `columns` values per row, in order. With `returned`, the
-   * statement's RETURNING rows are appended to it.
+   * Writes the rows held in `params`, `columns` values per row, in order; returns how many rows
+   * the statements changed. With `returned`, the statements' RETURNING rows are appended to it.
    */
-  run(params: SQLInputValue[], returned?: ReturnedRow[]): void {
+  run(params: SQLInputValue[], returned?: ReturnedRow[], short?: (firstRow: number, rows: number) => void): number {
     const columns = this.columns;
     const rows = params.length / columns;
     let done = 0;
+    let changes = 0;
     for (let size = MULTI_ROW_MAX; size >= 1; size >>= 1) {
       while (rows - done >= size) {
         const start = done * columns;
         const args = start === 0 && size === rows ? params : params.slice(start, start + size * columns);
         const stmt = this.#db.prepare(this.#text(size));
-        if (returned === undefined) stmt.run(...args);
-        else for (const r of stmt.all(...args)) returned.push(r as ReturnedRow);
+        if (returned === undefined) {
+          const changed = Number(stmt.run(...args).changes);
+          if (changed < size) short?.(done, size);
+          changes += changed;
+        } else {
+          for (const r of stmt.all(...args)) returned.push(r as ReturnedRow);
+        }
         done += size;
       }
     }
+    return changes;
   }
 
   #text(rows: number): string {
@@ -76,6 +83,14 @@ export class RowBuffer {
   readonly values: SQLInputValue[] = [];
   /** The RETURNING rows of the statements run so far, when the buffer collects them. */
   readonly returned: ReturnedRow[] | undefined;
+  /** Rows changed by the statements run so far (without `returning`). */
+  changes = 0;
+  /**
+   * Without `returning`: the rows (indexes in the order they were pushed) of each statement that
+   * changed fewer rows than it wrote (an `ON CONFLICT DO NOTHING` skipped some), as [first, count].
+   */
+  readonly short: Array<[first: number, count: number]> = [];
+  #rowsFlushed = 0;
   readonly #insert: MultiRowInsert;
   readonly #chunkValues: number;
 
@@ -91,7 +106,9 @@ export class RowBuffer {
 
   flush(): void {
     if (this.values.length === 0) return;
-    this.#insert.run(this.values, this.returned);
+    const offset = this.#rowsFlushed;
+    this.changes += this.#insert.run(this.values, this.returned, (first, count) => this.short.push([offset + first, count]));
+    this.#rowsFlushed += this.values.length / this.#insert.columns;
     this.values.length = 0;
   }
 }
