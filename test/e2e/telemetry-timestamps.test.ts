@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
 import { startMosquitto, type MosquittoBroker } from '../peers/mosquitto.ts';
+import { parseConfigText } from '../../src/app/config-file.ts';
 import { startTestApp, TEST_TOKEN, waitFor } from './harness.ts';
 import { mqttIntegrationYaml } from './fixtures.ts';
 
@@ -70,6 +71,35 @@ describe('telemetry timestamps end to end (mqtt)', () => {
       assert.match(metrics, /^cloudbridge_points_overwritten_total\{integration="plant",type="mqtt"\} 1$/m);
       const events = await t.api.get<Array<{ body: { in?: string; overwritten?: number } }>>('/events?integration=plant&type=DEBUG_UPLINK');
       assert.deepEqual(events.map((e) => e.body.overwritten).reverse(), [undefined, 1, undefined], 'the debug event of the second message shows it');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('ingest.maxFutureTsMs from the config file: a ts further ahead is dead-lettered with the reason, also in a converter test', async () => {
+    assert.throws(() => parseConfigText('ingest: { maxFutureTsMs: -1 }', {}), /ingest\.maxFutureTsMs/);
+    const yaml = `ingest: { maxFutureTsMs: 60000 }\n${mqttIntegrationYaml({ port: broker.port, clientId: 'cb-e2e-future', filter: 'future/#', decoder: DECODER })}`;
+    const t = await startTestApp({ yaml });
+    try {
+      await waitFor(async () => (await t.api.get<Status>('/integrations/plant/status')).state === 'RUNNING', 'running');
+      const client = await mqtt.connectAsync(broker.url, { clientId: `pub-future-${process.pid}` });
+      const now = Date.now();
+      await client.publishAsync('future/d', JSON.stringify({ id: 'd', ts: now + 30_000, seq: 1 }), { qos: 1 });
+      await client.publishAsync('future/d', JSON.stringify({ id: 'd', ts: now + 3_600_000, seq: 2 }), { qos: 1 });
+      await client.endAsync();
+      const page = await waitFor(async () => {
+        const p = await t.api.get<{ total: number; items: Array<{ stage: string; errorCode: string; error: string }> }>('/dead-letters?integration=plant');
+        return p.total === 1 ? p : null;
+      }, 'the dead letter');
+      assert.equal(page.items[0]?.stage, 'validate');
+      assert.equal(page.items[0]?.errorCode, 'CONVERTER_OUTPUT');
+      assert.match(page.items[0]?.error ?? '', /^result\.telemetry\.ts: \d+ \(.+\) is more than 60 s in the future; .*ingest\.maxFutureTsMs/);
+      await waitFor(async () => (await t.api.get<Status>('/integrations/plant/status')).counters.stored === 1, 'the other one stored');
+      const test = await t.api.post<{ error?: { code: string; message: string; stage: string } }>('/converters/test', {
+        converter: 'decoder', payload: JSON.stringify({ id: 'd', ts: Date.now() + 3_600_000, seq: 3 }),
+      });
+      assert.equal(test.error?.stage, 'validate');
+      assert.match(test.error?.message ?? '', /is more than 60 s in the future/);
     } finally {
       await t.close();
     }
