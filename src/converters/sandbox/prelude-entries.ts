@@ -15,8 +15,8 @@
  *
  * In uplink results, Infinity, -Infinity and NaN (which JSON would write as null) are written as
  * the marker strings of ../non-finite.ts, so the host refuses them instead of skipping a null. Only
- * results whose plain JSON holds `null` are serialised a second time with the marking replacer,
- * so a result without nulls costs nothing extra.
+ * a result whose plain JSON holds `null` is walked to look for them, and serialised a second time
+ * with the marking replacer when it holds one, so a result without nulls costs nothing extra.
  */
 export const PRELUDE_ENTRIES = String.raw`
 (function (g) {
@@ -72,6 +72,22 @@ export const PRELUDE_ENTRIES = String.raw`
     return v;
   }
 
+  // Whether JSON.stringify(v) would write a non-finite number as null (objects with toJSON and
+  // Number objects are left to the replacer). Cheaper than serialising again when it is not.
+  function hasNonFinite(v) {
+    if (typeof v === 'number') return v - v !== 0;
+    if (v === null || typeof v !== 'object') return false;
+    if (typeof v.toJSON === 'function' || v instanceof Number) return true;
+    var i;
+    if (Array.isArray(v)) {
+      for (i = 0; i < v.length; i++) if (hasNonFinite(v[i])) return true;
+      return false;
+    }
+    var keys = Object.keys(v);
+    for (i = 0; i < keys.length; i++) if (hasNonFinite(v[keys[i]])) return true;
+    return false;
+  }
+
   function serialize(r, who, hint, mark) {
     var s;
     try {
@@ -80,7 +96,7 @@ export const PRELUDE_ENTRIES = String.raw`
         return failure('output', who + ' returned a Promise; converters must return their result synchronously');
       }
       s = jsonStringify(r);
-      if (mark && s !== undefined && s.indexOf('null') !== -1) s = jsonStringify(r, markNonFinite);
+      if (mark && s !== undefined && s.indexOf('null') !== -1 && hasNonFinite(r)) s = jsonStringify(r, markNonFinite);
     } catch (e) {
       return failure('output', 'the result cannot be converted to JSON (' + errorText(e) + ')');
     }
