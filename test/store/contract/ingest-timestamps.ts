@@ -49,6 +49,14 @@ export function ingestTimestampsContract(h: StoreHarness): void {
     }
   });
 
+  it('points without ts from two integrations for one device in the same millisecond are both kept', async (t) => {
+    const store = await freshStore(t, h);
+    await store.commitUplinks(batch([stored('m1', [noTs('b', 'seq', long(1))])], { integrationId: 'int-a' }));
+    const { results } = await store.commitUplinks(batch([stored('m1', [noTs('b', 'seq', long(2))])], { integrationId: 'int-b' }));
+    assert.deepEqual(results, [{ status: 'stored', createdEntities: [] }]);
+    assert.deepEqual(await series(store, 'b', 'seq'), [[0, 1], [1, 2]]);
+  });
+
   it('a point without ts never replaces a point with its own ts at that millisecond, stored or in the same batch', async (t) => {
     const store = await freshStore(t, h);
     await store.commitUplinks(batch([stored('m1', [withTs('b', T0, 't', dbl(1)), withTs('b', T0 + 1, 't', dbl(2))])]));
