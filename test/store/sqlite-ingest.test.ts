@@ -1,8 +1,9 @@
 /**
  * SQLite-only ingest behaviour beyond the contract: migration 002 (interned telemetry keys,
  * compact dedupe keys) carries existing data over, multi-row writes keep last-write-wins across
- * statement chunks, stored key forms never merge two sourceKeys, and a rolled-back commit leaves
- * no phantom dictionary ids behind.
+ * statement chunks, stored key forms never merge two sourceKeys, a rolled-back commit leaves
+ * no phantom dictionary ids behind, and the telemetry slot fast paths (hints checked by the
+ * inserted-row count, statements read back only when they skipped a row) never lose a point.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
