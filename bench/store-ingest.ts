@@ -4,7 +4,9 @@
  * 1 client attribute `model` and a dedupe key (`record-only` by default). Prints msg/s for several
  * device counts, on an empty table and after the table holds `--fill` points. No assertions.
  *   node bench/store-ingest.ts [--devices 10,100,1000] [--batches 100] [--fill 1000000] [--batch 1000]
- *     [--dedupe record-only|check] [--sync FULL|NORMAL]
+ *     [--dedupe record-only|check] [--sync FULL|NORMAL] [--ts explicit|implicit|same-ms]
+ * `--ts implicit`: the points come without ts (the converter gave none), at the message's receive
+ * time; `same-ms`: without ts and 50 messages per millisecond, so most take the next free one.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '1000' },
     sync: { type: 'string', default: 'FULL' },
     dedupe: { type: 'string', default: 'record-only' },
+    ts: { type: 'string', default: 'explicit' },
   },
 });
 const deviceCounts = values.devices.split(',').map(Number);
@@ -32,6 +35,7 @@ const fillPoints = Number(values.fill);
 const batchSize = Number(values.batch);
 const synchronous = values.sync as SqliteSynchronous;
 const dedupe = values.dedupe as DedupeMode;
+const tsMode = values.ts as 'explicit' | 'implicit' | 'same-ms';
 const POINTS_PER_MESSAGE = 3;
 const T0 = 1_700_000_000_000;
 /** Integration ids are UUIDs in the app. */
@@ -41,7 +45,8 @@ const enc = new TextEncoder();
 /** Message `i` of a run: device `i % devices`, ts increasing per message, as bench/mqtt.ts sends. */
 function item(i: number, devices: number): UplinkCommitItem {
   const device = `sensor-${i % devices}`;
-  const ts = T0 + i;
+  const ts = tsMode === 'same-ms' ? T0 + Math.floor(i / 50) : T0 + i;
+  const implicitTs = tsMode === 'explicit' ? {} : { implicitTs: true as const };
   const body = { device, seq: i, ts, model: 'TH-1000 rev B', temperature: 20 + (i % 100) / 10, humidity: 40 + (i % 50) };
   return {
     // As the MQTT connector derives it: sha-256 hex of topic, NUL, payload.
@@ -56,9 +61,9 @@ function item(i: number, devices: number): UplinkCommitItem {
         kind: 'DEVICE', name: device, type: 'thermostat',
         attributes: [{ key: 'model', value: { type: 'string', value: body.model } }],
         telemetry: [
-          { ts, key: 'temperature', value: { type: 'double', value: body.temperature } },
-          { ts, key: 'humidity', value: { type: 'long', value: body.humidity } },
-          { ts, key: 'seq', value: { type: 'long', value: i } },
+          { ts, key: 'temperature', value: { type: 'double', value: body.temperature }, ...implicitTs },
+          { ts, key: 'humidity', value: { type: 'long', value: body.humidity }, ...implicitTs },
+          { ts, key: 'seq', value: { type: 'long', value: i }, ...implicitTs },
         ],
       }],
     },
@@ -108,7 +113,7 @@ async function fill(run: Run, devices: number): Promise<void> {
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(8);
 
 console.log(`commitUplinks: ${batchSize}-message batches, ${POINTS_PER_MESSAGE} points + 1 attribute per message, `
-  + `${dedupe} dedupe, synchronous=${synchronous}, ${measuredBatches} batches measured`);
+  + `${dedupe} dedupe, synchronous=${synchronous}, points ${tsMode === 'explicit' ? 'with ts' : `without ts${tsMode === 'same-ms' ? ', 50 messages per ms' : ''}`}, ${measuredBatches} batches measured`);
 console.log('devices  table points   msg/s   batch p50 ms  max ms  cpu ms/batch');
 for (const devices of deviceCounts) {
   const dir = mkdtempSync(join(tmpdir(), 'cb-store-bench-'));

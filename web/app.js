@@ -30,11 +30,11 @@ function table(headers, rows) {
 
 async function integrations() {
   const list = await api('/integrations');
-  view.innerHTML = `<h2>Integrations</h2>${table(['Name', 'Type', 'State', 'Received', 'Stored', 'Dead-lettered', 'Duplicates', 'Last message', 'Last error'],
+  view.innerHTML = `<h2>Integrations</h2>${table(['Name', 'Type', 'State', 'Received', 'Stored', 'Dead-lettered', 'Duplicates', 'Overwritten', 'Last message', 'Last error'],
     list.map((i) => {
       const s = i.status || { state: i.enabled ? 'STARTING' : 'STOPPED', counters: {} };
       return `<tr><td>${esc(i.name)}</td><td>${esc(i.type)}</td><td class="state-${esc(s.state)}">${esc(s.state)}</td>
-        <td>${s.counters.received ?? 0}</td><td>${s.counters.stored ?? 0}</td><td>${s.counters.deadLettered ?? 0}</td><td>${s.counters.duplicates ?? 0}</td>
+        <td>${s.counters.received ?? 0}</td><td>${s.counters.stored ?? 0}</td><td>${s.counters.deadLettered ?? 0}</td><td>${s.counters.duplicates ?? 0}</td><td>${s.counters.overwritten ?? 0}</td>
         <td>${time(s.lastMessageAt)}</td><td class="error">${esc(s.lastError ? `${s.lastError.code}: ${s.lastError.message}` : '')}</td></tr>`;
     }))}`;
 }

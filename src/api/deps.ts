@@ -21,6 +21,8 @@ export interface ApiDeps {
   log: Logger;
   clock: Clock;
   connectors: readonly ConnectorDefinition[];
+  /** `ingest.maxFutureTsMs` of the config file, for converter test runs (default 1 day). */
+  maxFutureTsMs?: number;
   /** Secret values the API learned (e.g. in a new integration), for the log scrubber. */
   onSecrets: (values: string[]) => void;
 }

@@ -84,7 +84,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
   // Files Cloudbridge creates are private (0700 / 0600); existing ones keep their mode, with a warning.
   const privateFiles = [...(pg ? [] : [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]), ...(env.CLOUDBRIDGE_MASTER_KEY ? [] : [keyFile])];
   for (const warning of exposureWarnings({ files: privateFiles, dirs: privateFiles.length > 0 ? [dirname(dbPath)] : [] })) log.warn(warning);
-  const converters: ConverterFactory = { uplink: createUplinkRunner, downlink: createDownlinkRunner };
+  const maxFutureTsMs = opts.config.ingest?.maxFutureTsMs;
+  const converters: ConverterFactory = {
+    uplink: (cfg) => createUplinkRunner(cfg, maxFutureTsMs === undefined ? {} : { maxFutureTsMs }),
+    downlink: createDownlinkRunner,
+  };
   const auth = new TokenAuth(store);
   const generatedAdminToken = await auth.init(env, clock.now());
   if (generatedAdminToken) scrubber.add(generatedAdminToken);
@@ -134,7 +138,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   registerIntegrationMetrics(metrics, manager, () => clock.now());
   const server = await buildServer({
     auth, store, manager, configService, downlinks, deadLetters, metrics, log, clock,
-    connectors: connectorDefinitions,
+    connectors: connectorDefinitions, ...(maxFutureTsMs === undefined ? {} : { maxFutureTsMs }),
     onSecrets: (values) => scrubber.add(...values),
   });
   let url = '';

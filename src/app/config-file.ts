@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { parseDocument, type YAMLError } from 'yaml';
 import { CloudbridgeError } from '../core/errors.ts';
+import { DEFAULT_MAX_FUTURE_TS_MS } from '../converters/types.ts';
 import { ConverterInputSpec } from './schemas.ts';
 import { parseWithSchema } from './validate.ts';
 
@@ -33,10 +34,19 @@ export const LoggingSpec = Type.Object({
   level: Type.Union(['trace', 'debug', 'info', 'warn', 'error', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
 }, { additionalProperties: false, default: {} });
 
+export const IngestSpec = Type.Object({
+  maxFutureTsMs: Type.Integer({
+    minimum: 0, default: DEFAULT_MAX_FUTURE_TS_MS,
+    description: 'A telemetry point whose own ts is more than this many milliseconds ahead of now is refused (the message is dead-lettered with CONVERTER_OUTPUT). Default 86400000 (1 day).',
+  }),
+}, { additionalProperties: false, default: {} });
+
 export const ConfigFileSpec = Type.Object({
   store: StoreSpec,
   server: ServerSpec,
   logging: LoggingSpec,
+  /** Rules for what converters may store (all integrations). */
+  ingest: Type.Optional(IngestSpec),
   converters: Type.Array(ConverterInputSpec, { default: [] }),
   /** Validated in full (per connector) by ConfigService; here only their presence. */
   integrations: Type.Array(Type.Record(Type.String(), Type.Unknown()), { default: [] }),

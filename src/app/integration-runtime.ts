@@ -57,7 +57,7 @@ export class IntegrationRuntime {
   private retryTimer: TimerHandle | null = null;
   private readonly restartBackoff: Backoff;
   private errors = 0;
-  private totals = { received: 0, stored: 0, deadLettered: 0, duplicates: 0, errors: 0 };
+  private totals = { received: 0, stored: 0, deadLettered: 0, duplicates: 0, overwritten: 0, errors: 0 };
   private generation = 0;
 
   constructor(config: IntegrationConfig, deps: RuntimeDeps) {
@@ -131,6 +131,7 @@ export class IntegrationRuntime {
       stored: this.totals.stored + (p?.stored ?? 0),
       deadLettered: this.totals.deadLettered + (p?.deadLettered ?? 0),
       duplicates: this.totals.duplicates + (p?.duplicates ?? 0),
+      overwritten: this.totals.overwritten + (p?.overwritten ?? 0),
       errors: this.totals.errors + (p?.errors ?? 0) + this.errors,
     };
     const details = this.connector?.status();
@@ -188,7 +189,10 @@ export class IntegrationRuntime {
     const baseMetadata = this.integrationMetadata();
     const convertBatch: ConvertPort = async (messages) => {
       if (!uplink) throw new CloudbridgeError('INTERNAL', 'uplink converter not loaded');
-      return uplink.convert(messages.map((m) => ({ payload: m.payload, metadata: { ...baseMetadata, ...m.metadata }, receivedAt: m.receivedAt })));
+      return uplink.convert(messages.map((m) => ({
+        payload: m.payload, metadata: { ...baseMetadata, ...m.metadata }, receivedAt: m.receivedAt,
+        ...(m.sourceTimestamp === undefined ? {} : { sourceTimestamp: m.sourceTimestamp }),
+      })));
     };
     const convert: ConvertPort = (messages) => journal.convert(messages, convertBatch);
     return new IngestPipeline({
@@ -259,6 +263,7 @@ export class IntegrationRuntime {
       this.totals.stored += s.stored;
       this.totals.deadLettered += s.deadLettered;
       this.totals.duplicates += s.duplicates;
+      this.totals.overwritten += s.overwritten;
       this.totals.errors += s.errors;
     }
     this.pipeline = null;

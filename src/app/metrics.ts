@@ -50,6 +50,7 @@ export function registerIntegrationMetrics(registry: Registry, manager: Integrat
   gauge('cloudbridge_messages_stored_total', 'Messages whose results were committed.', (s) => s.counters.stored);
   gauge('cloudbridge_messages_dead_lettered_total', 'Messages committed to the dead-letter store.', (s) => s.counters.deadLettered);
   gauge('cloudbridge_messages_duplicate_total', 'Redelivered messages recognised as already committed.', (s) => s.counters.duplicates);
+  gauge('cloudbridge_points_overwritten_total', 'Stored telemetry points replaced by a different value from another message (same device, key and explicit ts).', (s) => s.counters.overwritten);
   gauge('cloudbridge_errors_total', 'Errors (connection, store) of the integration.', (s) => s.counters.errors);
   gauge('cloudbridge_in_flight_messages', 'Messages accepted but not yet committed.', (s) => s.inFlight.messages);
   gauge('cloudbridge_in_flight_bytes', 'Payload bytes accepted but not yet committed.', (s) => s.inFlight.bytes);

@@ -54,7 +54,7 @@ export async function createBareUplinkRunner(spec: ScriptSpec, opts: ConverterRu
   checkSpec(spec, 'uplink');
   const limits = resolveLimits(spec.limits);
   const program = spec.language === 'jsonata' ? uplinkJsonataProgram(spec.script) : uplinkJavascriptProgram(spec.script);
-  return new SandboxUplinkRunner(await openSession(program, limits, opts), program, limits.memoryMb);
+  return new SandboxUplinkRunner(await openSession(program, limits, opts), program, limits.memoryMb, opts);
 }
 
 /**

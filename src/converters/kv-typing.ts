@@ -12,21 +12,30 @@ function numberValue(n: number): KvValue {
   return Number.isSafeInteger(n) ? { type: 'long', value: n === 0 ? 0 : n } : { type: 'double', value: n };
 }
 
+/** True when `s` is a number as ThingsBoard's parser reads one inside a string. */
+export function isNumericString(s: string): boolean {
+  const c = s.charCodeAt(0);
+  return ((c >= 48 && c <= 57) || c === 45 || c === 46) && NUMERIC.test(s);
+}
+
 /**
  * Casts a numeric string like ThingsBoard: `"42"` → long, `"21.5"` → double, `"21.0"` → long 21.
- * Integers beyond ±2^53 stay strings, so no digit is silently lost.
+ * Integers beyond ±2^53 stay strings, so no digit is silently lost; so do decimals too large for a
+ * double (a 400-digit string would otherwise become Infinity).
  */
 export function castNumericString(s: string): KvValue {
-  const c = s.charCodeAt(0);
-  if (!((c >= 48 && c <= 57) || c === 45 || c === 46) || !NUMERIC.test(s)) return { type: 'string', value: s };
+  if (!isNumericString(s)) return { type: 'string', value: s };
   const n = Number(s);
   const dot = s.indexOf('.');
   const integral = dot < 0 || /^0*$/.test(s.slice(dot + 1));
   if (integral) return Number.isSafeInteger(n) ? { type: 'long', value: n === 0 ? 0 : n } : { type: 'string', value: s };
-  return { type: 'double', value: n };
+  return Number.isFinite(n) ? { type: 'double', value: n } : { type: 'string', value: s };
 }
 
-/** Returns the typed value, or null when the value is to be skipped (JSON null). */
+/**
+ * Returns the typed value, or null when the value is to be skipped (JSON null). A non-finite
+ * number also gives null here; the output validator refuses it before (normalize-uplink.ts).
+ */
 export function toKvValue(v: unknown): KvValue | null {
   switch (typeof v) {
     case 'boolean': return { type: 'bool', value: v };

@@ -29,7 +29,8 @@ async function testUplink(req: UplinkTestRequest): Promise<ConverterTestResult> 
     const logs = await runner.logs();
     if (!r || !r.ok) return { output: undefined, error: testError(r?.error, 'convert'), logs, sandbox };
     try {
-      return { output: r.value, records: normalizeUplink(r.value, req.receivedAt ?? Date.now()), logs, sandbox };
+      const opts = req.maxFutureTsMs === undefined ? {} : { maxFutureTsMs: req.maxFutureTsMs };
+      return { output: r.value, records: normalizeUplink(r.value, req.receivedAt ?? Date.now(), opts), logs, sandbox };
     } catch (err) {
       return { output: r.value, error: testError(err, 'validate'), logs, sandbox };
     }

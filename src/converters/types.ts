@@ -28,6 +28,9 @@ export const CONVERTER_OUTPUT_LIMITS = {
   maxOutputChars: 16 * 1024 * 1024,
 } as const;
 
+/** Default of `ingest.maxFutureTsMs`: a point's own `ts` may be at most this far ahead of now (1 day). */
+export const DEFAULT_MAX_FUTURE_TS_MS = 86_400_000;
+
 /** Which sandbox runs JavaScript and JSONata: V8 isolates, or the WASM QuickJS fallback. */
 export type SandboxKind = 'isolated-vm' | 'quickjs';
 
@@ -40,6 +43,8 @@ export interface ConverterRunnerOptions {
   quarantineMs?: number;
   clock?: Clock;
   log?: Logger;
+  /** A point's own `ts` may be at most this far ahead of now. Default DEFAULT_MAX_FUTURE_TS_MS. */
+  maxFutureTsMs?: number;
 }
 
 export interface QuarantineState {
@@ -53,8 +58,15 @@ export interface QuarantineState {
 export interface UplinkInput {
   payload: Uint8Array;
   metadata: Record<string, string>;
-  /** Epoch ms; the timestamp of telemetry the converter returns without `ts`. */
+  /** Epoch ms; the timestamp of telemetry the converter returns without `ts`, unless `sourceTimestamp` is given. */
   receivedAt: number;
+  /** Epoch ms the source gives the message (UplinkMessage.sourceTimestamp); preferred over `receivedAt`. */
+  sourceTimestamp?: number;
+}
+
+/** The timestamp of the telemetry a converter returns without `ts` for this input. */
+export function messageTimestamp(input: Pick<UplinkInput, 'receivedAt' | 'sourceTimestamp'>): number {
+  return input.sourceTimestamp ?? input.receivedAt;
 }
 
 export type { UplinkConversion } from '../core/ports.ts';
@@ -105,6 +117,8 @@ export interface UplinkTestRequest extends TestRequestBase {
   metadata?: Record<string, string>;
   /** Epoch ms used as the timestamp of telemetry without `ts`; default now. */
   receivedAt?: number;
+  /** A point's own `ts` may be at most this far ahead of now. Default DEFAULT_MAX_FUTURE_TS_MS. */
+  maxFutureTsMs?: number;
 }
 
 export interface DownlinkTestRequest extends TestRequestBase {

@@ -4,7 +4,7 @@
  */
 import type { DebugSettings, UplinkMessage } from './model.ts';
 import { utf8OrNull } from './utf8.ts';
-import type { DebugEventInput, UplinkCommit, UplinkCommitItem, UplinkConversion } from './ports.ts';
+import type { DebugEventInput, UplinkCommit, UplinkCommitItem, UplinkConversion, UplinkItemResult } from './ports.ts';
 
 /** Max characters of payload or output kept in one debug event. */
 export const DEBUG_BODY_MAX_CHARS = 4096;
@@ -114,6 +114,7 @@ function debugEvents(input: BuildCommitInput): DebugEventInput[] {
     if (!msg || !conv) continue;
     const shown = payloadForDisplay(msg.payload);
     events.push({
+      forItem: i,
       integrationId: input.integrationId,
       type: 'DEBUG_UPLINK',
       ts: input.now,
@@ -135,4 +136,16 @@ function debugEvents(input: BuildCommitInput): DebugEventInput[] {
     });
   }
   return events;
+}
+
+/**
+ * The commit's events as the store writes them once the items are decided: the body of an event
+ * made for a message whose points replaced other messages' points gets `overwritten: <count>`.
+ */
+export function eventsWithResults(events: readonly DebugEventInput[] | undefined, results: readonly UplinkItemResult[]): DebugEventInput[] {
+  if (!events) return [];
+  return events.map((e) => {
+    const r = e.forItem === undefined ? undefined : results[e.forItem];
+    return r?.status === 'stored' && r.overwritten ? { ...e, body: { ...e.body, overwritten: r.overwritten } } : e;
+  });
 }

@@ -16,8 +16,14 @@ export interface UplinkMessage {
    * sourceKey was committed before is acknowledged without being stored again.
    */
   sourceKey: string;
-  /** Epoch ms when the connector received it. */
+  /** Epoch ms when the connector received it (taken on arrival, before any queueing). */
   receivedAt: number;
+  /**
+   * Epoch ms the source itself gives the message, where the cloud provides one (SQS
+   * `SentTimestamp`; Kinesis arrival time, Event Hubs enqueued time, Pub/Sub publish time).
+   * Telemetry the converter returns without `ts` gets this time, else `receivedAt`.
+   */
+  sourceTimestamp?: number;
   /** Hint for debug display only; converters always get bytes. */
   contentType?: ContentType;
   /**
@@ -45,6 +51,12 @@ export interface TelemetryPoint {
   ts: number;
   key: string;
   value: KvValue;
+  /**
+   * The converter gave no `ts`: `ts` is the message's time (its source timestamp, else its receive
+   * time). The store never lets such a point replace another message's point: it moves it to the
+   * next free millisecond of its entity and key instead.
+   */
+  implicitTs?: true;
 }
 
 export type EntityKind = 'DEVICE' | 'ASSET';
@@ -83,6 +95,11 @@ export interface IntegrationCounters {
   stored: number;
   deadLettered: number;
   duplicates: number;
+  /**
+   * Stored telemetry points replaced by a different value from another message (same entity, key
+   * and explicit ts). Redeliveries are `duplicates`, not overwrites.
+   */
+  overwritten: number;
   errors: number;
 }
 

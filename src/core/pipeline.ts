@@ -40,6 +40,8 @@ export interface PipelineStats {
   stored: number;
   deadLettered: number;
   duplicates: number;
+  /** Stored points replaced by a different value from another message (see IntegrationCounters). */
+  overwritten: number;
   errors: number;
   batches: number;
   inFlightMessages: number;
@@ -93,7 +95,7 @@ export class IngestPipeline {
   private pausedUntil = 0;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
-  private readonly counters = { received: 0, stored: 0, deadLettered: 0, duplicates: 0, errors: 0, batches: 0 };
+  private readonly counters = { received: 0, stored: 0, deadLettered: 0, duplicates: 0, overwritten: 0, errors: 0, batches: 0 };
   private lastMessageAt: number | null = null;
 
   constructor(opts: PipelineOptions) {
@@ -241,7 +243,7 @@ export class IngestPipeline {
     batch.forEach((entry, i) => {
       const r = results[i];
       const d = entry.delivery.report;
-      if (r?.status === 'stored') { d.stored++; report.stored++; }
+      if (r?.status === 'stored') { d.stored++; report.stored++; this.counters.overwritten += r.overwritten ?? 0; }
       else if (r?.status === 'duplicate') { d.duplicates++; report.duplicates++; }
       else { d.deadLettered++; report.deadLettered++; }
       this.settleEntry(entry);

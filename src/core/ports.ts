@@ -30,6 +30,11 @@ export interface UplinkCommitItem {
 }
 
 export interface DebugEventInput {
+  /**
+   * Index in `UplinkCommit.items` of the message this event describes (not stored): the store adds
+   * that item's `overwritten` count to the body when it is above zero.
+   */
+  forItem?: number;
   integrationId?: string | null;
   converterId?: string | null;
   type: 'LIFECYCLE' | 'DEBUG_UPLINK' | 'DEBUG_DOWNLINK' | 'DEBUG_CONVERTER' | 'ERROR' | 'WARNING' | 'STATS';
@@ -46,7 +51,11 @@ export interface UplinkCommit {
 }
 
 export type UplinkItemResult =
-  | { status: 'stored'; createdEntities: string[] }
+  /**
+   * `overwritten` (only when above zero): stored points of other messages this item replaced with a
+   * different value (same entity, key and explicit ts).
+   */
+  | { status: 'stored'; createdEntities: string[]; overwritten?: number }
   | { status: 'duplicate' }
   | { status: 'dead-lettered'; deadLetterId: string };
 

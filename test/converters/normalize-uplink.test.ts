@@ -102,3 +102,70 @@ describe('NUL characters (PostgreSQL text cannot hold them)', () => {
     assert.throws(() => normalizeUplink({ deviceName: 'd\u0000' }, 1), /deviceName contains a NUL character/);
   });
 });
+
+describe('timestamps and non-finite values: refused, never truncated or dropped', () => {
+  const NOW = 1_700_000_000_000;
+  const DAY = 86_400_000;
+  const at = (ts: unknown, opts: { maxFutureTsMs?: number } = {}): number | string => {
+    try {
+      return normalizeUplink({ deviceName: 'd', telemetry: { ts, values: { t: 1 } } }, NOW, { now: NOW, ...opts })[0]?.telemetry[0]?.ts ?? -1;
+    } catch (err) {
+      assert.ok(err instanceof CloudbridgeError && err.code === 'CONVERTER_OUTPUT', String(err));
+      return err.message;
+    }
+  };
+
+  test('a point without ts gets the message time and is marked implicitTs; one with ts is not', () => {
+    const [rec] = normalizeUplink({ deviceName: 'd', telemetry: [{ a: 1 }, { ts: NOW - 5, values: { b: 2 } }] }, NOW - 10, { now: NOW });
+    assert.deepEqual(rec?.telemetry, [
+      { ts: NOW - 10, key: 'a', value: { type: 'long', value: 1 }, implicitTs: true },
+      { ts: NOW - 5, key: 'b', value: { type: 'long', value: 2 } },
+    ]);
+  });
+
+  test('ts before 1970 is refused', () => {
+    assert.equal(at(-1), 'result.telemetry.ts: -1 is before 1970 (epoch milliseconds cannot be negative)');
+    assert.equal(at('-5'), 'result.telemetry.ts: -5 is before 1970 (epoch milliseconds cannot be negative)');
+    assert.equal(at(0), 0);
+  });
+
+  test('ts more than the horizon (default 1 day, configurable) in the future is refused', () => {
+    assert.equal(at(NOW + DAY), NOW + DAY);
+    assert.equal(at(NOW + DAY + 1), `result.telemetry.ts: ${NOW + DAY + 1} (2023-11-15T22:13:20.001Z) is more than 1 day in the future; `
+      + 'check that it is in milliseconds (not microseconds) and the device clock (the limit is ingest.maxFutureTsMs)');
+    assert.match(String(at(1e20)), /^result\.telemetry\.ts: 100000000000000000000 is more than 1 day in the future/);
+    assert.match(String(at(NOW * 1000)), /is more than 1 day in the future; check that it is in milliseconds \(not microseconds\)/);
+    assert.match(String(at(NOW + 1, { maxFutureTsMs: 0 })), /is more than 0 ms in the future/);
+    assert.equal(at(NOW + 3_600_000, { maxFutureTsMs: 3_600_000 }), NOW + 3_600_000);
+    assert.match(String(at(NOW + 3_600_001, { maxFutureTsMs: 3_600_000 })), /is more than 1 h in the future/);
+  });
+
+  test('a ts that is not whole milliseconds is refused, not truncated; a numeric string must be whole too', () => {
+    assert.equal(at(1.5), 'result.telemetry.ts: must be whole epoch milliseconds, got 1.5 (round it, e.g. Math.round(ts))');
+    assert.equal(at('1.5'), 'result.telemetry.ts: must be whole epoch milliseconds, got "1.5" (round it, e.g. Math.round(ts))');
+    assert.equal(at(String(NOW)), NOW);
+    assert.equal(at(`${NOW}.000`), NOW);
+    for (const s of ['1e3', ' 17', '0x10', '', 'soon']) assert.equal(at(s), `result.telemetry.ts: must be epoch milliseconds, got ${JSON.stringify(s)}`, s);
+  });
+
+  test('Infinity and NaN are refused naming the key (as numbers and as the sandbox marks them)', () => {
+    for (const [v, name] of [[Infinity, 'Infinity'], [-Infinity, '-Infinity'], [NaN, 'NaN'], ['\u0000Infinity', 'Infinity'], ['\u0000-Infinity', '-Infinity'], ['\u0000NaN', 'NaN']] as const) {
+      assert.equal(outputError({ deviceName: 'd', telemetry: { ok: 1, bad: v } }), `result.telemetry.bad: is ${name}; only finite numbers can be stored (the value is refused, not skipped)`);
+      assert.equal(outputError({ deviceName: 'd', attributes: { bad: v } }), `result.attributes.bad: is ${name}; only finite numbers can be stored (the value is refused, not skipped)`);
+    }
+    assert.equal(outputError({ deviceName: 'd', telemetry: [{ ts: 1, values: { j: { list: [1, { x: '\u0000NaN' }] } } }] }),
+      'result.telemetry[0].values.j.list[1].x: is NaN; only finite numbers can be stored (the value is refused, not skipped)');
+    assert.equal(at('\u0000Infinity'), 'result.telemetry.ts: must be epoch milliseconds, got Infinity');
+    assert.equal(outputError({ deviceName: '\u0000NaN' }), 'result.deviceName: must be a string, got NaN');
+    assert.equal(outputError('\u0000Infinity'), 'result: expected an object or an array of objects, got Infinity (return {deviceName, telemetry})');
+    assert.equal(outputError({ deviceName: 'd', telemetry: '\u0000-Infinity' }), 'result.telemetry: must be an object ({key: value} or {ts, values}), got -Infinity');
+  });
+
+  test('a numeric string too large for a double stays a string instead of becoming Infinity', () => {
+    const huge = `${'9'.repeat(400)}.5`;
+    assert.deepEqual(castNumericString(huge), { type: 'string', value: huge });
+    assert.deepEqual(castNumericString(`-${huge}`), { type: 'string', value: `-${huge}` });
+    const [rec] = normalizeUplink({ deviceName: 'd', telemetry: { big: huge } }, AT);
+    assert.deepEqual(rec?.telemetry[0]?.value, { type: 'string', value: huge });
+  });
+});

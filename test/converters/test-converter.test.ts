@@ -18,7 +18,7 @@ for (const sandbox of SANDBOXES) {
       assert.deepEqual(result.output, { deviceName: 'Thermometer', telemetry: { temperature: 25.5 } });
       assert.deepEqual(result.records, [{
         kind: 'DEVICE', name: 'Thermometer', type: 'default', attributes: [],
-        telemetry: [{ ts: 1000, key: 'temperature', value: { type: 'double', value: 25.5 } }],
+        telemetry: [{ ts: 1000, key: 'temperature', value: { type: 'double', value: 25.5 }, implicitTs: true }],
       }]);
       assert.deepEqual(result.logs, ['log: got Thermometer {"t":25.5}']);
     });

@@ -62,7 +62,7 @@ for (const sandbox of SANDBOXES) {
           { key: 'integrationName', value: { type: 'string', value: 'Test integration' } },
           { key: 'serialNumber', value: { type: 'string', value: 'SN-12345' } },
         ],
-        telemetry: [{ ts: RECEIVED_AT, key: 'temperature', value: { type: 'double', value: 25.5 } }],
+        telemetry: [{ ts: RECEIVED_AT, key: 'temperature', value: { type: 'double', value: 25.5 }, implicitTs: true }],
       }]);
       assert.ok(c?.ok);
       assert.deepEqual(c.raw, {
@@ -184,6 +184,30 @@ for (const sandbox of SANDBOXES) {
       const [c] = await r.convert([input({}, { deviceId: 'sensor-9', topic: 't' })]);
       assert.equal(recordsOf(c)[0]?.name, 'sensor-9');
       assert.equal(recordsOf(c)[0]?.attributes[0]?.value.value, 'deviceId,topic');
+    });
+
+    test('Infinity and NaN in a result are refused naming the key, not skipped like a null', async () => {
+      const r = await make(`var d = decodeToJson(payload);
+        var v = d.v === 'inf' ? 1 / 0 : d.v === '-inf' ? -1 / 0 : d.v === 'nan' ? 0 / 0 : d.v;
+        return { deviceName: 'd', telemetry: { v: v, gone: null }, attributes: d.nested ? { j: { list: [1, 0 / 0] } } : {} };`);
+      const out = await r.convert([input({ v: 'inf' }), input({ v: '-inf' }), input({ v: 'nan' }), input({ v: 2 }), input({ v: 2, nested: true })]);
+      const refused = (name: string, field = 'result.telemetry.v') => ({
+        code: 'CONVERTER_OUTPUT', stage: 'validate', message: `${field}: is ${name}; only finite numbers can be stored (the value is refused, not skipped)`,
+      });
+      assert.deepEqual(errorOf(out[0]), refused('Infinity'));
+      assert.deepEqual(errorOf(out[1]), refused('-Infinity'));
+      assert.deepEqual(errorOf(out[2]), refused('NaN'));
+      assert.deepEqual(recordsOf(out[3])[0]?.telemetry.map((p) => [p.key, p.value.value]), [['v', 2]], 'a null is still skipped');
+      assert.deepEqual(errorOf(out[4]), refused('NaN', 'result.attributes.j.list[1]'));
+      assert.ok(out[0] && !out[0].ok);
+      assert.deepEqual(out[0].raw, { deviceName: 'd', telemetry: { v: '\u0000Infinity', gone: null }, attributes: {} }, 'the raw output shows the marker');
+    });
+
+    test('points without ts get the source timestamp when the message has one, else the receive time', async () => {
+      const r = await make("return { deviceName: 'd', telemetry: [{ t: 1 }, { ts: 1000, values: { u: 2 } }] };");
+      const out = await r.convert([{ ...input({}), sourceTimestamp: RECEIVED_AT - 5000 }, input({})]);
+      assert.deepEqual(recordsOf(out[0])[0]?.telemetry.map((p) => [p.key, p.ts, p.implicitTs]), [['t', RECEIVED_AT - 5000, true], ['u', 1000, undefined]]);
+      assert.deepEqual(recordsOf(out[1])[0]?.telemetry.map((p) => [p.key, p.ts, p.implicitTs]), [['t', RECEIVED_AT, true], ['u', 1000, undefined]]);
     });
 
     test('an empty batch converts to nothing', async () => {

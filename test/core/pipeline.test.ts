@@ -66,6 +66,21 @@ describe('IngestPipeline', () => {
     assert.deepEqual(await p.deliver([msg(1)]), { stored: 0, deadLettered: 0, duplicates: 1 });
   });
 
+  it('counts the points a stored message overwrote, and marks debug events with the message they describe', async () => {
+    const commits: UplinkCommit[] = [];
+    const commit: CommitPort = async (c) => {
+      commits.push(c);
+      return { results: c.items.map((_, i) => (i === 1 ? { status: 'stored' as const, createdEntities: [], overwritten: 2 } : { status: 'stored' as const, createdEntities: [] })) };
+    };
+    const p = new IngestPipeline({
+      integrationId: 'i1', convert: convertOk, commit, allowCreateDevices: () => true,
+      debug: { settings: () => ({ failures: true, allUntil: Number.MAX_SAFE_INTEGER }), take: (n) => n, warnDropped: () => false },
+    });
+    assert.deepEqual(await p.deliver([msg(1), msg(2), msg(3)]), { stored: 3, deadLettered: 0, duplicates: 0 });
+    assert.equal(p.stats().overwritten, 2);
+    assert.deepEqual(commits[0]?.events?.map((e) => [e.forItem, e.body.sourceKey]), [[0, 'k1'], [1, 'k2'], [2, 'k3']]);
+  });
+
   it('rejects deliveries when the store fails, pauses, then resumes after the backoff', async () => {
     let fail = true;
     const { commit } = recordingCommit();

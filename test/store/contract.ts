@@ -14,6 +14,7 @@ import type { StoreHarness } from './contract/fixtures.ts';
 import { ingestDataContract } from './contract/ingest-data.ts';
 import { dedupeContract } from './contract/ingest-dedupe.ts';
 import { provisioningContract } from './contract/ingest-provisioning.ts';
+import { ingestTimestampsContract } from './contract/ingest-timestamps.ts';
 import { lifecycleContract } from './contract/lifecycle.ts';
 import { queriesContract } from './contract/queries.ts';
 import { queuesContract } from './contract/queues.ts';
@@ -25,6 +26,7 @@ export function storeContract(label: string, open: () => Promise<Store>, reopen:
   describe(`${label} store contract`, () => {
     describe('ingest: deduplication', () => dedupeContract(h));
     describe('ingest: stored data', () => ingestDataContract(h));
+    describe('ingest: timestamps and overwrites (no point vanishes silently)', () => ingestTimestampsContract(h));
     describe('ingest: provisioning, dead letters, atomicity', () => provisioningContract(h));
     describe('queries', () => queriesContract(h));
     describe('events', () => eventsContract(h));

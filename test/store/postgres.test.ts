@@ -15,7 +15,7 @@ import { loadPostgresMigrations } from '../../src/store/postgres/migrate.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import type { Store } from '../../src/store/types.ts';
 import { storeContract } from './contract.ts';
-import { T0, batch, dbl, record, rejectsWithCode, stored } from './contract/fixtures.ts';
+import { T0, batch, dbl, long, record, rejectsWithCode, stored } from './contract/fixtures.ts';
 
 const URL_ = process.env.CLOUDBRIDGE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const admin = new pg.Pool({ connectionString: URL_, max: 2, connectionTimeoutMillis: 5000 });
@@ -110,6 +110,39 @@ if (unreachable !== null) {
       const { results } = await b.commitUplinks(batch([stored('late', [record('shared-0')])], { allowCreateDevices: false }));
       assert.deepEqual(results, [{ status: 'stored', createdEntities: [] }]);
       assert.equal((await a.listEntities({})).total, 10);
+    });
+
+    it('two instances storing points without ts for one device in the same millisecond at once keep every point', async (t) => {
+      const schema = await newSchema();
+      const [a, b] = [await open(t, schema), await open(t, schema)];
+      await a.commitUplinks(batch([stored('create', [record('busy')])]));
+      const messages = (who: string, round: number) => batch(Array.from({ length: 50 }, (_, i) => stored(`${who}-${round}-${i}`, [
+        record('busy', { implicit: [[T0 + round * 1000, 'seq', long(i)], [T0 + round * 1000, who, long(i)]] }),
+      ])));
+      for (let round = 0; round < 5; round++) {
+        const [ra, rb] = await Promise.all([a.commitUplinks(messages('a', round)), b.commitUplinks(messages('b', round))]);
+        assert.ok([...ra.results, ...rb.results].every((r) => r.status === 'stored' && r.overwritten === undefined), `round ${round}`);
+      }
+      const id = (await a.getEntity('DEVICE', 'busy'))?.id ?? '';
+      const seq = (await b.queryTelemetry({ entityId: id, keys: ['seq'] })).seq ?? [];
+      assert.equal(seq.length, 500, 'every message of both instances kept its point');
+      assert.equal(new Set(seq.map((p) => p.ts)).size, 500);
+      assert.equal(await a.countTelemetry(id), 1000);
+    });
+
+    it('two instances replacing one stored point with different values at once: both replacements are counted', async (t) => {
+      const schema = await newSchema();
+      const [a, b] = [await open(t, schema), await open(t, schema)];
+      for (let round = 0; round < 5; round++) {
+        const ts = T0 + round;
+        await a.commitUplinks(batch([stored(`first-${round}`, [record('dev', { points: [[ts, 't', dbl(0)]] })])]));
+        const [ra, rb] = await Promise.all([
+          a.commitUplinks(batch([stored(`a-${round}`, [record('dev', { points: [[ts, 't', dbl(1)]] })])])),
+          b.commitUplinks(batch([stored(`b-${round}`, [record('dev', { points: [[ts, 't', dbl(2)]] })])])),
+        ]);
+        const counts = [ra.results[0], rb.results[0]].map((r) => (r?.status === 'stored' ? r.overwritten ?? 0 : -1));
+        assert.deepEqual(counts, [1, 1], `round ${round}: each replaced a different value (0 → one, then one → the other)`);
+      }
     });
 
     it('instances migrating one schema at once apply each migration once; a newer schema is refused', async () => {

@@ -1,8 +1,9 @@
 /**
  * SQLite-only ingest behaviour beyond the contract: migration 002 (interned telemetry keys,
  * compact dedupe keys) carries existing data over, multi-row writes keep last-write-wins across
- * statement chunks, stored key forms never merge two sourceKeys, and a rolled-back commit leaves
- * no phantom dictionary ids behind.
+ * statement chunks, stored key forms never merge two sourceKeys, a rolled-back commit leaves
+ * no phantom dictionary ids behind, and the telemetry slot fast paths (hints checked by the
+ * inserted-row count, statements read back only when they skipped a row) never lose a point.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -153,5 +154,67 @@ describe('sqlite ingest: rollback', () => {
     assert.deepEqual(await commitStatuses(store, batch([stored('m1', [record('dev')])], { integrationId: 'int-new' })), ['duplicate']);
     assert.deepEqual(await commitStatuses(store, batch([stored('m1', [record('dev')])], { integrationId: 'int-other' })), ['stored']);
     assert.deepEqual(await commitStatuses(store, batch([stored('x', [record('dev')])], { integrationId: 'int-new' })), ['stored']);
+  });
+});
+
+describe('sqlite ingest: telemetry slots', () => {
+  const noTs = (name: string, at: number, value: number) => record(name, { implicit: [[at, 'seq', long(value)]] });
+  const seqTimes = async (store: Store, name: string): Promise<number[]> => {
+    const points = (await store.queryTelemetry({ entityId: await entityId(store, name), keys: ['seq'] })).seq ?? [];
+    return points.map((p) => p.ts).reverse();
+  };
+
+  it('a slot another writer on the same database file took after this store learned the pair costs a retry, never a point', async (t) => {
+    const path = freshPath();
+    const a = await open(t, path);
+    const b = await open(t, path);
+    await a.commitUplinks(batch([stored('a1', [noTs('dev', T0, 1)])]));
+    await b.commitUplinks(batch([stored('b1', [noTs('dev', T0 + 1, 2)])]));
+    // a expects T0+1 to be free (it only knows its own point at T0): the insert finds it taken.
+    const { results } = await a.commitUplinks(batch([stored('a2', [noTs('dev', T0, 3)])]));
+    assert.deepEqual(results, [{ status: 'stored', createdEntities: [] }]);
+    assert.deepEqual(await seqTimes(a, 'dev'), [T0, T0 + 1, T0 + 2]);
+    const values = (await a.queryTelemetry({ entityId: await entityId(a, 'dev'), keys: ['seq'] })).seq?.map((p) => p.value.value).reverse();
+    assert.deepEqual(values, [1, 2, 3]);
+  });
+
+  it('a burst of points without ts, more than one per millisecond for a while, keeps every point in order', async () => {
+    const path = freshPath();
+    let store = await openStore({ sqlite: { path } });
+    try {
+      // 5 messages per millisecond for one device: each batch starts inside the run the last one wrote.
+      for (let b = 0; b < 4; b++) {
+        if (b === 2) {
+          await store.close();
+          store = await openStore({ sqlite: { path } });
+        }
+        await store.commitUplinks(batch(Array.from({ length: 500 }, (_, i) => {
+          const n = b * 500 + i;
+          return stored(`m${n}`, [noTs('fast', T0 + Math.floor(n / 5), n)]);
+        })));
+      }
+      const times = await seqTimes(store, 'fast');
+      assert.equal(times.length, 2000);
+      assert.deepEqual(times, Array.from({ length: 2000 }, (_, i) => T0 + i), 'one millisecond apart, in message order');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a re-sent buffer of points with ts: only the changed values count, across statement chunks', async (t) => {
+    const store = await open(t);
+    const buffer = (changed: (i: number) => boolean) => record('logger', {
+      points: Array.from({ length: 700 }, (_, i): [number, string, KvValue] => [T0 + i, 't', dbl(changed(i) ? i + 0.5 : i)]),
+    });
+    await store.commitUplinks(batch([stored('first', [buffer(() => false)])]));
+    const { results } = await store.commitUplinks(batch([
+      stored('again', [buffer((i) => i % 100 === 7)]),
+      stored('new', [record('logger', { points: [[T0 + 700, 't', dbl(700)]] })]),
+    ]));
+    assert.deepEqual(results, [{ status: 'stored', createdEntities: [], overwritten: 7 }, { status: 'stored', createdEntities: [] }]);
+    const id = await entityId(store, 'logger');
+    assert.equal(await store.countTelemetry(id), 701);
+    const points = (await store.queryTelemetry({ entityId: id, keys: ['t'] })).t ?? [];
+    assert.deepEqual(points.filter((p) => p.value.value !== p.ts - T0).map((p) => p.ts - T0).reverse(), [7, 107, 207, 307, 407, 507, 607]);
   });
 });

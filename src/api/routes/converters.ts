@@ -58,6 +58,7 @@ export function converterRoutes(deps: ApiDeps): FastifyPluginAsync {
           type, language, script, ...(limits ? { limits } : {}),
           payload: decodePayload(b.payload ?? '', b.payloadEncoding ?? 'text'),
           metadata: b.metadata ?? { integrationName: 'Test integration' },
+          ...(deps.maxFutureTsMs === undefined ? {} : { maxFutureTsMs: deps.maxFutureTsMs }),
         });
       }
       const result = await testConverter({

@@ -44,7 +44,7 @@ export function integrationRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.post<Id>('/integrations/:id/disable', { schema: { tags, params: IdParams } }, async (req) => svc.setEnabled(req.params.id, false));
     app.get<Id>('/integrations/:id/status', { schema: { tags, params: IdParams } }, async (req) => {
       const cfg = await svc.requireIntegration(req.params.id);
-      return deps.manager.status(cfg.id) ?? { state: 'STOPPED', since: cfg.updatedAt, lastError: null, counters: { received: 0, stored: 0, deadLettered: 0, duplicates: 0, errors: 0 }, lastMessageAt: null, inFlight: { messages: 0, bytes: 0 } };
+      return deps.manager.status(cfg.id) ?? { state: 'STOPPED', since: cfg.updatedAt, lastError: null, counters: { received: 0, stored: 0, deadLettered: 0, duplicates: 0, overwritten: 0, errors: 0 }, lastMessageAt: null, inFlight: { messages: 0, bytes: 0 } };
     });
     app.post<Id>('/integrations/:id/check', { schema: { tags, params: IdParams, summary: 'Check credentials and reachability (no consumption)' } }, async (req) =>
       svc.checkConnection({ idOrName: req.params.id }, AbortSignal.timeout(20_000)));

@@ -1,6 +1,7 @@
 /**
  * Turns a received SQS message into an UplinkMessage: the body as bytes (never parsed), the
- * MessageId as dedupe key, and metadata for the converter:
+ * MessageId as dedupe key, `SentTimestamp` as the source timestamp (the time of telemetry the
+ * converter returns without ts), and metadata for the converter:
  *   messageId, approximateReceiveCount, approximateFirstReceiveTimestamp, sentTimestamp,
  *   messageGroupId, sequenceNumber, messageDeduplicationId (FIFO), and every message attribute
  *   under its own name (String/Number as text, Binary as base64). These system keys win over
@@ -32,6 +33,12 @@ export function decodeBase64(text: string): Uint8Array | null {
   return Buffer.from(compact, 'base64');
 }
 
+/** SQS `SentTimestamp` (epoch ms as text), when it is a plausible epoch ms. */
+function sentTimestamp(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\d{1,15}$/.test(text)) return undefined;
+  return Number(text);
+}
+
 export function toUplinkMessage(m: SqsReceivedMessage, receivedAt: number, bodyEncoding: 'text' | 'base64'): UplinkMessage {
   const metadata: Record<string, string> = {};
   for (const [name, attr] of Object.entries(m.messageAttributes)) metadata[name] = attributeText(attr);
@@ -46,5 +53,8 @@ export function toUplinkMessage(m: SqsReceivedMessage, receivedAt: number, bodyE
     if (decoded) payload = decoded;
     metadata.bodyEncoding = decoded ? 'base64' : 'text';
   }
-  return { payload, metadata, sourceKey: m.messageId, receivedAt, dedupe: 'check' };
+  const message: UplinkMessage = { payload, metadata, sourceKey: m.messageId, receivedAt, dedupe: 'check' };
+  const sent = sentTimestamp(m.attributes.SentTimestamp);
+  if (sent !== undefined) message.sourceTimestamp = sent;
+  return message;
 }

@@ -60,24 +60,26 @@ export class MqttIntake {
     this.limit.wakeAll();
   }
 
-  /** MqttConnectionHandlers.onMessage. */
-  handle(conn: MqttConnection, packet: IPublishPacket, done: () => void): void {
+  /**
+   * MqttConnectionHandlers.onMessage. The receive time is taken when mqtt.js hands the packet
+   * over, not after a wait for an in-flight slot: telemetry without ts is stamped with it.
+   */
+  handle(conn: MqttConnection, packet: IPublishPacket, done: () => void, receivedAt = this.opts.ctx.clock.now()): void {
     if (this.stopped || !conn.accepting) {
       this.counters.skipped++;
       done();
       return;
     }
     if (!this.limit.tryAcquire()) {
-      void this.limit.waitForSlot().then(() => this.handle(conn, packet, done));
+      void this.limit.waitForSlot().then(() => this.handle(conn, packet, done, receivedAt));
       return;
     }
-    this.dispatch(conn, packet);
+    this.dispatch(conn, packet, receivedAt);
     done();
   }
 
-  private dispatch(conn: MqttConnection, packet: IPublishPacket): void {
+  private dispatch(conn: MqttConnection, packet: IPublishPacket, receivedAt: number): void {
     const { ctx, signal } = this.opts;
-    const receivedAt = ctx.clock.now();
     this.lastAt = receivedAt;
     this.counters.received++;
     const ticket = packet.qos === 1 && packet.messageId !== undefined ? conn.gate.track(packet.messageId) : null;

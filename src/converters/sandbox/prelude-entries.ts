@@ -12,6 +12,11 @@
  *
  * An outcome is the result as JSON text, or `!` followed by JSON {k: kind, m: message, at?, d?}
  * where kind is runtime | payload | output | memory. JSON text never starts with `!`.
+ *
+ * In uplink results, Infinity, -Infinity and NaN (which JSON would write as null) are written as
+ * the marker strings of ../non-finite.ts, so the host refuses them instead of skipping a null. Only
+ * a result whose plain JSON holds `null` is walked to look for them, and serialised a second time
+ * with the marking replacer when it holds one, so a result without nulls costs nothing extra.
  */
 export const PRELUDE_ENTRIES = String.raw`
 (function (g) {
@@ -62,7 +67,32 @@ export const PRELUDE_ENTRIES = String.raw`
     return failure('runtime', errorText(e), where(e));
   }
 
-  function serialize(r, who, hint) {
+  function markNonFinite(k, v) {
+    if (typeof v === 'number') {
+      if (v - v === 0) return v;
+      return v !== v ? '\u0000NaN' : v > 0 ? '\u0000Infinity' : '\u0000-Infinity';
+    }
+    if (v instanceof Number) return markNonFinite(k, v.valueOf());
+    return v;
+  }
+
+  // Whether JSON.stringify(v) would write a non-finite number as null (objects with toJSON and
+  // Number objects are left to the replacer). Cheaper than serialising again when it is not.
+  function hasNonFinite(v) {
+    if (typeof v === 'number') return v - v !== 0;
+    if (v === null || typeof v !== 'object') return false;
+    if (typeof v.toJSON === 'function' || v instanceof Number) return true;
+    var i;
+    if (Array.isArray(v)) {
+      for (i = 0; i < v.length; i++) if (hasNonFinite(v[i])) return true;
+      return false;
+    }
+    var keys = Object.keys(v);
+    for (i = 0; i < keys.length; i++) if (hasNonFinite(v[keys[i]])) return true;
+    return false;
+  }
+
+  function serialize(r, who, hint, mark) {
     var s;
     try {
       if (typeof r === 'function') return failure('output', who + ' returned a function' + hint);
@@ -70,6 +100,7 @@ export const PRELUDE_ENTRIES = String.raw`
         return failure('output', who + ' returned a Promise; converters must return their result synchronously');
       }
       s = jsonStringify(r);
+      if (mark && s !== undefined && s.indexOf('null') !== -1 && hasNonFinite(r)) s = jsonStringify(r, markNonFinite);
     } catch (e) {
       return failure('output', 'the result cannot be converted to JSON (' + errorText(e) + ')');
     }
@@ -110,7 +141,7 @@ export const PRELUDE_ENTRIES = String.raw`
             out[i] = fromError(e);
             continue;
           }
-          out[i] = serialize(r, 'Decoder', SHAPE);
+          out[i] = serialize(r, 'Decoder', SHAPE, true);
         }
         return out;
       },
@@ -164,7 +195,7 @@ export const PRELUDE_ENTRIES = String.raw`
       }
       Promise.resolve(p).then(function (v) {
         mine[i] = v === undefined ? failure('output', 'the expression produced no result for this payload' + SHAPE)
-          : serialize(v, 'The expression', SHAPE);
+          : serialize(v, 'The expression', SHAPE, true);
       }, function (e) {
         mine[i] = failure('runtime', jsonataText(e), null, jsonataDetails(e));
       });

@@ -4,8 +4,8 @@
  * fixed number of batched statements whatever the batch size:
  *
  *   claim dedupe keys → touch record-only keys → look up entities → create missing entities
- *   (→ re-select those a concurrent commit created) → points → latest → attributes → dead
- *   letters → events → COMMIT
+ *   (→ re-select those a concurrent commit created) → points (new slots; replaced slots; points
+ *   without ts, moved past taken slots) → latest → attributes → dead letters → events → COMMIT
  *
  * Two instances may commit for the same integration and devices at once (competing consumers):
  * a dedupe key the other commits first makes this item a duplicate, and an entity the other
@@ -13,6 +13,7 @@
  * cache only after COMMIT.
  */
 import { randomUUID } from 'node:crypto';
+import { eventsWithResults } from '../../core/batch-commit.ts';
 import type { DeadLetterInput, EntityKind, EntityRecord } from '../../core/model.ts';
 import { entityCacheKey, type EntityCache } from '../entity-cache.ts';
 import { creationForbiddenMessage } from '../input-checks.ts';
@@ -54,14 +55,14 @@ export class PostgresIngest {
 
   async commitUplinks(commit: UplinkCommit): Promise<UplinkCommitResult> {
     const plan = planDedupe(commit.items);
-    const { results, seqs } = await this.#p.db.transaction(async (sql) => {
+    const { results, seqs, telemetry } = await this.#p.db.transaction(async (sql) => {
       const now = Date.now();
       const claimed = await this.#p.dedupe.claim(sql, commit.integrationId, plan.claim, now);
       await this.#p.dedupe.touch(sql, commit.integrationId, plan.touch.filter((k) => !claimed.has(k)), now);
       const live = liveItems(commit.items, claimed);
       const resolution = await this.#resolve(sql, commit, live, now);
 
-      const rows = new IngestRows();
+      const rows = new IngestRows(this.#p.telemetry);
       const deadLetters = new DeadLetterRows();
       const out = commit.items.map((item, index): UplinkItemResult => {
         if (live[index] !== true) return { status: 'duplicate' };
@@ -87,17 +88,22 @@ export class PostgresIngest {
             listed.add(key);
             createdEntities.push(r.name);
           }
-          rows.add(resolution.seqs.get(key) ?? 0, r);
+          rows.add(index, resolution.seqs.get(key) ?? 0, r);
         }
         return { status: 'stored', createdEntities };
       });
 
       await rows.flush(sql, this.#p.telemetry, this.#p.attributes, now);
+      for (const [index, r] of out.entries()) {
+        const overwritten = rows.telemetry.overwrittenBy(index);
+        if (r.status === 'stored' && overwritten > 0) r.overwritten = overwritten;
+      }
       await this.#p.deadLetters.insert(sql, deadLetters, now);
-      await this.#p.events.insert(sql, commit.events ?? []);
-      return { results: out, seqs: resolution.seqs };
+      await this.#p.events.insert(sql, eventsWithResults(commit.events, out));
+      return { results: out, seqs: resolution.seqs, telemetry: rows.telemetry };
     });
     this.#p.cache.publish(seqs);
+    telemetry.committed();
     return { results };
   }
 

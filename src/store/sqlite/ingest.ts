@@ -4,17 +4,20 @@
  *
  * Items are decided one by one in order (dedupe, provisioning, dead letters). Their data rows are
  * buffered and written at the end with multi-row statements, in key order (neighbouring rows share
- * B-tree pages, which makes the inserts cheaper); points with the same (entity, key, ts) keep item
- * order and latest values and attributes are coalesced per key, so the last write wins and the
- * rows end up as writing each in turn would leave them. A commit costs about one WAL frame per
- * page it changes (bench/store-ingest.ts).
+ * B-tree pages, which makes the inserts cheaper). Points follow ../commit-telemetry.ts: a point
+ * with its own ts replaces its slot's value (the last write wins, an overwrite from another
+ * message is counted), one without ts moves to the next free millisecond. Latest values and
+ * attributes are coalesced per key. A commit costs about one WAL frame per page it changes
+ * (bench/store-ingest.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { DeadLetterInput, DedupeMode, EntityRecord } from '../../core/model.ts';
+import { eventsWithResults } from '../../core/batch-commit.ts';
 import { AttributeWrites } from '../attribute-writes.ts';
+import { CommitTelemetry } from '../commit-telemetry.ts';
 import { entityCacheKey, type EntityCache } from '../entity-cache.ts';
 import { creationForbiddenMessage } from '../input-checks.ts';
-import { toKvColumns, type KvColumns } from '../kv-columns.ts';
+import { toKvColumns } from '../kv-columns.ts';
 import type { UplinkCommit, UplinkCommitItem, UplinkCommitResult, UplinkItemResult } from '../types.ts';
 import type { SqliteAttributes } from './attributes.ts';
 import type { SqliteDatabase } from './database.ts';
@@ -22,8 +25,7 @@ import type { SqliteDeadLetters } from './dead-letters.ts';
 import { compareStoredKeys, storedSourceKey, type SqliteDedupeKeys, type StoredSourceKey } from './dedupe-keys.ts';
 import type { SqliteEntities } from './entities.ts';
 import type { SqliteEvents } from './events.ts';
-import { pushKv } from './kv-params.ts';
-import type { SqliteTelemetry } from './telemetry.ts';
+import { StaleSlotHint, type SqliteTelemetry } from './telemetry.ts';
 
 export interface IngestParts {
   db: SqliteDatabase;
@@ -34,21 +36,6 @@ export interface IngestParts {
   deadLetters: SqliteDeadLetters;
   dedupe: SqliteDedupeKeys;
   cache: EntityCache;
-}
-
-interface LatestPoint {
-  ts: number;
-  kv: KvColumns;
-}
-
-interface Point extends LatestPoint {
-  entitySeq: number;
-  keyId: number;
-}
-
-/** Table order; Array.prototype.sort is stable, so equal keys keep item order. */
-function byPointKey(a: Point, b: Point): number {
-  return a.entitySeq - b.entitySeq || a.keyId - b.keyId || a.ts - b.ts;
 }
 
 /**
@@ -66,9 +53,7 @@ interface TxState {
   /** sourceKeys recorded by this commit, and their stored forms. */
   recorded: Set<string>;
   dedupeKeys: StoredSourceKey[];
-  points: Point[];
-  /** entity seq → key id → newest point of this commit. */
-  latest: Map<number, Map<number, LatestPoint>>;
+  telemetry: CommitTelemetry<number>;
   attributes: AttributeWrites;
 }
 
@@ -80,18 +65,35 @@ export class SqliteIngest {
   }
 
   commitUplinks(commit: UplinkCommit): UplinkCommitResult {
+    try {
+      return this.#commitOnce(commit);
+    } catch (err) {
+      if (!(err instanceof StaleSlotHint)) throw err;
+      // Another writer took a slot this store expected to be free (the transaction rolled back):
+      // forget the hints and commit again, asking the database about every slot.
+      this.#p.telemetry.runs.clear();
+      return this.#commitOnce(commit);
+    }
+  }
+
+  #commitOnce(commit: UplinkCommit): UplinkCommitResult {
     const tx: TxState = {
       commit, now: Date.now(), integration: 0, resolved: new Map(), keyIds: new Map(), integrationIds: new Map(),
-      recorded: new Set(), dedupeKeys: [], points: [], latest: new Map(), attributes: new AttributeWrites('client'),
+      recorded: new Set(), dedupeKeys: [], telemetry: new CommitTelemetry(this.#p.telemetry.runs), attributes: new AttributeWrites('client'),
     };
     const results = this.#p.db.transaction(() => {
       tx.integration = this.#p.dedupe.integration(commit.integrationId, tx.integrationIds);
-      const out = commit.items.map((item) => this.#commitItem(tx, item));
+      const out = commit.items.map((item, index) => this.#commitItem(tx, item, index));
       this.#flush(tx);
-      for (const e of commit.events ?? []) this.#p.events.insert(e);
+      for (const [index, r] of out.entries()) {
+        const overwritten = tx.telemetry.overwrittenBy(index);
+        if (r.status === 'stored' && overwritten > 0) r.overwritten = overwritten;
+      }
+      for (const e of eventsWithResults(commit.events, out)) this.#p.events.insert(e);
       return out;
     });
     this.#p.cache.publish(tx.resolved);
+    tx.telemetry.committed();
     this.#p.telemetry.keys.publish(tx.keyIds);
     this.#p.dedupe.publish(tx.integrationIds);
     return { results };
@@ -105,7 +107,7 @@ export class SqliteIngest {
     this.#p.dedupe.deleteFor(integrationId);
   }
 
-  #commitItem(tx: TxState, item: UplinkCommitItem): UplinkItemResult {
+  #commitItem(tx: TxState, item: UplinkCommitItem, index: number): UplinkItemResult {
     if (!this.#recordKey(tx, item.sourceKey, item.dedupe ?? 'check')) return { status: 'duplicate' };
     if (item.outcome.kind === 'dead-letter') return this.#deadLetter(tx, item, item.outcome.deadLetter);
 
@@ -125,7 +127,7 @@ export class SqliteIngest {
         entitySeq = this.#create(tx, record);
         createdEntities.push(record.name);
       }
-      this.#writeRecord(tx, entitySeq, record);
+      this.#writeRecord(tx, index, entitySeq, record);
     });
     return { status: 'stored', createdEntities };
   }
@@ -163,45 +165,16 @@ export class SqliteIngest {
     return seq;
   }
 
-  #writeRecord(tx: TxState, entitySeq: number, r: EntityRecord): void {
-    let latest: Map<number, LatestPoint> | undefined;
+  #writeRecord(tx: TxState, index: number, entitySeq: number, r: EntityRecord): void {
     for (const p of r.telemetry) {
-      const point: Point = { entitySeq, keyId: this.#p.telemetry.keys.intern(p.key, tx.keyIds), ts: p.ts, kv: toKvColumns(p.value) };
-      tx.points.push(point);
-      latest ??= this.#latestOf(tx, entitySeq);
-      const current = latest.get(point.keyId);
-      if (current === undefined || point.ts >= current.ts) latest.set(point.keyId, point);
+      tx.telemetry.add(index, entitySeq, this.#p.telemetry.keys.intern(p.key, tx.keyIds), p, toKvColumns(p.value));
     }
     for (const a of r.attributes) tx.attributes.set(entitySeq, a.key, toKvColumns(a.value));
   }
 
-  #latestOf(tx: TxState, entitySeq: number): Map<number, LatestPoint> {
-    let byKey = tx.latest.get(entitySeq);
-    if (byKey === undefined) {
-      byKey = new Map();
-      tx.latest.set(entitySeq, byKey);
-    }
-    return byKey;
-  }
-
   /** Writes the buffered rows; inside the transaction, before COMMIT. */
   #flush(tx: TxState): void {
-    const points = this.#p.telemetry.pointBuffer();
-    for (const p of tx.points.sort(byPointKey)) {
-      points.values.push(p.entitySeq, p.keyId, p.ts);
-      pushKv(points.values, p.kv);
-      points.endRow();
-    }
-    points.flush();
-    const latest = this.#p.telemetry.latestBuffer();
-    for (const [entitySeq, byKey] of tx.latest) {
-      for (const [keyId, p] of byKey) {
-        latest.values.push(entitySeq, keyId, p.ts);
-        pushKv(latest.values, p.kv);
-        latest.endRow();
-      }
-    }
-    latest.flush();
+    this.#p.telemetry.write(tx.telemetry);
     this.#p.attributes.write(tx.attributes, tx.now);
     const keys = this.#p.dedupe.recordBuffer();
     for (const key of tx.dedupeKeys.sort(compareStoredKeys)) {

@@ -16,9 +16,12 @@ export interface MultiRowSql {
   head: string;
   /** Placeholders per row, e.g. 2 for `(?, ?)`. */
   columns: number;
-  /** `ON CONFLICT ...`, may be empty. */
+  /** `ON CONFLICT ...` (and `RETURNING ...`), may be empty. */
   tail: string;
 }
+
+/** A row a `RETURNING` clause gave back. */
+export type ReturnedRow = Record<string, unknown>;
 
 export class MultiRowInsert {
   readonly columns: number;
@@ -35,19 +38,31 @@ export class MultiRowInsert {
     this.#row = `(${Array.from({ length: sql.columns }, () => '?').join(', ')})`;
   }
 
-  /** Writes the rows held in `params`, `columns` values per row, in order. */
-  run(params: SQLInputValue[]): void {
+  /**
+   * Writes the rows held in `params`, `columns` values per row, in order; returns how many rows
+   * the statements changed. With `returned`, the statements' RETURNING rows are appended to it.
+   */
+  run(params: SQLInputValue[], returned?: ReturnedRow[], short?: (firstRow: number, rows: number) => void): number {
     const columns = this.columns;
     const rows = params.length / columns;
     let done = 0;
+    let changes = 0;
     for (let size = MULTI_ROW_MAX; size >= 1; size >>= 1) {
       while (rows - done >= size) {
         const start = done * columns;
         const args = start === 0 && size === rows ? params : params.slice(start, start + size * columns);
-        this.#db.prepare(this.#text(size)).run(...args);
+        const stmt = this.#db.prepare(this.#text(size));
+        if (returned === undefined) {
+          const changed = Number(stmt.run(...args).changes);
+          if (changed < size) short?.(done, size);
+          changes += changed;
+        } else {
+          for (const r of stmt.all(...args)) returned.push(r as ReturnedRow);
+        }
         done += size;
       }
     }
+    return changes;
   }
 
   #text(rows: number): string {
@@ -66,12 +81,23 @@ export class MultiRowInsert {
  */
 export class RowBuffer {
   readonly values: SQLInputValue[] = [];
+  /** The RETURNING rows of the statements run so far, when the buffer collects them. */
+  readonly returned: ReturnedRow[] | undefined;
+  /** Rows changed by the statements run so far (without `returning`). */
+  changes = 0;
+  /**
+   * Without `returning`: the rows (indexes in the order they were pushed) of each statement that
+   * changed fewer rows than it wrote (an `ON CONFLICT DO NOTHING` skipped some), as [first, count].
+   */
+  readonly short: Array<[first: number, count: number]> = [];
+  #rowsFlushed = 0;
   readonly #insert: MultiRowInsert;
   readonly #chunkValues: number;
 
-  constructor(insert: MultiRowInsert) {
+  constructor(insert: MultiRowInsert, opts: { returning?: boolean } = {}) {
     this.#insert = insert;
     this.#chunkValues = insert.columns * MULTI_ROW_MAX;
+    this.returned = opts.returning === true ? [] : undefined;
   }
 
   endRow(): void {
@@ -80,7 +106,9 @@ export class RowBuffer {
 
   flush(): void {
     if (this.values.length === 0) return;
-    this.#insert.run(this.values);
+    const offset = this.#rowsFlushed;
+    this.changes += this.#insert.run(this.values, this.returned, (first, count) => this.short.push([offset + first, count]));
+    this.#rowsFlushed += this.values.length / this.#insert.columns;
     this.values.length = 0;
   }
 }

@@ -16,7 +16,7 @@ export function seqBodies(from: number, to: number): string[] {
   return Array.from({ length: to - from }, (_, i) => JSON.stringify({ seq: from + i, temperature: 20 + ((from + i) % 10) }));
 }
 
-export function sqsIntegrationYaml(peer: FauxqsPeer, opts: { queueUrl: string; downlinkQueueUrl?: string; extra?: Record<string, unknown> }): string {
+export function sqsIntegrationYaml(peer: FauxqsPeer, opts: { queueUrl: string; downlinkQueueUrl?: string; extra?: Record<string, unknown>; decoder?: string }): string {
   const indent = (s: string): string => s.trim().split('\n').map((l) => `      ${l}`).join('\n');
   const config: Record<string, unknown> = {
     queueUrl: opts.queueUrl,
@@ -32,7 +32,7 @@ converters:
   - name: decoder
     type: uplink
     script: |
-${indent(SEQ_DECODER)}
+${indent(opts.decoder ?? SEQ_DECODER)}
   - name: encoder
     type: downlink
     script: |

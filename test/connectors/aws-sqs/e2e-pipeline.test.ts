@@ -68,6 +68,26 @@ describe('aws-sqs end to end (fauxqs)', () => {
     }
   });
 
+  it('telemetry without ts is stored at the message\'s SentTimestamp, not at the time Cloudbridge received it', async () => {
+    const url = await peer.createQueue(uniqueName('e2e-sent'));
+    await peer.sendAll(url, [JSON.stringify({ seq: 1 }), JSON.stringify({ seq: 2 })]);
+    await new Promise((r) => setTimeout(r, 1500));
+    const startedAt = Date.now();
+    const decoder = "var d = decodeToJson(payload); return { deviceName: 'sent-' + d.seq, telemetry: { seq: d.seq, sent: Number(metadata.sentTimestamp) } };";
+    const t = await startTestApp({ yaml: sqsIntegrationYaml(peer, { queueUrl: url, decoder }) });
+    try {
+      await waitFor(async () => (await t.api.get<Status>('/integrations/queue/status')).counters.stored === 2, 'both stored', 30_000);
+      for (const device of ['sent-1', 'sent-2']) {
+        const latest = await t.api.get<Record<string, { ts: number; value: number }>>(`/devices/${device}/telemetry/latest`);
+        assert.ok(latest.sent && latest.seq, device);
+        assert.equal(latest.seq.ts, latest.sent.value, `${device}: the point's time is its SentTimestamp`);
+        assert.ok(latest.seq.ts < startedAt - 1000, `${device}: sent well before Cloudbridge started (and received it)`);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
   it('a downlink requested through the API lands in the downlink queue with its attributes', async () => {
     const url = await peer.createQueue(uniqueName('e2e-up'));
     const downUrl = await peer.createQueue(uniqueName('e2e-down'));

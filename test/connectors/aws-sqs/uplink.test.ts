@@ -29,6 +29,8 @@ describe('aws-sqs connector: receiving, acknowledging, redelivery (fauxqs)', () 
       assert.equal(json.dedupe, 'check');
       assert.equal(json.metadata.approximateReceiveCount, '1');
       assert.match(json.metadata.sentTimestamp ?? '', /^\d{13}$/);
+      assert.equal(json.sourceTimestamp, Number(json.metadata.sentTimestamp), 'SentTimestamp is the source timestamp');
+      assert.ok(json.sourceTimestamp !== undefined && json.sourceTimestamp <= json.receivedAt);
       assert.equal(json.metadata.deviceType, 'thermostat');
       assert.equal(json.metadata.rssi, '-71');
       assert.equal(json.metadata.raw, Buffer.from([7, 8]).toString('base64'));

@@ -35,6 +35,8 @@ export interface RecordSpec {
   groupName?: string;
   /** `[ts, key, value]` points. */
   points?: Array<[number, string, KvValue]>;
+  /** `[message time, key, value]` points the converter gave no ts (they may move to the next free ms). */
+  implicit?: Array<[number, string, KvValue]>;
   attributes?: Record<string, KvValue>;
 }
 
@@ -42,7 +44,10 @@ export function record(name: string, spec: RecordSpec = {}): EntityRecord {
   const r: EntityRecord = {
     kind: spec.kind ?? 'DEVICE', name, type: spec.type ?? 'default',
     attributes: Object.entries(spec.attributes ?? {}).map(([key, value]) => ({ key, value })),
-    telemetry: (spec.points ?? []).map(([ts, key, value]) => ({ ts, key, value })),
+    telemetry: [
+      ...(spec.points ?? []).map(([ts, key, value]) => ({ ts, key, value })),
+      ...(spec.implicit ?? []).map(([ts, key, value]) => ({ ts, key, value, implicitTs: true as const })),
+    ],
   };
   if (spec.label !== undefined) r.label = spec.label;
   if (spec.customerName !== undefined) r.customerName = spec.customerName;

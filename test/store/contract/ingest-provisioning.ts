@@ -32,7 +32,7 @@ export function provisioningContract(h: StoreHarness): void {
       }),
     ], { allowCreateDevices: false }));
     assert.equal(results[0]?.status, 'stored');
-    assert.deepEqual(results[0], { status: 'stored', createdEntities: [] });
+    assert.deepEqual(results[0], { status: 'stored', createdEntities: [], overwritten: 1 }, 'm1 replaced the value m0 stored at T0');
     const r1 = results[1];
     assert.ok(r1?.status === 'dead-lettered');
 
