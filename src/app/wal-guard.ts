@@ -1,6 +1,6 @@
 /**
  * Keeps the SQLite write-ahead log bounded. SQLite's own checkpoint after each commit that leaves
- * 16 MiB in the WAL keeps it under the bound while nothing else reads the database; this guard,
+ * 32 MiB in the WAL keeps it under the bound while nothing else reads the database; this guard,
  * run every few seconds from housekeeping, covers the rest:
  * - above `boundBytes` (checkpoints could not finish: another process holds a read transaction
  *   open), it runs a TRUNCATE checkpoint, and warns, at most once per `warnEveryMs`, when that
@@ -16,7 +16,7 @@ import type { StoreFiles } from '../store/types.ts';
 import { formatBytes } from './bytes.ts';
 
 /** The documented bound of the WAL file (docs/configuration.md). */
-export const WAL_BOUND_BYTES = 32 * 1024 * 1024;
+export const WAL_BOUND_BYTES = 48 * 1024 * 1024;
 
 export interface WalCheck {
   walBytes: number;

@@ -13,13 +13,12 @@ const SQLITE_READONLY = 8;
 const SQLITE_IOERR = 10;
 
 /**
- * A commit that leaves at least this many pages (4 KiB each: 16 MiB) in the write-ahead log
+ * A commit that leaves at least this many pages (4 KiB each: 32 MiB) in the write-ahead log
  * checkpoints it into the database; the WAL then starts over. With one connection and no other
  * process reading, the WAL file stays under this plus one commit (docs/configuration.md).
  */
-export const WAL_AUTOCHECKPOINT_PAGES = 4096;
-/** After a checkpoint the WAL file is cut back to this size (it is reused, not regrown, below it). */
-export const WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024;
+export const WAL_AUTOCHECKPOINT_PAGES = 8192;
+const PAGE_BYTES = 4096;
 
 export interface SqliteOptions {
   /** File path, or `:memory:` (tests only: nothing survives close). */
@@ -28,7 +27,11 @@ export interface SqliteOptions {
   synchronous?: SqliteSynchronous;
   /** How long a statement waits for a lock held by another connection. Default 5000. */
   busyTimeoutMs?: number;
-  /** WAL pages that trigger a checkpoint. Default WAL_AUTOCHECKPOINT_PAGES (benchmarks compare others). */
+  /**
+   * WAL pages that trigger a checkpoint; after a checkpoint the WAL file is cut back to this many
+   * pages' bytes (below that it is reused, not regrown). Default WAL_AUTOCHECKPOINT_PAGES
+   * (benchmarks compare others).
+   */
   walAutocheckpointPages?: number;
 }
 
@@ -60,12 +63,13 @@ export class SqliteDatabase {
       this.#db.exec(`PRAGMA synchronous = ${synchronous}`);
       this.#db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
       this.#db.exec('PRAGMA foreign_keys = ON');
-      // A WAL of 16 MiB between checkpoints rather than SQLite's 4 MiB: ingest rewrites the same
-      // pages in consecutive batches and each checkpoint copies them once. 64 MiB measured no
-      // faster and let the WAL take 4x the disk (`node bench/store-ingest.ts --wal-pages 1000,4096,16384`,
-      // docs/benchmarks.md).
-      this.#db.exec(`PRAGMA wal_autocheckpoint = ${Math.floor(opts.walAutocheckpointPages ?? WAL_AUTOCHECKPOINT_PAGES)}`);
-      this.#db.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+      // 32 MiB of WAL between checkpoints rather than SQLite's 4 MiB: ingest rewrites the same
+      // pages in consecutive batches and each checkpoint copies them once. On a table of 1M points
+      // 4 MiB cost ~20% and 16 MiB ~15% more CPU per commit; 64 MiB saved ~5% but let the WAL take
+      // twice the disk (`node bench/store-ingest.ts --wal-pages 16384,8192,4096,1000`, docs/benchmarks.md).
+      const walPages = Math.floor(opts.walAutocheckpointPages ?? WAL_AUTOCHECKPOINT_PAGES);
+      this.#db.exec(`PRAGMA wal_autocheckpoint = ${walPages}`);
+      this.#db.exec(`PRAGMA journal_size_limit = ${walPages * PAGE_BYTES}`);
       // The statement journals of the multi-row inserts stay in memory instead of spilling to
       // temp files (measured ~15% less CPU per ingest batch; bench/store-ingest.ts).
       this.#db.exec('PRAGMA temp_store = MEMORY');
