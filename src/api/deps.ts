@@ -5,6 +5,8 @@ import type { ConfigService } from '../app/config-service.ts';
 import type { DeadLetterService } from '../app/dead-letter-service.ts';
 import type { DownlinkService } from '../app/downlink-service.ts';
 import type { IntegrationManager } from '../app/integration-manager.ts';
+import type { ReadinessReport } from '../app/readiness.ts';
+import type { RecentEvents } from '../app/recent-events.ts';
 import type { Clock } from '../core/clock.ts';
 import type { ConnectorDefinition } from '../core/connector.ts';
 import type { Logger } from '../core/logger.ts';
@@ -21,6 +23,10 @@ export interface ApiDeps {
   log: Logger;
   clock: Clock;
   connectors: readonly ConnectorDefinition[];
+  /** The last lifecycle, warning and error events, served while the store is unavailable. */
+  recentEvents: RecentEvents;
+  /** What /ready answers. */
+  readiness: () => Promise<ReadinessReport>;
   /** Secret values the API learned (e.g. in a new integration), for the log scrubber. */
   onSecrets: (values: string[]) => void;
 }

@@ -1,8 +1,13 @@
-/** Integrations: CRUD, enable/disable, status, connection check, connector types. */
+/**
+ * Integrations: CRUD, enable/disable, status, connection check, connector types. The status comes
+ * from the running integrations (memory); the list and a single integration are answered from
+ * memory too while the store is unavailable (marked, see memory-fallback.ts).
+ */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { collectSecrets } from '../../app/secrets.ts';
 import type { ApiDeps } from '../deps.ts';
+import { storeOrMemory } from '../memory-fallback.ts';
 
 const IdParams = Type.Object({ id: Type.String({ description: 'Integration id or name' }) });
 type Id = { Params: { id: string } };
@@ -13,7 +18,8 @@ export function integrationRoutes(deps: ApiDeps): FastifyPluginAsync {
     const tags = ['integrations'];
     app.get('/connectors', { schema: { tags, summary: 'Connector types with their config spec (JSON Schema)' } }, async () =>
       deps.connectors.map((c) => ({ type: c.type, title: c.title, description: c.description, capabilities: c.capabilities, configSpec: c.configSpec })));
-    app.get('/integrations', { schema: { tags, summary: 'List integrations with their status' } }, async () => svc.listIntegrationViews());
+    app.get('/integrations', { schema: { tags, summary: 'List integrations with their status' } }, async (_req, reply) =>
+      storeOrMemory(reply, () => svc.listIntegrationViews(), () => svc.integrationViewsFromMemory().map((v) => ({ ...v, source: 'memory' }))));
     app.post('/integrations', { schema: { tags, summary: 'Create an integration (starts it when enabled)', body: Type.Object({}, { additionalProperties: true }) } }, async (req, reply) => {
       deps.onSecrets(secretsOf(deps, req.body));
       const view = await svc.saveIntegration(req.body);
@@ -23,7 +29,12 @@ export function integrationRoutes(deps: ApiDeps): FastifyPluginAsync {
       deps.onSecrets(secretsOf(deps, req.body));
       return svc.checkConnection({ body: req.body }, AbortSignal.timeout(20_000));
     });
-    app.get<Id>('/integrations/:id', { schema: { tags, params: IdParams } }, async (req) => svc.integrationView(req.params.id));
+    app.get<Id>('/integrations/:id', { schema: { tags, params: IdParams } }, async (req, reply) =>
+      storeOrMemory(reply, () => svc.integrationView(req.params.id), () => {
+        const runtime = deps.manager.find(req.params.id);
+        const view = runtime ? svc.integrationViewsFromMemory().find((v) => v.id === runtime.id) : undefined;
+        return view ? { ...view, source: 'memory' } : undefined;
+      }));
     app.put<Id>('/integrations/:id', { schema: { tags, params: IdParams, summary: 'Update (secrets sent as "***" keep their value)', body: Type.Object({}, { additionalProperties: true }) } }, async (req) => {
       deps.onSecrets(secretsOf(deps, req.body));
       return svc.saveIntegration(req.body, req.params.id);
@@ -35,6 +46,8 @@ export function integrationRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.post<Id>('/integrations/:id/enable', { schema: { tags, params: IdParams } }, async (req) => svc.setEnabled(req.params.id, true));
     app.post<Id>('/integrations/:id/disable', { schema: { tags, params: IdParams } }, async (req) => svc.setEnabled(req.params.id, false));
     app.get<Id>('/integrations/:id/status', { schema: { tags, params: IdParams } }, async (req) => {
+      const running = deps.manager.find(req.params.id);
+      if (running) return running.status();
       const cfg = await svc.requireIntegration(req.params.id);
       return deps.manager.status(cfg.id) ?? { state: 'STOPPED', since: cfg.updatedAt, lastError: null, counters: { received: 0, stored: 0, deadLettered: 0, duplicates: 0, errors: 0 }, lastMessageAt: null, inFlight: { messages: 0, bytes: 0 } };
     });
