@@ -21,7 +21,7 @@ export interface ReadinessReport {
     reachable: boolean;
     /** The last commit or write probe succeeded. */
     writable: boolean;
-    /** Why commits fail: code, message, the integration that saw it (null: the write probe), since when. */
+    /** Why commits fail: code, message, the integration that saw it last (null: only the write probe), since when. */
     failure: StoreFailure | null;
     lastSuccessAt: number | null;
     recoveredAt: number | null;

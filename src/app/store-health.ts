@@ -17,7 +17,7 @@ export interface StoreFailure {
   code: string;
   /** The store's own words, e.g. "commit failed: database or disk is full". */
   message: string;
-  /** The integration whose commit failed last (null: the write probe failed). */
+  /** The integration whose commit failed last in this outage (null: only the write probe failed). */
   integration: string | null;
   /** When the first commit of this outage failed (epoch ms). */
   since: number;
@@ -153,7 +153,7 @@ export class StoreHealth {
       : new CloudbridgeError('STORE_UNAVAILABLE', `${integration === null ? 'write probe' : 'commit'} failed: ${cause.message}`);
     const first = this.failure === null;
     this.failure = {
-      code: error.code, message: error.message, integration,
+      code: error.code, message: error.message, integration: integration ?? this.failure?.integration ?? null,
       since: this.failure?.since ?? now, lastAt: now, failures: (this.failure?.failures ?? 0) + 1,
     };
     if (first) this.opts.log.warn({ code: error.code, err: error.message, integration }, 'store not writable: commits fail');

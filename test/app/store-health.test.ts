@@ -72,6 +72,19 @@ describe('store health', () => {
   });
 });
 
+describe('store health: which integration saw it', () => {
+  it('a failed probe keeps the integration whose commit failed in this outage', async () => {
+    const store = fakeStore();
+    const health = new StoreHealth({ store, clock: manualClock(), log: silentLogger, integrationName: () => 'plant' });
+    const commit = health.observe(async () => { throw new Error('disk I/O error'); });
+    await assert.rejects(commit({ integrationId: 'i-1', allowCreateDevices: true, items: [] }));
+    store.failWrites = new Error('disk I/O error');
+    await health.probe();
+    assert.equal(health.snapshot().failure?.integration, 'plant');
+    assert.equal(health.snapshot().failure?.failures, 2);
+  });
+});
+
 describe('store.sqlite.diskFreeWarning', () => {
   it('takes bytes, sizes and percentages, 1GiB by default', () => {
     assert.deepEqual(parseDiskThreshold(undefined), { bytes: 1024 ** 3 });
