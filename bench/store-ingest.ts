@@ -2,20 +2,23 @@
  * SQLite ingest cost: `commitUplinks` alone (on disk, WAL, synchronous=FULL) with the MQTT bench's
  * message shape: 1000-message batches, each message one device record with 3 points (with ts),
  * 1 client attribute `model` and a dedupe key (`record-only` by default). Prints msg/s for several
- * device counts, on an empty table and after the table holds `--fill` points. No assertions.
+ * device counts, on an empty table and after the table holds `--fill` points, and the largest WAL
+ * file seen. `--wal-pages` compares WAL checkpoint sizes (pages of 4 KiB) in one run. No assertions.
  *   node bench/store-ingest.ts [--devices 10,100,1000] [--batches 100] [--fill 1000000] [--batch 1000]
- *     [--dedupe record-only|check] [--sync FULL|NORMAL] [--ts explicit|implicit|same-ms]
+ *     [--dedupe record-only|check] [--sync FULL|NORMAL] [--ts explicit|implicit|same-ms] [--wal-pages 4096,16384]
  * `--ts implicit`: the points come without ts (the converter gave none), at the message's receive
  * time; `same-ms`: without ts and 50 messages per millisecond, so most take the next free one.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DedupeMode } from '../src/core/model.ts';
 import type { UplinkCommit, UplinkCommitItem } from '../src/core/ports.ts';
-import { openStore, type SqliteSynchronous, type Store } from '../src/store/index.ts';
+import type { SqliteSynchronous, Store } from '../src/store/index.ts';
+import { WAL_AUTOCHECKPOINT_PAGES } from '../src/store/sqlite/database.ts';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     sync: { type: 'string', default: 'FULL' },
     dedupe: { type: 'string', default: 'record-only' },
     ts: { type: 'string', default: 'explicit' },
+    'wal-pages': { type: 'string', default: String(WAL_AUTOCHECKPOINT_PAGES) },
   },
 });
 const deviceCounts = values.devices.split(',').map(Number);
@@ -36,6 +40,7 @@ const batchSize = Number(values.batch);
 const synchronous = values.sync as SqliteSynchronous;
 const dedupe = values.dedupe as DedupeMode;
 const tsMode = values.ts as 'explicit' | 'implicit' | 'same-ms';
+const walPagesList = values['wal-pages'].split(',').map(Number);
 const POINTS_PER_MESSAGE = 3;
 const T0 = 1_700_000_000_000;
 /** Integration ids are UUIDs in the app. */
@@ -76,10 +81,17 @@ function makeBatch(first: number, devices: number): UplinkCommit {
   return { integrationId: INTEGRATION_ID, allowCreateDevices: true, items };
 }
 
-interface Run { next: number; store: Store }
+interface Run { next: number; store: Store; wal: string; walMax: number }
+
+/** Size of the WAL file now (0 when absent), and the largest seen in this run. */
+function sampleWal(run: Run): void {
+  let size = 0;
+  try { size = statSync(run.wal).size; } catch { /* no WAL file */ }
+  if (size > run.walMax) run.walMax = size;
+}
 
 /** Commits `count` batches and returns msg/s over the time spent inside commitUplinks only. */
-async function measure(run: Run, devices: number, count: number): Promise<{ rate: number; p50Ms: number; maxMs: number; cpuMs: number }> {
+async function measure(run: Run, devices: number, count: number): Promise<{ rate: number; p50Ms: number; maxMs: number; cpuMs: number; walMaxMb: number }> {
   const times: number[] = [];
   let cpuUs = 0;
   for (let b = 0; b < count; b++) {
@@ -91,12 +103,13 @@ async function measure(run: Run, devices: number, count: number): Promise<{ rate
     times.push(performance.now() - start);
     const used = process.cpuUsage(cpu);
     cpuUs += used.user + used.system;
+    sampleWal(run);
   }
   const total = times.reduce((a, t) => a + t, 0);
   times.sort((a, b) => a - b);
   return {
     rate: (count * batchSize * 1000) / total, p50Ms: times[Math.floor(times.length / 2)] ?? 0, maxMs: times.at(-1) ?? 0,
-    cpuMs: cpuUs / 1000 / count,
+    cpuMs: cpuUs / 1000 / count, walMaxMb: run.walMax / 1024 / 1024,
   };
 }
 
@@ -106,6 +119,7 @@ async function fill(run: Run, devices: number): Promise<void> {
     for (let b = 0; b < batches; b++) {
       await run.store.commitUplinks(makeBatch(run.next, devices));
       run.next += batchSize;
+      sampleWal(run);
     }
   }
 }
@@ -114,18 +128,20 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStar
 
 console.log(`commitUplinks: ${batchSize}-message batches, ${POINTS_PER_MESSAGE} points + 1 attribute per message, `
   + `${dedupe} dedupe, synchronous=${synchronous}, points ${tsMode === 'explicit' ? 'with ts' : `without ts${tsMode === 'same-ms' ? ', 50 messages per ms' : ''}`}, ${measuredBatches} batches measured`);
-console.log('devices  table points   msg/s   batch p50 ms  max ms  cpu ms/batch');
-for (const devices of deviceCounts) {
+console.log('devices  WAL pages  table points   msg/s   batch p50 ms  max ms  cpu ms/batch  WAL max MiB');
+for (const devices of deviceCounts) for (const walPages of walPagesList) {
   const dir = mkdtempSync(join(tmpdir(), 'cb-store-bench-'));
-  const store = await openStore({ sqlite: { path: join(dir, 'cb.db'), synchronous } });
+  const store = new SqliteStore({ path: join(dir, 'cb.db'), synchronous, walAutocheckpointPages: walPages });
+  await store.migrate();
   try {
-    const run: Run = { next: 0, store };
+    const run: Run = { next: 0, store, wal: join(dir, 'cb.db-wal'), walMax: 0 };
     await measure(run, devices, 1);
     const phases: Array<[string, () => Promise<void>]> = [['empty', async () => undefined], [`${fillPoints / 1e6}M`, () => fill(run, devices)]];
     for (const [label, prepare] of phases) {
       await prepare();
+      run.walMax = 0;
       const r = await measure(run, devices, measuredBatches);
-      console.log(`${String(devices).padStart(7)}  ${label.padStart(12)} ${fmt(r.rate)}   ${r.p50Ms.toFixed(1).padStart(12)}  ${r.maxMs.toFixed(1).padStart(6)}  ${r.cpuMs.toFixed(1).padStart(12)}`);
+      console.log(`${String(devices).padStart(7)}  ${String(walPages).padStart(9)}  ${label.padStart(12)} ${fmt(r.rate)}   ${r.p50Ms.toFixed(1).padStart(12)}  ${r.maxMs.toFixed(1).padStart(6)}  ${r.cpuMs.toFixed(1).padStart(12)}  ${r.walMaxMb.toFixed(1).padStart(11)}`);
     }
   } finally {
     await store.close();

@@ -35,7 +35,7 @@ async function integrations() {
       const s = i.status || { state: i.enabled ? 'STARTING' : 'STOPPED', counters: {} };
       return `<tr><td>${esc(i.name)}</td><td>${esc(i.type)}</td><td class="state-${esc(s.state)}">${esc(s.state)}</td>
         <td>${s.counters.received ?? 0}</td><td>${s.counters.stored ?? 0}</td><td>${s.counters.deadLettered ?? 0}</td><td>${s.counters.duplicates ?? 0}</td><td>${s.counters.overwritten ?? 0}</td>
-        <td>${time(s.lastMessageAt)}</td><td class="error">${esc(s.lastError ? `${s.lastError.code}: ${s.lastError.message}` : '')}</td></tr>`;
+        <td>${time(s.lastMessageAt)}</td><td class="${s.lastError && s.lastError.resolvedAt ? '' : 'error'}">${esc(s.lastError ? `${s.lastError.code}: ${s.lastError.message} (${time(s.lastError.at)}${s.lastError.resolvedAt ? `, resolved ${time(s.lastError.resolvedAt)}` : ''})` : '')}</td></tr>`;
     }))}`;
 }
 

@@ -5,6 +5,8 @@ import type { ConfigService } from '../app/config-service.ts';
 import type { DeadLetterService } from '../app/dead-letter-service.ts';
 import type { DownlinkService } from '../app/downlink-service.ts';
 import type { IntegrationManager } from '../app/integration-manager.ts';
+import type { ReadinessReport } from '../app/readiness.ts';
+import type { RecentEvents } from '../app/recent-events.ts';
 import type { Clock } from '../core/clock.ts';
 import type { ConnectorDefinition } from '../core/connector.ts';
 import type { Logger } from '../core/logger.ts';
@@ -23,6 +25,10 @@ export interface ApiDeps {
   connectors: readonly ConnectorDefinition[];
   /** `ingest.maxFutureTsMs` of the config file, for converter test runs (default 1 day). */
   maxFutureTsMs?: number;
+  /** The last lifecycle, warning and error events, served while the store is unavailable. */
+  recentEvents: RecentEvents;
+  /** What /ready answers. */
+  readiness: () => Promise<ReadinessReport>;
   /** Secret values the API learned (e.g. in a new integration), for the log scrubber. */
   onSecrets: (values: string[]) => void;
 }

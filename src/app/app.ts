@@ -22,10 +22,16 @@ import { IntegrationManager } from './integration-manager.ts';
 import type { ConverterFactory, RuntimeDeps } from './integration-runtime.ts';
 import { collectSecrets, SecretBox } from './secrets.ts';
 import { createLogger, SecretScrubber } from './logger.ts';
-import { createLatencyHistogram, createRegistry, registerIntegrationMetrics } from './metrics.ts';
+import { createLatencyHistogram, createRegistry, registerIntegrationMetrics, registerStoreMetrics } from './metrics.ts';
 import { decryptConfig } from './integration-secrets.ts';
 import { startHousekeeping } from './housekeeping.ts';
 import { withFaults } from './fault-injection.ts';
+import { StoreHealth } from './store-health.ts';
+import { RecentEvents } from './recent-events.ts';
+import { DiskMonitor, parseDiskThreshold } from './disk-space.ts';
+import { WalGuard } from './wal-guard.ts';
+import { checkReadiness } from './readiness.ts';
+import type { EventInput } from '../store/types.ts';
 
 export interface AppOptions {
   config: ConfigFile;
@@ -38,6 +44,10 @@ export interface AppOptions {
   onCommitted?: RuntimeDeps['onCommitted'];
   /** Start the HTTP server (default true). */
   listen?: boolean;
+  /** Write-probe the store after this long without a commit attempt (default 30 s; tests shorten it). */
+  storeProbeAfterQuietMs?: number;
+  /** How often the SQLite WAL and free disk space are checked (default 10 s; tests shorten it). */
+  storeFilesCheckMs?: number;
 }
 
 export interface App {
@@ -47,6 +57,8 @@ export interface App {
   store: Store;
   log: Logger;
   manager: IntegrationManager;
+  /** Whether the store takes writes (fed by every commit and by a write probe when idle). */
+  storeHealth: StoreHealth;
   configService: ConfigService;
   downlinks: DownlinkService;
   server: FastifyInstance;
@@ -78,6 +90,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   if (env.CLOUDBRIDGE_ADMIN_TOKEN) scrubber.add(env.CLOUDBRIDGE_ADMIN_TOKEN);
   if (env.CLOUDBRIDGE_MASTER_KEY) scrubber.add(env.CLOUDBRIDGE_MASTER_KEY);
 
+  const diskThreshold = parseDiskThreshold(opts.config.store.sqlite?.diskFreeWarning);
   const store = await openStore(pg
     ? { postgres: { url: pg.url } }
     : { sqlite: { path: dbPath, ...(opts.config.store.sqlite?.synchronous ? { synchronous: opts.config.store.sqlite.synchronous } : {}) } });
@@ -95,12 +108,26 @@ export async function startApp(opts: AppOptions): Promise<App> {
 
   const metrics = createRegistry();
   const latency = createLatencyHistogram(metrics);
+  const recentEvents = new RecentEvents();
+  /** A service-level warning (no integration): logged by its source, kept in memory and stored when the store takes it. */
+  const systemWarning = (code: string, message: string): void => {
+    const event: EventInput = { type: 'WARNING', integrationId: null, ts: clock.now(), body: { code, message } };
+    recentEvents.add(event);
+    store.addEvents([event]).catch(() => undefined);
+  };
   let downlinks: DownlinkService | null = null;
-  const manager = new IntegrationManager({
-    store, secrets, converters, findConnector, log, clock,
+  // Called only once commits run, after `manager` exists.
+  const storeHealth: StoreHealth = new StoreHealth({
+    store, clock, log,
+    integrationName: (id) => manager.get(id)?.config.name,
+    ...(opts.storeProbeAfterQuietMs !== undefined ? { probeAfterQuietMs: opts.storeProbeAfterQuietMs } : {}),
+    onRecovered: (at) => manager.storeRecovered(at),
+  });
+  const manager: IntegrationManager = new IntegrationManager({
+    store, secrets, converters, findConnector, log, clock, recentEvents,
     ...(opts.pipelineLimits ? { pipelineLimits: opts.pipelineLimits } : {}),
     onStarted: (runtime) => downlinks?.kick(runtime.id),
-    wrapCommit: (commit) => withFaults(commit, env),
+    wrapCommit: (commit) => storeHealth.observe(withFaults(commit, env)),
     onCommitted: (integration, messages, at) => {
       const h = latency.labels(integration.name);
       for (const m of messages) h.observe((at - m.receivedAt) / 1000);
@@ -135,9 +162,14 @@ export async function startApp(opts: AppOptions): Promise<App> {
     throw err;
   }
 
+  const files = store.files;
+  const disk = files ? new DiskMonitor({ directory: files.directory, threshold: diskThreshold, clock, log, onWarning: (message) => systemWarning('STORE_DISK_LOW', message) }) : undefined;
+  const walGuard = files ? new WalGuard({ files, clock, log, onWarning: (message) => systemWarning('STORE_WAL_BLOCKED', message) }) : undefined;
   registerIntegrationMetrics(metrics, manager, () => clock.now());
+  registerStoreMetrics(metrics, { health: storeHealth, ...(disk ? { disk } : {}), ...(files ? { files } : {}) });
   const server = await buildServer({
-    auth, store, manager, configService, downlinks, deadLetters, metrics, log, clock,
+    auth, store, manager, configService, downlinks, deadLetters, metrics, log, clock, recentEvents,
+    readiness: () => checkReadiness({ store, health: storeHealth, manager, ...(disk ? { disk } : {}), ...(walGuard ? { walGuard } : {}) }),
     connectors: connectorDefinitions, ...(maxFutureTsMs === undefined ? {} : { maxFutureTsMs }),
     onSecrets: (values) => scrubber.add(...values),
   });
@@ -146,16 +178,22 @@ export async function startApp(opts: AppOptions): Promise<App> {
     url = await server.listen({ port: opts.config.server.port, host: opts.config.server.host });
     url = url.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://127.0.0.1');
   }
-  const housekeeping = startHousekeeping({ store, log, clock });
+  const housekeeping = startHousekeeping({
+    store, log, clock, ...(walGuard ? { walGuard } : {}), ...(disk ? { disk } : {}),
+    ...(opts.storeFilesCheckMs !== undefined ? { filesIntervalMs: opts.storeFilesCheckMs } : {}),
+  });
+  storeHealth.start();
+  void disk?.check();
   log.info({ url, store: pg ? 'postgres' : dbPath, integrations: manager.all().length }, 'cloudbridge started');
 
   let closed = false;
   return {
-    url, generatedAdminToken, store, log, manager, configService, downlinks, server, applyConfig,
+    url, generatedAdminToken, store, log, manager, storeHealth, configService, downlinks, server, applyConfig,
     async close() {
       if (closed) return;
       closed = true;
       housekeeping.stop();
+      storeHealth.stop();
       await server.close();
       downlinks?.close();
       await manager.stopAll();

@@ -1,8 +1,10 @@
 /**
  * API tokens. The admin token comes from CLOUDBRIDGE_ADMIN_TOKEN, else one is generated at the
- * first start, stored hashed (SHA-256) and printed once. Tokens are compared by hash only.
+ * first start, stored hashed (SHA-256) and printed once. Tokens are compared by hash only, against
+ * a copy of the token list in memory: known tokens keep working while the store is unavailable.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { CloudbridgeError, toCloudbridgeError } from '../core/errors.ts';
 import type { ApiToken, Store } from '../store/types.ts';
 
 export type Role = ApiToken['role'];
@@ -12,6 +14,8 @@ export const hashToken = (token: string): string => createHash('sha256').update(
 export class TokenAuth {
   private hashes = new Map<string, Role>();
   private lastReload = 0;
+  /** Why the last reload failed (null: it worked). */
+  private reloadError: CloudbridgeError | null = null;
   private readonly store: Store;
 
   constructor(store: Store) {
@@ -42,14 +46,27 @@ export class TokenAuth {
   /**
    * The role of a bearer token, or null. An unknown token makes the token list reload (at most
    * once a second), so a token created with `cloudbridge token create` works without a restart.
+   * When the store cannot be read then, the token can be neither accepted nor refused:
+   * STORE_UNAVAILABLE (503); known tokens do not need the store.
    */
   async roleOf(token: string | undefined, now = Date.now()): Promise<Role | null> {
     if (!token) return null;
     const hash = hashToken(token);
     const known = this.hashes.get(hash);
-    if (known || now - this.lastReload < 1000) return known ?? null;
-    this.lastReload = now;
-    await this.reload();
-    return this.hashes.get(hash) ?? null;
+    if (known) return known;
+    if (now - this.lastReload >= 1000) {
+      this.lastReload = now;
+      try {
+        await this.reload();
+        this.reloadError = null;
+      } catch (err) {
+        const cause = toCloudbridgeError(err, 'STORE_UNAVAILABLE');
+        this.reloadError = new CloudbridgeError('STORE_UNAVAILABLE', `cannot check this token while the store is unavailable: ${cause.message}`, {}, { cause: err });
+      }
+    }
+    const role = this.hashes.get(hash);
+    if (role) return role;
+    if (this.reloadError) throw this.reloadError;
+    return null;
   }
 }

@@ -16,6 +16,10 @@ export const StoreSpec = Type.Object({
   sqlite: Type.Optional(Type.Object({
     path: Type.String({ minLength: 1, default: './data/cloudbridge.db', description: 'SQLite database file.' }),
     synchronous: Type.Optional(Type.Union([Type.Literal('FULL'), Type.Literal('NORMAL')], { description: 'FULL (default) survives power loss; NORMAL survives process crashes only.' })),
+    diskFreeWarning: Type.Optional(Type.Union([
+      Type.Integer({ minimum: 0 }),
+      Type.String({ pattern: '^\\s*\\d+(\\.\\d+)?\\s*(%|[KMGTkmgt][Ii]?[Bb]|[Bb])?\\s*$' }),
+    ], { description: 'Warn (log, event, /ready) when the free space where the database is falls below this: bytes, a size (500MB, 1GiB) or a percentage (5%). Default 1GiB.' })),
   }, { additionalProperties: false })),
   postgres: Type.Optional(Type.Object({
     url: Type.String({

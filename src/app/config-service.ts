@@ -44,6 +44,8 @@ export interface ConfigServiceDeps {
 
 export class ConfigService {
   private readonly deps: ConfigServiceDeps;
+  /** Converter names as last read, for the views served from memory while the store is down. */
+  private lastConverterNames = new Map<string, string>();
 
   constructor(deps: ConfigServiceDeps) {
     this.deps = deps;
@@ -151,6 +153,16 @@ export class ConfigService {
     return this.view(await this.requireIntegration(idOrName), await this.converterNames());
   }
 
+  /** The views of the integrations this instance runs, without the store (while it is unavailable). */
+  integrationViewsFromMemory(): IntegrationView[] {
+    const configs = this.deps.manager.all().map((r) => r.config);
+    const names = new Map(this.lastConverterNames);
+    for (const c of configs) {
+      for (const id of [c.uplinkConverterId, c.downlinkConverterId]) if (id && !names.has(id)) names.set(id, id);
+    }
+    return configs.map((c) => this.view(c, names)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
   /** Runs the connector's connection check on a saved integration or on an unsaved body. */
   async checkConnection(input: { idOrName?: string; body?: unknown }, signal: AbortSignal): Promise<CheckResult> {
     let type: string;
@@ -241,7 +253,8 @@ export class ConfigService {
   }
 
   private async converterNames(): Promise<Map<string, string>> {
-    return new Map((await this.deps.store.listConverters()).map((c) => [c.id, c.name]));
+    this.lastConverterNames = new Map((await this.deps.store.listConverters()).map((c) => [c.id, c.name]));
+    return this.lastConverterNames;
   }
 
   private view(cfg: IntegrationConfig, names: Map<string, string>): IntegrationView {

@@ -1,8 +1,14 @@
-/** Periodic pruning that keeps the store bounded: old events, excess events, old dedupe keys. */
+/**
+ * Periodic upkeep that keeps the store bounded: pruning of old events, excess events and old
+ * dedupe keys (every `intervalMs`), and for SQLite the write-ahead-log guard and the free-space
+ * check of the database's file system (every `filesIntervalMs`).
+ */
 import type { Clock } from '../core/clock.ts';
 import { toCloudbridgeError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Store } from '../store/types.ts';
+import type { DiskMonitor } from './disk-space.ts';
+import type { WalGuard } from './wal-guard.ts';
 
 export interface HousekeepingOptions {
   store: Store;
@@ -12,11 +18,25 @@ export interface HousekeepingOptions {
   eventMaxAgeMs?: number;
   eventsPerIntegration?: number;
   dedupeRetentionMs?: number;
+  /** SQLite: keeps the WAL bounded. */
+  walGuard?: WalGuard;
+  /** SQLite: watches the free space where the database is. */
+  disk?: DiskMonitor;
+  /** How often the WAL and the free space are checked. Default 10 s. */
+  filesIntervalMs?: number;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
 
-export function startHousekeeping(opts: HousekeepingOptions): { stop(): void; runOnce(): Promise<void> } {
+export interface Housekeeping {
+  stop(): void;
+  /** Prunes once. */
+  runOnce(): Promise<void>;
+  /** Checks the WAL and the free disk space once. */
+  checkFiles(): Promise<void>;
+}
+
+export function startHousekeeping(opts: HousekeepingOptions): Housekeeping {
   const runOnce = async (): Promise<void> => {
     const now = opts.clock.now();
     try {
@@ -27,7 +47,23 @@ export function startHousekeeping(opts: HousekeepingOptions): { stop(): void; ru
       opts.log.warn({ err: toCloudbridgeError(err).message }, 'housekeeping failed');
     }
   };
+  const checkFiles = async (): Promise<void> => {
+    try {
+      opts.walGuard?.check();
+      await opts.disk?.check();
+    } catch (err) {
+      opts.log.warn({ err: toCloudbridgeError(err).message }, 'store file check failed');
+    }
+  };
   const timer = setInterval(() => void runOnce(), opts.intervalMs ?? 10 * 60_000);
   timer.unref();
-  return { stop: () => clearInterval(timer), runOnce };
+  const filesTimer = opts.walGuard || opts.disk ? setInterval(() => void checkFiles(), opts.filesIntervalMs ?? 10_000) : null;
+  filesTimer?.unref();
+  return {
+    stop: () => {
+      clearInterval(timer);
+      if (filesTimer) clearInterval(filesTimer);
+    },
+    runOnce, checkFiles,
+  };
 }

@@ -10,6 +10,7 @@ import type { IntegrationConfig, IntegrationStatus } from '../core/model.ts';
 import type { PipelineLimits } from '../core/pipeline.ts';
 import type { Store } from '../store/types.ts';
 import { IntegrationRuntime, type ConverterFactory, type RuntimeDeps } from './integration-runtime.ts';
+import type { RecentEvents } from './recent-events.ts';
 import type { SecretBox } from './secrets.ts';
 
 export interface ManagerDeps {
@@ -25,6 +26,8 @@ export interface ManagerDeps {
   wrapCommit?: RuntimeDeps['wrapCommit'];
   /** Called after an integration (re)started, e.g. to flush queued downlinks. */
   onStarted?: (runtime: IntegrationRuntime) => void;
+  /** Keeps the integrations' lifecycle, warning and error events in memory too. */
+  recentEvents?: RecentEvents;
 }
 
 export class IntegrationManager {
@@ -56,6 +59,7 @@ export class IntegrationManager {
         ...(this.deps.restartBackoff ? { restartBackoff: this.deps.restartBackoff } : {}),
         ...(this.deps.onCommitted ? { onCommitted: this.deps.onCommitted } : {}),
         ...(this.deps.wrapCommit ? { wrapCommit: this.deps.wrapCommit } : {}),
+        ...(this.deps.recentEvents ? { recentEvents: this.deps.recentEvents } : {}),
       });
       this.runtimes.set(config.id, runtime);
       await runtime.start();
@@ -68,6 +72,17 @@ export class IntegrationManager {
     const runtime = this.runtimes.get(id);
     this.runtimes.delete(id);
     await runtime?.stop();
+    this.deps.recentEvents?.forget(id);
+  }
+
+  /** The store is writable again: every integration's store error is resolved. */
+  storeRecovered(at: number): void {
+    for (const r of this.runtimes.values()) r.storeRecovered(at);
+  }
+
+  /** The runtime of an integration by id or name (answers without the store). */
+  find(idOrName: string): IntegrationRuntime | undefined {
+    return this.runtimes.get(idOrName) ?? [...this.runtimes.values()].find((r) => r.config.name === idOrName);
   }
 
   /** Restarts every integration that uses the converter (after the converter changed). */

@@ -2,6 +2,11 @@
  * One running integration: its converters, its ingest pipeline and its connector. Owns the
  * lifecycle (STARTED, UPDATED, STOPPED, FAILED events), the status shown by the API, and the
  * retry of a FAILED start with backoff.
+ *
+ * `lastError` stays after its cause went away, marked `resolvedAt`: a store error (a failed
+ * commit) when a commit succeeds again or the store is writable again, any other error when the
+ * connection is (re-)established. While a store error is unresolved a running integration shows
+ * PAUSED, never RUNNING.
  */
 import { Backoff } from '../core/backoff.ts';
 import { debugRateLimiter } from '../core/batch-commit.ts';
@@ -18,6 +23,7 @@ import type { DownlinkConverterRunner, DownlinkInput, UplinkConverterRunner } fr
 import type { EventInput, Store } from '../store/types.ts';
 import { ConversionJournal } from './conversion-journal.ts';
 import { decryptConfig } from './integration-secrets.ts';
+import type { RecentEvents } from './recent-events.ts';
 import type { SecretBox } from './secrets.ts';
 
 export interface ConverterFactory {
@@ -40,6 +46,8 @@ export interface RuntimeDeps {
   wrapCommit?: (commit: CommitPort) => CommitPort;
   /** Observes committed batches (receive → commit latency metric, benchmarks). */
   onCommitted?: (integration: IntegrationConfig, messages: UplinkMessage[], committedAt: number) => void;
+  /** Keeps the lifecycle, warning and error events in memory too (served while the store is down). */
+  recentEvents?: RecentEvents;
 }
 
 export class IntegrationRuntime {
@@ -49,6 +57,8 @@ export class IntegrationRuntime {
   private state: IntegrationState = 'STOPPED';
   private since: number;
   private lastError: IntegrationStatus['lastError'] = null;
+  /** Since when commits of this integration fail (null: they do not). */
+  private storeFailingSince: number | null = null;
   private connector: Connector | null = null;
   private pipeline: IngestPipeline | null = null;
   private uplink: UplinkConverterRunner | null = null;
@@ -87,6 +97,7 @@ export class IntegrationRuntime {
       if (generation !== this.generation) return;
       this.restartBackoff.reset();
       this.setState('RUNNING');
+      this.resolveErrors('connection');
       this.lifecycle(event, true);
       this.log.info({ event }, 'integration started');
     } catch (err) {
@@ -135,10 +146,12 @@ export class IntegrationRuntime {
       errors: this.totals.errors + (p?.errors ?? 0) + this.errors,
     };
     const details = this.connector?.status();
+    const active = this.state === 'RUNNING' || this.state === 'RECONNECTING';
+    const storeFailing = active && this.storeFailingSince !== null;
     return {
-      state: p?.paused && this.state === 'RUNNING' ? 'PAUSED' : this.state,
-      since: this.since,
-      lastError: this.lastError,
+      state: storeFailing || (p?.paused && this.state === 'RUNNING') ? 'PAUSED' : this.state,
+      since: storeFailing && this.storeFailingSince !== null ? Math.max(this.since, this.storeFailingSince) : this.since,
+      lastError: this.lastError ? { ...this.lastError } : null,
       counters,
       lastMessageAt: p?.lastMessageAt ?? null,
       inFlight: { messages: p?.inFlightMessages ?? 0, bytes: p?.inFlightBytes ?? 0 },
@@ -204,7 +217,10 @@ export class IntegrationRuntime {
       limits: this.deps.pipelineLimits,
       clock: this.deps.clock,
       log: this.log,
-      onCommitted: (messages, at) => this.deps.onCommitted?.(this.config, messages, at),
+      onCommitted: (messages, at) => {
+        this.resolveErrors('store', at);
+        this.deps.onCommitted?.(this.config, messages, at);
+      },
       onPause: (paused, error) => {
         if (paused && error) this.recordError(error);
         this.log[paused ? 'warn' : 'info']({ paused }, paused ? 'intake paused: store unavailable' : 'intake resumed');
@@ -224,6 +240,7 @@ export class IntegrationRuntime {
         if (generation !== this.generation) return;
         if (state === 'connected') {
           if (this.state === 'RECONNECTING') this.setState('RUNNING');
+          if (this.state === 'RUNNING') this.resolveErrors('connection');
         } else if (state === 'disconnected' && this.state === 'RUNNING') {
           this.setState('RECONNECTING');
           if (error) this.recordError(toCloudbridgeError(error, 'CONNECTION_FAILED'));
@@ -289,9 +306,33 @@ export class IntegrationRuntime {
     this.retryTimer.unref?.();
   }
 
+  /**
+   * The store is writable again (another integration's commit or the write probe succeeded):
+   * this integration's store error is resolved too; its next commit tells otherwise.
+   */
+  storeRecovered(at: number): void {
+    this.resolveErrors('store', at);
+  }
+
   private recordError(error: CloudbridgeError): void {
     this.errors++;
-    this.lastError = { code: error.code, message: error.message, at: this.deps.clock.now() };
+    const now = this.deps.clock.now();
+    const previous = this.lastError;
+    const repeated = previous !== null && previous.resolvedAt === null && previous.code === error.code && previous.message === error.message;
+    this.lastError = { code: error.code, message: error.message, at: now, resolvedAt: null };
+    if (error.code === 'STORE_UNAVAILABLE') this.storeFailingSince ??= now;
+    // One ERROR event when an error starts, not one per retry of the same failure.
+    if (!repeated) this.event({ type: 'ERROR', body: { code: error.code, message: error.message } });
+  }
+
+  /** Marks the last error resolved when its kind of cause went away: a commit succeeded (`store`), the connection is up (`connection`). */
+  private resolveErrors(kind: 'store' | 'connection', at = this.deps.clock.now()): void {
+    if (kind === 'store') this.storeFailingSince = null;
+    const e = this.lastError;
+    if (e === null || e.resolvedAt !== null) return;
+    if ((e.code === 'STORE_UNAVAILABLE') !== (kind === 'store')) return;
+    this.lastError = { ...e, resolvedAt: at };
+    this.log.info({ code: e.code }, 'last error resolved');
   }
 
   private clearRetry(): void {
@@ -314,6 +355,7 @@ export class IntegrationRuntime {
 
   private event(e: Omit<EventInput, 'ts' | 'integrationId'>): void {
     const full: EventInput = { ...e, integrationId: this.config.id, ts: this.deps.clock.now() };
+    this.deps.recentEvents?.add(full);
     this.deps.store.addEvents([full]).catch((err: unknown) => {
       this.log.warn({ err: toCloudbridgeError(err).message }, 'could not record an integration event');
     });

@@ -1,7 +1,10 @@
 /** Prometheus metrics, read from the integrations' status at scrape time. */
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { IntegrationStatus } from '../core/model.ts';
+import type { StoreFiles } from '../store/types.ts';
+import type { DiskMonitor } from './disk-space.ts';
 import type { IntegrationManager } from './integration-manager.ts';
+import type { StoreHealth } from './store-health.ts';
 
 export function createRegistry(): Registry {
   const registry = new Registry();
@@ -60,4 +63,43 @@ export function registerIntegrationMetrics(registry: Registry, manager: Integrat
     return typeof expiresAt === 'number' ? (expiresAt - now()) / 1000 : undefined;
   });
   gauge('cloudbridge_last_message_age_seconds', 'Seconds since the last message (-1: none yet).', (s) => (s.lastMessageAt === null ? -1 : (now() - s.lastMessageAt) / 1000));
+}
+
+/**
+ * The store's health at scrape time: writable (the last commit or write probe succeeded) and, for
+ * SQLite, the free space where the database is and the size of its write-ahead log.
+ */
+export function registerStoreMetrics(registry: Registry, deps: { health: StoreHealth; disk?: DiskMonitor; files?: StoreFiles }): void {
+  new Gauge({
+    name: 'cloudbridge_store_writable', help: '1 when the last store commit (or write probe) succeeded, 0 while commits fail.', registers: [registry],
+    collect() { this.set(deps.health.writable ? 1 : 0); },
+  });
+  const disk = deps.disk;
+  if (disk) {
+    let pending: Promise<unknown> | null = null;
+    const fresh = async (): Promise<ReturnType<DiskMonitor['check']>> => {
+      pending ??= disk.check().finally(() => { pending = null; });
+      await pending;
+      return disk.last;
+    };
+    new Gauge({
+      name: 'cloudbridge_store_disk_free_bytes', help: 'Bytes free on the file system that holds the SQLite database.', registers: [registry],
+      async collect() { const s = await fresh(); if (s) this.set(s.freeBytes); },
+    });
+    new Gauge({
+      name: 'cloudbridge_store_disk_size_bytes', help: 'Size of the file system that holds the SQLite database.', registers: [registry],
+      async collect() { const s = await fresh(); if (s) this.set(s.sizeBytes); },
+    });
+    new Gauge({
+      name: 'cloudbridge_store_disk_free_warning_bytes', help: 'Free-space warning threshold (store.sqlite.diskFreeWarning) in bytes.', registers: [registry],
+      async collect() { const s = await fresh(); if (s) this.set(s.warnBelowBytes); },
+    });
+  }
+  const files = deps.files;
+  if (files) {
+    new Gauge({
+      name: 'cloudbridge_store_wal_bytes', help: 'Size of the SQLite write-ahead log file.', registers: [registry],
+      collect() { this.set(files.wal().bytes); },
+    });
+  }
 }

@@ -106,7 +106,11 @@ export interface IntegrationCounters {
 export interface IntegrationStatus {
   state: IntegrationState;
   since: number;
-  lastError: { code: string; message: string; at: number } | null;
+  /**
+   * The last error: `at` when it last occurred, `resolvedAt` when its cause went away (a commit
+   * succeeded again for STORE_UNAVAILABLE, the connection came back for the others), else null.
+   */
+  lastError: { code: string; message: string; at: number; resolvedAt: number | null } | null;
   counters: IntegrationCounters;
   lastMessageAt: number | null;
   inFlight: { messages: number; bytes: number };

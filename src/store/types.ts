@@ -223,10 +223,26 @@ export interface SettingsStore {
   addToken(token: ApiToken): Promise<void>;
 }
 
+/** The files of an embedded store (SQLite): for the disk-space and write-ahead-log checks. */
+export interface StoreFiles {
+  /** The directory holding the database file, its WAL and the master key. */
+  readonly directory: string;
+  /** The write-ahead log file now: its size and when it was last written (0, 0 without one). */
+  wal(): { bytes: number; modifiedAt: number };
+  /**
+   * Copies the write-ahead log into the database and truncates it to zero bytes, without waiting
+   * for other connections: `complete` is false when another connection (a sqlite3 shell, a backup
+   * tool) still reads an older snapshot or is writing, and the WAL could not be emptied.
+   */
+  truncateWal(): { complete: boolean; walBytesBefore: number; walBytesAfter: number };
+}
+
 /** The whole store: every role, plus lifecycle. */
 export interface Store extends IngestStore, EntityStore, TelemetryStore, AttributeStore, EventStore,
   DeadLetterStore, DownlinkStore, ConfigStore, CheckpointStoreRole, ConversionJournalStore, SettingsStore {
   readonly kind: 'sqlite' | 'postgres';
+  /** Set by stores whose data lives in local files (SQLite). */
+  readonly files?: StoreFiles;
   /** Applies pending migrations. Idempotent. */
   migrate(): Promise<void>;
   /** True when the store can serve requests (for /ready). */

@@ -48,15 +48,26 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(opts: { yaml?: string; dir?: string; env?: NodeJS.ProcessEnv; pipelineLimits?: AppOptions['pipelineLimits'] } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  yaml?: string;
+  dir?: string;
+  /** The SQLite database file (default `cloudbridge.db` in `dir`); other `store.sqlite` settings come from the YAML. */
+  dbPath?: string;
+  env?: NodeJS.ProcessEnv;
+  pipelineLimits?: AppOptions['pipelineLimits'];
+  /** More app options (e.g. shorter store probe and file-check periods). */
+  app?: Pick<AppOptions, 'storeProbeAfterQuietMs' | 'storeFilesCheckMs'>;
+}
+
+export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'cb-e2e-'));
   const env = { ...process.env, CLOUDBRIDGE_ADMIN_TOKEN: TEST_TOKEN, CLOUDBRIDGE_MASTER_KEY: TEST_MASTER_KEY, ...opts.env };
   const config = parseConfigText(opts.yaml ?? '{}', env);
-  config.store.sqlite = { path: join(dir, 'cloudbridge.db'), ...config.store.sqlite };
+  config.store.sqlite = { ...config.store.sqlite, path: opts.dbPath ?? join(dir, 'cloudbridge.db') };
   config.server = { port: 0, host: '127.0.0.1' };
   config.logging.level = 'info';
   const logs: string[] = [];
-  const app = await startApp({ config, env, logWrite: (l) => logs.push(l), ...(opts.pipelineLimits ? { pipelineLimits: opts.pipelineLimits } : {}) });
+  const app = await startApp({ config, env, logWrite: (l) => logs.push(l), ...(opts.pipelineLimits ? { pipelineLimits: opts.pipelineLimits } : {}), ...opts.app });
   return {
     app, dir, url: app.url, api: apiClient(`${app.url}/api/v1`), logs,
     async close() {

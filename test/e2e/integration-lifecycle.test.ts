@@ -55,6 +55,34 @@ describe('integration lifecycle and failures through the API', () => {
     assert.equal((await t.api.call('DELETE', '/integrations/life')).status, 204);
   });
 
+  it('keeps a connection error after the reconnect, marked resolved, and records it as an ERROR event', async () => {
+    const own = await startMosquitto();
+    try {
+      const body = { name: 'flaky', type: 'mqtt', uplinkConverter: 'picky', config: { host: '127.0.0.1', port: own.port, clientId: 'cb-flaky', topicFilters: [{ filter: 'flaky/#', qos: 1 }], reconnect: { initialDelayMs: 100, maxDelayMs: 500 } } };
+      assert.equal((await t.api.call('POST', '/integrations', body)).status, 201);
+      type Status = { state: string; lastError: { code: string; message: string; at: number; resolvedAt: number | null } | null };
+      await waitFor(async () => (await t.api.get<Status>('/integrations/flaky/status')).state === 'RUNNING', 'flaky running');
+      await own.stop();
+      const down = await waitFor(async () => {
+        const s = await t.api.get<Status>('/integrations/flaky/status');
+        return s.state === 'RECONNECTING' && s.lastError ? s : null;
+      }, 'reconnecting with the error');
+      assert.equal(down.lastError?.resolvedAt, null);
+      await own.restart();
+      const up = await waitFor(async () => {
+        const s = await t.api.get<Status>('/integrations/flaky/status');
+        return s.state === 'RUNNING' && s.lastError?.resolvedAt ? s : null;
+      }, 'running with the error resolved');
+      assert.equal(up.lastError?.code, down.lastError?.code);
+      assert.ok((up.lastError?.resolvedAt ?? 0) >= (up.lastError?.at ?? Infinity));
+      const errors = await t.api.get<Event[]>('/events?integration=flaky&type=ERROR');
+      assert.ok(errors.some((e) => e.body.code === down.lastError?.code), 'the error is an ERROR event');
+    } finally {
+      await t.api.call('DELETE', '/integrations/flaky');
+      await own.dispose();
+    }
+  });
+
   it('dead-letters a converter timeout and an output without deviceName, stores the rest, process unharmed', async () => {
     const body = { name: 'picky', type: 'mqtt', uplinkConverter: 'picky', debug: { failures: true, allMinutes: 5 }, config: { host: '127.0.0.1', port: broker.port, clientId: 'cb-picky', topicFilters: [{ filter: 'picky/#', qos: 1 }] } };
     assert.equal((await t.api.call('POST', '/integrations', body)).status, 201);

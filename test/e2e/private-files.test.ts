@@ -20,7 +20,7 @@ describe('private data files', () => {
     const data = join(root, 'var', 'cloudbridge');
     const db = join(data, 'cloudbridge.db');
     // No CLOUDBRIDGE_MASTER_KEY: the key file is generated next to the database.
-    const t = await startTestApp({ dir: root, yaml: `store: { sqlite: { path: ${db} } }`, env: { CLOUDBRIDGE_MASTER_KEY: '' } });
+    const t = await startTestApp({ dir: root, dbPath: db, env: { CLOUDBRIDGE_MASTER_KEY: '' } });
     try {
       const r = await t.api.call('POST', '/converters', { name: 'd', type: 'uplink', script: TB_DECODER });
       assert.equal(r.status, 201, r.text);
@@ -61,7 +61,7 @@ describe('private data files', () => {
     old.exec('PRAGMA journal_mode = WAL; CREATE TABLE x (a)');
     old.close();
     chmodSync(db, 0o644);
-    const t = await startTestApp({ dir: root, yaml: `store: { sqlite: { path: ${db} } }` });
+    const t = await startTestApp({ dir: root, dbPath: db });
     try {
       assert.equal(mode(data), '0775', 'the directory mode is left as it was');
       assert.equal(mode(db), '0644', 'the database mode is left as it was');

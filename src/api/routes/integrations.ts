@@ -1,10 +1,15 @@
-/** Integrations: CRUD, enable/disable, status, connection check, connector types. */
+/**
+ * Integrations: CRUD, enable/disable, status, connection check, connector types. The status comes
+ * from the running integrations (memory); the list and a single integration are answered from
+ * memory too while the store is unavailable (marked, see memory-fallback.ts).
+ */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { integrationInputSpec, integrationViewSpec } from '../../app/schemas.ts';
 import { collectSecrets } from '../../app/secrets.ts';
 import type { ApiDeps } from '../deps.ts';
 import { serviceValidated } from '../service-validated.ts';
+import { storeOrMemory } from '../memory-fallback.ts';
 
 const IdParams = Type.Object({ id: Type.String({ description: 'Integration id or name' }) });
 type Id = { Params: { id: string } };
@@ -18,7 +23,8 @@ export function integrationRoutes(deps: ApiDeps): FastifyPluginAsync {
     const types = deps.connectors.map((c) => c.type);
     const Input = integrationInputSpec(types);
     const View = integrationViewSpec(types);
-    app.get('/integrations', { ...serviceValidated, schema: { tags, summary: 'List integrations with their status', response: { 200: Type.Array(View) } } }, async () => svc.listIntegrationViews());
+    app.get('/integrations', { ...serviceValidated, schema: { tags, summary: 'List integrations with their status (from memory, marked, while the store is unavailable)', response: { 200: Type.Array(View) } } }, async (_req, reply) =>
+      storeOrMemory(reply, () => svc.listIntegrationViews(), () => svc.integrationViewsFromMemory().map((v) => ({ ...v, source: 'memory' }))));
     app.post('/integrations', { ...serviceValidated, schema: { tags, summary: 'Create an integration (starts it when enabled). Read-only fields (what GET adds) are ignored.', body: Input, response: { 201: View } } }, async (req, reply) => {
       deps.onSecrets(secretsOf(deps, req.body));
       const view = await svc.saveIntegration(req.body);
@@ -28,7 +34,12 @@ export function integrationRoutes(deps: ApiDeps): FastifyPluginAsync {
       deps.onSecrets(secretsOf(deps, req.body));
       return svc.checkConnection({ body: req.body }, AbortSignal.timeout(20_000));
     });
-    app.get<Id>('/integrations/:id', { ...serviceValidated, schema: { tags, params: IdParams, response: { 200: View } } }, async (req) => svc.integrationView(req.params.id));
+    app.get<Id>('/integrations/:id', { ...serviceValidated, schema: { tags, params: IdParams, response: { 200: View } } }, async (req, reply) =>
+      storeOrMemory(reply, () => svc.integrationView(req.params.id), () => {
+        const runtime = deps.manager.find(req.params.id);
+        const view = runtime ? svc.integrationViewsFromMemory().find((v) => v.id === runtime.id) : undefined;
+        return view ? { ...view, source: 'memory' } : undefined;
+      }));
     app.put<Id>('/integrations/:id', {
       ...serviceValidated,
       schema: { tags, params: IdParams, summary: 'Update. What GET returns is accepted unchanged: secrets sent as "***" keep their value, read-only fields are ignored (id must match). Unchanged: no restart.', body: Input, response: { 200: View } },
@@ -43,6 +54,8 @@ export function integrationRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.post<Id>('/integrations/:id/enable', { schema: { tags, params: IdParams } }, async (req) => svc.setEnabled(req.params.id, true));
     app.post<Id>('/integrations/:id/disable', { schema: { tags, params: IdParams } }, async (req) => svc.setEnabled(req.params.id, false));
     app.get<Id>('/integrations/:id/status', { schema: { tags, params: IdParams } }, async (req) => {
+      const running = deps.manager.find(req.params.id);
+      if (running) return running.status();
       const cfg = await svc.requireIntegration(req.params.id);
       return deps.manager.status(cfg.id) ?? { state: 'STOPPED', since: cfg.updatedAt, lastError: null, counters: { received: 0, stored: 0, deadLettered: 0, duplicates: 0, overwritten: 0, errors: 0 }, lastMessageAt: null, inFlight: { messages: 0, bytes: 0 } };
     });

@@ -1,4 +1,4 @@
-/** /health (process alive), /ready (store reachable), /metrics (Prometheus). */
+/** /health (process alive), /ready (the store is reachable and takes writes; see docs/api.md), /metrics (Prometheus). */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ApiDeps } from '../deps.ts';
 
@@ -6,10 +6,9 @@ export function systemRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (app) => {
     const health = async () => ({ status: 'ok' });
     const ready = async (_req: unknown, reply: { status(code: number): unknown }) => {
-      const ok = await deps.store.ping().catch(() => false);
-      const integrations = deps.manager.all().map((r) => ({ name: r.config.name, state: r.status().state }));
-      if (!ok) reply.status(503);
-      return { status: ok ? 'ready' : 'store unavailable', store: ok, integrations };
+      const report = await deps.readiness();
+      if (!report.ready) reply.status(503);
+      return report;
     };
     app.get('/health', { schema: { tags: ['system'], security: [] } }, health);
     app.get('/api/v1/health', { schema: { hide: true } }, health);

@@ -19,8 +19,9 @@ export class SqliteSettings {
   }
 
   setSetting(key: string, value: string): void {
-    this.#db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-      ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, value, Date.now());
+    // In a transaction so that a failed write is explained like a failed commit (database.ts).
+    this.#db.transaction(() => this.#db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, value, Date.now()));
   }
 
   /** Oldest first. */

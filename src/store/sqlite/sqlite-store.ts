@@ -3,6 +3,7 @@
  * node:sqlite is synchronous, so every method runs to completion without interleaving; the
  * async signatures are the Store contract shared with the PostgreSQL implementation.
  */
+import { dirname, resolve } from 'node:path';
 import { EntityCache, type EntityCacheOptions } from '../entity-cache.ts';
 import { RoleStore } from '../role-store.ts';
 import { SqliteAttributes } from './attributes.ts';
@@ -17,6 +18,7 @@ import { SqliteIngest } from './ingest.ts';
 import { migrateSqlite } from './migrate.ts';
 import { SqliteSettings } from './settings.ts';
 import { SqliteTelemetry } from './telemetry.ts';
+import type { StoreFiles } from '../types.ts';
 
 export interface SqliteStoreOptions extends SqliteOptions, EntityCacheOptions {}
 
@@ -33,6 +35,7 @@ interface DeletionRoles {
 
 export class SqliteStore extends RoleStore {
   readonly kind = 'sqlite' as const;
+  readonly files: StoreFiles;
   readonly #db: SqliteDatabase;
   readonly #roles: DeletionRoles;
 
@@ -54,6 +57,11 @@ export class SqliteStore extends RoleStore {
     super(roles);
     this.#db = db;
     this.#roles = roles;
+    this.files = {
+      directory: opts.path === ':memory:' ? process.cwd() : dirname(resolve(opts.path)),
+      wal: () => db.walFile(),
+      truncateWal: () => db.truncateWal(),
+    };
   }
 
   get path(): string {

@@ -1,0 +1,101 @@
+/**
+ * StoreHealth: commit outcomes and write probes decide whether the store is writable; the failure
+ * names the error, the integration and since when; recovery is announced once.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfigText } from '../../src/app/config-file.ts';
+import { parseDiskThreshold } from '../../src/app/disk-space.ts';
+import { PROBE_KEY, StoreHealth } from '../../src/app/store-health.ts';
+import type { Clock } from '../../src/core/clock.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import type { CommitPort } from '../../src/core/ports.ts';
+import type { Store } from '../../src/store/types.ts';
+
+function manualClock(start = 1000): Clock & { advance(ms: number): void } {
+  let now = start;
+  return {
+    now: () => now, advance: (ms) => { now += ms; },
+    setTimeout: () => ({}), clearTimeout: () => undefined,
+  };
+}
+
+function fakeStore(): Store & { failWrites: Error | null; settings: Map<string, string> } {
+  const settings = new Map<string, string>();
+  const fake = {
+    failWrites: null as Error | null, settings,
+    async setSetting(key: string, value: string) {
+      if (fake.failWrites) throw fake.failWrites;
+      settings.set(key, value);
+    },
+  };
+  return fake as unknown as Store & typeof fake;
+}
+
+describe('store health', () => {
+  it('a failed commit makes the store not writable with the reason; the next success recovers it once', async () => {
+    const clock = manualClock();
+    const recovered: number[] = [];
+    const health = new StoreHealth({ store: fakeStore(), clock, log: silentLogger, integrationName: (id) => (id === 'i-1' ? 'plant' : undefined), onRecovered: (at) => recovered.push(at) });
+    let fail = true;
+    const commit: CommitPort = health.observe(async () => {
+      if (fail) throw new Error('database or disk is full');
+      return { results: [] };
+    });
+    const c = { integrationId: 'i-1', allowCreateDevices: true, items: [] };
+    await assert.rejects(commit(c), /database or disk is full/, 'the error passes through');
+    clock.advance(500);
+    await assert.rejects(commit(c));
+    const down = health.snapshot();
+    assert.equal(down.writable, false);
+    assert.deepEqual(down.failure, { code: 'STORE_UNAVAILABLE', message: 'database or disk is full', integration: 'plant', since: 1000, lastAt: 1500, failures: 2 });
+    fail = false;
+    clock.advance(500);
+    await commit(c);
+    await commit(c);
+    assert.deepEqual(health.snapshot(), { writable: true, failure: null, lastSuccessAt: 2000, recoveredAt: 2000 });
+    assert.deepEqual(recovered, [2000]);
+  });
+
+  it('the write probe finds a failure and a recovery without commits', async () => {
+    const store = fakeStore();
+    const health = new StoreHealth({ store, clock: manualClock(), log: silentLogger });
+    assert.equal(await health.probe(), true);
+    assert.ok(store.settings.has(PROBE_KEY));
+    store.failWrites = Object.assign(new Error('disk I/O error: the file system is read-only'), { code: 'ERR_SQLITE_ERROR' });
+    assert.equal(await health.probe(), false);
+    assert.equal(health.snapshot().failure?.integration, null);
+    assert.match(health.snapshot().failure?.message ?? '', /read-only/);
+    store.failWrites = null;
+    assert.equal(await health.probe(), true);
+    assert.equal(health.writable, true);
+  });
+});
+
+describe('store health: which integration saw it', () => {
+  it('a failed probe keeps the integration whose commit failed in this outage', async () => {
+    const store = fakeStore();
+    const health = new StoreHealth({ store, clock: manualClock(), log: silentLogger, integrationName: () => 'plant' });
+    const commit = health.observe(async () => { throw new Error('disk I/O error'); });
+    await assert.rejects(commit({ integrationId: 'i-1', allowCreateDevices: true, items: [] }));
+    store.failWrites = new Error('disk I/O error');
+    await health.probe();
+    assert.equal(health.snapshot().failure?.integration, 'plant');
+    assert.equal(health.snapshot().failure?.failures, 2);
+  });
+});
+
+describe('store.sqlite.diskFreeWarning', () => {
+  it('takes bytes, sizes and percentages, 1GiB by default', () => {
+    assert.deepEqual(parseDiskThreshold(undefined), { bytes: 1024 ** 3 });
+    assert.deepEqual(parseDiskThreshold(5000), { bytes: 5000 });
+    assert.deepEqual(parseDiskThreshold('500MB'), { bytes: 500e6 });
+    assert.deepEqual(parseDiskThreshold('2 GiB'), { bytes: 2 * 1024 ** 3 });
+    assert.deepEqual(parseDiskThreshold('5%'), { percent: 5 });
+  });
+
+  it('refuses anything else with the field', () => {
+    assert.throws(() => parseConfigText('store: { sqlite: { diskFreeWarning: lots } }', {}), /store\.sqlite\.diskFreeWarning/);
+    assert.throws(() => parseDiskThreshold('150%'), /store\.sqlite\.diskFreeWarning: expected a size/);
+  });
+});
