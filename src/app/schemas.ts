@@ -82,6 +82,7 @@ export function integrationInputSpec(types: string[]) {
     ...savedFields,
     status: Type.Optional(Type.Unknown(readOnly('the runtime status (GET /integrations/{id}/status); ignored on input.'))),
     warnings: Type.Optional(Type.Array(Type.String(), readOnly('warnings of the last save; ignored on input.'))),
+    source: Type.Optional(Type.Literal('memory', readOnly('present when the answer came from memory while the store was unavailable; ignored on input.'))),
   }, { additionalProperties: false });
 }
 export type IntegrationInput = Static<ReturnType<typeof integrationInputSpec>>;
@@ -104,5 +105,6 @@ export function integrationViewSpec(types: string[]) {
     updatedAt: Type.Integer(),
     status: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], { description: 'Runtime status (as GET /integrations/{id}/status), null when not loaded.' }),
     warnings: Type.Optional(Type.Array(Type.String(), { description: 'Configuration warnings (create and update responses only).' })),
+    source: Type.Optional(Type.Literal('memory', { description: 'Present when the answer came from memory while the store was unavailable (see docs/api.md).' })),
   }, { additionalProperties: false });
 }

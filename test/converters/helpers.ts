@@ -6,6 +6,22 @@ export const SANDBOXES: readonly SandboxKind[] = ['isolated-vm', 'quickjs'];
 
 export const RECEIVED_AT = 1_700_000_000_000;
 
+/** Every shape of memory bomb issue 7 lists (and the step-by-step ones), as script statements. */
+export const MEMORY_SHAPES: Readonly<Record<string, string>> = {
+  'a fill of a huge array': 'new Array(1e8).fill(0)',
+  'a fill after setting length': 'var a = []; a.length = 1e8; a.fill(1)',
+  'a fill of 160 MB (under the size V8 refuses)': 'new Array(2e7).fill(0)',
+  'a 512 MB string by repeat': 'var s = "x".repeat(2 ** 29 - 24); s.length',
+  'a string by padStart': '"x".padStart(1e9)',
+  'a string doubled in a loop': 'var s = "ab"; for (;;) s = s + s',
+  'a typed array': 'new Float64Array(2e7)',
+  'an ArrayBuffer': 'new ArrayBuffer(5e8)',
+  'Array.from with a huge length': 'Array.from({ length: 1e8 })',
+  'arrays pushed in a loop': 'var a = []; for (;;) a.push(new Array(1000))',
+  'a growing Map': 'var m = new Map(); for (var i = 0;; i++) m.set(i, { i: i })',
+  'strings hoarded in a loop': 'var h = []; var s = "x".repeat(1 << 20); for (;;) h.push(s + h.length)',
+};
+
 export function converter(script: string, opts: { type?: 'uplink' | 'downlink'; language?: ConverterLanguage; limits?: Partial<ConverterLimits> } = {}): ConverterConfig {
   return {
     id: 'c1', name: 'test converter', type: opts.type ?? 'uplink', language: opts.language ?? 'javascript',

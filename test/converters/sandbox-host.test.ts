@@ -11,6 +11,7 @@ import { uplinkJavascriptProgram } from '../../src/converters/program.ts';
 import { HostedSession } from '../../src/converters/sandbox/host/hosted-session.ts';
 import type { HostProcess } from '../../src/converters/sandbox/host/host-process.ts';
 import { SandboxPool } from '../../src/converters/sandbox/host/sandbox-pool.ts';
+import { MEMORY_SHAPES } from './helpers.ts';
 
 const enc = new TextEncoder();
 
@@ -22,21 +23,6 @@ function codes(out: UplinkConversion[]): string[] {
   return out.map((c) => (c.ok ? 'ok' : c.error.code));
 }
 
-/** Every shape of allocation the issue lists, each run in the middle of a batch of three. */
-const MEMORY_SHAPES: Record<string, string> = {
-  'a fill of a huge array': 'new Array(1e8).fill(0)',
-  'a fill after setting length': 'var a = []; a.length = 1e8; a.fill(1)',
-  'a fill of 160 MB (under the size V8 refuses)': 'new Array(2e7).fill(0)',
-  'a 512 MB string by repeat': 'var s = "x".repeat(2 ** 29 - 24); s.length',
-  'a string by padStart': '"x".padStart(1e9)',
-  'a string doubled in a loop': 'var s = "ab"; for (;;) s = s + s',
-  'a typed array': 'new Float64Array(2e7)',
-  'an ArrayBuffer': 'new ArrayBuffer(5e8)',
-  'Array.from with a huge length': 'Array.from({ length: 1e8 })',
-  'arrays pushed in a loop': 'var a = []; for (;;) a.push(new Array(1000))',
-  'a growing Map': 'var m = new Map(); for (var i = 0;; i++) m.set(i, { i: i })',
-  'strings hoarded in a loop': 'var h = []; var s = "x".repeat(1 << 20); for (;;) h.push(s + h.length)',
-};
 
 for (const sandbox of ['isolated-vm', 'quickjs'] as SandboxKind[]) {
   describe(`memory limits hold for every allocation shape (${sandbox})`, () => {

@@ -3,7 +3,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { CloudbridgeError } from '../../core/errors.ts';
 import { testConverter } from '../../converters/index.ts';
-import { ConverterInputSpec, ConverterViewSpec } from '../../app/schemas.ts';
+import { ConverterInputSpec, ConverterLimitsSpec, ConverterViewSpec } from '../../app/schemas.ts';
+import type { ConverterLimits } from '../../core/model.ts';
 import { decodePayload, encodedView } from '../../app/converter-samples.ts';
 import type { ApiDeps } from '../deps.ts';
 import { serviceValidated } from '../service-validated.ts';
@@ -22,12 +23,13 @@ export const ConverterTestSpec = Type.Object({
   msg: Type.Optional(Type.Unknown({ description: 'Downlink message' })),
   msgType: Type.Optional(Type.String({ default: 'ATTRIBUTES_UPDATED' })),
   integrationMetadata: Type.Optional(Type.Record(Type.String(), Type.String())),
+  limits: Type.Optional(Type.Partial(ConverterLimitsSpec, { description: 'Limits for an inline script (a saved converter uses its own)' })),
 }, { additionalProperties: false });
 
 type TestBody = {
   converter?: string; type?: 'uplink' | 'downlink'; language?: 'javascript' | 'jsonata'; script?: string;
   payload?: string; payloadEncoding?: 'text' | 'base64' | 'hex'; metadata?: Record<string, string>;
-  msg?: unknown; msgType?: string; integrationMetadata?: Record<string, string>;
+  msg?: unknown; msgType?: string; integrationMetadata?: Record<string, string>; limits?: Partial<ConverterLimits>;
 };
 
 export function converterRoutes(deps: ApiDeps): FastifyPluginAsync {
@@ -52,7 +54,7 @@ export function converterRoutes(deps: ApiDeps): FastifyPluginAsync {
       if (!script) throw new CloudbridgeError('CONFIG_INVALID', 'give either "converter" (a saved converter) or "script"', { field: 'script' });
       const type = saved?.type ?? b.type ?? 'uplink';
       const language = saved?.language ?? b.language ?? 'javascript';
-      const limits = saved?.limits;
+      const limits = saved ? saved.limits : b.limits;
       if (type === 'uplink') {
         return testConverter({
           type, language, script, ...(limits ? { limits } : {}),
