@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { exposureWarnings } from '../core/private-files.ts';
 import type { PipelineLimits } from '../core/pipeline.ts';
-import { createDownlinkRunner, createUplinkRunner } from '../converters/index.ts';
+import { createDownlinkRunner, createUplinkRunner, sandboxPool } from '../converters/index.ts';
 import { openStore } from '../store/index.ts';
 import type { Store } from '../store/types.ts';
 import { TokenAuth } from './auth.ts';
@@ -22,7 +22,7 @@ import { IntegrationManager } from './integration-manager.ts';
 import type { ConverterFactory, RuntimeDeps } from './integration-runtime.ts';
 import { collectSecrets, SecretBox } from './secrets.ts';
 import { createLogger, SecretScrubber } from './logger.ts';
-import { createLatencyHistogram, createRegistry, registerIntegrationMetrics, registerStoreMetrics } from './metrics.ts';
+import { createLatencyHistogram, createRegistry, registerIntegrationMetrics, registerSandboxMetrics, registerStoreMetrics } from './metrics.ts';
 import { decryptConfig } from './integration-secrets.ts';
 import { startHousekeeping } from './housekeeping.ts';
 import { withFaults } from './fault-injection.ts';
@@ -167,6 +167,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const walGuard = files ? new WalGuard({ files, clock, log, onWarning: (message) => systemWarning('STORE_WAL_BLOCKED', message) }) : undefined;
   registerIntegrationMetrics(metrics, manager, () => clock.now());
   registerStoreMetrics(metrics, { health: storeHealth, ...(disk ? { disk } : {}), ...(files ? { files } : {}) });
+  registerSandboxMetrics(metrics, sandboxPool());
   const server = await buildServer({
     auth, store, manager, configService, downlinks, deadLetters, metrics, log, clock, recentEvents,
     readiness: () => checkReadiness({ store, health: storeHealth, manager, ...(disk ? { disk } : {}), ...(walGuard ? { walGuard } : {}) }),

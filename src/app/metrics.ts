@@ -103,3 +103,23 @@ export function registerStoreMetrics(registry: Registry, deps: { health: StoreHe
     });
   }
 }
+
+/** What the sandbox pool tells the metrics (src/converters/sandbox/host/sandbox-pool.ts). */
+export interface SandboxPoolGauges {
+  deaths(): number;
+  running(): number;
+}
+
+/** Sandbox processes running now, and how many were replaced after a crash, a hang or a memory kill. */
+export function registerSandboxMetrics(registry: Registry, pool: SandboxPoolGauges): void {
+  new Gauge({
+    name: 'cloudbridge_sandbox_processes', help: 'Converter sandbox processes running now (general and isolation).', registers: [registry],
+    collect() { this.set(pool.running()); },
+  });
+  new Gauge({
+    name: 'cloudbridge_sandbox_process_restarts_total',
+    help: 'Converter sandbox processes that died (crash, hang, memory watchdog) and were replaced since start; each death is attributed to a message (CONVERTER_CRASHED or CONVERTER_MEMORY) or re-run.',
+    registers: [registry],
+    collect() { this.set(pool.deaths()); },
+  });
+}

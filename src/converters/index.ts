@@ -8,3 +8,4 @@ export { normalizeDownlink } from './normalize-downlink.ts';
 export { toKvValue, castNumericString } from './kv-typing.ts';
 export { QuarantinedUplinkRunner } from './quarantine.ts';
 export type { QuarantineOptions } from './quarantine.ts';
+export { sandboxPool } from './sandbox/host/sandbox-pool.ts';

@@ -12,7 +12,7 @@ import { DatabaseSync } from 'node:sqlite';
 import mqtt from 'mqtt';
 import { parse, stringify } from 'yaml';
 import { startMosquitto, type MosquittoBroker } from '../peers/mosquitto.ts';
-import { spawnCloudbridge, startTestApp, stopAllChildren, waitFor, type ApiClient } from './harness.ts';
+import { TEST_TOKEN, spawnCloudbridge, startTestApp, stopAllChildren, waitFor, type ApiClient } from './harness.ts';
 import { MEMORY_SHAPES } from '../converters/helpers.ts';
 import { PER_MESSAGE_DECODER, mqttIntegrationYaml } from './fixtures.ts';
 
@@ -62,15 +62,20 @@ describe('poison messages', () => {
     }
   });
 
-  for (const [name, shape] of [
-    ['a fill of 10^8 elements', 'new Array(1e8).fill(0)'],
-    ['a growing Map that makes the engine lose control', 'var m = new Map(); for (var i = 0;; i++) m.set(i, { i: i })'],
+  for (const [name, shape, restarts] of [
+    ['a fill of 10^8 elements, refused before it allocates', 'new Array(1e8).fill(0)', false],
+    ['a growing Map that makes the engine lose control', 'var m = new Map(); for (var i = 0;; i++) m.set(i, { i: i })', true],
   ] as const) {
     it(`a live integration dead-letters a poison message (${name}) once and the stream behind it continues`, async () => {
       const yaml = mqttIntegrationYaml({ port: broker.port, clientId: `cb-poison-${name.length}`, filter: 'poison/+', decoder: poisonDecoder(shape) })
         .replace('    script: |', '    limits: { timeoutMs: 30000 }\n    script: |');
       const t = await startTestApp({ yaml });
+      const sandboxRestarts = async (): Promise<number> => {
+        const text = await (await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).text();
+        return Number(/^cloudbridge_sandbox_process_restarts_total (\d+)/m.exec(text)?.[1]);
+      };
       try {
+        const restartsBefore = await sandboxRestarts();
         await publish(broker.url, 'poison/a', Array.from({ length: 40 }, (_, seq) => (seq === 20 ? { seq, boom: true } : { seq })));
         await waitFor(async () => {
           const s = await t.api.get<Status>('/integrations/plant/status');
@@ -86,6 +91,9 @@ describe('poison messages', () => {
         assert.equal(dl.items[0]?.errorCode, 'CONVERTER_MEMORY');
         assert.match(dl.items[0]?.error ?? '', /memory limit of 64 MB/);
         assert.equal((await t.api.get<{ total: number }>('/devices?limit=1')).total, 39);
+        // The Map bomb takes its sandbox process down (and the isolation process, when its batch is tried again).
+        const replaced = await sandboxRestarts() - restartsBefore;
+        assert.ok(restarts ? replaced >= 1 : replaced === 0, `sandbox processes replaced: ${replaced}`);
       } finally {
         await t.close();
       }

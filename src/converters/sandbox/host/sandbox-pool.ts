@@ -55,6 +55,11 @@ export class SandboxPool {
     return run;
   }
 
+  /** How many host processes run now. */
+  running(): number {
+    return [...this.general, this.isolation].filter((h) => h.pid !== undefined).length;
+  }
+
   /** How many host processes died since start (crashes, watchdog kills). */
   deaths(): number {
     return this.isolation.deaths + this.general.reduce((n, h) => n + h.deaths, 0);
