@@ -223,7 +223,7 @@ export class IntegrationRuntime {
       },
       onPause: (paused, error) => {
         if (paused && error) this.recordError(error);
-        this.log[paused ? 'warn' : 'info']({ paused }, paused ? 'intake paused: store unavailable' : 'intake resumed');
+        this.log[paused ? 'warn' : 'info']({ paused, code: error?.code }, paused ? `intake paused: ${error?.code ?? 'batch failed'}` : 'intake resumed');
       },
     });
   }

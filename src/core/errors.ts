@@ -18,6 +18,7 @@ export const ERROR_CATALOGUE = {
   CONVERTER_QUARANTINED: { retryable: false, summary: 'The converter failed too many times in a row and is quarantined.', fix: 'Fix the converter; quarantine ends when it is updated or after the quarantine period.' },
   PAYLOAD_INVALID: { retryable: false, summary: 'The message payload could not be parsed.', fix: 'Check what the device sends, or make the converter tolerate it.' },
   DEVICE_CREATION_FORBIDDEN: { retryable: false, summary: 'The device does not exist and the integration may not create devices.', fix: 'Enable allowCreateDevices on the integration or create the device first.' },
+  SANDBOX_UNAVAILABLE: { retryable: true, summary: 'A converter sandbox process could not be started; the batch is not acknowledged and is tried again.', fix: 'Check the machine\'s memory and process limits (and the installation); intake resumes automatically.' },
   STORE_UNAVAILABLE: { retryable: true, summary: 'The store could not commit.', fix: 'Check the database (disk space, connectivity); intake resumes automatically.' },
   CONNECTION_FAILED: { retryable: true, summary: 'The connector could not reach its cloud endpoint.', fix: 'Check host, port, network and TLS settings.' },
   CONNECTION_TIMEOUT: { retryable: true, summary: 'The connection attempt timed out.', fix: 'Check the endpoint address (region) and that the port is reachable.' },

@@ -5,7 +5,8 @@
  * only what is durably committed (results or dead letters).
  *
  * In-flight work is bounded by messages and bytes: `deliver()` waits for room (backpressure).
- * A store failure rejects the batch's deliveries (no ack), pauses intake and retries with backoff.
+ * A store failure (or converters that cannot run at all) rejects the batch's deliveries (no ack),
+ * pauses intake and retries with backoff.
  */
 import { Backoff } from './backoff.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
@@ -231,7 +232,7 @@ export class IngestPipeline {
       });
       results = (await this.opts.commit(commit)).results;
     } catch (err) {
-      this.onCommitFailure(batch, err);
+      this.onBatchFailure(batch, err);
       return;
     }
     this.backoff.reset();
@@ -259,21 +260,25 @@ export class IngestPipeline {
     try {
       return await this.opts.convert(messages);
     } catch (err) {
-      // The runtime itself broke (not a script error): dead-letter rather than loop forever.
       const error = toCloudbridgeError(err, 'CONVERTER_RUNTIME');
+      // The converters cannot run at all for now: not the messages' fault, try again later.
+      if (error.code === 'SANDBOX_UNAVAILABLE') throw error;
+      // The runtime itself broke (not a script error): dead-letter rather than loop forever.
       this.log.error({ err: error.message }, 'converter runtime failed for a whole batch');
       return messages.map(() => ({ ok: false as const, stage: 'convert' as const, error }));
     }
   }
 
-  private onCommitFailure(batch: Entry[], err: unknown): void {
+  /** A store failure, or converters that cannot run at all: nothing is acknowledged, intake pauses, the batch is tried again. */
+  private onBatchFailure(batch: Entry[], err: unknown): void {
     const cause = toCloudbridgeError(err, 'STORE_UNAVAILABLE');
-    const error = cause.code === 'STORE_UNAVAILABLE' ? cause
+    const error = cause.code === 'STORE_UNAVAILABLE' || cause.code === 'SANDBOX_UNAVAILABLE' ? cause
       : new CloudbridgeError('STORE_UNAVAILABLE', `commit failed: ${cause.message}`, {}, { cause: err, retryable: true });
     const delayMs = this.backoff.next();
     this.pausedUntil = this.clock.now() + delayMs;
     this.counters.errors++;
-    this.log.warn({ code: error.code, err: error.message, retryInMs: delayMs }, 'store commit failed; intake paused');
+    this.log.warn({ code: error.code, err: error.message, retryInMs: delayMs },
+      error.code === 'SANDBOX_UNAVAILABLE' ? 'converters cannot run; intake paused' : 'store commit failed; intake paused');
     this.opts.onPause?.(true, error);
     for (const entry of batch) this.failEntry(entry, error);
   }

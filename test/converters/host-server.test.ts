@@ -17,7 +17,7 @@ function harness() {
   const state = { rss: 200 * MB, now: 1_000_000, fatal: null as Fatal | null };
   const waiting = new Map<number, (r: HostReply) => void>();
   const server = new HostServer({
-    send: (r) => { if (r.t !== 'fatal') waiting.get(r.id)?.(r); },
+    send: (r) => { if (r.t === 'ok' || r.t === 'error') waiting.get(r.id)?.(r); },
     die: (report) => { state.fatal = report; },
     rss: () => state.rss,
     now: () => state.now,
@@ -81,5 +81,20 @@ describe('sandbox process watchdogs', () => {
     h.server.check();
     assert.deepEqual({ reason: h.fatal()?.reason, blamed: h.fatal()?.blamed }, { reason: 'stuck', blamed: [1] });
     void running;
+  });
+});
+
+describe('a sandbox process that cannot start', () => {
+  test('is not a converter crash: SANDBOX_UNAVAILABLE, retryable, and the next start is tried again', async () => {
+    const { HostProcess } = await import('../../src/converters/sandbox/host/host-process.ts');
+    const host = new HostProcess('broken', { execPath: '/nonexistent/node' });
+    try {
+      await assert.rejects(host.request({ t: 'ping' }), (err: Error & { code?: string; retryable?: boolean }) =>
+        err.code === 'SANDBOX_UNAVAILABLE' && err.retryable === true && /cannot start a converter sandbox process: .*ENOENT/.test(err.message));
+      await assert.rejects(host.request({ t: 'ping' }), /SANDBOX_UNAVAILABLE|cannot start/);
+      assert.equal(host.deaths, 0, 'no converter is blamed');
+    } finally {
+      host.close();
+    }
   });
 });

@@ -45,6 +45,20 @@ describe('IngestPipeline', () => {
     assert.equal(p.stats().inFlightMessages, 0);
   });
 
+  it('converters that cannot run at all (SANDBOX_UNAVAILABLE): nothing is dead-lettered or acknowledged, the batch is tried again', async () => {
+    const { commit, commits } = recordingCommit();
+    let down = true;
+    const convert: ConvertPort = async (messages) => {
+      if (down) throw new CloudbridgeError('SANDBOX_UNAVAILABLE', 'cannot start a converter sandbox process: spawn EAGAIN');
+      return convertOk(messages);
+    };
+    const p = new IngestPipeline({ integrationId: 'i1', convert, commit, allowCreateDevices: () => true, retry: { initialDelayMs: 1, maxDelayMs: 1 } });
+    await assert.rejects(p.deliver([msg(1), msg(2)]), (err: CloudbridgeError) => err.code === 'SANDBOX_UNAVAILABLE' && err.retryable);
+    assert.equal(commits.length, 0, 'no dead letters');
+    down = false;
+    assert.deepEqual(await p.deliver([msg(1), msg(2)]), { stored: 2, deadLettered: 0, duplicates: 0 });
+  });
+
   it('dead-letters a failing message with its stage and error, and still settles the delivery', async () => {
     const { commit, commits } = recordingCommit();
     const p = new IngestPipeline({ integrationId: 'i1', convert: convertOk, commit, allowCreateDevices: () => true });

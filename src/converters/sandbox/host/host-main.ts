@@ -34,5 +34,6 @@ const server = new HostServer({
 
 server.startWatchdog();
 process.on('message', (req: HostRequest) => server.handle(req));
+send({ t: 'ready' });
 // The parent is gone (exited, killed or closed the channel): nothing is left to serve.
 process.on('disconnect', kill);

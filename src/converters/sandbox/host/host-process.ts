@@ -54,9 +54,17 @@ export function fatalLine(stderr: string): string | null {
   return lines.find((l) => /fatal|out of memory|invalid size|allocation failed/i.test(l) && !/^Fatal error in\s*,/.test(l)) ?? null;
 }
 
+export interface HostProcessOptions {
+  /** The Node binary (default: the one running Cloudbridge). */
+  execPath?: string;
+}
+
 export class HostProcess {
   readonly name: string;
+  private readonly execPath: string | undefined;
   private child: ChildProcess | null = null;
+  /** Whether the current process said it is ready; one that dies before failed to start. */
+  private ready = false;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private stderr = '';
@@ -69,8 +77,9 @@ export class HostProcess {
   /** How many processes died (for status and tests). */
   deaths = 0;
 
-  constructor(name: string) {
+  constructor(name: string, opts: HostProcessOptions = {}) {
     this.name = name;
+    this.execPath = opts.execPath;
   }
 
   /** The OS process id of the current process, if one runs. */
@@ -130,7 +139,9 @@ export class HostProcess {
     this.generation++;
     this.stderr = '';
     this.report = null;
+    this.ready = false;
     const child = fork(HOST_MAIN, [], {
+      ...(this.execPath ? { execPath: this.execPath } : {}),
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       // Not the parent's flags (test runner, inspector ports): the host is a plain Node process.
@@ -142,7 +153,11 @@ export class HostProcess {
       this.stderr = (this.stderr + chunk).slice(-STDERR_KEEP);
     });
     child.on('message', (reply: HostReply) => this.onReply(reply));
-    child.on('error', () => child.kill('SIGKILL'));
+    child.on('error', (err) => {
+      // Not started at all (no 'exit' follows), or a channel error: either way this process is done.
+      if (child.pid === undefined) this.onExit(child, null, null, err);
+      else child.kill('SIGKILL');
+    });
     child.on('exit', (code, signal) => this.onExit(child, code, signal));
     this.pinger ??= setInterval(() => this.ping(), PING_INTERVAL_MS);
     this.pinger.unref();
@@ -150,6 +165,10 @@ export class HostProcess {
   }
 
   private onReply(reply: HostReply): void {
+    if (reply.t === 'ready') {
+      this.ready = true;
+      return;
+    }
     if (reply.t === 'fatal') {
       this.report = reply;
       this.kill();
@@ -164,9 +183,15 @@ export class HostProcess {
     else p.reject(new CloudbridgeError(reply.error.code as never, reply.error.message, reply.error.details));
   }
 
-  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void {
     if (this.child !== child) return;
     this.child = null;
+    if (!this.ready) {
+      // Nothing of a converter ran in it: this is the machine (process limits, memory) or the install.
+      const why = spawnError?.message ?? fatalLine(this.stderr) ?? this.crashDeath(code, signal).message;
+      this.failPending(new CloudbridgeError('SANDBOX_UNAVAILABLE', `cannot start a converter sandbox process: ${why}`));
+      return;
+    }
     this.deaths++;
     const report = this.report;
     const death: HostDeath = report

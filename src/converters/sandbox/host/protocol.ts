@@ -27,6 +27,8 @@ export interface WireError {
 }
 
 export type HostReply =
+  /** Sent once, when the process is ready to serve: a death before it is a failure to start. */
+  | { t: 'ready' }
   | { t: 'ok'; id: number; outcomes?: HostOutcome[]; outcome?: HostOutcome; logs?: string[] }
   | { t: 'error'; id: number; error: WireError }
   | { t: 'fatal'; reason: FatalReason; blamed: number[]; message: string };
