@@ -50,7 +50,7 @@ for (const sandbox of ['isolated-vm', 'quickjs'] as SandboxKind[]) {
 }
 
 /** Kills `host`'s process with `signal` once a request has been pending on it for `afterMs` (longer than starting a process and converting a message takes, much shorter than the hang). */
-function killWhenBusy(host: HostProcess, signal: NodeJS.Signals, afterMs = 2000): { stop(): void; kills: number } {
+function killWhenBusy(host: HostProcess, signal: NodeJS.Signals, afterMs = 4000): { stop(): void; kills: number } {
   const state = { kills: 0, stop: () => clearInterval(timer) };
   const timer = setInterval(() => {
     const since = host.busySince();
