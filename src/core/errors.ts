@@ -28,6 +28,7 @@ export const ERROR_CATALOGUE = {
   DOWNLINK_FAILED: { retryable: true, summary: 'A downlink could not be sent.', fix: 'See the reason; the downlink can be sent again.' },
   DOWNLINK_UNSUPPORTED: { retryable: false, summary: 'The integration has no downlink converter or its connector cannot send downlinks.', fix: 'Configure a downlink converter on an integration whose connector supports downlink.' },
   INTEGRATION_NOT_RUNNING: { retryable: true, summary: 'The integration is not running.', fix: 'Enable the integration, and check its status for the last error.' },
+  LEASE_LOST: { retryable: true, summary: 'This instance no longer owns the partition: another instance took over its lease. Nothing of the batch was stored; the new owner reads it.', fix: 'Nothing to do when instances come and go; if it repeats, raise leaseDurationSeconds or check that the instances\' clocks and database connections are healthy.' },
   SHUTTING_DOWN: { retryable: true, summary: 'The service is shutting down.', fix: 'Retry after restart.' },
   INTERNAL: { retryable: true, summary: 'An unexpected internal error.', fix: 'Report it with the log line that carries the same time.' },
 } as const satisfies Record<string, { retryable: boolean; summary: string; fix: string }>;
@@ -63,6 +64,22 @@ export function isCloudbridgeError(err: unknown): err is CloudbridgeError {
 }
 
 /** Wraps anything thrown into a CloudbridgeError, keeping a CloudbridgeError as it is. */
+/**
+ * A delivery the pipeline did not commit (store unavailable, converters unable to run, lease lost,
+ * shutting down): nothing of it is stored and nothing may be acknowledged. `retryAfterMs` is the
+ * pipeline's own retry delay: a source that redelivers on demand (nack, abandon, rewind) waits
+ * that long instead of redelivering at once.
+ */
+export class DeliveryRejectedError extends CloudbridgeError {
+  readonly retryAfterMs: number;
+
+  constructor(cause: CloudbridgeError, retryAfterMs: number) {
+    super(cause.code, cause.message, cause.details, { cause, retryable: cause.retryable });
+    this.name = 'DeliveryRejectedError';
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
 export function toCloudbridgeError(err: unknown, fallback: ErrorCode = 'INTERNAL'): CloudbridgeError {
   if (err instanceof CloudbridgeError) return err;
   const message = err instanceof Error ? err.message : String(err);

@@ -35,7 +35,11 @@ export interface UplinkMessage {
   dedupe?: DedupeMode;
 }
 
-export type DedupeMode = 'check' | 'record-only';
+/**
+ * `none`: no dedupe key is recorded or checked, for messages of a partitioned source whose position
+ * is committed in the same transaction (a checkpoint): a redelivery cannot happen below it.
+ */
+export type DedupeMode = 'check' | 'record-only' | 'none';
 
 /** A typed telemetry or attribute value (ThingsBoard's kv types). */
 export type KvValue =

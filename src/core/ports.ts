@@ -3,6 +3,7 @@
  * (src/store/types.ts re-exports these shapes); the converter runtime implements `ConvertPort`.
  */
 import type { CloudbridgeError } from './errors.ts';
+import type { CommitCheckpoint } from './partitions.ts';
 import type { DeadLetterInput, DedupeMode, EntityRecord, UplinkMessage } from './model.ts';
 
 /** One message's conversion result. */
@@ -48,6 +49,12 @@ export interface UplinkCommit {
   items: UplinkCommitItem[];
   /** Debug events written in the same transaction. */
   events?: DebugEventInput[];
+  /**
+   * Partition checkpoints written in the same transaction, at most one per partition (the last
+   * position the commit covers). A checkpoint whose lease is no longer current rolls the whole
+   * commit back with LEASE_LOST (src/core/partitions.ts).
+   */
+  checkpoints?: CommitCheckpoint[];
 }
 
 export type UplinkItemResult =
