@@ -4,6 +4,7 @@
  */
 import type { ConnectorDefinition } from '../core/connector.ts';
 import { awsIotCoreConnector } from './aws-iot-core/index.ts';
+import { awsKinesisConnector } from './aws-kinesis/index.ts';
 import { awsSqsConnector } from './aws-sqs/index.ts';
 import { mqttConnector } from './mqtt/index.ts';
 
@@ -11,6 +12,7 @@ export const connectorDefinitions: readonly ConnectorDefinition[] = [
   mqttConnector,
   awsIotCoreConnector,
   awsSqsConnector,
+  awsKinesisConnector,
 ];
 
 export function findConnector(type: string): ConnectorDefinition | undefined {

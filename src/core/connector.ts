@@ -92,4 +92,6 @@ export interface ConnectorDefinition<S extends TSchema = TSchema> {
   testConnection(config: Static<S>, signal: AbortSignal): Promise<CheckResult>;
   /** Pitfalls section of the generated docs: error → fix. */
   pitfalls?: Array<{ symptom: string; fix: string }>;
+  /** More sections of the generated docs page (Markdown, `## ` headings): how it works, guarantees, comparisons. */
+  guide?: string;
 }

@@ -24,7 +24,7 @@ ${rows.join('\n')}
 `;
 }
 
-export function connectorDoc(def: ConnectorDefinition, extra = ''): string {
+export function connectorDoc(def: ConnectorDefinition, extra = def.guide ?? ''): string {
   const pitfalls = def.pitfalls?.length
     ? `## Pitfalls\n\n| Symptom | Fix |\n|---|---|\n${def.pitfalls.map((p) => `| ${p.symptom} | ${p.fix} |`).join('\n')}\n`
     : '';

@@ -1,0 +1,338 @@
+/**
+ * One reader per owned shard: GetShardIterator at the checkpoint, then GetRecords → deliver →
+ * GetRecords … until the shard ends or the reader is stopped. Reads top to bottom in `run()`.
+ *
+ * - Every delivery carries the shard's checkpoint (the position of its last message) and the lease
+ *   token: the store commits it with the data, or refuses the whole commit when the lease was taken
+ *   over (LEASE_LOST), and the reader then stops: the new owner resumes at the checkpoint.
+ * - A delivery that was not committed (store down) rewinds the reader to the last committed
+ *   position after the pipeline's retry delay; nothing is acknowledged past what is stored.
+ * - Deliveries of one shard are handed over in order, at most `maxDeliveriesInFlight` at a time.
+ * - ProvisionedThroughputExceeded: back off (1 s doubling to 30 s), keep the iterator; counted and
+ *   reported. ExpiredIterator: a new iterator right after the last record handed to the pipeline.
+ * - At SHARD_END (a closed shard read to its end): once every delivery is committed, the checkpoint
+ *   becomes SHARD_END, so the shard's children may be read.
+ * - Polling: at most one GetRecords per `pollIntervalMs` (Kinesis allows 5 per second per shard).
+ */
+import { Backoff } from '../../core/backoff.ts';
+import { sleep, type Clock } from '../../core/clock.ts';
+import type { DeliveryReport } from '../../core/connector.ts';
+import { CloudbridgeError, DeliveryRejectedError, toCloudbridgeError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { DedupeMode, UplinkMessage } from '../../core/model.ts';
+import type { DeliveryCheckpoint, LeaseStore, LeaseToken } from '../../core/partitions.ts';
+import type { IteratorStart, KinesisApi } from './kinesis-api.ts';
+import { isIteratorExpired, isNotFound, isThroughputExceeded } from './kinesis-errors.ts';
+import { formatPosition, resumeFrom, SHARD_END, type ResumePoint } from './position.ts';
+import { toShardMessages, type ShardMessage } from './uplink-message.ts';
+
+/** Most messages in one delivery (a KPL aggregate of many user records is split). */
+export const DELIVERY_MAX_MESSAGES = 1000;
+
+export type ReaderState = 'reading' | 'finishing' | 'finished' | 'lost' | 'stopping' | 'stopped';
+
+export interface ReaderEvents {
+  /** A Kinesis call failed (translated by the source); `null` when calls succeed again. */
+  trouble(reader: ShardReader, error: CloudbridgeError | null, operation: string): void;
+  throttled(reader: ShardReader): void;
+  /** The shard's lease was taken over (a delivery or checkpoint was fenced out). */
+  lost(reader: ShardReader): void;
+  /** SHARD_END is checkpointed: children may be read; the lease may be released. */
+  finished(reader: ShardReader): void;
+  /** GetShardIterator said the shard does not exist: true when it left the stream (retention), so it counts as finished. */
+  shardGone(reader: ShardReader): Promise<boolean>;
+}
+
+export interface ShardReaderOptions {
+  streamName: string;
+  shardId: string;
+  partition: string;
+  lease: LeaseToken;
+  /** Lease expiry as the store reported it (renewals move it). */
+  expiresAt: number;
+  checkpoint: string | null;
+  /** Where a shard without checkpoint starts. */
+  fallback: IteratorStart;
+  maxRecords: number;
+  pollIntervalMs: number;
+  maxDeliveriesInFlight: number;
+  /** Lease duration, for a renewal that checks whether a LEASE_LOST rollback was about this shard. */
+  leaseTtlMs: number;
+  dedupe: DedupeMode;
+  api: () => KinesisApi;
+  leases: LeaseStore;
+  deliver(messages: UplinkMessage[], checkpoint: DeliveryCheckpoint, signal: AbortSignal): Promise<DeliveryReport>;
+  events: ReaderEvents;
+  clock: Clock;
+  log: Logger;
+  random?: (() => number) | undefined;
+}
+
+interface InFlight {
+  position: string;
+  count: number;
+  settled: Promise<{ ok: true } | { ok: false; error: CloudbridgeError }>;
+}
+
+/** Thrown inside the loop: the reader rewinds to the committed position after `delayMs`. */
+class Rewind extends Error {
+  readonly delayMs: number;
+  readonly error: CloudbridgeError;
+
+  constructor(error: CloudbridgeError, delayMs: number) {
+    super(error.message);
+    this.error = error;
+    this.delayMs = delayMs;
+  }
+}
+
+export class ShardReader {
+  readonly shardId: string;
+  readonly partition: string;
+  readonly lease: LeaseToken;
+  expiresAt: number;
+  state: ReaderState = 'reading';
+  /** The position committed last (what a new owner would resume from). */
+  committed: string | null;
+  millisBehindLatest: number | null = null;
+  readonly counters = { getRecords: 0, records: 0, messages: 0, committed: 0, throttled: 0, iteratorsExpired: 0, rewinds: 0, errors: 0 };
+  lastGetRecordsAt: number | null = null;
+  lastCommitAt: number | null = null;
+  private readonly o: ShardReaderOptions;
+  private readonly fetchAbort = new AbortController();
+  private readonly deliverAbort = new AbortController();
+  private readonly throttleBackoff: Backoff;
+  private readonly errorBackoff: Backoff;
+  private inFlight: InFlight[] = [];
+  private lastHanded: string | null;
+  private troubled = false;
+  private loop: Promise<void> | null = null;
+
+  constructor(o: ShardReaderOptions) {
+    this.o = o;
+    this.shardId = o.shardId;
+    this.partition = o.partition;
+    this.lease = o.lease;
+    this.expiresAt = o.expiresAt;
+    this.committed = o.checkpoint;
+    this.lastHanded = o.checkpoint;
+    this.throttleBackoff = new Backoff({ initialMs: 1000, maxMs: 30_000, random: o.random });
+    this.errorBackoff = new Backoff({ initialMs: 1000, maxMs: 30_000, random: o.random });
+  }
+
+  get active(): boolean {
+    return this.state === 'reading';
+  }
+
+  start(): void {
+    this.loop ??= this.run().catch((err: unknown) => {
+      this.o.log.error({ shardId: this.shardId, err: toCloudbridgeError(err).message }, 'shard reader failed');
+    });
+  }
+
+  /**
+   * Stops fetching and waits until the deliveries in flight are settled or `deadline` passes;
+   * then cancels what still waits for admission. True when nothing is left in flight.
+   */
+  async stop(deadline: number): Promise<boolean> {
+    if (this.state === 'reading' || this.state === 'finishing') this.state = 'stopping';
+    this.fetchAbort.abort(new CloudbridgeError('SHUTTING_DOWN', 'the shard reader stopped'));
+    const left = Math.max(0, deadline - this.o.clock.now());
+    const done = await Promise.race([
+      (this.loop ?? Promise.resolve()).then(() => true),
+      sleep(left, undefined, this.o.clock).then(() => false),
+    ]);
+    if (!done) this.deliverAbort.abort(new CloudbridgeError('SHUTTING_DOWN', 'the shard reader stopped before its deliveries were committed'));
+    if (this.state === 'stopping') this.state = 'stopped';
+    return done && this.inFlight.length === 0;
+  }
+
+  /** The lease is gone (renewal refused, or expired while the store was unreachable): stop at once. */
+  markLost(): void {
+    if (this.state === 'finished' || this.state === 'lost') return;
+    this.state = 'lost';
+    this.fetchAbort.abort(new CloudbridgeError('LEASE_LOST', `lease of ${this.shardId} lost`));
+    this.deliverAbort.abort(new CloudbridgeError('LEASE_LOST', `lease of ${this.shardId} lost`));
+  }
+
+  private async run(): Promise<void> {
+    const { api, streamName, shardId, clock } = this.o;
+    let resume: ResumePoint = resumeFrom(this.committed, this.o.fallback);
+    let iterator: string | null = null;
+    let skip = resume.skip;
+    let nextCallAt = 0;
+    while (this.active) {
+      try {
+        if (iterator === null) {
+          iterator = await api().getShardIterator(streamName, shardId, resume.start, this.fetchAbort.signal);
+          skip = resume.skip;
+        }
+        const wait = nextCallAt - clock.now();
+        if (wait > 0) await sleep(wait, this.fetchAbort.signal, clock);
+        nextCallAt = clock.now() + this.o.pollIntervalMs;
+        this.counters.getRecords++;
+        const res = await api().getRecords(iterator, this.o.maxRecords, this.fetchAbort.signal);
+        this.lastGetRecordsAt = clock.now();
+        this.millisBehindLatest = res.millisBehindLatest;
+        this.throttleBackoff.reset();
+        this.errorBackoff.reset();
+        this.clearTrouble();
+        if (res.records.length > 0) {
+          this.counters.records += res.records.length;
+          const { messages } = toShardMessages(res.records, { streamName, shardId, receivedAt: clock.now(), dedupe: this.o.dedupe, skip });
+          skip = undefined;
+          // After an expired iterator, resume right after the last record read (or rewind on failure).
+          resume = { start: { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: (res.records.at(-1) as { sequenceNumber: string }).sequenceNumber } };
+          for (let i = 0; i < messages.length; i += DELIVERY_MAX_MESSAGES) {
+            await this.hand(messages.slice(i, i + DELIVERY_MAX_MESSAGES));
+          }
+        }
+        iterator = res.nextShardIterator;
+        if (iterator === null) {
+          await this.finish();
+          return;
+        }
+      } catch (err) {
+        if (!this.active) break;
+        if (err instanceof Rewind) {
+          this.counters.rewinds++;
+          this.o.log.warn({ shardId, code: err.error.code, err: err.error.message, retryInMs: err.delayMs, committed: this.committed }, 'delivery not committed; rewinding the shard to its checkpoint');
+          resume = resumeFrom(this.committed, this.o.fallback);
+          iterator = null;
+          await this.pause(err.delayMs);
+        } else if (isIteratorExpired(err)) {
+          this.counters.iteratorsExpired++;
+          this.o.log.info({ shardId }, 'shard iterator expired; getting a new one after the last record read');
+          iterator = null;
+        } else if (isThroughputExceeded(err)) {
+          this.counters.throttled++;
+          this.o.events.throttled(this);
+          await this.pause(this.throttleBackoff.next());
+        } else if (iterator === null && isNotFound(err) && await this.o.events.shardGone(this)) {
+          this.o.log.warn({ shardId }, 'the shard left the stream (retention) before it was read to its end; counted as finished');
+          await this.finish();
+          return;
+        } else {
+          this.counters.errors++;
+          const op = iterator === null ? 'GetShardIterator' : 'GetRecords';
+          this.troubled = true;
+          this.o.events.trouble(this, toCloudbridgeError(err), op);
+          await this.pause(this.errorBackoff.next());
+        }
+      }
+    }
+  }
+
+  private clearTrouble(): void {
+    if (!this.troubled) return;
+    this.troubled = false;
+    this.o.events.trouble(this, null, 'GetRecords');
+  }
+
+  private async pause(ms: number): Promise<void> {
+    try {
+      await sleep(ms, this.fetchAbort.signal, this.o.clock);
+    } catch {
+      // Stopped meanwhile: the loop ends.
+    }
+  }
+
+  /** Hands one delivery to the pipeline, after waiting for room in this shard's window. */
+  private async hand(messages: ShardMessage[]): Promise<void> {
+    while (this.inFlight.length >= this.o.maxDeliveriesInFlight) await this.settleOldest();
+    const last = messages.at(-1);
+    if (!last) return;
+    const position = formatPosition(last.position);
+    const checkpoint: DeliveryCheckpoint = { partition: this.partition, position, lease: this.lease };
+    const settled = this.o.deliver(messages.map((m) => m.message), checkpoint, this.deliverAbort.signal).then(
+      () => ({ ok: true as const }),
+      (err: unknown) => ({ ok: false as const, error: toCloudbridgeError(err, 'STORE_UNAVAILABLE') }),
+    );
+    this.inFlight.push({ position, count: messages.length, settled });
+    this.lastHanded = position;
+    this.counters.messages += messages.length;
+  }
+
+  /** Waits for the oldest delivery; on a failure, for all of them, then rewinds (or stops when fenced out). */
+  private async settleOldest(): Promise<void> {
+    const oldest = this.inFlight[0];
+    if (!oldest) return;
+    const outcome = await oldest.settled;
+    if (outcome.ok) {
+      this.inFlight.shift();
+      this.committed = oldest.position;
+      this.counters.committed += oldest.count;
+      this.lastCommitAt = this.o.clock.now();
+      return;
+    }
+    const rest = this.inFlight.slice(1);
+    this.inFlight = [];
+    await Promise.all(rest.map((d) => d.settled));
+    this.lastHanded = this.committed;
+    const error = outcome.error;
+    if (error.code === 'LEASE_LOST' && await this.leaseIsGone(error)) {
+      this.fenced();
+      throw new Rewind(error, 0);
+    }
+    throw new Rewind(error, error instanceof DeliveryRejectedError ? error.retryAfterMs : this.errorBackoff.next());
+  }
+
+  /**
+   * A commit rolled back with LEASE_LOST: was it this shard's lease? The commit may have carried
+   * another shard's checkpoint too (that shard's lease was taken, this one is fine: rewind and go
+   * on). Asked of the store when the error does not name the partition.
+   */
+  private async leaseIsGone(error: CloudbridgeError): Promise<boolean> {
+    const named = error.details.partition;
+    if (typeof named === 'string') return named === this.partition;
+    try {
+      const renewed = await this.o.leases.renew(this.partition, this.lease, this.o.leaseTtlMs);
+      if (renewed) this.expiresAt = renewed.expiresAt;
+      return renewed === null;
+    } catch {
+      return false;
+    }
+  }
+
+  private async drain(): Promise<void> {
+    while (this.inFlight.length > 0) await this.settleOldest();
+  }
+
+  private fenced(): void {
+    if (this.state !== 'reading' && this.state !== 'finishing') return;
+    this.markLost();
+    this.o.log.info({ shardId: this.shardId }, 'lease taken over by another instance; this reader stops (nothing of its uncommitted work was stored)');
+    this.o.events.lost(this);
+  }
+
+  /** SHARD_END: every delivery committed, then the checkpoint SHARD_END (retried until it is written or the lease is lost). */
+  private async finish(): Promise<void> {
+    await this.drain();
+    if (this.state !== 'reading') return;
+    this.state = 'finishing';
+    for (;;) {
+      try {
+        const ok = await this.o.leases.checkpoint(this.partition, this.lease, SHARD_END);
+        if (!ok) {
+          this.fenced();
+          return;
+        }
+        this.committed = SHARD_END;
+        this.state = 'finished';
+        this.o.log.info({ shardId: this.shardId }, 'shard read to its end and checkpointed (SHARD_END)');
+        this.o.events.finished(this);
+        return;
+      } catch (err) {
+        if (this.state !== 'finishing') return;
+        this.o.log.warn({ shardId: this.shardId, err: toCloudbridgeError(err).message }, 'could not write the SHARD_END checkpoint; retrying');
+        await this.pause(this.errorBackoff.next());
+        if (this.state !== 'finishing') return;
+      }
+    }
+  }
+
+  /** Checkpoint of the last delivery handed over (the position reading continues from). */
+  get handed(): string | null {
+    return this.lastHanded;
+  }
+}
