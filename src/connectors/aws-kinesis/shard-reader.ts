@@ -68,10 +68,14 @@ export interface ShardReaderOptions {
   random?: (() => number) | undefined;
 }
 
+type Outcome = { ok: true } | { ok: false; error: CloudbridgeError };
+
 interface InFlight {
   position: string;
   count: number;
-  settled: Promise<{ ok: true } | { ok: false; error: CloudbridgeError }>;
+  /** Set once the delivery settled. */
+  outcome: Outcome | null;
+  settled: Promise<Outcome>;
 }
 
 /** Thrown inside the loop: the reader rewinds to the committed position after `delayMs`. */
@@ -107,6 +111,7 @@ export class ShardReader {
   private lastHanded: string | null;
   private troubled = false;
   private loop: Promise<void> | null = null;
+  private waker: (() => void) | null = null;
 
   constructor(o: ShardReaderOptions) {
     this.o = o;
@@ -161,14 +166,21 @@ export class ShardReader {
     let iterator: string | null = null;
     let skip = resume.skip;
     let nextCallAt = 0;
+    let gone = false;
     while (this.active) {
       try {
+        this.reap();
+        if (gone) {
+          await this.finish();
+          return;
+        }
         if (iterator === null) {
           iterator = await api().getShardIterator(streamName, shardId, resume.start, this.fetchAbort.signal);
           skip = resume.skip;
         }
-        const wait = nextCallAt - clock.now();
-        if (wait > 0) await sleep(wait, this.fetchAbort.signal, clock);
+        await this.nap(nextCallAt - clock.now());
+        if (!this.active) break;
+        this.reap();
         nextCallAt = clock.now() + this.o.pollIntervalMs;
         this.counters.getRecords++;
         const res = await api().getRecords(iterator, this.o.maxRecords, this.fetchAbort.signal);
@@ -193,13 +205,15 @@ export class ShardReader {
           return;
         }
       } catch (err) {
-        if (!this.active) break;
         if (err instanceof Rewind) {
-          this.counters.rewinds++;
-          this.o.log.warn({ shardId, code: err.error.code, err: err.error.message, retryInMs: err.delayMs, committed: this.committed }, 'delivery not committed; rewinding the shard to its checkpoint');
+          await this.rewound(err);
+          if (!this.active) break;
           resume = resumeFrom(this.committed, this.o.fallback);
           iterator = null;
-          await this.pause(err.delayMs);
+          nextCallAt = 0;
+          await this.nap(err.delayMs);
+        } else if (!this.active) {
+          break;
         } else if (isIteratorExpired(err)) {
           this.counters.iteratorsExpired++;
           this.o.log.info({ shardId }, 'shard iterator expired; getting a new one after the last record read');
@@ -207,20 +221,21 @@ export class ShardReader {
         } else if (isThroughputExceeded(err)) {
           this.counters.throttled++;
           this.o.events.throttled(this);
-          await this.pause(this.throttleBackoff.next());
+          await this.nap(this.throttleBackoff.next());
         } else if (iterator === null && isNotFound(err) && await this.o.events.shardGone(this)) {
           this.o.log.warn({ shardId }, 'the shard left the stream (retention) before it was read to its end; counted as finished');
-          await this.finish();
-          return;
+          gone = true;
         } else {
           this.counters.errors++;
           const op = iterator === null ? 'GetShardIterator' : 'GetRecords';
           this.troubled = true;
           this.o.events.trouble(this, toCloudbridgeError(err), op);
-          await this.pause(this.errorBackoff.next());
+          await this.nap(this.errorBackoff.next());
         }
       }
     }
+    // Stopping: the deliveries handed over are committed (or not) before the lease is released.
+    await this.settleRemaining();
   }
 
   private clearTrouble(): void {
@@ -229,12 +244,20 @@ export class ShardReader {
     this.o.events.trouble(this, null, 'GetRecords');
   }
 
-  private async pause(ms: number): Promise<void> {
-    try {
-      await sleep(ms, this.fetchAbort.signal, this.o.clock);
-    } catch {
-      // Stopped meanwhile: the loop ends.
-    }
+  /** Sleeps `ms` (resolves at once when stopped, or when a delivery failed and the reader must rewind). */
+  private nap(ms: number): Promise<void> {
+    if (ms <= 0 || this.fetchAbort.signal.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.o.clock.clearTimeout(timer);
+        this.fetchAbort.signal.removeEventListener('abort', done);
+        if (this.waker === done) this.waker = null;
+        resolve();
+      };
+      const timer = this.o.clock.setTimeout(done, ms);
+      this.fetchAbort.signal.addEventListener('abort', done, { once: true });
+      this.waker = done;
+    });
   }
 
   /** Hands one delivery to the pipeline, after waiting for room in this shard's window. */
@@ -244,37 +267,82 @@ export class ShardReader {
     if (!last) return;
     const position = formatPosition(last.position);
     const checkpoint: DeliveryCheckpoint = { partition: this.partition, position, lease: this.lease };
-    const settled = this.o.deliver(messages.map((m) => m.message), checkpoint, this.deliverAbort.signal).then(
+    const entry: InFlight = { position, count: messages.length, outcome: null, settled: Promise.resolve({ ok: true }) };
+    entry.settled = this.o.deliver(messages.map((m) => m.message), checkpoint, this.deliverAbort.signal).then(
       () => ({ ok: true as const }),
       (err: unknown) => ({ ok: false as const, error: toCloudbridgeError(err, 'STORE_UNAVAILABLE') }),
-    );
-    this.inFlight.push({ position, count: messages.length, settled });
+    ).then((outcome) => {
+      entry.outcome = outcome;
+      if (!outcome.ok) this.waker?.();
+      return outcome;
+    });
+    this.inFlight.push(entry);
     this.lastHanded = position;
     this.counters.messages += messages.length;
   }
 
-  /** Waits for the oldest delivery; on a failure, for all of them, then rewinds (or stops when fenced out). */
+  /** Takes the deliveries settled so far, in order (without waiting); throws Rewind at a failed one. */
+  private reap(): void {
+    for (;;) {
+      const oldest = this.inFlight[0];
+      if (!oldest?.outcome) return;
+      if (!oldest.outcome.ok) throw this.failed(oldest.outcome.error);
+      this.inFlight.shift();
+      this.settledOk(oldest);
+    }
+  }
+
+  private settledOk(d: InFlight): void {
+    this.committed = d.position;
+    this.counters.committed += d.count;
+    this.lastCommitAt = this.o.clock.now();
+  }
+
+  /** Waits for the oldest delivery; throws Rewind when it failed. */
   private async settleOldest(): Promise<void> {
     const oldest = this.inFlight[0];
     if (!oldest) return;
     const outcome = await oldest.settled;
-    if (outcome.ok) {
-      this.inFlight.shift();
-      this.committed = oldest.position;
-      this.counters.committed += oldest.count;
-      this.lastCommitAt = this.o.clock.now();
-      return;
-    }
-    const rest = this.inFlight.slice(1);
+    if (!outcome.ok) throw this.failed(outcome.error);
+    this.inFlight.shift();
+    this.settledOk(oldest);
+  }
+
+  private failed(error: CloudbridgeError): Rewind {
+    return new Rewind(error, error instanceof DeliveryRejectedError ? error.retryAfterMs : this.errorBackoff.next());
+  }
+
+  /**
+   * After a failed delivery: waits for the later ones (none of them may move the checkpoint past
+   * the failed one), then stops when it was this shard's lease that was lost.
+   */
+  private async rewound(err: unknown): Promise<void> {
+    if (!(err instanceof Rewind)) throw err;
+    const rest = this.inFlight;
     this.inFlight = [];
     await Promise.all(rest.map((d) => d.settled));
     this.lastHanded = this.committed;
-    const error = outcome.error;
-    if (error.code === 'LEASE_LOST' && await this.leaseIsGone(error)) {
+    if (err.error.code === 'LEASE_LOST' && await this.leaseIsGone(err.error)) {
       this.fenced();
-      throw new Rewind(error, 0);
+      return;
     }
-    throw new Rewind(error, error instanceof DeliveryRejectedError ? error.retryAfterMs : this.errorBackoff.next());
+    if (!this.active) return;
+    this.counters.rewinds++;
+    this.o.log.warn({ shardId: this.shardId, code: err.error.code, err: err.error.message, retryInMs: err.delayMs, committed: this.committed }, 'delivery not committed; rewinding the shard to its checkpoint');
+  }
+
+  /** Waits for every delivery in flight, keeping the committed position of those that succeeded in order. */
+  private async settleRemaining(): Promise<void> {
+    while (this.inFlight.length > 0) {
+      try {
+        await this.settleOldest();
+      } catch {
+        const rest = this.inFlight;
+        this.inFlight = [];
+        await Promise.all(rest.map((d) => d.settled));
+        return;
+      }
+    }
   }
 
   /**
@@ -325,7 +393,7 @@ export class ShardReader {
       } catch (err) {
         if (this.state !== 'finishing') return;
         this.o.log.warn({ shardId: this.shardId, err: toCloudbridgeError(err).message }, 'could not write the SHARD_END checkpoint; retrying');
-        await this.pause(this.errorBackoff.next());
+        await this.nap(this.errorBackoff.next());
         if (this.state !== 'finishing') return;
       }
     }
