@@ -1,6 +1,7 @@
 /** Prometheus metrics, read from the integrations' status at scrape time. */
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { IntegrationStatus } from '../core/model.ts';
+import type { PartitionStatus } from '../core/partitions.ts';
 import type { StoreFiles } from '../store/types.ts';
 import type { DiskMonitor } from './disk-space.ts';
 import type { IntegrationManager } from './integration-manager.ts';
@@ -63,6 +64,41 @@ export function registerIntegrationMetrics(registry: Registry, manager: Integrat
     return typeof expiresAt === 'number' ? (expiresAt - now()) / 1000 : undefined;
   });
   gauge('cloudbridge_last_message_age_seconds', 'Seconds since the last message (-1: none yet).', (s) => (s.lastMessageAt === null ? -1 : (now() - s.lastMessageAt) / 1000));
+  registerPartitionMetrics(registry, rows);
+}
+
+/** The rows a partitioned connector (Kinesis, Event Hubs) reports in `details.partitions`. */
+function partitionRows(status: IntegrationStatus): PartitionStatus[] {
+  const rows = status.details?.partitions;
+  return Array.isArray(rows) ? rows.filter((r): r is PartitionStatus => typeof (r as Partial<PartitionStatus> | null)?.partition === 'string') : [];
+}
+
+/**
+ * Per-partition gauges (shards of a Kinesis stream…): who reads each partition, how far behind it
+ * is read and what this instance committed of it. Read from the status rows at scrape time.
+ */
+function registerPartitionMetrics(registry: Registry, rows: () => Array<{ labels: { integration: string; type: string }; status: IntegrationStatus }>): void {
+  const perPartition = (name: string, help: string, pick: (p: PartitionStatus) => number | null | undefined, extra: (p: PartitionStatus) => Record<string, string> = () => ({})): void => {
+    const extraNames = Object.keys(extra({ partition: '', state: 'unowned', owner: null, ownedHere: false, checkpoint: null, lagMs: null, committed: 0, throttled: 0 }));
+    new Gauge({
+      name, help, labelNames: ['integration', 'type', 'partition', ...extraNames], registers: [registry],
+      collect() {
+        this.reset();
+        for (const row of rows()) {
+          for (const p of partitionRows(row.status)) {
+            const v = pick(p);
+            if (v !== null && v !== undefined) this.set({ ...row.labels, partition: p.partition, ...extra(p) }, v);
+          }
+        }
+      },
+    });
+  };
+  perPartition('cloudbridge_partition_info', 'One per partition of a partitioned source (Kinesis shard…): its lease owner (empty when nobody holds it) and state (reading, elsewhere, waiting, unowned, finished).', () => 1,
+    (p) => ({ owner: p.owner ?? '', state: p.state }));
+  perPartition('cloudbridge_partition_read_here', '1 when this instance reads the partition (holds its lease), else 0.', (p) => (p.ownedHere ? 1 : 0));
+  perPartition('cloudbridge_partition_lag_seconds', 'How far behind the newest record the partition is read (Kinesis MillisBehindLatest), for partitions read here.', (p) => (p.lagMs === null ? null : p.lagMs / 1000));
+  perPartition('cloudbridge_partition_committed_total', 'Messages of the partition this instance committed since it started reading it.', (p) => (p.ownedHere ? p.committed : null));
+  perPartition('cloudbridge_partition_throttled_total', 'Reads of the partition the source refused for its throughput limit (Kinesis ProvisionedThroughputExceeded), since this instance started reading it.', (p) => (p.ownedHere ? p.throttled : null));
 }
 
 /**

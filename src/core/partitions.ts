@@ -72,3 +72,24 @@ export interface DeliveryCheckpoint {
  * LEASE_LOST.
  */
 export type CommitCheckpoint = DeliveryCheckpoint;
+
+/**
+ * One partition as a partitioned connector reports it in its status details (`partitions`): the
+ * integration status shows the rows, and the per-partition Prometheus metrics are read from them.
+ */
+export interface PartitionStatus {
+  /** The source's own name of the partition (a Kinesis shard id, an Event Hubs partition id). */
+  partition: string;
+  /** `reading` (here), `elsewhere` (another instance), `waiting` (for its parents), `unowned`, `finished`. */
+  state: 'reading' | 'elsewhere' | 'waiting' | 'unowned' | 'finished';
+  /** The lease holder (null: nobody holds an unexpired lease). */
+  owner: string | null;
+  ownedHere: boolean;
+  checkpoint: string | null;
+  /** How far behind the newest record the partition is read, in ms (Kinesis MillisBehindLatest); null when not read here or unknown. */
+  lagMs: number | null;
+  /** Messages of the partition this instance committed since it started reading it. */
+  committed: number;
+  /** Reads the source refused for its throughput limit (Kinesis ProvisionedThroughputExceeded). */
+  throttled: number;
+}

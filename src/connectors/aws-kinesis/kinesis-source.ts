@@ -22,7 +22,7 @@ import type { TimerHandle } from '../../core/clock.ts';
 import type { Connector, ConnectorContext } from '../../core/connector.ts';
 import { CloudbridgeError, toCloudbridgeError } from '../../core/errors.ts';
 import type { DedupeMode, EncodedDownlink } from '../../core/model.ts';
-import type { PartitionLease } from '../../core/partitions.ts';
+import type { PartitionLease, PartitionStatus } from '../../core/partitions.ts';
 import type { ResolvedKinesisConfig } from './config-spec.ts';
 import { buildPutRecord } from './downlink.ts';
 import type { KinesisApi, KinesisApiFactory, KinesisShard, StreamSummary } from './kinesis-api.ts';
@@ -57,18 +57,12 @@ export function defaultOwnerId(): string {
   return `${hostname()}#${process.pid}#${randomBytes(3).toString('hex')}`;
 }
 
-export interface ShardStatus {
+/** A shard in the status (`details.partitions`): the generic partition row plus Kinesis facts. */
+export interface ShardStatus extends PartitionStatus {
   shardId: string;
-  /** reading (here), owned elsewhere, waiting (for parents), unowned (free to claim), finished. */
-  state: 'reading' | 'elsewhere' | 'waiting' | 'unowned' | 'finished';
-  owner: string | null;
-  ownedHere: boolean;
-  checkpoint: string | null;
   parents: string[];
   millisBehindLatest: number | null;
   records: number;
-  committed: number;
-  throttled: number;
   iteratorsExpired: number;
   rewinds: number;
   lastGetRecordsAt: number | null;
@@ -132,6 +126,12 @@ export class KinesisSource implements Connector {
     this.connected = true;
     this.ctx.log.info({ stream: this.cfg.streamName, shards: this.shards.length, applicationName: this.cfg.applicationName, owner: this.owner }, 'reading from Kinesis');
     this.ctx.reportState('connected');
+    // A reader that failed while the start finished: say so now that the integration runs.
+    const trouble = [...this.troubled.values()][0];
+    if (trouble) {
+      this.connected = false;
+      this.ctx.reportState('disconnected', trouble);
+    }
   }
 
   stop(opts: { drainMs?: number } = {}): Promise<void> {
@@ -150,7 +150,7 @@ export class KinesisSource implements Connector {
       encryption: this.summary?.encryptionType ?? null,
       openShards: this.shards.filter((s) => s.endingSequenceNumber === undefined).length,
       shardsReadHere: [...this.readers.values()].filter((r) => r.active).length,
-      shards: this.shardStatus(),
+      partitions: this.shardStatus(),
       leases: { ...this.counters },
       downlinkStreamName: this.cfg.downlinkStreamName ?? null,
     };
@@ -169,11 +169,13 @@ export class KinesisSource implements Connector {
       const finished = reader?.state === 'finished' || info?.finished === true;
       const state: ShardStatus['state'] = finished ? 'finished' : here ? 'reading'
         : info && !isReadable(info, this.known) ? 'waiting' : owner ? 'elsewhere' : 'unowned';
+      const millisBehindLatest = here ? reader.millisBehindLatest : null;
       return {
-        shardId, state, owner, ownedHere: here,
+        partition: shardId, shardId, state, owner, ownedHere: here,
         checkpoint: reader?.committed ?? lease?.checkpoint ?? null,
         parents: info?.parents ?? [],
-        millisBehindLatest: here ? reader.millisBehindLatest : null,
+        lagMs: millisBehindLatest,
+        millisBehindLatest,
         records: reader?.counters.records ?? 0,
         committed: reader?.counters.committed ?? 0,
         throttled: reader?.counters.throttled ?? 0,
@@ -298,9 +300,10 @@ export class KinesisSource implements Connector {
     trouble: (reader, error, operation) => {
       if (error) {
         void this.translate(error.cause ?? error, operation, this.cfg.streamName, 'streamName', reader.shardId).then((translated) => {
+          if (!this.readers.has(reader.shardId) || !reader.active) return;
           this.troubled.set(reader.shardId, translated);
           this.ctx.log.warn({ shardId: reader.shardId, code: translated.code, err: translated.message }, `Kinesis ${operation} failed; retrying`);
-          if (this.connected) {
+          if (this.connected && this.phase === 'running') {
             this.connected = false;
             this.ctx.reportState('disconnected', translated);
           }
