@@ -1,12 +1,12 @@
 /**
- * `npm run bench [-- <target>] [--n N]`: targets `mqtt` (default), `aws-iot-core`, `aws-sqs`,
+ * `npm run bench [-- <target>] [--n N]`: targets `mqtt` (default), `aws-iot-core`, `aws-sqs`, `aws-kinesis`,
  * `converters`, `isolation`. Benchmarks print figures; they never assert on speed (machines are shared and noisy).
  */
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
   args: process.argv.slice(2), allowPositionals: true,
-  options: { n: { type: 'string' }, live: { type: 'string' }, rate: { type: 'string' }, receivers: { type: 'string' } },
+  options: { n: { type: 'string' }, live: { type: 'string' }, rate: { type: 'string' }, receivers: { type: 'string' }, shards: { type: 'string' }, rounds: { type: 'string' } },
 });
 const target = positionals[0] ?? 'mqtt';
 const n = (fallback: number): number => Number(values.n ?? fallback);
@@ -27,6 +27,11 @@ switch (target) {
     await benchAwsSqs({ n: n(20_000), ...(values.receivers ? { receivers: Number(values.receivers) } : {}) });
     break;
   }
+  case 'aws-kinesis': {
+    const { benchAwsKinesis } = await import('./aws-kinesis.ts');
+    await benchAwsKinesis({ n: n(20_000), ...(values.shards ? { shards: Number(values.shards) } : {}), ...(values.rounds ? { rounds: Number(values.rounds) } : {}) });
+    break;
+  }
   case 'converters':
     await import('./converter-runtime.ts');
     break;
@@ -36,6 +41,6 @@ switch (target) {
     break;
   }
   default:
-    console.error(`unknown bench target "${target}" (mqtt, aws-iot-core, aws-sqs, converters, isolation)`);
+    console.error(`unknown bench target "${target}" (mqtt, aws-iot-core, aws-sqs, aws-kinesis, converters, isolation)`);
     process.exitCode = 2;
 }
