@@ -46,7 +46,7 @@ export class SqliteLeases {
     checkToken(expectedToken);
     checkTtl(ttlMs);
     const now = Date.now();
-    const expiresAt = now + ttlMs;
+    const expiresAt = now + Math.ceil(ttlMs);
     const row = this.#db.transaction(() => (expectedToken === 0
       // Token 0: never claimed, or not created yet (then the claim creates it).
       ? this.#db.prepare(`INSERT INTO partition_leases (integration_id, partition, owner, token, expires_at, checkpoint, meta_json, updated_at)
@@ -67,7 +67,7 @@ export class SqliteLeases {
     checkTtl(ttlMs);
     const now = Date.now();
     const row = this.#db.transaction(() => this.#db.prepare(`UPDATE partition_leases SET expires_at = ?, updated_at = ? WHERE ${CURRENT}
-      RETURNING ${LEASE_COLUMNS}`).get(now + ttlMs, now, integrationId, partition, lease.owner, lease.token)) as LeaseRow | undefined;
+      RETURNING ${LEASE_COLUMNS}`).get(now + Math.ceil(ttlMs), now, integrationId, partition, lease.owner, lease.token)) as LeaseRow | undefined;
     return row === undefined ? null : toLease(row);
   }
 
