@@ -104,7 +104,8 @@ export async function stopAllChildren(): Promise<void> {
 export async function spawnCloudbridge(dir: string, config: Record<string, unknown>, extraEnv: NodeJS.ProcessEnv = {}): Promise<ChildApp> {
   const port = await freePort();
   const file = join(dir, 'cloudbridge.yaml');
-  writeFileSync(file, stringify({ ...config, store: { sqlite: { path: join(dir, 'cloudbridge.db') } }, server: { port, host: '127.0.0.1' }, logging: { level: 'warn' } }));
+  // config.store (e.g. PostgreSQL shared by several instances) wins; else SQLite in `dir`.
+  writeFileSync(file, stringify({ ...config, store: config.store ?? { sqlite: { path: join(dir, 'cloudbridge.db') } }, server: { port, host: '127.0.0.1' }, logging: { level: 'warn' } }));
   const bin = new URL('../../bin/cloudbridge.js', import.meta.url).pathname;
   const proc = spawn(process.execPath, [bin, 'start', '--config', file], {
     env: { ...process.env, CLOUDBRIDGE_ADMIN_TOKEN: TEST_TOKEN, CLOUDBRIDGE_MASTER_KEY: TEST_MASTER_KEY, ...extraEnv },

@@ -83,6 +83,8 @@ export class KinesisSource implements Connector {
   private summary: StreamSummary | null = null;
   private shards: KinesisShard[] = [];
   private known = new Map<string, ShardLeaseInfo>();
+  /** The readable leases of the last cycle (for when to look again). */
+  private lastReadable: readonly PartitionLease[] = [];
   private coordination: Promise<void> = Promise.resolve();
   private renewTimer: TimerHandle | null = null;
   private cycleTimer: TimerHandle | null = null;
@@ -122,7 +124,7 @@ export class KinesisSource implements Connector {
     this.phase = 'running';
     this.scheduleRenewal();
     this.scheduleSync();
-    await this.coordinate(() => this.cycle());
+    await this.runCycle();
     this.connected = true;
     this.ctx.log.info({ stream: this.cfg.streamName, shards: this.shards.length, applicationName: this.cfg.applicationName, owner: this.owner }, 'reading from Kinesis');
     this.ctx.reportState('connected');
@@ -261,7 +263,12 @@ export class KinesisSource implements Connector {
       this.ctx.log.info({ shardId, reason: decision.reason, token: claimed.token, checkpoint: claimed.checkpoint, target: decision.target, instances: decision.liveInstances }, 'shard lease claimed');
       this.startReader(claimed);
     }
-    this.scheduleCycle(readable, now);
+    this.lastReadable = readable;
+  }
+
+  /** One lease cycle, then the next one scheduled, whether this one succeeded or not (the store may be down). */
+  private runCycle(): Promise<void> {
+    return this.coordinate(() => this.cycle()).finally(() => this.scheduleCycle());
   }
 
   private shardIdOf(lease: PartitionLease): string {
@@ -330,7 +337,7 @@ export class KinesisSource implements Connector {
       this.counters.finished++;
       void this.releaseReader(reader).then(() => {
         if (this.phase !== 'running') return;
-        void this.coordinate(() => this.sync()).then(() => this.coordinate(() => this.cycle()));
+        void this.coordinate(() => this.sync()).then(() => this.runCycle());
       });
     },
     shardGone: async (reader) => {
@@ -346,9 +353,9 @@ export class KinesisSource implements Connector {
     },
   };
 
-  /** The lease is gone: stop reading without releasing (it is not ours to release). */
+  /** The lease is gone: stop reading without releasing (it is not ours to release), and forget the reader so the shard can be claimed again. */
   private lose(reader: ShardReader, why: string): void {
-    if (reader.state === 'lost' || reader.state === 'finished') return;
+    if (reader.state === 'finished' || this.readers.get(reader.shardId) !== reader) return;
     reader.markLost();
     this.counters.lost++;
     this.ctx.log.info({ shardId: reader.shardId, why }, 'shard lease lost; its reader stops');
@@ -396,18 +403,19 @@ export class KinesisSource implements Connector {
     }));
   }
 
-  private scheduleCycle(readable: readonly PartitionLease[], now: number): void {
+  private scheduleCycle(): void {
     if (this.phase !== 'running') return;
     if (this.cycleTimer) this.ctx.clock.clearTimeout(this.cycleTimer);
+    const now = this.ctx.clock.now();
     const random = this.o.random ?? Math.random;
     let delay = Math.max(500, Math.floor(this.ttlMs / 3)) * (0.9 + random() * 0.2);
     // Right when another instance's lease expires (it died or froze): take over without waiting.
-    for (const l of readable) {
+    for (const l of this.lastReadable) {
       if (l.owner !== null && l.owner !== this.owner && l.expiresAt > now) delay = Math.min(delay, l.expiresAt - now + 50);
     }
     this.cycleTimer = this.ctx.clock.setTimeout(() => {
       this.cycleTimer = null;
-      void this.coordinate(() => this.cycle());
+      void this.runCycle();
     }, Math.max(50, delay));
     this.cycleTimer.unref?.();
   }

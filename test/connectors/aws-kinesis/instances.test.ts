@@ -49,7 +49,7 @@ describe('aws-kinesis: several instances on one lease table', () => {
     return [a, b];
   }
 
-  it('split the 4 shards 2/2; a graceful stop hands them off at once; every record stored once', async () => {
+  it('split the 4 shards 2/2; a graceful stop hands them off at once, also to the instance they were taken from; every record stored once', async () => {
     const stream = uniqueName('pair');
     await peer.createStream(stream, 4);
     const s = shared();
@@ -58,9 +58,11 @@ describe('aws-kinesis: several instances on one lease table', () => {
       await until(() => owned(a) === 2 && owned(b) === 2, 'a 2/2 split', 15_000);
       await peer.putAll(stream, keyedRecords(16, 50));
       await until(() => s.store.stored.length >= 800, 'first 800');
+      // b took its two shards from a (a started first and claimed all four): a lost them, and
+      // when b stops gracefully a must be able to claim them again.
       const stoppedAt = Date.now();
-      await a.source.stop();
-      await until(() => owned(b) === 4, 'b owns all 4');
+      await b.source.stop();
+      await until(() => owned(a) === 4, 'a owns all 4 again');
       const handoffMs = Date.now() - stoppedAt;
       assert.ok(handoffMs < 3000, `hand-off took ${handoffMs} ms, less than leaseDurationSeconds`);
       await peer.putAll(stream, keyedRecords(16, 50, 50));

@@ -7,13 +7,13 @@ import { createPartitionedTestContext, MemoryCheckpointedStore, MemoryLeaseStore
 import { awsError, FakeKinesisApi } from './fake-kinesis.ts';
 import { until } from './helpers.ts';
 
-function setup(): { api: FakeKinesisApi; source: KinesisSource; ctx: ReturnType<typeof createPartitionedTestContext>; store: MemoryCheckpointedStore } {
+function setup(): { api: FakeKinesisApi; source: KinesisSource; ctx: ReturnType<typeof createPartitionedTestContext>; store: MemoryCheckpointedStore; leases: MemoryLeaseStore } {
   const api = new FakeKinesisApi();
   const leases = new MemoryLeaseStore();
   const store = new MemoryCheckpointedStore(leases);
   const ctx = createPartitionedTestContext({ leases, store });
   const config = resolveKinesisConfig({ streamName: 'telemetry', region: 'eu-west-1', initialPosition: 'TRIM_HORIZON', pollIntervalMs: 200, leaseDurationSeconds: 3 }, 'plant');
-  return { api, ctx, store, source: new KinesisSource({ config, createApi: () => api, random: () => 0 }, ctx) };
+  return { api, ctx, store, leases, source: new KinesisSource({ config, createApi: () => api, random: () => 0, owner: 'me' }, ctx) };
 }
 
 describe('aws-kinesis source (fake Kinesis)', () => {
@@ -55,6 +55,50 @@ describe('aws-kinesis source (fake Kinesis)', () => {
       const down = ctx.states.find((s) => s.state === 'disconnected');
       assert.match(String((down?.error as Error | undefined)?.message), /may not call kinesis:GetShardIterator.*grant kinesis:DescribeStreamSummary/);
     } finally {
+      await source.stop();
+    }
+  });
+
+  it('a reader whose commit was fenced out stops, and the shard is claimed again once it is free', async () => {
+    const { api, source, ctx, store, leases } = setup();
+    api.addShard('shardId-000000000000');
+    api.put('shardId-000000000000', 'a');
+    ctx.mode = 'hold';
+    await source.start();
+    try {
+      await until(() => ctx.pending().length === 1, 'a delivery waits');
+      const partition = 'plant/telemetry/shardId-000000000000';
+      const stolen = await leases.claim(partition, 'thief', 1, 60_000);
+      assert.ok(stolen);
+      ctx.mode = 'resolve';
+      ctx.settleAll();
+      await until(() => (source.status() as { shardsReadHere: number }).shardsReadHere === 0, 'the fenced reader is gone');
+      assert.equal(store.refused, 1);
+      assert.equal(store.stored.length, 0, 'nothing of the fenced delivery was stored');
+      await leases.release(partition, { owner: 'thief', token: stolen.token });
+      await until(() => (source.status() as { shardsReadHere: number }).shardsReadHere === 1, 'claimed again', 5000);
+      await until(() => store.stored.length === 1, 'stored by the new reader');
+    } finally {
+      await source.stop();
+    }
+  });
+
+  it('keeps cycling through a store outage: leases that expired meanwhile are claimed again afterwards', async () => {
+    const { api, source, store, leases } = setup();
+    api.addShard('shardId-000000000000');
+    api.put('shardId-000000000000', 'a');
+    await source.start();
+    try {
+      await until(() => store.stored.length === 1, 'first record stored');
+      leases.failWith = new Error('database unreachable');
+      await until(() => (source.status() as { shardsReadHere: number }).shardsReadHere === 0, 'the reader stops once its lease expired unrenewed', 6000);
+      api.put('shardId-000000000000', 'b');
+      leases.failWith = null;
+      await until(() => (source.status() as { shardsReadHere: number }).shardsReadHere === 1, 'claimed again', 5000);
+      await until(() => store.stored.length === 2, 'the new record stored');
+      assert.deepEqual(store.texts(), ['a', 'b']);
+    } finally {
+      leases.failWith = null;
       await source.stop();
     }
   });
