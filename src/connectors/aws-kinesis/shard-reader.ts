@@ -273,7 +273,8 @@ export class ShardReader {
       (err: unknown) => ({ ok: false as const, error: toCloudbridgeError(err, 'STORE_UNAVAILABLE') }),
     ).then((outcome) => {
       entry.outcome = outcome;
-      if (!outcome.ok) this.waker?.();
+      if (outcome.ok) this.advance();
+      else this.waker?.();
       return outcome;
     });
     this.inFlight.push(entry);
@@ -283,10 +284,16 @@ export class ShardReader {
 
   /** Takes the deliveries settled so far, in order (without waiting); throws Rewind at a failed one. */
   private reap(): void {
+    this.advance();
+    const oldest = this.inFlight[0];
+    if (oldest?.outcome && !oldest.outcome.ok) throw this.failed(oldest.outcome.error);
+  }
+
+  /** Moves the committed position over the deliveries committed in order so far. */
+  private advance(): void {
     for (;;) {
       const oldest = this.inFlight[0];
-      if (!oldest?.outcome) return;
-      if (!oldest.outcome.ok) throw this.failed(oldest.outcome.error);
+      if (!oldest?.outcome?.ok) return;
       this.inFlight.shift();
       this.settledOk(oldest);
     }
@@ -304,8 +311,7 @@ export class ShardReader {
     if (!oldest) return;
     const outcome = await oldest.settled;
     if (!outcome.ok) throw this.failed(outcome.error);
-    this.inFlight.shift();
-    this.settledOk(oldest);
+    this.advance();
   }
 
   private failed(error: CloudbridgeError): Rewind {
