@@ -251,7 +251,10 @@ export class KinesisSource implements Connector {
         this.lose(reader, 'the lease table shows another owner');
       }
     }
-    const readable = [...this.known.values()].filter((i) => isReadable(i, this.known)).map((i) => i.lease);
+    // A lease in this instance's name that no reader here holds (its reader finished or was lost,
+    // or an earlier run used the same owner id) is free to claim again, not a share already taken.
+    const readable = [...this.known.values()].filter((i) => isReadable(i, this.known))
+      .map((i) => (i.lease.owner === this.owner && !this.readers.get(i.shardId)?.active ? { ...i.lease, owner: null } : i.lease));
     const decision = balance({ readable, me: this.owner, now, random: this.o.random });
     for (const lease of decision.claim) {
       const shardId = this.shardIdOf(lease);

@@ -102,4 +102,22 @@ describe('aws-kinesis source (fake Kinesis)', () => {
       await source.stop();
     }
   });
+
+  it('a lease in its own name that no reader holds (an earlier run with the same owner id) is claimed at once', async () => {
+    const { api, source, store, leases } = setup();
+    api.addShard('shardId-000000000000');
+    const [first] = api.put('shardId-000000000000', 'old', 'new');
+    const partition = 'plant/telemetry/shardId-000000000000';
+    await leases.ensure([{ partition, meta: { shardId: 'shardId-000000000000', parents: '' } }]);
+    const earlier = await leases.claim(partition, 'me', 0, 60_000);
+    await leases.checkpoint(partition, { owner: 'me', token: earlier?.token ?? 0 }, first as string);
+    await source.start();
+    try {
+      await until(() => store.stored.length === 1, 'read from the checkpoint without waiting for the old lease to expire', 3000);
+      assert.deepEqual(store.texts(), ['new']);
+      assert.equal(leases.leases.get(partition)?.token, 2, 'claimed with a new token');
+    } finally {
+      await source.stop();
+    }
+  });
 });
