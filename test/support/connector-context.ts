@@ -4,18 +4,20 @@
  *
  *   const ctx = createTestContext();            // deliver resolves (asynchronously) by default
  *   ctx.mode = 'hold';                          // deliveries wait for call.resolve()/reject()
- *   ctx.mode = 'reject';                        // deliveries reject with STORE_UNAVAILABLE
+ *   ctx.mode = 'reject';                        // deliveries reject with STORE_UNAVAILABLE, retry after 100 ms
  *   ctx.mode = (batch, call) => ...;            // anything else
- *   await waitFor(() => ctx.delivered.length === 10);
+ *   await waitFor(() => ctx.delivered.length === 10);   // test/support/wait.ts
  */
-import type { CheckpointStore, ConnectorContext, DeliveryReport } from '../../src/core/connector.ts';
+import type { CheckpointStore, ConnectorContext, DeliveryOptions, DeliveryReport } from '../../src/core/connector.ts';
 import { systemClock } from '../../src/core/clock.ts';
-import { CloudbridgeError } from '../../src/core/errors.ts';
+import { CloudbridgeError, DeliveryRejectedError } from '../../src/core/errors.ts';
 import { silentLogger, type Logger } from '../../src/core/logger.ts';
 import type { UplinkMessage } from '../../src/core/model.ts';
 
 export interface DeliveryCall {
   readonly batch: UplinkMessage[];
+  /** What the connector passed besides the messages (a partition checkpoint). */
+  readonly options: DeliveryOptions;
   readonly at: number;
   settled: 'pending' | 'resolved' | 'rejected';
   resolve(report?: DeliveryReport): void;
@@ -47,8 +49,9 @@ export interface TestConnectorContext extends ConnectorContext {
   abort(): void;
 }
 
-export function storeUnavailable(): CloudbridgeError {
-  return new CloudbridgeError('STORE_UNAVAILABLE', 'test store is down');
+/** What the pipeline rejects a delivery with when the store is down: STORE_UNAVAILABLE, come back after `retryAfterMs`. */
+export function storeUnavailable(retryAfterMs = 100): DeliveryRejectedError {
+  return new DeliveryRejectedError(new CloudbridgeError('STORE_UNAVAILABLE', 'test store is down'), retryAfterMs);
 }
 
 export function createTestContext(opts: { mode?: DeliverMode; log?: Logger; integrationId?: string } = {}): TestConnectorContext {
@@ -78,7 +81,7 @@ export function createTestContext(opts: { mode?: DeliverMode; log?: Logger; inte
     clock: systemClock,
     signal: controller.signal,
     get maxPending() { return maxPending; },
-    deliver(batch, signal) {
+    deliver(batch, signal, options = {}) {
       if (signal?.aborted) return Promise.reject(signal.reason ?? new CloudbridgeError('SHUTTING_DOWN', 'aborted'));
       delivered.push(...batch);
       return new Promise<DeliveryReport>((resolve, reject) => {
@@ -91,6 +94,7 @@ export function createTestContext(opts: { mode?: DeliverMode; log?: Logger; inte
         };
         const call: DeliveryCall = {
           batch,
+          options,
           at: Date.now(),
           settled: 'pending',
           resolve: (report) => {
@@ -128,15 +132,6 @@ export function createTestContext(opts: { mode?: DeliverMode; log?: Logger; inte
     abort: () => controller.abort(new CloudbridgeError('SHUTTING_DOWN', 'integration stopping')),
   };
   return ctx;
-}
-
-/** Polls `predicate` until true; fails after `timeoutMs` with `what` in the message. */
-export async function waitFor(predicate: () => boolean, what = 'condition', timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** Payloads as UTF-8 strings. */

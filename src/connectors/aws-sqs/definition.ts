@@ -35,10 +35,8 @@ export function validateSqsConfig(config: SqsConfig, env: NodeJS.ProcessEnv = pr
     }
   }
   if (c.maxInFlight < c.maxMessages) throw invalid('maxInFlight', `maxInFlight (${c.maxInFlight}) must be at least maxMessages (${c.maxMessages})`);
-  if (c.redelivery.maxDelaySeconds < c.redelivery.initialDelaySeconds) {
-    throw invalid('redelivery.maxDelaySeconds', `redelivery.maxDelaySeconds (${c.redelivery.maxDelaySeconds}) must not be below redelivery.initialDelaySeconds (${c.redelivery.initialDelaySeconds})`);
-  }
   const warnings: string[] = [];
+  if (config.redelivery) warnings.push('redelivery is ignored: a message that could not be stored becomes visible again after the pipeline\'s own retry delay (the same for every connector). Remove redelivery from the config');
   if (!c.region) warnings.push('no region: it is neither set nor part of queueUrl nor in AWS_REGION; the AWS SDK will look in the shared config file and fail to start if it finds none. Set region');
   if (c.visibilityTimeoutSeconds !== undefined && c.visibilityTimeoutSeconds < 10) {
     warnings.push(`visibilityTimeoutSeconds is ${c.visibilityTimeoutSeconds}: Cloudbridge extends it every ${c.visibilityTimeoutSeconds / 2} s per message in flight, and a network hiccup longer than that makes SQS redeliver (recognised as duplicates, but wasted work). 30 or more is usual`);
@@ -67,7 +65,7 @@ export function sdkApiFor(c: ResolvedSqsConfig, maxAttempts?: number): SqsApi {
 export const awsSqsConnector: ConnectorDefinition<typeof SqsConfigSpec> = {
   type: 'aws-sqs',
   title: 'AWS SQS',
-  description: 'Consumes an Amazon SQS queue (standard or FIFO) with long polling. A message is deleted from the queue only after its results, or its dead letter, are stored; until then a visibility heartbeat keeps it invisible, however long the store takes. A message that could not be stored becomes visible again after a backoff. The MessageId makes redeliveries harmless: nothing is stored twice. The body reaches the converter as bytes, whatever its format (JSON, text, base64); metadata carries messageId, approximateReceiveCount, sentTimestamp, messageGroupId (FIFO) and every message attribute. Telemetry the converter returns without ts is stored at the message\'s SentTimestamp (the time SQS accepted it), not at the time Cloudbridge received it. FIFO queues keep order per MessageGroupId. Downlinks are sent with SendMessage to downlinkQueueUrl.',
+  description: 'Consumes an Amazon SQS queue (standard or FIFO) with long polling. A message is deleted from the queue only after its results, or its dead letter, are stored; until then a visibility heartbeat keeps it invisible, however long the store takes. A message that could not be stored becomes visible again after the pipeline\'s retry delay. The MessageId makes redeliveries harmless: nothing is stored twice. The body reaches the converter as bytes, whatever its format (JSON, text, base64); metadata carries messageId, approximateReceiveCount, sentTimestamp, messageGroupId (FIFO) and every message attribute. Telemetry the converter returns without ts is stored at the message\'s SentTimestamp (the time SQS accepted it), not at the time Cloudbridge received it. FIFO queues keep order per MessageGroupId. Downlinks are sent with SendMessage to downlinkQueueUrl.',
   configSpec: SqsConfigSpec,
   capabilities: { downlink: true, redelivery: 'visibility-timeout' },
   validate: (config) => validateSqsConfig(config),

@@ -43,8 +43,9 @@ describe('aws-sqs config', () => {
     assert.throws(() => validateSqsConfig({ queueUrl: QUEUE, sessionToken: 'x' }), { code: 'CONFIG_INVALID', details: { field: 'sessionToken' } });
     assert.throws(() => validateSqsConfig({ queueUrl: QUEUE, region: 'us-east-1' }), { code: 'CONFIG_INVALID', message: /Set region to eu-west-1/ });
     assert.throws(() => validateSqsConfig({ queueUrl: QUEUE, maxInFlight: 5 }), { code: 'CONFIG_INVALID', details: { field: 'maxInFlight' } });
-    assert.throws(() => validateSqsConfig({ queueUrl: QUEUE, redelivery: { initialDelaySeconds: 60, maxDelaySeconds: 10 } }), { code: 'CONFIG_INVALID', details: { field: 'redelivery.maxDelaySeconds' } });
     assert.deepEqual(validateSqsConfig({ queueUrl: QUEUE }, {}), []);
+    assert.deepEqual(validateSqsConfig({ queueUrl: QUEUE, redelivery: { initialDelaySeconds: 60, maxDelaySeconds: 10 } }, {}),
+      ['redelivery is ignored: a message that could not be stored becomes visible again after the pipeline\'s own retry delay (the same for every connector). Remove redelivery from the config'], 'the old backoff setting is accepted, with a warning');
     const warnings = validateSqsConfig({ queueUrl: 'http://10.0.0.5:4566/000000000000/q', endpoint: 'http://10.0.0.5:4566', visibilityTimeoutSeconds: 2 }, {});
     assert.equal(warnings.length, 3, warnings.join('\n'));
   });

@@ -51,11 +51,3 @@ export function recordingLogger(lines: string[]): Logger {
 export function bodies(ctx: TestConnectorContext): string[] {
   return ctx.delivered.map((m) => Buffer.from(m.payload).toString('utf8'));
 }
-
-export async function until(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
