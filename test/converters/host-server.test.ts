@@ -32,7 +32,7 @@ function harness() {
     const r = await request({ t: 'create', inst, kind: 'isolated-vm', program: uplinkJavascriptProgram(script), limits });
     assert.equal(r.t, 'ok', JSON.stringify(r));
   };
-  const batch = (inst: number): Promise<HostReply> => request({ t: 'batch', inst, bytes: new Uint8Array(2), offsets: [0, 2], metas: [{}] });
+  const batch = (inst: number, bytes = new Uint8Array(2)): Promise<HostReply> => request({ t: 'batch', inst, bytes, offsets: [0, 2], metas: [{}] });
   /** The fatal report, read fresh each time (the server sets it from a callback). */
   const fatal = (): Fatal | null => state.fatal;
   return { server, state, fatal, create, batch };
@@ -56,6 +56,18 @@ describe('sandbox process watchdogs', () => {
     assert.deepEqual({ reason: h.fatal()?.reason, blamed: h.fatal()?.blamed }, { reason: 'memory', blamed: [1] });
     assert.match(h.fatal()?.message ?? '', /grew by 172 MB/);
     void running; // a dead server answers nothing more: its process is about to be killed
+  });
+
+  test('the batches being served count too: a large batch is not taken for a memory bomb', async () => {
+    const h = harness();
+    await h.create(1, 'var e = Date.now() + 1000; while (Date.now() < e) {} return { deviceName: "d" };');
+    h.server.check();
+    const running = h.batch(1, new Uint8Array(50 * MB));
+    await settle();
+    h.state.rss += 2 * 16 * MB + 120 * MB + 2 * 50 * MB;
+    h.server.check();
+    assert.equal(h.fatal(), null);
+    assert.equal((await running).t, 'ok');
   });
 
   test('the idle size is the base: growth while nothing runs blames nobody', async () => {

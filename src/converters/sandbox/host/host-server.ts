@@ -5,8 +5,8 @@
  * User code never runs on this process's main thread (isolated-vm runs each call on its own
  * thread), so the watchdogs keep running while converters run:
  * - a call that outlives its time limit by STUCK_GRACE_MS means the engine could not stop it;
- * - the process growing more than its busy converters' memory allowance above its idle size means
- *   an allocation the engine did not count (isolated-vm lets some through);
+ * - the process growing more than its busy converters' memory allowance (plus the batches it holds)
+ *   above its idle size means an allocation the engine did not count (isolated-vm lets some through);
  * - isolated-vm's catastrophic-error callback means it lost control of an isolate.
  * Each of these sends one `fatal` message naming the instances to blame, and the process ends.
  */
@@ -65,6 +65,8 @@ export class HostServer {
   private readonly running = new Set<RunningCall>();
   private readonly engines = new Map<SandboxKind, Promise<SandboxEngine>>();
   private idleRss: number;
+  /** Bytes of the batches being served (their payloads, and the copy made for the engine). */
+  private requestBytes = 0;
   private dead = false;
 
   constructor(opts: HostServerOptions) {
@@ -104,7 +106,13 @@ export class HostServer {
       }
       case 'batch': {
         const payloads = req.metas.map((_, i) => req.bytes.subarray(req.offsets[i], req.offsets[i + 1]));
-        return { outcomes: await this.session(req.inst).batch(payloads, req.metas) };
+        const bytes = 2 * req.bytes.byteLength;
+        this.requestBytes += bytes;
+        try {
+          return { outcomes: await this.session(req.inst).batch(payloads, req.metas) };
+        } finally {
+          this.requestBytes -= bytes;
+        }
       }
       case 'one':
         return { outcome: await this.session(req.inst).one(req.args) };
@@ -162,7 +170,7 @@ export class HostServer {
       }
     }
     const busy = [...new Set([...this.running].map((c) => c.inst))];
-    let allowance = SLACK_BYTES;
+    let allowance = SLACK_BYTES + this.requestBytes;
     for (const inst of busy) allowance += (this.instances.get(inst)?.memoryMb ?? 0) * MB * BUSY_MEMORY_FACTOR;
     const rss = this.opts.rss();
     if (rss - this.idleRss > allowance) {
