@@ -8,15 +8,13 @@
  *   contiguous prefix; a settled position behind a pending one does not count yet);
  * - `rewindTo`: the first position not committed, where the connector must read again after a
  *   rejection. The checkpointer never moves past a rejected position, and refuses to track more
- *   until the connector has rewound, so nothing read after a rejection can be checkpointed before
- *   the rejected position is delivered again.
+ *   (`track` returns null) until the connector has rewound, so nothing read after a rejection can
+ *   be checkpointed before the rejected position is delivered again.
  *
  * Positions are opaque strings (a Kinesis sequence number, an Event Hubs offset): their order is
  * the order of `track` calls, never compared. Modelled on Benthos' `checkpoint.Capped`; the cap on
  * positions in flight is the connector's Semaphore.
  */
-import { CloudbridgeError } from './errors.ts';
-
 export interface CheckpointHandle {
   readonly position: string;
   /** The delivery was committed. */
@@ -53,11 +51,13 @@ export class Checkpointer {
     this.committedPosition = committed;
   }
 
-  /** Registers the next position in source order. Throws after a rejection until `rewind()`. */
-  track(position: string): CheckpointHandle {
-    if (this.rejectedCount > 0) {
-      throw new CloudbridgeError('INTERNAL', `partition ${this.partition}: position ${this.rewindTo ?? '?'} was rejected; rewind() and read again from there before tracking ${position}`);
-    }
+  /**
+   * Registers the next position in source order. Null after a rejection until `rewind()`: the
+   * record must not be delivered (a rejection can arrive during any await, so ask right before
+   * delivering).
+   */
+  track(position: string): CheckpointHandle | null {
+    if (this.rejectedCount > 0) return null;
     const entry: Entry = { position, generation: this.generation, state: 'pending' };
     this.entries.push(entry);
     this.pendingCount++;

@@ -31,18 +31,19 @@ describe('Checkpointer', () => {
 
   it('refuses to track more after a rejection until the connector rewinds', () => {
     const c = new Checkpointer('shard-1');
-    c.track('1').reject();
-    assert.throws(() => c.track('2'), { code: 'INTERNAL', message: /position 1 was rejected; rewind\(\)/ });
+    c.track('1')?.reject();
+    assert.equal(c.track('2'), null, 'the record read after the rejection must not be delivered');
     assert.deepEqual(c.rewind(), { from: '1', after: null });
     assert.equal(c.rejected, false);
-    c.track('1').settle();
+    c.track('1')?.settle();
     assert.equal(c.committed, '1');
   });
 
   it('ignores settles of positions tracked before a rewind (they are read again)', () => {
     const c = new Checkpointer('p0', '5');
     const late = c.track('6');
-    c.track('7').reject();
+    assert.ok(late);
+    c.track('7')?.reject();
     assert.deepEqual(c.rewind(), { from: '6', after: '5' });
     late.settle();
     assert.equal(c.committed, '5');
@@ -53,6 +54,7 @@ describe('Checkpointer', () => {
     const c = new Checkpointer('p0');
     const a = c.track('1');
     const b = c.track('2');
+    assert.ok(a && b);
     let idle = false;
     const done = c.idle().then(() => { idle = true; });
     a.settle();
@@ -66,6 +68,7 @@ describe('Checkpointer', () => {
   it('settling a handle twice, or rejecting a settled one, changes nothing', () => {
     const c = new Checkpointer('p0');
     const a = c.track('1');
+    assert.ok(a);
     a.settle();
     a.reject();
     a.settle();

@@ -13,6 +13,7 @@ import { systemClock } from '../../src/core/clock.ts';
 import { CloudbridgeError, DeliveryRejectedError } from '../../src/core/errors.ts';
 import { silentLogger, type Logger } from '../../src/core/logger.ts';
 import type { UplinkMessage } from '../../src/core/model.ts';
+import type { DeliveryCheckpoint } from '../../src/core/partitions.ts';
 
 export interface DeliveryCall {
   readonly batch: UplinkMessage[];
@@ -39,6 +40,8 @@ export interface TestConnectorContext extends ConnectorContext {
   readonly calls: DeliveryCall[];
   readonly states: StateReport[];
   readonly warnings: Array<{ code: string; message: string; details?: Record<string, unknown> }>;
+  /** Checkpoints of resolved deliveries, in the order they resolved (what the commits would have written). */
+  readonly committedCheckpoints: DeliveryCheckpoint[];
   /** Deliveries not settled yet. */
   pending(): DeliveryCall[];
   /** Most deliveries ever pending at once. */
@@ -60,6 +63,7 @@ export function createTestContext(opts: { mode?: DeliverMode; log?: Logger; inte
   const calls: DeliveryCall[] = [];
   const states: StateReport[] = [];
   const warnings: TestConnectorContext['warnings'] = [];
+  const committedCheckpoints: DeliveryCheckpoint[] = [];
   const checkpointsMap = new Map<string, string>();
   let pendingCount = 0;
   let maxPending = 0;
@@ -76,6 +80,7 @@ export function createTestContext(opts: { mode?: DeliverMode; log?: Logger; inte
     calls,
     states,
     warnings,
+    committedCheckpoints,
     checkpoints,
     log: opts.log ?? silentLogger,
     clock: systemClock,
@@ -100,6 +105,7 @@ export function createTestContext(opts: { mode?: DeliverMode; log?: Logger; inte
           resolve: (report) => {
             if (!settle()) return;
             call.settled = 'resolved';
+            if (options.checkpoint) committedCheckpoints.push(options.checkpoint);
             resolve(report ?? { stored: batch.length, deadLettered: 0, duplicates: 0 });
           },
           reject: (error) => {

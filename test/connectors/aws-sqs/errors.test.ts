@@ -6,7 +6,8 @@ import type { SqsConfig } from '../../../src/connectors/aws-sqs/config-spec.ts';
 import { FAUXQS_CREDENTIALS, startFauxqsPeer, type FauxqsPeer } from '../../peers/fauxqs.ts';
 import { freePort } from '../../peers/free-port.ts';
 import { createTestContext } from '../../support/connector-context.ts';
-import { createSqsSource, recordingLogger, uniqueName } from './helpers.ts';
+import { recordingLogger } from '../../support/recording-logger.ts';
+import { createSqsSource, uniqueName } from './helpers.ts';
 import { startSigV4Gate, type SigV4Gate } from './sigv4-gate.ts';
 import { waitFor } from '../../support/wait.ts';
 
