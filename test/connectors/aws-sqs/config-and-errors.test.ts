@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Value } from '@sinclair/typebox/value';
-import { awsSqsConnector, validateSqsConfig } from '../../../src/connectors/aws-sqs/definition.ts';
+import { awsSqsConnector } from '../../../src/connectors/aws-sqs/definition.ts';
+import { validateSqsConfig } from '../../../src/connectors/aws-sqs/validate.ts';
 import { resolveSqsConfig, SqsConfigSpec } from '../../../src/connectors/aws-sqs/config-spec.ts';
 import { parseQueueUrl } from '../../../src/connectors/aws-sqs/queue-url.ts';
 import { translateSqsError, type SqsErrorContext } from '../../../src/connectors/aws-sqs/sqs-errors.ts';
