@@ -57,7 +57,7 @@ export interface ConnectorContext {
    * the integration not committed yet is rejected too, and so is every delivery offered during
    * the pause that follows, so nothing after a rejected message commits before it is redelivered.
    * May wait before accepting the batch when in-flight limits are reached (backpressure); `signal`
-   * abandons that wait.
+   * abandons that wait (the delivery then rejects with the signal's reason).
    */
   deliver(batch: UplinkMessage[], signal?: AbortSignal, options?: DeliveryOptions): Promise<DeliveryReport>;
   /** Report connection state changes so status and events reflect them. */
