@@ -1,22 +1,33 @@
 /**
- * SQLite ingest cost: `commitUplinks` alone (on disk, WAL, synchronous=FULL) with the MQTT bench's
- * message shape: 1000-message batches, each message one device record with 3 points (with ts),
- * 1 client attribute `model` and a dedupe key (`record-only` by default). Prints msg/s for several
- * device counts, on an empty table and after the table holds `--fill` points, and the largest WAL
- * file seen. `--wal-pages` compares WAL checkpoint sizes (pages of 4 KiB) in one run. No assertions.
+ * Store ingest cost: `commitUplinks` alone with the MQTT bench's message shape: 1000-message
+ * batches, each message one device record with 3 points (with ts), 1 client attribute `model` and
+ * a dedupe key (`record-only` by default). Prints msg/s for several device counts, on an empty
+ * table and after the table holds `--fill` points. SQLite (default: on disk, WAL,
+ * synchronous=FULL) also prints the largest WAL file seen; `--wal-pages` compares WAL checkpoint
+ * sizes (pages of 4 KiB) in one run. No assertions.
  *   node bench/store-ingest.ts [--devices 10,100,1000] [--batches 100] [--fill 1000000] [--batch 1000]
- *     [--dedupe record-only|check] [--sync FULL|NORMAL] [--ts explicit|implicit|same-ms] [--wal-pages 4096,16384]
+ *     [--dedupe record-only|check|none] [--keys hash|sequence] [--sync FULL|NORMAL] [--ts explicit|implicit|same-ms] [--wal-pages 4096,16384]
+ *     [--store sqlite|postgres] [--postgres-url postgres://postgres@127.0.0.1:5432/test]
  * `--ts implicit`: the points come without ts (the converter gave none), at the message's receive
  * time; `same-ms`: without ts and 50 messages per millisecond, so most take the next free one.
+ * `--dedupe none`: no dedupe keys; instead every commit carries the checkpoint of one partition
+ * whose lease the bench holds (a partitioned source, ADR 008). `--keys sequence`: dedupe keys of
+ * a shard and an ascending sequence number (what a partitioned source would record without
+ * checkpoints in the commit) instead of MQTT content hashes.
+ * `--store postgres` works in a new schema it drops at the end; besides this process's CPU it
+ * prints the CPU of the database backends serving it (from /proc: the server must be local).
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import type { DedupeMode } from '../src/core/model.ts';
+import type { LeaseToken } from '../src/core/partitions.ts';
 import type { UplinkCommit, UplinkCommitItem } from '../src/core/ports.ts';
 import type { SqliteSynchronous, Store } from '../src/store/index.ts';
+import { PostgresStore } from '../src/store/postgres/postgres-store.ts';
 import { WAL_AUTOCHECKPOINT_PAGES } from '../src/store/sqlite/database.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 
@@ -29,8 +40,11 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '1000' },
     sync: { type: 'string', default: 'FULL' },
     dedupe: { type: 'string', default: 'record-only' },
+    keys: { type: 'string', default: 'hash' },
     ts: { type: 'string', default: 'explicit' },
     'wal-pages': { type: 'string', default: String(WAL_AUTOCHECKPOINT_PAGES) },
+    store: { type: 'string', default: 'sqlite' },
+    'postgres-url': { type: 'string', default: process.env.CLOUDBRIDGE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
   },
 });
 const deviceCounts = values.devices.split(',').map(Number);
@@ -39,8 +53,13 @@ const fillPoints = Number(values.fill);
 const batchSize = Number(values.batch);
 const synchronous = values.sync as SqliteSynchronous;
 const dedupe = values.dedupe as DedupeMode;
+const keyMode = values.keys as 'hash' | 'sequence';
+/** A Kinesis sequence number's first digits; the message index fills the rest. */
+const SEQUENCE_BASE = '4959033827149025660855969253836157109592157598913658';
 const tsMode = values.ts as 'explicit' | 'implicit' | 'same-ms';
-const walPagesList = values['wal-pages'].split(',').map(Number);
+const storeKind = values.store as 'sqlite' | 'postgres';
+const walPagesList = storeKind === 'sqlite' ? values['wal-pages'].split(',').map(Number) : [0];
+const PARTITION = 'shard-0';
 const POINTS_PER_MESSAGE = 3;
 const T0 = 1_700_000_000_000;
 /** Integration ids are UUIDs in the app. */
@@ -54,8 +73,11 @@ function item(i: number, devices: number): UplinkCommitItem {
   const implicitTs = tsMode === 'explicit' ? {} : { implicitTs: true as const };
   const body = { device, seq: i, ts, model: 'TH-1000 rev B', temperature: 20 + (i % 100) / 10, humidity: 40 + (i % 50) };
   return {
-    // As the MQTT connector derives it: sha-256 hex of topic, NUL, payload.
-    sourceKey: createHash('sha256').update(`bench/${i % devices}\u0000${i}`).digest('hex'),
+    // hash: as the MQTT connector derives it, sha-256 hex of topic, NUL, payload (random order);
+    // sequence: a shard and a sequence number, as a partitioned source would (ascending).
+    sourceKey: keyMode === 'sequence'
+      ? `shardId-000000000000/${SEQUENCE_BASE}${String(i).padStart(8, '0')}`
+      : createHash('sha256').update(`bench/${i % devices}\u0000${i}`).digest('hex'),
     dedupe,
     payload: enc.encode(JSON.stringify(body)),
     metadata: { topic: `bench/${i % devices}`, integrationName: 'bench' },
@@ -75,27 +97,44 @@ function item(i: number, devices: number): UplinkCommitItem {
   };
 }
 
-function makeBatch(first: number, devices: number): UplinkCommit {
+function makeBatch(run: Run, first: number, devices: number): UplinkCommit {
   const items: UplinkCommitItem[] = [];
   for (let i = first; i < first + batchSize; i++) items.push(item(i, devices));
-  return { integrationId: INTEGRATION_ID, allowCreateDevices: true, items };
+  const commit: UplinkCommit = { integrationId: INTEGRATION_ID, allowCreateDevices: true, items };
+  // The partition's position: the sequence number of the batch's last message.
+  if (run.lease !== null) commit.checkpoints = [{ partition: PARTITION, position: String(first + batchSize - 1), lease: run.lease }];
+  return commit;
 }
 
-interface Run { next: number; store: Store; wal: string; walMax: number }
+interface Run {
+  next: number;
+  store: Store;
+  /** SQLite: the WAL file's path; null for PostgreSQL. */
+  wal: string | null;
+  walMax: number;
+  /** The lease the commits checkpoint (`--dedupe none`). */
+  lease: LeaseToken | null;
+  /** PostgreSQL: the CPU ms of the database backends serving this run so far. */
+  backendCpuMs: (() => Promise<number>) | null;
+}
 
 /** Size of the WAL file now (0 when absent), and the largest seen in this run. */
 function sampleWal(run: Run): void {
+  if (run.wal === null) return;
   let size = 0;
   try { size = statSync(run.wal).size; } catch { /* no WAL file */ }
   if (size > run.walMax) run.walMax = size;
 }
 
 /** Commits `count` batches and returns msg/s over the time spent inside commitUplinks only. */
-async function measure(run: Run, devices: number, count: number): Promise<{ rate: number; p50Ms: number; maxMs: number; cpuMs: number; walMaxMb: number }> {
+async function measure(run: Run, devices: number, count: number): Promise<{
+  rate: number; p50Ms: number; maxMs: number; cpuMs: number; walMaxMb: number; backendCpuMs: number | null;
+}> {
   const times: number[] = [];
   let cpuUs = 0;
+  const backendBefore = await run.backendCpuMs?.();
   for (let b = 0; b < count; b++) {
-    const commit = makeBatch(run.next, devices);
+    const commit = makeBatch(run, run.next, devices);
     run.next += batchSize;
     const start = performance.now();
     const cpu = process.cpuUsage();
@@ -105,11 +144,13 @@ async function measure(run: Run, devices: number, count: number): Promise<{ rate
     cpuUs += used.user + used.system;
     sampleWal(run);
   }
+  const backendAfter = await run.backendCpuMs?.();
   const total = times.reduce((a, t) => a + t, 0);
   times.sort((a, b) => a - b);
   return {
     rate: (count * batchSize * 1000) / total, p50Ms: times[Math.floor(times.length / 2)] ?? 0, maxMs: times.at(-1) ?? 0,
     cpuMs: cpuUs / 1000 / count, walMaxMb: run.walMax / 1024 / 1024,
+    backendCpuMs: backendBefore === undefined || backendAfter === undefined ? null : (backendAfter - backendBefore) / count,
   };
 }
 
@@ -117,7 +158,7 @@ async function fill(run: Run, devices: number): Promise<void> {
   while ((await run.store.countTelemetry()) < fillPoints) {
     const batches = Math.max(1, Math.ceil((fillPoints - (await run.store.countTelemetry())) / (batchSize * POINTS_PER_MESSAGE)));
     for (let b = 0; b < batches; b++) {
-      await run.store.commitUplinks(makeBatch(run.next, devices));
+      await run.store.commitUplinks(makeBatch(run, run.next, devices));
       run.next += batchSize;
       sampleWal(run);
     }
@@ -125,26 +166,86 @@ async function fill(run: Run, devices: number): Promise<void> {
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(8);
+const CLOCK_TICK_MS = 10;
 
-console.log(`commitUplinks: ${batchSize}-message batches, ${POINTS_PER_MESSAGE} points + 1 attribute per message, `
-  + `${dedupe} dedupe, synchronous=${synchronous}, points ${tsMode === 'explicit' ? 'with ts' : `without ts${tsMode === 'same-ms' ? ', 50 messages per ms' : ''}`}, ${measuredBatches} batches measured`);
-console.log('devices  WAL pages  table points   msg/s   batch p50 ms  max ms  cpu ms/batch  WAL max MiB');
-for (const devices of deviceCounts) for (const walPages of walPagesList) {
+/** Opens the store of one run; `close` also removes its files or schema. */
+async function openRun(walPages: number): Promise<{ run: Run; close: () => Promise<void> }> {
+  if (storeKind === 'postgres') {
+    const schema = `cb_bench_${process.pid}`;
+    const application = `cb-bench-${process.pid}`;
+    const url = new URL(values['postgres-url']);
+    url.searchParams.set('application_name', application);
+    /** One statement on a connection of its own (not one of the store's). */
+    const query = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> => {
+      const client = new pg.Client({ connectionString: values['postgres-url'] });
+      await client.connect();
+      try {
+        return (await client.query<R>(sql, params)).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    await query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await query(`CREATE SCHEMA ${schema}`);
+    const store = new PostgresStore({ url: url.toString(), schema, maxConnections: 2 });
+    await store.migrate();
+    const backendCpuMs = async (): Promise<number> => {
+      const rows = await query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [application]);
+      let ticks = 0;
+      for (const { pid } of rows) {
+        // After the command's closing parenthesis: utime and stime are fields 14 and 15 of the line.
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]);
+      }
+      return ticks * CLOCK_TICK_MS;
+    };
+    return {
+      run: { next: 0, store, wal: null, walMax: 0, lease: null, backendCpuMs },
+      close: async () => {
+        await store.close();
+        await query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      },
+    };
+  }
   const dir = mkdtempSync(join(tmpdir(), 'cb-store-bench-'));
   const store = new SqliteStore({ path: join(dir, 'cb.db'), synchronous, walAutocheckpointPages: walPages });
   await store.migrate();
+  return {
+    run: { next: 0, store, wal: join(dir, 'cb.db-wal'), walMax: 0, lease: null, backendCpuMs: null },
+    close: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const dedupeLabel = dedupe === 'none' ? 'no dedupe keys, a checkpoint per commit' : `${dedupe} dedupe (${keyMode} keys)`;
+console.log(`commitUplinks on ${storeKind}: ${batchSize}-message batches, ${POINTS_PER_MESSAGE} points + 1 attribute per message, `
+  + `${dedupeLabel}${storeKind === 'sqlite' ? `, synchronous=${synchronous}` : ''}, points ${tsMode === 'explicit' ? 'with ts' : `without ts${tsMode === 'same-ms' ? ', 50 messages per ms' : ''}`}, ${measuredBatches} batches measured`);
+console.log(storeKind === 'sqlite'
+  ? 'devices  WAL pages  table points   msg/s   batch p50 ms  max ms  cpu ms/batch  WAL max MiB'
+  : 'devices             table points   msg/s   batch p50 ms  max ms  cpu ms/batch  db backend cpu ms/batch');
+for (const devices of deviceCounts) for (const walPages of walPagesList) {
+  const { run, close } = await openRun(walPages);
   try {
-    const run: Run = { next: 0, store, wal: join(dir, 'cb.db-wal'), walMax: 0 };
+    if (dedupe === 'none') {
+      const lease = await run.store.claimLease(INTEGRATION_ID, PARTITION, 'bench', 0, 24 * 3_600_000);
+      if (lease === null) throw new Error('could not claim the bench partition');
+      run.lease = { owner: 'bench', token: lease.token };
+    }
     await measure(run, devices, 1);
     const phases: Array<[string, () => Promise<void>]> = [['empty', async () => undefined], [`${fillPoints / 1e6}M`, () => fill(run, devices)]];
     for (const [label, prepare] of phases) {
       await prepare();
       run.walMax = 0;
       const r = await measure(run, devices, measuredBatches);
-      console.log(`${String(devices).padStart(7)}  ${String(walPages).padStart(9)}  ${label.padStart(12)} ${fmt(r.rate)}   ${r.p50Ms.toFixed(1).padStart(12)}  ${r.maxMs.toFixed(1).padStart(6)}  ${r.cpuMs.toFixed(1).padStart(12)}  ${r.walMaxMb.toFixed(1).padStart(11)}`);
+      const last = storeKind === 'sqlite'
+        ? r.walMaxMb.toFixed(1).padStart(11)
+        : (r.backendCpuMs === null ? '-' : r.backendCpuMs.toFixed(1)).padStart(23);
+      console.log(`${String(devices).padStart(7)}  ${storeKind === 'sqlite' ? String(walPages).padStart(9) : ''.padStart(9)}  ${label.padStart(12)} ${fmt(r.rate)}   ${r.p50Ms.toFixed(1).padStart(12)}  ${r.maxMs.toFixed(1).padStart(6)}  ${r.cpuMs.toFixed(1).padStart(12)}  ${last}`);
     }
   } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }

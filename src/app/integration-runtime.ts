@@ -23,6 +23,7 @@ import type {
 import { IngestPipeline, type PipelineLimits } from '../core/pipeline.ts';
 import type { CommitPort, ConvertPort } from '../core/ports.ts';
 import type { DownlinkConverterRunner, DownlinkInput, UplinkConverterRunner } from '../converters/types.ts';
+import { bindLeaseStore } from '../store/leases.ts';
 import type { EventInput, Store } from '../store/types.ts';
 import { ConversionJournal } from './conversion-journal.ts';
 import { decryptConfig } from './integration-secrets.ts';
@@ -271,10 +272,7 @@ export class IntegrationRuntime {
         this.log.warn({ code, ...details }, message);
         this.event({ type: 'WARNING', body: { code, message, ...details } });
       },
-      checkpoints: {
-        get: (id, partition) => this.deps.store.getCheckpoint(id, partition),
-        set: (id, partition, value) => this.deps.store.setCheckpoint(id, partition, value),
-      },
+      leases: bindLeaseStore(this.deps.store, this.config.id),
       log: this.log,
       clock: this.deps.clock,
       signal: abort.signal,

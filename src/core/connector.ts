@@ -7,7 +7,7 @@ import type { TSchema, Static } from '@sinclair/typebox';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
 import type { EncodedDownlink, UplinkMessage } from './model.ts';
-import type { DeliveryCheckpoint } from './partitions.ts';
+import type { DeliveryCheckpoint, LeaseStore } from './partitions.ts';
 import type { WarningCode } from './warnings.ts';
 
 /** How a connector's source redelivers what was not acknowledged (documented per connector). */
@@ -39,11 +39,6 @@ export interface DeliveryOptions {
   checkpoint?: DeliveryCheckpoint;
 }
 
-export interface CheckpointStore {
-  get(integrationId: string, partition: string): Promise<string | null>;
-  set(integrationId: string, partition: string, value: string): Promise<void>;
-}
-
 export interface ConnectorContext {
   /** The integration this connector runs for. */
   integrationId: string;
@@ -64,7 +59,11 @@ export interface ConnectorContext {
   reportState(state: 'connecting' | 'connected' | 'disconnected', error?: unknown): void;
   /** Warnings to surface as integration events (e.g. certificate expiring soon); codes of the warning catalogue only. */
   warn(code: WarningCode, message: string, details?: Record<string, unknown>): void;
-  checkpoints: CheckpointStore;
+  /**
+   * The partition leases and checkpoints of this integration (partitioned sources: Kinesis, Event
+   * Hubs). Shared by every instance on the same store; see src/core/partitions.ts and ADR 008.
+   */
+  leases: LeaseStore;
   log: Logger;
   clock: Clock;
   /** Aborted when the integration stops. */

@@ -10,7 +10,7 @@ import type {
 import type { NewDownlink } from './rows.ts';
 import type {
   ApiToken, AttributeValue, ConversionJournalEntry, DeadLetter, DeadLetterQuery, DeadLetterState, Downlink, Entity, EntityQuery, EventInput,
-  EventQuery, Store, StoredEvent, TelemetryQuery, TsValue, UplinkCommit, UplinkCommitResult,
+  EventQuery, LeaseToken, PartitionLease, Store, StoredEvent, TelemetryQuery, TsValue, UplinkCommit, UplinkCommitResult,
 } from './types.ts';
 
 /**
@@ -30,7 +30,9 @@ export interface StoreRoles {
   deadLetters: RoleMethods<'listDeadLetters' | 'getDeadLetter' | 'setDeadLetterState'>;
   downlinks: RoleMethods<'enqueueDownlink' | 'getDownlink' | 'listQueuedDownlinks' | 'listDownlinks' | 'markDownlink'>;
   config: RoleMethods<'listIntegrations' | 'getIntegration' | 'saveIntegration' | 'listConverters' | 'getConverter' | 'saveConverter' | 'deleteConverter'>;
-  settings: RoleMethods<'getCheckpoint' | 'setCheckpoint' | 'getSetting' | 'setSetting' | 'listTokens' | 'addToken'
+  leases: RoleMethods<'listLeases' | 'ensureLeases' | 'claimLease' | 'renewLease' | 'releaseLease' | 'writeCheckpoint'
+    | 'setLeaseMeta' | 'removeLeases'>;
+  settings: RoleMethods<'getSetting' | 'setSetting' | 'listTokens' | 'addToken'
     | 'getConversionJournal' | 'setConversionJournal' | 'clearConversionJournal'>;
 }
 
@@ -46,7 +48,8 @@ export abstract class RoleStore implements Store {
   abstract ping(): Promise<boolean>;
   abstract close(): Promise<void>;
   /**
-   * Deletes the integration with its events, dead letters, dedupe keys, checkpoints and downlinks.
+   * Deletes the integration with its events, dead letters, dedupe keys, leases (and their
+   * checkpoints), conversion journal and downlinks.
    * Devices it created stay (as in ThingsBoard) and forget their creator. NOT_FOUND for an unknown id.
    */
   abstract deleteIntegration(id: string): Promise<void>;
@@ -100,9 +103,29 @@ export abstract class RoleStore implements Store {
   async saveConverter(cfg: ConverterConfig): Promise<void> { await this.#r.config.saveConverter(cfg); }
   async deleteConverter(id: string): Promise<void> { await this.#r.config.deleteConverter(id); }
 
-  // Checkpoints, settings, tokens
-  async getCheckpoint(integrationId: string, partition: string): Promise<string | null> { return this.#r.settings.getCheckpoint(integrationId, partition); }
-  async setCheckpoint(integrationId: string, partition: string, value: string): Promise<void> { await this.#r.settings.setCheckpoint(integrationId, partition, value); }
+  // Partition leases and checkpoints
+  async listLeases(integrationId: string): Promise<PartitionLease[]> { return this.#r.leases.listLeases(integrationId); }
+  async ensureLeases(integrationId: string, partitions: Array<{ partition: string; meta?: Record<string, string> }>): Promise<void> {
+    await this.#r.leases.ensureLeases(integrationId, partitions);
+  }
+  async claimLease(integrationId: string, partition: string, owner: string, expectedToken: number, ttlMs: number): Promise<PartitionLease | null> {
+    return this.#r.leases.claimLease(integrationId, partition, owner, expectedToken, ttlMs);
+  }
+  async renewLease(integrationId: string, partition: string, lease: LeaseToken, ttlMs: number): Promise<PartitionLease | null> {
+    return this.#r.leases.renewLease(integrationId, partition, lease, ttlMs);
+  }
+  async releaseLease(integrationId: string, partition: string, lease: LeaseToken): Promise<boolean> {
+    return this.#r.leases.releaseLease(integrationId, partition, lease);
+  }
+  async writeCheckpoint(integrationId: string, partition: string, lease: LeaseToken, position: string): Promise<boolean> {
+    return this.#r.leases.writeCheckpoint(integrationId, partition, lease, position);
+  }
+  async setLeaseMeta(integrationId: string, partition: string, lease: LeaseToken, meta: Record<string, string>): Promise<boolean> {
+    return this.#r.leases.setLeaseMeta(integrationId, partition, lease, meta);
+  }
+  async removeLeases(integrationId: string, partitions: string[]): Promise<void> { await this.#r.leases.removeLeases(integrationId, partitions); }
+
+  // Settings, tokens
   async getSetting(key: string): Promise<string | null> { return this.#r.settings.getSetting(key); }
   async setSetting(key: string, value: string): Promise<void> { await this.#r.settings.setSetting(key, value); }
   async listTokens(): Promise<ApiToken[]> { return this.#r.settings.listTokens(); }

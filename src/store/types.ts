@@ -11,6 +11,9 @@ export type {
   MessageOutcome, UplinkCommitItem, UplinkCommit, UplinkItemResult, UplinkCommitResult,
 } from '../core/ports.ts';
 import type { DebugEventInput, UplinkCommit, UplinkCommitResult } from '../core/ports.ts';
+import type { LeaseToken, PartitionLease } from '../core/partitions.ts';
+
+export type { CommitCheckpoint, LeaseStore, LeaseToken, PartitionLease } from '../core/partitions.ts';
 
 export interface IngestStore {
   /**
@@ -19,7 +22,10 @@ export interface IngestStore {
    * is missing, dead-letters the item with stage `provision` and code DEVICE_CREATION_FORBIDDEN),
    * upserts telemetry on (entity, key, ts), updates the latest values (only when newer), upserts
    * client attributes, writes dead letters, and records the dedupe key. Items already committed
-   * are reported `duplicate` and change nothing. Either everything is committed or nothing.
+   * are reported `duplicate` and change nothing. Items with dedupe `none` record and check no key
+   * (never duplicates). Each of `commit.checkpoints` is written first, only while its lease is
+   * held by its owner with its token; otherwise the commit fails with LEASE_LOST naming the
+   * partition. Either everything is committed or nothing.
    */
   commitUplinks(commit: UplinkCommit): Promise<UplinkCommitResult>;
   /** Removes dedupe keys older than the cutoff (epoch ms). Returns how many were removed. */
@@ -182,15 +188,45 @@ export interface ConfigStore {
   deleteConverter(id: string): Promise<void>;
 }
 
-export interface CheckpointRow {
-  integrationId: string;
-  partition: string;
-  value: string;
-}
-
-export interface CheckpointStoreRole {
-  getCheckpoint(integrationId: string, partition: string): Promise<string | null>;
-  setCheckpoint(integrationId: string, partition: string, value: string): Promise<void>;
+/**
+ * Leases and checkpoints of partitioned sources (Kinesis shards, Event Hubs partitions), per
+ * integration: the methods of `LeaseStore` (src/core/partitions.ts) with the integration id first.
+ * A connector never calls these: its context binds them to its integration (`bindLeaseStore`,
+ * ./leases.ts). ADR 008.
+ *
+ * - Every write but `ensureLeases` and `removeLeases` is a compare-and-set on the fencing token:
+ *   `claimLease` on `expectedToken`, the others on the caller's `LeaseToken` (owner and token both
+ *   current). A write that finds another token changes nothing and answers null or false.
+ * - `claimLease` takes the lease whatever its expiry (free, expired, or stolen: the caller decides
+ *   from `listLeases`), increments the token and returns the lease as the claim left it: the new
+ *   owner resumes after the `checkpoint` it returns, never after one read before the claim.
+ * - Expiry is the store's clock: `expiresAt` = now + ttlMs. SQLite: this process's clock.
+ *   PostgreSQL: the database's clock, reported in the caller's (local now + the time the database
+ *   says is left), so instances with skewed clocks still agree on which leases have expired.
+ *   Nothing in the store refuses a write because a lease expired: fencing is by token alone.
+ * - A commit's checkpoints (`UplinkCommit.checkpoints`) are written by `commitUplinks` in its
+ *   transaction under the same compare-and-set; a stale one fails the commit with LEASE_LOST.
+ */
+export interface LeaseStoreRole {
+  /** The integration's leases, by partition. */
+  listLeases(integrationId: string): Promise<PartitionLease[]>;
+  /** Creates the missing leases (unowned, token 0, no checkpoint); merges `meta` into existing ones. */
+  ensureLeases(integrationId: string, partitions: Array<{ partition: string; meta?: Record<string, string> }>): Promise<void>;
+  /**
+   * Sets owner, token + 1 and expiry now + ttlMs when the token is still `expectedToken` (a lease
+   * that does not exist yet has token 0 and is created). Null when the token moved on.
+   */
+  claimLease(integrationId: string, partition: string, owner: string, expectedToken: number, ttlMs: number): Promise<PartitionLease | null>;
+  /** Expiry now + ttlMs while `lease` is current (also after it expired, if nobody claimed it since). */
+  renewLease(integrationId: string, partition: string, lease: LeaseToken, ttlMs: number): Promise<PartitionLease | null>;
+  /** Owner null and expiry 0 (the token stays: the next claim expects it); false when not current. */
+  releaseLease(integrationId: string, partition: string, lease: LeaseToken): Promise<boolean>;
+  /** Writes the checkpoint outside a commit while `lease` is current; false when fenced out. */
+  writeCheckpoint(integrationId: string, partition: string, lease: LeaseToken, position: string): Promise<boolean>;
+  /** Merges `meta` while `lease` is current; false when fenced out. */
+  setLeaseMeta(integrationId: string, partition: string, lease: LeaseToken, meta: Record<string, string>): Promise<boolean>;
+  /** Deletes the leases (whoever holds them). */
+  removeLeases(integrationId: string, partitions: string[]): Promise<void>;
 }
 
 /** The messages an integration is converting (see src/app/conversion-journal.ts). */
@@ -239,7 +275,7 @@ export interface StoreFiles {
 
 /** The whole store: every role, plus lifecycle. */
 export interface Store extends IngestStore, EntityStore, TelemetryStore, AttributeStore, EventStore,
-  DeadLetterStore, DownlinkStore, ConfigStore, CheckpointStoreRole, ConversionJournalStore, SettingsStore {
+  DeadLetterStore, DownlinkStore, ConfigStore, LeaseStoreRole, ConversionJournalStore, SettingsStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Set by stores whose data lives in local files (SQLite). */
   readonly files?: StoreFiles;

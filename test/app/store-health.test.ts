@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { parseConfigText } from '../../src/app/config-file.ts';
 import { parseDiskThreshold } from '../../src/app/disk-space.ts';
 import { PROBE_KEY, StoreHealth } from '../../src/app/store-health.ts';
+import { CloudbridgeError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import type { CommitPort } from '../../src/core/ports.ts';
 import type { Store } from '../../src/store/types.ts';
@@ -47,6 +48,22 @@ describe('store health', () => {
     await commit(c);
     assert.deepEqual(health.snapshot(), { writable: true, failure: null, lastSuccessAt: 2000, recoveredAt: 2000 });
     assert.deepEqual(recovered, [2000]);
+  });
+
+  it('a commit refused with LEASE_LOST shows the store answering: it stays (or becomes) writable', async () => {
+    const clock = new ManualClock(1000);
+    const health = new StoreHealth({ store: fakeStore(), clock, log: silentLogger });
+    let error: Error = new Error('connection refused');
+    const commit: CommitPort = health.observe(async () => {
+      throw error;
+    });
+    const c = { integrationId: 'i-1', allowCreateDevices: true, items: [] };
+    await assert.rejects(commit(c));
+    assert.equal(health.writable, false);
+    error = new CloudbridgeError('LEASE_LOST', 'lease of partition "shard-0" lost');
+    clock.set(clock.now() + 100);
+    await assert.rejects(commit(c), (err: unknown) => (err as CloudbridgeError).code === 'LEASE_LOST', 'the error passes through');
+    assert.deepEqual(health.snapshot(), { writable: true, failure: null, lastSuccessAt: 1100, recoveredAt: 1100 });
   });
 
   it('the write probe finds a failure and a recovery without commits', async () => {

@@ -1,5 +1,5 @@
 /**
- * The store contract: every Store implementation (SQLite now, PostgreSQL later) runs this suite.
+ * The store contract: every Store implementation (SQLite and PostgreSQL) runs this suite.
  *
  *   storeContract('sqlite', () => openFreshStore(), (closed) => reopenSameDatabase(closed));
  *
@@ -12,9 +12,11 @@ import { configContract } from './contract/config.ts';
 import { eventsContract } from './contract/events.ts';
 import type { StoreHarness } from './contract/fixtures.ts';
 import { ingestDataContract } from './contract/ingest-data.ts';
+import { ingestCheckpointsContract } from './contract/ingest-checkpoints.ts';
 import { dedupeContract } from './contract/ingest-dedupe.ts';
 import { provisioningContract } from './contract/ingest-provisioning.ts';
 import { ingestTimestampsContract } from './contract/ingest-timestamps.ts';
+import { leasesContract } from './contract/leases.ts';
 import { lifecycleContract } from './contract/lifecycle.ts';
 import { queriesContract } from './contract/queries.ts';
 import { queuesContract } from './contract/queues.ts';
@@ -28,9 +30,11 @@ export function storeContract(label: string, open: () => Promise<Store>, reopen:
     describe('ingest: stored data', () => ingestDataContract(h));
     describe('ingest: timestamps and overwrites (no point vanishes silently)', () => ingestTimestampsContract(h));
     describe('ingest: provisioning, dead letters, atomicity', () => provisioningContract(h));
+    describe('ingest: checkpoints committed with the data, fenced by the lease', () => ingestCheckpointsContract(h));
     describe('queries', () => queriesContract(h));
     describe('events', () => eventsContract(h));
-    describe('dead letters, downlinks, checkpoints, settings', () => queuesContract(h));
+    describe('dead letters, downlinks, conversion journal, settings', () => queuesContract(h));
+    describe('partition leases', () => leasesContract(h));
     describe('config', () => configContract(h));
     describe('lifecycle', () => lifecycleContract(h));
   });

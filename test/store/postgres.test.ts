@@ -1,6 +1,7 @@
 /**
  * The store contract against a real PostgreSQL server, plus PostgreSQL-only behaviour: concurrent
- * commits from two instances (competing consumers), concurrent migrations, openStore wiring.
+ * commits from two instances (competing consumers), leases raced by two instances, concurrent
+ * migrations, openStore wiring.
  * Every `open()` uses its own new schema, dropped when the file ends. The server is taken from
  * CLOUDBRIDGE_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test); the file is
  * skipped, saying why, only when that server cannot be reached.
@@ -11,11 +12,13 @@ import { createServer } from 'node:net';
 import { after, describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
 import { openStore } from '../../src/store/index.ts';
-import { loadPostgresMigrations } from '../../src/store/postgres/migrate.ts';
+import type { CommitCheckpoint } from '../../src/core/partitions.ts';
+import { PostgresDatabase } from '../../src/store/postgres/database.ts';
+import { loadPostgresMigrations, migratePostgres } from '../../src/store/postgres/migrate.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import type { Store } from '../../src/store/types.ts';
 import { storeContract } from './contract.ts';
-import { T0, batch, dbl, long, record, rejectsWithCode, stored } from './contract/fixtures.ts';
+import { INTEGRATION, T0, batch, dbl, long, record, rejectsWithCode, stored } from './contract/fixtures.ts';
 
 const URL_ = process.env.CLOUDBRIDGE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const admin = new pg.Pool({ connectionString: URL_, max: 2, connectionTimeoutMillis: 5000 });
@@ -57,6 +60,15 @@ async function open(t: TestContext, schema: string): Promise<PostgresStore> {
   const store = await openOn(schema);
   t.after(() => store.close());
   return store;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Messages `first..first+count-1` of a partition, one point each on `device`, without dedupe key. */
+function partitionBatch(partition: string, first: number, count: number, device: string, lease: CommitCheckpoint['lease']) {
+  const items = Array.from({ length: count }, (_, i) => stored(`${partition}-${first + i}`,
+    [record(device, { points: [[T0 + first + i, 'seq', long(first + i)]] })], { dedupe: 'none' }));
+  return batch(items, { checkpoints: [{ partition, position: String(first + count - 1), lease }] });
 }
 
 /** A free loopback port nothing listens on. */
@@ -143,6 +155,123 @@ if (unreachable !== null) {
         const counts = [ra.results[0], rb.results[0]].map((r) => (r?.status === 'stored' ? r.overwritten ?? 0 : -1));
         assert.deepEqual(counts, [1, 1], `round ${round}: each replaced a different value (0 → one, then one → the other)`);
       }
+    });
+
+    it('two instances claiming one lease with the same expected token: exactly one wins each round', async (t) => {
+      const schema = await newSchema();
+      const [a, b] = [await open(t, schema), await open(t, schema)];
+      for (let round = 0; round < 20; round++) {
+        const [ra, rb] = await Promise.all([
+          a.claimLease(INTEGRATION, 'shard-0', 'instance-a', round, 60_000), b.claimLease(INTEGRATION, 'shard-0', 'instance-b', round, 60_000),
+        ]);
+        const winners = [ra, rb].filter((r) => r !== null);
+        assert.equal(winners.length, 1, `round ${round}`);
+        assert.equal(winners[0]?.token, round + 1);
+      }
+      // Renewals and checkpoints of both, at once: only the current owner's pass.
+      const [lease] = await a.listLeases(INTEGRATION);
+      assert.ok(lease?.owner);
+      const current = { owner: lease.owner, token: lease.token };
+      const stale = { owner: lease.owner === 'instance-a' ? 'instance-b' : 'instance-a', token: lease.token - 1 };
+      const results = await Promise.all([
+        a.renewLease(INTEGRATION, 'shard-0', current, 60_000), b.renewLease(INTEGRATION, 'shard-0', stale, 60_000),
+        a.writeCheckpoint(INTEGRATION, 'shard-0', stale, 'stale'), b.writeCheckpoint(INTEGRATION, 'shard-0', current, 'current'),
+      ]);
+      assert.deepEqual(results.map((r) => r !== null && r !== false), [true, false, false, true]);
+      assert.equal((await b.listLeases(INTEGRATION))[0]?.checkpoint, 'current');
+    });
+
+    it('an owner committing while another instance steals its lease: the claim returns the position of exactly the data stored, later commits fail with LEASE_LOST', async (t) => {
+      const schema = await newSchema();
+      const [a, b] = [await open(t, schema), await open(t, schema)];
+      for (let round = 0; round < 5; round++) {
+        const partition = `shard-${round}`;
+        const device = `dev-${round}`;
+        const claimed = await a.claimLease(INTEGRATION, partition, 'instance-a', 0, 60_000);
+        assert.ok(claimed);
+        const lease = { owner: 'instance-a', token: claimed.token };
+        let next = 0;
+        let stored = 0;
+        let lost: unknown = null;
+        const writer = (async () => {
+          while (lost === null) {
+            const first = next;
+            next += 10;
+            try {
+              await a.commitUplinks(partitionBatch(partition, first, 10, device, lease));
+              stored = first + 10;
+            } catch (err) {
+              lost = err;
+            }
+          }
+        })();
+        while (stored < 30 && lost === null) await sleep(2);
+        await sleep(round * 7);
+        const stolen = await b.claimLease(INTEGRATION, partition, 'instance-b', lease.token, 60_000);
+        await writer;
+        assert.equal((lost as { code?: string } | null)?.code, 'LEASE_LOST', String(lost));
+        assert.ok(stolen, 'the steal succeeded');
+        const id = (await b.getEntity('DEVICE', device))?.id ?? '';
+        assert.equal(await b.countTelemetry(id), stored, `round ${round}: the commits that succeeded are stored, no other`);
+        assert.equal(stolen.checkpoint, String(stored - 1), `round ${round}: the new owner resumes right after the stored data`);
+        assert.equal((await a.listLeases(INTEGRATION)).find((l) => l.partition === partition)?.checkpoint, String(stored - 1));
+      }
+    });
+
+    it('a commit whose connection dies after writing its checkpoint, before COMMIT, leaves neither its data nor its position', async (t) => {
+      const schema = await newSchema();
+      const store = await open(t, schema);
+      const claimed = await store.claimLease(INTEGRATION, 'shard-0', 'instance-a', 0, 60_000);
+      assert.ok(claimed);
+      const lease = { owner: 'instance-a', token: claimed.token };
+      await store.commitUplinks(partitionBatch('shard-0', 1, 2, 'dev', lease));
+
+      const blocker = await admin.connect();
+      try {
+        // Another transaction holds a dedupe key the commit needs after its checkpoint write.
+        await blocker.query('BEGIN');
+        await blocker.query(`INSERT INTO ${schema}.dedupe_keys (integration_id, source_key, committed_at) VALUES ($1, 'held', 0)`, [INTEGRATION]);
+        const blockerPid = (await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+        const commit = partitionBatch('shard-0', 3, 2, 'dev', lease);
+        commit.items.push(stored('held', [record('dev', { points: [[T0 + 99, 'seq', long(99)]] })]));
+        // Its outcome is taken at once: it may fail before the test gets to look at it.
+        const committing = store.commitUplinks(commit).then(() => null, (err: unknown) => err);
+        let victim: number | undefined;
+        for (let i = 0; i < 500 && victim === undefined; i++) {
+          const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [blockerPid]);
+          victim = rows[0]?.pid;
+          if (victim === undefined) await sleep(10);
+        }
+        assert.ok(victim !== undefined, 'the commit waits for the held key');
+        // It has updated the lease row (locked until its COMMIT) ...
+        await assert.rejects(admin.query(`SELECT 1 FROM ${schema}.partition_leases FOR UPDATE NOWAIT`), /could not obtain lock/);
+        // ... and dies before COMMIT.
+        await admin.query('SELECT pg_terminate_backend($1)', [victim]);
+        assert.equal((await committing as { code?: string } | null)?.code, 'STORE_UNAVAILABLE');
+        await blocker.query('ROLLBACK');
+      } finally {
+        blocker.release();
+      }
+      assert.equal((await store.listLeases(INTEGRATION))[0]?.checkpoint, '2');
+      assert.equal(await store.countTelemetry(), 2);
+      await store.commitUplinks(partitionBatch('shard-0', 3, 2, 'dev', lease));
+      assert.equal((await store.listLeases(INTEGRATION))[0]?.checkpoint, '4');
+      assert.equal(await store.countTelemetry(), 4);
+    });
+
+    it('migration 003 turns the checkpoints of the old table into unowned leases that keep their position', async (t) => {
+      const schema = await newSchema();
+      const db = new PostgresDatabase({ url: URL_, schema, maxConnections: 2 });
+      try {
+        await migratePostgres(db, loadPostgresMigrations().filter((m) => m.version < 3));
+      } finally {
+        await db.close();
+      }
+      await admin.query(`INSERT INTO ${schema}.checkpoints (integration_id, partition, value, updated_at) VALUES ('int-a', 'shard-0', '42', 1), ('int-b', 'p1', 'x', 2)`);
+      const store = await open(t, schema);
+      assert.deepEqual(await store.listLeases('int-a'), [{ partition: 'shard-0', owner: null, token: 0, expiresAt: 0, checkpoint: '42', meta: {} }]);
+      assert.equal((await store.claimLease('int-b', 'p1', 'instance-a', 0, 1000))?.checkpoint, 'x');
+      assert.equal((await admin.query(`SELECT to_regclass('${schema}.checkpoints') AS t`)).rows[0]?.t, null);
     });
 
     it('instances migrating one schema at once apply each migration once; a newer schema is refused', async () => {

@@ -7,7 +7,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
 import { openStore } from '../../src/store/index.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { loadMigrations } from '../../src/store/sqlite/migrate.ts';
+import { SqliteDatabase } from '../../src/store/sqlite/database.ts';
+import { loadMigrations, migrateSqlite } from '../../src/store/sqlite/migrate.ts';
 import type { Store } from '../../src/store/types.ts';
 import { storeContract } from './contract.ts';
 import { T0, batch, dbl, record, rejectsWithCode, stored } from './contract/fixtures.ts';
@@ -43,6 +44,24 @@ describe('sqlite store specifics', () => {
       const versions = raw.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
       assert.deepEqual(versions.map((v) => ({ ...v })), loadMigrations().map((m) => ({ version: m.version, name: m.name })));
       assert.equal((raw.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal');
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('migration 004 turns the checkpoints of the old table into unowned leases that keep their position', async (t) => {
+    const path = freshPath();
+    const old = new SqliteDatabase({ path });
+    migrateSqlite(old, loadMigrations().filter((m) => m.version < 4));
+    old.exec("INSERT INTO checkpoints (integration_id, partition, value, updated_at) VALUES ('int-a', 'shard-0', '42', 1), ('int-b', 'p1', 'x', 2)");
+    old.close();
+    const store = await openStore({ sqlite: { path } });
+    t.after(() => store.close());
+    assert.deepEqual(await store.listLeases('int-a'), [{ partition: 'shard-0', owner: null, token: 0, expiresAt: 0, checkpoint: '42', meta: {} }]);
+    assert.equal((await store.claimLease('int-b', 'p1', 'instance-a', 0, 1000))?.checkpoint, 'x');
+    const raw = new DatabaseSync(path);
+    try {
+      assert.equal(raw.prepare("SELECT name FROM sqlite_master WHERE name = 'checkpoints'").get(), undefined);
     } finally {
       raw.close();
     }

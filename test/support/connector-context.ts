@@ -7,13 +7,20 @@
  *   ctx.mode = 'reject';                        // deliveries reject with STORE_UNAVAILABLE, retry after 100 ms
  *   ctx.mode = (batch, call) => ...;            // anything else
  *   await waitFor(() => ctx.delivered.length === 10);   // test/support/wait.ts
+ *
+ * `ctx.leases` is the real lease store of a SQLite store in memory (one per context). Contexts of
+ * several instances of one integration share theirs: `const leases = memoryLeaseStore();
+ * createTestContext({ leases })` twice (or pass a real store, e.g. PostgreSQL).
  */
-import type { CheckpointStore, ConnectorContext, DeliveryOptions, DeliveryReport } from '../../src/core/connector.ts';
+import type { ConnectorContext, DeliveryOptions, DeliveryReport } from '../../src/core/connector.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { CloudbridgeError, DeliveryRejectedError } from '../../src/core/errors.ts';
 import { silentLogger, type Logger } from '../../src/core/logger.ts';
 import type { UplinkMessage } from '../../src/core/model.ts';
 import type { DeliveryCheckpoint } from '../../src/core/partitions.ts';
+import { bindLeaseStore } from '../../src/store/leases.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import type { LeaseStoreRole } from '../../src/store/types.ts';
 
 export interface DeliveryCall {
   readonly batch: UplinkMessage[];
@@ -50,6 +57,31 @@ export interface TestConnectorContext extends ConnectorContext {
   settleAll(outcome?: 'resolve' | 'reject'): void;
   /** Aborts ctx.signal (as the runtime does when an integration stops). */
   abort(): void;
+  /** The store behind `leases` (inspect or change leases as another instance would). */
+  readonly leaseStore: LeaseStoreRole;
+}
+
+/** The lease role of a real SQLite store in memory, created and migrated on first use. */
+export function memoryLeaseStore(): LeaseStoreRole {
+  let opened: Promise<SqliteStore> | undefined;
+  const store = async (): Promise<SqliteStore> => {
+    opened ??= (async () => {
+      const s = new SqliteStore({ path: ':memory:' });
+      await s.migrate();
+      return s;
+    })();
+    return opened;
+  };
+  return {
+    listLeases: async (id) => (await store()).listLeases(id),
+    ensureLeases: async (id, partitions) => (await store()).ensureLeases(id, partitions),
+    claimLease: async (id, partition, owner, expectedToken, ttlMs) => (await store()).claimLease(id, partition, owner, expectedToken, ttlMs),
+    renewLease: async (id, partition, lease, ttlMs) => (await store()).renewLease(id, partition, lease, ttlMs),
+    releaseLease: async (id, partition, lease) => (await store()).releaseLease(id, partition, lease),
+    writeCheckpoint: async (id, partition, lease, position) => (await store()).writeCheckpoint(id, partition, lease, position),
+    setLeaseMeta: async (id, partition, lease, meta) => (await store()).setLeaseMeta(id, partition, lease, meta),
+    removeLeases: async (id, partitions) => (await store()).removeLeases(id, partitions),
+  };
 }
 
 /** What the pipeline rejects a delivery with when the store is down: STORE_UNAVAILABLE, come back after `retryAfterMs`. */
@@ -57,23 +89,22 @@ export function storeUnavailable(retryAfterMs = 100): DeliveryRejectedError {
   return new DeliveryRejectedError(new CloudbridgeError('STORE_UNAVAILABLE', 'test store is down'), retryAfterMs);
 }
 
-export function createTestContext(opts: { mode?: DeliverMode; log?: Logger; integrationId?: string } = {}): TestConnectorContext {
+export function createTestContext(
+  opts: { mode?: DeliverMode; log?: Logger; integrationId?: string; leases?: LeaseStoreRole } = {},
+): TestConnectorContext {
   const controller = new AbortController();
   const delivered: UplinkMessage[] = [];
   const calls: DeliveryCall[] = [];
   const states: StateReport[] = [];
   const warnings: TestConnectorContext['warnings'] = [];
   const committedCheckpoints: DeliveryCheckpoint[] = [];
-  const checkpointsMap = new Map<string, string>();
   let pendingCount = 0;
   let maxPending = 0;
-  const checkpoints: CheckpointStore = {
-    get: async (id, partition) => checkpointsMap.get(`${id}/${partition}`) ?? null,
-    set: async (id, partition, value) => { checkpointsMap.set(`${id}/${partition}`, value); },
-  };
+  const integrationId = opts.integrationId ?? 'test-integration';
+  const leaseStore = opts.leases ?? memoryLeaseStore();
 
   const ctx: TestConnectorContext = {
-    integrationId: opts.integrationId ?? 'test-integration',
+    integrationId,
     integrationName: 'test integration',
     mode: opts.mode ?? 'resolve',
     delivered,
@@ -81,7 +112,8 @@ export function createTestContext(opts: { mode?: DeliverMode; log?: Logger; inte
     states,
     warnings,
     committedCheckpoints,
-    checkpoints,
+    leases: bindLeaseStore(leaseStore, integrationId),
+    leaseStore,
     log: opts.log ?? silentLogger,
     clock: systemClock,
     signal: controller.signal,

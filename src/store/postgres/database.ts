@@ -138,12 +138,20 @@ export class PostgresDatabase {
       return this.#fail(err);
     }
     let broken = false;
+    // While checked out, a client has no 'error' listener of the pool's: a connection that dies
+    // under it (server restart, pg_terminate_backend) would emit an unhandled 'error' and end the
+    // process. Its queries fail on their own; the client goes back to the pool as broken.
+    const onError = (): void => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       return await fn(sqlOf(client, (err) => {
-        broken = isConnectionError(err);
+        broken ||= isConnectionError(err);
         return this.#fail(err);
       }), client);
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }

@@ -15,7 +15,10 @@ function sorted(keys: Iterable<string>): string[] {
   return [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Which keys a commit must claim (first named by a `check` item) and touch (named by a `record-only` item). */
+/**
+ * Which keys a commit must claim (first named by a `check` item) and touch (named by a
+ * `record-only` item). Items with dedupe `none` name no key.
+ */
 export interface DedupePlan {
   claim: string[];
   touch: string[];
@@ -26,6 +29,7 @@ export function planDedupe(items: readonly UplinkCommitItem[]): DedupePlan {
   const touch = new Set<string>();
   for (const item of items) {
     const mode = item.dedupe ?? 'check';
+    if (mode === 'none') continue;
     if (!first.has(item.sourceKey)) first.set(item.sourceKey, mode);
     if (mode === 'record-only') touch.add(item.sourceKey);
   }
@@ -35,13 +39,16 @@ export function planDedupe(items: readonly UplinkCommitItem[]): DedupePlan {
 /**
  * Which items are live (not duplicates), in order. `check`: a duplicate when its key was recorded
  * earlier in this commit, or committed before (the first `check` item of a key is live only when
- * this commit claimed the key). `record-only`: never a duplicate.
+ * this commit claimed the key). `record-only`: never a duplicate. `none`: never a duplicate, and
+ * records no key.
  */
 export function liveItems(items: readonly UplinkCommitItem[], claimed: ReadonlySet<string>): boolean[] {
   const recorded = new Set<string>();
   return items.map((item) => {
     const key = item.sourceKey;
-    const live = (item.dedupe ?? 'check') === 'record-only' || (!recorded.has(key) && claimed.has(key));
+    const mode = item.dedupe ?? 'check';
+    if (mode === 'none') return true;
+    const live = mode === 'record-only' || (!recorded.has(key) && claimed.has(key));
     if (live) recorded.add(key);
     return live;
   });

@@ -3,7 +3,7 @@
  * telemetry, latest values, client attributes, dead letters and events, all or nothing, with a
  * fixed number of batched statements whatever the batch size:
  *
- *   claim dedupe keys → touch record-only keys → look up entities → create missing entities
+ *   checkpoints (fenced) → claim dedupe keys → touch record-only keys → look up entities → create missing entities
  *   (→ re-select those a concurrent commit created) → points (new slots; replaced slots; points
  *   without ts, moved past taken slots) → latest → attributes → dead letters → events → COMMIT
  *
@@ -17,6 +17,7 @@ import { eventsWithResults } from '../../core/batch-commit.ts';
 import type { DeadLetterInput, EntityKind, EntityRecord } from '../../core/model.ts';
 import { entityCacheKey, type EntityCache } from '../entity-cache.ts';
 import { creationForbiddenMessage } from '../input-checks.ts';
+import { checkedCheckpoints } from '../leases.ts';
 import type { Entity, UplinkCommit, UplinkCommitResult, UplinkItemResult } from '../types.ts';
 import type { PostgresAttributes } from './attributes.ts';
 import type { PostgresDatabase, Sql } from './database.ts';
@@ -24,6 +25,7 @@ import { DeadLetterRows, type PostgresDeadLetters } from './dead-letters.ts';
 import { liveItems, planDedupe, type PostgresDedupeKeys } from './dedupe-keys.ts';
 import type { PostgresEntities } from './entities.ts';
 import type { PostgresEvents } from './events.ts';
+import type { PostgresLeases } from './leases.ts';
 import { IngestRows } from './ingest-rows.ts';
 import type { PostgresTelemetry } from './telemetry.ts';
 
@@ -35,6 +37,7 @@ export interface IngestParts {
   events: PostgresEvents;
   deadLetters: PostgresDeadLetters;
   dedupe: PostgresDedupeKeys;
+  leases: PostgresLeases;
   cache: EntityCache;
 }
 
@@ -55,8 +58,12 @@ export class PostgresIngest {
 
   async commitUplinks(commit: UplinkCommit): Promise<UplinkCommitResult> {
     const plan = planDedupe(commit.items);
+    const checkpoints = checkedCheckpoints(commit.checkpoints);
     const { results, seqs, telemetry } = await this.#p.db.transaction(async (sql) => {
       const now = Date.now();
+      // First: locks the leases' rows until COMMIT (a concurrent claim waits, then sees the new
+      // checkpoint), and a fenced-out owner's commit stops here; LEASE_LOST rolls it all back.
+      await this.#p.leases.commitCheckpoints(sql, commit.integrationId, checkpoints, now);
       const claimed = await this.#p.dedupe.claim(sql, commit.integrationId, plan.claim, now);
       await this.#p.dedupe.touch(sql, commit.integrationId, plan.touch.filter((k) => !claimed.has(k)), now);
       const live = liveItems(commit.items, claimed);

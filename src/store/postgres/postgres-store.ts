@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL store (node-postgres pool): composes the role modules. Several Cloudbridge
- * instances may share one database: migrations serialise on an advisory lock, and concurrent
- * commits stay exactly-once through the dedupe keys' primary key (see ingest.ts).
+ * instances may share one database: migrations serialise on an advisory lock, concurrent commits
+ * stay exactly-once through the dedupe keys' primary key (see ingest.ts), and partition leases are
+ * compare-and-set on their fencing token (leases.ts).
  */
 import { EntityCache, type EntityCacheOptions } from '../entity-cache.ts';
 import { RoleStore } from '../role-store.ts';
@@ -14,6 +15,7 @@ import { PostgresDownlinks } from './downlinks.ts';
 import { PostgresEntities } from './entities.ts';
 import { PostgresEvents } from './events.ts';
 import { PostgresIngest } from './ingest.ts';
+import { PostgresLeases } from './leases.ts';
 import { migratePostgres } from './migrate.ts';
 import { PostgresSettings } from './settings.ts';
 import { PostgresTelemetry } from './telemetry.ts';
@@ -27,6 +29,7 @@ interface DeletionRoles {
   deadLetters: PostgresDeadLetters;
   downlinks: PostgresDownlinks;
   settings: PostgresSettings;
+  leases: PostgresLeases;
   dedupe: PostgresDedupeKeys;
   entities: PostgresEntities;
 }
@@ -46,11 +49,12 @@ export class PostgresStore extends RoleStore {
     const events = new PostgresEvents(db);
     const deadLetters = new PostgresDeadLetters(db);
     const dedupe = new PostgresDedupeKeys(db);
+    const leases = new PostgresLeases(db);
     const ingest = new PostgresIngest({
-      db, entities, telemetry, attributes, events, deadLetters, dedupe, cache: new EntityCache(opts.entityCacheSize),
+      db, entities, telemetry, attributes, events, deadLetters, dedupe, leases, cache: new EntityCache(opts.entityCacheSize),
     });
     const roles = {
-      ingest, entities, telemetry, attributes, events, deadLetters, dedupe,
+      ingest, entities, telemetry, attributes, events, deadLetters, dedupe, leases,
       downlinks: new PostgresDownlinks(db), config: new PostgresConfig(db), settings: new PostgresSettings(db),
     };
     super(roles);
@@ -92,7 +96,8 @@ export class PostgresStore extends RoleStore {
       await r.events.deleteForIntegration(sql, id);
       await r.deadLetters.deleteForIntegration(sql, id);
       await r.downlinks.deleteForIntegration(sql, id);
-      await r.settings.deleteCheckpointsFor(sql, id);
+      await r.settings.deleteJournalFor(sql, id);
+      await r.leases.deleteFor(sql, id);
       await r.dedupe.deleteFor(sql, id);
       await r.entities.detachIntegration(sql, id);
     });

@@ -1,4 +1,4 @@
-/** Key/value settings, API tokens (hashes only), connector checkpoints and the conversion journal. */
+/** Key/value settings, API tokens (hashes only) and the conversion journal. */
 import { CloudbridgeError } from '../../core/errors.ts';
 import { checkTokenRole } from '../input-checks.ts';
 import { toToken, type TokenRow } from '../rows.ts';
@@ -44,19 +44,8 @@ export class PostgresSettings {
     }
   }
 
-  async getCheckpoint(integrationId: string, partition: string): Promise<string | null> {
-    return (await this.#db.sql.one<{ value: string }>('SELECT value FROM checkpoints WHERE integration_id = $1 AND partition = $2',
-      [integrationId, partition]))?.value ?? null;
-  }
-
-  async setCheckpoint(integrationId: string, partition: string, value: string): Promise<void> {
-    await this.#db.sql.run(`INSERT INTO checkpoints (integration_id, partition, value, updated_at) VALUES ($1, $2, $3, $4)
-      ON CONFLICT (integration_id, partition) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-    [integrationId, partition, value, Date.now()]);
-  }
-
-  async deleteCheckpointsFor(sql: Sql, integrationId: string): Promise<void> {
-    await sql.run('DELETE FROM checkpoints WHERE integration_id = $1', [integrationId]);
+  /** Forgets the integration's conversion journal (it is being deleted); the caller provides the transaction. */
+  async deleteJournalFor(sql: Sql, integrationId: string): Promise<void> {
     await sql.run('DELETE FROM conversion_journal WHERE integration_id = $1', [integrationId]);
   }
 

@@ -1,6 +1,7 @@
 /**
- * The ingest hot path: one transaction per UplinkCommit that deduplicates, provisions, writes
- * telemetry, latest values, client attributes, dead letters and events, all or nothing.
+ * The ingest hot path: one transaction per UplinkCommit that writes the partition checkpoints
+ * (fenced by their lease tokens), deduplicates, provisions, writes telemetry, latest values, client
+ * attributes, dead letters and events, all or nothing.
  *
  * Items are decided one by one in order (dedupe, provisioning, dead letters). Their data rows are
  * buffered and written at the end with multi-row statements, in key order (neighbouring rows share
@@ -17,6 +18,7 @@ import { AttributeWrites } from '../attribute-writes.ts';
 import { CommitTelemetry } from '../commit-telemetry.ts';
 import { entityCacheKey, type EntityCache } from '../entity-cache.ts';
 import { creationForbiddenMessage } from '../input-checks.ts';
+import { checkedCheckpoints } from '../leases.ts';
 import { toKvColumns } from '../kv-columns.ts';
 import type { UplinkCommit, UplinkCommitItem, UplinkCommitResult, UplinkItemResult } from '../types.ts';
 import type { SqliteAttributes } from './attributes.ts';
@@ -25,6 +27,7 @@ import type { SqliteDeadLetters } from './dead-letters.ts';
 import { compareStoredKeys, storedSourceKey, type SqliteDedupeKeys, type StoredSourceKey } from './dedupe-keys.ts';
 import type { SqliteEntities } from './entities.ts';
 import type { SqliteEvents } from './events.ts';
+import type { SqliteLeases } from './leases.ts';
 import { StaleSlotHint, type SqliteTelemetry } from './telemetry.ts';
 
 export interface IngestParts {
@@ -35,6 +38,7 @@ export interface IngestParts {
   events: SqliteEvents;
   deadLetters: SqliteDeadLetters;
   dedupe: SqliteDedupeKeys;
+  leases: SqliteLeases;
   cache: EntityCache;
 }
 
@@ -77,11 +81,14 @@ export class SqliteIngest {
   }
 
   #commitOnce(commit: UplinkCommit): UplinkCommitResult {
+    const checkpoints = checkedCheckpoints(commit.checkpoints);
     const tx: TxState = {
       commit, now: Date.now(), integration: 0, resolved: new Map(), keyIds: new Map(), integrationIds: new Map(),
       recorded: new Set(), dedupeKeys: [], telemetry: new CommitTelemetry(this.#p.telemetry.runs), attributes: new AttributeWrites('client'),
     };
     const results = this.#p.db.transaction(() => {
+      // First: a fenced-out owner's commit stops here, and its LEASE_LOST rolls everything back.
+      this.#p.leases.commitCheckpoints(commit.integrationId, checkpoints, tx.now);
       tx.integration = this.#p.dedupe.integration(commit.integrationId, tx.integrationIds);
       const out = commit.items.map((item, index) => this.#commitItem(tx, item, index));
       this.#flush(tx);
@@ -135,9 +142,11 @@ export class SqliteIngest {
   /**
    * Records the item's key; false when the item is a duplicate. `check`: a key committed before
    * or recorded earlier in this commit makes it a duplicate. `record-only`: never a duplicate;
-   * the key's committed_at moves to now.
+   * the key's committed_at moves to now. `none`: no key is checked or recorded (the item's
+   * position is the checkpoint of its partition, written in this transaction); never a duplicate.
    */
   #recordKey(tx: TxState, sourceKey: string, mode: DedupeMode): boolean {
+    if (mode === 'none') return true;
     if (tx.recorded.has(sourceKey)) return mode !== 'check';
     const key = storedSourceKey(sourceKey);
     if (mode === 'check' && this.#p.dedupe.exists(tx.integration, key)) return false;

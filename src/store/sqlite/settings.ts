@@ -1,4 +1,4 @@
-/** Key/value settings, API tokens (hashes only), connector checkpoints and the conversion journal. */
+/** Key/value settings, API tokens (hashes only) and the conversion journal. */
 import { CloudbridgeError } from '../../core/errors.ts';
 import { checkTokenRole } from '../input-checks.ts';
 import { toToken, type TokenRow } from '../rows.ts';
@@ -40,23 +40,6 @@ export class SqliteSettings {
       this.#db.prepare('INSERT INTO api_tokens (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(t.id, t.name, t.role, t.hash, t.createdAt);
     });
-  }
-
-  getCheckpoint(integrationId: string, partition: string): string | null {
-    const row = this.#db.prepare('SELECT value FROM checkpoints WHERE integration_id = ? AND partition = ?')
-      .get(integrationId, partition) as { value: string } | undefined;
-    return row?.value ?? null;
-  }
-
-  setCheckpoint(integrationId: string, partition: string, value: string): void {
-    this.#db.prepare(`INSERT INTO checkpoints (integration_id, partition, value, updated_at) VALUES (?, ?, ?, ?)
-      ON CONFLICT (integration_id, partition) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`)
-      .run(integrationId, partition, value, Date.now());
-  }
-
-  deleteCheckpointsFor(integrationId: string): void {
-    this.#db.prepare('DELETE FROM checkpoints WHERE integration_id = ?').run(integrationId);
-    this.clearConversionJournal(integrationId);
   }
 
   getConversionJournal(integrationId: string): ConversionJournalEntry | null {

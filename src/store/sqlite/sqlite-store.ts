@@ -15,6 +15,7 @@ import { SqliteDownlinks } from './downlinks.ts';
 import { SqliteEntities } from './entities.ts';
 import { SqliteEvents } from './events.ts';
 import { SqliteIngest } from './ingest.ts';
+import { SqliteLeases } from './leases.ts';
 import { migrateSqlite } from './migrate.ts';
 import { SqliteSettings } from './settings.ts';
 import { SqliteTelemetry } from './telemetry.ts';
@@ -29,6 +30,7 @@ interface DeletionRoles {
   deadLetters: SqliteDeadLetters;
   downlinks: SqliteDownlinks;
   settings: SqliteSettings;
+  leases: SqliteLeases;
   ingest: SqliteIngest;
   entities: SqliteEntities;
 }
@@ -47,11 +49,12 @@ export class SqliteStore extends RoleStore {
     const attributes = new SqliteAttributes(db, entities);
     const events = new SqliteEvents(db);
     const deadLetters = new SqliteDeadLetters(db);
+    const leases = new SqliteLeases(db);
     const ingest = new SqliteIngest({
-      db, entities, telemetry, attributes, events, deadLetters, dedupe: new SqliteDedupeKeys(db), cache: new EntityCache(opts.entityCacheSize),
+      db, entities, telemetry, attributes, events, deadLetters, leases, dedupe: new SqliteDedupeKeys(db), cache: new EntityCache(opts.entityCacheSize),
     });
     const roles = {
-      ingest, entities, telemetry, attributes, events, deadLetters,
+      ingest, entities, telemetry, attributes, events, deadLetters, leases,
       downlinks: new SqliteDownlinks(db), config: new SqliteConfig(db), settings: new SqliteSettings(db),
     };
     super(roles);
@@ -92,7 +95,8 @@ export class SqliteStore extends RoleStore {
       r.events.deleteForIntegration(id);
       r.deadLetters.deleteForIntegration(id);
       r.downlinks.deleteForIntegration(id);
-      r.settings.deleteCheckpointsFor(id);
+      r.settings.clearConversionJournal(id);
+      r.leases.deleteFor(id);
       r.ingest.deleteDedupeKeysFor(id);
       r.entities.detachIntegration(id);
     });

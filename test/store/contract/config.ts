@@ -80,7 +80,7 @@ export function configContract(h: StoreHarness): void {
     assert.equal(await store.getConverter('conv-up'), null);
   });
 
-  it('deleting an integration removes its events, dead letters, checkpoints and downlinks but keeps its devices', async (t) => {
+  it('deleting an integration removes its events, dead letters, leases with their checkpoints and downlinks but keeps its devices', async (t) => {
     const store = await freshStore(t, h);
     await store.saveIntegration(integration('int-1', 'Line A'));
     await store.saveIntegration(integration('int-2', 'Line B'));
@@ -89,14 +89,16 @@ export function configContract(h: StoreHarness): void {
         stored('m1', [record(`dev-${id}`, { points: [[T0, 't', dbl(1)]] })]),
         failed('m2', { stage: 'convert', errorCode: 'CONVERTER_RUNTIME', error: 'x' }),
       ], { integrationId: id, events: [{ integrationId: id, type: 'LIFECYCLE', ts: T0, body: { event: 'STARTED' } }] }));
-      await store.setCheckpoint(id, 'shard-0', '42');
+      const lease = await store.claimLease(id, 'shard-0', 'instance-a', 0, 60_000);
+      assert.ok(lease);
+      assert.equal(await store.writeCheckpoint(id, 'shard-0', { owner: 'instance-a', token: lease.token }, '42'), true);
       await store.enqueueDownlink({ integrationId: id, deviceName: `dev-${id}`, msgType: 'RPC', msg: {}, metadata: {} });
     }
     await store.deleteIntegration('int-1');
     assert.equal(await store.getIntegration('int-1'), null);
     assert.deepEqual(await store.listEvents({ integrationId: 'int-1' }), []);
     assert.equal((await store.listDeadLetters({ integrationId: 'int-1' })).total, 0);
-    assert.equal(await store.getCheckpoint('int-1', 'shard-0'), null);
+    assert.deepEqual(await store.listLeases('int-1'), []);
     assert.deepEqual(await store.listDownlinks({ integrationId: 'int-1' }), []);
     const device = await store.getEntity('DEVICE', 'dev-int-1');
     assert.ok(device, 'devices stay');
@@ -105,7 +107,7 @@ export function configContract(h: StoreHarness): void {
 
     assert.equal((await store.listEvents({ integrationId: 'int-2' })).length, 1);
     assert.equal((await store.listDeadLetters({ integrationId: 'int-2' })).total, 1);
-    assert.equal(await store.getCheckpoint('int-2', 'shard-0'), '42');
+    assert.deepEqual((await store.listLeases('int-2')).map((l) => [l.partition, l.owner, l.checkpoint]), [['shard-0', 'instance-a', '42']]);
     await rejectsWithCode(store.deleteIntegration('int-1'), 'NOT_FOUND');
   });
 }

@@ -82,6 +82,7 @@ function item(sourceKey: string, outcome: UplinkCommitItem['outcome'], opts: Ite
 export function batch(items: UplinkCommitItem[], opts: Partial<Omit<UplinkCommit, 'items'>> = {}): UplinkCommit {
   const c: UplinkCommit = { integrationId: opts.integrationId ?? INTEGRATION, allowCreateDevices: opts.allowCreateDevices ?? true, items };
   if (opts.events !== undefined) c.events = opts.events;
+  if (opts.checkpoints !== undefined) c.checkpoints = opts.checkpoints;
   return c;
 }
 

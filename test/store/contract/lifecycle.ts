@@ -15,7 +15,10 @@ export function lifecycleContract(h: StoreHarness): void {
       stored('m1', [record('dev-1', { points: [[T0, 't', dbl(1)]], attributes: { fw: dbl(2) } })]),
       failed('m2', { stage: 'convert', errorCode: 'CONVERTER_RUNTIME', error: 'boom' }, { payload: new Uint8Array([1, 2, 3]) }),
     ], { events: [{ integrationId: 'int-a', type: 'DEBUG_UPLINK', ts: T0, body: { ok: true } }] }));
-    await first.setCheckpoint('int-a', 'p0', '9');
+    await first.ensureLeases('int-a', [{ partition: 'p0', meta: { parent: 'p-1' } }]);
+    const lease = await first.claimLease('int-a', 'p0', 'instance-a', 0, 3_600_000);
+    assert.ok(lease);
+    await first.writeCheckpoint('int-a', 'p0', { owner: 'instance-a', token: lease.token }, '9');
     await first.setSetting('k', 'v');
     const downlink = await first.enqueueDownlink({ integrationId: 'int-a', deviceName: 'dev-1', msgType: 'RPC', msg: { a: 1 }, metadata: {} });
     await first.close();
@@ -31,7 +34,9 @@ export function lifecycleContract(h: StoreHarness): void {
     assert.equal((await store.listEvents({})).length, 1);
     assert.equal((await store.getIntegration('Line A'))?.uplinkConverterId, 'conv-up');
     assert.equal((await store.getConverter('conv-up'))?.name, 'Up');
-    assert.equal(await store.getCheckpoint('int-a', 'p0'), '9');
+    const [p0] = await store.listLeases('int-a');
+    assert.deepEqual(p0 && { ...p0, expiresAt: 0 }, { partition: 'p0', owner: 'instance-a', token: 1, expiresAt: 0, checkpoint: '9', meta: { parent: 'p-1' } });
+    assert.ok(p0 && p0.expiresAt > Date.now() + 3_000_000, 'the expiry survives too');
     assert.equal(await store.getSetting('k'), 'v');
     assert.equal((await store.getDownlink(downlink.id))?.status, 'queued');
     // Dedupe keys are durable too, and known devices are found again after the restart.

@@ -1,4 +1,4 @@
-/** Contract: dead-letter listing and states, the downlink queue, checkpoints, settings and tokens. */
+/** Contract: dead-letter listing and states, the downlink queue, the conversion journal, settings and tokens. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { ApiToken } from '../../../src/store/types.ts';
@@ -72,18 +72,6 @@ export function queuesContract(h: StoreHarness): void {
     assert.equal((await store.listDownlinks({ limit: 1 })).length, 1);
     assert.equal(await store.getDownlink('no-such-id'), null);
     await rejectsWithCode(store.markDownlink('no-such-id', 'sent'), 'NOT_FOUND');
-  });
-
-  it('keeps checkpoints per integration and partition', async (t) => {
-    const store = await freshStore(t, h);
-    assert.equal(await store.getCheckpoint('int-1', 'shard-0'), null);
-    await store.setCheckpoint('int-1', 'shard-0', '100');
-    await store.setCheckpoint('int-1', 'shard-1', '7');
-    await store.setCheckpoint('int-2', 'shard-0', 'abc');
-    await store.setCheckpoint('int-1', 'shard-0', '250');
-    assert.deepEqual([
-      await store.getCheckpoint('int-1', 'shard-0'), await store.getCheckpoint('int-1', 'shard-1'), await store.getCheckpoint('int-2', 'shard-0'),
-    ], ['250', '7', 'abc']);
   });
 
   it('keeps one conversion journal entry per integration, replaced by the next and gone when cleared', async (t) => {
