@@ -46,6 +46,16 @@ async function fresh(peer: ContractPeer, name: string, body: (source: ContractSo
 
 const payloads = (tag: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${tag}-${i}`);
 
+/** Starts a connector whose deliveries are held, publishes `n` messages and waits until all are delivered. */
+async function holding(source: ContractSource, tag: string, n: number): Promise<{ ctx: TestConnectorContext; connector: Connector }> {
+  const ctx = createTestContext({ mode: 'hold' });
+  const connector = source.create(ctx);
+  await connector.start();
+  await source.publish(payloads(tag, n));
+  await waitFor(() => ctx.delivered.length >= n, `${n} deliveries`);
+  return { ctx, connector };
+}
+
 export const CONTRACT_CASES: Record<string, ContractCase> = {
   'acknowledges nothing before deliver resolves': (peer) => fresh(peer, 'held', async (source) => {
     const ctx = createTestContext({ mode: 'hold' });
@@ -92,11 +102,7 @@ export const CONTRACT_CASES: Record<string, ContractCase> = {
   }),
 
   'stop waits for deliveries in flight within drainMs and acknowledges what settled meanwhile': (peer) => fresh(peer, 'drain', async (source) => {
-    const ctx = createTestContext({ mode: 'hold' });
-    const connector = source.create(ctx);
-    await connector.start();
-    await source.publish(payloads('drain', 2));
-    await waitFor(() => ctx.delivered.length >= 2, 'two deliveries');
+    const { ctx, connector } = await holding(source, 'drain', 2);
     const drainMs = 10_000;
     const started = Date.now();
     const stopped = connector.stop({ drainMs });
@@ -108,11 +114,7 @@ export const CONTRACT_CASES: Record<string, ContractCase> = {
   }),
 
   'stop returns within drainMs when deliveries hang, and acknowledges nothing after': (peer, harness) => fresh(peer, 'hang', async (source) => {
-    const ctx = createTestContext({ mode: 'hold' });
-    const connector = source.create(ctx);
-    await connector.start();
-    await source.publish(payloads('hang', 3));
-    await waitFor(() => ctx.delivered.length >= 3, 'three deliveries');
+    const { ctx, connector } = await holding(source, 'hang', 3);
     const drainMs = 500;
     const started = Date.now();
     await connector.stop({ drainMs });

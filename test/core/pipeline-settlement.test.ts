@@ -62,6 +62,18 @@ async function flush(): Promise<void> {
   for (let i = 0; i < 5; i++) await nextTurn();
 }
 
+/** A pipeline whose first commit (of delivery A) failed with `error`. */
+async function afterAFailedCommit(error: unknown): Promise<{ clock: ManualClock; commit: ReturnType<typeof controlledCommit>; p: IngestPipeline; a: ReturnType<typeof outcome> }> {
+  const clock = new ManualClock();
+  const commit = controlledCommit();
+  const p = pipeline(clock, commit);
+  const a = outcome(p.deliver([msg('A')]));
+  await clock.advance(5);
+  commit.calls[0]?.fail(error);
+  await flush();
+  return { clock, commit, p, a };
+}
+
 describe('pipeline: ordered settlement', () => {
   it('batch N fails while N+1 is queued: N+1 is rejected too, with the same retry delay, and nothing commits out of order', async () => {
     const clock = new ManualClock();
@@ -96,13 +108,7 @@ describe('pipeline: ordered settlement', () => {
   });
 
   it('a delivery arriving during the pause is rejected with the time left; after the pause it is accepted', async () => {
-    const clock = new ManualClock();
-    const commit = controlledCommit();
-    const p = pipeline(clock, commit);
-    const a = outcome(p.deliver([msg('A')]));
-    await clock.advance(5);
-    commit.calls[0]?.fail(new CloudbridgeError('STORE_UNAVAILABLE', 'database is locked'));
-    await flush();
+    const { clock, commit, p, a } = await afterAFailedCommit(new CloudbridgeError('STORE_UNAVAILABLE', 'database is locked'));
     const pauseMs = a.error?.retryAfterMs ?? 0;
     assert.ok(pauseMs > 0);
     assert.equal(p.stats().paused, true);
@@ -160,13 +166,7 @@ describe('pipeline: ordered settlement', () => {
   });
 
   it('a failure that is not a store, sandbox or lease failure is reported as STORE_UNAVAILABLE', async () => {
-    const clock = new ManualClock();
-    const commit = controlledCommit();
-    const p = pipeline(clock, commit);
-    const a = outcome(p.deliver([msg('A')]));
-    await clock.advance(5);
-    commit.calls[0]?.fail(new CloudbridgeError('CONFIG_INVALID', 'no such column'));
-    await flush();
+    const { a } = await afterAFailedCommit(new CloudbridgeError('CONFIG_INVALID', 'no such column'));
     assert.equal(a.error?.code, 'STORE_UNAVAILABLE');
     assert.equal(a.error?.retryable, true);
     assert.match(a.error?.message ?? '', /commit failed: no such column/);

@@ -65,7 +65,7 @@ describe('a misconfigured integration', () => {
     const status = await t.api.get<Status>('/integrations/badpw/status');
     assert.equal(status.state, 'RUNNING');
     assert.equal(status.nextStartAt, undefined);
-    assert.equal(await up('badpw'), '1');
+    await waitFor(async () => (await up('badpw')) === '1', 'the metric to say up (scrapes are cached for 100 ms)', 5000);
     assert.equal((await t.api.call('DELETE', '/integrations/badpw')).status, 204);
   });
 
