@@ -28,15 +28,32 @@ function table(headers, rows) {
   return `<table><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows.join('')}</table>`;
 }
 
+function lastErrorCell(s) {
+  const e = s.lastError;
+  if (!e) return '<td></td>';
+  const when = `${time(e.at)}${e.resolvedAt ? `, resolved ${time(e.resolvedAt)}` : ''}`;
+  const fix = !e.resolvedAt && e.fix ? `<div class="fix">Fix: ${esc(e.fix)}</div>` : '';
+  const next = s.nextStartAt ? `<div>Next start attempt ${time(s.nextStartAt)}</div>` : '';
+  return `<td class="${e.resolvedAt ? '' : 'error'}">${esc(`${e.code}: ${e.message}`)} (${esc(when)})${fix}${next}</td>`;
+}
+
 async function integrations() {
   const list = await api('/integrations');
-  view.innerHTML = `<h2>Integrations</h2>${table(['Name', 'Type', 'State', 'Received', 'Stored', 'Dead-lettered', 'Duplicates', 'Overwritten', 'Last message', 'Last error'],
+  view.innerHTML = `<h2>Integrations</h2>${table(['Name', 'Type', 'State', 'Received', 'Stored', 'Dead-lettered', 'Duplicates', 'Overwritten', 'Last message', 'Last error', ''],
     list.map((i) => {
       const s = i.status || { state: i.enabled ? 'STARTING' : 'STOPPED', counters: {} };
       return `<tr><td>${esc(i.name)}</td><td>${esc(i.type)}</td><td class="state-${esc(s.state)}">${esc(s.state)}</td>
         <td>${s.counters.received ?? 0}</td><td>${s.counters.stored ?? 0}</td><td>${s.counters.deadLettered ?? 0}</td><td>${s.counters.duplicates ?? 0}</td><td>${s.counters.overwritten ?? 0}</td>
-        <td>${time(s.lastMessageAt)}</td><td class="${s.lastError && s.lastError.resolvedAt ? '' : 'error'}">${esc(s.lastError ? `${s.lastError.code}: ${s.lastError.message} (${time(s.lastError.at)}${s.lastError.resolvedAt ? `, resolved ${time(s.lastError.resolvedAt)}` : ''})` : '')}</td></tr>`;
+        <td>${time(s.lastMessageAt)}</td>${lastErrorCell(s)}
+        <td>${i.enabled ? `<button data-restart="${esc(i.id)}">Restart</button>` : ''}</td></tr>`;
     }))}`;
+  view.querySelectorAll('[data-restart]').forEach((b) => b.addEventListener('click', async () => {
+    b.disabled = true;
+    try {
+      const s = await api(`/integrations/${encodeURIComponent(b.dataset.restart)}/restart`, { method: 'POST' });
+      b.replaceWith(s.state);
+    } catch (err) { b.replaceWith(String(err.message)); }
+  }));
 }
 
 async function devices() {

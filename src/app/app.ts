@@ -10,6 +10,7 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { exposureWarnings } from '../core/private-files.ts';
 import type { PipelineLimits } from '../core/pipeline.ts';
+import type { WarningCode } from '../core/warnings.ts';
 import { createDownlinkRunner, createUplinkRunner, sandboxPool } from '../converters/index.ts';
 import { openStore } from '../store/index.ts';
 import type { Store } from '../store/types.ts';
@@ -40,6 +41,8 @@ export interface AppOptions {
   logWrite?: (line: string) => void;
   clock?: Clock;
   pipelineLimits?: Partial<PipelineLimits>;
+  /** How long a MISCONFIGURED integration waits before it tries to start again (default 5 minutes; tests shorten it). */
+  misconfiguredRetryMs?: number;
   /** Observes committed batches (benchmarks). */
   onCommitted?: RuntimeDeps['onCommitted'];
   /** Start the HTTP server (default true). */
@@ -110,7 +113,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const latency = createLatencyHistogram(metrics);
   const recentEvents = new RecentEvents();
   /** A service-level warning (no integration): logged by its source, kept in memory and stored when the store takes it. */
-  const systemWarning = (code: string, message: string): void => {
+  const systemWarning = (code: WarningCode, message: string): void => {
     const event: EventInput = { type: 'WARNING', integrationId: null, ts: clock.now(), body: { code, message } };
     recentEvents.add(event);
     store.addEvents([event]).catch(() => undefined);
@@ -126,6 +129,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const manager: IntegrationManager = new IntegrationManager({
     store, secrets, converters, findConnector, log, clock, recentEvents,
     ...(opts.pipelineLimits ? { pipelineLimits: opts.pipelineLimits } : {}),
+    ...(opts.misconfiguredRetryMs !== undefined ? { misconfiguredRetryMs: opts.misconfiguredRetryMs } : {}),
     onStarted: (runtime) => downlinks?.kick(runtime.id),
     wrapCommit: (commit) => storeHealth.observe(withFaults(commit, env)),
     onCommitted: (integration, messages, at) => {

@@ -22,6 +22,7 @@ export interface ManagerDeps {
   clock: Clock;
   pipelineLimits?: Partial<PipelineLimits>;
   restartBackoff?: { initialMs: number; maxMs: number };
+  misconfiguredRetryMs?: number;
   onCommitted?: RuntimeDeps['onCommitted'];
   wrapCommit?: RuntimeDeps['wrapCommit'];
   /** Called after an integration (re)started, e.g. to flush queued downlinks. */
@@ -57,6 +58,7 @@ export class IntegrationManager {
         log: this.deps.log, clock: this.deps.clock,
         ...(this.deps.pipelineLimits ? { pipelineLimits: this.deps.pipelineLimits } : {}),
         ...(this.deps.restartBackoff ? { restartBackoff: this.deps.restartBackoff } : {}),
+        ...(this.deps.misconfiguredRetryMs !== undefined ? { misconfiguredRetryMs: this.deps.misconfiguredRetryMs } : {}),
         ...(this.deps.onCommitted ? { onCommitted: this.deps.onCommitted } : {}),
         ...(this.deps.wrapCommit ? { wrapCommit: this.deps.wrapCommit } : {}),
         ...(this.deps.recentEvents ? { recentEvents: this.deps.recentEvents } : {}),
@@ -66,6 +68,15 @@ export class IntegrationManager {
     }
     const runtime = this.runtimes.get(config.id);
     if (runtime?.running) this.deps.onStarted?.(runtime);
+  }
+
+  /** Restarts an integration at once (ends a FAILED or MISCONFIGURED wait); false when this instance does not run it. */
+  async restart(id: string): Promise<boolean> {
+    const runtime = this.runtimes.get(id);
+    if (!runtime) return false;
+    await runtime.restart();
+    if (runtime.running) this.deps.onStarted?.(runtime);
+    return true;
   }
 
   async remove(id: string): Promise<void> {

@@ -1,7 +1,10 @@
 /**
  * One running integration: its converters, its ingest pipeline and its connector. Owns the
  * lifecycle (STARTED, UPDATED, STOPPED, FAILED events), the status shown by the API, and the
- * retry of a FAILED start with backoff.
+ * retries of a failed start: FAILED (a reason that may pass by itself) with backoff, MISCONFIGURED
+ * (a non-retryable error: credentials, permissions, missing queue, invalid config, TLS) every
+ * `misconfiguredRetryMs` (default 5 min: something may be fixed outside Cloudbridge, e.g. a
+ * certificate activated), and at once after a config change (`update`) or a `restart`.
  *
  * `lastError` stays after its cause went away, marked `resolvedAt`: a store error (a failed
  * commit) when a commit succeeds again or the store is writable again, any other error when the
@@ -12,7 +15,7 @@ import { Backoff } from '../core/backoff.ts';
 import { debugRateLimiter } from '../core/batch-commit.ts';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Connector, ConnectorContext, ConnectorDefinition } from '../core/connector.ts';
-import { CloudbridgeError, toCloudbridgeError } from '../core/errors.ts';
+import { CloudbridgeError, fixFor, toCloudbridgeError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type {
   ConverterConfig, EncodedDownlink, IntegrationConfig, IntegrationState, IntegrationStatus, LifecycleEvent, UplinkMessage,
@@ -42,6 +45,8 @@ export interface RuntimeDeps {
   pipelineLimits?: Partial<PipelineLimits>;
   /** Delay before retrying a FAILED start; grows with each failure. */
   restartBackoff?: { initialMs: number; maxMs: number };
+  /** Delay before retrying a MISCONFIGURED start (default 5 minutes). */
+  misconfiguredRetryMs?: number;
   drainMs?: number;
   /** Wraps the store commit (fault injection in crash tests). */
   wrapCommit?: (commit: CommitPort) => CommitPort;
@@ -66,6 +71,7 @@ export class IntegrationRuntime {
   private downlink: DownlinkConverterRunner | null = null;
   private abort: AbortController | null = null;
   private retryTimer: TimerHandle | null = null;
+  private nextStartAt: number | null = null;
   private readonly restartBackoff: Backoff;
   private errors = 0;
   private totals = { received: 0, stored: 0, deadLettered: 0, duplicates: 0, overwritten: 0, errors: 0 };
@@ -87,7 +93,7 @@ export class IntegrationRuntime {
     return this.connector !== null && (this.state === 'RUNNING' || this.state === 'RECONNECTING');
   }
 
-  /** Starts; never throws: a failure leaves the integration FAILED with a retry scheduled. */
+  /** Starts; never throws: a failure leaves the integration FAILED or MISCONFIGURED with a retry scheduled. */
   async start(event: LifecycleEvent = 'STARTED'): Promise<void> {
     if (!this.config.enabled) return;
     const generation = ++this.generation;
@@ -119,6 +125,20 @@ export class IntegrationRuntime {
       this.lifecycle('STOPPED', true);
       this.log.info('integration stopped');
     }
+  }
+
+  /**
+   * Stops and starts again at once (POST /integrations/{id}/restart): also ends the wait of a
+   * FAILED or MISCONFIGURED integration. Refused for a disabled integration.
+   */
+  async restart(): Promise<void> {
+    if (!this.config.enabled) {
+      throw new CloudbridgeError('INTEGRATION_NOT_RUNNING', `integration "${this.config.name}" is disabled: enable it (POST /api/v1/integrations/${this.config.id}/enable) instead`);
+    }
+    this.generation++;
+    this.clearRetry();
+    await this.teardown(this.deps.drainMs ?? 5000);
+    await this.start('STARTED');
   }
 
   /** Applies a new config: stop, then start with it (UPDATED). */
@@ -153,6 +173,7 @@ export class IntegrationRuntime {
       state: storeFailing || (p?.paused && this.state === 'RUNNING') ? 'PAUSED' : this.state,
       since: storeFailing && this.storeFailingSince !== null ? Math.max(this.since, this.storeFailingSince) : this.since,
       lastError: this.lastError ? { ...this.lastError } : null,
+      ...(this.nextStartAt !== null && (this.state === 'FAILED' || this.state === 'MISCONFIGURED') ? { nextStartAt: this.nextStartAt } : {}),
       counters,
       lastMessageAt: p?.lastMessageAt ?? null,
       inFlight: { messages: p?.inFlightMessages ?? 0, bytes: p?.inFlightBytes ?? 0 },
@@ -236,7 +257,7 @@ export class IntegrationRuntime {
     return {
       integrationId: this.config.id,
       integrationName: this.config.name,
-      deliver: (batch, signal) => pipeline.deliver(batch, signal),
+      deliver: (batch, signal, options) => pipeline.deliver(batch, signal, options),
       reportState: (state, error) => {
         if (generation !== this.generation) return;
         if (state === 'connected') {
@@ -289,17 +310,27 @@ export class IntegrationRuntime {
     this.abort = null;
   }
 
+  /**
+   * The start failed: FAILED, retried with backoff, when the error may pass by itself;
+   * MISCONFIGURED, retried every `misconfiguredRetryMs`, when only a change can fix it.
+   */
   private fail(error: CloudbridgeError, event: LifecycleEvent): void {
+    const misconfigured = !error.retryable;
     this.recordError(error);
-    this.setState('FAILED');
+    this.setState(misconfigured ? 'MISCONFIGURED' : 'FAILED');
     if (event === 'UPDATED') this.lifecycle('UPDATED', false, error);
     this.lifecycle('FAILED', false, error);
-    const delayMs = this.restartBackoff.next();
-    this.log.error({ code: error.code, err: error.message, retryInMs: delayMs }, 'integration failed to start');
+    const delayMs = misconfigured ? (this.deps.misconfiguredRetryMs ?? 300_000) : this.restartBackoff.next();
+    this.nextStartAt = this.deps.clock.now() + delayMs;
+    if (misconfigured) {
+      this.log.error({ code: error.code, err: error.message, fix: fixFor(error.code), retryInMs: delayMs }, 'integration misconfigured: it starts again after a config change, a restart, or the retry delay');
+    } else {
+      this.log.error({ code: error.code, err: error.message, retryInMs: delayMs }, 'integration failed to start');
+    }
     const generation = this.generation;
     this.retryTimer = this.deps.clock.setTimeout(() => {
       this.retryTimer = null;
-      if (generation === this.generation && this.state === 'FAILED') void this.start('STARTED');
+      if (generation === this.generation && (this.state === 'FAILED' || this.state === 'MISCONFIGURED')) void this.start('STARTED');
     }, delayMs);
     this.retryTimer.unref?.();
   }
@@ -317,7 +348,7 @@ export class IntegrationRuntime {
     const now = this.deps.clock.now();
     const previous = this.lastError;
     const repeated = previous !== null && previous.resolvedAt === null && previous.code === error.code && previous.message === error.message;
-    this.lastError = { code: error.code, message: error.message, at: now, resolvedAt: null };
+    this.lastError = { code: error.code, message: error.message, fix: fixFor(error.code), at: now, resolvedAt: null };
     if (error.code === 'STORE_UNAVAILABLE') this.storeFailingSince ??= now;
     // One ERROR event when an error starts, not one per retry of the same failure.
     if (!repeated) this.event({ type: 'ERROR', body: { code: error.code, message: error.message } });
@@ -336,6 +367,7 @@ export class IntegrationRuntime {
   private clearRetry(): void {
     if (this.retryTimer) this.deps.clock.clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    this.nextStartAt = null;
   }
 
   private setState(state: IntegrationState): void {

@@ -3,7 +3,9 @@
  * debug events the integration's debug settings ask for (bounded by a rate limit).
  */
 import type { DebugSettings, UplinkMessage } from './model.ts';
+import type { CommitCheckpoint } from './partitions.ts';
 import { utf8OrNull } from './utf8.ts';
+import type { WarningCode } from './warnings.ts';
 import type { DebugEventInput, UplinkCommit, UplinkCommitItem, UplinkConversion, UplinkItemResult } from './ports.ts';
 
 /** Max characters of payload or output kept in one debug event. */
@@ -66,6 +68,8 @@ export interface BuildCommitInput {
   allowCreateDevices: boolean;
   messages: UplinkMessage[];
   conversions: UplinkConversion[];
+  /** Partition positions the commit covers (at most one per partition). */
+  checkpoints?: CommitCheckpoint[];
   debug: DebugPolicy | undefined;
   now: number;
 }
@@ -93,7 +97,11 @@ export function buildCommit(input: BuildCommitInput): UplinkCommit {
     };
   });
   const events = debugEvents(input);
-  return { integrationId: input.integrationId, allowCreateDevices: input.allowCreateDevices, items, ...(events.length ? { events } : {}) };
+  const checkpoints = input.checkpoints ?? [];
+  return {
+    integrationId: input.integrationId, allowCreateDevices: input.allowCreateDevices, items,
+    ...(events.length ? { events } : {}), ...(checkpoints.length ? { checkpoints } : {}),
+  };
 }
 
 function debugEvents(input: BuildCommitInput): DebugEventInput[] {
@@ -132,7 +140,7 @@ function debugEvents(input: BuildCommitInput): DebugEventInput[] {
   if (granted < wanted.length && input.debug.warnDropped(input.now)) {
     events.push({
       integrationId: input.integrationId, type: 'WARNING', ts: input.now,
-      body: { code: 'DEBUG_RATE_LIMITED', message: `debug rate limit reached: some debug events are not recorded (${wanted.length - granted} in this batch; this warning repeats at most once a minute)` },
+      body: { code: 'DEBUG_RATE_LIMITED' satisfies WarningCode, message: `debug rate limit reached: some debug events are not recorded (${wanted.length - granted} in this batch; this warning repeats at most once a minute)` },
     });
   }
   return events;

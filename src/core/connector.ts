@@ -7,7 +7,8 @@ import type { TSchema, Static } from '@sinclair/typebox';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
 import type { EncodedDownlink, UplinkMessage } from './model.ts';
-import type { LeaseStore } from './partitions.ts';
+import type { DeliveryCheckpoint, LeaseStore } from './partitions.ts';
+import type { WarningCode } from './warnings.ts';
 
 /** How a connector's source redelivers what was not acknowledged (documented per connector). */
 export type RedeliveryModel =
@@ -28,6 +29,16 @@ export interface DeliveryReport {
   duplicates: number;
 }
 
+/** What a delivery carries beyond its messages. */
+export interface DeliveryOptions {
+  /**
+   * A partitioned source's position after the delivery's last message: committed in the same
+   * transaction as the delivery's data (with every earlier delivery of the partition committed
+   * before it). A delivery with a checkpoint is never split across commits.
+   */
+  checkpoint?: DeliveryCheckpoint;
+}
+
 export interface ConnectorContext {
   /** The integration this connector runs for. */
   integrationId: string;
@@ -35,14 +46,19 @@ export interface ConnectorContext {
   /**
    * Hands a batch to the pipeline. Resolves once every message is durably settled (its results
    * or its dead letter committed): only then may the connector acknowledge. Rejects (no ack)
-   * when the store failed or the integration is stopping; the source must redeliver.
-   * May wait before accepting the batch when in-flight limits are reached (backpressure).
+   * with a DeliveryRejectedError when the batch was not committed (store unavailable, converters
+   * unable to run, lease lost, stopping); the source must redeliver it, no sooner than its
+   * `retryAfterMs`. Deliveries settle in order: when one is rejected, every later delivery of
+   * the integration not committed yet is rejected too, and so is every delivery offered during
+   * the pause that follows, so nothing after a rejected message commits before it is redelivered.
+   * May wait before accepting the batch when in-flight limits are reached (backpressure); `signal`
+   * abandons that wait (the delivery then rejects with the signal's reason).
    */
-  deliver(batch: UplinkMessage[], signal?: AbortSignal): Promise<DeliveryReport>;
+  deliver(batch: UplinkMessage[], signal?: AbortSignal, options?: DeliveryOptions): Promise<DeliveryReport>;
   /** Report connection state changes so status and events reflect them. */
   reportState(state: 'connecting' | 'connected' | 'disconnected', error?: unknown): void;
-  /** Warnings to surface as integration events (e.g. certificate expiring soon). */
-  warn(code: string, message: string, details?: Record<string, unknown>): void;
+  /** Warnings to surface as integration events (e.g. certificate expiring soon); codes of the warning catalogue only. */
+  warn(code: WarningCode, message: string, details?: Record<string, unknown>): void;
   /**
    * The partition leases and checkpoints of this integration (partitioned sources: Kinesis, Event
    * Hubs). Shared by every instance on the same store; see src/core/partitions.ts and ADR 008.

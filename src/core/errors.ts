@@ -46,11 +46,16 @@ export class CloudbridgeError extends Error {
   readonly retryable: boolean;
   readonly details: ErrorDetails;
 
+  /**
+   * `retryable` defaults to the catalogue's value for `code`, and may only turn a retryable code
+   * into a non-retryable error (e.g. a CONNECTION_FAILED that a wrong region causes): a code the
+   * catalogue calls non-retryable is never raised as retryable.
+   */
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, options?: { cause?: unknown; retryable?: boolean }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CloudbridgeError';
     this.code = code;
-    this.retryable = options?.retryable ?? ERROR_CATALOGUE[code].retryable;
+    this.retryable = ERROR_CATALOGUE[code].retryable && (options?.retryable ?? true);
     this.details = details;
   }
 
@@ -59,11 +64,15 @@ export class CloudbridgeError extends Error {
   }
 }
 
+/** The catalogue's advice for `code` (unknown codes: none). */
+export function fixFor(code: string): string | null {
+  return Object.hasOwn(ERROR_CATALOGUE, code) ? ERROR_CATALOGUE[code as ErrorCode].fix : null;
+}
+
 export function isCloudbridgeError(err: unknown): err is CloudbridgeError {
   return err instanceof CloudbridgeError;
 }
 
-/** Wraps anything thrown into a CloudbridgeError, keeping a CloudbridgeError as it is. */
 /**
  * A delivery the pipeline did not commit (store unavailable, converters unable to run, lease lost,
  * shutting down): nothing of it is stored and nothing may be acknowledged. `retryAfterMs` is the
@@ -80,6 +89,15 @@ export class DeliveryRejectedError extends CloudbridgeError {
   }
 }
 
+/**
+ * The delay a rejected delivery asks for before the source offers its messages again: the
+ * pipeline's `retryAfterMs` for a DeliveryRejectedError, null for anything else (an abort).
+ */
+export function retryAfterMs(err: unknown): number | null {
+  return err instanceof DeliveryRejectedError ? err.retryAfterMs : null;
+}
+
+/** Wraps anything thrown into a CloudbridgeError, keeping a CloudbridgeError as it is. */
 export function toCloudbridgeError(err: unknown, fallback: ErrorCode = 'INTERNAL'): CloudbridgeError {
   if (err instanceof CloudbridgeError) return err;
   const message = err instanceof Error ? err.message : String(err);

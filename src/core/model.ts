@@ -92,7 +92,14 @@ export interface DeadLetterInput {
 
 export type LifecycleEvent = 'STARTED' | 'UPDATED' | 'STOPPED' | 'FAILED';
 
-export type IntegrationState = 'STOPPED' | 'STARTING' | 'RUNNING' | 'RECONNECTING' | 'PAUSED' | 'FAILED';
+/**
+ * `FAILED`: the start failed for a reason that may pass (network, broker down), retried with
+ * backoff. `MISCONFIGURED`: it failed for a reason only a change can fix (credentials, permissions,
+ * a missing queue, an invalid config, TLS: a non-retryable error code), retried slowly (something
+ * may be fixed outside Cloudbridge, e.g. a certificate activated), and at once after a config
+ * change or an explicit restart.
+ */
+export type IntegrationState = 'STOPPED' | 'STARTING' | 'RUNNING' | 'RECONNECTING' | 'PAUSED' | 'FAILED' | 'MISCONFIGURED';
 
 export interface IntegrationCounters {
   received: number;
@@ -111,10 +118,13 @@ export interface IntegrationStatus {
   state: IntegrationState;
   since: number;
   /**
-   * The last error: `at` when it last occurred, `resolvedAt` when its cause went away (a commit
-   * succeeded again for STORE_UNAVAILABLE, the connection came back for the others), else null.
+   * The last error with the catalogue's `fix` for its code: `at` when it last occurred,
+   * `resolvedAt` when its cause went away (a commit succeeded again for STORE_UNAVAILABLE, the
+   * connection came back for the others), else null.
    */
-  lastError: { code: string; message: string; at: number; resolvedAt: number | null } | null;
+  lastError: { code: string; message: string; fix: string | null; at: number; resolvedAt: number | null } | null;
+  /** FAILED or MISCONFIGURED: epoch ms of the next start attempt. */
+  nextStartAt?: number;
   counters: IntegrationCounters;
   lastMessageAt: number | null;
   inFlight: { messages: number; bytes: number };

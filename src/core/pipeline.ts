@@ -5,18 +5,28 @@
  * only what is durably committed (results or dead letters).
  *
  * In-flight work is bounded by messages and bytes: `deliver()` waits for room (backpressure).
- * A store failure (or converters that cannot run at all) rejects the batch's deliveries (no ack),
- * pauses intake and retries with backoff.
+ *
+ * Ordered settlement: batches commit one after another, in delivery order. When a batch cannot be
+ * committed (store unavailable, converters unable to run, lease lost), its deliveries and every
+ * delivery queued behind it are rejected with a DeliveryRejectedError carrying the retry delay;
+ * intake pauses for that delay, and a delivery offered during the pause (or admitted after a
+ * failure it waited through) is rejected too. Nothing after a failed message commits before the
+ * source redelivers it, so per device and per partition messages commit in source order.
+ *
+ * Partitioned sources pass a checkpoint with a delivery; the commit of the batch holding the
+ * delivery's last message writes it (the last one per partition), in the same transaction.
  */
 import { Backoff } from './backoff.ts';
+import { waitAtMost } from './bounded-wait.ts';
 import { systemClock, type Clock, type TimerHandle } from './clock.ts';
-import type { DeliveryReport } from './connector.ts';
-import { CloudbridgeError, toCloudbridgeError } from './errors.ts';
+import type { DeliveryOptions, DeliveryReport } from './connector.ts';
+import { CloudbridgeError, DeliveryRejectedError, toCloudbridgeError, type ErrorCode } from './errors.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import type { UplinkMessage } from './model.ts';
-import { AdmissionGate } from './admission-gate.ts';
+import type { CommitCheckpoint, DeliveryCheckpoint } from './partitions.ts';
 import { buildCommit, type DebugPolicy } from './batch-commit.ts';
 import type { CommitPort, ConvertPort, UplinkItemResult } from './ports.ts';
+import { Semaphore } from './semaphore.ts';
 
 export interface PipelineLimits {
   /** Max messages accepted but not yet settled. */
@@ -76,24 +86,34 @@ interface Delivery {
   resolve: (r: DeliveryReport) => void;
   reject: (e: unknown) => void;
   settled: boolean;
+  checkpoint: DeliveryCheckpoint | undefined;
 }
 
 interface Entry {
   msg: UplinkMessage;
   delivery: Delivery;
+  /** Position of the message in its delivery. */
+  index: number;
 }
+
+/** Failures after which a batch is tried again later (the source redelivers); other errors become STORE_UNAVAILABLE. */
+const RETRIED_AS_IS = new Set<ErrorCode>(['STORE_UNAVAILABLE', 'SANDBOX_UNAVAILABLE', 'LEASE_LOST']);
 
 export class IngestPipeline {
   private readonly opts: PipelineOptions;
   private readonly limits: PipelineLimits;
   private readonly clock: Clock;
   private readonly log: Logger;
-  private readonly gate: AdmissionGate;
+  private readonly messageRoom: Semaphore;
+  private readonly byteRoom: Semaphore;
   private readonly backoff: Backoff;
   private queue: Entry[] = [];
   private running = false;
   private timer: TimerHandle | null = null;
   private pausedUntil = 0;
+  /** Batch failures so far: a delivery admitted after a failure it waited through is refused. */
+  private failures = 0;
+  private lastFailure: CloudbridgeError | null = null;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
   private readonly counters = { received: 0, stored: 0, deadLettered: 0, duplicates: 0, overwritten: 0, errors: 0, batches: 0 };
@@ -104,30 +124,33 @@ export class IngestPipeline {
     this.limits = { ...DEFAULT_PIPELINE_LIMITS, ...opts.limits };
     this.clock = opts.clock ?? systemClock;
     this.log = opts.log ?? silentLogger;
-    this.gate = new AdmissionGate(this.limits.maxInFlightMessages, this.limits.maxInFlightBytes);
+    this.messageRoom = new Semaphore(this.limits.maxInFlightMessages);
+    this.byteRoom = new Semaphore(this.limits.maxInFlightBytes);
     this.backoff = new Backoff({ initialMs: opts.retry?.initialDelayMs ?? 500, maxMs: opts.retry?.maxDelayMs ?? 30_000 });
   }
 
   /** See ConnectorContext.deliver. */
-  async deliver(messages: UplinkMessage[], signal?: AbortSignal): Promise<DeliveryReport> {
+  async deliver(messages: UplinkMessage[], signal?: AbortSignal, options: DeliveryOptions = {}): Promise<DeliveryReport> {
     if (messages.length === 0) return { stored: 0, deadLettered: 0, duplicates: 0 };
-    if (this.closed) throw new CloudbridgeError('SHUTTING_DOWN', 'the integration is stopping; the message was not accepted');
+    if (this.closed) throw shuttingDown('the integration is stopping; the message was not accepted');
+    const failuresBefore = this.failures;
     let bytes = 0;
     for (const m of messages) bytes += m.payload.byteLength;
-    await this.gate.acquire(messages.length, bytes, signal);
-    if (this.closed) {
-      this.gate.release(messages.length, bytes);
-      throw new CloudbridgeError('SHUTTING_DOWN', 'the integration is stopping; the message was not accepted');
+    await this.admit(messages.length, bytes, signal);
+    const refusal = this.closed ? shuttingDown('the integration is stopping; the message was not accepted') : this.refusal(failuresBefore);
+    if (refusal) {
+      this.releaseRoom(messages.length, bytes);
+      throw refusal;
     }
     const now = this.clock.now();
     this.counters.received += messages.length;
     this.lastMessageAt = now;
     return new Promise<DeliveryReport>((resolve, reject) => {
       const delivery: Delivery = {
-        messages, bytes, pending: messages.length, settled: false,
+        messages, bytes, pending: messages.length, settled: false, checkpoint: options.checkpoint,
         report: { stored: 0, deadLettered: 0, duplicates: 0 }, resolve, reject,
       };
-      for (const msg of messages) this.queue.push({ msg, delivery });
+      messages.forEach((msg, index) => this.queue.push({ msg, delivery, index }));
       this.schedule();
     });
   }
@@ -135,23 +158,18 @@ export class IngestPipeline {
   stats(): PipelineStats {
     return {
       ...this.counters,
-      inFlightMessages: this.gate.messages,
-      inFlightBytes: this.gate.bytes,
+      inFlightMessages: this.messageRoom.used,
+      inFlightBytes: this.byteRoom.used,
       lastMessageAt: this.lastMessageAt,
       paused: this.clock.now() < this.pausedUntil,
     };
   }
 
-  /** Resolves when nothing is queued or running (or after `timeoutMs`). */
+  /** Resolves true when nothing is queued or running, false after `timeoutMs`. */
   async drain(timeoutMs: number): Promise<boolean> {
     if (this.isIdle()) return true;
-    return new Promise<boolean>((resolve) => {
-      const t = this.clock.setTimeout(() => resolve(this.isIdle()), timeoutMs);
-      this.idleWaiters.push(() => {
-        this.clock.clearTimeout(t);
-        resolve(true);
-      });
-    });
+    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    return (await waitAtMost(idle, timeoutMs, this.clock)) || this.isIdle();
   }
 
   /** Stops accepting; queued but unprocessed messages are rejected (never acked). */
@@ -159,12 +177,37 @@ export class IngestPipeline {
     this.closed = true;
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
-    const err = new CloudbridgeError('SHUTTING_DOWN', 'the integration stopped before the message was committed');
+    const err = shuttingDown('the integration stopped before the message was committed');
     const queued = this.queue;
     this.queue = [];
     for (const entry of queued) this.failEntry(entry, err);
-    this.gate.close(err);
+    this.messageRoom.close(err);
+    this.byteRoom.close(err);
     this.notifyIdle();
+  }
+
+  /** Waits for room for a delivery: messages first, then bytes (every delivery in the same order, so none deadlocks). */
+  private async admit(messages: number, bytes: number, signal: AbortSignal | undefined): Promise<void> {
+    await this.messageRoom.acquire(messages, signal);
+    try {
+      await this.byteRoom.acquire(bytes, signal);
+    } catch (err) {
+      this.messageRoom.release(messages);
+      throw err;
+    }
+  }
+
+  private releaseRoom(messages: number, bytes: number): void {
+    this.messageRoom.release(messages);
+    this.byteRoom.release(bytes);
+  }
+
+  /** Why a delivery admitted now must be refused: intake is paused, or a batch failed while it waited for room. */
+  private refusal(failuresBefore: number): DeliveryRejectedError | null {
+    const pauseLeftMs = this.pausedUntil - this.clock.now();
+    if (pauseLeftMs <= 0 && this.failures === failuresBefore) return null;
+    const cause = this.lastFailure ?? new CloudbridgeError('STORE_UNAVAILABLE', 'a commit failed');
+    return new DeliveryRejectedError(cause, Math.max(0, pauseLeftMs));
   }
 
   private isIdle(): boolean {
@@ -210,13 +253,26 @@ export class IngestPipeline {
       this.schedule();
       return;
     }
-    const batch = this.queue.splice(0, this.limits.maxBatchMessages);
+    const batch = this.queue.splice(0, this.batchEnd());
     this.running = true;
     void this.processBatch(batch).finally(() => {
       this.running = false;
       if (this.queue.length > 0) this.runNow();
       else this.notifyIdle();
     });
+  }
+
+  /**
+   * How many queued entries the next batch takes: up to maxBatchMessages, but a delivery with a
+   * checkpoint is never split (its data and its position commit together): the batch ends before
+   * it, or takes it whole when it comes first.
+   */
+  private batchEnd(): number {
+    const end = Math.min(this.limits.maxBatchMessages, this.queue.length);
+    const last = this.queue[end - 1];
+    if (!last?.delivery.checkpoint || last.index === last.delivery.messages.length - 1) return end;
+    const start = end - 1 - last.index;
+    return start > 0 ? start : last.delivery.messages.length;
   }
 
   private async processBatch(batch: Entry[]): Promise<void> {
@@ -227,7 +283,7 @@ export class IngestPipeline {
       const commit = buildCommit({
         integrationId: this.opts.integrationId,
         allowCreateDevices: this.opts.allowCreateDevices(),
-        messages, conversions,
+        messages, conversions, checkpoints: checkpointsOf(batch),
         debug: this.opts.debug, now: this.clock.now(),
       });
       results = (await this.opts.commit(commit)).results;
@@ -269,25 +325,33 @@ export class IngestPipeline {
     }
   }
 
-  /** A store failure, or converters that cannot run at all: nothing is acknowledged, intake pauses, the batch is tried again. */
+  /**
+   * A store failure, converters that cannot run at all, a lost lease: nothing is acknowledged. The
+   * batch and everything queued behind it are rejected with the retry delay, and intake pauses for it.
+   */
   private onBatchFailure(batch: Entry[], err: unknown): void {
     const cause = toCloudbridgeError(err, 'STORE_UNAVAILABLE');
-    const error = cause.code === 'STORE_UNAVAILABLE' || cause.code === 'SANDBOX_UNAVAILABLE' ? cause
-      : new CloudbridgeError('STORE_UNAVAILABLE', `commit failed: ${cause.message}`, {}, { cause: err, retryable: true });
+    const error = RETRIED_AS_IS.has(cause.code) ? cause
+      : new CloudbridgeError('STORE_UNAVAILABLE', `commit failed: ${cause.message}`, {}, { cause: err });
     const delayMs = this.backoff.next();
     this.pausedUntil = this.clock.now() + delayMs;
+    this.failures++;
+    this.lastFailure = error;
     this.counters.errors++;
-    this.log.warn({ code: error.code, err: error.message, retryInMs: delayMs },
-      error.code === 'SANDBOX_UNAVAILABLE' ? 'converters cannot run; intake paused' : 'store commit failed; intake paused');
+    const queued = this.queue;
+    this.queue = [];
+    this.log.warn({ code: error.code, err: error.message, retryInMs: delayMs, rejectedMessages: batch.length + queued.length }, PAUSE_MESSAGES[error.code] ?? 'store commit failed; intake paused');
     this.opts.onPause?.(true, error);
-    for (const entry of batch) this.failEntry(entry, error);
+    const rejection = new DeliveryRejectedError(error, delayMs);
+    for (const entry of batch) this.failEntry(entry, rejection);
+    for (const entry of queued) this.failEntry(entry, rejection);
   }
 
   private settleEntry(entry: Entry): void {
     const d = entry.delivery;
     d.pending--;
     if (d.pending > 0) return;
-    this.gate.release(d.messages.length, d.bytes);
+    this.releaseRoom(d.messages.length, d.bytes);
     if (!d.settled) {
       d.settled = true;
       d.resolve(d.report);
@@ -301,6 +365,25 @@ export class IngestPipeline {
       d.settled = true;
       d.reject(err);
     }
-    if (d.pending === 0) this.gate.release(d.messages.length, d.bytes);
+    if (d.pending === 0) this.releaseRoom(d.messages.length, d.bytes);
   }
+}
+
+const PAUSE_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  SANDBOX_UNAVAILABLE: 'converters cannot run; intake paused',
+  LEASE_LOST: 'a partition lease was lost; the batch was not stored, intake paused',
+};
+
+function shuttingDown(message: string): DeliveryRejectedError {
+  return new DeliveryRejectedError(new CloudbridgeError('SHUTTING_DOWN', message), 0);
+}
+
+/** Per partition, the checkpoint of the last delivery whose last message is in the batch. */
+function checkpointsOf(batch: Entry[]): CommitCheckpoint[] {
+  const byPartition = new Map<string, CommitCheckpoint>();
+  for (const { delivery, index } of batch) {
+    const checkpoint = delivery.checkpoint;
+    if (checkpoint && index === delivery.messages.length - 1) byPartition.set(checkpoint.partition, checkpoint);
+  }
+  return [...byPartition.values()];
 }

@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/core/logger.ts';
 import type { UplinkMessage } from '../../src/core/model.ts';
 import type { ConvertPort, UplinkConversion } from '../../src/core/ports.ts';
 import type { ConversionJournalEntry, ConversionJournalStore } from '../../src/store/types.ts';
-import { ManualClock } from '../connectors/aws-sqs/fakes.ts';
+import { ManualClock } from '../support/manual-clock.ts';
 
 class MemoryJournal implements ConversionJournalStore {
   entries = new Map<string, ConversionJournalEntry>();

@@ -7,19 +7,11 @@ import assert from 'node:assert/strict';
 import { parseConfigText } from '../../src/app/config-file.ts';
 import { parseDiskThreshold } from '../../src/app/disk-space.ts';
 import { PROBE_KEY, StoreHealth } from '../../src/app/store-health.ts';
-import type { Clock } from '../../src/core/clock.ts';
 import { CloudbridgeError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import type { CommitPort } from '../../src/core/ports.ts';
 import type { Store } from '../../src/store/types.ts';
-
-function manualClock(start = 1000): Clock & { advance(ms: number): void } {
-  let now = start;
-  return {
-    now: () => now, advance: (ms) => { now += ms; },
-    setTimeout: () => ({}), clearTimeout: () => undefined,
-  };
-}
+import { ManualClock } from '../support/manual-clock.ts';
 
 function fakeStore(): Store & { failWrites: Error | null; settings: Map<string, string> } {
   const settings = new Map<string, string>();
@@ -35,7 +27,7 @@ function fakeStore(): Store & { failWrites: Error | null; settings: Map<string, 
 
 describe('store health', () => {
   it('a failed commit makes the store not writable with the reason; the next success recovers it once', async () => {
-    const clock = manualClock();
+    const clock = new ManualClock(1000);
     const recovered: number[] = [];
     const health = new StoreHealth({ store: fakeStore(), clock, log: silentLogger, integrationName: (id) => (id === 'i-1' ? 'plant' : undefined), onRecovered: (at) => recovered.push(at) });
     let fail = true;
@@ -45,13 +37,13 @@ describe('store health', () => {
     });
     const c = { integrationId: 'i-1', allowCreateDevices: true, items: [] };
     await assert.rejects(commit(c), /database or disk is full/, 'the error passes through');
-    clock.advance(500);
+    clock.set(clock.now() + 500);
     await assert.rejects(commit(c));
     const down = health.snapshot();
     assert.equal(down.writable, false);
     assert.deepEqual(down.failure, { code: 'STORE_UNAVAILABLE', message: 'database or disk is full', integration: 'plant', since: 1000, lastAt: 1500, failures: 2 });
     fail = false;
-    clock.advance(500);
+    clock.set(clock.now() + 500);
     await commit(c);
     await commit(c);
     assert.deepEqual(health.snapshot(), { writable: true, failure: null, lastSuccessAt: 2000, recoveredAt: 2000 });
@@ -59,7 +51,7 @@ describe('store health', () => {
   });
 
   it('a commit refused with LEASE_LOST shows the store answering: it stays (or becomes) writable', async () => {
-    const clock = manualClock();
+    const clock = new ManualClock(1000);
     const health = new StoreHealth({ store: fakeStore(), clock, log: silentLogger });
     let error: Error = new Error('connection refused');
     const commit: CommitPort = health.observe(async () => {
@@ -69,14 +61,14 @@ describe('store health', () => {
     await assert.rejects(commit(c));
     assert.equal(health.writable, false);
     error = new CloudbridgeError('LEASE_LOST', 'lease of partition "shard-0" lost');
-    clock.advance(100);
+    clock.set(clock.now() + 100);
     await assert.rejects(commit(c), (err: unknown) => (err as CloudbridgeError).code === 'LEASE_LOST', 'the error passes through');
     assert.deepEqual(health.snapshot(), { writable: true, failure: null, lastSuccessAt: 1100, recoveredAt: 1100 });
   });
 
   it('the write probe finds a failure and a recovery without commits', async () => {
     const store = fakeStore();
-    const health = new StoreHealth({ store, clock: manualClock(), log: silentLogger });
+    const health = new StoreHealth({ store, clock: new ManualClock(1000), log: silentLogger });
     assert.equal(await health.probe(), true);
     assert.ok(store.settings.has(PROBE_KEY));
     store.failWrites = Object.assign(new Error('disk I/O error: the file system is read-only'), { code: 'ERR_SQLITE_ERROR' });
@@ -92,7 +84,7 @@ describe('store health', () => {
 describe('store health: which integration saw it', () => {
   it('a failed probe keeps the integration whose commit failed in this outage', async () => {
     const store = fakeStore();
-    const health = new StoreHealth({ store, clock: manualClock(), log: silentLogger, integrationName: () => 'plant' });
+    const health = new StoreHealth({ store, clock: new ManualClock(1000), log: silentLogger, integrationName: () => 'plant' });
     const commit = health.observe(async () => { throw new Error('disk I/O error'); });
     await assert.rejects(commit({ integrationId: 'i-1', allowCreateDevices: true, items: [] }));
     store.failWrites = new Error('disk I/O error');

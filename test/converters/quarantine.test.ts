@@ -3,6 +3,7 @@ import { after, describe, test } from 'node:test';
 import { createUplinkRunner } from '../../src/converters/index.ts';
 import type { UplinkConverterRunner } from '../../src/converters/index.ts';
 import type { Clock } from '../../src/core/clock.ts';
+import { ManualClock } from '../support/manual-clock.ts';
 import { codeOf, converter, errorOf, input, recordsOf } from './helpers.ts';
 
 /** Counts its runs, so a test can tell whether quarantined messages reached the script. */
@@ -11,12 +12,7 @@ globalThis.runs = (globalThis.runs || 0) + 1;
 if (metadata.fail) throw new Error('boom');
 return { deviceName: 'd', attributes: { runs: globalThis.runs } };`;
 
-class FakeClock implements Clock {
-  t = Date.UTC(2030, 0, 1);
-  now(): number { return this.t; }
-  setTimeout(): object { return {}; }
-  clearTimeout(): void { /* no timers needed */ }
-}
+const START = Date.UTC(2030, 0, 1);
 
 describe('converter quarantine', () => {
   const open: UplinkConverterRunner[] = [];
@@ -31,10 +27,10 @@ describe('converter quarantine', () => {
   const runs = (c: Parameters<typeof recordsOf>[0]) => recordsOf(c)[0]?.attributes[0]?.value.value;
 
   test('after N consecutive failures messages fail fast with the reason and the end time, then it recovers', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock(START);
     const r = await make(clock);
     assert.deepEqual((await r.convert([bad(), bad(), bad()])).map(codeOf), ['CONVERTER_RUNTIME', 'CONVERTER_RUNTIME', 'CONVERTER_RUNTIME']);
-    const until = clock.t + 60_000;
+    const until = clock.now() + 60_000;
     const state = r.quarantine?.();
     assert.equal(state?.consecutiveFailures, 3);
     assert.equal(state?.quarantinedUntil, until);
@@ -46,14 +42,14 @@ describe('converter quarantine', () => {
     assert.equal(e.message, 'converter "test converter" is quarantined until 2030-01-01T00:01:00.000Z after 3 consecutive failing '
       + `messages (last error: ${state?.reason ?? ''}); fix the converter or wait`);
 
-    clock.t = until;
+    clock.set(until);
     const [c] = await r.convert([good()]);
     assert.equal(runs(c), 4, 'the quarantined message never reached the script');
     assert.deepEqual(r.quarantine?.(), { consecutiveFailures: 0, quarantinedUntil: null, reason: null });
   });
 
   test('any success resets the count', async () => {
-    const r = await make(new FakeClock());
+    const r = await make(new ManualClock(START));
     const out = await r.convert([bad(), bad(), good(), bad(), bad(), good()]);
     assert.deepEqual(out.map(codeOf), ['CONVERTER_RUNTIME', 'CONVERTER_RUNTIME', 'ok', 'CONVERTER_RUNTIME', 'CONVERTER_RUNTIME', 'ok']);
     assert.equal(r.quarantine?.().quarantinedUntil, null);
@@ -61,14 +57,14 @@ describe('converter quarantine', () => {
 
   test('invalid payloads (a device sending garbage) do not quarantine the converter', async () => {
     const r = await createUplinkRunner(converter('return { deviceName: decodeToJson(payload).name };'),
-      { maxConsecutiveFailures: 2, clock: new FakeClock() });
+      { maxConsecutiveFailures: 2, clock: new ManualClock(START) });
     open.push(r);
     const out = await r.convert([input('garbage'), input('garbage'), input('garbage'), input({ name: 'ok' })]);
     assert.deepEqual(out.map(codeOf), ['PAYLOAD_INVALID', 'PAYLOAD_INVALID', 'PAYLOAD_INVALID', 'ok']);
   });
 
   test('validation failures count too, and 0 disables quarantine', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock(START);
     const r = await createUplinkRunner(converter('return { telemetry: {} };'), { maxConsecutiveFailures: 2, clock });
     open.push(r);
     await r.convert([input({}), input({})]);

@@ -55,8 +55,8 @@ describe('API security', () => {
     await waitFor(async () => (await t.api.get<{ state: string }>('/integrations/secure/status')).state === 'RUNNING', 'secure running');
     const failed = await waitFor(async () => {
       const s = await t.api.get<{ state: string; lastError: { code: string; message: string } | null }>('/integrations/insecure/status');
-      return s.state === 'FAILED' ? s : null;
-    }, 'insecure failed');
+      return s.state === 'MISCONFIGURED' ? s : null;
+    }, 'insecure misconfigured');
     assert.equal(failed.lastError?.code, 'AUTH_FAILED');
     const check = await t.api.call('POST', '/integrations/insecure/check');
     assert.equal((check.body as { ok: boolean }).ok, false);

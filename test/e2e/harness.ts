@@ -10,6 +10,7 @@ import { stringify } from 'yaml';
 import { startApp, type App, type AppOptions } from '../../src/app/app.ts';
 import { parseConfigText } from '../../src/app/config-file.ts';
 import { freePort } from '../peers/free-port.ts';
+import { waitFor as waitUntil } from '../support/wait.ts';
 
 export const TEST_TOKEN = 'cb_test_admin_token_0123456789';
 export const TEST_MASTER_KEY = 'test-master-key-for-e2e';
@@ -56,7 +57,7 @@ export interface TestAppOptions {
   env?: NodeJS.ProcessEnv;
   pipelineLimits?: AppOptions['pipelineLimits'];
   /** More app options (e.g. shorter store probe and file-check periods). */
-  app?: Pick<AppOptions, 'storeProbeAfterQuietMs' | 'storeFilesCheckMs'>;
+  app?: Pick<AppOptions, 'storeProbeAfterQuietMs' | 'storeFilesCheckMs' | 'misconfiguredRetryMs'>;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -136,18 +137,7 @@ export async function spawnCloudbridge(dir: string, config: Record<string, unkno
   };
 }
 
-/** Polls `fn` until it returns a truthy value or the deadline passes. */
-export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 60_000, everyMs = 100): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+/** test/support/wait.ts's waitFor with an application's patience: 60 s, polling every 100 ms. */
+export function waitFor<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 60_000, everyMs = 100): Promise<NonNullable<T>> {
+  return waitUntil(fn, what, timeoutMs, everyMs);
 }

@@ -4,25 +4,28 @@
  *
  *   const ctx = createTestContext();            // deliver resolves (asynchronously) by default
  *   ctx.mode = 'hold';                          // deliveries wait for call.resolve()/reject()
- *   ctx.mode = 'reject';                        // deliveries reject with STORE_UNAVAILABLE
+ *   ctx.mode = 'reject';                        // deliveries reject with STORE_UNAVAILABLE, retry after 100 ms
  *   ctx.mode = (batch, call) => ...;            // anything else
- *   await waitFor(() => ctx.delivered.length === 10);
+ *   await waitFor(() => ctx.delivered.length === 10);   // test/support/wait.ts
  *
  * `ctx.leases` is the real lease store of a SQLite store in memory (one per context). Contexts of
  * several instances of one integration share theirs: `const leases = memoryLeaseStore();
  * createTestContext({ leases })` twice (or pass a real store, e.g. PostgreSQL).
  */
-import type { ConnectorContext, DeliveryReport } from '../../src/core/connector.ts';
+import type { ConnectorContext, DeliveryOptions, DeliveryReport } from '../../src/core/connector.ts';
 import { systemClock } from '../../src/core/clock.ts';
-import { CloudbridgeError } from '../../src/core/errors.ts';
+import { CloudbridgeError, DeliveryRejectedError } from '../../src/core/errors.ts';
 import { silentLogger, type Logger } from '../../src/core/logger.ts';
 import type { UplinkMessage } from '../../src/core/model.ts';
+import type { DeliveryCheckpoint } from '../../src/core/partitions.ts';
 import { bindLeaseStore } from '../../src/store/leases.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { LeaseStoreRole } from '../../src/store/types.ts';
 
 export interface DeliveryCall {
   readonly batch: UplinkMessage[];
+  /** What the connector passed besides the messages (a partition checkpoint). */
+  readonly options: DeliveryOptions;
   readonly at: number;
   settled: 'pending' | 'resolved' | 'rejected';
   resolve(report?: DeliveryReport): void;
@@ -44,6 +47,8 @@ export interface TestConnectorContext extends ConnectorContext {
   readonly calls: DeliveryCall[];
   readonly states: StateReport[];
   readonly warnings: Array<{ code: string; message: string; details?: Record<string, unknown> }>;
+  /** Checkpoints of resolved deliveries, in the order they resolved (what the commits would have written). */
+  readonly committedCheckpoints: DeliveryCheckpoint[];
   /** Deliveries not settled yet. */
   pending(): DeliveryCall[];
   /** Most deliveries ever pending at once. */
@@ -79,8 +84,9 @@ export function memoryLeaseStore(): LeaseStoreRole {
   };
 }
 
-export function storeUnavailable(): CloudbridgeError {
-  return new CloudbridgeError('STORE_UNAVAILABLE', 'test store is down');
+/** What the pipeline rejects a delivery with when the store is down: STORE_UNAVAILABLE, come back after `retryAfterMs`. */
+export function storeUnavailable(retryAfterMs = 100): DeliveryRejectedError {
+  return new DeliveryRejectedError(new CloudbridgeError('STORE_UNAVAILABLE', 'test store is down'), retryAfterMs);
 }
 
 export function createTestContext(
@@ -91,6 +97,7 @@ export function createTestContext(
   const calls: DeliveryCall[] = [];
   const states: StateReport[] = [];
   const warnings: TestConnectorContext['warnings'] = [];
+  const committedCheckpoints: DeliveryCheckpoint[] = [];
   let pendingCount = 0;
   let maxPending = 0;
   const integrationId = opts.integrationId ?? 'test-integration';
@@ -104,13 +111,14 @@ export function createTestContext(
     calls,
     states,
     warnings,
+    committedCheckpoints,
     leases: bindLeaseStore(leaseStore, integrationId),
     leaseStore,
     log: opts.log ?? silentLogger,
     clock: systemClock,
     signal: controller.signal,
     get maxPending() { return maxPending; },
-    deliver(batch, signal) {
+    deliver(batch, signal, options = {}) {
       if (signal?.aborted) return Promise.reject(signal.reason ?? new CloudbridgeError('SHUTTING_DOWN', 'aborted'));
       delivered.push(...batch);
       return new Promise<DeliveryReport>((resolve, reject) => {
@@ -123,11 +131,13 @@ export function createTestContext(
         };
         const call: DeliveryCall = {
           batch,
+          options,
           at: Date.now(),
           settled: 'pending',
           resolve: (report) => {
             if (!settle()) return;
             call.settled = 'resolved';
+            if (options.checkpoint) committedCheckpoints.push(options.checkpoint);
             resolve(report ?? { stored: batch.length, deadLettered: 0, duplicates: 0 });
           },
           reject: (error) => {
@@ -160,15 +170,6 @@ export function createTestContext(
     abort: () => controller.abort(new CloudbridgeError('SHUTTING_DOWN', 'integration stopping')),
   };
   return ctx;
-}
-
-/** Polls `predicate` until true; fails after `timeoutMs` with `what` in the message. */
-export async function waitFor(predicate: () => boolean, what = 'condition', timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** Payloads as UTF-8 strings. */

@@ -1,5 +1,5 @@
 /**
- * Integrations: CRUD, enable/disable, status, connection check, connector types. The status comes
+ * Integrations: CRUD, enable/disable, restart, status, connection check, connector types. The status comes
  * from the running integrations (memory); the list and a single integration are answered from
  * memory too while the store is unavailable (marked, see memory-fallback.ts).
  */
@@ -7,6 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { integrationInputSpec, integrationViewSpec } from '../../app/schemas.ts';
 import { collectSecrets } from '../../app/secrets.ts';
+import { CloudbridgeError } from '../../core/errors.ts';
 import type { ApiDeps } from '../deps.ts';
 import { serviceValidated } from '../service-validated.ts';
 import { storeOrMemory } from '../memory-fallback.ts';
@@ -52,6 +53,16 @@ export function integrationRoutes(deps: ApiDeps): FastifyPluginAsync {
       return reply.status(204).send();
     });
     app.post<Id>('/integrations/:id/enable', { schema: { tags, params: IdParams } }, async (req) => svc.setEnabled(req.params.id, true));
+    app.post<Id>('/integrations/:id/restart', {
+      schema: { tags, params: IdParams, summary: 'Stop and start again at once (also ends the retry wait of a FAILED or MISCONFIGURED integration); answers with the status after the start attempt. 409 INTEGRATION_NOT_RUNNING when disabled.' },
+    }, async (req) => {
+      const runtime = deps.manager.find(req.params.id) ?? deps.manager.get((await svc.requireIntegration(req.params.id)).id);
+      if (!runtime) {
+        throw new CloudbridgeError('INTEGRATION_NOT_RUNNING', `integration "${req.params.id}" is disabled: enable it (POST /api/v1/integrations/${req.params.id}/enable) instead`);
+      }
+      await deps.manager.restart(runtime.id);
+      return runtime.status();
+    });
     app.post<Id>('/integrations/:id/disable', { schema: { tags, params: IdParams } }, async (req) => svc.setEnabled(req.params.id, false));
     app.get<Id>('/integrations/:id/status', { schema: { tags, params: IdParams } }, async (req) => {
       const running = deps.manager.find(req.params.id);

@@ -6,6 +6,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { CloudbridgeError } from '../../core/errors.ts';
+import type { WarningCode } from '../../core/warnings.ts';
 import { checkTlsMaterial } from '../mqtt/index.ts';
 
 /** Public facts about the client certificate (status, events, the expiry gauge). */
@@ -20,7 +21,7 @@ export interface CertificateInfo {
 }
 
 export interface CredentialWarning {
-  code: string;
+  code: WarningCode;
   message: string;
   details: Record<string, unknown>;
 }
@@ -32,7 +33,7 @@ export interface AwsIotCredentials {
   ca?: string | undefined;
 }
 
-export const CERTIFICATE_EXPIRY_WARNING = 'TLS_CERTIFICATE_EXPIRY';
+export const CERTIFICATE_EXPIRY_WARNING = 'TLS_CERTIFICATE_EXPIRY' satisfies WarningCode;
 const DAY_MS = 86_400_000;
 export const RENEW_ADVICE = 'create a new certificate in AWS IoT (Security → Certificates, or `aws iot create-keys-and-certificate`), activate it, attach the same policy and thing, then put it in credentials.cert and its key in credentials.key';
 

@@ -4,12 +4,13 @@
  * warnings for what works but is likely a mistake (a non-AWS endpoint, a `#` filter, QoS 0...).
  */
 import { CloudbridgeError } from '../../core/errors.ts';
+import type { WarningCode } from '../../core/warnings.ts';
 import { topicFilterProblem, topicPatternProblem } from '../mqtt/index.ts';
 import { checkCredentials, type CertificateInfo, type CredentialWarning } from './certificate.ts';
 import { AWS_IOT_DEFAULTS, resolveAwsIotConfig, type AwsIotCoreConfig, type ResolvedAwsIotConfig } from './config-spec.ts';
 import { inspectEndpoint } from './endpoint.ts';
 
-export const CONFIG_WARNING = 'CONFIG_WARNING';
+export const CONFIG_WARNING = 'CONFIG_WARNING' satisfies WarningCode;
 
 export interface AwsIotValidation {
   config: ResolvedAwsIotConfig;

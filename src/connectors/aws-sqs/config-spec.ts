@@ -11,22 +11,16 @@ export const SQS_DEFAULTS = {
   maxInFlight: 1000,
   maxReceivers: 8,
   bodyEncoding: 'text' as 'text' | 'base64',
-  redeliveryInitialDelaySeconds: 5,
-  redeliveryMaxDelaySeconds: 300,
 } as const;
 
+/**
+ * Accepted so that existing configs stay valid, and ignored: a message that could not be stored
+ * becomes visible again after the pipeline's own retry delay (validate warns).
+ */
 const RedeliverySpec = Type.Object({
-  initialDelaySeconds: Type.Optional(Type.Integer({
-    minimum: 0, maximum: 43_200, default: SQS_DEFAULTS.redeliveryInitialDelaySeconds,
-    description: 'When a batch could not be stored, its messages become visible in the queue again after this many seconds; the delay doubles (with jitter) while failures continue.',
-    examples: [5],
-  })),
-  maxDelaySeconds: Type.Optional(Type.Integer({
-    minimum: 0, maximum: 43_200, default: SQS_DEFAULTS.redeliveryMaxDelaySeconds,
-    description: 'Longest delay before a message that could not be stored becomes visible again.',
-    examples: [300],
-  })),
-}, { additionalProperties: false, default: {}, description: 'Backoff for messages whose delivery failed (store unavailable).' });
+  initialDelaySeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 43_200, description: 'Ignored (see redelivery).' })),
+  maxDelaySeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 43_200, description: 'Ignored (see redelivery).' })),
+}, { additionalProperties: false, description: 'Deprecated and ignored: a message that could not be stored becomes visible again after the delay Cloudbridge\'s pipeline waits before it takes deliveries again (growing while failures continue, at most 30 s). Remove it from the config.' });
 
 export const SqsConfigSpec = Type.Object({
   queueUrl: Type.String({
@@ -112,7 +106,6 @@ export interface ResolvedSqsConfig {
   maxInFlight: number;
   maxReceivers: number;
   bodyEncoding: 'text' | 'base64';
-  redelivery: { initialDelaySeconds: number; maxDelaySeconds: number };
   downlinkQueueUrl: string | undefined;
 }
 
@@ -135,10 +128,6 @@ export function resolveSqsConfig(config: SqsConfig, env: NodeJS.ProcessEnv = pro
     maxInFlight: config.maxInFlight ?? SQS_DEFAULTS.maxInFlight,
     maxReceivers: config.maxReceivers ?? SQS_DEFAULTS.maxReceivers,
     bodyEncoding: config.bodyEncoding ?? SQS_DEFAULTS.bodyEncoding,
-    redelivery: {
-      initialDelaySeconds: config.redelivery?.initialDelaySeconds ?? SQS_DEFAULTS.redeliveryInitialDelaySeconds,
-      maxDelaySeconds: config.redelivery?.maxDelaySeconds ?? SQS_DEFAULTS.redeliveryMaxDelaySeconds,
-    },
     downlinkQueueUrl: config.downlinkQueueUrl || undefined,
   };
 }

@@ -3,7 +3,7 @@
  * sharing one of its groups has settled, and not at all when one of those failed (its messages
  * are released instead, so the group is redelivered from the failed message on, in order).
  * Batches of different groups run in parallel. SQS itself hands out a group's next messages only
- * after the previous ones were deleted, so waiting here is rare (after a lost visibility lease).
+ * after the previous ones were deleted, so waiting here is rare (after a message's visibility ran out).
  */
 export type SequencedOutcome = 'done' | 'failed' | 'skipped';
 

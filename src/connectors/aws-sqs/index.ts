@@ -1,5 +1,6 @@
 /** The `aws-sqs` connector plugin. */
-export { awsSqsConnector, validateSqsConfig, sdkApiFor } from './definition.ts';
+export { awsSqsConnector, sdkApiFor } from './definition.ts';
+export { validateSqsConfig } from './validate.ts';
 export { SqsConfigSpec, resolveSqsConfig, SQS_DEFAULTS, type SqsConfig, type ResolvedSqsConfig } from './config-spec.ts';
 export { SqsSource, type SqsSourceOptions } from './sqs-source.ts';
 export { SdkSqsApi, requestTimeoutMs, type SdkSqsSettings } from './sdk-sqs-api.ts';

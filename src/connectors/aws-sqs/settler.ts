@@ -1,5 +1,5 @@
 /**
- * Settles leased messages with SQS: `delete` (DeleteMessageBatch, 10 per call) after their
+ * Settles received messages with SQS: `delete` (DeleteMessageBatch, 10 per call) after their
  * results or dead letters were committed, `release` (ChangeMessageVisibilityBatch to a delay)
  * after a failed delivery, so they come back. A delete that fails is retried a few times while
  * the heartbeat keeps the messages invisible; if it still fails, the messages are redelivered
@@ -8,7 +8,7 @@
 import { sleep, type Clock } from '../../core/clock.ts';
 import { toCloudbridgeError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { Lease, LeaseTable } from './lease-table.ts';
+import type { InFlightReceipts, Receipt } from './receipt-table.ts';
 import type { BatchResult, SqsApi } from './sqs-api.ts';
 
 const DELETE_RETRY_DELAYS_MS = [200, 1000, 3000, 10_000];
@@ -17,7 +17,7 @@ const GONE_CODES = new Set(['ReceiptHandleIsInvalid', 'MessageNotInflight', 'AWS
 export interface SettlerOptions {
   api: () => SqsApi;
   queueUrl: string;
-  table: LeaseTable;
+  receipts: InFlightReceipts;
   clock: Clock;
   log: Logger;
   /** Aborts retry waits when the connector stops for good. */
@@ -45,14 +45,14 @@ export class Settler {
   }
 
   /** Deletes committed messages; never throws. */
-  async delete(leases: Lease[]): Promise<void> {
-    await Promise.all(chunks(leases).map((chunk) => this.deleteChunk(chunk)));
+  async delete(receipts: Receipt[]): Promise<void> {
+    await Promise.all(chunks(receipts).map((chunk) => this.deleteChunk(chunk)));
   }
 
   /** Makes messages visible again after `delaySeconds`; never throws. */
-  async release(leases: Lease[], delaySeconds: number): Promise<void> {
-    for (const l of leases) l.releasing = true;
-    await Promise.all(chunks(leases).map(async (chunk) => {
+  async release(receipts: Receipt[], delaySeconds: number): Promise<void> {
+    for (const l of receipts) l.releasing = true;
+    await Promise.all(chunks(receipts).map(async (chunk) => {
       try {
         const result = await this.opts.api().changeVisibilityBatch(this.opts.queueUrl,
           chunk.map((l, i) => ({ id: `${i}`, receiptHandle: l.receiptHandle, visibilityTimeoutSeconds: delaySeconds })));
@@ -61,15 +61,15 @@ export class Settler {
       } catch (err) {
         this.opts.log.warn({ err: toCloudbridgeError(err).message, messages: chunk.length }, 'could not make messages visible again; they come back when their visibility timeout ends');
       } finally {
-        this.opts.table.remove(chunk);
+        this.opts.receipts.remove(chunk);
       }
     }));
   }
 
-  private async deleteChunk(chunk: Lease[]): Promise<void> {
+  private async deleteChunk(chunk: Receipt[]): Promise<void> {
     let pending = chunk.filter((l) => !l.lost);
     for (let attempt = 0; pending.length > 0; attempt++) {
-      let retry: Lease[] = [];
+      let retry: Receipt[] = [];
       try {
         const result = await this.opts.api().deleteBatch(this.opts.queueUrl, pending.map((l, i) => ({ id: `${i}`, receiptHandle: l.receiptHandle })));
         const failed = new Map(result.failed.map((f) => [f.id, f]));
@@ -99,16 +99,16 @@ export class Settler {
       }
       pending = retry.filter((l) => !l.lost);
     }
-    this.opts.table.remove(chunk);
+    this.opts.receipts.remove(chunk);
   }
 
-  private logFailures(result: BatchResult, chunk: Lease[], what: 'delete' | 'release'): void {
+  private logFailures(result: BatchResult, chunk: Receipt[], what: 'delete' | 'release'): void {
     for (const f of result.failed) {
-      const lease = chunk[Number(f.id)];
+      const receipt = chunk[Number(f.id)];
       if (GONE_CODES.has(f.code)) {
-        this.opts.log.debug({ messageId: lease?.messageId, code: f.code }, `${what}: the receipt is no longer valid (the message was received again)`);
+        this.opts.log.debug({ messageId: receipt?.messageId, code: f.code }, `${what}: the receipt is no longer valid (the message was received again)`);
       } else {
-        this.opts.log.warn({ messageId: lease?.messageId, code: f.code, err: f.message }, `${what} failed for a message`);
+        this.opts.log.warn({ messageId: receipt?.messageId, code: f.code, err: f.message }, `${what} failed for a message`);
       }
     }
   }

@@ -1,25 +1,30 @@
 /**
  * The `aws-sqs` Connector. Receivers long-poll the queue and hand each received batch to the
  * pipeline (FIFO: per MessageGroupId in order); a batch is deleted only after `deliver()`
- * resolved (results or dead letters committed), and made visible again after a backoff when it
- * rejected. Until then the visibility heartbeat keeps every received message invisible.
+ * resolved (results or dead letters committed), and made visible again when it rejected, after
+ * the delay the pipeline asked for (`retryAfterMs`; receiving pauses as long). Until then the
+ * visibility heartbeat keeps every received message invisible.
  *
  * Redelivery model (`visibility-timeout`): whatever was received and not deleted (crash, failed
- * delete, lost lease) comes back after its visibility timeout; its MessageId, the dedupe key,
+ * delete, lost receipt) comes back after its visibility timeout; its MessageId, the dedupe key,
  * makes the store recognise it, so nothing is stored twice.
  *
  * Stalls: the HTTP request timeout is longer than the long poll, and a watchdog replaces the
  * SQS client when a poll hangs anyway (field lessons #4, #12).
+ *
+ * Start, stop and the drain are the shared SourceLifecycle (src/core/source-lifecycle.ts).
  */
 import { Backoff } from '../../core/backoff.ts';
-import type { TimerHandle } from '../../core/clock.ts';
+import { untilSettled, waitAtMost } from '../../core/bounded-wait.ts';
+import { sleep, type TimerHandle } from '../../core/clock.ts';
 import type { Connector, ConnectorContext } from '../../core/connector.ts';
-import { CloudbridgeError, toCloudbridgeError } from '../../core/errors.ts';
+import { CloudbridgeError, retryAfterMs, toCloudbridgeError } from '../../core/errors.ts';
 import type { EncodedDownlink, UplinkMessage } from '../../core/model.ts';
+import { SourceLifecycle } from '../../core/source-lifecycle.ts';
 import type { ResolvedSqsConfig } from './config-spec.ts';
 import { buildSendRequest } from './downlink.ts';
 import { GroupSequencer } from './group-sequencer.ts';
-import { LeaseTable, type Lease } from './lease-table.ts';
+import { InFlightReceipts, type Receipt } from './receipt-table.ts';
 import { parseQueueUrl } from './queue-url.ts';
 import { QueueInfo } from './queue-info.ts';
 import { ReceiverPool } from './receiver-pool.ts';
@@ -29,6 +34,9 @@ import type { SqsApi, SqsApiFactory, SqsReceivedMessage } from './sqs-api.ts';
 import { isCredentialsError, translateSqsError } from './sqs-errors.ts';
 import { toUplinkMessage } from './uplink-message.ts';
 import { VisibilityHeartbeat } from './visibility-heartbeat.ts';
+
+/** SQS keeps a message invisible for at most 12 hours. */
+const MAX_VISIBILITY_SECONDS = 43_200;
 
 export interface SqsSourceOptions {
   config: ResolvedSqsConfig;
@@ -42,18 +50,15 @@ export interface SqsSourceOptions {
   random?: (() => number) | undefined;
 }
 
-type Phase = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
-
 export class SqsSource implements Connector {
   private readonly opts: SqsSourceOptions;
   private readonly cfg: ResolvedSqsConfig;
   private readonly ctx: ConnectorContext;
-  private readonly table: LeaseTable;
+  private readonly life: SourceLifecycle;
+  private readonly receipts: InFlightReceipts;
   private readonly sequencer = new GroupSequencer();
   private readonly settleAbort = new AbortController();
-  private readonly deliverAbort = new AbortController();
   private readonly pollBackoff: Backoff;
-  private readonly deliveryBackoff: Backoff;
   private readonly dispatches = new Set<Promise<unknown>>();
   private readonly settler: Settler;
   private readonly queue: QueueInfo;
@@ -61,11 +66,10 @@ export class SqsSource implements Connector {
   private pool: ReceiverPool | null = null;
   private heartbeat: VisibilityHeartbeat | null = null;
   private watchdog: TimerHandle | null = null;
-  private phase: Phase = 'idle';
+  /** Receiving waits until then after a rejected delivery (the pipeline's pause). */
   private pausedUntil = 0;
   private visibilityTimeoutSeconds = 30;
   private receiveFailing = false;
-  private stopPromise: Promise<void> | null = null;
   private readonly counters = { received: 0, delivered: 0, rejected: 0, clientRestarts: 0, cappedVisibility: 0 };
   private lastMessageAt: number | null = null;
   private lastReceiveWarningAt = -Infinity;
@@ -74,58 +78,28 @@ export class SqsSource implements Connector {
     this.opts = opts;
     this.cfg = opts.config;
     this.ctx = ctx;
-    this.table = new LeaseTable(this.cfg.maxInFlight);
+    this.receipts = new InFlightReceipts(this.cfg.maxInFlight);
     this.pollBackoff = new Backoff({ initialMs: 1000, maxMs: 60_000, random: opts.random });
-    this.deliveryBackoff = new Backoff({
-      initialMs: this.cfg.redelivery.initialDelaySeconds * 1000, maxMs: this.cfg.redelivery.maxDelaySeconds * 1000, random: opts.random,
-    });
-    this.settler = new Settler({ api: () => this.client(), queueUrl: this.cfg.queueUrl, table: this.table, clock: ctx.clock, log: ctx.log, signal: this.settleAbort.signal });
+    this.settler = new Settler({ api: () => this.client(), queueUrl: this.cfg.queueUrl, receipts: this.receipts, clock: ctx.clock, log: ctx.log, signal: this.settleAbort.signal });
     this.queue = new QueueInfo({ api: () => this.client(), queueUrl: this.cfg.queueUrl, clock: ctx.clock, log: ctx.log, refreshMs: opts.attributesRefreshMs ?? 60_000 });
-  }
-
-  async start(): Promise<void> {
-    if (this.phase !== 'idle') throw new CloudbridgeError('INTERNAL', `SQS source cannot start: it is ${this.phase}`);
-    this.phase = 'starting';
-    this.ctx.reportState('connecting');
-    this.api = this.opts.createApi();
-    try {
-      await this.queue.load(AbortSignal.timeout(requestTimeoutMs(5)));
-    } catch (err) {
-      const error = await this.translate(err, 'GetQueueAttributes');
-      this.phase = 'stopped';
-      this.api?.destroy();
-      this.api = null;
-      this.ctx.reportState('disconnected', error);
-      throw error;
-    }
-    if (this.phase !== 'starting') throw new CloudbridgeError('SHUTTING_DOWN', 'the SQS source was stopped while starting');
-    if (this.queue.fifo !== this.cfg.fifo) {
-      this.ctx.warn('SQS_FIFO_MISMATCH', `queue "${this.cfg.queueName}" reports FifoQueue=${this.queue.fifo} but its name ${this.cfg.fifo ? 'ends' : 'does not end'} in .fifo; order is kept per MessageGroupId only for FIFO queues`);
-    }
-    this.visibilityTimeoutSeconds = this.cfg.visibilityTimeoutSeconds ?? this.queue.visibilityTimeoutSeconds ?? 30;
-    this.heartbeat = new VisibilityHeartbeat({
-      table: this.table, api: () => this.client(), queueUrl: this.cfg.queueUrl, visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
-      clock: this.ctx.clock, log: this.ctx.log,
-      onCapped: (lease) => {
-        this.counters.cappedVisibility++;
-        if (this.counters.cappedVisibility === 1) {
-          this.ctx.warn('SQS_VISIBILITY_CAP', `message ${lease.messageId} was not stored within 12 hours of its receipt, the most SQS allows a message to stay invisible: it will be received again (and recognised as a duplicate once stored). Check why the store is stalled.`);
-        }
+    this.life = new SourceLifecycle({
+      name: 'the SQS source',
+      ctx,
+      steps: {
+        open: (signal) => this.open(signal),
+        halt: () => this.halt(),
+        drained: () => this.drained(),
+        close: (outcome) => this.close(outcome),
       },
     });
-    this.heartbeat.start();
-    this.pool = this.createPool();
-    this.pool.start();
-    this.queue.startRefreshing();
-    this.scheduleWatchdog();
-    this.phase = 'running';
-    this.ctx.log.info({ queue: this.cfg.queueName, fifo: this.queue.fifo, visibilityTimeoutSeconds: this.visibilityTimeoutSeconds, redrive: this.queue.redrivePolicy }, 'receiving from SQS');
-    this.ctx.reportState('connected');
+  }
+
+  start(): Promise<void> {
+    return this.life.start();
   }
 
   stop(opts: { drainMs?: number } = {}): Promise<void> {
-    this.stopPromise ??= this.shutdown(opts.drainMs ?? 5000);
-    return this.stopPromise;
+    return this.life.stop(opts.drainMs);
   }
 
   status(): Record<string, unknown> {
@@ -140,7 +114,7 @@ export class SqsSource implements Connector {
       receivers: this.pool?.receivers ?? 0,
       maxReceivers: this.cfg.maxReceivers,
       polling: this.pool?.polling ?? 0,
-      inFlight: this.table.size,
+      inFlight: this.receipts.size,
       maxInFlight: this.cfg.maxInFlight,
       fifoGroupsInFlight: this.sequencer.activeGroups,
       lastReceiveAt: this.pool?.lastPollAt ?? null,
@@ -162,7 +136,7 @@ export class SqsSource implements Connector {
   async sendDownlink(msg: EncodedDownlink, signal?: AbortSignal): Promise<void> {
     const url = this.cfg.downlinkQueueUrl;
     if (!url) throw new CloudbridgeError('DOWNLINK_UNSUPPORTED', 'this integration has no downlinkQueueUrl: set it to the queue downlinks are sent to', { field: 'downlinkQueueUrl' });
-    if (this.phase !== 'running') throw new CloudbridgeError('INTEGRATION_NOT_RUNNING', `the SQS source is ${this.phase}`);
+    if (!this.life.running) throw new CloudbridgeError('INTEGRATION_NOT_RUNNING', `the SQS source is ${this.life.phase}`);
     const req = buildSendRequest(msg, url, parseQueueUrl(url).fifo);
     try {
       await this.client().send(req, signal);
@@ -182,6 +156,69 @@ export class SqsSource implements Connector {
     return translateSqsError(err, { operation, queueUrl, queueField, region: this.cfg.region, endpoint: this.cfg.endpoint, credentials });
   }
 
+  /** Start step: check the queue, then the heartbeat, the receivers, the attribute refresh and the watchdog. */
+  private async open(signal: AbortSignal): Promise<void> {
+    this.api = this.opts.createApi();
+    try {
+      await this.queue.load(AbortSignal.any([signal, AbortSignal.timeout(requestTimeoutMs(5))]));
+    } catch (err) {
+      throw await this.translate(err, 'GetQueueAttributes');
+    }
+    if (this.queue.fifo !== this.cfg.fifo) {
+      this.ctx.warn('SQS_FIFO_MISMATCH', `queue "${this.cfg.queueName}" reports FifoQueue=${this.queue.fifo} but its name ${this.cfg.fifo ? 'ends' : 'does not end'} in .fifo; order is kept per MessageGroupId only for FIFO queues`);
+    }
+    this.visibilityTimeoutSeconds = this.cfg.visibilityTimeoutSeconds ?? this.queue.visibilityTimeoutSeconds ?? 30;
+    this.heartbeat = new VisibilityHeartbeat({
+      receipts: this.receipts, api: () => this.client(), queueUrl: this.cfg.queueUrl, visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
+      clock: this.ctx.clock, log: this.ctx.log,
+      onCapped: (receipt) => {
+        this.counters.cappedVisibility++;
+        if (this.counters.cappedVisibility === 1) {
+          this.ctx.warn('SQS_VISIBILITY_CAP', `message ${receipt.messageId} was not stored within 12 hours of its receipt, the most SQS allows a message to stay invisible: it will be received again (and recognised as a duplicate once stored). Check why the store is stalled.`);
+        }
+      },
+    });
+    this.heartbeat.start();
+    this.pool = this.createPool();
+    this.pool.start();
+    this.queue.startRefreshing();
+    this.scheduleWatchdog();
+    this.ctx.log.info({ queue: this.cfg.queueName, fifo: this.queue.fifo, visibilityTimeoutSeconds: this.visibilityTimeoutSeconds, redrive: this.queue.redrivePolicy }, 'receiving from SQS');
+  }
+
+  /** Stop step: no more polls (running ones finish), no watchdog, no attribute refresh. */
+  private halt(): void {
+    if (this.watchdog) this.ctx.clock.clearTimeout(this.watchdog);
+    this.watchdog = null;
+    this.queue.stopRefreshing();
+    this.pool?.halt();
+  }
+
+  /** Stop step: every receiver ended and every received batch was deleted or released. */
+  private async drained(): Promise<void> {
+    await this.pool?.idle();
+    await untilSettled(this.dispatches);
+  }
+
+  /**
+   * Stop step (and after a failed start): cancel running polls; a batch the pipeline is still
+   * committing gets a short grace to finish and be deleted; whatever is left unsettled becomes
+   * visible for the next consumer, but only after any aborted poll's window, so SQS cannot hand
+   * it to a closed connection. Should the pipeline still commit some of it, the redelivery is
+   * recognised as a duplicate.
+   */
+  private async close(outcome: { drained: boolean; drainMs: number }): Promise<void> {
+    const pollWindowEnd = this.pool?.abortPolls() ?? 0;
+    await this.pool?.idle();
+    if (!outcome.drained) await waitAtMost(untilSettled(this.dispatches), Math.min(1000, outcome.drainMs), this.ctx.clock);
+    const leftover = [...this.receipts.values()].filter((r) => !r.releasing && !r.lost);
+    if (leftover.length > 0) await this.settler.release(leftover, this.secondsUntil(pollWindowEnd));
+    this.settleAbort.abort(new CloudbridgeError('SHUTTING_DOWN', 'the SQS source stopped'));
+    await this.heartbeat?.stop();
+    this.api?.destroy();
+    this.api = null;
+  }
+
   private createPool(): ReceiverPool {
     return new ReceiverPool({
       maxReceivers: this.cfg.maxReceivers,
@@ -190,13 +227,9 @@ export class SqsSource implements Connector {
       clock: this.ctx.clock,
       log: this.ctx.log,
       beforePoll: async (signal) => {
-        const wait = this.pausedUntil - this.ctx.clock.now();
-        if (wait > 0) await new Promise<void>((resolve, reject) => {
-          const t = this.ctx.clock.setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, wait);
-          const onAbort = (): void => { this.ctx.clock.clearTimeout(t); reject(signal.reason); };
-          signal.addEventListener('abort', onAbort, { once: true });
-        });
-        await this.table.reserve(this.cfg.maxMessages, signal);
+        const pauseMs = this.pausedUntil - this.ctx.clock.now();
+        if (pauseMs > 0) await sleep(pauseMs, signal, this.ctx.clock);
+        await this.receipts.room.acquire(this.cfg.maxMessages, signal);
       },
       poll: (signal) => this.poll(signal),
       onPollOk: () => {
@@ -210,7 +243,7 @@ export class SqsSource implements Connector {
       onPollError: (err) => {
         const delayMs = this.pollBackoff.next();
         void this.translate(err, 'ReceiveMessage').then((error) => {
-          if (this.phase !== 'running') return;
+          if (!this.life.running) return;
           this.ctx.log.warn({ code: error.code, err: error.message, retryInMs: delayMs }, 'ReceiveMessage failed');
           if (!this.receiveFailing) {
             this.receiveFailing = true;
@@ -233,19 +266,19 @@ export class SqsSource implements Connector {
         visibilityTimeoutSeconds: this.cfg.visibilityTimeoutSeconds,
       }, signal);
     } catch (err) {
-      this.table.unreserve(this.cfg.maxMessages);
+      this.receipts.room.release(this.cfg.maxMessages);
       throw err;
     }
-    // Lease first, then give back the reservation: the room never looks free in between.
-    const leases = messages.map((m) => this.table.add({ messageId: m.messageId, receiptHandle: m.receiptHandle, groupId: m.attributes.MessageGroupId }, startedAt, this.visibilityTimeoutSeconds));
-    this.table.unreserve(this.cfg.maxMessages);
+    // The received messages keep their share of the reserved room; the rest is given back.
+    const receipts = messages.map((m) => this.receipts.add({ messageId: m.messageId, receiptHandle: m.receiptHandle, groupId: m.attributes.MessageGroupId }, startedAt, this.visibilityTimeoutSeconds));
+    this.receipts.room.release(this.cfg.maxMessages - messages.length);
     if (messages.length === 0) return 0;
     const now = this.ctx.clock.now();
     const uplinks = messages.map((m) => toUplinkMessage(m, now, this.cfg.bodyEncoding));
     this.counters.received += messages.length;
     this.lastMessageAt = now;
     this.warnOnLastReceive(messages, now);
-    this.dispatch(uplinks, leases);
+    this.dispatch(uplinks, receipts);
     return messages.length;
   }
 
@@ -259,48 +292,48 @@ export class SqsSource implements Connector {
     this.ctx.warn('SQS_LAST_RECEIVE', `${last} message(s) reached ApproximateReceiveCount ${policy.maxReceiveCount}, the redrive policy's maxReceiveCount: if storing them fails once more, SQS moves them to ${policy.deadLetterTargetArn}. Check the store, or raise maxReceiveCount.`, { maxReceiveCount: policy.maxReceiveCount });
   }
 
-  private dispatch(uplinks: UplinkMessage[], leases: Lease[]): void {
-    const groups = leases.map((l) => l.groupId).filter((g): g is string => g !== undefined);
+  private dispatch(uplinks: UplinkMessage[], receipts: Receipt[]): void {
+    const groups = receipts.map((r) => r.groupId).filter((g): g is string => g !== undefined);
     const run = groups.length > 0
-      ? this.sequencer.run(groups, () => this.deliverAndSettle(uplinks, leases)).then(async (outcome) => {
-        if (outcome === 'skipped') await this.settler.release(leases, this.phase === 'running' ? this.nextDeliveryDelaySeconds() : this.secondsUntil(this.pool?.pollWindowEnd() ?? 0));
+      ? this.sequencer.run(groups, () => this.deliverAndSettle(uplinks, receipts)).then(async (outcome) => {
+        // An earlier batch of the group failed: this one comes back with it, in order.
+        if (outcome === 'skipped') await this.settler.release(receipts, this.life.running ? this.secondsUntil(this.pausedUntil) : this.secondsUntil(this.pool?.pollWindowEnd() ?? 0));
       })
-      : this.deliverAndSettle(uplinks, leases);
+      : this.deliverAndSettle(uplinks, receipts);
     this.dispatches.add(run);
     void run.finally(() => this.dispatches.delete(run));
   }
 
   /** Resolves true when the batch was committed (and deleted or being deleted). */
-  private async deliverAndSettle(uplinks: UplinkMessage[], leases: Lease[]): Promise<boolean> {
+  private async deliverAndSettle(uplinks: UplinkMessage[], receipts: Receipt[]): Promise<boolean> {
     try {
-      await this.ctx.deliver(uplinks, this.deliverAbort.signal);
+      await this.ctx.deliver(uplinks, this.life.deliverySignal);
     } catch (err) {
       this.counters.rejected += uplinks.length;
       const error = toCloudbridgeError(err, 'STORE_UNAVAILABLE');
-      const stopping = this.phase !== 'running' || error.code === 'SHUTTING_DOWN';
-      const delaySeconds = stopping ? this.secondsUntil(this.pool?.pollWindowEnd() ?? 0) : this.nextDeliveryDelaySeconds();
-      if (!stopping) {
+      const stopping = !this.life.running || error.code === 'SHUTTING_DOWN';
+      let delaySeconds: number;
+      if (stopping) {
+        delaySeconds = this.secondsUntil(this.pool?.pollWindowEnd() ?? 0);
+      } else {
+        // The pipeline's retry delay; only the pipeline rejects, anything else counts as 1 s.
+        delaySeconds = Math.min(MAX_VISIBILITY_SECONDS, Math.ceil((retryAfterMs(err) ?? 1000) / 1000));
         this.pausedUntil = Math.max(this.pausedUntil, this.ctx.clock.now() + delaySeconds * 1000);
-        this.ctx.log.warn({ code: error.code, err: error.message, messages: uplinks.length, visibleAgainInSeconds: delaySeconds }, 'delivery failed; the messages become visible again after a delay and receiving pauses meanwhile');
+        this.ctx.log.warn({ code: error.code, err: error.message, messages: uplinks.length, visibleAgainInSeconds: delaySeconds }, 'delivery failed; the messages become visible again after the pipeline\'s retry delay and receiving pauses meanwhile');
       }
-      await this.settler.release(leases, delaySeconds);
+      await this.settler.release(receipts, delaySeconds);
       return false;
     }
     this.counters.delivered += uplinks.length;
-    this.deliveryBackoff.reset();
-    await this.settler.delete(leases);
+    await this.settler.delete(receipts);
     return true;
-  }
-
-  private nextDeliveryDelaySeconds(): number {
-    return Math.min(43_200, Math.ceil(this.deliveryBackoff.next() / 1000));
   }
 
   private scheduleWatchdog(): void {
     const everyMs = this.opts.watchdogIntervalMs ?? 5000;
     this.watchdog = this.ctx.clock.setTimeout(() => {
       this.watchdog = null;
-      if (this.phase !== 'running') return;
+      if (!this.life.running) return;
       this.checkStalledPolls();
       this.scheduleWatchdog();
     }, everyMs);
@@ -319,48 +352,6 @@ export class SqsSource implements Connector {
     const old = this.api;
     this.api = this.opts.createApi();
     old?.destroy();
-  }
-
-  private async shutdown(drainMs: number): Promise<void> {
-    const wasActive = this.phase === 'running' || this.phase === 'starting';
-    this.phase = 'stopping';
-    if (this.watchdog) this.ctx.clock.clearTimeout(this.watchdog);
-    this.watchdog = null;
-    this.queue.stopRefreshing();
-    const deadline = this.ctx.clock.now() + drainMs;
-    this.pool?.halt();
-    await this.settleWithin(deadline, true);
-    const pollWindowEnd = this.pool?.abortPolls() ?? 0;
-    await this.pool?.idle();
-    // Deliveries still waiting for admission are cancelled (their messages are released); a
-    // batch the pipeline is committing gets a short grace to finish and be deleted.
-    this.deliverAbort.abort(new CloudbridgeError('SHUTTING_DOWN', 'the SQS source stopped'));
-    await this.settleWithin(Math.max(this.ctx.clock.now() + Math.min(1000, drainMs), deadline), false);
-    // Whatever is still unsettled becomes visible for the next consumer, but only after any
-    // aborted poll's window, so SQS cannot hand it to a closed connection. Should the pipeline
-    // still commit some of it, the redelivery is recognised as a duplicate.
-    const leftover = [...this.table.values()].filter((l) => !l.releasing && !l.lost);
-    if (leftover.length > 0) await this.settler.release(leftover, this.secondsUntil(pollWindowEnd));
-    this.settleAbort.abort(new CloudbridgeError('SHUTTING_DOWN', 'the SQS source stopped'));
-    await this.heartbeat?.stop();
-    this.api?.destroy();
-    this.api = null;
-    this.phase = 'stopped';
-    if (wasActive) this.ctx.reportState('disconnected');
-  }
-
-  /** Waits until every dispatch (and, with `polls`, every receiver) is done, or the deadline. */
-  private async settleWithin(deadline: number, polls: boolean): Promise<void> {
-    let timer: TimerHandle | null = null;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = this.ctx.clock.setTimeout(() => resolve('timeout'), Math.max(0, deadline - this.ctx.clock.now()));
-    });
-    const settled = (async (): Promise<void> => {
-      if (polls) await this.pool?.idle();
-      while (this.dispatches.size > 0) await Promise.all([...this.dispatches]);
-    })();
-    await Promise.race([settled, timedOut]);
-    if (timer) this.ctx.clock.clearTimeout(timer);
   }
 
   private secondsUntil(epochMs: number): number {

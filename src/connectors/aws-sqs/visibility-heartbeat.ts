@@ -1,14 +1,14 @@
 /**
- * Keeps every leased message invisible until it is deleted or released: on each tick, leases
+ * Keeps every received message invisible until it is deleted or released: on each tick, receipts
  * that will become visible within half the visibility timeout are extended back to the full
  * timeout with ChangeMessageVisibilityBatch (10 per call). SQS caps a message's visibility at
- * 12 hours from its receipt; a lease that reaches the cap is left to expire (it will be
+ * 12 hours from its receipt; a receipt that reaches the cap is left to expire (it will be
  * received again and recognised as a duplicate once stored) and reported once.
  */
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import { toCloudbridgeError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { Lease, LeaseTable } from './lease-table.ts';
+import type { InFlightReceipts, Receipt } from './receipt-table.ts';
 import type { SqsApi } from './sqs-api.ts';
 
 /** SQS: visibility can be extended to at most 12 hours after the message was received. */
@@ -17,14 +17,14 @@ export const MAX_VISIBILITY_MS = 12 * 60 * 60 * 1000;
 const LOST_CODES = new Set(['ReceiptHandleIsInvalid', 'MessageNotInflight', 'AWS.SimpleQueueService.MessageNotInflight']);
 
 export interface HeartbeatOptions {
-  table: LeaseTable;
+  receipts: InFlightReceipts;
   api: () => SqsApi;
   queueUrl: string;
   visibilityTimeoutSeconds: number;
   clock: Clock;
   log: Logger;
-  /** Called once per lease that reached the 12 h cap. */
-  onCapped?: (lease: Lease) => void;
+  /** Called once per receipt that reached the 12 h cap. */
+  onCapped?: (receipt: Receipt) => void;
   /** Called when a call failed as a whole (the next tick retries). */
   onError?: (err: unknown) => void;
 }
@@ -61,23 +61,23 @@ export class VisibilityHeartbeat {
     await Promise.all([...this.calls]);
   }
 
-  /** One pass (exposed for tests): extends every lease due for it. */
+  /** One pass (exposed for tests): extends every receipt due for it. */
   async beat(): Promise<void> {
-    const { table, clock, visibilityTimeoutSeconds } = this.opts;
+    const { receipts, clock, visibilityTimeoutSeconds } = this.opts;
     const now = clock.now();
     const thresholdMs = (visibilityTimeoutSeconds * 1000) / 2;
-    const due: Array<{ lease: Lease; seconds: number }> = [];
-    for (const lease of table.values()) {
-      if (lease.capped || lease.lost || lease.releasing || this.extending.has(lease.key)) continue;
-      if (lease.visibleAt - now > thresholdMs) continue;
-      const leftSeconds = Math.floor((lease.receivedAt + MAX_VISIBILITY_MS - now) / 1000) - 1;
+    const due: Array<{ receipt: Receipt; seconds: number }> = [];
+    for (const receipt of receipts.values()) {
+      if (receipt.capped || receipt.lost || receipt.releasing || this.extending.has(receipt.key)) continue;
+      if (receipt.visibleAt - now > thresholdMs) continue;
+      const leftSeconds = Math.floor((receipt.receivedAt + MAX_VISIBILITY_MS - now) / 1000) - 1;
       const seconds = Math.min(visibilityTimeoutSeconds, leftSeconds);
       if (seconds <= 0) {
-        lease.capped = true;
-        this.opts.onCapped?.(lease);
+        receipt.capped = true;
+        this.opts.onCapped?.(receipt);
         continue;
       }
-      due.push({ lease, seconds });
+      due.push({ receipt, seconds });
     }
     if (due.length === 0) return;
     this.lastBeatAt = now;
@@ -90,26 +90,26 @@ export class VisibilityHeartbeat {
     }));
   }
 
-  private async extend(chunk: Array<{ lease: Lease; seconds: number }>): Promise<void> {
+  private async extend(chunk: Array<{ receipt: Receipt; seconds: number }>): Promise<void> {
     const sentAt = this.opts.clock.now();
-    for (const { lease } of chunk) this.extending.add(lease.key);
+    for (const { receipt } of chunk) this.extending.add(receipt.key);
     try {
       const result = await this.opts.api().changeVisibilityBatch(
         this.opts.queueUrl,
-        chunk.map(({ lease, seconds }, i) => ({ id: `${i}`, receiptHandle: lease.receiptHandle, visibilityTimeoutSeconds: seconds })),
+        chunk.map(({ receipt, seconds }, i) => ({ id: `${i}`, receiptHandle: receipt.receiptHandle, visibilityTimeoutSeconds: seconds })),
       );
       const failed = new Map(result.failed.map((f) => [f.id, f]));
-      chunk.forEach(({ lease, seconds }, i) => {
+      chunk.forEach(({ receipt, seconds }, i) => {
         const f = failed.get(`${i}`);
         if (!f) {
-          lease.visibleAt = sentAt + seconds * 1000;
+          receipt.visibleAt = sentAt + seconds * 1000;
           this.extensions++;
         } else if (LOST_CODES.has(f.code)) {
-          lease.lost = true;
-          this.opts.log.debug({ messageId: lease.messageId, code: f.code }, 'visibility not extended: the receipt is no longer valid');
+          receipt.lost = true;
+          this.opts.log.debug({ messageId: receipt.messageId, code: f.code }, 'visibility not extended: the receipt is no longer valid');
         } else {
           this.failures++;
-          this.opts.log.warn({ messageId: lease.messageId, code: f.code, err: f.message }, 'visibility extension failed for a message; retrying on the next beat');
+          this.opts.log.warn({ messageId: receipt.messageId, code: f.code, err: f.message }, 'visibility extension failed for a message; retrying on the next beat');
         }
       });
     } catch (err) {
@@ -117,7 +117,7 @@ export class VisibilityHeartbeat {
       this.opts.log.warn({ err: toCloudbridgeError(err).message, messages: chunk.length }, 'visibility extension failed; retrying on the next beat');
       this.opts.onError?.(err);
     } finally {
-      for (const { lease } of chunk) this.extending.delete(lease.key);
+      for (const { receipt } of chunk) this.extending.delete(receipt.key);
     }
   }
 

@@ -2,7 +2,9 @@
  * The `mqtt` connector, and the MQTT building blocks the other MQTT-based connectors
  * (`aws-iot-core`, `ibm-watson-iot`) reuse.
  */
-export { mqttConnector, mqttConnectSettings, validateMqttConfig } from './definition.ts';
+export { mqttConnector, mqttConnectSettings } from './definition.ts';
+export { validateMqttConfig } from './validate.ts';
+export { MQTT_PITFALLS } from './pitfalls.ts';
 export { MqttConfigSpec, MqttTlsSpec, resolveMqttConfig, type MqttConfig, type ResolvedMqttConfig } from './config-spec.ts';
 export { MqttSource, randomClientId, type MqttSourceOptions, type MqttSourceStatus } from './mqtt-source.ts';
 export type { MqttConnectSettings, MqttTlsSettings, TopicFilter, GrantedSubscription } from './mqtt-connection.ts';

@@ -3,13 +3,15 @@
  * `ctx.deliver()` on its own (the pipeline coalesces deliveries into batched commits). The PUBACK
  * of a QoS 1 message is held in the connection's PubackGate until its delivery resolves; when the
  * delivery rejects, it is never acknowledged and `onRejected` lets the owner force a reconnect so
- * the broker redelivers. At most `maxInFlight` deliveries are outstanding: when the cap is reached,
- * the next packet is read only once a delivery settled.
+ * the broker redelivers. At most `maxInFlight` deliveries are outstanding (a Semaphore): when the
+ * cap is reached, the next packet is read only once a delivery settled, which stops reading the
+ * socket, so backpressure reaches the broker through TCP instead of piling messages up in memory.
  */
 import type { IPublishPacket } from 'mqtt';
 import type { ConnectorContext } from '../../core/connector.ts';
+import { CloudbridgeError } from '../../core/errors.ts';
 import type { UplinkMessage } from '../../core/model.ts';
-import { InFlightLimit } from './in-flight-limit.ts';
+import { Semaphore } from '../../core/semaphore.ts';
 import type { MqttConnection } from './mqtt-connection.ts';
 import { toUplinkMessage } from './uplink-message.ts';
 
@@ -23,8 +25,6 @@ export interface MqttIntakeOptions {
   toUplink?: UplinkBuilder | undefined;
   /** A delivery was rejected (the message stays un-acknowledged). */
   onRejected(conn: MqttConnection, error: unknown, qos: number): void;
-  /** A delivery resolved. */
-  onDelivered?(): void;
 }
 
 export interface MqttIntakeCounters {
@@ -36,16 +36,18 @@ export interface MqttIntakeCounters {
 }
 
 export class MqttIntake {
-  readonly limit: InFlightLimit;
+  /** Deliveries handed to the pipeline and not settled yet. */
+  readonly limit: Semaphore;
   private readonly opts: MqttIntakeOptions;
   private readonly toUplink: UplinkBuilder;
+  private readonly stopController = new AbortController();
   private stopped = false;
   private lastAt: number | null = null;
   readonly counters: MqttIntakeCounters = { received: 0, delivered: 0, rejected: 0, skipped: 0 };
 
   constructor(opts: MqttIntakeOptions) {
     this.opts = opts;
-    this.limit = new InFlightLimit(opts.maxInFlight);
+    this.limit = new Semaphore(opts.maxInFlight);
     this.toUplink = opts.toUplink ?? toUplinkMessage;
   }
 
@@ -57,7 +59,12 @@ export class MqttIntake {
   /** Stops taking messages in: later ones stay un-acknowledged, the broker keeps them. */
   stop(): void {
     this.stopped = true;
-    this.limit.wakeAll();
+    this.stopController.abort(new CloudbridgeError('SHUTTING_DOWN', 'the MQTT intake stopped'));
+  }
+
+  /** Resolves when no delivery is outstanding. */
+  idle(): Promise<void> {
+    return this.limit.idle();
   }
 
   /**
@@ -66,15 +73,27 @@ export class MqttIntake {
    */
   handle(conn: MqttConnection, packet: IPublishPacket, done: () => void, receivedAt = this.opts.ctx.clock.now()): void {
     if (this.stopped || !conn.accepting) {
-      this.counters.skipped++;
+      this.skip(done);
+      return;
+    }
+    if (this.limit.tryAcquire()) {
+      this.dispatch(conn, packet, receivedAt);
       done();
       return;
     }
-    if (!this.limit.tryAcquire()) {
-      void this.limit.waitForSlot().then(() => this.handle(conn, packet, done, receivedAt));
-      return;
-    }
-    this.dispatch(conn, packet, receivedAt);
+    this.limit.acquire(1, this.stopController.signal).then(() => {
+      if (this.stopped || !conn.accepting) {
+        this.limit.release();
+        this.skip(done);
+        return;
+      }
+      this.dispatch(conn, packet, receivedAt);
+      done();
+    }, () => this.skip(done));
+  }
+
+  private skip(done: () => void): void {
+    this.counters.skipped++;
     done();
   }
 
@@ -93,7 +112,6 @@ export class MqttIntake {
       this.limit.release();
       this.counters.delivered++;
       if (ticket) conn.gate.resolve(ticket);
-      this.opts.onDelivered?.();
     }, (err: unknown) => {
       this.limit.release();
       this.counters.rejected++;

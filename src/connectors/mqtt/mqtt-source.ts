@@ -5,9 +5,12 @@
  * broker lost the session, and publishes downlinks with QoS 1.
  *
  * Redelivery model (`mqtt-session`): MQTT has no negative acknowledgement. A message whose delivery
- * was rejected is never acknowledged, and the source drops the connection and reconnects (after a
- * backoff), so the broker redelivers everything un-acknowledged of the persistent session, flagged
- * DUP. That needs `cleanSession: false` and a fixed client id.
+ * was rejected is never acknowledged, and the source drops the connection and reconnects after the
+ * delay the pipeline asked for (`retryAfterMs`), so the broker redelivers everything
+ * un-acknowledged of the persistent session, flagged DUP. That needs `cleanSession: false` and a
+ * fixed client id.
+ *
+ * Start, stop and the drain are the shared SourceLifecycle (src/core/source-lifecycle.ts).
  *
  * Backpressure: with `maxInFlight` deliveries outstanding the intake stops reading the socket. With
  * MQTT 5 the broker is told the same cap (Receive Maximum), so that rarely happens; with MQTT 3.1.1
@@ -18,8 +21,9 @@ import { randomUUID } from 'node:crypto';
 import type { ConnectorContext, Connector } from '../../core/connector.ts';
 import { Backoff } from '../../core/backoff.ts';
 import type { TimerHandle } from '../../core/clock.ts';
-import { CloudbridgeError, toCloudbridgeError } from '../../core/errors.ts';
+import { CloudbridgeError, retryAfterMs, toCloudbridgeError } from '../../core/errors.ts';
 import type { EncodedDownlink } from '../../core/model.ts';
+import { SourceLifecycle } from '../../core/source-lifecycle.ts';
 import {
   errorContext, MqttConnection, type GrantedSubscription, type MqttConnectSettings, type TopicFilter,
 } from './mqtt-connection.ts';
@@ -72,19 +76,12 @@ export interface MqttSourceStatus {
   connectedSince: number | null;
 }
 
-type Phase = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
-
 export class MqttSource implements Connector {
   private readonly opts: MqttSourceOptions;
   private readonly ctx: ConnectorContext;
+  private readonly life: SourceLifecycle;
   private readonly intake: MqttIntake;
   private readonly connectBackoff: Backoff;
-  private readonly deliveryBackoff: Backoff;
-  /** Abandons connection attempts when stopping. */
-  private readonly openAbort = new AbortController();
-  /** Aborts deliveries still waiting for admission once the drain time is over. */
-  private readonly deliverAbort = new AbortController();
-  private phase: Phase = 'idle';
   private current: MqttConnection | null = null;
   private subscriptions: GrantedSubscription[] = [];
   private reconnectTimer: TimerHandle | null = null;
@@ -92,50 +89,38 @@ export class MqttSource implements Connector {
   private connectedAt: number | null = null;
   private lastSettings: MqttConnectSettings | null = null;
   private deliveryFailure: unknown = null;
-  private stopPromise: Promise<void> | null = null;
   private readonly rejectedBeforeAdopt = new WeakMap<MqttConnection, CloudbridgeError>();
   private readonly certificateWarnings = new Set<string>();
 
   constructor(opts: MqttSourceOptions, ctx: ConnectorContext) {
     this.opts = opts;
     this.ctx = ctx;
-    const backoff = { initialMs: opts.reconnect.initialDelayMs, maxMs: opts.reconnect.maxDelayMs, random: opts.random };
-    this.connectBackoff = new Backoff(backoff);
-    this.deliveryBackoff = new Backoff(backoff);
+    this.connectBackoff = new Backoff({ initialMs: opts.reconnect.initialDelayMs, maxMs: opts.reconnect.maxDelayMs, random: opts.random });
+    this.life = new SourceLifecycle({
+      name: 'the MQTT source',
+      ctx,
+      steps: {
+        open: async (signal) => this.adopt(await this.connectOnce(true, signal), false),
+        halt: () => this.halt(),
+        drained: () => Promise.all([this.intake.idle(), this.current?.gate.idle()]),
+        close: () => this.close(),
+      },
+    });
     this.intake = new MqttIntake({
       maxInFlight: opts.maxInFlight,
       ctx,
-      signal: this.deliverAbort.signal,
+      signal: this.life.deliverySignal,
       toUplink: opts.toUplink,
       onRejected: (conn, err, qos) => this.onDeliveryRejected(conn, err, qos),
-      onDelivered: () => this.deliveryBackoff.reset(),
     });
   }
 
-  async start(): Promise<void> {
-    if (this.phase !== 'idle') throw new CloudbridgeError('INTERNAL', `MQTT source cannot start: it is ${this.phase}`);
-    this.phase = 'starting';
-    this.ctx.reportState('connecting');
-    try {
-      const conn = await this.connectOnce(true);
-      if (this.phase !== 'starting') {
-        await conn.close({ graceful: true, timeoutMs: this.disconnectTimeoutMs });
-        throw new CloudbridgeError('SHUTTING_DOWN', 'the MQTT source was stopped while starting');
-      }
-      this.phase = 'running';
-      this.adopt(conn);
-    } catch (err) {
-      const error = toCloudbridgeError(err, 'CONNECTION_FAILED');
-      if (this.phase === 'starting') this.phase = 'stopped';
-      this.intake.stop();
-      this.ctx.reportState('disconnected', error);
-      throw error;
-    }
+  start(): Promise<void> {
+    return this.life.start();
   }
 
   stop(opts: { drainMs?: number } = {}): Promise<void> {
-    this.stopPromise ??= this.shutdown(opts.drainMs ?? 5000);
-    return this.stopPromise;
+    return this.life.stop(opts.drainMs);
   }
 
   status(): MqttSourceStatus {
@@ -148,8 +133,8 @@ export class MqttSource implements Connector {
       sessionPresent: conn ? conn.sessionPresent : null,
       subscriptions: this.subscriptions.map((s) => ({ ...s })),
       unacked: conn?.gate.pending ?? 0,
-      inFlight: this.intake.limit.inFlight,
-      maxInFlight: this.intake.limit.max,
+      inFlight: this.intake.limit.used,
+      maxInFlight: this.intake.limit.capacity,
       reconnects: this.reconnectCount,
       received: c.received,
       delivered: c.delivered,
@@ -176,8 +161,13 @@ export class MqttSource implements Connector {
     return this.opts.disconnectTimeoutMs ?? 2000;
   }
 
+  /** Started, or starting with its first connection made: connection events are acted upon. */
+  private get live(): boolean {
+    return this.life.phase === 'running' || this.life.phase === 'starting';
+  }
+
   /** Opens a connection and subscribes when needed (first connection, clean session, session lost). */
-  private async connectOnce(first: boolean): Promise<MqttConnection> {
+  private async connectOnce(first: boolean, signal: AbortSignal): Promise<MqttConnection> {
     // MQTT 5: the broker itself keeps at most maxInFlight QoS 1 messages un-acknowledged, so the
     // intake rarely has to stop reading the socket (which would also delay keepalive answers).
     const settings = { receiveMaximum: this.opts.maxInFlight, ...(await this.opts.settings()) };
@@ -186,7 +176,7 @@ export class MqttSource implements Connector {
     const conn = await MqttConnection.open(settings, {
       onMessage: (c, packet, done) => this.intake.handle(c, packet, done),
       onClose: (c, error, requested) => this.onConnectionClosed(c, error, requested),
-    }, this.openAbort.signal);
+    }, signal);
     try {
       if (first || settings.cleanSession || !conn.sessionPresent) {
         this.subscriptions = await conn.subscribe(this.opts.topicFilters);
@@ -216,11 +206,12 @@ export class MqttSource implements Connector {
     }
   }
 
-  private adopt(conn: MqttConnection): void {
+  /** Makes `conn` the current connection; `report`: say so (reconnects; the lifecycle reports the first). */
+  private adopt(conn: MqttConnection, report: boolean): void {
     this.current = conn;
     this.connectedAt = this.ctx.clock.now();
     this.ctx.log.info({ endpoint: conn.errors.endpoint, clientId: conn.settings.clientId, sessionPresent: conn.sessionPresent }, 'connected');
-    this.ctx.reportState('connected');
+    if (report) this.ctx.reportState('connected');
     const rejected = this.rejectedBeforeAdopt.get(conn);
     if (rejected) this.dropForRedelivery(conn, rejected);
   }
@@ -228,13 +219,14 @@ export class MqttSource implements Connector {
   private onConnectionClosed(conn: MqttConnection, error: CloudbridgeError, requested: boolean): void {
     if (conn !== this.current) return;
     this.current = null;
-    if (this.phase !== 'running') return;
+    if (!this.live) return;
     const lived = this.ctx.clock.now() - (this.connectedAt ?? 0);
     if (lived >= (this.opts.stableAfterMs ?? 10_000)) this.connectBackoff.reset();
     const deliveryFailure = this.deliveryFailure;
     this.deliveryFailure = null;
     const reported = requested && deliveryFailure !== null ? toCloudbridgeError(deliveryFailure, 'STORE_UNAVAILABLE') : error;
-    const delayMs = deliveryFailure !== null ? this.deliveryBackoff.next() : this.connectBackoff.next();
+    // After a rejected delivery, come back when the pipeline takes deliveries again.
+    const delayMs = (deliveryFailure !== null ? retryAfterMs(deliveryFailure) : null) ?? this.connectBackoff.next();
     this.ctx.log.warn({ code: reported.code, err: reported.message, retryInMs: delayMs }, 'MQTT connection closed; reconnecting');
     this.ctx.reportState('disconnected', reported);
     this.scheduleReconnect(delayMs);
@@ -249,13 +241,13 @@ export class MqttSource implements Connector {
   }
 
   private async reconnect(): Promise<void> {
-    if (this.phase !== 'running') return;
+    if (!this.live) return;
     this.ctx.reportState('connecting');
     let conn: MqttConnection;
     try {
-      conn = await this.connectOnce(false);
+      conn = await this.connectOnce(false, this.life.stopSignal);
     } catch (err) {
-      if (this.phase !== 'running') return;
+      if (!this.live) return;
       const error = toCloudbridgeError(err, 'CONNECTION_FAILED');
       const delayMs = this.connectBackoff.next();
       this.ctx.log.warn({ code: error.code, err: error.message, retryInMs: delayMs }, 'MQTT reconnect failed');
@@ -263,16 +255,16 @@ export class MqttSource implements Connector {
       this.scheduleReconnect(delayMs);
       return;
     }
-    if (this.phase !== 'running') {
+    if (!this.live) {
       await conn.close({ graceful: true, timeoutMs: this.disconnectTimeoutMs });
       return;
     }
     this.reconnectCount++;
-    this.adopt(conn);
+    this.adopt(conn, true);
   }
 
   private onDeliveryRejected(conn: MqttConnection, err: unknown, qos: number): void {
-    if ((this.phase !== 'running' && this.phase !== 'starting') || this.ctx.signal.aborted) return;
+    if (!this.live || this.ctx.signal.aborted) return;
     const error = toCloudbridgeError(err, 'STORE_UNAVAILABLE');
     if (qos === 0) {
       this.ctx.log.warn({ code: error.code, err: error.message }, 'a QoS 0 message could not be delivered and is lost (QoS 0 is never redelivered)');
@@ -293,24 +285,19 @@ export class MqttSource implements Connector {
     void conn.close({ graceful: false });
   }
 
-  private async shutdown(drainMs: number): Promise<void> {
-    const wasActive = this.phase === 'running' || this.phase === 'starting';
-    this.phase = 'stopping';
+  /** Stop step: no reconnect, no more messages taken in (the broker keeps them). */
+  private halt(): void {
     if (this.reconnectTimer) this.ctx.clock.clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
-    this.openAbort.abort(new CloudbridgeError('SHUTTING_DOWN', 'the MQTT source is stopping'));
+    this.intake.stop();
+  }
+
+  /** Stop step (and after a failed start): PUBACKs written so far go out before the DISCONNECT. */
+  private async close(): Promise<void> {
     this.intake.stop();
     const conn = this.current;
-    const settled = Promise.all([this.intake.limit.empty(), conn?.gate.idle()]);
-    let timer: TimerHandle | null = null;
-    const timedOut = new Promise<void>((resolve) => { timer = this.ctx.clock.setTimeout(resolve, drainMs); });
-    await Promise.race([settled, timedOut]);
-    if (timer) this.ctx.clock.clearTimeout(timer);
-    this.deliverAbort.abort(new CloudbridgeError('SHUTTING_DOWN', 'the MQTT source stopped'));
-    if (conn) await conn.close({ graceful: true, timeoutMs: this.disconnectTimeoutMs });
     this.current = null;
-    this.phase = 'stopped';
-    if (wasActive) this.ctx.reportState('disconnected');
+    if (conn) await conn.close({ graceful: true, timeoutMs: this.disconnectTimeoutMs });
   }
 }
 

@@ -12,8 +12,9 @@ import { systemClock } from '../../../src/core/clock.ts';
 import { startAwsIotBroker, SERVICE_IDENTITY, type AwsIotBroker } from '../../peers/aws-iot-broker.ts';
 import { freePort } from '../../peers/free-port.ts';
 import { createTestPki, type TestPki } from '../../peers/test-pki.ts';
-import { createTestContext, texts, waitFor } from '../../support/connector-context.ts';
+import { createTestContext, texts } from '../../support/connector-context.ts';
 import { awsConfig, createAwsConnector } from './helpers.ts';
+import { waitFor } from '../../support/wait.ts';
 
 type CodedError = Error & { code?: string; details?: Record<string, unknown>; retryable?: boolean };
 

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { AwsIotCoreSource, PERMISSIONS_ADVICE, AUTH_ADVICE, type AwsIotCoreConfig } from '../../../src/connectors/aws-iot-core/index.ts';
 import { startAedesIotBroker, type AedesIotBroker } from '../../peers/aedes-iot-broker.ts';
 import { createTestPki, type IssuedCert, type TestPki } from '../../peers/test-pki.ts';
-import { createTestContext, waitFor } from '../../support/connector-context.ts';
+import { createTestContext } from '../../support/connector-context.ts';
+import { waitFor } from '../../support/wait.ts';
 
 type CodedError = Error & { code?: string; details?: Record<string, unknown> };
 

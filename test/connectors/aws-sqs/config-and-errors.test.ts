@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Value } from '@sinclair/typebox/value';
-import { awsSqsConnector, validateSqsConfig } from '../../../src/connectors/aws-sqs/definition.ts';
+import { awsSqsConnector } from '../../../src/connectors/aws-sqs/definition.ts';
+import { validateSqsConfig } from '../../../src/connectors/aws-sqs/validate.ts';
 import { resolveSqsConfig, SqsConfigSpec } from '../../../src/connectors/aws-sqs/config-spec.ts';
 import { parseQueueUrl } from '../../../src/connectors/aws-sqs/queue-url.ts';
 import { translateSqsError, type SqsErrorContext } from '../../../src/connectors/aws-sqs/sqs-errors.ts';
@@ -43,8 +44,9 @@ describe('aws-sqs config', () => {
     assert.throws(() => validateSqsConfig({ queueUrl: QUEUE, sessionToken: 'x' }), { code: 'CONFIG_INVALID', details: { field: 'sessionToken' } });
     assert.throws(() => validateSqsConfig({ queueUrl: QUEUE, region: 'us-east-1' }), { code: 'CONFIG_INVALID', message: /Set region to eu-west-1/ });
     assert.throws(() => validateSqsConfig({ queueUrl: QUEUE, maxInFlight: 5 }), { code: 'CONFIG_INVALID', details: { field: 'maxInFlight' } });
-    assert.throws(() => validateSqsConfig({ queueUrl: QUEUE, redelivery: { initialDelaySeconds: 60, maxDelaySeconds: 10 } }), { code: 'CONFIG_INVALID', details: { field: 'redelivery.maxDelaySeconds' } });
     assert.deepEqual(validateSqsConfig({ queueUrl: QUEUE }, {}), []);
+    assert.deepEqual(validateSqsConfig({ queueUrl: QUEUE, redelivery: { initialDelaySeconds: 60, maxDelaySeconds: 10 } }, {}),
+      ['redelivery is ignored: a message that could not be stored becomes visible again after the pipeline\'s own retry delay (the same for every connector). Remove redelivery from the config'], 'the old backoff setting is accepted, with a warning');
     const warnings = validateSqsConfig({ queueUrl: 'http://10.0.0.5:4566/000000000000/q', endpoint: 'http://10.0.0.5:4566', visibilityTimeoutSeconds: 2 }, {});
     assert.equal(warnings.length, 3, warnings.join('\n'));
   });

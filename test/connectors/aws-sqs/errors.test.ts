@@ -6,8 +6,10 @@ import type { SqsConfig } from '../../../src/connectors/aws-sqs/config-spec.ts';
 import { FAUXQS_CREDENTIALS, startFauxqsPeer, type FauxqsPeer } from '../../peers/fauxqs.ts';
 import { freePort } from '../../peers/free-port.ts';
 import { createTestContext } from '../../support/connector-context.ts';
-import { createSqsSource, recordingLogger, uniqueName, until } from './helpers.ts';
+import { recordingLogger } from '../../support/recording-logger.ts';
+import { createSqsSource, uniqueName } from './helpers.ts';
 import { startSigV4Gate, type SigV4Gate } from './sigv4-gate.ts';
+import { waitFor } from '../../support/wait.ts';
 
 const GOOD = FAUXQS_CREDENTIALS;
 const UNKNOWN_KEY = 'AKIAUNKNOWNKEY000001';
@@ -100,12 +102,12 @@ describe('aws-sqs connector: documented errors (fauxqs behind a SigV4-checking g
     await source.start();
     try {
       await peer.sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
-      await until(() => ctx.states.some((s) => s.state === 'disconnected'), 'the disconnect', 10_000);
+      await waitFor(() => ctx.states.some((s) => s.state === 'disconnected'), 'the disconnect', 10_000);
       const lost = ctx.states.find((s) => s.state === 'disconnected');
       assert.equal((lost?.error as { code?: string } | undefined)?.code, 'NOT_FOUND');
       await peer.createQueue(name);
       await peer.sendAll(url, ['back']);
-      await until(() => ctx.delivered.length === 1, 'the message after the queue came back', 15_000);
+      await waitFor(() => ctx.delivered.length === 1, 'the message after the queue came back', 15_000);
       assert.equal(ctx.states.at(-1)?.state, 'connected');
     } finally {
       await source.stop({ drainMs: 1500 });

@@ -1,47 +1,6 @@
-/** Fakes for unit tests: a manual clock and a scriptable in-memory SqsApi. */
-import type { Clock, TimerHandle } from '../../../src/core/clock.ts';
+/** Fakes for unit tests: a scriptable in-memory SqsApi (the manual clock is test/support/manual-clock.ts). */
+import type { Clock } from '../../../src/core/clock.ts';
 import type { BatchResult, SendRequest, SqsApi, SqsReceivedMessage, ReceiveRequest } from '../../../src/connectors/aws-sqs/sqs-api.ts';
-
-interface Timer { at: number; fn: () => void; id: number }
-
-/** Time moves only with `advance(ms)`, which runs due timers in order. */
-export class ManualClock implements Clock {
-  private nowMs: number;
-  private timers: Timer[] = [];
-  private seq = 0;
-
-  constructor(start = 1_000_000) {
-    this.nowMs = start;
-  }
-
-  now(): number {
-    return this.nowMs;
-  }
-
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer = { at: this.nowMs + ms, fn, id: ++this.seq };
-    this.timers.push(timer);
-    return timer as unknown as TimerHandle;
-  }
-
-  clearTimeout(handle: TimerHandle): void {
-    this.timers = this.timers.filter((t) => t !== (handle as unknown as Timer));
-  }
-
-  async advance(ms: number): Promise<void> {
-    const end = this.nowMs + ms;
-    for (;;) {
-      const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at || a.id - b.id)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((t) => t !== due);
-      this.nowMs = Math.max(this.nowMs, due.at);
-      due.fn();
-      await new Promise((r) => setImmediate(r));
-    }
-    this.nowMs = end;
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 export interface VisibilityCall {
   at: number;

@@ -2,7 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFauxqsPeer, type FauxqsPeer } from '../../peers/fauxqs.ts';
 import { createTestContext, storeUnavailable } from '../../support/connector-context.ts';
-import { createSqsSource, peerConfig, uniqueName, until } from './helpers.ts';
+import { createSqsSource, peerConfig, uniqueName } from './helpers.ts';
+import { waitFor } from '../../support/wait.ts';
 
 const GROUPS = ['g-a', 'g-b', 'g-c'];
 const PER_GROUP = 30;
@@ -56,10 +57,10 @@ describe('aws-sqs connector: FIFO queues (fauxqs)', () => {
         }, Math.floor(Math.random() * 15));
       },
     });
-    const { source } = createSqsSource(peerConfig(peer, url, { maxReceivers: 4, maxMessages: 1, redelivery: { initialDelaySeconds: 1, maxDelaySeconds: 1 } }), ctx);
+    const { source } = createSqsSource(peerConfig(peer, url, { maxReceivers: 4, maxMessages: 1}), ctx);
     await source.start();
     try {
-      await until(() => new Set(committed).size === GROUPS.length * PER_GROUP, 'every message committed', 30_000);
+      await waitFor(() => new Set(committed).size === GROUPS.length * PER_GROUP, 'every message committed', 30_000);
       assert.ok(failedOnce, 'one delivery failed');
       const order = committedOrder(committed);
       for (const g of GROUPS) assert.deepEqual(order.get(g), Array.from({ length: PER_GROUP }, (_, n) => n), `group ${g} in order`);
@@ -68,7 +69,7 @@ describe('aws-sqs connector: FIFO queues (fauxqs)', () => {
       assert.equal(first?.metadata.messageGroupId, 'g-b');
       assert.match(first?.metadata.sequenceNumber ?? '', /^\d+$/);
       assert.equal(source.status().fifo, true);
-      await until(async () => (await peer.state(name)).inflight === 0, 'the last deletes');
+      await waitFor(async () => (await peer.state(name)).inflight === 0, 'the last deletes');
       assert.deepEqual(await peer.state(name), { ready: 0, inflight: 0, delayed: 0 });
     } finally {
       await source.stop({ drainMs: 1500 });

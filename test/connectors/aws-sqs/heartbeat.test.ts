@@ -1,23 +1,24 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../../src/core/logger.ts';
-import { LeaseTable, type Lease } from '../../../src/connectors/aws-sqs/lease-table.ts';
+import { InFlightReceipts, type Receipt } from '../../../src/connectors/aws-sqs/receipt-table.ts';
 import { heartbeatIntervalMs, MAX_VISIBILITY_MS, VisibilityHeartbeat } from '../../../src/connectors/aws-sqs/visibility-heartbeat.ts';
-import { FakeSqsApi, ManualClock } from './fakes.ts';
+import { ManualClock } from '../../support/manual-clock.ts';
+import { FakeSqsApi } from './fakes.ts';
 
-function setup(visibilityTimeoutSeconds = 30): { clock: ManualClock; api: FakeSqsApi; table: LeaseTable; beat: VisibilityHeartbeat; capped: Lease[] } {
+function setup(visibilityTimeoutSeconds = 30): { clock: ManualClock; api: FakeSqsApi; table: InFlightReceipts; beat: VisibilityHeartbeat; capped: Receipt[] } {
   const clock = new ManualClock();
   const api = new FakeSqsApi(clock);
-  const table = new LeaseTable(1000);
-  const capped: Lease[] = [];
-  const beat = new VisibilityHeartbeat({ table, api: () => api, queueUrl: 'q', visibilityTimeoutSeconds, clock, log: silentLogger, onCapped: (l) => capped.push(l) });
+  const table = new InFlightReceipts(1000);
+  const capped: Receipt[] = [];
+  const beat = new VisibilityHeartbeat({ receipts: table, api: () => api, queueUrl: 'q', visibilityTimeoutSeconds, clock, log: silentLogger, onCapped: (l) => capped.push(l) });
   return { clock, api, table, beat, capped };
 }
 
 describe('aws-sqs visibility heartbeat (fake clock)', () => {
-  it('extends every leased message before half of its visibility timeout is left, 10 per call, until it is settled', async () => {
+  it('extends every received message before half of its visibility timeout is left, 10 per call, until it is settled', async () => {
     const { clock, api, table, beat } = setup(30);
-    const leases = Array.from({ length: 12 }, (_, i) => table.add({ messageId: `m${i}`, receiptHandle: `rh${i}` }, clock.now(), 30));
+    const receipts = Array.from({ length: 12 }, (_, i) => table.add({ messageId: `m${i}`, receiptHandle: `rh${i}` }, clock.now(), 30));
     beat.start();
     await clock.advance(7_500);
     assert.equal(api.visibilityCalls.length, 0, 'not yet due (22.5 s left)');
@@ -25,15 +26,15 @@ describe('aws-sqs visibility heartbeat (fake clock)', () => {
     assert.equal(api.visibilityCalls.length, 2, '12 messages → two batch calls');
     assert.deepEqual(api.visibilityCalls.map((c) => c.entries.length).sort((a, b) => a - b), [2, 10]);
     assert.ok(api.visibilityCalls.every((c) => c.entries.every((e) => e.visibilityTimeoutSeconds === 30)));
-    assert.equal(leases[0]?.visibleAt, clock.now() + 30_000);
-    table.remove(leases.slice(0, 11));
+    assert.equal(receipts[0]?.visibleAt, clock.now() + 30_000);
+    table.remove(receipts.slice(0, 11));
     await clock.advance(15_000);
-    assert.equal(api.visibilityCalls.length, 3, 'only the lease still held is extended');
+    assert.equal(api.visibilityCalls.length, 3, 'only the receipt still held is extended');
     assert.deepEqual(api.visibilityCalls[2]?.entries.map((e) => e.receiptHandle), ['rh11']);
     await beat.stop();
   });
 
-  it('never lets a lease come within a quarter of the timeout of expiring, whenever it was received', async () => {
+  it('never lets a receipt come within a quarter of the timeout of expiring, whenever it was received', async () => {
     const { clock, api, table, beat } = setup(8);
     beat.start();
     const step = heartbeatIntervalMs(8);
@@ -48,20 +49,20 @@ describe('aws-sqs visibility heartbeat (fake clock)', () => {
     await beat.stop();
   });
 
-  it('stops at the 12 hour cap and reports the lease once', async () => {
+  it('stops at the 12 hour cap and reports the receipt once', async () => {
     const { clock, api, table, beat, capped } = setup(3600);
-    const lease = table.add({ messageId: 'old', receiptHandle: 'rh-old' }, clock.now(), 3600);
+    const receipt = table.add({ messageId: 'old', receiptHandle: 'rh-old' }, clock.now(), 3600);
     beat.start();
     await clock.advance(MAX_VISIBILITY_MS + 3_600_000);
     const asked = api.visibilityCalls.flatMap((c) => c.entries.map((e) => ({ at: c.at, seconds: e.visibilityTimeoutSeconds })));
-    for (const a of asked) assert.ok(a.at + a.seconds * 1000 <= lease.receivedAt + MAX_VISIBILITY_MS, 'never asks beyond 12 h after receipt');
+    for (const a of asked) assert.ok(a.at + a.seconds * 1000 <= receipt.receivedAt + MAX_VISIBILITY_MS, 'never asks beyond 12 h after receipt');
     assert.ok(asked.some((a) => a.seconds < 3600), 'the last extension is shortened to fit under the cap');
-    assert.equal(lease.capped, true);
+    assert.equal(receipt.capped, true);
     assert.deepEqual(capped.map((l) => l.messageId), ['old']);
     await beat.stop();
   });
 
-  it('stops extending a receipt SQS no longer knows, and leases being released', async () => {
+  it('stops extending a receipt SQS no longer knows, and receipts being released', async () => {
     const { clock, api, table, beat } = setup(10);
     const gone = table.add({ messageId: 'gone', receiptHandle: 'rh-gone' }, clock.now(), 10);
     const released = table.add({ messageId: 'rel', receiptHandle: 'rh-rel' }, clock.now(), 10);

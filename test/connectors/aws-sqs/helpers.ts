@@ -1,6 +1,5 @@
 /** Shared helpers for the aws-sqs connector tests: a connector on a fauxqs peer with a test context. */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../../../src/core/logger.ts';
 import { awsSqsConnector } from '../../../src/connectors/aws-sqs/index.ts';
 import { resolveSqsConfig, type SqsConfig } from '../../../src/connectors/aws-sqs/config-spec.ts';
 import { sdkApiFor } from '../../../src/connectors/aws-sqs/definition.ts';
@@ -36,26 +35,6 @@ export function createSqsSource(config: SqsConfig, ctx: TestConnectorContext = c
   return { source: new SqsSource({ config: c, createApi: () => sdkApiFor(c), ...extra }, ctx), ctx };
 }
 
-/** A logger that records lines (for asserting that secrets never appear). */
-export function recordingLogger(lines: string[]): Logger {
-  const log = (level: string) => (a: object | string, b?: string): void => {
-    lines.push(`${level} ${typeof a === 'string' ? a : `${JSON.stringify(a)} ${b ?? ''}`}`);
-  };
-  const logger: Logger = {
-    trace: log('trace'), debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'),
-    child: () => logger,
-  };
-  return logger;
-}
-
 export function bodies(ctx: TestConnectorContext): string[] {
   return ctx.delivered.map((m) => Buffer.from(m.payload).toString('utf8'));
-}
-
-export async function until(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }

@@ -2,7 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFauxqsPeer, type FauxqsPeer } from '../../peers/fauxqs.ts';
 import { createTestContext, storeUnavailable } from '../../support/connector-context.ts';
-import { bodies, createSqsSource, peerConfig, uniqueName, until } from './helpers.ts';
+import { bodies, createSqsSource, peerConfig, uniqueName } from './helpers.ts';
+import { waitFor } from '../../support/wait.ts';
 
 describe('aws-sqs connector: receiving, acknowledging, redelivery (fauxqs)', () => {
   let peer: FauxqsPeer;
@@ -21,7 +22,7 @@ describe('aws-sqs connector: receiving, acknowledging, redelivery (fauxqs)', () 
     const { source, ctx } = createSqsSource(peerConfig(peer, url));
     await source.start();
     try {
-      await until(() => ctx.delivered.length === 3, 'three messages delivered');
+      await waitFor(() => ctx.delivered.length === 3, 'three messages delivered');
       assert.deepEqual(bodies(ctx).sort(), ['plain text, not JSON', '{"deviceName":"d1","temperature":21.5}', base64].sort());
       const json = ctx.delivered.find((m) => Buffer.from(m.payload).toString().startsWith('{'));
       assert.ok(json);
@@ -34,7 +35,7 @@ describe('aws-sqs connector: receiving, acknowledging, redelivery (fauxqs)', () 
       assert.equal(json.metadata.deviceType, 'thermostat');
       assert.equal(json.metadata.rssi, '-71');
       assert.equal(json.metadata.raw, Buffer.from([7, 8]).toString('base64'));
-      await until(async () => {
+      await waitFor(async () => {
         const s = await peer.state(name);
         return s.ready === 0 && s.inflight === 0;
       }, 'the queue to be empty (all deleted)');
@@ -54,7 +55,7 @@ describe('aws-sqs connector: receiving, acknowledging, redelivery (fauxqs)', () 
     const { source, ctx } = createSqsSource(peerConfig(peer, url, { bodyEncoding: 'base64' }));
     await source.start();
     try {
-      await until(() => ctx.delivered.length === 2, 'two messages');
+      await waitFor(() => ctx.delivered.length === 2, 'two messages');
       const binary = ctx.delivered.find((m) => m.metadata.bodyEncoding === 'base64');
       assert.deepEqual([...(binary?.payload ?? [])], [0, 159, 146, 150]);
       const text = ctx.delivered.find((m) => m.metadata.bodyEncoding === 'text');
@@ -71,18 +72,18 @@ describe('aws-sqs connector: receiving, acknowledging, redelivery (fauxqs)', () 
     const { source, ctx } = createSqsSource(peerConfig(peer, url), createTestContext({ mode: 'hold' }));
     await source.start();
     try {
-      await until(() => ctx.delivered.length === 2, 'two messages delivered');
+      await waitFor(() => ctx.delivered.length === 2, 'two messages delivered');
       await new Promise((r) => setTimeout(r, 300));
       assert.deepEqual(await peer.state(name), { ready: 0, inflight: 2, delayed: 0 });
       ctx.settleAll('resolve');
-      await until(async () => (await peer.state(name)).inflight === 0, 'the deletes');
+      await waitFor(async () => (await peer.state(name)).inflight === 0, 'the deletes');
       assert.deepEqual(await peer.state(name), { ready: 0, inflight: 0, delayed: 0 });
     } finally {
       await source.stop({ drainMs: 1000 });
     }
   });
 
-  it('makes a message whose delivery failed visible again after the backoff, and deletes it once a redelivery is stored', async () => {
+  it('makes a message whose delivery was rejected visible again after the pipeline\'s retry delay, and deletes it once a redelivery is stored', async () => {
     const name = uniqueName('retry');
     const url = await peer.createQueue(name);
     await peer.sendAll(url, ['m1']);
@@ -91,20 +92,22 @@ describe('aws-sqs connector: receiving, acknowledging, redelivery (fauxqs)', () 
       mode: (_batch, call) => {
         if (first) {
           first = false;
-          setImmediate(() => call.reject(storeUnavailable()));
+          setImmediate(() => call.reject(storeUnavailable(1500)));
         } else {
           setImmediate(() => call.resolve());
         }
       },
     });
-    const { source } = createSqsSource(peerConfig(peer, url, { redelivery: { initialDelaySeconds: 1, maxDelaySeconds: 2 } }), ctx);
+    const { source } = createSqsSource(peerConfig(peer, url), ctx);
     await source.start();
     try {
-      await until(() => ctx.calls.some((c) => c.settled === 'resolved'), 'the redelivery to be stored', 15_000);
+      await waitFor(() => ctx.calls.some((c) => c.settled === 'resolved'), 'the redelivery to be stored', 15_000);
       assert.equal(ctx.delivered.length, 2);
       assert.equal(ctx.delivered[0]?.sourceKey, ctx.delivered[1]?.sourceKey, 'the same message came back');
       assert.equal(ctx.delivered[1]?.metadata.approximateReceiveCount, '2');
-      await until(async () => (await peer.state(name)).inflight === 0, 'the delete');
+      const waitedMs = (ctx.calls[1]?.at ?? 0) - (ctx.calls[0]?.at ?? 0);
+      assert.ok(waitedMs >= 1500, `visible again after the 1500 ms retry delay, rounded up to whole seconds (waited ${waitedMs} ms)`);
+      await waitFor(async () => (await peer.state(name)).inflight === 0, 'the delete');
       assert.deepEqual(await peer.state(name), { ready: 0, inflight: 0, delayed: 0 });
       assert.equal(source.status().rejected, 1);
       assert.equal(source.status().released, 1);
@@ -127,10 +130,10 @@ describe('aws-sqs connector: receiving, acknowledging, redelivery (fauxqs)', () 
         setImmediate(() => (fail ? call.reject(storeUnavailable()) : call.resolve()));
       },
     });
-    const { source } = createSqsSource(peerConfig(peer, url, { redelivery: { initialDelaySeconds: 1, maxDelaySeconds: 1 } }), ctx);
+    const { source } = createSqsSource(peerConfig(peer, url), ctx);
     await source.start();
     try {
-      await until(() => ctx.calls.some((c) => c.settled === 'resolved'), 'the second delivery', 10_000);
+      await waitFor(() => ctx.calls.some((c) => c.settled === 'resolved'), 'the second delivery', 10_000);
       assert.deepEqual(ctx.warnings.map((w) => w.code), ['SQS_LAST_RECEIVE']);
       assert.match(ctx.warnings[0]?.message ?? '', /maxReceiveCount: if storing them fails once more, SQS moves them to arn:aws:sqs:/);
     } finally {
@@ -145,12 +148,12 @@ describe('aws-sqs connector: receiving, acknowledging, redelivery (fauxqs)', () 
     const ctx = createTestContext({ mode: 'hold' });
     const { source } = createSqsSource(peerConfig(peer, url), ctx);
     await source.start();
-    await until(() => ctx.delivered.length === 3, 'three deliveries');
+    await waitFor(() => ctx.delivered.length === 3, 'three deliveries');
     await source.stop({ drainMs: 100 });
     assert.equal(source.status().released, 3);
     // Released once the aborted long poll's window (1 s) is over, so SQS cannot hand them to it.
     const seen = new Set<string>();
-    await until(async () => {
+    await waitFor(async () => {
       for (const m of await peer.peek(url)) seen.add(m.Body ?? '');
       return seen.size === 3;
     }, 'the messages to be visible again, long before the 300 s visibility timeout', 5000);
@@ -164,14 +167,14 @@ describe('aws-sqs connector: receiving, acknowledging, redelivery (fauxqs)', () 
     const { source } = createSqsSource(peerConfig(peer, url, { maxInFlight: 20, maxReceivers: 4 }), ctx);
     await source.start();
     try {
-      await until(() => ctx.delivered.length >= 20, '20 deliveries');
+      await waitFor(() => ctx.delivered.length >= 20, '20 deliveries');
       await new Promise((r) => setTimeout(r, 1500));
       assert.equal(ctx.delivered.length, 20);
       assert.equal((await peer.state(name)).inflight, 20);
       assert.equal(source.status().inFlight, 20);
       ctx.mode = 'resolve';
       ctx.settleAll('resolve');
-      await until(() => new Set(ctx.delivered.map((m) => m.sourceKey)).size === 100, 'all 100', 20_000);
+      await waitFor(() => new Set(ctx.delivered.map((m) => m.sourceKey)).size === 100, 'all 100', 20_000);
       assert.equal(ctx.delivered.length, 100, 'each delivered once');
     } finally {
       await source.stop({ drainMs: 1000 });
@@ -187,9 +190,9 @@ describe('aws-sqs connector: receiving, acknowledging, redelivery (fauxqs)', () 
     const sampler = setInterval(() => { most = Math.max(most, Number(source.status().receivers)); }, 5);
     await source.start();
     try {
-      await until(() => ctx.delivered.length === 600, 'all 600', 30_000);
+      await waitFor(() => ctx.delivered.length === 600, 'all 600', 30_000);
       assert.ok(most >= 2 && most <= 4, `receivers scaled up within the limit (most ${most})`);
-      await until(() => source.status().receivers === 1, 'one receiver left', 10_000);
+      await waitFor(() => source.status().receivers === 1, 'one receiver left', 10_000);
     } finally {
       clearInterval(sampler);
       await source.stop({ drainMs: 1000 });

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { ReceiveMessageCommand, type ReceiveMessageCommandOutput } from '@aws-sdk/client-sqs';
 import { startFauxqsPeer, type FauxqsPeer } from '../../peers/fauxqs.ts';
 import { createTestContext } from '../../support/connector-context.ts';
-import { createSqsSource, peerConfig, uniqueName, until } from './helpers.ts';
+import { createSqsSource, peerConfig, uniqueName } from './helpers.ts';
+import { waitFor } from '../../support/wait.ts';
 
 describe('aws-sqs connector: visibility heartbeat (fauxqs)', () => {
   let peer: FauxqsPeer;
@@ -18,14 +19,14 @@ describe('aws-sqs connector: visibility heartbeat (fauxqs)', () => {
     const { source } = createSqsSource(peerConfig(peer, url, { maxReceivers: 2 }), ctx);
     await source.start();
     try {
-      await until(() => ctx.delivered.length === 3, 'three deliveries');
+      await waitFor(() => ctx.delivered.length === 3, 'three deliveries');
       // Three times the visibility timeout, with receivers polling all along.
       await new Promise((r) => setTimeout(r, 6000));
       assert.equal(ctx.delivered.length, 3, 'no message was received a second time');
       assert.equal(source.status().visibilityTimeoutSeconds, 2, 'the queue\'s visibility timeout is used');
       assert.ok(Number(source.status().visibilityExtensions) >= 6, `extended repeatedly (${String(source.status().visibilityExtensions)})`);
       ctx.settleAll('resolve');
-      await until(async () => (await peer.state(name)).inflight === 0, 'the deletes');
+      await waitFor(async () => (await peer.state(name)).inflight === 0, 'the deletes');
       assert.deepEqual(await peer.state(name), { ready: 0, inflight: 0, delayed: 0 });
       assert.deepEqual(await peer.peek(url), [], 'nothing comes back');
     } finally {
@@ -51,12 +52,12 @@ describe('aws-sqs connector: visibility heartbeat (fauxqs)', () => {
     const { source } = createSqsSource(peerConfig(peer, url, { visibilityTimeoutSeconds: 1 }), ctx);
     await source.start();
     try {
-      await until(() => ctx.delivered.length === 1, 'the delivery');
+      await waitFor(() => ctx.delivered.length === 1, 'the delivery');
       await new Promise((r) => setTimeout(r, 3000));
       assert.equal(ctx.delivered.length, 1);
       assert.equal(source.status().visibilityTimeoutSeconds, 1);
       ctx.settleAll('resolve');
-      await until(async () => (await peer.state(name)).inflight === 0, 'the delete');
+      await waitFor(async () => (await peer.state(name)).inflight === 0, 'the delete');
     } finally {
       await source.stop({ drainMs: 1500 });
     }

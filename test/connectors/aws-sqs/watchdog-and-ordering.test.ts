@@ -2,11 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveSqsConfig } from '../../../src/connectors/aws-sqs/config-spec.ts';
 import { GroupSequencer } from '../../../src/connectors/aws-sqs/group-sequencer.ts';
-import { LeaseTable } from '../../../src/connectors/aws-sqs/lease-table.ts';
+import { InFlightReceipts } from '../../../src/connectors/aws-sqs/receipt-table.ts';
 import { SqsSource } from '../../../src/connectors/aws-sqs/sqs-source.ts';
 import { createTestContext } from '../../support/connector-context.ts';
 import { fakeMessage, FakeSqsApi, idle } from './fakes.ts';
-import { until } from './helpers.ts';
+import { waitFor } from '../../support/wait.ts';
 
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/telemetry';
 
@@ -33,11 +33,11 @@ describe('aws-sqs stall watchdog (fake SQS)', () => {
     const source = new SqsSource({ config: resolveSqsConfig({ queueUrl: QUEUE, waitTimeSeconds: 1 }), createApi, watchdogIntervalMs: 50, stallAfterMs: 300 }, ctx);
     await source.start();
     try {
-      await until(() => ctx.delivered.length === 1, 'the message from the new client', 5000);
+      await waitFor(() => ctx.delivered.length === 1, 'the message from the new client', 5000);
       assert.equal(clients.length, 2);
       assert.equal(clients[0]?.destroyed, true, 'the stalled client was closed');
       assert.equal(source.status().clientRestarts, 1);
-      await until(() => clients[1]?.deleted.includes('rh-1') ?? false, 'the delete through the new client');
+      await waitFor(() => clients[1]?.deleted.includes('rh-1') ?? false, 'the delete through the new client');
     } finally {
       await source.stop({ drainMs: 500 });
     }
@@ -86,31 +86,41 @@ describe('aws-sqs FIFO group sequencer', () => {
   });
 });
 
-describe('aws-sqs lease table (maxInFlight)', () => {
+describe('aws-sqs receipts in flight (maxInFlight)', () => {
   it('reserves room before a poll, so concurrent receivers never exceed maxInFlight', async () => {
-    const table = new LeaseTable(20);
-    await table.reserve(10);
-    await table.reserve(10);
+    const table = new InFlightReceipts(20);
+    await table.room.acquire(10);
+    await table.room.acquire(10);
     let third = false;
-    const waiting = table.reserve(10).then(() => { third = true; });
+    const waiting = table.room.acquire(10).then(() => { third = true; });
     await new Promise((r) => setImmediate(r));
     assert.equal(third, false, 'no room for a third poll');
-    const leases = Array.from({ length: 10 }, (_, i) => table.add({ messageId: `m${i}`, receiptHandle: `r${i}` }, 0, 30));
-    table.unreserve(10);
+    const receipts = Array.from({ length: 10 }, (_, i) => table.add({ messageId: `m${i}`, receiptHandle: `r${i}` }, 0, 30));
+    table.room.release(10 - receipts.length);
     await new Promise((r) => setImmediate(r));
     assert.equal(third, false, 'the received messages hold the room');
-    table.unreserve(10);
+    table.room.release(10);
     await waiting;
     assert.equal(third, true, 'an empty poll gave its room back');
-    table.remove(leases);
+    table.remove(receipts);
     assert.equal(table.size, 0);
+    assert.equal(table.room.used, 10, 'the removed receipts gave their room back');
+  });
+
+  it('gives room back only for receipts it holds', async () => {
+    const table = new InFlightReceipts(10);
+    await table.room.acquire(2);
+    const a = table.add({ messageId: 'a', receiptHandle: 'ra' }, 0, 30);
+    table.add({ messageId: 'b', receiptHandle: 'rb' }, 0, 30);
+    table.remove([a, a]);
+    assert.equal(table.room.used, 1, 'a receipt removed twice frees its room once');
   });
 
   it('lets a waiting receiver go when it is stopped', async () => {
-    const table = new LeaseTable(10);
-    await table.reserve(10);
+    const table = new InFlightReceipts(10);
+    await table.room.acquire(10);
     const stop = new AbortController();
-    const waiting = table.reserve(10, stop.signal);
+    const waiting = table.room.acquire(10, stop.signal);
     stop.abort(new Error('stopping'));
     await assert.rejects(waiting, /stopping/);
   });

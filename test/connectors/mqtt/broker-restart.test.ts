@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startMosquitto } from '../../peers/mosquitto.ts';
 import { createConnector, publishAll, testClient, uniqueId } from './mqtt-test-client.ts';
-import { texts, waitFor } from '../../support/connector-context.ts';
+import { texts } from '../../support/connector-context.ts';
+import { waitFor } from '../../support/wait.ts';
 
 function storedTexts(ctx: { calls: Array<{ settled: string; batch: Array<{ payload: Uint8Array }> }> }): Set<string> {
   return new Set(ctx.calls.filter((c) => c.settled === 'resolved').map((c) => Buffer.from(c.batch[0]?.payload ?? []).toString()));

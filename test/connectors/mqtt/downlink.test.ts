@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { EncodedDownlink } from '../../../src/core/model.ts';
 import { startMosquitto, type MosquittoBroker } from '../../peers/mosquitto.ts';
 import { collect, createConnector } from './mqtt-test-client.ts';
-import { waitFor } from '../../support/connector-context.ts';
+import { waitFor } from '../../support/wait.ts';
 
 function downlink(data: string, metadata: Record<string, string>): EncodedDownlink {
   return { contentType: 'JSON', data: Buffer.from(data), metadata };

@@ -5,7 +5,7 @@ import { Aedes } from 'aedes';
 import { startMosquitto, type MosquittoBroker } from '../../peers/mosquitto.ts';
 import { freePort } from '../../peers/free-port.ts';
 import { createConnector, testClient } from './mqtt-test-client.ts';
-import { waitFor } from '../../support/connector-context.ts';
+import { waitFor } from '../../support/wait.ts';
 
 type CodedError = Error & { code?: string; details?: Record<string, unknown> };
 

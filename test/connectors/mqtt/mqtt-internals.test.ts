@@ -8,7 +8,7 @@ import { connect, MqttClient, type IPublishPacket, type Packet } from 'mqtt';
 import { holdPubacks } from '../../../src/connectors/mqtt/mqtt-internals.ts';
 import { startMosquitto, type MosquittoBroker } from '../../peers/mosquitto.ts';
 import { uniqueId } from './mqtt-test-client.ts';
-import { waitFor } from '../../support/connector-context.ts';
+import { waitFor } from '../../support/wait.ts';
 
 type Internals = { _sendPacket: (packet: { cmd: string; messageId?: number }, cb?: () => void) => void };
 

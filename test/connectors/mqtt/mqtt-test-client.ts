@@ -1,5 +1,5 @@
 /** Plain mqtt.js clients for tests: a publisher, a collecting subscriber, and the connector under test. */
-import { connectAsync, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { connect, connectAsync, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { mqttConnector } from '../../../src/connectors/mqtt/index.ts';
 import type { MqttConfig } from '../../../src/connectors/mqtt/index.ts';
 import type { MqttSource } from '../../../src/connectors/mqtt/mqtt-source.ts';
@@ -59,4 +59,29 @@ export function createConnector(broker: MosquittoBroker | { host: string; port: 
   };
   const source = mqttConnector.create(full, ctx) as MqttSource;
   return { source, ctx, config: full };
+}
+
+/**
+ * Resumes the persistent session of `clientId` (the connector must be stopped) and counts the
+ * messages the broker hands out, waiting until none came for `quietMs`. Acknowledges them: use
+ * it last.
+ */
+export async function countSessionMessages(broker: { url: string }, opts: IClientOptions & { clientId: string }, quietMs = 700): Promise<number> {
+  // Listening before the CONNACK: the broker sends the session's messages right after it.
+  const client = connect(broker.url, { reconnectPeriod: 0, clean: false, ...opts });
+  client.on('error', () => undefined);
+  let count = 0;
+  let lastAt = Date.now();
+  client.on('message', () => {
+    count++;
+    lastAt = Date.now();
+  });
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    client.once('close', () => reject(new Error(`could not resume the session of ${opts.clientId}`)));
+  });
+  const deadline = Date.now() + 10_000;
+  while (Date.now() - lastAt < quietMs && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await client.endAsync(true);
+  return count;
 }

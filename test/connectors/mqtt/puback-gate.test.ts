@@ -1,6 +1,5 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { InFlightLimit } from '../../../src/connectors/mqtt/in-flight-limit.ts';
 import { PubackGate } from '../../../src/connectors/mqtt/puback-gate.ts';
 
 function gate(): { gate: PubackGate; written: number[] } {
@@ -68,35 +67,5 @@ describe('PubackGate', () => {
     for (let i = tickets.length - 1; i >= 0; i -= 2) g.resolve(tickets[i]!);
     for (let i = tickets.length - 2; i >= 0; i -= 2) g.resolve(tickets[i]!);
     assert.deepEqual(written, tickets.map((t) => t.messageId));
-  });
-});
-
-describe('InFlightLimit', () => {
-  it('hands out at most max slots and wakes waiters when one is released', async () => {
-    const limit = new InFlightLimit(2);
-    assert.equal(limit.tryAcquire(), true);
-    assert.equal(limit.tryAcquire(), true);
-    assert.equal(limit.tryAcquire(), false);
-    const woken = limit.waitForSlot();
-    limit.release();
-    await woken;
-    assert.equal(limit.tryAcquire(), true);
-    assert.equal(limit.inFlight, 2);
-    assert.equal(limit.peak, 2);
-  });
-
-  it('empty() resolves when nothing is in flight', async () => {
-    const limit = new InFlightLimit(3);
-    limit.tryAcquire();
-    limit.tryAcquire();
-    const empty = limit.empty();
-    limit.release();
-    limit.release();
-    await empty;
-    assert.equal(limit.inFlight, 0);
-  });
-
-  it('rejects a cap that is not a positive integer', () => {
-    assert.throws(() => new InFlightLimit(0), RangeError);
   });
 });

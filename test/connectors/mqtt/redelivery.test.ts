@@ -2,7 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startMosquitto, type MosquittoBroker } from '../../peers/mosquitto.ts';
 import { createConnector, publishAll, testClient, uniqueId } from './mqtt-test-client.ts';
-import { createTestContext, storeUnavailable, texts, waitFor } from '../../support/connector-context.ts';
+import { createTestContext, storeUnavailable, texts } from '../../support/connector-context.ts';
+import { waitFor } from '../../support/wait.ts';
 
 describe('mqtt connector: acknowledgement and redelivery', () => {
   let broker: MosquittoBroker;

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mqttConnector, type MqttConfig } from '../../../src/connectors/mqtt/index.ts';
 import { startMosquitto, type MosquittoBroker } from '../../peers/mosquitto.ts';
 import { createConnector, publishAll, testClient } from './mqtt-test-client.ts';
-import { texts, waitFor } from '../../support/connector-context.ts';
+import { texts } from '../../support/connector-context.ts';
+import { waitFor } from '../../support/wait.ts';
 
 const signal = new AbortController().signal;
 

@@ -4,7 +4,8 @@ import { mqttConnector } from '../../../src/connectors/mqtt/index.ts';
 import { startMosquitto, type MosquittoBroker } from '../../peers/mosquitto.ts';
 import { createTestPki, type IssuedCert, type TestPki } from '../../peers/test-pki.ts';
 import { createConnector, publishAll, testClient } from './mqtt-test-client.ts';
-import { texts, waitFor } from '../../support/connector-context.ts';
+import { texts } from '../../support/connector-context.ts';
+import { waitFor } from '../../support/wait.ts';
 
 type CodedError = Error & { code?: string; details?: Record<string, unknown> };
 

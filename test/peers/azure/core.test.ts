@@ -20,6 +20,7 @@ import { createSasToken, startAzureDouble } from './index.ts';
 import type { AzureDouble } from './index.ts';
 import { parseSasToken, signatureMatches } from './sas.ts';
 import { normalizeTopology } from './topology.ts';
+import { waitFor } from '../../support/wait.ts';
 
 const requireCjs = createRequire(import.meta.url);
 const sdkMapper = requireCjs(join(dirname(requireCjs.resolve('@azure/event-hubs')), 'impl', 'partitionKeyToIdMapper.js')) as {
@@ -142,7 +143,7 @@ describe('Azure double core over AMQP', () => {
     receiver.on('message', (ctx: EventContext) => { if (ctx.message !== undefined) got.push(ctx.message); });
     await new Promise((r) => receiver.once('receiver_open', r));
     receiver.add_credit(3);
-    await waitFor(() => got.length === 3);
+    await waitFor(() => got.length === 3, 'condition', 15_000);
     await sleep(200);
     assert.equal(got.length, 3);
     receiver.add_credit(2);
@@ -205,14 +206,14 @@ describe('Azure double core over AMQP', () => {
       processError: async () => undefined,
     }, { startPosition: earliestEventPosition, maxWaitTimeInSeconds: 1 });
     await producer.sendBatch([{ body: 'before-drop' }], { partitionId: '1' });
-    await waitFor(() => bodies.includes('before-drop'));
+    await waitFor(() => bodies.includes('before-drop'), 'condition', 15_000);
     const before = double.hooks.connections('eventHubs').map((c) => c.id);
     assert.ok(before.length >= 2);
     assert.ok(double.hooks.faults.dropConnections('eventHubs') >= 2);
     // A send racing an abrupt drop waits for the SDK's operation timeout; wait for the reconnect.
-    await waitFor(() => double.hooks.connections('eventHubs').some((c) => !before.includes(c.id)));
+    await waitFor(() => double.hooks.connections('eventHubs').some((c) => !before.includes(c.id)), 'condition', 15_000);
     await producer.sendBatch([{ body: 'after-drop' }], { partitionId: '1' });
-    await waitFor(() => bodies.includes('after-drop'));
+    await waitFor(() => bodies.includes('after-drop'), 'condition', 15_000);
     assert.equal(bodies.filter((b) => b === 'before-drop').length, 1);
     await sub.close();
     await consumer.close();
@@ -228,10 +229,3 @@ describe('Azure double core over AMQP', () => {
   });
 });
 
-async function waitFor(cond: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await sleep(50);
-  }
-}

@@ -9,6 +9,7 @@ import type { Checkpoint, CheckpointStore, PartitionOwnership, ReceivedEventData
 import { EventHubConsumerClient, earliestEventPosition } from '@azure/event-hubs';
 import { startAzureDouble } from './index.ts';
 import type { AzureDouble } from './index.ts';
+import { waitFor } from '../../support/wait.ts';
 
 /** A CheckpointStore kept in memory, with optimistic concurrency on etags as the SDK expects. */
 class MapCheckpointStore implements CheckpointStore {
@@ -60,13 +61,6 @@ function processor(store: CheckpointStore, received: ReceivedEventData[]): { cli
   return { client, subscription };
 }
 
-async function waitFor(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function publishRound(tag: string): void {
   for (const p of ['0', '1', '2', '3']) double.hooks.eventHubs.publish('hub1', [{ body: `${tag}-${p}` }], { partitionId: p });
@@ -89,7 +83,7 @@ describe('Event Hubs double with a checkpoint store', () => {
     publishRound('b');
     const received: ReceivedEventData[] = [];
     const { subscription } = processor(store, received);
-    await waitFor(() => received.length >= 8 && store.checkpoints.size === 4);
+    await waitFor(() => received.length >= 8 && store.checkpoints.size === 4, 'condition', 20_000);
     assert.deepEqual(received.map((e) => String(e.body)).sort(), ['a-0', 'a-1', 'a-2', 'a-3', 'b-0', 'b-1', 'b-2', 'b-3']);
     assert.equal(new Set([...store.ownership.values()].map((o) => o.ownerId)).size, 1);
     for (const c of store.checkpoints.values()) assert.equal(c.sequenceNumber, 1);
@@ -101,7 +95,7 @@ describe('Event Hubs double with a checkpoint store', () => {
     publishRound('c');
     const received: ReceivedEventData[] = [];
     const { subscription } = processor(store, received);
-    await waitFor(() => received.length >= 4);
+    await waitFor(() => received.length >= 4, 'condition', 20_000);
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(received.map((e) => String(e.body)).sort(), ['c-0', 'c-1', 'c-2', 'c-3']);
     await subscription.close();
@@ -110,12 +104,12 @@ describe('Event Hubs double with a checkpoint store', () => {
   it('splits the partitions between two processors', async () => {
     const shared = new MapCheckpointStore();
     const first = processor(shared, []);
-    await waitFor(() => shared.ownership.size === 4);
+    await waitFor(() => shared.ownership.size === 4, 'condition', 20_000);
     const second = processor(shared, []);
     await waitFor(() => {
       const owners = [...shared.ownership.values()].map((o) => o.ownerId);
       return new Set(owners).size === 2 && owners.filter((o) => o === owners[0]).length === 2;
-    });
+    }, 'two owners with two partitions each', 20_000);
     await first.subscription.close();
     await second.subscription.close();
   });

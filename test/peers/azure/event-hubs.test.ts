@@ -11,6 +11,7 @@ import type { EventPosition, ReceivedEventData, SubscribeOptions } from '@azure/
 import { EventHubConsumerClient, EventHubProducerClient, earliestEventPosition, latestEventPosition } from '@azure/event-hubs';
 import { startAzureDouble } from './index.ts';
 import type { AzureDouble } from './index.ts';
+import { waitFor } from '../../support/wait.ts';
 
 const requireCjs = createRequire(import.meta.url);
 /** The SDK's own key → partition mapper (not exported; loaded by path) to compare placement with. */
@@ -214,10 +215,3 @@ describe('Event Hubs double', () => {
   });
 });
 
-async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -13,6 +13,7 @@ import rhea from 'rhea';
 import type { EventContext } from 'rhea';
 import { createSasToken, startAzureDouble } from './index.ts';
 import type { AzureDouble, FeedbackRecord } from './index.ts';
+import { waitFor } from '../../support/wait.ts';
 
 interface IotMessage { ack?: string; messageId?: string; data: Buffer; properties: { add(k: string, v: string): void } }
 interface FeedbackReceiver { on(ev: 'message', fn: (m: IotMessage) => void): void; complete(m: IotMessage, done: (err?: Error) => void): void }
@@ -157,10 +158,3 @@ describe('IoT Hub double', () => {
   });
 });
 
-async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -10,6 +10,7 @@ import type { ServiceBusReceivedMessage, ServiceBusReceiver } from '@azure/servi
 import { ServiceBusClient } from '@azure/service-bus';
 import { startAzureDouble } from './index.ts';
 import type { AzureDouble } from './index.ts';
+import { waitFor } from '../../support/wait.ts';
 
 const LOCK_MS = 1500;
 let double: AzureDouble;
@@ -113,10 +114,3 @@ describe('Service Bus double: locks and expiry', () => {
   });
 });
 
-async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await sleep(50);
-  }
-}

@@ -10,6 +10,7 @@ import type { ServiceBusReceivedMessage, ServiceBusReceiver, ServiceBusReceiverO
 import { ServiceBusClient } from '@azure/service-bus';
 import { startAzureDouble } from './index.ts';
 import type { AzureDouble } from './index.ts';
+import { waitFor } from '../../support/wait.ts';
 
 let double: AzureDouble;
 let client: ServiceBusClient;
@@ -197,10 +198,3 @@ describe('Service Bus double', () => {
   });
 });
 
-async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -1,0 +1,11 @@
+/** The "Pitfalls" section of the generated `mqtt` docs page: each symptom and its fix. */
+export const MQTT_PITFALLS: Array<{ symptom: string; fix: string }> = [
+  { symptom: 'Messages published while Cloudbridge was stopped never arrive.', fix: 'Set cleanSession to false and a fixed clientId: only a persistent session makes the broker keep them. Also subscribe with QoS 1; QoS 0 messages are never queued.' },
+  { symptom: 'The integration connects and disconnects in a loop.', fix: 'Another client uses the same clientId (another instance, or a second integration): give each its own clientId.' },
+  { symptom: 'Mosquitto loses messages under load although every publish was acknowledged.', fix: 'Raise max_queued_messages on the broker (Mosquitto defaults to 1000 queued messages per client and drops the rest silently).' },
+  { symptom: 'A topic filter was removed from the config but its messages still arrive.', fix: 'A persistent session keeps its subscriptions: change clientId, or start once with cleanSession true to clear the session.' },
+  { symptom: 'Subscribing succeeds but no message ever arrives on a topic.', fix: 'Mosquitto grants subscriptions its ACL denies and then silently filters the messages: check the broker ACL for the user/certificate.' },
+  { symptom: 'After a reconnect, a message with exactly the topic and payload of one stored shortly before is counted as a duplicate.', fix: 'Redelivered (DUP) and retained messages are recognised by a hash of topic and payload, so an identical legitimate message that the broker redelivers within the dedupe retention is dropped once. Include a timestamp or counter in payloads that must all be kept.' },
+  { symptom: 'With MQTT 3.1.1 the integration reconnects about every 1.5 x keepaliveSeconds while the store is slow or down.', fix: 'Expected: with maxInFlight messages waiting, Cloudbridge stops reading the socket, which also delays keepalive answers; nothing is lost. protocolVersion 5 avoids it (the broker is told the limit), as does a larger keepaliveSeconds.' },
+  { symptom: 'Downlink fails with DOWNLINK_FAILED naming a missing key.', fix: 'The downlink converter must return every ${key} of downlinkTopicPattern in its metadata (with the default ${topic}, metadata.topic).' },
+];

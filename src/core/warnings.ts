@@ -1,0 +1,42 @@
+/**
+ * The Cloudbridge warning catalogue, beside the error catalogue (errors.ts): a warning is a
+ * condition that does not stop anything yet but will, or that loses something quietly, and that
+ * the user can fix. Every WARNING event (`ctx.warn()`, the service's own warnings, debug rate
+ * limiting) carries one of these codes; `docs/errors.md` lists them, generated from this table.
+ */
+export const WARNING_CATALOGUE = {
+  TLS_CERTIFICATE_EXPIRY: {
+    summary: 'A TLS certificate of the integration (client certificate or CA) expires soon, or has expired.',
+    fix: 'Issue a new certificate and put it (and its key) in the integration\'s config before the date in the message; the integration reconnects with it without losing messages.',
+  },
+  CONFIG_WARNING: {
+    summary: 'The integration\'s config works but is likely a mistake (e.g. a topic filter that receives everything, QoS 0, a non-standard port).',
+    fix: 'Change the field the warning names, or leave it when it is what you meant.',
+  },
+  SQS_FIFO_MISMATCH: {
+    summary: 'The queue\'s FifoQueue attribute and its name (.fifo) disagree; order is kept per MessageGroupId only for FIFO queues.',
+    fix: 'Check queueUrl: a FIFO queue\'s name ends in .fifo.',
+  },
+  SQS_VISIBILITY_CAP: {
+    summary: 'A message was not stored within 12 hours of its receipt, the longest SQS keeps a message invisible: it will be received again (and recognised as a duplicate once stored).',
+    fix: 'Find out why the store is stalled (integration status, /ready).',
+  },
+  SQS_LAST_RECEIVE: {
+    summary: 'Messages reached the redrive policy\'s maxReceiveCount: if storing them fails once more, SQS moves them to the dead-letter queue.',
+    fix: 'Check the store, or raise maxReceiveCount in the queue\'s redrive policy.',
+  },
+  DEBUG_RATE_LIMITED: {
+    summary: 'The debug event rate limit was reached: some debug events are not recorded (repeats at most once a minute).',
+    fix: 'Turn debug-all off when done, or expect gaps in the debug events while it is on.',
+  },
+  STORE_DISK_LOW: {
+    summary: 'Free disk space where the SQLite database is fell below store.sqlite.diskFreeWarning; commits fail once the disk is full.',
+    fix: 'Free disk space or grow the volume; shorten retention if the database keeps growing.',
+  },
+  STORE_WAL_BLOCKED: {
+    summary: 'The SQLite write-ahead log grew past its bound because another process keeps a read transaction open.',
+    fix: 'Close the other process\'s long read (e.g. an open sqlite3 shell or a backup tool reading the live file).',
+  },
+} as const satisfies Record<string, { summary: string; fix: string }>;
+
+export type WarningCode = keyof typeof WARNING_CATALOGUE;
