@@ -37,6 +37,14 @@ export const WARNING_CATALOGUE = {
     summary: 'The SQLite write-ahead log grew past its bound because another process keeps a read transaction open.',
     fix: 'Close the other process\'s long read (e.g. an open sqlite3 shell or a backup tool reading the live file).',
   },
+  KINESIS_THROTTLED: {
+    summary: 'Kinesis refused GetRecords calls on a shard (ProvisionedThroughputExceeded): its read limit of 5 calls and 2 MB per second, shared by every consumer of the stream, is used up. Cloudbridge backs off and loses nothing, but falls behind (repeats at most once a minute; the count per shard is in the status and the metrics).',
+    fix: 'Raise pollIntervalMs, remove consumers of the stream you do not need, or add shards.',
+  },
+  KINESIS_SHARD_EXPIRED: {
+    summary: 'A Kinesis shard\'s records aged out of the stream (its retention period) before Cloudbridge read it to its end: they are lost; reading goes on with its children.',
+    fix: 'Raise the stream\'s retention period if Cloudbridge (or its store) can be down that long.',
+  },
 } as const satisfies Record<string, { summary: string; fix: string }>;
 
 export type WarningCode = keyof typeof WARNING_CATALOGUE;

@@ -195,7 +195,7 @@ export function createPartitionedTestContext(opts: { leases: MemoryLeaseStore; s
     };
     base.mode = commitOnResolve;
     try {
-      return deliverBase(batch, signal);
+      return deliverBase(batch, signal, o);
     } finally {
       base.mode = userMode;
     }

@@ -1,5 +1,6 @@
 /** The `aws-kinesis` connector plugin. */
-export { awsKinesisConnector, validateKinesisConfig, sdkApiFor } from './definition.ts';
+export { awsKinesisConnector, sdkApiFor } from './definition.ts';
+export { validateKinesisConfig } from './validate.ts';
 export { KinesisConfigSpec, resolveKinesisConfig, parseStreamArn, KINESIS_DEFAULTS, type KinesisConfig, type ResolvedKinesisConfig } from './config-spec.ts';
 export { KinesisSource, KINESIS_DEDUPE, defaultOwnerId, type KinesisSourceOptions, type ShardStatus } from './kinesis-source.ts';
 export { SdkKinesisApi, type SdkKinesisSettings } from './sdk-kinesis-api.ts';

@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { TimerHandle } from '../../core/clock.ts';
 import type { Connector, ConnectorContext } from '../../core/connector.ts';
+import { SourceLifecycle } from '../../core/source-lifecycle.ts';
 import { CloudbridgeError, toCloudbridgeError } from '../../core/errors.ts';
 import type { DedupeMode, EncodedDownlink } from '../../core/model.ts';
 import type { PartitionLease, PartitionStatus } from '../../core/partitions.ts';
@@ -28,30 +29,34 @@ import { buildPutRecord } from './downlink.ts';
 import type { KinesisApi, KinesisApiFactory, KinesisShard, StreamSummary } from './kinesis-api.ts';
 import { isCredentialsError, translateKinesisError } from './kinesis-errors.ts';
 import { balance, isFree } from './lease-balance.ts';
-import { partitionedContext, type PartitionedContext } from './partition-context.ts';
 import { initialStart } from './position.ts';
 import { LeaseKeys, isReadable, planSync, type ShardLeaseInfo } from './shard-plan.ts';
 import { ShardReader, type ReaderEvents } from './shard-reader.ts';
 
 /**
- * How messages are deduplicated. The checkpoint is committed with the data, so a shard is never
- * re-read below what is stored; the sourceKey (`shard/sequence[/sub]`) is still recorded and
- * checked, which costs one key per message and keeps exactly-once even where a delivery is split
- * over two commits. See docs/connectors/aws-kinesis.md ("Exactly once").
+ * How messages are deduplicated: not at all (`none`, ADR 008). A delivery carries its shard's
+ * checkpoint and is never split across commits, so "this record is stored" is exactly "its
+ * position is at or below the committed checkpoint", and every owner resumes right after the
+ * checkpoint its claim returned. A dedupe key per record would say the same at the cost of a row.
  */
-export const KINESIS_DEDUPE: DedupeMode = 'check';
+export const KINESIS_DEDUPE: DedupeMode = 'none';
+
+/**
+ * Deliveries (of at most 1000 messages) one shard may have in the pipeline at once: the next
+ * GetRecords and its conversion overlap the commit of the previous ones. Ordered settlement keeps
+ * this safe: when one is rejected, the later ones are rejected too.
+ */
+export const DELIVERIES_IN_FLIGHT_PER_SHARD = 4;
 
 export interface KinesisSourceOptions {
   config: ResolvedKinesisConfig;
   createApi: KinesisApiFactory;
   /** This instance's lease owner id (default: host, pid and a random suffix). */
   owner?: string | undefined;
-  /** Deliveries of one shard handed to the pipeline before the oldest is committed (default 1). */
+  /** Deliveries of one shard handed to the pipeline before the oldest is committed (default 4). */
   maxDeliveriesInFlight?: number | undefined;
   random?: (() => number) | undefined;
 }
-
-type Phase = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 export function defaultOwnerId(): string {
   return `${hostname()}#${process.pid}#${randomBytes(3).toString('hex')}`;
@@ -72,14 +77,13 @@ export interface ShardStatus extends PartitionStatus {
 export class KinesisSource implements Connector {
   private readonly o: KinesisSourceOptions;
   private readonly cfg: ResolvedKinesisConfig;
-  private readonly ctx: PartitionedContext;
+  private readonly ctx: ConnectorContext;
+  private readonly life: SourceLifecycle;
   private readonly keys: LeaseKeys;
   readonly owner: string;
   private readonly ttlMs: number;
   private readonly readers = new Map<string, ShardReader>();
   private api: KinesisApi | null = null;
-  private phase: Phase = 'idle';
-  private stopPromise: Promise<void> | null = null;
   private summary: StreamSummary | null = null;
   private shards: KinesisShard[] = [];
   private known = new Map<string, ShardLeaseInfo>();
@@ -97,37 +101,31 @@ export class KinesisSource implements Connector {
   constructor(o: KinesisSourceOptions, ctx: ConnectorContext) {
     this.o = o;
     this.cfg = o.config;
-    this.ctx = partitionedContext(ctx);
+    this.ctx = ctx;
     this.keys = new LeaseKeys(this.cfg.applicationName, this.cfg.streamName);
     this.owner = o.owner ?? defaultOwnerId();
     this.ttlMs = this.cfg.leaseDurationSeconds * 1000;
+    this.life = new SourceLifecycle({
+      name: 'the Kinesis source',
+      ctx,
+      steps: {
+        open: () => this.open(),
+        halt: () => this.halt(),
+        drained: () => Promise.all([...this.readers.values()].map((r) => r.done)),
+        close: () => this.close(),
+      },
+    });
+  }
+
+  /** Starting or running (lease work goes on). */
+  private get live(): boolean {
+    return this.life.phase === 'starting' || this.life.phase === 'running';
   }
 
   async start(): Promise<void> {
-    if (this.phase !== 'idle') throw new CloudbridgeError('INTERNAL', `Kinesis source cannot start: it is ${this.phase}`);
-    this.phase = 'starting';
-    this.ctx.reportState('connecting');
-    this.api = this.o.createApi();
-    try {
-      this.summary = await this.api.describeStreamSummary(this.cfg.streamName, AbortSignal.timeout(40_000));
-      if (this.summary.status === 'DELETING') throw new CloudbridgeError('NOT_FOUND', `stream "${this.cfg.streamName}" is being deleted`, { field: 'streamName' });
-      await this.sync();
-    } catch (err) {
-      const error = await this.translate(err, this.summary ? 'ListShards' : 'DescribeStreamSummary');
-      this.phase = 'stopped';
-      this.api.destroy();
-      this.api = null;
-      this.ctx.reportState('disconnected', error);
-      throw error;
-    }
-    if (this.phase !== 'starting') throw new CloudbridgeError('SHUTTING_DOWN', 'the Kinesis source was stopped while starting');
-    this.phase = 'running';
-    this.scheduleRenewal();
-    this.scheduleSync();
-    await this.runCycle();
+    await this.life.start();
     this.connected = true;
     this.ctx.log.info({ stream: this.cfg.streamName, shards: this.shards.length, applicationName: this.cfg.applicationName, owner: this.owner }, 'reading from Kinesis');
-    this.ctx.reportState('connected');
     // A reader that failed while the start finished: say so now that the integration runs.
     const trouble = [...this.troubled.values()][0];
     if (trouble) {
@@ -136,9 +134,42 @@ export class KinesisSource implements Connector {
     }
   }
 
+  /** Graceful hand-off: readers stop fetching, their deliveries commit (with their checkpoints) within drainMs, then the leases are released. */
   stop(opts: { drainMs?: number } = {}): Promise<void> {
-    this.stopPromise ??= this.shutdown(opts.drainMs ?? 5000);
-    return this.stopPromise;
+    return this.life.stop(opts.drainMs);
+  }
+
+  /** The stream must exist; the shard leases are synced, this instance's share claimed and the timers started. */
+  private async open(): Promise<void> {
+    this.api = this.o.createApi();
+    try {
+      this.summary = await this.api.describeStreamSummary(this.cfg.streamName, AbortSignal.timeout(40_000));
+      if (this.summary.status === 'DELETING') throw new CloudbridgeError('NOT_FOUND', `stream "${this.cfg.streamName}" is being deleted`, { field: 'streamName' });
+      await this.sync();
+    } catch (err) {
+      throw await this.translate(err, this.summary ? 'ListShards' : 'DescribeStreamSummary');
+    }
+    this.scheduleRenewal();
+    this.scheduleSync();
+    await this.runCycle();
+  }
+
+  /** No more lease cycles and syncs; readers stop fetching (renewals go on while they drain). */
+  private async halt(): Promise<void> {
+    for (const t of [this.cycleTimer, this.syncTimer]) if (t) this.ctx.clock.clearTimeout(t);
+    this.cycleTimer = null;
+    this.syncTimer = null;
+    await this.coordination;
+    for (const reader of this.readers.values()) reader.halt();
+  }
+
+  /** Releases the leases of the readers (a delivery still in the pipeline is fenced out then), stops renewing, disconnects. */
+  private async close(): Promise<void> {
+    await Promise.all([...this.readers.values()].map((reader) => (reader.state === 'lost' ? undefined : this.releaseReader(reader))));
+    if (this.renewTimer) this.ctx.clock.clearTimeout(this.renewTimer);
+    this.renewTimer = null;
+    this.api?.destroy();
+    this.api = null;
   }
 
   status(): Record<string, unknown> {
@@ -192,7 +223,7 @@ export class KinesisSource implements Connector {
   async sendDownlink(msg: EncodedDownlink, signal?: AbortSignal): Promise<void> {
     const stream = this.cfg.downlinkStreamName;
     if (!stream) throw new CloudbridgeError('DOWNLINK_UNSUPPORTED', 'this integration has no downlinkStreamName: set it to the stream downlinks are put to', { field: 'downlinkStreamName' });
-    if (this.phase !== 'running' || !this.api) throw new CloudbridgeError('INTEGRATION_NOT_RUNNING', `the Kinesis source is ${this.phase}`);
+    if (!this.life.running || !this.api) throw new CloudbridgeError('INTEGRATION_NOT_RUNNING', `the Kinesis source is ${this.life.phase}`);
     const req = buildPutRecord(msg, stream);
     try {
       await this.api.putRecord(req, signal);
@@ -242,7 +273,7 @@ export class KinesisSource implements Connector {
 
   /** Lists the leases, stops readers fenced out, claims this instance's share and starts their readers. */
   private async cycle(): Promise<void> {
-    if (this.phase !== 'running') return;
+    if (!this.live) return;
     const now = this.ctx.clock.now();
     this.known = this.keys.mine(await this.ctx.leases.list());
     for (const reader of this.readers.values()) {
@@ -258,7 +289,7 @@ export class KinesisSource implements Connector {
     const decision = balance({ readable, me: this.owner, now, random: this.o.random });
     for (const lease of decision.claim) {
       const shardId = this.shardIdOf(lease);
-      if (this.readers.has(shardId) || this.phase !== 'running') continue;
+      if (this.readers.has(shardId) || !this.live) continue;
       const claimed = await this.ctx.leases.claim(lease.partition, this.owner, lease.token, this.ttlMs);
       if (!claimed) continue;
       this.counters.claimed++;
@@ -291,12 +322,13 @@ export class KinesisSource implements Connector {
       fallback,
       maxRecords: this.cfg.maxRecords,
       pollIntervalMs: this.cfg.pollIntervalMs,
-      maxDeliveriesInFlight: this.o.maxDeliveriesInFlight ?? 1,
+      maxDeliveriesInFlight: this.o.maxDeliveriesInFlight ?? DELIVERIES_IN_FLIGHT_PER_SHARD,
       leaseTtlMs: this.ttlMs,
       dedupe: KINESIS_DEDUPE,
       api: () => this.client(),
       leases: this.ctx.leases,
       deliver: (messages, checkpoint, signal) => this.ctx.deliver(messages, signal, { checkpoint }),
+      deliverySignal: this.life.deliverySignal,
       events: this.readerEvents,
       clock: this.ctx.clock,
       log: this.ctx.log,
@@ -313,7 +345,7 @@ export class KinesisSource implements Connector {
           if (!this.readers.has(reader.shardId) || !reader.active) return;
           this.troubled.set(reader.shardId, translated);
           this.ctx.log.warn({ shardId: reader.shardId, code: translated.code, err: translated.message }, `Kinesis ${operation} failed; retrying`);
-          if (this.connected && this.phase === 'running') {
+          if (this.connected && this.life.running) {
             this.connected = false;
             this.ctx.reportState('disconnected', translated);
           }
@@ -321,7 +353,7 @@ export class KinesisSource implements Connector {
         return;
       }
       this.troubled.delete(reader.shardId);
-      if (!this.connected && this.troubled.size === 0 && this.phase === 'running') {
+      if (!this.connected && this.troubled.size === 0 && this.life.running) {
         this.connected = true;
         this.ctx.reportState('connected');
       }
@@ -339,7 +371,7 @@ export class KinesisSource implements Connector {
     finished: (reader) => {
       this.counters.finished++;
       void this.releaseReader(reader).then(() => {
-        if (this.phase !== 'running') return;
+        if (!this.live) return;
         void this.coordinate(() => this.sync()).then(() => this.runCycle());
       });
     },
@@ -384,7 +416,7 @@ export class KinesisSource implements Connector {
     this.renewTimer = this.ctx.clock.setTimeout(() => {
       this.renewTimer = null;
       void this.renewAll().finally(() => {
-        if (this.phase === 'running' || this.phase === 'stopping') this.scheduleRenewal();
+        if (this.live || this.life.phase === 'stopping') this.scheduleRenewal();
       });
     }, every);
     this.renewTimer.unref?.();
@@ -407,7 +439,7 @@ export class KinesisSource implements Connector {
   }
 
   private scheduleCycle(): void {
-    if (this.phase !== 'running') return;
+    if (!this.live) return;
     if (this.cycleTimer) this.ctx.clock.clearTimeout(this.cycleTimer);
     const now = this.ctx.clock.now();
     const random = this.o.random ?? Math.random;
@@ -426,31 +458,9 @@ export class KinesisSource implements Connector {
   private scheduleSync(): void {
     this.syncTimer = this.ctx.clock.setTimeout(() => {
       this.syncTimer = null;
-      if (this.phase !== 'running') return;
+      if (!this.live) return;
       void this.coordinate(() => this.sync()).finally(() => this.scheduleSync());
     }, this.cfg.shardSyncIntervalSeconds * 1000);
     this.syncTimer.unref?.();
-  }
-
-  private async shutdown(drainMs: number): Promise<void> {
-    const wasActive = this.phase === 'running' || this.phase === 'starting';
-    this.phase = 'stopping';
-    for (const t of [this.cycleTimer, this.syncTimer]) if (t) this.ctx.clock.clearTimeout(t);
-    this.cycleTimer = null;
-    this.syncTimer = null;
-    await this.coordination;
-    const deadline = this.ctx.clock.now() + drainMs;
-    // Graceful hand-off: stop fetching, let the deliveries commit (with their checkpoints), release.
-    await Promise.all([...this.readers.values()].map(async (reader) => {
-      await reader.stop(deadline);
-      if (reader.state === 'lost') return;
-      await this.releaseReader(reader);
-    }));
-    if (this.renewTimer) this.ctx.clock.clearTimeout(this.renewTimer);
-    this.renewTimer = null;
-    this.api?.destroy();
-    this.api = null;
-    this.phase = 'stopped';
-    if (wasActive) this.ctx.reportState('disconnected');
   }
 }

@@ -1,13 +1,15 @@
 /**
  * One reader per owned shard: GetShardIterator at the checkpoint, then GetRecords → deliver →
- * GetRecords … until the shard ends or the reader is stopped. Reads top to bottom in `run()`.
+ * GetRecords … until the shard ends or the reader is halted. Reads top to bottom in `run()`.
  *
  * - Every delivery carries the shard's checkpoint (the position of its last message) and the lease
  *   token: the store commits it with the data, or refuses the whole commit when the lease was taken
  *   over (LEASE_LOST), and the reader then stops: the new owner resumes at the checkpoint.
- * - A delivery that was not committed (store down) rewinds the reader to the last committed
- *   position after the pipeline's retry delay; nothing is acknowledged past what is stored.
- * - Deliveries of one shard are handed over in order, at most `maxDeliveriesInFlight` at a time.
+ * - Positions are tracked in a Checkpointer: `committed` never passes a rejected delivery. After a
+ *   rejection (store down) the reader waits for the deliveries after it (ordered settlement rejects
+ *   them too), rewinds to the committed position and reads again after the pipeline's retry delay.
+ * - Deliveries of one shard are handed over in order, at most `maxDeliveriesInFlight` at a time
+ *   (a Semaphore): the next GetRecords overlaps the commit of the previous answer.
  * - ProvisionedThroughputExceeded: back off (1 s doubling to 30 s), keep the iterator; counted and
  *   reported. ExpiredIterator: a new iterator right after the last record handed to the pipeline.
  * - At SHARD_END (a closed shard read to its end): once every delivery is committed, the checkpoint
@@ -15,12 +17,14 @@
  * - Polling: at most one GetRecords per `pollIntervalMs` (Kinesis allows 5 per second per shard).
  */
 import { Backoff } from '../../core/backoff.ts';
-import { sleep, type Clock } from '../../core/clock.ts';
+import { Checkpointer } from '../../core/checkpointer.ts';
+import type { Clock } from '../../core/clock.ts';
 import type { DeliveryReport } from '../../core/connector.ts';
-import { CloudbridgeError, DeliveryRejectedError, toCloudbridgeError } from '../../core/errors.ts';
+import { CloudbridgeError, retryAfterMs, toCloudbridgeError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { DedupeMode, UplinkMessage } from '../../core/model.ts';
 import type { DeliveryCheckpoint, LeaseStore, LeaseToken } from '../../core/partitions.ts';
+import { Semaphore } from '../../core/semaphore.ts';
 import type { IteratorStart, KinesisApi } from './kinesis-api.ts';
 import { isIteratorExpired, isNotFound, isThroughputExceeded } from './kinesis-errors.ts';
 import { formatPosition, resumeFrom, SHARD_END, type ResumePoint } from './position.ts';
@@ -29,7 +33,7 @@ import { toShardMessages, type ShardMessage } from './uplink-message.ts';
 /** Most messages in one delivery (a KPL aggregate of many user records is split). */
 export const DELIVERY_MAX_MESSAGES = 1000;
 
-export type ReaderState = 'reading' | 'finishing' | 'finished' | 'lost' | 'stopping' | 'stopped';
+export type ReaderState = 'reading' | 'finishing' | 'finished' | 'lost' | 'stopping';
 
 export interface ReaderEvents {
   /** A Kinesis call failed (translated by the source); `null` when calls succeed again. */
@@ -62,20 +66,12 @@ export interface ShardReaderOptions {
   api: () => KinesisApi;
   leases: LeaseStore;
   deliver(messages: UplinkMessage[], checkpoint: DeliveryCheckpoint, signal: AbortSignal): Promise<DeliveryReport>;
+  /** Aborted when the source's drain time is over: deliveries still waiting for admission give up. */
+  deliverySignal?: AbortSignal | undefined;
   events: ReaderEvents;
   clock: Clock;
   log: Logger;
   random?: (() => number) | undefined;
-}
-
-type Outcome = { ok: true } | { ok: false; error: CloudbridgeError };
-
-interface InFlight {
-  position: string;
-  count: number;
-  /** Set once the delivery settled. */
-  outcome: Outcome | null;
-  settled: Promise<Outcome>;
 }
 
 /** Thrown inside the loop: the reader rewinds to the committed position after `delayMs`. */
@@ -96,22 +92,25 @@ export class ShardReader {
   readonly lease: LeaseToken;
   expiresAt: number;
   state: ReaderState = 'reading';
-  /** The position committed last (what a new owner would resume from). */
-  committed: string | null;
   millisBehindLatest: number | null = null;
   readonly counters = { getRecords: 0, records: 0, messages: 0, committed: 0, throttled: 0, iteratorsExpired: 0, rewinds: 0, errors: 0 };
   lastGetRecordsAt: number | null = null;
   lastCommitAt: number | null = null;
+  /** Resolves when the reader ended (halted, lost or finished) and its deliveries settled. */
+  readonly done: Promise<void>;
   private readonly o: ShardReaderOptions;
   private readonly fetchAbort = new AbortController();
   private readonly deliverAbort = new AbortController();
+  private readonly deliverSignal: AbortSignal;
   private readonly throttleBackoff: Backoff;
   private readonly errorBackoff: Backoff;
-  private inFlight: InFlight[] = [];
-  private lastHanded: string | null;
+  private readonly checkpointer: Checkpointer;
+  private readonly window: Semaphore;
+  /** Why the first delivery rejected since the last rewind was rejected. */
+  private rejection: CloudbridgeError | null = null;
   private troubled = false;
-  private loop: Promise<void> | null = null;
   private waker: (() => void) | null = null;
+  private startLoop: () => void = () => undefined;
 
   constructor(o: ShardReaderOptions) {
     this.o = o;
@@ -119,37 +118,33 @@ export class ShardReader {
     this.partition = o.partition;
     this.lease = o.lease;
     this.expiresAt = o.expiresAt;
-    this.committed = o.checkpoint;
-    this.lastHanded = o.checkpoint;
+    this.checkpointer = new Checkpointer(o.partition, o.checkpoint);
+    this.window = new Semaphore(o.maxDeliveriesInFlight);
+    this.deliverSignal = o.deliverySignal ? AbortSignal.any([o.deliverySignal, this.deliverAbort.signal]) : this.deliverAbort.signal;
     this.throttleBackoff = new Backoff({ initialMs: 1000, maxMs: 30_000, random: o.random });
     this.errorBackoff = new Backoff({ initialMs: 1000, maxMs: 30_000, random: o.random });
+    this.done = new Promise<void>((resolve) => { this.startLoop = resolve; }).then(() => this.run()).catch((err: unknown) => {
+      this.o.log.error({ shardId: this.shardId, err: toCloudbridgeError(err).message }, 'shard reader failed');
+    });
   }
 
   get active(): boolean {
     return this.state === 'reading';
   }
 
-  start(): void {
-    this.loop ??= this.run().catch((err: unknown) => {
-      this.o.log.error({ shardId: this.shardId, err: toCloudbridgeError(err).message }, 'shard reader failed');
-    });
+  /** The position committed last (what a new owner would resume from); SHARD_END once finished. */
+  get committed(): string | null {
+    return this.state === 'finished' ? SHARD_END : this.checkpointer.committed;
   }
 
-  /**
-   * Stops fetching and waits until the deliveries in flight are settled or `deadline` passes;
-   * then cancels what still waits for admission. True when nothing is left in flight.
-   */
-  async stop(deadline: number): Promise<boolean> {
+  start(): void {
+    this.startLoop();
+  }
+
+  /** Stops fetching; the deliveries handed over go on settling (`done` resolves when they have). */
+  halt(): void {
     if (this.state === 'reading' || this.state === 'finishing') this.state = 'stopping';
     this.fetchAbort.abort(new CloudbridgeError('SHUTTING_DOWN', 'the shard reader stopped'));
-    const left = Math.max(0, deadline - this.o.clock.now());
-    const done = await Promise.race([
-      (this.loop ?? Promise.resolve()).then(() => true),
-      sleep(left, undefined, this.o.clock).then(() => false),
-    ]);
-    if (!done) this.deliverAbort.abort(new CloudbridgeError('SHUTTING_DOWN', 'the shard reader stopped before its deliveries were committed'));
-    if (this.state === 'stopping') this.state = 'stopped';
-    return done && this.inFlight.length === 0;
   }
 
   /** The lease is gone (renewal refused, or expired while the store was unreachable): stop at once. */
@@ -162,7 +157,7 @@ export class ShardReader {
 
   private async run(): Promise<void> {
     const { api, streamName, shardId, clock } = this.o;
-    let resume: ResumePoint = resumeFrom(this.committed, this.o.fallback);
+    let resume: ResumePoint = resumeFrom(this.checkpointer.committed, this.o.fallback);
     let iterator: string | null = null;
     let skip = resume.skip;
     let nextCallAt = 0;
@@ -208,7 +203,7 @@ export class ShardReader {
         if (err instanceof Rewind) {
           await this.rewound(err);
           if (!this.active) break;
-          resume = resumeFrom(this.committed, this.o.fallback);
+          resume = resumeFrom(this.checkpointer.committed, this.o.fallback);
           iterator = null;
           nextCallAt = 0;
           await this.nap(err.delayMs);
@@ -234,8 +229,8 @@ export class ShardReader {
         }
       }
     }
-    // Stopping: the deliveries handed over are committed (or not) before the lease is released.
-    await this.settleRemaining();
+    // Halted or lost: the deliveries handed over settle before the lease is released.
+    await this.checkpointer.idle();
   }
 
   private clearTrouble(): void {
@@ -244,7 +239,7 @@ export class ShardReader {
     this.o.events.trouble(this, null, 'GetRecords');
   }
 
-  /** Sleeps `ms` (resolves at once when stopped, or when a delivery failed and the reader must rewind). */
+  /** Sleeps `ms` (resolves at once when halted, or when a delivery failed and the reader must rewind). */
   private nap(ms: number): Promise<void> {
     if (ms <= 0 || this.fetchAbort.signal.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {
@@ -260,95 +255,58 @@ export class ShardReader {
     });
   }
 
-  /** Hands one delivery to the pipeline, after waiting for room in this shard's window. */
+  /** Hands one delivery to the pipeline, once this shard's window has room. */
   private async hand(messages: ShardMessage[]): Promise<void> {
-    while (this.inFlight.length >= this.o.maxDeliveriesInFlight) await this.settleOldest();
     const last = messages.at(-1);
     if (!last) return;
+    await this.window.acquire(1, this.fetchAbort.signal);
     const position = formatPosition(last.position);
-    const checkpoint: DeliveryCheckpoint = { partition: this.partition, position, lease: this.lease };
-    const entry: InFlight = { position, count: messages.length, outcome: null, settled: Promise.resolve({ ok: true }) };
-    entry.settled = this.o.deliver(messages.map((m) => m.message), checkpoint, this.deliverAbort.signal).then(
-      () => ({ ok: true as const }),
-      (err: unknown) => ({ ok: false as const, error: toCloudbridgeError(err, 'STORE_UNAVAILABLE') }),
-    ).then((outcome) => {
-      entry.outcome = outcome;
-      if (outcome.ok) this.advance();
-      else this.waker?.();
-      return outcome;
-    });
-    this.inFlight.push(entry);
-    this.lastHanded = position;
-    this.counters.messages += messages.length;
-  }
-
-  /** Takes the deliveries settled so far, in order (without waiting); throws Rewind at a failed one. */
-  private reap(): void {
-    this.advance();
-    const oldest = this.inFlight[0];
-    if (oldest?.outcome && !oldest.outcome.ok) throw this.failed(oldest.outcome.error);
-  }
-
-  /** Moves the committed position over the deliveries committed in order so far. */
-  private advance(): void {
-    for (;;) {
-      const oldest = this.inFlight[0];
-      if (!oldest?.outcome?.ok) return;
-      this.inFlight.shift();
-      this.settledOk(oldest);
+    const handle = this.checkpointer.track(position);
+    if (!handle) {
+      // A delivery before it was rejected meanwhile: nothing more is handed over until the rewind.
+      this.window.release();
+      this.reap();
+      return;
     }
+    const count = messages.length;
+    this.counters.messages += count;
+    void this.o.deliver(messages.map((m) => m.message), { partition: this.partition, position, lease: this.lease }, this.deliverSignal).then(
+      () => {
+        handle.settle();
+        this.counters.committed += count;
+        this.lastCommitAt = this.o.clock.now();
+      },
+      (err: unknown) => {
+        this.rejection ??= toCloudbridgeError(err, 'STORE_UNAVAILABLE');
+        handle.reject();
+        this.waker?.();
+      },
+    ).finally(() => this.window.release());
   }
 
-  private settledOk(d: InFlight): void {
-    this.committed = d.position;
-    this.counters.committed += d.count;
-    this.lastCommitAt = this.o.clock.now();
-  }
-
-  /** Waits for the oldest delivery; throws Rewind when it failed. */
-  private async settleOldest(): Promise<void> {
-    const oldest = this.inFlight[0];
-    if (!oldest) return;
-    const outcome = await oldest.settled;
-    if (!outcome.ok) throw this.failed(outcome.error);
-    this.advance();
-  }
-
-  private failed(error: CloudbridgeError): Rewind {
-    return new Rewind(error, error instanceof DeliveryRejectedError ? error.retryAfterMs : this.errorBackoff.next());
+  /** After a rejection: throws Rewind (with the pipeline's retry delay) until the reader rewound. */
+  private reap(): void {
+    if (!this.checkpointer.rejected) return;
+    const error = this.rejection ?? new CloudbridgeError('STORE_UNAVAILABLE', 'a delivery was not committed');
+    throw new Rewind(error, retryAfterMs(error) ?? this.errorBackoff.next());
   }
 
   /**
-   * After a failed delivery: waits for the later ones (none of them may move the checkpoint past
-   * the failed one), then stops when it was this shard's lease that was lost.
+   * After a rejected delivery: waits for the later ones (none of them may move the checkpoint past
+   * the rejected one; ordered settlement rejects them), forgets them, and stops when it was this
+   * shard's lease that was lost.
    */
-  private async rewound(err: unknown): Promise<void> {
-    if (!(err instanceof Rewind)) throw err;
-    const rest = this.inFlight;
-    this.inFlight = [];
-    await Promise.all(rest.map((d) => d.settled));
-    this.lastHanded = this.committed;
+  private async rewound(err: Rewind): Promise<void> {
+    await this.checkpointer.idle();
+    this.checkpointer.rewind();
+    this.rejection = null;
     if (err.error.code === 'LEASE_LOST' && await this.leaseIsGone(err.error)) {
       this.fenced();
       return;
     }
     if (!this.active) return;
     this.counters.rewinds++;
-    this.o.log.warn({ shardId: this.shardId, code: err.error.code, err: err.error.message, retryInMs: err.delayMs, committed: this.committed }, 'delivery not committed; rewinding the shard to its checkpoint');
-  }
-
-  /** Waits for every delivery in flight, keeping the committed position of those that succeeded in order. */
-  private async settleRemaining(): Promise<void> {
-    while (this.inFlight.length > 0) {
-      try {
-        await this.settleOldest();
-      } catch {
-        const rest = this.inFlight;
-        this.inFlight = [];
-        await Promise.all(rest.map((d) => d.settled));
-        return;
-      }
-    }
+    this.o.log.warn({ shardId: this.shardId, code: err.error.code, err: err.error.message, retryInMs: err.delayMs, committed: this.checkpointer.committed }, 'delivery not committed; rewinding the shard to its checkpoint');
   }
 
   /**
@@ -368,10 +326,6 @@ export class ShardReader {
     }
   }
 
-  private async drain(): Promise<void> {
-    while (this.inFlight.length > 0) await this.settleOldest();
-  }
-
   private fenced(): void {
     if (this.state !== 'reading' && this.state !== 'finishing') return;
     this.markLost();
@@ -381,7 +335,8 @@ export class ShardReader {
 
   /** SHARD_END: every delivery committed, then the checkpoint SHARD_END (retried until it is written or the lease is lost). */
   private async finish(): Promise<void> {
-    await this.drain();
+    await this.checkpointer.idle();
+    this.reap();
     if (this.state !== 'reading') return;
     this.state = 'finishing';
     for (;;) {
@@ -391,7 +346,6 @@ export class ShardReader {
           this.fenced();
           return;
         }
-        this.committed = SHARD_END;
         this.state = 'finished';
         this.o.log.info({ shardId: this.shardId }, 'shard read to its end and checkpointed (SHARD_END)');
         this.o.events.finished(this);
@@ -403,10 +357,5 @@ export class ShardReader {
         if (this.state !== 'finishing') return;
       }
     }
-  }
-
-  /** Checkpoint of the last delivery handed over (the position reading continues from). */
-  get handed(): string | null {
-    return this.lastHanded;
   }
 }

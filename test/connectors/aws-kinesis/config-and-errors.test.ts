@@ -2,7 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Value } from '@sinclair/typebox/value';
-import { awsKinesisConnector, validateKinesisConfig } from '../../../src/connectors/aws-kinesis/definition.ts';
+import { awsKinesisConnector } from '../../../src/connectors/aws-kinesis/definition.ts';
+import { validateKinesisConfig } from '../../../src/connectors/aws-kinesis/validate.ts';
 import { KinesisConfigSpec, resolveKinesisConfig } from '../../../src/connectors/aws-kinesis/config-spec.ts';
 import { translateKinesisError, type KinesisErrorContext } from '../../../src/connectors/aws-kinesis/kinesis-errors.ts';
 import { buildPutRecord } from '../../../src/connectors/aws-kinesis/downlink.ts';

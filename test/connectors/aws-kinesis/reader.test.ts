@@ -10,7 +10,7 @@ import type { UplinkMessage } from '../../../src/core/model.ts';
 import type { DeliveryCheckpoint } from '../../../src/core/partitions.ts';
 import { ShardReader, type ReaderEvents } from '../../../src/connectors/aws-kinesis/shard-reader.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
-import { ManualClock } from '../aws-sqs/fakes.ts';
+import { ManualClock } from '../../support/manual-clock.ts';
 import { MemoryLeaseStore } from '../../support/memory-leases.ts';
 import { awsError, FakeKinesisApi } from './fake-kinesis.ts';
 import { kplAggregate } from './kpl-records.ts';
@@ -94,7 +94,7 @@ describe('shard reader', () => {
     assert.equal(h.api.count('GetRecords'), calls, 'no call before pollIntervalMs');
     await h.tick(100);
     assert.equal(h.api.count('GetRecords'), calls + 1);
-    await reader.stop(h.clock.now());
+    reader.halt();
   });
 
   it('backs off on ProvisionedThroughputExceeded (1 s, then 2 s), keeps the iterator and counts it', async () => {
@@ -113,7 +113,7 @@ describe('shard reader', () => {
     assert.deepEqual(allTexts(h), ['a']);
     assert.equal(reader.counters.throttled, 2);
     assert.equal(h.api.count('GetShardIterator'), 1, 'the iterator was kept');
-    await reader.stop(h.clock.now());
+    reader.halt();
   });
 
   it('an expired iterator is replaced by one right after the last record read', async () => {
@@ -129,7 +129,7 @@ describe('shard reader', () => {
     assert.ok(s1);
     assert.deepEqual(allTexts(h), ['a', 'b', 'c'], 'nothing read twice, nothing skipped');
     assert.equal(reader.counters.iteratorsExpired, 1);
-    await reader.stop(h.clock.now());
+    reader.halt();
   });
 
   it('a delivery that was not committed rewinds to the checkpoint after the pipeline\'s retry delay', async () => {
@@ -149,7 +149,7 @@ describe('shard reader', () => {
     assert.deepEqual(allTexts(h), ['a', 'b', 'c', 'b', 'c']);
     assert.equal(reader.counters.rewinds, 1);
     assert.equal(reader.committed, h.leases.checkpointOf(PARTITION));
-    await reader.stop(h.clock.now());
+    reader.halt();
   });
 
   it('stops when its own lease was taken over (LEASE_LOST naming its partition)', async () => {
@@ -176,7 +176,7 @@ describe('shard reader', () => {
     await h.tick(200);
     assert.deepEqual(allTexts(h), ['a', 'a']);
     assert.equal(h.events.lost, 0);
-    await reader.stop(h.clock.now());
+    reader.halt();
   });
 
   it('at SHARD_END checkpoints SHARD_END once everything is committed', async () => {
@@ -197,7 +197,7 @@ describe('shard reader', () => {
     assert.deepEqual(h.api.calls.find((c) => c.op === 'GetShardIterator')?.start, { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: seq });
     assert.deepEqual(allTexts(h), ['u2']);
     assert.equal(h.leases.checkpointOf(PARTITION), seq, 'the aggregate is complete');
-    await reader.stop(h.clock.now());
+    reader.halt();
   });
 
   it('reports a failing call as trouble and clears it when calls succeed again', async () => {
@@ -208,6 +208,6 @@ describe('shard reader', () => {
     await h.tick(1000);
     await h.tick(10);
     assert.deepEqual(h.events.trouble.slice(1), [null]);
-    await reader.stop(h.clock.now());
+    reader.halt();
   });
 });
