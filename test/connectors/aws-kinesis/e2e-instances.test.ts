@@ -115,7 +115,8 @@ describe('aws-kinesis: two instances on one PostgreSQL database', () => {
     }, 'b owns and stores all 4 shards', 30_000, 25);
     const storesAgainAt = Date.now();
     console.log(`takeover after kill -9: b owned all 4 shards after ${ownsAllAt - killedAt} ms and stored from ${aShards.join(', ')} after ${storesAgainAt - killedAt} ms (leaseDurationSeconds ${LEASE_SECONDS})`);
-    assert.ok(ownsAllAt - killedAt <= LEASE_SECONDS * 1000 + 500, `owned within the lease duration: ${ownsAllAt - killedAt} ms`);
+    // Within the lease duration of its last renewal (plus a second for the scheduling of a loaded machine).
+    assert.ok(ownsAllAt - killedAt <= LEASE_SECONDS * 1000 + 1000, `owned within the lease duration: ${ownsAllAt - killedAt} ms`);
     await finish(putting, b);
   });
 

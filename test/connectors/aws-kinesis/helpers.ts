@@ -4,6 +4,7 @@ import { resolveKinesisConfig, type KinesisConfig } from '../../../src/connector
 import { sdkApiFor } from '../../../src/connectors/aws-kinesis/definition.ts';
 import { KinesisSource, type KinesisSourceOptions } from '../../../src/connectors/aws-kinesis/kinesis-source.ts';
 import type { UplinkMessage } from '../../../src/core/model.ts';
+import type { LeaseStore } from '../../../src/core/partitions.ts';
 import { KINESALITE_CREDENTIALS, type KinesalitePeer } from '../../peers/kinesalite.ts';
 import { createPartitionedTestContext, MemoryCheckpointedStore, MemoryLeaseStore, type PartitionedTestContext } from '../../support/memory-leases.ts';
 
@@ -32,8 +33,13 @@ export interface Instance {
 }
 
 /** One Cloudbridge instance's connector: its own context, the shared leases and store. */
-export function createInstance(config: KinesisConfig, shared: { leases: MemoryLeaseStore; store: MemoryCheckpointedStore }, extra: Partial<KinesisSourceOptions> = {}): Instance {
+export function createInstance(
+  config: KinesisConfig, shared: { leases: MemoryLeaseStore; store: MemoryCheckpointedStore }, extra: Partial<KinesisSourceOptions> = {},
+  opts: { leases?: LeaseStore } = {},
+): Instance {
   const ctx = createPartitionedTestContext({ ...shared, integrationName: 'kinesis-test' });
+  // This instance's view of the lease table (e.g. one that freezes); commits are still fenced by the real one.
+  if (opts.leases) ctx.leases = opts.leases as MemoryLeaseStore;
   const c = resolveKinesisConfig(config, ctx.integrationName);
   return { source: new KinesisSource({ config: c, createApi: () => sdkApiFor(c), ...extra }, ctx), ctx };
 }

@@ -81,8 +81,7 @@ describe('aws-kinesis: several instances on one lease table', () => {
     await peer.createStream(stream, 4);
     const s = shared();
     const frozenLeases = new FreezableLeases(s.leases);
-    const a = createInstance(peerConfig(peer, stream), { ...s, leases: s.leases }, { owner: 'instance-a' });
-    a.ctx.leases = frozenLeases as unknown as typeof a.ctx.leases;
+    const a = createInstance(peerConfig(peer, stream), s, { owner: 'instance-a' }, { leases: frozenLeases });
     const b = createInstance(peerConfig(peer, stream), s, { owner: 'instance-b' });
     await a.source.start();
     await b.source.start();
