@@ -11,7 +11,8 @@ export const KINESIS_GUIDE = `## How it reads
   (the lease token is checked there too). A checkpoint is the sequence number of the last record
   stored, or \`sequence/sub\` inside a KPL aggregate; a restarted or new owner resumes right after
   it (AFTER_SEQUENCE_NUMBER, or AT_SEQUENCE_NUMBER skipping the user records already stored).
-  \`initialPosition\` applies only to a shard that has no checkpoint yet.
+  \`initialPosition\` applies only to a shard that has no checkpoint yet; with LATEST, the shards
+  closed before the first start (the history of earlier reshards) are not read at all.
 - **A delivery that could not be stored** (database down) is not acknowledged: the reader rewinds
   to the committed checkpoint and reads again after the pipeline's retry delay. An iterator that
   expired meanwhile (they last 5 minutes) is replaced by one right after the last record read,
@@ -49,21 +50,36 @@ the shards: each shard has a lease (owner, expiry, fencing token) in the databas
 ## Exactly once
 
 The checkpoint and the data are committed together or not at all, and only the lease holder can
-commit: a record is never re-read below what is stored, whoever reads next. Each message also
-carries a sourceKey (\`shardId/sequenceNumber\`, \`/sub\` for user records of an aggregate) that the
-store records and checks, so a delivery that the pipeline splits over two commits is not stored
-twice either. The integration status lists each shard with its owner, state (reading, elsewhere,
-waiting for its parents, unowned, finished), checkpoint, \`millisBehindLatest\` and counters; the
-same per shard are Prometheus metrics (\`cloudbridge_partition_*\`).
+commit: a record is never read again below what is stored, whoever reads next. A delivery carries
+its shard's checkpoint and is never split across commits, and when one delivery is rejected every
+later one is too (ordered settlement), so the checkpoint never passes a record that was not stored.
+That is why Kinesis messages need no dedupe key (dedupe mode \`none\`): "stored" is exactly "at or
+below the checkpoint". The sourceKey (\`shardId/sequenceNumber\`, \`/sub\` for user records of an
+aggregate) still names the record in dead letters and debug events.
+
+Up to 4 deliveries of at most 1000 messages per shard are in the pipeline at once, so the next
+GetRecords overlaps the commit of the previous answer.
+
+## Status and metrics
+
+The integration status lists each shard (\`details.partitions\`) with its owner, state (reading here,
+elsewhere, waiting for its parents, unowned, finished), checkpoint, \`millisBehindLatest\`, parents
+and counters (records read, messages committed, throttled calls, expired iterators, rewinds), and
+the lease counters (claimed, stolen, lost, released). Prometheus, per shard:
+\`cloudbridge_partition_info{owner,state}\`, \`cloudbridge_partition_read_here\`,
+\`cloudbridge_partition_lag_seconds\` (MillisBehindLatest), \`cloudbridge_partition_committed_total\`,
+\`cloudbridge_partition_throttled_total\`.
 
 ## Compared with ThingsBoard's Kinesis integration
 
 ThingsBoard PE reads Kinesis with the KCL and checkpoints only at the end of a shard and on a
 graceful shutdown. After a crash it reads each shard again from its last checkpoint, so everything
 since the last reshard or graceful stop is stored twice, or, with LATEST and no checkpoint yet, it
-skips what was put while it was down; \`AT_TIMESTAMP\` is offered but has no timestamp field. Cloudbridge checkpoints with every
-commit, fences frozen owners, keeps no lease table in DynamoDB (no DynamoDB or CloudWatch permission
-or cost: the leases live in its own database), de-aggregates KPL records and supports AT_TIMESTAMP.
+skips what was put while it was down; \`AT_TIMESTAMP\` is offered but has no timestamp field.
+Cloudbridge checkpoints with every commit (a crash re-reads nothing that was stored and skips
+nothing), fences frozen owners, keeps the order per partition key across a reshard, keeps no lease
+table in DynamoDB (no DynamoDB or CloudWatch permission or cost: the leases live in its own
+database), de-aggregates KPL records and supports AT_TIMESTAMP.
 
 ## Not offered
 
