@@ -1,12 +1,14 @@
 /**
  * AWS Kinesis ingest benchmark on kinesalite (in its own process): N JSON records (~190 B, 100
- * partition keys) preloaded into a stream of S shards, then drained by
+ * partition keys) preloaded into a stream of S shards, then the same stream drained (reading a
+ * Kinesis stream consumes nothing) by
  *  1. a raw SDK loop: one GetRecords loop per shard (Limit 10000, at most one call per 200 ms per
  *     shard, as Kinesis allows), records counted and dropped: the ceiling any consumer reaches here;
- *  2. Cloudbridge (`aws-kinesis` integration, pollIntervalMs 200, JS converter in the sandbox,
- *     SQLite synchronous=FULL, checkpoint committed with every batch), from an identical preload
- *     into a fresh kinesalite.
- * Both rates and their ratio are printed; nothing is asserted (machines are shared and noisy).
+ *  2. Cloudbridge (`aws-kinesis` integration, TRIM_HORIZON, pollIntervalMs 200, JS converter in the
+ *     sandbox, SQLite synchronous=FULL, the shard checkpoints committed with every batch), timed from
+ *     enabling the integration (DescribeStreamSummary, ListShards, leases) to the last commit.
+ * Each round preloads a fresh kinesalite and alternates which of the two drains first. Both rates
+ * and their ratio are printed; nothing is asserted (machines are shared and noisy).
  */
 import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
 import { KINESALITE_CREDENTIALS, startKinesalite, type KinesalitePeer } from '../test/peers/kinesalite.ts';
@@ -91,26 +93,30 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
-/** Alternates raw and Cloudbridge drains `rounds` times (default 3), each on a fresh kinesalite; prints each run and the medians. */
+/** `rounds` rounds (default 3), each on a fresh kinesalite with one preload drained by both; prints each run and the medians. */
 export async function benchAwsKinesis(args: { n: number; shards?: number; rounds?: number }): Promise<void> {
   const shards = args.shards ?? 4;
   const rounds = args.rounds ?? 3;
-  const drain = async (run: (peer: KinesalitePeer, n: number) => Promise<DrainResult>): Promise<DrainResult> => {
-    const peer = await startKinesalite();
-    try {
-      await preload(peer, args.n, shards);
-      return await run(peer, args.n);
-    } finally {
-      await peer.stop();
-    }
-  };
   const line = (r: DrainResult): string => `${r.rate.toFixed(0).padStart(6)} rec/s (bench process at ${r.cpuPercent.toFixed(0)} % CPU)`;
-  console.log(`aws-kinesis bench: ${args.n} preloaded records of ~${benchPayload(0, 1_700_000_000_000).length} B on ${shards} shards, kinesalite in a child process (fresh for each run), ${rounds} rounds`);
+  console.log(`aws-kinesis bench: ${args.n} preloaded records of ~${benchPayload(0, 1_700_000_000_000).length} B on ${shards} shards, kinesalite in a child process (fresh for each round), ${rounds} rounds`);
   const raws: number[] = [];
   const cbs: number[] = [];
   for (let round = 1; round <= rounds; round++) {
-    const raw = await drain(rawDrain);
-    const cb = await drain(cloudbridgeDrain);
+    const peer = await startKinesalite();
+    let raw: DrainResult;
+    let cb: DrainResult;
+    try {
+      await preload(peer, args.n, shards);
+      if (round % 2 === 1) {
+        raw = await rawDrain(peer, args.n);
+        cb = await cloudbridgeDrain(peer, args.n);
+      } else {
+        cb = await cloudbridgeDrain(peer, args.n);
+        raw = await rawDrain(peer, args.n);
+      }
+    } finally {
+      await peer.stop();
+    }
     raws.push(raw.rate);
     cbs.push(cb.rate);
     console.log(`  round ${round}: raw SDK loop ${line(raw)}, Cloudbridge ${line(cb)}, ratio ${(cb.rate / raw.rate).toFixed(2)}`);

@@ -29,7 +29,7 @@ switch (target) {
   }
   case 'aws-kinesis': {
     const { benchAwsKinesis } = await import('./aws-kinesis.ts');
-    await benchAwsKinesis({ n: n(20_000), ...(values.shards ? { shards: Number(values.shards) } : {}), ...(values.rounds ? { rounds: Number(values.rounds) } : {}) });
+    await benchAwsKinesis({ n: n(100_000), ...(values.shards ? { shards: Number(values.shards) } : {}), ...(values.rounds ? { rounds: Number(values.rounds) } : {}) });
     break;
   }
   case 'converters':

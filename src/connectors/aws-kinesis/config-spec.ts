@@ -70,7 +70,7 @@ export const KinesisConfigSpec = Type.Object({
   })),
   maxRecords: Type.Optional(Type.Integer({
     minimum: 1, maximum: 10_000, default: KINESIS_DEFAULTS.maxRecords,
-    description: 'Records asked for per GetRecords call (Kinesis allows at most 10,000 and returns at most 10 MB).',
+    description: 'Most records asked for per GetRecords call (Kinesis allows at most 10,000 and returns at most 10 MB). A reader starts at 1000 (or less) and doubles its request while the answers come back full.',
     examples: [10_000],
   })),
   pollIntervalMs: Type.Optional(Type.Integer({

@@ -2,8 +2,10 @@
 export const KINESIS_GUIDE = `## How it reads
 
 - **One reader per shard** this instance owns: GetShardIterator at the shard's checkpoint, then
-  GetRecords (up to \`maxRecords\`) at most once per \`pollIntervalMs\`, and the records handed to the
-  pipeline in order (at most 1000 messages per delivery). Kinesis allows 5 GetRecords calls and
+  GetRecords at most once per \`pollIntervalMs\`, and the records handed to the pipeline in order
+  (at most 1000 messages per delivery). The GetRecords Limit starts at 1000 and doubles while the
+  answers come back full, up to \`maxRecords\`: a backlog is read in large calls, but the first
+  records of a burst reach the pipeline without waiting for 10,000 to be fetched. Kinesis allows 5 GetRecords calls and
   2 MB per second per shard, shared by every consumer of the stream: on
   ProvisionedThroughputExceeded the reader backs off (1 s, doubling to 30 s), counts it per shard
   and warns (\`KINESIS_THROTTLED\`, at most once a minute).

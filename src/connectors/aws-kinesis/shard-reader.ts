@@ -14,7 +14,8 @@
  *   reported. ExpiredIterator: a new iterator right after the last record handed to the pipeline.
  * - At SHARD_END (a closed shard read to its end): once every delivery is committed, the checkpoint
  *   becomes SHARD_END, so the shard's children may be read.
- * - Polling: at most one GetRecords per `pollIntervalMs` (Kinesis allows 5 per second per shard).
+ * - Polling: at most one GetRecords per `pollIntervalMs` (Kinesis allows 5 per second per shard),
+ *   its Limit growing from INITIAL_RECORDS_LIMIT to maxRecords while the shard has a backlog.
  */
 import { Backoff } from '../../core/backoff.ts';
 import { Checkpointer } from '../../core/checkpointer.ts';
@@ -32,6 +33,14 @@ import { toShardMessages, type ShardMessage } from './uplink-message.ts';
 
 /** Most messages in one delivery (a KPL aggregate of many user records is split). */
 export const DELIVERY_MAX_MESSAGES = 1000;
+
+/**
+ * The GetRecords Limit a reader starts with (or maxRecords when smaller). It doubles while answers
+ * come back full, up to maxRecords, and starts over after an empty answer: a backlog is read in
+ * large calls, but the first records of a burst reach the pipeline without waiting for 10,000 of
+ * them to be fetched, and their commit overlaps the next fetch.
+ */
+export const INITIAL_RECORDS_LIMIT = 1000;
 
 export type ReaderState = 'reading' | 'finishing' | 'finished' | 'lost' | 'stopping';
 
@@ -162,6 +171,8 @@ export class ShardReader {
     let skip = resume.skip;
     let nextCallAt = 0;
     let gone = false;
+    const firstLimit = Math.min(INITIAL_RECORDS_LIMIT, this.o.maxRecords);
+    let limit = firstLimit;
     while (this.active) {
       try {
         this.reap();
@@ -178,7 +189,8 @@ export class ShardReader {
         this.reap();
         nextCallAt = clock.now() + this.o.pollIntervalMs;
         this.counters.getRecords++;
-        const res = await api().getRecords(iterator, this.o.maxRecords, this.fetchAbort.signal);
+        const res = await api().getRecords(iterator, limit, this.fetchAbort.signal);
+        limit = res.records.length >= limit ? Math.min(this.o.maxRecords, limit * 2) : res.records.length === 0 ? firstLimit : limit;
         this.lastGetRecordsAt = clock.now();
         this.millisBehindLatest = res.millisBehindLatest;
         this.throttleBackoff.reset();
