@@ -23,7 +23,7 @@ import type { KinesisApi, KinesisApiFactory, StreamSummary } from './kinesis-api
 import { isCredentialsError, translateKinesisError } from './kinesis-errors.ts';
 import { isFree } from './lease-balance.ts';
 import { LeaseCoordinator, type LeaseHolder } from './lease-coordinator.ts';
-import { initialStart } from './position.ts';
+import { initialStart, SHARD_END } from './position.ts';
 import { LeaseKeys, isReadable } from './shard-plan.ts';
 import { ShardReader, type ReaderEvents } from './shard-reader.ts';
 
@@ -233,6 +233,13 @@ export class KinesisSource implements Connector {
 
   private startReader(lease: PartitionLease): void {
     const shardId = lease.meta.shardId ?? lease.partition.split('/').at(-1) ?? lease.partition;
+    if (lease.checkpoint === SHARD_END) {
+      // Claimed just as its reader elsewhere finished it (the list said it was not): nothing to
+      // read, and reading it from its start would store it twice. Give it back.
+      void this.coordinator.release({ shardId, partition: lease.partition, lease: { owner: this.owner, token: lease.token } })
+        .then(() => this.coordinator.shardFinished());
+      return;
+    }
     const fallback = lease.meta.start === 'TRIM_HORIZON' ? { type: 'TRIM_HORIZON' as const } : initialStart(this.cfg.initialPosition, this.cfg.initialTimestampMs);
     const reader = new ShardReader({
       streamName: this.cfg.streamName,

@@ -104,7 +104,7 @@ export class LeaseCoordinator {
   }
 
   /** Gives a lease up (graceful hand-off, or a finished shard); another instance may claim it at once. */
-  async release(holder: LeaseHolder): Promise<void> {
+  async release(holder: Pick<LeaseHolder, 'shardId' | 'partition' | 'lease'>): Promise<void> {
     try {
       if (await this.o.leases.release(holder.partition, holder.lease)) this.counters.released++;
     } catch (err) {

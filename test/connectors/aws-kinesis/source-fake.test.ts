@@ -120,4 +120,26 @@ describe('aws-kinesis source (fake Kinesis)', () => {
       await source.stop();
     }
   });
+
+  it('a shard claimed just as another instance finished it (checkpoint SHARD_END) is given back, not read again', async () => {
+    const { api, source, store, leases } = setup();
+    api.addShard('shardId-000000000000', { closed: true });
+    api.put('shardId-000000000000', 'read elsewhere');
+    const partition = 'plant/telemetry/shardId-000000000000';
+    const claim = leases.claim.bind(leases);
+    leases.claim = async (p, owner, token, ttl) => {
+      // Between this instance's list and its claim, the other instance wrote SHARD_END and released.
+      if (p === partition) leases.leases.get(p)!.checkpoint = 'SHARD_END';
+      return claim(p, owner, token, ttl);
+    };
+    await source.start();
+    try {
+      await until(() => leases.leases.get(partition)?.owner === null && (leases.leases.get(partition)?.token ?? 0) > 0, 'claimed and given back');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(store.stored.length, 0, 'nothing read again');
+      assert.equal(api.calls.filter((c) => c.op === 'GetShardIterator').length, 0);
+    } finally {
+      await source.stop();
+    }
+  });
 });
