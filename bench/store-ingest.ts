@@ -18,11 +18,10 @@
  * prints the CPU of the database backends serving it (from /proc: the server must be local).
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import type { DedupeMode } from '../src/core/model.ts';
 import type { LeaseToken } from '../src/core/partitions.ts';
 import type { UplinkCommit, UplinkCommitItem } from '../src/core/ports.ts';
@@ -30,6 +29,7 @@ import type { SqliteSynchronous, Store } from '../src/store/index.ts';
 import { PostgresStore } from '../src/store/postgres/postgres-store.ts';
 import { WAL_AUTOCHECKPOINT_PAGES } from '../src/store/sqlite/database.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { createBenchSchema } from './postgres-schema.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -166,45 +166,18 @@ async function fill(run: Run, devices: number): Promise<void> {
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(8);
-const CLOCK_TICK_MS = 10;
 
 /** Opens the store of one run; `close` also removes its files or schema. */
 async function openRun(walPages: number): Promise<{ run: Run; close: () => Promise<void> }> {
   if (storeKind === 'postgres') {
-    const schema = `cb_bench_${process.pid}`;
-    const application = `cb-bench-${process.pid}`;
-    const url = new URL(values['postgres-url']);
-    url.searchParams.set('application_name', application);
-    /** One statement on a connection of its own (not one of the store's). */
-    const query = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> => {
-      const client = new pg.Client({ connectionString: values['postgres-url'] });
-      await client.connect();
-      try {
-        return (await client.query<R>(sql, params)).rows;
-      } finally {
-        await client.end();
-      }
-    };
-    await query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await query(`CREATE SCHEMA ${schema}`);
-    const store = new PostgresStore({ url: url.toString(), schema, maxConnections: 2 });
+    const bench = await createBenchSchema(values['postgres-url'], 'cb_bench');
+    const store = new PostgresStore({ url: bench.url, schema: bench.schema, maxConnections: 2 });
     await store.migrate();
-    const backendCpuMs = async (): Promise<number> => {
-      const rows = await query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [application]);
-      let ticks = 0;
-      for (const { pid } of rows) {
-        // After the command's closing parenthesis: utime and stime are fields 14 and 15 of the line.
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        ticks += Number(fields[11]) + Number(fields[12]);
-      }
-      return ticks * CLOCK_TICK_MS;
-    };
     return {
-      run: { next: 0, store, wal: null, walMax: 0, lease: null, backendCpuMs },
+      run: { next: 0, store, wal: null, walMax: 0, lease: null, backendCpuMs: () => bench.backendCpuMs() },
       close: async () => {
         await store.close();
-        await query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await bench.drop();
       },
     };
   }

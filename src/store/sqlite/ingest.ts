@@ -16,6 +16,8 @@ import type { DeadLetterInput, DedupeMode, EntityRecord } from '../../core/model
 import { eventsWithResults } from '../../core/batch-commit.ts';
 import { AttributeWrites } from '../attribute-writes.ts';
 import { CommitTelemetry } from '../commit-telemetry.ts';
+import { dedupeDigest } from '../dedupe-digest.ts';
+import type { Generations } from '../dedupe-generations.ts';
 import { entityCacheKey, type EntityCache } from '../entity-cache.ts';
 import { creationForbiddenMessage } from '../input-checks.ts';
 import { checkedCheckpoints } from '../leases.ts';
@@ -24,7 +26,7 @@ import type { UplinkCommit, UplinkCommitItem, UplinkCommitResult, UplinkItemResu
 import type { SqliteAttributes } from './attributes.ts';
 import type { SqliteDatabase } from './database.ts';
 import type { SqliteDeadLetters } from './dead-letters.ts';
-import { compareStoredKeys, storedSourceKey, type SqliteDedupeKeys, type StoredSourceKey } from './dedupe-keys.ts';
+import type { SqliteDedupeKeys } from './dedupe-keys.ts';
 import type { SqliteEntities } from './entities.ts';
 import type { SqliteEvents } from './events.ts';
 import type { SqliteLeases } from './leases.ts';
@@ -49,14 +51,15 @@ export interface IngestParts {
 interface TxState {
   commit: UplinkCommit;
   now: number;
-  /** The integration's dedupe id. */
+  /** The integration's dedupe id, and the generations of its keys (null: the commit has no keys). */
   integration: number;
+  generations: Generations | null;
   resolved: Map<string, number>;
   keyIds: Map<string, number>;
   integrationIds: Map<string, number>;
-  /** sourceKeys recorded by this commit, and their stored forms. */
+  /** sourceKeys recorded by this commit, and their digests. */
   recorded: Set<string>;
-  dedupeKeys: StoredSourceKey[];
+  digests: Buffer[];
   telemetry: CommitTelemetry<number>;
   attributes: AttributeWrites;
 }
@@ -83,13 +86,16 @@ export class SqliteIngest {
   #commitOnce(commit: UplinkCommit): UplinkCommitResult {
     const checkpoints = checkedCheckpoints(commit.checkpoints);
     const tx: TxState = {
-      commit, now: Date.now(), integration: 0, resolved: new Map(), keyIds: new Map(), integrationIds: new Map(),
-      recorded: new Set(), dedupeKeys: [], telemetry: new CommitTelemetry(this.#p.telemetry.runs), attributes: new AttributeWrites('client'),
+      commit, now: Date.now(), integration: 0, generations: null, resolved: new Map(), keyIds: new Map(), integrationIds: new Map(),
+      recorded: new Set(), digests: [], telemetry: new CommitTelemetry(this.#p.telemetry.runs), attributes: new AttributeWrites('client'),
     };
     const results = this.#p.db.transaction(() => {
       // First: a fenced-out owner's commit stops here, and its LEASE_LOST rolls everything back.
       this.#p.leases.commitCheckpoints(commit.integrationId, checkpoints, tx.now);
-      tx.integration = this.#p.dedupe.integration(commit.integrationId, tx.integrationIds);
+      if (commit.items.some((item) => item.dedupe !== 'none')) {
+        tx.integration = this.#p.dedupe.integration(commit.integrationId, tx.integrationIds);
+        tx.generations = this.#p.dedupe.generations();
+      }
       const out = commit.items.map((item, index) => this.#commitItem(tx, item, index));
       this.#flush(tx);
       for (const [index, r] of out.entries()) {
@@ -146,12 +152,12 @@ export class SqliteIngest {
    * position is the checkpoint of its partition, written in this transaction); never a duplicate.
    */
   #recordKey(tx: TxState, sourceKey: string, mode: DedupeMode): boolean {
-    if (mode === 'none') return true;
+    if (mode === 'none' || tx.generations === null) return true;
     if (tx.recorded.has(sourceKey)) return mode !== 'check';
-    const key = storedSourceKey(sourceKey);
-    if (mode === 'check' && this.#p.dedupe.exists(tx.integration, key)) return false;
+    const digest = dedupeDigest(tx.commit.integrationId, sourceKey);
+    if (mode === 'check' && this.#p.dedupe.exists(tx.generations, digest)) return false;
     tx.recorded.add(sourceKey);
-    tx.dedupeKeys.push(key);
+    tx.digests.push(digest);
     return true;
   }
 
@@ -185,9 +191,10 @@ export class SqliteIngest {
   #flush(tx: TxState): void {
     this.#p.telemetry.write(tx.telemetry);
     this.#p.attributes.write(tx.attributes, tx.now);
-    const keys = this.#p.dedupe.recordBuffer();
-    for (const key of tx.dedupeKeys.sort(compareStoredKeys)) {
-      keys.values.push(tx.integration, key, tx.now);
+    if (tx.generations === null) return;
+    const keys = this.#p.dedupe.recordBuffer(tx.generations);
+    for (const digest of tx.digests.sort(Buffer.compare)) {
+      keys.values.push(digest, tx.integration);
       keys.endRow();
     }
     keys.flush();
