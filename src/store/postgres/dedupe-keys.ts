@@ -13,24 +13,20 @@
  * returned. Keys are written in digest order, so two transactions claiming overlapping keys wait
  * for each other instead of deadlocking.
  */
-import { dedupeDigest } from '../dedupe-digest.ts';
+import { DIGEST_BYTES, keysOf, sortedDigests } from '../dedupe-digest.ts';
 import { bySlot, generationsOf, prunePlan, type Generations } from '../dedupe-generations.ts';
 import type { PostgresDatabase, Sql } from './database.ts';
 
-/** The keys' digests in digest order, and which key each one is. */
-function digestsOf(integrationId: string, keys: readonly string[]): { digests: Buffer[]; keyOf: Map<string, string> } {
-  const keyOf = new Map<string, string>();
-  const digests = keys.map((key) => {
-    const digest = dedupeDigest(integrationId, key);
-    keyOf.set(digest.toString('hex'), key);
-    return digest;
-  });
-  return { digests: digests.sort(Buffer.compare), keyOf };
-}
+/**
+ * The digests of a statement: one bytea parameter ($1) holding them back to back (sent in binary,
+ * no array literal to build), split by the server; `i` is each one's position.
+ */
+const DIGESTS = `(SELECT i, substring($1::bytea FROM i * ${DIGEST_BYTES} + 1 FOR ${DIGEST_BYTES}) AS d
+  FROM generate_series(0, length($1::bytea) / ${DIGEST_BYTES} - 1) AS i) AS r`;
 
-/** Inserts the digests ($1) of integration $2 into the slot's table, in order. */
+/** Inserts the digests of integration $2 into the slot's table, in order. */
 const INSERT = bySlot((slot) => `INSERT INTO dedupe_keys_${slot} (digest, integration_id)
-  SELECT d, $2 FROM unnest($1::bytea[]) WITH ORDINALITY AS r (d, ord) ORDER BY ord ON CONFLICT (digest) DO NOTHING`);
+  SELECT d, $2 FROM ${DIGESTS} ORDER BY i ON CONFLICT (digest) DO NOTHING`);
 
 /**
  * The claim in the current generation (`slot`): inserts the digests the previous generation does
@@ -38,9 +34,8 @@ const INSERT = bySlot((slot) => `INSERT INTO dedupe_keys_${slot} (digest, integr
  * those it inserted.
  */
 const CLAIM = bySlot((slot) => `INSERT INTO dedupe_keys_${slot} (digest, integration_id)
-  SELECT d, $2 FROM unnest($1::bytea[]) WITH ORDINALITY AS r (d, ord)
-  WHERE NOT EXISTS (SELECT 1 FROM dedupe_keys_${1 - slot} p WHERE p.digest = r.d)
-  ORDER BY ord ON CONFLICT (digest) DO NOTHING RETURNING digest`);
+  SELECT d, $2 FROM ${DIGESTS} WHERE NOT EXISTS (SELECT 1 FROM dedupe_keys_${1 - slot} p WHERE p.digest = r.d)
+  ORDER BY i ON CONFLICT (digest) DO NOTHING RETURNING digest`);
 
 async function countKeys(sql: Sql, slot: number): Promise<number> {
   return (await sql.one<{ n: number }>(`SELECT count(*)::bigint AS n FROM dedupe_keys_${slot}`))?.n ?? 0;
@@ -61,15 +56,15 @@ export class PostgresDedupeKeys {
   /** Records the keys that are new and returns them; the others were committed before. */
   async claim(sql: Sql, g: Generations, integrationId: string, keys: readonly string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
-    const { digests, keyOf } = digestsOf(integrationId, keys);
-    const rows = await sql.rows<{ digest: Buffer }>(CLAIM[g.current], [digests, integrationId]);
-    return new Set(rows.map((r) => keyOf.get(r.digest.toString('hex')) ?? ''));
+    const sorted = sortedDigests(integrationId, keys);
+    const rows = await sql.rows<{ digest: Buffer }>(CLAIM[g.current], [Buffer.concat(sorted.map((k) => k.digest)), integrationId]);
+    return keysOf(sorted, rows.map((r) => r.digest));
   }
 
   /** Records the keys (record-only items); one already in the current generation stays. */
   async touch(sql: Sql, g: Generations, integrationId: string, keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    await sql.run(INSERT[g.current], [digestsOf(integrationId, keys).digests, integrationId]);
+    await sql.run(INSERT[g.current], [Buffer.concat(sortedDigests(integrationId, keys).map((k) => k.digest)), integrationId]);
   }
 
   /**

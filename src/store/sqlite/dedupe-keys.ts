@@ -1,29 +1,35 @@
 /**
  * Dedupe keys (ADR 011): one row per committed (integration, sourceKey), written in the commit's
  * transaction as its 16-byte digest (../dedupe-digest.ts) with the integration's small id from
- * `dedupe_integrations`, into the current of two generation tables (../dedupe-generations.ts). A
- * key is looked up in both; pruning empties the previous generation whole.
+ * `dedupe_integrations`, into the current of two generation tables (../dedupe-generations.ts);
+ * pruning empties the previous one whole. A commit claims its `check` keys (../dedupe-plan.ts)
+ * with multi-row inserts of the keys the previous generation lacks, ON CONFLICT DO NOTHING
+ * RETURNING: the keys returned are new. Keys are written in digest order (neighbours share pages).
  */
+import { keysOf, sortedDigests, type KeyDigest } from '../dedupe-digest.ts';
 import { bySlot, generationsOf, prunePlan, type Generations } from '../dedupe-generations.ts';
 import type { SqliteDatabase } from './database.ts';
 import { SqliteDictionary } from './dictionary.ts';
 import { MultiRowInsert, RowBuffer } from './multi-row.ts';
 
-/** Looks a digest up in the current generation (`slot`), then the previous one. */
-const EXISTS = bySlot((slot) => `SELECT 1 AS found FROM dedupe_keys_${slot} WHERE digest = ?1
-  UNION ALL SELECT 1 FROM dedupe_keys_${1 - slot} WHERE digest = ?1 LIMIT 1`);
-
 export class SqliteDedupeKeys {
   readonly #db: SqliteDatabase;
   readonly #integrations: SqliteDictionary;
-  /** Per slot: a key already there stays (it is as recent as the generation). */
-  readonly #record: readonly [MultiRowInsert, MultiRowInsert];
+  /** Per current slot: a key already there stays (it is as recent as the generation). */
+  readonly #touch: readonly [MultiRowInsert, MultiRowInsert];
+  /** Per current slot: inserts the keys the previous generation lacks, returns those inserted. */
+  readonly #claim: readonly [MultiRowInsert, MultiRowInsert];
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
     this.#integrations = new SqliteDictionary(db, 'dedupe_integrations', 'integration_id');
-    this.#record = bySlot((slot) => new MultiRowInsert(db, {
+    this.#touch = bySlot((slot) => new MultiRowInsert(db, {
       head: `INSERT INTO dedupe_keys_${slot} (digest, integration)`, columns: 2, tail: 'ON CONFLICT (digest) DO NOTHING',
+    }));
+    this.#claim = bySlot((slot) => new MultiRowInsert(db, {
+      head: `INSERT INTO dedupe_keys_${slot} (digest, integration) SELECT column1, column2 FROM (`, columns: 2,
+      tail: `) AS v WHERE NOT EXISTS (SELECT 1 FROM dedupe_keys_${1 - slot} p WHERE p.digest = v.column1)
+        ON CONFLICT (digest) DO NOTHING RETURNING digest`,
     }));
   }
 
@@ -41,14 +47,27 @@ export class SqliteDedupeKeys {
     return generationsOf(this.#db.prepare('SELECT slot, started_at FROM dedupe_generations').all() as Array<{ slot: number; started_at: number }>);
   }
 
-  /** True when the digest was committed before (or written earlier in this transaction). */
-  exists(g: Generations, digest: Uint8Array): boolean {
-    return this.#db.prepare(EXISTS[g.current]).get(digest) !== undefined;
+  /** Records the keys that are new (in neither generation) and returns them; the others were committed before. */
+  claim(g: Generations, integration: number, integrationId: string, keys: readonly string[]): Set<string> {
+    if (keys.length === 0) return new Set();
+    const sorted = sortedDigests(integrationId, keys);
+    const rows = this.#write(this.#claim[g.current], sorted, integration, true);
+    return keysOf(sorted, (rows.returned ?? []).map((r) => r.digest as Uint8Array));
   }
 
-  /** A buffer of `[digest, integration]` rows for the current generation; flush it before COMMIT. */
-  recordBuffer(g: Generations): RowBuffer {
-    return new RowBuffer(this.#record[g.current]);
+  /** Records the keys (record-only items); one already in the current generation stays. */
+  touch(g: Generations, integration: number, integrationId: string, keys: readonly string[]): void {
+    if (keys.length > 0) this.#write(this.#touch[g.current], sortedDigests(integrationId, keys), integration, false);
+  }
+
+  #write(insert: MultiRowInsert, sorted: readonly KeyDigest[], integration: number, returning: boolean): RowBuffer {
+    const rows = new RowBuffer(insert, { returning });
+    for (const { digest } of sorted) {
+      rows.values.push(digest, integration);
+      rows.endRow();
+    }
+    rows.flush();
+    return rows;
   }
 
   /**
