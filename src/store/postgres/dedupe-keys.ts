@@ -13,7 +13,7 @@
  * returned. Keys are written in digest order, so two transactions claiming overlapping keys wait
  * for each other instead of deadlocking.
  */
-import { DIGEST_BYTES, keysOf, sortedDigests } from '../dedupe-digest.ts';
+import { DIGEST_BYTES, sortedDigests } from '../dedupe-digest.ts';
 import { bySlot, generationsOf, prunePlan, type Generations } from '../dedupe-generations.ts';
 import type { PostgresDatabase, Sql } from './database.ts';
 
@@ -22,20 +22,22 @@ import type { PostgresDatabase, Sql } from './database.ts';
  * no array literal to build), split by the server; `i` is each one's position.
  */
 const DIGESTS = `(SELECT i, substring($1::bytea FROM i * ${DIGEST_BYTES} + 1 FOR ${DIGEST_BYTES}) AS d
-  FROM generate_series(0, length($1::bytea) / ${DIGEST_BYTES} - 1) AS i) AS r`;
+  FROM generate_series(0, length($1::bytea) / ${DIGEST_BYTES} - 1) AS i)`;
 
 /** Inserts the digests of integration $2 into the slot's table, in order. */
 const INSERT = bySlot((slot) => `INSERT INTO dedupe_keys_${slot} (digest, integration_id)
-  SELECT d, $2 FROM ${DIGESTS} ORDER BY i ON CONFLICT (digest) DO NOTHING`);
+  SELECT d, $2 FROM ${DIGESTS} AS r ORDER BY i ON CONFLICT (digest) DO NOTHING`);
 
 /**
  * The claim in the current generation (`slot`): inserts the digests the previous generation does
- * not hold (it is no longer written, so this statement's snapshot sees all of it) and returns
- * those it inserted.
+ * not hold (it is no longer written, so this statement's snapshot sees all of it) and returns the
+ * positions of those it inserted (integers are cheaper to send and parse than the digests).
  */
-const CLAIM = bySlot((slot) => `INSERT INTO dedupe_keys_${slot} (digest, integration_id)
-  SELECT d, $2 FROM ${DIGESTS} WHERE NOT EXISTS (SELECT 1 FROM dedupe_keys_${1 - slot} p WHERE p.digest = r.d)
-  ORDER BY i ON CONFLICT (digest) DO NOTHING RETURNING digest`);
+const CLAIM = bySlot((slot) => `WITH r AS MATERIALIZED ${DIGESTS},
+  ins AS (INSERT INTO dedupe_keys_${slot} (digest, integration_id)
+    SELECT d, $2 FROM r WHERE NOT EXISTS (SELECT 1 FROM dedupe_keys_${1 - slot} p WHERE p.digest = r.d)
+    ORDER BY i ON CONFLICT (digest) DO NOTHING RETURNING digest)
+  SELECT r.i FROM r JOIN ins ON ins.digest = r.d`);
 
 async function countKeys(sql: Sql, slot: number): Promise<number> {
   return (await sql.one<{ n: number }>(`SELECT count(*)::bigint AS n FROM dedupe_keys_${slot}`))?.n ?? 0;
@@ -57,8 +59,13 @@ export class PostgresDedupeKeys {
   async claim(sql: Sql, g: Generations, integrationId: string, keys: readonly string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
     const sorted = sortedDigests(integrationId, keys);
-    const rows = await sql.rows<{ digest: Buffer }>(CLAIM[g.current], [Buffer.concat(sorted.map((k) => k.digest)), integrationId]);
-    return keysOf(sorted, rows.map((r) => r.digest));
+    const rows = await sql.rows<{ i: number }>(CLAIM[g.current], [Buffer.concat(sorted.map((k) => k.digest)), integrationId]);
+    const claimed = new Set<string>();
+    for (const r of rows) {
+      const k = sorted[r.i];
+      if (k !== undefined) claimed.add(k.key);
+    }
+    return claimed;
   }
 
   /** Records the keys (record-only items); one already in the current generation stays. */
