@@ -1,8 +1,10 @@
 /**
  * Telemetry row layouts side by side (ADR 011, the store write path): writing the points of
  * 1000-message commits (the MQTT bench's shape: 3 points with ts per message, `--devices`
- * devices) in the store's layout, one row per (entity, key, ts), and in a packed prototype, one row
- * per (entity, ts) holding the message's values. New points only (what a live source writes);
+ * devices) in the store's layout, one row per (entity, key, ts); in the same rows with one untyped
+ * value column and an integer type (SQLite only) instead of the type name and five typed columns;
+ * and in a packed prototype, one row per (entity, ts) holding the message's values. New points
+ * only (what a live source writes);
  * the prototype leaves out what the store must also do with packed rows: merging a point into a
  * slot that holds other keys, and reading one key out of them. CPU of this process per commit
  * (PostgreSQL: + its backend's), on an empty table and after `--fill` points. No assertions.
@@ -65,7 +67,7 @@ interface LayoutRun {
   close(): Promise<void>;
 }
 
-const LAYOUTS = ['row-per-point', 'row-per-message'] as const;
+const LAYOUTS = ['row-per-point', 'row-per-point-1-value', 'row-per-message'] as const;
 type Layout = typeof LAYOUTS[number];
 
 function openSqlite(layout: Layout): LayoutRun {
@@ -79,6 +81,13 @@ function openSqlite(layout: Layout): LayoutRun {
     insert = new MultiRowInsert(db, {
       head: 'INSERT INTO telemetry (entity_seq, key_id, ts, value_type, bool_v, long_v, dbl_v, str_v, json_v)', columns: 9,
       tail: 'ON CONFLICT (entity_seq, key_id, ts) DO NOTHING',
+    });
+  } else if (layout === 'row-per-point-1-value') {
+    // No affinity on `v`: each value keeps its storage class; `value_type` 1 = double, 2 = long.
+    db.exec(`CREATE TABLE telemetry (entity_seq INTEGER NOT NULL, key_id INTEGER NOT NULL, ts INTEGER NOT NULL, value_type INTEGER NOT NULL,
+      v, PRIMARY KEY (entity_seq, key_id, ts)) WITHOUT ROWID`);
+    insert = new MultiRowInsert(db, {
+      head: 'INSERT INTO telemetry (entity_seq, key_id, ts, value_type, v)', columns: 5, tail: 'ON CONFLICT (entity_seq, key_id, ts) DO NOTHING',
     });
   } else {
     db.exec('CREATE TABLE telemetry (entity_seq INTEGER NOT NULL, ts INTEGER NOT NULL, kv TEXT NOT NULL, PRIMARY KEY (entity_seq, ts)) WITHOUT ROWID');
@@ -94,6 +103,11 @@ function openSqlite(layout: Layout): LayoutRun {
             v.push(p.entity, p.key, p.ts, p.dbl === null ? 'long' : 'double', null, p.long, p.dbl, null, null);
             rows.endRow();
           }
+        } else if (layout === 'row-per-point-1-value') {
+          for (const p of points(first)) {
+            v.push(p.entity, p.key, p.ts, p.dbl === null ? 2 : 1, p.dbl ?? p.long);
+            rows.endRow();
+          }
         } else {
           for (const p of packed(first)) {
             v.push(p.entity, p.ts, p.values);
@@ -105,7 +119,7 @@ function openSqlite(layout: Layout): LayoutRun {
     },
     async count(): Promise<number> {
       const rows = (db.prepare('SELECT count(*) AS n FROM telemetry').get() as { n: number }).n;
-      return layout === 'row-per-point' ? rows : rows * KEYS.length;
+      return layout === 'row-per-message' ? rows * KEYS.length : rows;
     },
     backendCpuMs: async () => 0,
     async close(): Promise<void> {
@@ -155,8 +169,10 @@ async function openPostgres(layout: Layout): Promise<LayoutRun> {
 
 console.log(`telemetry layouts on ${values.store}: ${BATCH}-message commits, ${KEYS.length} points per message, ${devices} devices, `
   + `${batches} commits measured, CPU ms per commit${values.store === 'postgres' ? ' (this process + database backend)' : ''}`);
-console.log('layout             points stored   cpu ms/commit');
+console.log('layout                  points stored   cpu ms/commit');
 for (const layout of LAYOUTS) {
+  // PostgreSQL has no column without a type: the one-value layout is SQLite's.
+  if (values.store === 'postgres' && layout === 'row-per-point-1-value') continue;
   const run = values.store === 'postgres' ? await openPostgres(layout) : openSqlite(layout);
   let next = 0;
   try {
@@ -178,7 +194,7 @@ for (const layout of LAYOUTS) {
       const backend = (await run.backendCpuMs() - backendBefore) / batches;
       const own = (used.user + used.system) / 1000 / batches;
       const shown = values.store === 'postgres' ? `${own.toFixed(1)}+${backend.toFixed(1)}` : own.toFixed(1);
-      console.log(`${layout.padEnd(17)}  ${String(stored).padStart(13)}   ${shown.padStart(13)}`);
+      console.log(`${layout.padEnd(22)}  ${String(stored).padStart(13)}   ${shown.padStart(13)}`);
     }
   } finally {
     await run.close();
