@@ -25,3 +25,35 @@ export class DigestBloom {
     for (let i = 0; i < 7; i++) yield (h1 + i * h2) % this.#m;
   }
 }
+
+/**
+ * The `+filter` layouts' bookkeeping: the digests written to the current generation, and from a
+ * rotation on, the Bloom filter of the previous one. Layouts without the filter note nothing and
+ * rule nothing out.
+ */
+export class PreviousGenerationFilter {
+  readonly #enabled: boolean;
+  #written: Uint8Array[] = [];
+  #filter: DigestBloom | null = null;
+
+  constructor(layout: string) {
+    this.#enabled = layout.endsWith('+filter');
+  }
+
+  note(digests: Iterable<Uint8Array>): void {
+    if (this.#enabled) for (const d of digests) this.#written.push(d);
+  }
+
+  /** The current generation becomes the previous one: its digests go into the filter. */
+  rotate(): void {
+    if (!this.#enabled) return;
+    this.#filter = new DigestBloom(this.#written.length);
+    for (const d of this.#written) this.#filter.add(d);
+    this.#written = [];
+  }
+
+  /** False only when the previous generation certainly lacks the digest. */
+  mayHold(digest: Uint8Array): boolean {
+    return this.#filter === null || this.#filter.mayHave(digest);
+  }
+}

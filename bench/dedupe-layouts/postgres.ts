@@ -1,7 +1,7 @@
 /** The dedupe layouts on PostgreSQL: a schema of their own, keys written as the store writes them (one unnest statement). */
 import pg from 'pg';
 import { createBenchSchema } from '../postgres-schema.ts';
-import { DigestBloom } from './bloom.ts';
+import { PreviousGenerationFilter } from './bloom.ts';
 import { digest16, digest64 } from './keys.ts';
 import { isGenerational, type LayoutBench, type RecordMode } from './layouts.ts';
 
@@ -69,10 +69,7 @@ export async function openPostgresBench(layout: string, serverUrl: string): Prom
   let current = 'g1';
   let previous: string | null = null;
   let commit = 0;
-  /** `+filter`: the keys of the current generation, and at rotation the filter of the previous one. */
-  let written: Uint8Array[] = [];
-  let filter: DigestBloom | null = null;
-  const filtered = layout.endsWith('+filter');
+  const filter = new PreviousGenerationFilter(layout);
   await client.query(shape.create(current));
   const keyColumn = shape.columns.split(', ').at(-1) ?? '';
   const count = async (t: string): Promise<number> => Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${t}`)).rows[0]?.n ?? 0);
@@ -81,7 +78,7 @@ export async function openPostgresBench(layout: string, serverUrl: string): Prom
     async record(keys: string[], mode: RecordMode): Promise<void> {
       commit++;
       const params = shape.params(keys);
-      if (filtered) written.push(...(params[0] as Uint8Array[]));
+      filter.note(params[0] as Uint8Array[]);
       const head = `INSERT INTO ${current} (${shape.columns}${shape.timed ? ', committed_at' : ''}) SELECT *${shape.timed ? `, ${commit}` : ''} FROM (${shape.unnest}) AS r`;
       await client.query('BEGIN');
       if (layout === 'log16') await client.query(head, params);
@@ -90,7 +87,7 @@ export async function openPostgresBench(layout: string, serverUrl: string): Prom
       } else {
         // The claim: the keys it returns are new here; the previous generation may still hold them.
         const claimed = await client.query(`${head} ON CONFLICT (${shape.columns}) DO NOTHING RETURNING ${keyColumn}`, params);
-        const unsure = claimed.rows.map((r: Record<string, unknown>) => r[keyColumn]).filter((k) => filter === null || filter.mayHave(k as Uint8Array));
+        const unsure = claimed.rows.map((r: Record<string, unknown>) => r[keyColumn]).filter((k) => filter.mayHold(k as Uint8Array));
         if (previous !== null && unsure.length > 0) {
           const type = layout === 'int64' ? 'bigint' : layout === 'hash32' ? 'text' : 'bytea';
           const sameIntegration = layout === 'hash32' ? `p.integration_id = '${INTEGRATION_ID}' AND ` : '';
@@ -106,11 +103,7 @@ export async function openPostgresBench(layout: string, serverUrl: string): Prom
       if (!generational) return;
       previous = current;
       current = 'g2';
-      if (filtered) {
-        filter = new DigestBloom(written.length);
-        for (const d of written) filter.add(d);
-        written = [];
-      }
+      filter.rotate();
       await client.query(shape.create(current));
     },
     async pruneAll(): Promise<number> {

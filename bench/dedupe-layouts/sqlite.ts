@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { SQLInputValue } from 'node:sqlite';
 import { SqliteDatabase } from '../../src/store/sqlite/database.ts';
 import { MultiRowInsert, RowBuffer } from '../../src/store/sqlite/multi-row.ts';
-import { DigestBloom } from './bloom.ts';
+import { PreviousGenerationFilter } from './bloom.ts';
 import { digest16, digest64 } from './keys.ts';
 import { isGenerational, type LayoutBench, type RecordMode } from './layouts.ts';
 
@@ -70,10 +70,7 @@ export async function openSqliteBench(layout: string): Promise<LayoutBench> {
   let current = 'g1';
   let previous: string | null = null;
   let commit = 0;
-  /** `+filter`: the keys of the current generation, and at rotation the filter of the previous one. */
-  let written: Uint8Array[] = [];
-  let filter: DigestBloom | null = null;
-  const filtered = layout.endsWith('+filter');
+  const filter = new PreviousGenerationFilter(layout);
   db.exec(shape.create(current));
   const width = shape.row('00').length + (shape.timed ? 1 : 0);
   const inserts = new Map<string, MultiRowInsert>();
@@ -108,7 +105,7 @@ export async function openSqliteBench(layout: string): Promise<LayoutBench> {
         if (mode === 'check' && previous !== null) {
           // A key may be in the previous generation: looked up there, the others claimed in the current one.
           const prev = previous;
-          writeRows(insert(current), rows.filter((r) => (filter !== null && !filter.mayHave(r.at(-1) as Uint8Array)) || !found(prev, r)));
+          writeRows(insert(current), rows.filter((r) => !filter.mayHold(r.at(-1) as Uint8Array) || !found(prev, r)));
           return;
         }
         writeRows(insert(current), rows);
@@ -118,7 +115,7 @@ export async function openSqliteBench(layout: string): Promise<LayoutBench> {
         const buffer = new RowBuffer(stmt);
         for (const r of rows) {
           buffer.values.push(...r);
-          if (filtered) written.push(r.at(-1) as Uint8Array);
+          filter.note([r.at(-1) as Uint8Array]);
           if (shape?.timed === true) buffer.values.push(commit);
           buffer.endRow();
         }
@@ -133,11 +130,7 @@ export async function openSqliteBench(layout: string): Promise<LayoutBench> {
       if (!generational) return;
       previous = current;
       current = 'g2';
-      if (filtered) {
-        filter = new DigestBloom(written.length);
-        for (const d of written) filter.add(d);
-        written = [];
-      }
+      filter.rotate();
       db.exec(shape.create(current));
     },
     async pruneAll(): Promise<number> {

@@ -72,6 +72,28 @@ function partitionBatch(partition: string, first: number, count: number, device:
   return batch(items, { checkpoints: [{ partition, position: String(first + count - 1), lease }] });
 }
 
+/**
+ * Starts a transaction on `blocker` that holds the dedupe key `key` of INTEGRATION in the current
+ * generation of the schema, uncommitted: a commit claiming that key waits for it. Returns the
+ * blocker's backend pid.
+ */
+async function holdDedupeKey(blocker: pg.PoolClient, schema: string, key: string): Promise<number | undefined> {
+  await blocker.query('BEGIN');
+  const current = (await blocker.query<{ slot: number }>(`SELECT slot FROM ${schema}.dedupe_generations ORDER BY started_at DESC LIMIT 1`)).rows[0]?.slot;
+  await blocker.query(`INSERT INTO ${schema}.dedupe_keys_${current} (digest, integration_id) VALUES ($1, $2)`, [dedupeDigest(INTEGRATION, key), INTEGRATION]);
+  return (await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+}
+
+/** The backend that waits for a lock `pid` holds, once there is one (up to 5 s); undefined if none. */
+async function blockedBy(pid: number | undefined): Promise<number | undefined> {
+  for (let i = 0; i < 500; i++) {
+    const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [pid]);
+    if (rows[0] !== undefined) return rows[0].pid;
+    await sleep(10);
+  }
+  return undefined;
+}
+
 /** A free loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -230,20 +252,12 @@ if (unreachable !== null) {
       const blocker = await admin.connect();
       try {
         // Another transaction holds a dedupe key the commit needs after its checkpoint write.
-        await blocker.query('BEGIN');
-        const current = (await blocker.query<{ slot: number }>(`SELECT slot FROM ${schema}.dedupe_generations ORDER BY started_at DESC LIMIT 1`)).rows[0]?.slot;
-        await blocker.query(`INSERT INTO ${schema}.dedupe_keys_${current} (digest, integration_id) VALUES ($1, $2)`, [dedupeDigest(INTEGRATION, 'held'), INTEGRATION]);
-        const blockerPid = (await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+        const blockerPid = await holdDedupeKey(blocker, schema, 'held');
         const commit = partitionBatch('shard-0', 3, 2, 'dev', lease);
         commit.items.push(stored('held', [record('dev', { points: [[T0 + 99, 'seq', long(99)]] })]));
         // Its outcome is taken at once: it may fail before the test gets to look at it.
         const committing = store.commitUplinks(commit).then(() => null, (err: unknown) => err);
-        let victim: number | undefined;
-        for (let i = 0; i < 500 && victim === undefined; i++) {
-          const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [blockerPid]);
-          victim = rows[0]?.pid;
-          if (victim === undefined) await sleep(10);
-        }
+        const victim = await blockedBy(blockerPid);
         assert.ok(victim !== undefined, 'the commit waits for the held key');
         // It has updated the lease row (locked until its COMMIT) ...
         await assert.rejects(admin.query(`SELECT 1 FROM ${schema}.partition_leases FOR UPDATE NOWAIT`), /could not obtain lock/);
@@ -305,28 +319,17 @@ if (unreachable !== null) {
       try {
         // Another transaction holds a key of the commit: the commit waits inside its transaction,
         // with the generations locked.
-        await blocker.query('BEGIN');
-        const current = (await blocker.query<{ slot: number }>(`SELECT slot FROM ${schema}.dedupe_generations ORDER BY started_at DESC LIMIT 1`)).rows[0]?.slot;
-        await blocker.query(`INSERT INTO ${schema}.dedupe_keys_${current} (digest, integration_id) VALUES ($1, $2)`, [dedupeDigest(INTEGRATION, 'held'), INTEGRATION]);
-        const blockerPid = (await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+        const blockerPid = await holdDedupeKey(blocker, schema, 'held');
         const committing = a.commitUplinks(batch([
           stored('k1', [record('dev', { points: [[T0 + 1, 't', dbl(1)]] })]),
           stored('held', [record('dev', { points: [[T0 + 2, 't', dbl(2)]] })]),
         ]));
-        const waiting = async (pid: number | undefined): Promise<number | undefined> => {
-          for (let i = 0; i < 500; i++) {
-            const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [pid]);
-            if (rows[0] !== undefined) return rows[0].pid;
-            await sleep(10);
-          }
-          return undefined;
-        };
-        const commitPid = await waiting(blockerPid);
+        const commitPid = await blockedBy(blockerPid);
         assert.ok(commitPid !== undefined, 'the commit waits for the held key');
         // The cutoff is after every key: the prune turns the generations, once the commit is done.
         let pruned: number | null = null;
         const pruning = b.pruneDedupeKeys(Date.now()).then((n) => { pruned = n; });
-        assert.ok(await waiting(commitPid) !== undefined, 'the prune waits for the commit');
+        assert.ok(await blockedBy(commitPid) !== undefined, 'the prune waits for the commit');
         assert.equal(pruned, null);
         await blocker.query('ROLLBACK');
         assert.deepEqual((await committing).results.map((r) => r.status), ['stored', 'stored']);
