@@ -12,6 +12,7 @@ import { stringify } from 'yaml';
 import type { MqttClient } from 'mqtt';
 import { startAwsIotBroker, SERVICE_IDENTITY, type AwsIotBroker } from '../test/peers/aws-iot-broker.ts';
 import { BENCH_DECODER, CommitCounter, benchPayload, expectTelemetry, preloadMqtt, withBenchApp } from './common.ts';
+import type { DrainPair } from './report.ts';
 
 const PUBLISHER = 'bench-device';
 const ACL = [`user ${SERVICE_IDENTITY}`, 'topic read bench/#', `user ${PUBLISHER}`, 'topic write bench/#'].join('\n');
@@ -71,7 +72,7 @@ async function cloudbridgeDrain(iot: AwsIotBroker, n: number): Promise<number> {
   });
 }
 
-export async function benchAwsIotCore(args: { n: number }): Promise<void> {
+export async function benchAwsIotCore(args: { n: number }): Promise<DrainPair> {
   const iot = await startAwsIotBroker({ acl: ACL, mosquitto: { persistence: false, maxInflightMessages: 4000 } });
   try {
     console.log(`aws-iot-core bench: ${args.n} preloaded QoS 1 messages of ~${benchPayload(0, Date.now()).length} B, mutual TLS (EC P-256), MQTT 5, Mosquitto on ${iot.url}`);
@@ -81,6 +82,7 @@ export async function benchAwsIotCore(args: { n: number }): Promise<void> {
     console.log(`  Cloudbridge aws-iot-core (JS converter + SQLite ${process.env.BENCH_SYNC ?? 'FULL'}, PUBACK after commit):  ${cb.toFixed(0)} msg/s`);
     console.log(`  ratio Cloudbridge / plain subscriber: ${(cb / raw).toFixed(2)}`);
     console.log(`  peak RSS of the bench process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+    return { raw, cloudbridge: cb };
   } finally {
     await iot.dispose();
   }

@@ -13,6 +13,8 @@
 import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
 import { KINESALITE_CREDENTIALS, startKinesalite, type KinesalitePeer } from '../test/peers/kinesalite.ts';
 import { BENCH_DECODER, CommitCounter, benchPayload, expectTelemetry, withBenchApp } from './common.ts';
+import type { DrainPair } from './report.ts';
+import { median } from './stats.ts';
 
 const STREAM = 'bench';
 
@@ -88,13 +90,8 @@ integrations:
   });
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
-
 /** `rounds` rounds (default 3), each on a fresh kinesalite with one preload drained by both; prints each run and the medians. */
-export async function benchAwsKinesis(args: { n: number; shards?: number; rounds?: number }): Promise<void> {
+export async function benchAwsKinesis(args: { n: number; shards?: number; rounds?: number }): Promise<DrainPair> {
   const shards = args.shards ?? 4;
   const rounds = args.rounds ?? 3;
   const line = (r: DrainResult): string => `${r.rate.toFixed(0).padStart(6)} rec/s (bench process at ${r.cpuPercent.toFixed(0)} % CPU)`;
@@ -126,4 +123,5 @@ export async function benchAwsKinesis(args: { n: number; shards?: number; rounds
   console.log(`  raw SDK loop (GetRecords per shard, no processing), median:                   ${raw.toFixed(0)} rec/s`);
   console.log(`  Cloudbridge (JS converter + SQLite FULL, checkpoint in every commit), median: ${cb.toFixed(0)} rec/s`);
   console.log(`  ratio Cloudbridge / raw SDK loop (medians): ${(cb / raw).toFixed(2)}`);
+  return { raw, cloudbridge: cb };
 }

@@ -12,6 +12,8 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { FAUXQS_CREDENTIALS, startFauxqsPeer, type FauxqsPeer } from '../test/peers/fauxqs.ts';
 import { BENCH_DECODER, CommitCounter, benchPayload, expectTelemetry, withBenchApp } from './common.ts';
+import type { DrainPair } from './report.ts';
+import { median } from './stats.ts';
 
 /** Message i of a preload, with a fixed ts so that both runs send identical bodies. */
 function payload(i: number): string {
@@ -92,16 +94,11 @@ integrations:
   });
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
-
 /**
  * Alternates raw and Cloudbridge drains `rounds` times (default 3) and prints each run and the
  * medians: on a shared 2-core machine single runs vary by ±30 %.
  */
-export async function benchAwsSqs(args: { n: number; receivers?: number; rounds?: number }): Promise<void> {
+export async function benchAwsSqs(args: { n: number; receivers?: number; rounds?: number }): Promise<DrainPair> {
   const receivers = args.receivers ?? 8;
   const rounds = args.rounds ?? 3;
   // A fresh fauxqs for each run, so neither inherits the other's queue state.
@@ -129,4 +126,5 @@ export async function benchAwsSqs(args: { n: number; receivers?: number; rounds?
   console.log(`  raw SDK loop (receive 10 + DeleteMessageBatch, no processing), median:  ${raw.toFixed(0)} msg/s`);
   console.log(`  Cloudbridge (JS converter + SQLite FULL, delete after commit), median:   ${cb.toFixed(0)} msg/s`);
   console.log(`  ratio Cloudbridge / raw SDK loop (medians): ${(cb / raw).toFixed(2)}`);
+  return { raw, cloudbridge: cb };
 }
