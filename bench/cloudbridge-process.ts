@@ -15,9 +15,6 @@ interface StatusView { state: string; counters: { stored: number } }
 export interface CloudbridgeProcess {
   readonly pid: number;
   enable(integration: string): Promise<void>;
-  disable(integration: string): Promise<void>;
-  /** Waits until the integration is RUNNING (connected and subscribed). */
-  running(integration: string): Promise<void>;
   /**
    * Polls the integration's status (GET /integrations/:name/status, every `everyMs`) until its
    * `stored` counter (since the integration last started) reaches `target`; resolves with the
@@ -46,21 +43,18 @@ export async function startCloudbridgeProcess(config: Record<string, unknown>, e
   }
   const pid = child.proc.pid ?? NaN;
   const status = (name: string): Promise<StatusView> => child.api.get<StatusView>(`/integrations/${encodeURIComponent(name)}/status`);
-  const poll = async (what: string, everyMs: number, ok: (s: StatusView) => boolean, name: string): Promise<number> => {
-    const deadline = Date.now() + PATIENCE_MS;
-    for (;;) {
-      const s = await status(name);
-      if (ok(s)) return performance.now();
-      if (Date.now() > deadline) throw new Error(`cloudbridge: ${what} not reached within ${PATIENCE_MS / 1000} s (state ${s.state}, stored ${s.counters.stored})\n${child.output()}`);
-      await new Promise((r) => setTimeout(r, everyMs));
-    }
-  };
   return {
     pid,
     enable: async (name) => { await child.api.post(`/integrations/${encodeURIComponent(name)}/enable`); },
-    disable: async (name) => { await child.api.post(`/integrations/${encodeURIComponent(name)}/disable`); },
-    running: async (name) => { await poll('RUNNING', 50, (s) => s.state === 'RUNNING', name); },
-    storedReached: (name, target, everyMs = 20) => poll(`${target} stored`, everyMs, (s) => s.counters.stored >= target, name),
+    async storedReached(name, target, everyMs = 20) {
+      const deadline = Date.now() + PATIENCE_MS;
+      for (;;) {
+        const s = await status(name);
+        if (s.counters.stored >= target) return performance.now();
+        if (Date.now() > deadline) throw new Error(`cloudbridge: ${target} stored not reached within ${PATIENCE_MS / 1000} s (state ${s.state}, stored ${s.counters.stored})\n${child.output()}`);
+        await new Promise((r) => setTimeout(r, everyMs));
+      }
+    },
     cpuMs: () => treeCpuMs(pid),
     peakRss: () => ({ mainMb: peakRssMb(pid) ?? NaN, sandboxesMb: descendants(pid).map((p) => peakRssMb(p) ?? NaN) }),
     async stopAndCount() {

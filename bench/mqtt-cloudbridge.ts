@@ -10,14 +10,14 @@ import type { UplinkMessage } from '../src/core/model.ts';
 import type { MosquittoBroker } from '../test/peers/mosquitto.ts';
 import { startCloudbridgeProcess } from './cloudbridge-process.ts';
 import { BENCH_DECODER, CommitCounter, expectTelemetry, withBenchApp } from './common.ts';
-import { preload, startPublisher, type PublishPlan } from './mqtt-consumers.ts';
+import { createSession, preload, startPublisher, type PublishPlan } from './mqtt-consumers.ts';
 
 /** The broker window the bench's Mosquitto is started with; the integration's maxInFlight matches it. */
 export const BROKER_WINDOW = 4000;
 
-function integration(broker: MosquittoBroker, clientId: string, prefix: string): Record<string, unknown> {
+function integration(broker: MosquittoBroker, clientId: string, prefix: string, enabled = true): Record<string, unknown> {
   return {
-    name: 'bench', type: 'mqtt', uplinkConverter: 'dec',
+    name: 'bench', type: 'mqtt', uplinkConverter: 'dec', enabled,
     config: { host: broker.host, port: broker.port, clientId, cleanSession: false, maxInFlight: BROKER_WINDOW, topicFilters: [{ filter: `${prefix}/#`, qos: 1 }] },
   };
 }
@@ -37,18 +37,19 @@ export interface CloudbridgeDrain {
 }
 
 /**
- * One Cloudbridge process: the integration connects (session), is disabled, n messages are
- * preloaded, then enabled and timed until all are stored; then `live` more are published by a
- * publisher process while it runs. Throws unless the store holds every point once.
+ * One Cloudbridge process, its integration disabled; the integration's persistent session is made
+ * beforehand (same client id and filter), n messages are preloaded, then the integration is enabled
+ * and timed until all are stored (the time includes what enabling costs: the converter's sandbox
+ * process starts, the connection); then `live` more are published by a publisher process while it
+ * runs. Throws unless the store holds every point once.
  */
 export async function cloudbridgeDrainAndLive(broker: MosquittoBroker, n: number, live: number): Promise<CloudbridgeDrain> {
   const prefix = 'bench/cb';
   const nodeOptions = process.env.BENCH_CB_NODE_OPTIONS;
-  const cb = await startCloudbridgeProcess({ converters: CONVERTERS, integrations: [integration(broker, 'bench-cb', prefix)] }, nodeOptions ? { NODE_OPTIONS: nodeOptions } : {});
+  const cb = await startCloudbridgeProcess({ converters: CONVERTERS, integrations: [integration(broker, 'bench-cb', prefix, false)] }, nodeOptions ? { NODE_OPTIONS: nodeOptions } : {});
   let result: CloudbridgeDrain;
   try {
-    await cb.running('bench');
-    await cb.disable('bench');
+    await createSession(broker, 'bench-cb', prefix);
     await preload(broker, prefix, n);
     const cpu0 = cb.cpuMs();
     const start = performance.now();

@@ -35,7 +35,7 @@ async function runReported(name: string): Promise<BenchRow[]> {
     case 'aws-iot-core': {
       const { benchAwsIotCore } = await import('./aws-iot-core.ts');
       const pair = await benchAwsIotCore({ n: n(100_000) });
-      return [connectorBenchRow('aws-iot-core', `drain ${n(100_000)} over mutual TLS (plain mqtt.js baseline)`, pair)];
+      return [connectorBenchRow('aws-iot-core', `drain ${n(100_000)} preloaded over mutual TLS`, pair, 'plain mqtt.js subscriber')];
     }
     case 'aws-kinesis': {
       const { benchAwsKinesis } = await import('./aws-kinesis.ts');
