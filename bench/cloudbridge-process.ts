@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../src/store/index.ts';
 import { spawnCloudbridge, type ChildApp } from '../test/e2e/harness.ts';
-import { descendants, peakRssMb, treeCpuMs } from './proc-stats.ts';
+import { descendants, peakRssMb, processCpuMs, treeCpuMs } from './proc-stats.ts';
 
 interface StatusView { state: string; counters: { stored: number } }
 
@@ -21,8 +21,8 @@ export interface CloudbridgeProcess {
    * performance.now() of the answer that showed it.
    */
   storedReached(integration: string, target: number, everyMs?: number): Promise<number>;
-  /** CPU ms (user + system) so far of Cloudbridge and every process below it (the converter sandboxes). */
-  cpuMs(): number;
+  /** CPU ms (user + system) so far of Cloudbridge and every process below it (the converter sandboxes), and of the main process alone. */
+  cpuMs(): { total: number; main: number };
   /** VmHWM of the Cloudbridge process, and of each process below it. */
   peakRss(): { mainMb: number; sandboxesMb: number[] };
   /** SIGTERM (graceful: drains and closes), then the number of telemetry points in its store; removes its dir. */
@@ -55,7 +55,7 @@ export async function startCloudbridgeProcess(config: Record<string, unknown>, e
         await new Promise((r) => setTimeout(r, everyMs));
       }
     },
-    cpuMs: () => treeCpuMs(pid),
+    cpuMs: () => ({ total: treeCpuMs(pid), main: processCpuMs(pid) }),
     peakRss: () => ({ mainMb: peakRssMb(pid) ?? NaN, sandboxesMb: descendants(pid).map((p) => peakRssMb(p) ?? NaN) }),
     async stopAndCount() {
       try {

@@ -31,10 +31,19 @@ export interface MqttBenchArgs {
 
 const k = (x: number): string => formatValue(x, 'msg/s');
 
+/** Mean size of messages 0..n-1, from 1000 evenly spaced ones. */
+function meanPayloadBytes(n: number): number {
+  const step = Math.max(1, Math.floor(n / 1000));
+  let bytes = 0;
+  let count = 0;
+  for (let i = 0; i < n; i += step, count++) bytes += benchPayload(i, 1_700_000_000_000 + i).length;
+  return bytes / count;
+}
+
 export async function benchMqtt(args: MqttBenchArgs): Promise<BenchRow[]> {
   const broker = await startMosquitto({ persistence: false, maxInflightMessages: BROKER_WINDOW });
   try {
-    console.log(`mqtt: ${args.n} preloaded QoS 1 messages of ~${benchPayload(args.n - 1, 1_700_000_000_000 + args.n - 1).length} B, Mosquitto on ${broker.url} (window ${BROKER_WINDOW})`);
+    console.log(`mqtt: ${args.n} preloaded QoS 1 messages of ${meanPayloadBytes(args.n).toFixed(0)} B on average, Mosquitto on ${broker.url} (window ${BROKER_WINDOW})`);
     const raw = await consumerDrain(broker, 'raw', args.n);
     const rawRate = (args.n / raw.ms) * 1000;
     console.log(`  plain subscriber drain:        ${k(rawRate)}`);
@@ -44,7 +53,7 @@ export async function benchMqtt(args: MqttBenchArgs): Promise<BenchRow[]> {
     console.log(`  reference pipeline drain:      ${k(refRate)}, ${refCpu.toFixed(1)} µs CPU/msg, peak RSS ${ref.peakRssMb.toFixed(0)} MB`);
     const cb = await cloudbridgeDrainAndLive(broker, args.n, args.live);
     const sandboxes = cb.sandboxesPeakRssMb.map((mb) => `${mb.toFixed(0)} MB`).join(' + ');
-    console.log(`  Cloudbridge drain:             ${k(cb.rate)}, ${cb.cpuUsPerMessage.toFixed(1)} µs CPU/msg (with its sandboxes), peak RSS ${cb.peakRssMb.toFixed(0)} MB (sandboxes ${sandboxes})`);
+    console.log(`  Cloudbridge drain:             ${k(cb.rate)}, ${cb.cpuUsPerMessage.toFixed(1)} µs CPU/msg (main process ${cb.mainCpuUsPerMessage.toFixed(1)}, sandboxes ${(cb.cpuUsPerMessage - cb.mainCpuUsPerMessage).toFixed(1)}), peak RSS ${cb.peakRssMb.toFixed(0)} MB (sandboxes ${sandboxes})`);
     console.log(`  Cloudbridge live (${args.live}):   ${k(cb.liveRate)}`);
     const rawLive = await consumerLive(broker, 'raw', 'live', { n: args.live, rate: 0, ts: 'index' });
     console.log(`  plain subscriber live:         ${k(rawLive.rate)}`);
@@ -63,7 +72,7 @@ export async function benchMqtt(args: MqttBenchArgs): Promise<BenchRow[]> {
       { id: 'mqtt.live', measure: `mqtt: live, ${args.live} at full publisher speed`, unit: 'msg/s', value: cb.liveRate, baseline: { name: 'plain subscriber', value: rawLive.rate }, target: { of: 'ratio', op: '>=', limit: 0.95 } },
       { id: 'mqtt.latency.p50', measure: `mqtt: p50 publish → committed at ${args.rate} msg/s`, unit: 'ms', value: percentile(cbLatency, 0.5), baseline: reference(percentile(refLatency, 0.5)) },
       { id: 'mqtt.latency.p99', measure: `mqtt: p99 publish → committed at ${args.rate} msg/s`, unit: 'ms', value: percentile(cbLatency, 0.99), baseline: reference(percentile(refLatency, 0.99)), target: { of: 'value', op: '<=', limit: 10 } },
-      { id: 'mqtt.cpu', measure: 'mqtt: consumer CPU per message (drain, with sandboxes)', unit: 'µs/msg', value: cb.cpuUsPerMessage, baseline: reference(refCpu), target: { of: 'value', op: '<=', limit: 25 } },
+      { id: 'mqtt.cpu', measure: `mqtt: consumer CPU per message, drain (main process ${cb.mainCpuUsPerMessage.toFixed(1)} + sandboxes)`, unit: 'µs/msg', value: cb.cpuUsPerMessage, baseline: reference(refCpu), target: { of: 'value', op: '<=', limit: 25 } },
       { id: 'mqtt.rss', measure: 'mqtt: peak RSS of the consumer process', unit: 'MB', value: cb.peakRssMb, baseline: reference(ref.peakRssMb), target: { of: 'value', op: '<=', limit: 150 } },
       { id: 'mqtt.rss.sandboxes', measure: `mqtt: peak RSS of the sandbox processes (${sandboxes})`, unit: 'MB', value: totalSandboxMb },
     ];

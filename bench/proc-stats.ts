@@ -51,9 +51,12 @@ export function descendants(pid: number): number[] {
  * that already ended and were waited for. Differences of two readings give the CPU of a phase.
  */
 export function treeCpuMs(pid: number): number {
-  let ticks = 0;
-  for (const p of [pid, ...descendants(pid)]) ticks += readStat(p)?.cpuTicks ?? 0;
-  return (ticks / clockTicks()) * 1000;
+  return [pid, ...descendants(pid)].reduce((ms, p) => ms + processCpuMs(p), 0);
+}
+
+/** CPU time (user + system, all threads) in ms used so far by `pid` itself and its ended children; 0 when it is gone. */
+export function processCpuMs(pid: number): number {
+  return ((readStat(pid)?.cpuTicks ?? 0) / clockTicks()) * 1000;
 }
 
 function statusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {

@@ -139,16 +139,24 @@ export function formatTable(rows: BenchRow[], last: BenchResult | null): string 
 
 const RESULTS_DIR = new URL('./results/', import.meta.url).pathname;
 
-/** The newest saved result (by file name, an ISO timestamp), or null. */
-export function lastResult(): BenchResult | null {
+/** The options that decide what a run measures (sizes, rates), as a comparable text. */
+function sizing(options: BenchResult['options']): string {
+  return JSON.stringify(Object.entries(options).filter(([key, v]) => key !== 'no-save' && v !== undefined).sort());
+}
+
+/** The newest saved result (by file name, an ISO timestamp) run with the same `options`, or null. */
+export function lastResult(options: BenchResult['options']): BenchResult | null {
   let files: string[];
   try {
-    files = readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.json')).sort();
+    files = readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.json')).sort().reverse();
   } catch {
     return null;
   }
-  const newest = files.at(-1);
-  return newest ? (JSON.parse(readFileSync(join(RESULTS_DIR, newest), 'utf8')) as BenchResult) : null;
+  for (const file of files) {
+    const result = JSON.parse(readFileSync(join(RESULTS_DIR, file), 'utf8')) as BenchResult;
+    if (sizing(result.options) === sizing(options)) return result;
+  }
+  return null;
 }
 
 function gitCommit(): string | null {

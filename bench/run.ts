@@ -56,7 +56,7 @@ const scaleOutRows: ScaleOutRow[] = [];
 
 async function report(names: string[]): Promise<void> {
   const context = runContext(names.length === REPORTED.length ? ['all'] : names, values);
-  const last = lastResult();
+  const last = lastResult(values);
   const rows: BenchRow[] = [];
   for (const name of names) {
     rows.push(...await runReported(name));
