@@ -1,18 +1,20 @@
 /**
- * AWS Kinesis ingest benchmark on kinesalite (in its own process): N JSON records (~190 B, 100
+ * AWS Kinesis ingest benchmark on kinesalite (in its own process): N JSON records (~205 B, 100
  * partition keys) preloaded into a stream of S shards, then the same stream drained (reading a
  * Kinesis stream consumes nothing) by
  *  1. a raw SDK loop: one GetRecords loop per shard (Limit 10000, at most one call per 200 ms per
  *     shard, as Kinesis allows), records counted and dropped: the ceiling any consumer reaches here;
- *  2. Cloudbridge (`aws-kinesis` integration, TRIM_HORIZON, pollIntervalMs 200, JS converter in the
- *     sandbox, SQLite synchronous=FULL, the shard checkpoints committed with every batch), timed from
- *     enabling the integration (DescribeStreamSummary, ListShards, leases) to the last commit.
+ *  2. Cloudbridge (`cloudbridge start` in its own process, `aws-kinesis` integration, TRIM_HORIZON,
+ *     pollIntervalMs 200, JS converter in the sandbox, SQLite synchronous=FULL, the shard
+ *     checkpoints committed with every batch), timed from enabling the integration
+ *     (DescribeStreamSummary, ListShards, leases) to the status showing every record stored.
  * Each round preloads a fresh kinesalite and alternates which of the two drains first. Both rates
  * and their ratio are printed; nothing is asserted (machines are shared and noisy).
  */
 import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
 import { KINESALITE_CREDENTIALS, startKinesalite, type KinesalitePeer } from '../test/peers/kinesalite.ts';
-import { BENCH_DECODER, CommitCounter, benchPayload, expectTelemetry, withBenchApp } from './common.ts';
+import { benchConfig, timedDrain, withCloudbridgeProcess } from './cloudbridge-process.ts';
+import { benchPayload } from './messages.ts';
 import type { DrainPair } from './report.ts';
 import { median } from './stats.ts';
 
@@ -27,7 +29,7 @@ async function preload(peer: KinesalitePeer, n: number, shards: number): Promise
 export interface DrainResult {
   /** Records per second. */
   rate: number;
-  /** CPU time of this process during the drain, in % of one core. */
+  /** CPU time of the consumer's process(es) during the drain, in % of one core: the bench process for the raw loop, Cloudbridge and its sandboxes. */
   cpuPercent: number;
 }
 
@@ -61,40 +63,21 @@ export async function rawDrain(peer: KinesalitePeer, n: number): Promise<DrainRe
   return result;
 }
 
+/** Cloudbridge as `cloudbridge start` in its own process; its CPU is that of the process and its sandboxes. */
 export async function cloudbridgeDrain(peer: KinesalitePeer, n: number): Promise<DrainResult> {
-  const counter = new CommitCounter();
   const kinesisConfig = {
     streamName: STREAM, endpoint: peer.endpoint, region: peer.region,
     accessKeyId: KINESALITE_CREDENTIALS.accessKeyId, secretAccessKey: KINESALITE_CREDENTIALS.secretAccessKey,
     initialPosition: 'TRIM_HORIZON', pollIntervalMs: 200,
   };
-  const yaml = `
-converters: [{ name: dec, type: uplink, script: ${JSON.stringify(BENCH_DECODER)} }]
-integrations:
-  - name: bench
-    type: aws-kinesis
-    enabled: false
-    uplinkConverter: dec
-    config: ${JSON.stringify(kinesisConfig)}
-`;
-  return withBenchApp(yaml, (messages) => counter.add(messages), async (app) => {
-    const drained = counter.reached(n);
-    const start = performance.now();
-    const c0 = process.cpuUsage();
-    await app.configService.setEnabled('bench', true);
-    await drained;
-    const rate = (n / (performance.now() - start)) * 1000;
-    const cpu = cpuPercent(c0, start);
-    await expectTelemetry(app, n * 3);
-    return { rate, cpuPercent: cpu };
-  });
+  return withCloudbridgeProcess(benchConfig('aws-kinesis', kinesisConfig), {}, n * 3, (cb) => timedDrain(cb, 'bench', n));
 }
 
 /** `rounds` rounds (default 3), each on a fresh kinesalite with one preload drained by both; prints each run and the medians. */
 export async function benchAwsKinesis(args: { n: number; shards?: number; rounds?: number }): Promise<DrainPair> {
   const shards = args.shards ?? 4;
   const rounds = args.rounds ?? 3;
-  const line = (r: DrainResult): string => `${r.rate.toFixed(0).padStart(6)} rec/s (bench process at ${r.cpuPercent.toFixed(0)} % CPU)`;
+  const line = (r: DrainResult): string => `${r.rate.toFixed(0).padStart(6)} rec/s (its processes at ${r.cpuPercent.toFixed(0)} % of a core)`;
   console.log(`aws-kinesis bench: ${args.n} preloaded records of ~${benchPayload(0, 1_700_000_000_000).length} B on ${shards} shards, kinesalite in a child process (fresh for each round), ${rounds} rounds`);
   const raws: number[] = [];
   const cbs: number[] = [];

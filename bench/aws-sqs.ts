@@ -1,17 +1,19 @@
 /**
  * AWS SQS ingest benchmark on fauxqs (in its own process, so it does not share a CPU core with
- * what is measured): N JSON messages (~190 B) preloaded into a standard queue, then drained by
+ * what is measured): N JSON messages (~205 B) preloaded into a standard queue, then drained by
  *  1. a raw SDK loop: R concurrent long-poll receivers (ReceiveMessage 10 + DeleteMessageBatch,
  *     no processing), the ceiling any consumer can reach on this peer;
- *  2. Cloudbridge (`aws-sqs` integration, maxReceivers R, JS converter in the sandbox, SQLite
- *     synchronous=FULL, delete only after commit), from a fresh identical preload.
+ *  2. Cloudbridge (`cloudbridge start` in its own process, `aws-sqs` integration, maxReceivers R,
+ *     JS converter in the sandbox, SQLite synchronous=FULL, delete only after commit), from a fresh
+ *     identical preload.
  * Both rates and their ratio are printed; nothing is asserted (machines are shared and noisy).
  * Measured profile of the Cloudbridge run: the connector's own code is about 1 % of the CPU,
  * the AWS SDK and HTTP about half, the SQLite commit (with fsync) and the converter the rest.
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { FAUXQS_CREDENTIALS, startFauxqsPeer, type FauxqsPeer } from '../test/peers/fauxqs.ts';
-import { BENCH_DECODER, CommitCounter, benchPayload, expectTelemetry, withBenchApp } from './common.ts';
+import { benchConfig, timedDrain, withCloudbridgeProcess } from './cloudbridge-process.ts';
+import { benchPayload } from './messages.ts';
 import type { DrainPair } from './report.ts';
 import { median } from './stats.ts';
 
@@ -29,7 +31,7 @@ async function preload(peer: FauxqsPeer, name: string, n: number): Promise<strin
 export interface DrainResult {
   /** Messages per second. */
   rate: number;
-  /** CPU time of this process during the drain, in % of one core. */
+  /** CPU time of the consumer's process(es) during the drain, in % of one core: the bench process for the raw loop, Cloudbridge and its sandboxes. */
   cpuPercent: number;
 }
 
@@ -65,33 +67,14 @@ export async function rawDrain(peer: FauxqsPeer, n: number, receivers: number): 
   return result;
 }
 
+/** Cloudbridge as `cloudbridge start` in its own process; its CPU is that of the process and its sandboxes. */
 export async function cloudbridgeDrain(peer: FauxqsPeer, n: number, receivers: number): Promise<DrainResult> {
-  const counter = new CommitCounter();
   const url = await preload(peer, 'bench-cb', n);
   const sqsConfig = {
     queueUrl: url, endpoint: peer.endpoint, accessKeyId: FAUXQS_CREDENTIALS.accessKeyId, secretAccessKey: FAUXQS_CREDENTIALS.secretAccessKey,
     waitTimeSeconds: 1, maxReceivers: receivers, maxInFlight: 4000,
   };
-  const yaml = `
-converters: [{ name: dec, type: uplink, script: ${JSON.stringify(BENCH_DECODER)} }]
-integrations:
-  - name: bench
-    type: aws-sqs
-    enabled: false
-    uplinkConverter: dec
-    config: ${JSON.stringify(sqsConfig)}
-`;
-  return withBenchApp(yaml, (messages) => counter.add(messages), async (app) => {
-    const drained = counter.reached(n);
-    const start = performance.now();
-    const c0 = process.cpuUsage();
-    await app.configService.setEnabled('bench', true);
-    await drained;
-    const rate = (n / (performance.now() - start)) * 1000;
-    const cpu = cpuPercent(c0, start);
-    await expectTelemetry(app, n * 3);
-    return { rate, cpuPercent: cpu };
-  });
+  return withCloudbridgeProcess(benchConfig('aws-sqs', sqsConfig), {}, n * 3, (cb) => timedDrain(cb, 'bench', n));
 }
 
 /**
@@ -110,7 +93,7 @@ export async function benchAwsSqs(args: { n: number; receivers?: number; rounds?
       await peer.stop();
     }
   };
-  const line = (r: DrainResult): string => `${r.rate.toFixed(0).padStart(6)} msg/s (bench process at ${r.cpuPercent.toFixed(0)} % CPU)`;
+  const line = (r: DrainResult): string => `${r.rate.toFixed(0).padStart(6)} msg/s (its processes at ${r.cpuPercent.toFixed(0)} % of a core)`;
   console.log(`aws-sqs bench: ${args.n} preloaded messages of ~${payload(0).length} B, fauxqs in a child process (fresh for each run), ${receivers} receivers, ${rounds} rounds`);
   const raws: number[] = [];
   const cbs: number[] = [];

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../src/store/index.ts';
 import { spawnCloudbridge, type ChildApp } from '../test/e2e/harness.ts';
+import { BENCH_DECODER } from './messages.ts';
 import { descendants, peakRssMb, processCpuMs, treeCpuMs } from './proc-stats.ts';
 
 interface StatusView { state: string; counters: { stored: number } }
@@ -31,12 +32,16 @@ export interface CloudbridgeProcess {
 
 const PATIENCE_MS = 600_000;
 
-/** `env` is added to the process's environment (e.g. NODE_OPTIONS with V8 heap flags). */
+/**
+ * `env` is added to the process's environment (e.g. NODE_OPTIONS with V8 heap flags).
+ * BENCH_SYNC=NORMAL runs its SQLite with synchronous=NORMAL instead of FULL.
+ */
 export async function startCloudbridgeProcess(config: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Promise<CloudbridgeProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'cb-bench-proc-'));
+  const sync = process.env.BENCH_SYNC;
   let child: ChildApp;
   try {
-    child = await spawnCloudbridge(dir, config, env);
+    child = await spawnCloudbridge(dir, { ...config, store: { sqlite: { path: join(dir, 'cloudbridge.db'), ...(sync ? { synchronous: sync } : {}) } } }, env);
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
@@ -70,5 +75,49 @@ export async function startCloudbridgeProcess(config: Record<string, unknown>, e
         rmSync(dir, { recursive: true, force: true });
       }
     },
+  };
+}
+
+/** What a drain of one Cloudbridge process measured. */
+export interface ProcessDrain {
+  /** Messages per second, from the enable call to the status showing all stored. */
+  rate: number;
+  /** CPU ms over the drain: Cloudbridge and its sandbox processes, and the main process alone. */
+  cpuMs: { total: number; main: number };
+  /** CPU of Cloudbridge and its sandboxes over the drain, in % of one core. */
+  cpuPercent: number;
+}
+
+/** Enables `integration` (disabled until now, its source preloaded) and waits until n messages are stored. */
+export async function timedDrain(cb: CloudbridgeProcess, integration: string, n: number): Promise<ProcessDrain> {
+  const cpu0 = cb.cpuMs();
+  const start = performance.now();
+  await cb.enable(integration);
+  const end = await cb.storedReached(integration, n);
+  const cpu1 = cb.cpuMs();
+  const cpuMs = { total: cpu1.total - cpu0.total, main: cpu1.main - cpu0.main };
+  return { rate: (n / (end - start)) * 1000, cpuMs, cpuPercent: (cpuMs.total / (end - start)) * 100 };
+}
+
+/** Runs `body` on a new Cloudbridge process, stops it (also after a failure), and throws unless its store holds `points` telemetry points. */
+export async function withCloudbridgeProcess<T>(config: Record<string, unknown>, env: NodeJS.ProcessEnv, points: number, body: (cb: CloudbridgeProcess) => Promise<T>): Promise<T> {
+  const cb = await startCloudbridgeProcess(config, env);
+  let result: T;
+  try {
+    result = await body(cb);
+  } catch (err) {
+    await cb.stopAndCount().catch(() => undefined);
+    throw err;
+  }
+  const stored = await cb.stopAndCount();
+  if (stored !== points) throw new Error(`cloudbridge stored ${stored} telemetry points, expected ${points}`);
+  return result;
+}
+
+/** A config with the bench converter and one integration named `bench` of `type` (disabled unless `enabled`). */
+export function benchConfig(type: string, config: Record<string, unknown>, enabled = false): Record<string, unknown> {
+  return {
+    converters: [{ name: 'dec', type: 'uplink', script: BENCH_DECODER }],
+    integrations: [{ name: 'bench', type, enabled, uplinkConverter: 'dec', config }],
   };
 }

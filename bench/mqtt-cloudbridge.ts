@@ -8,21 +8,16 @@
  */
 import type { UplinkMessage } from '../src/core/model.ts';
 import type { MosquittoBroker } from '../test/peers/mosquitto.ts';
-import { startCloudbridgeProcess } from './cloudbridge-process.ts';
-import { BENCH_DECODER, CommitCounter, expectTelemetry, withBenchApp } from './common.ts';
+import { benchConfig, timedDrain, withCloudbridgeProcess } from './cloudbridge-process.ts';
+import { CommitCounter, expectTelemetry, withBenchApp } from './common.ts';
 import { createSession, preload, startPublisher, type PublishPlan } from './mqtt-consumers.ts';
 
 /** The broker window the bench's Mosquitto is started with; the integration's maxInFlight matches it. */
 export const BROKER_WINDOW = 4000;
 
-function integration(broker: MosquittoBroker, clientId: string, prefix: string, enabled = true): Record<string, unknown> {
-  return {
-    name: 'bench', type: 'mqtt', uplinkConverter: 'dec', enabled,
-    config: { host: broker.host, port: broker.port, clientId, cleanSession: false, maxInFlight: BROKER_WINDOW, topicFilters: [{ filter: `${prefix}/#`, qos: 1 }] },
-  };
+function mqttConfig(broker: MosquittoBroker, clientId: string, prefix: string): Record<string, unknown> {
+  return { host: broker.host, port: broker.port, clientId, cleanSession: false, maxInFlight: BROKER_WINDOW, topicFilters: [{ filter: `${prefix}/#`, qos: 1 }] };
 }
-
-const CONVERTERS = [{ name: 'dec', type: 'uplink', script: BENCH_DECODER }];
 
 export interface CloudbridgeDrain {
   /** msg/s from enabling the integration to the status showing all stored. */
@@ -48,32 +43,21 @@ export interface CloudbridgeDrain {
 export async function cloudbridgeDrainAndLive(broker: MosquittoBroker, n: number, live: number): Promise<CloudbridgeDrain> {
   const prefix = 'bench/cb';
   const nodeOptions = process.env.BENCH_CB_NODE_OPTIONS;
-  const cb = await startCloudbridgeProcess({ converters: CONVERTERS, integrations: [integration(broker, 'bench-cb', prefix, false)] }, nodeOptions ? { NODE_OPTIONS: nodeOptions } : {});
-  let result: CloudbridgeDrain;
-  try {
+  const config = benchConfig('mqtt', mqttConfig(broker, 'bench-cb', prefix));
+  return withCloudbridgeProcess(config, nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}, (n + live) * 3, async (cb) => {
     await createSession(broker, 'bench-cb', prefix);
     await preload(broker, prefix, n);
-    const cpu0 = cb.cpuMs();
-    const start = performance.now();
-    await cb.enable('bench');
-    const end = await cb.storedReached('bench', n);
-    const cpu1 = cb.cpuMs();
-    const perMessage = (ms: number): number => (ms * 1000) / n;
-    const rate = (n / (end - start)) * 1000;
-
+    const drain = await timedDrain(cb, 'bench', n);
     const publisher = await startPublisher(broker, prefix, { n: live, first: n, rate: 0, ts: 'index' });
     const liveStart = publisher.go();
     const liveEnd = await cb.storedReached('bench', n + live);
     await publisher.finished();
     const rss = cb.peakRss();
-    result = { rate, cpuUsPerMessage: perMessage(cpu1.total - cpu0.total), mainCpuUsPerMessage: perMessage(cpu1.main - cpu0.main), liveRate: (live / (liveEnd - liveStart)) * 1000, peakRssMb: rss.mainMb, sandboxesPeakRssMb: rss.sandboxesMb };
-  } catch (err) {
-    await cb.stopAndCount().catch(() => undefined);
-    throw err;
-  }
-  const points = await cb.stopAndCount();
-  if (points !== (n + live) * 3) throw new Error(`cloudbridge stored ${points} telemetry points, expected ${(n + live) * 3}`);
-  return result;
+    return {
+      rate: drain.rate, cpuUsPerMessage: (drain.cpuMs.total * 1000) / n, mainCpuUsPerMessage: (drain.cpuMs.main * 1000) / n,
+      liveRate: (live / (liveEnd - liveStart)) * 1000, peakRssMb: rss.mainMb, sandboxesPeakRssMb: rss.sandboxesMb,
+    };
+  });
 }
 
 /** Publish → committed latencies (ms, ascending) of `plan` (paced, ts = send time), Cloudbridge in this process. */
@@ -85,7 +69,7 @@ export async function cloudbridgeLatencies(broker: MosquittoBroker, plan: Publis
     for (const m of messages) latencies.push(at - (JSON.parse(Buffer.from(m.payload).toString()) as { ts: number }).ts);
     counter.add(messages);
   };
-  const yaml = JSON.stringify({ converters: CONVERTERS, integrations: [integration(broker, 'bench-cb-latency', prefix)] });
+  const yaml = JSON.stringify(benchConfig('mqtt', mqttConfig(broker, 'bench-cb-latency', prefix), true));
   return withBenchApp(yaml, observe, async (app) => {
     for (let i = 0; app.manager.find('bench')?.status().state !== 'RUNNING'; i++) {
       if (i > 600) throw new Error('the bench integration did not reach RUNNING within 30 s');
