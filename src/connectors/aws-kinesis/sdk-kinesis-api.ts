@@ -7,6 +7,10 @@
  * proxies HTTP/1.1 is the safe choice too. `NodeHttpHandler` gives HTTP/1.1 with a keep-alive
  * socket pool sized for one GetRecords per shard plus iterators, list calls and downlinks.
  * Every call has a deadline (a GetRecords answer is at most 10 MB; 30 s is generous).
+ *
+ * Loaded on first use only (`sdkApiFor` in definition.ts imports it dynamically): nothing else
+ * imports this file, so the SDK stays out of memory until an aws-kinesis integration starts or
+ * tests its connection.
  */
 import {
   DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand, PutRecordCommand,

@@ -3,22 +3,22 @@
  * regression once cut 20 s polls at 5 s, aws-sdk-js-v3#4618), the socket pool fits every
  * receiver plus deletes and heartbeats, and with an `endpoint` override the queue URL's host is
  * not used as endpoint (emulator and VPC endpoint hosts often do not resolve otherwise).
+ *
+ * Loaded on first use only (`sdkApiFor` in definition.ts imports it dynamically): nothing else
+ * imports this file, so the SDK stays out of memory until an aws-sqs integration starts or
+ * tests its connection.
  */
 import {
   ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand,
   SendMessageCommand, SQSClient, type BatchResultErrorEntry, type MessageAttributeValue, type SQSClientConfig,
 } from '@aws-sdk/client-sqs';
 import { awsSdkClientParts, describeAwsCredentials, type AwsSdkClientSettings } from '../aws-common/index.ts';
+import { requestTimeoutMs } from './request-timeout.ts';
 import type { BatchResult, SqsApi, SqsMessageAttribute, SqsReceivedMessage } from './sqs-api.ts';
 
 export interface SdkSqsSettings extends AwsSdkClientSettings {
   /** Long-poll seconds; the request timeout is derived from it. */
   waitTimeSeconds: number;
-}
-
-/** HTTP request timeout: the long poll plus a margin for a slow answer. */
-export function requestTimeoutMs(waitTimeSeconds: number): number {
-  return (waitTimeSeconds + 10) * 1000;
 }
 
 function toAttribute(v: MessageAttributeValue): SqsMessageAttribute {
