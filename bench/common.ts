@@ -6,7 +6,6 @@ import { startApp, type App } from '../src/app/app.ts';
 import { parseConfigText } from '../src/app/config-file.ts';
 import type { UplinkMessage } from '../src/core/model.ts';
 import { sandboxPool } from '../src/converters/sandbox/host/sandbox-pool.ts';
-
 import { peakRssMb } from './proc-stats.ts';
 
 export { BENCH_DECODER, benchPayload, preloadMqtt } from './messages.ts';
