@@ -2,8 +2,9 @@
  * A raw SDK consumer of the scale-out bench, run as its own process (so that it can be held to the
  * same CPU quota as a Cloudbridge instance): `node bench/scale-raw-consumer.ts '<job JSON>'`.
  * It prints READY once its client is built, starts on a line on stdin, and prints
- * `RESULT {"received":…,"lastAt":…}` when done (lastAt: epoch ms of its last record). Records are
- * counted and dropped: this is the most any consumer can take from the peer.
+ * `RESULT {"received":…,"lastAt":…,"cpuMicros":…}` when done (lastAt: epoch ms of its last record;
+ * cpuMicros: its CPU time from the start signal on). Records are counted and dropped: this is the
+ * most any consumer can take from the peer.
  *  - sqs: `receivers` concurrent loops of ReceiveMessage (10, long poll 1 s) + DeleteMessageBatch,
  *    each until a receive comes back empty (the queue is drained; competing consumers share it);
  *  - kinesis: one GetRecords loop per given shard (TRIM_HORIZON, Limit 10000, ≥ 200 ms apart, as
@@ -19,10 +20,12 @@ import type { RawJob, RawResult } from './scale-raw.ts';
 const now = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function sqsDrain(job: Extract<RawJob, { kind: 'sqs' }>): () => Promise<RawResult> {
+type Drained = Omit<RawResult, 'cpuMicros'>;
+
+function sqsDrain(job: Extract<RawJob, { kind: 'sqs' }>): () => Promise<Drained> {
   const sqs = new SQSClient({ endpoint: job.endpoint, region: job.region, credentials: FAUXQS_CREDENTIALS, useQueueUrlAsEndpoint: false });
   return async () => {
-    const result: RawResult = { received: 0, lastAt: 0 };
+    const result = { received: 0, lastAt: 0 };
     const receiver = async (): Promise<void> => {
       for (;;) {
         const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: job.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
@@ -41,10 +44,10 @@ function sqsDrain(job: Extract<RawJob, { kind: 'sqs' }>): () => Promise<RawResul
   };
 }
 
-function kinesisDrain(job: Extract<RawJob, { kind: 'kinesis' }>): () => Promise<RawResult> {
+function kinesisDrain(job: Extract<RawJob, { kind: 'kinesis' }>): () => Promise<Drained> {
   const kinesis = kinesaliteClient(job.endpoint);
   return async () => {
-    const result: RawResult = { received: 0, lastAt: 0 };
+    const result = { received: 0, lastAt: 0 };
     await Promise.all(job.shards.map(async ({ shardId, records }) => {
       let got = 0;
       let iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName: job.stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
@@ -72,5 +75,7 @@ const go = new Promise<void>((resolve) => lines.once('line', () => resolve()));
 process.stdout.write('READY\n');
 await go;
 lines.close();
+const cpu = process.cpuUsage();
 const result = await drain();
-process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+const used = process.cpuUsage(cpu);
+process.stdout.write(`RESULT ${JSON.stringify({ ...result, cpuMicros: used.user + used.system })}\n`);

@@ -13,6 +13,8 @@ export interface RawResult {
   received: number;
   /** Epoch ms of the last record received (and, for SQS, deleted). */
   lastAt: number;
+  /** CPU time the consumer used from the start signal to its end, µs. */
+  cpuMicros: number;
 }
 
 export interface RawRun {

@@ -1,0 +1,174 @@
+/**
+ * One round of the scale-out bench: k raw SDK consumers, or k Cloudbridge instances on a fresh
+ * PostgreSQL database, draining one prepared source (scale-sources.ts), each process in its own CPU
+ * group. Measures the rate, each one's share, and the CPU of the consumers, the peer, PostgreSQL,
+ * this bench process and what else ran on the machine; a Cloudbridge round also checks that every
+ * record was stored exactly once.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BENCH_DECODER } from './common.ts';
+import { createCpuGroup, type CpuGroup, type CpuQuotas } from './scale-cgroup.ts';
+import { startInstance, type BenchInstance, type InstanceStatus } from './scale-instance.ts';
+import type { ScaleOutRow } from './scale-out.ts';
+import { freshDatabase, roundDatabaseName } from './scale-postgres.ts';
+import { busyBetween, cpuMicrosOf, machineCpu, pidsNamed, processCpuMicros } from './scale-proc.ts';
+import { runRawConsumers } from './scale-raw.ts';
+import type { ScaleSource, SourceDrain, SourceType } from './scale-sources.ts';
+
+export interface RoundSetup {
+  quotas: CpuQuotas;
+  /** The quota of each process in cores; null: none. */
+  cores: number | null;
+  /** Shards of the Kinesis stream (to tell when the leases are balanced). */
+  shards: number;
+}
+
+const INTEGRATION = 'bench';
+const POINTS_PER_RECORD = 3;
+const POLL_MS = 100;
+const now = (): number => performance.timeOrigin + performance.now();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+type Around = Pick<ScaleOutRow, 'peerCores' | 'postgresCores' | 'machineBusy' | 'otherCores'>;
+
+/**
+ * Starts measuring what surrounds the consumers: the peer process, every PostgreSQL process, this
+ * bench process and the machine. The returned function ends it, given the consumers' own CPU in
+ * cores: what the machine did beyond all of these is the other load (other users of the machine).
+ */
+function measureAround(peerPid: number | null): (consumerCores: number[] | null) => Around {
+  const postgres = pidsNamed('postgres');
+  const start = {
+    at: now(), machine: machineCpu(), self: process.cpuUsage(),
+    peer: peerPid === null ? 0 : processCpuMicros(peerPid), postgres: cpuMicrosOf(postgres),
+  };
+  return (consumerCores) => {
+    const wallUs = (now() - start.at) * 1000;
+    const self = process.cpuUsage(start.self);
+    const peerCores = peerPid === null ? null : (processCpuMicros(peerPid) - start.peer) / wallUs;
+    // Backends that ended meanwhile are missing from the end reading: a lower bound.
+    const postgresCores = Math.max(0, cpuMicrosOf([...new Set([...postgres, ...pidsNamed('postgres')])]) - start.postgres) / wallUs;
+    const machineBusy = busyBetween(start.machine, machineCpu());
+    const ours = consumerCores === null ? null : consumerCores.reduce((a, b) => a + b, 0) + (peerCores ?? 0) + postgresCores + (self.user + self.system) / wallUs;
+    return { peerCores, postgresCores, machineBusy, otherCores: ours === null ? null : Math.max(0, machineBusy * cpus().length - ours) };
+  };
+}
+
+interface Groups {
+  list: Array<CpuGroup | null>;
+  remove(): Promise<void>;
+}
+
+function makeGroups(setup: RoundSetup, label: string, count: number): Groups {
+  const { cores } = setup;
+  const list = Array.from({ length: count }, (_, i) => (cores === null ? null : createCpuGroup(setup.quotas, `${label}-${i + 1}`, cores)));
+  return {
+    list,
+    async remove() {
+      const left = (await Promise.all(list.map(async (g) => (g && !(await g.remove()) ? g.id : null)))).filter(Boolean);
+      if (left.length) console.warn(`could not remove the cgroups ${left.join(', ')}: processes still in them`);
+    },
+  };
+}
+
+const EMPTY = { speedup: null, balancedAfterSeconds: null, balancedRate: null, points: null, duplicates: null, groupedProcesses: null };
+
+export async function rawRound(drain: SourceDrain, source: ScaleSource, k: number, setup: RoundSetup): Promise<ScaleOutRow> {
+  const groups = makeGroups(setup, `${source.type}-raw${k}`, k);
+  try {
+    const around = measureAround(drain.peerPid);
+    const run = await runRawConsumers(drain.rawJobs(k), groups.list);
+    const received = run.results.reduce((a, r) => a + r.received, 0);
+    if (received !== source.records) throw new Error(`${k} raw ${source.type} consumers took ${received} records, ${source.records} were preloaded`);
+    const seconds = (Math.max(...run.results.map((r) => r.lastAt)) - run.goAt) / 1000;
+    const consumerCores = run.results.map((r) => r.cpuMicros / 1e6 / seconds);
+    return {
+      ...EMPTY, source: source.type, consumer: 'raw-sdk', instances: k, records: source.records, seconds, rate: source.records / seconds,
+      perInstance: run.results.map((r) => r.received / seconds), instanceCores: consumerCores,
+      cpuMicrosPerRecord: run.results.reduce((a, r) => a + r.cpuMicros, 0) / source.records,
+      ...around(consumerCores),
+    };
+  } finally {
+    await groups.remove();
+  }
+}
+
+function cloudbridgeConfig(type: SourceType, connectorConfig: Record<string, unknown>, postgresUrl: string): Record<string, unknown> {
+  return {
+    store: { postgres: { url: postgresUrl } },
+    converters: [{ name: 'dec', type: 'uplink', script: BENCH_DECODER }],
+    integrations: [{ name: INTEGRATION, type, enabled: false, uplinkConverter: 'dec', config: connectorConfig }],
+  };
+}
+
+/** Kinesis: every instance reads its share of the shards (shares differ by at most one, all shards read). */
+function balanced(statuses: InstanceStatus[], shards: number): boolean {
+  const here = statuses.map((s) => s.details?.shardsReadHere);
+  if (!here.every((h) => typeof h === 'number')) return false;
+  const counts = here as number[];
+  return counts.reduce((a, b) => a + b, 0) === shards && Math.max(...counts) - Math.min(...counts) <= 1;
+}
+
+/** CPU µs of each instance so far: its group's (which keeps what ended processes used), else its processes'. */
+function instanceCpu(instances: BenchInstance[], groups: Groups): number[] {
+  return instances.map((inst, i) => groups.list[i]?.usageMicros() ?? cpuMicrosOf(inst.processes()));
+}
+
+export async function cloudbridgeRound(drain: SourceDrain, source: ScaleSource, k: number, setup: RoundSetup): Promise<ScaleOutRow> {
+  const db = await freshDatabase(roundDatabaseName());
+  const dir = mkdtempSync(join(tmpdir(), 'cb-bench-scale-'));
+  const groups = makeGroups(setup, `${source.type}-cb${k}`, k);
+  const instances: BenchInstance[] = [];
+  try {
+    const config = cloudbridgeConfig(source.type, drain.connectorConfig, db.url);
+    // One after the other: the first creates the schema, the others find it.
+    for (let i = 0; i < k; i++) instances.push(await startInstance(`cb${i + 1}`, dir, config, groups.list[i] ?? null));
+    const around = measureAround(drain.peerPid);
+    const cpuBefore = instanceCpu(instances, groups);
+    const enabledAt = now();
+    await Promise.all(instances.map((inst) => inst.enable(INTEGRATION)));
+    const deadline = enabledAt + Math.max(300_000, source.records * 20);
+    let balancedAt: { at: number; stored: number } | null = null;
+    let statuses: InstanceStatus[] = [];
+    for (;;) {
+      statuses = await Promise.all(instances.map((inst) => inst.status(INTEGRATION)));
+      const at = now();
+      const stored = statuses.reduce((a, s) => a + s.counters.stored, 0);
+      if (balancedAt === null && source.type === 'aws-kinesis' && balanced(statuses, setup.shards)) balancedAt = { at, stored };
+      if (stored >= source.records) break;
+      if (at > deadline) {
+        throw new Error(`${k} instances did not store ${source.records} records in time: ${statuses.map((s, i) => `${instances[i]?.label} ${s.state} stored ${s.counters.stored}${s.lastError ? ` (${s.lastError.code}: ${s.lastError.message})` : ''}`).join('; ')}`);
+      }
+      await sleep(POLL_MS);
+    }
+    const doneAt = now();
+    const seconds = (doneAt - enabledAt) / 1000;
+    const used = instanceCpu(instances, groups).map((c, i) => c - (cpuBefore[i] ?? 0));
+    const instanceCores = used.map((u) => u / 1e6 / seconds);
+    const env = around(instanceCores);
+    const outside = instances.flatMap((inst) => inst.outsideGroup().map((p) => `${inst.label}: pid ${p}`));
+    if (setup.cores !== null && outside.length) throw new Error(`processes outside their instance's CPU group: ${outside.join(', ')}`);
+    const grouped = setup.cores === null ? null : instances.reduce((a, inst) => a + inst.processes().length, 0);
+    // Anything stored twice would show now, however late.
+    await sleep(1000);
+    const final = await Promise.all(instances.map((inst) => inst.status(INTEGRATION)));
+    const points = { stored: await db.countTelemetry(), expected: source.records * POINTS_PER_RECORD };
+    if (points.stored !== points.expected) throw new Error(`${k} instances stored ${points.stored} telemetry points for ${source.records} records, expected ${points.expected}`);
+    return {
+      source: source.type, consumer: 'cloudbridge', instances: k, records: source.records, seconds, rate: source.records / seconds, speedup: null,
+      perInstance: statuses.map((s) => s.counters.stored / seconds), instanceCores,
+      cpuMicrosPerRecord: used.reduce((a, b) => a + b, 0) / source.records,
+      ...env,
+      balancedAfterSeconds: balancedAt === null ? null : (balancedAt.at - enabledAt) / 1000,
+      balancedRate: balancedAt === null || doneAt <= balancedAt.at ? null : (source.records - balancedAt.stored) / ((doneAt - balancedAt.at) / 1000),
+      points, duplicates: final.reduce((a, s) => a + s.counters.duplicates, 0), groupedProcesses: grouped,
+    };
+  } finally {
+    await Promise.all(instances.map((inst) => inst.stop()));
+    await groups.remove();
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
