@@ -61,10 +61,18 @@ export interface ScaleOutRow {
   perInstance: number[];
   /** rate / the rate of 1 instance of the same consumer (null without a 1-instance row). */
   speedup: number | null;
+  /**
+   * The speed-up if every instance got its whole quota and nothing else limited: instances × CPU
+   * per record of 1 instance / CPU per record here, steady where measured (independent of the
+   * machine's other load).
+   */
+  cpuBoundSpeedup: number | null;
   /** CPU of each instance (itself and its converter sandboxes) or raw consumer, in cores. */
   instanceCores: number[];
-  /** CPU of all instances (or raw consumers) together per record, µs. */
+  /** CPU of all instances (or raw consumers) together per record, µs, from enabling (raw: from the start signal) to the end. */
   cpuMicrosPerRecord: number;
+  /** Cloudbridge: the same once each instance was storing (its integration's start left out); null if not seen. */
+  steadyCpuMicrosPerRecord: number | null;
   /** CPU of the peer's process (fauxqs or kinesalite) during the drain, in cores. */
   peerCores: number | null;
   /** CPU of every PostgreSQL process on this machine during the drain, in cores (whoever they served). */
@@ -112,7 +120,8 @@ const TARGET_SPEEDUP = 2.5;
 function withSpeedups(rows: ScaleOutRow[]): ScaleOutRow[] {
   return rows.map((r) => {
     const one = rows.find((o) => o.source === r.source && o.consumer === r.consumer && o.instances === 1);
-    return { ...r, speedup: one ? r.rate / one.rate : null };
+    const perRecord = (row: ScaleOutRow): number => row.steadyCpuMicrosPerRecord ?? row.cpuMicrosPerRecord;
+    return { ...r, speedup: one ? r.rate / one.rate : null, cpuBoundSpeedup: one ? (r.instances * perRecord(one)) / perRecord(r) : null };
   });
 }
 

@@ -73,7 +73,7 @@ function makeGroups(setup: RoundSetup, label: string, count: number): Groups {
   };
 }
 
-const EMPTY = { speedup: null, balancedAfterSeconds: null, balancedRate: null, points: null, duplicates: null, groupedProcesses: null };
+const EMPTY = { steadyCpuMicrosPerRecord: null, speedup: null, cpuBoundSpeedup: null, balancedAfterSeconds: null, balancedRate: null, points: null, duplicates: null, groupedProcesses: null };
 
 export async function rawRound(drain: SourceDrain, source: ScaleSource, k: number, setup: RoundSetup): Promise<ScaleOutRow> {
   const groups = makeGroups(setup, `${source.type}-raw${k}`, k);
@@ -116,6 +116,52 @@ function instanceCpu(instances: BenchInstance[], groups: Groups): number[] {
   return instances.map((inst, i) => groups.list[i]?.usageMicros() ?? cpuMicrosOf(inst.processes()));
 }
 
+interface Watched {
+  doneAt: number;
+  /** Each instance's status when all records were stored. */
+  statuses: InstanceStatus[];
+  /** Kinesis: when the leases were first balanced, and how many records were stored by then. */
+  balancedAt: { at: number; stored: number } | null;
+  /** Each instance's CPU (µs) and stored records when it was first seen storing: its start is over. */
+  started: Array<{ cpu: number; stored: number } | null>;
+}
+
+/** Polls the instances every POLL_MS until they stored `records` together (or the deadline passes). */
+async function watchDrain(instances: BenchInstance[], groups: Groups, records: number, shards: number | null, deadline: number): Promise<Watched> {
+  let balancedAt: Watched['balancedAt'] = null;
+  const started: Watched['started'] = instances.map(() => null);
+  for (;;) {
+    const statuses = await Promise.all(instances.map((inst) => inst.status(INTEGRATION)));
+    const at = now();
+    const stored = statuses.reduce((a, s) => a + s.counters.stored, 0);
+    if (balancedAt === null && shards !== null && balanced(statuses, shards)) balancedAt = { at, stored };
+    if (stored >= records) return { doneAt: at, statuses, balancedAt, started };
+    const cpu = instanceCpu(instances, groups);
+    statuses.forEach((s, i) => { if (started[i] === null && s.counters.stored > 0) started[i] = { cpu: cpu[i] ?? 0, stored: s.counters.stored }; });
+    if (at > deadline) {
+      throw new Error(`${instances.length} instances did not store ${records} records in time: ${statuses.map((s, i) => `${instances[i]?.label} ${s.state} stored ${s.counters.stored}${s.lastError ? ` (${s.lastError.code}: ${s.lastError.message})` : ''}`).join('; ')}`);
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+/**
+ * CPU per record once every instance was storing (its start, e.g. a sandbox process spawned for the
+ * converter, left out): Σ CPU since each one's first store / Σ records it stored since; null if an
+ * instance was never seen storing before the end.
+ */
+function steadyCpuPerRecord(watched: Watched, cpuEnd: number[]): number | null {
+  let cpu = 0;
+  let records = 0;
+  for (const [i, s] of watched.statuses.entries()) {
+    const first = watched.started[i];
+    if (!first) return null;
+    cpu += (cpuEnd[i] ?? 0) - first.cpu;
+    records += s.counters.stored - first.stored;
+  }
+  return records > 0 ? cpu / records : null;
+}
+
 export async function cloudbridgeRound(drain: SourceDrain, source: ScaleSource, k: number, setup: RoundSetup): Promise<ScaleOutRow> {
   const db = await freshDatabase(roundDatabaseName());
   const dir = mkdtempSync(join(tmpdir(), 'cb-bench-scale-'));
@@ -129,23 +175,11 @@ export async function cloudbridgeRound(drain: SourceDrain, source: ScaleSource, 
     const cpuBefore = instanceCpu(instances, groups);
     const enabledAt = now();
     await Promise.all(instances.map((inst) => inst.enable(INTEGRATION)));
-    const deadline = enabledAt + Math.max(300_000, source.records * 20);
-    let balancedAt: { at: number; stored: number } | null = null;
-    let statuses: InstanceStatus[] = [];
-    for (;;) {
-      statuses = await Promise.all(instances.map((inst) => inst.status(INTEGRATION)));
-      const at = now();
-      const stored = statuses.reduce((a, s) => a + s.counters.stored, 0);
-      if (balancedAt === null && source.type === 'aws-kinesis' && balanced(statuses, setup.shards)) balancedAt = { at, stored };
-      if (stored >= source.records) break;
-      if (at > deadline) {
-        throw new Error(`${k} instances did not store ${source.records} records in time: ${statuses.map((s, i) => `${instances[i]?.label} ${s.state} stored ${s.counters.stored}${s.lastError ? ` (${s.lastError.code}: ${s.lastError.message})` : ''}`).join('; ')}`);
-      }
-      await sleep(POLL_MS);
-    }
-    const doneAt = now();
+    const watched = await watchDrain(instances, groups, source.records, source.type === 'aws-kinesis' ? setup.shards : null, enabledAt + Math.max(300_000, source.records * 20));
+    const { doneAt, balancedAt, statuses } = watched;
     const seconds = (doneAt - enabledAt) / 1000;
-    const used = instanceCpu(instances, groups).map((c, i) => c - (cpuBefore[i] ?? 0));
+    const cpuEnd = instanceCpu(instances, groups);
+    const used = cpuEnd.map((c, i) => c - (cpuBefore[i] ?? 0));
     const instanceCores = used.map((u) => u / 1e6 / seconds);
     const env = around(instanceCores);
     const outside = instances.flatMap((inst) => inst.outsideGroup().map((p) => `${inst.label}: pid ${p}`));
@@ -157,9 +191,10 @@ export async function cloudbridgeRound(drain: SourceDrain, source: ScaleSource, 
     const points = { stored: await db.countTelemetry(), expected: source.records * POINTS_PER_RECORD };
     if (points.stored !== points.expected) throw new Error(`${k} instances stored ${points.stored} telemetry points for ${source.records} records, expected ${points.expected}`);
     return {
-      source: source.type, consumer: 'cloudbridge', instances: k, records: source.records, seconds, rate: source.records / seconds, speedup: null,
+      source: source.type, consumer: 'cloudbridge', instances: k, records: source.records, seconds, rate: source.records / seconds, speedup: null, cpuBoundSpeedup: null,
       perInstance: statuses.map((s) => s.counters.stored / seconds), instanceCores,
       cpuMicrosPerRecord: used.reduce((a, b) => a + b, 0) / source.records,
+      steadyCpuMicrosPerRecord: steadyCpuPerRecord(watched, cpuEnd),
       ...env,
       balancedAfterSeconds: balancedAt === null ? null : (balancedAt.at - enabledAt) / 1000,
       balancedRate: balancedAt === null || doneAt <= balancedAt.at ? null : (source.records - balancedAt.stored) / ((doneAt - balancedAt.at) / 1000),

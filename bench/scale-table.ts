@@ -21,7 +21,8 @@ function line(cb: ScaleOutRow | undefined, raw: ScaleOutRow | undefined, instanc
     x(raw?.speedup ?? null),
     cb && raw ? (cb.rate / raw.rate).toFixed(2) : '–',
     pair(cb, raw, (r) => r.instanceCores.map(cores).join(' + ')),
-    pair(cb, raw, (r) => int(r.cpuMicrosPerRecord)),
+    pair(cb, raw, (r) => `${int(r.cpuMicrosPerRecord)}${r.steadyCpuMicrosPerRecord === null ? '' : ` (${int(r.steadyCpuMicrosPerRecord)})`}`),
+    pair(cb, raw, (r) => x(r.cpuBoundSpeedup)),
     pair(cb, raw, (r) => cores(r.peerCores)),
     pair(cb, raw, (r) => cores(r.postgresCores)),
     pair(cb, raw, (r) => `${(r.machineBusy * 100).toFixed(0)} %`),
@@ -43,8 +44,8 @@ export function formatScaleOut(result: ScaleOutResult): string {
     const counts = [...new Set(rows.map((r) => r.instances))].sort((a, b) => a - b);
     const records = rows[0]?.records ?? 0;
     out.push('', `${source}: ${int(records)} records per drain, ${PEERS[source] ?? 'the peer'} (one Node process)`, '',
-      '| Instances | Cloudbridge rec/s | per instance | speed-up | raw SDK rec/s | per consumer | raw speed-up | Cloudbridge / raw | cores each (CB / raw) | CPU µs/rec (CB / raw) | peer cores | PostgreSQL cores | machine busy | other load, cores |',
-      '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+      '| Instances | Cloudbridge rec/s | per instance | speed-up | raw SDK rec/s | per consumer | raw speed-up | Cloudbridge / raw | cores each (CB / raw) | CPU µs/rec (steady) (CB / raw) | speed-up if CPU-bound | peer cores | PostgreSQL cores | machine busy | other load, cores |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const k of counts) out.push(line(rows.find((r) => r.instances === k && r.consumer === 'cloudbridge'), rows.find((r) => r.instances === k && r.consumer === 'raw-sdk'), k));
     const leases = rows.filter((r) => r.consumer === 'cloudbridge' && r.source === 'aws-kinesis' && r.instances > 1);
     if (leases.length) {
