@@ -43,6 +43,8 @@ export interface ScaleOutOptions {
   shards?: number;
   /** The Kinesis integration's leaseDurationSeconds (default 3, the least: instances started together balance their leases within about 4 cycles of a third of it). */
   leaseDurationSeconds?: number;
+  /** Write a V8 CPU profile of every Cloudbridge instance (main process) into this directory. */
+  cpuProfileDir?: string;
   /** Progress lines (default console.log). */
   log?: (line: string) => void;
 }
@@ -89,6 +91,14 @@ export interface ScaleOutRow {
   points: { stored: number; expected: number } | null;
   /** Cloudbridge: redeliveries recognised as duplicates (not stored again), all instances. */
   duplicates: number | null;
+  /**
+   * Cloudbridge: messages the instances took into their pipelines, all together: more than the
+   * records when work was done twice (a delivery rolled back when its shard lease moved and read
+   * again by the new owner, or an SQS redelivery).
+   */
+  received: number | null;
+  /** Cloudbridge on Kinesis: leases taken from another instance (steals), all instances. */
+  leasesStolen: number | null;
   /** Cloudbridge with a quota: the instances' processes (themselves and their sandboxes), all checked to be in their groups. */
   groupedProcesses: number | null;
 }
@@ -170,7 +180,7 @@ export async function runScaleOut(opts: ScaleOutOptions = {}): Promise<ScaleOutR
   const sources: ScaleSource[] = (opts.sources ?? ['aws-sqs', 'aws-kinesis']).map((type) => (type === 'aws-sqs'
     ? sqsSource({ records: opts.n ?? 20_000 })
     : kinesisSource({ records: opts.n ?? 60_000, shards, leaseDurationSeconds: opts.leaseDurationSeconds ?? 3 })));
-  const setup = { quotas, cores, shards };
+  const setup = { quotas, cores, shards, cpuProfileDir: opts.cpuProfileDir ?? null };
   const rows: ScaleOutRow[] = [];
   for (const source of sources) {
     try {
@@ -213,13 +223,14 @@ const HELP = `Usage: node bench/scale-out.ts [--n N] [--instances 1,2,3] [--core
   --shards         shards of the Kinesis stream (default 12)
   --lease-seconds  leaseDurationSeconds of the Kinesis integration (default 3)
   --json FILE      also write the result as JSON
+  --cpu-prof DIR   write a CPU profile of every Cloudbridge instance into DIR (summarise: node bench/scale-profile.ts DIR/…)
 Needs root for the quota and PostgreSQL at CLOUDBRIDGE_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres).`;
 
 if (import.meta.main) {
   const { values } = parseArgs({
     options: {
       n: { type: 'string' }, instances: { type: 'string' }, cores: { type: 'string' }, sources: { type: 'string' }, shards: { type: 'string' },
-      'lease-seconds': { type: 'string' }, json: { type: 'string' }, help: { type: 'boolean' },
+      'lease-seconds': { type: 'string' }, json: { type: 'string' }, 'cpu-prof': { type: 'string' }, help: { type: 'boolean' },
     },
   });
   // Exit hooks (here and in the peers) kill the instances, consumers and peers still running.
@@ -235,6 +246,7 @@ if (import.meta.main) {
       ...(values.sources ? { sources: list(values.sources) as SourceType[] } : {}),
       ...(values.shards ? { shards: Number(values.shards) } : {}),
       ...(values['lease-seconds'] ? { leaseDurationSeconds: Number(values['lease-seconds']) } : {}),
+      ...(values['cpu-prof'] ? { cpuProfileDir: values['cpu-prof'] } : {}),
     });
     if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
   }

@@ -5,7 +5,7 @@
  * this bench process and what else ran on the machine; a Cloudbridge round also checks that every
  * record was stored exactly once.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DECODER } from './common.ts';
@@ -14,6 +14,7 @@ import { startInstance, type BenchInstance, type InstanceStatus } from './scale-
 import type { ScaleOutRow } from './scale-out.ts';
 import { freshDatabase, roundDatabaseName } from './scale-postgres.ts';
 import { busyBetween, cpuMicrosOf, machineCpu, pidsNamed, processCpuMicros } from './scale-proc.ts';
+import { PROFILE_WINDOW } from './scale-profile.ts';
 import { runRawConsumers } from './scale-raw.ts';
 import type { ScaleSource, SourceDrain, SourceType } from './scale-sources.ts';
 
@@ -23,12 +24,16 @@ export interface RoundSetup {
   cores: number | null;
   /** Shards of the Kinesis stream (to tell when the leases are balanced). */
   shards: number;
+  /** Where the instances write CPU profiles (a directory per round), null: none. */
+  cpuProfileDir: string | null;
 }
 
 const INTEGRATION = 'bench';
 const POINTS_PER_RECORD = 3;
 const POLL_MS = 100;
 const now = (): number => performance.timeOrigin + performance.now();
+/** The monotonic clock V8's CPU profiles time their samples with, µs. */
+const monotonicMicros = (): number => Number(process.hrtime.bigint() / 1000n);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 type Around = Pick<ScaleOutRow, 'peerCores' | 'postgresCores' | 'machineBusy' | 'otherCores'>;
@@ -73,7 +78,10 @@ function makeGroups(setup: RoundSetup, label: string, count: number): Groups {
   };
 }
 
-const EMPTY = { steadyCpuMicrosPerRecord: null, speedup: null, cpuBoundSpeedup: null, balancedAfterSeconds: null, balancedRate: null, points: null, duplicates: null, groupedProcesses: null };
+const EMPTY = {
+  steadyCpuMicrosPerRecord: null, speedup: null, cpuBoundSpeedup: null, balancedAfterSeconds: null, balancedRate: null,
+  points: null, duplicates: null, received: null, leasesStolen: null, groupedProcesses: null,
+};
 
 export async function rawRound(drain: SourceDrain, source: ScaleSource, k: number, setup: RoundSetup): Promise<ScaleOutRow> {
   const groups = makeGroups(setup, `${source.type}-raw${k}`, k);
@@ -170,13 +178,17 @@ export async function cloudbridgeRound(drain: SourceDrain, source: ScaleSource, 
   try {
     const config = cloudbridgeConfig(source.type, drain.connectorConfig, db.url);
     // One after the other: the first creates the schema, the others find it.
-    for (let i = 0; i < k; i++) instances.push(await startInstance(`cb${i + 1}`, dir, config, groups.list[i] ?? null));
+    const profileDir = setup.cpuProfileDir === null ? null : join(setup.cpuProfileDir, `${source.type}-${k}`);
+    if (profileDir !== null) mkdirSync(profileDir, { recursive: true });
+    for (let i = 0; i < k; i++) instances.push(await startInstance(`cb${i + 1}`, dir, config, groups.list[i] ?? null, profileDir));
     const around = measureAround(drain.peerPid);
     const cpuBefore = instanceCpu(instances, groups);
     const enabledAt = now();
+    const windowFrom = monotonicMicros();
     await Promise.all(instances.map((inst) => inst.enable(INTEGRATION)));
     const watched = await watchDrain(instances, groups, source.records, source.type === 'aws-kinesis' ? setup.shards : null, enabledAt + Math.max(300_000, source.records * 20));
     const { doneAt, balancedAt, statuses } = watched;
+    if (profileDir !== null) writeFileSync(join(profileDir, PROFILE_WINDOW), JSON.stringify({ fromMicros: windowFrom, toMicros: monotonicMicros() }));
     const seconds = (doneAt - enabledAt) / 1000;
     const cpuEnd = instanceCpu(instances, groups);
     const used = cpuEnd.map((c, i) => c - (cpuBefore[i] ?? 0));
@@ -199,6 +211,8 @@ export async function cloudbridgeRound(drain: SourceDrain, source: ScaleSource, 
       balancedAfterSeconds: balancedAt === null ? null : (balancedAt.at - enabledAt) / 1000,
       balancedRate: balancedAt === null || doneAt <= balancedAt.at ? null : (source.records - balancedAt.stored) / ((doneAt - balancedAt.at) / 1000),
       points, duplicates: final.reduce((a, s) => a + s.counters.duplicates, 0), groupedProcesses: grouped,
+      received: final.reduce((a, s) => a + s.counters.received, 0),
+      leasesStolen: source.type === 'aws-kinesis' ? final.reduce((a, s) => a + Number((s.details?.leases as { stolen?: number } | undefined)?.stolen ?? 0), 0) : null,
     };
   } finally {
     await Promise.all(instances.map((inst) => inst.stop()));

@@ -50,9 +50,10 @@ export function formatScaleOut(result: ScaleOutResult): string {
     const leases = rows.filter((r) => r.consumer === 'cloudbridge' && r.source === 'aws-kinesis' && r.instances > 1);
     if (leases.length) {
       const one = rows.find((r) => r.consumer === 'cloudbridge' && r.instances === 1);
+      const again = (r: ScaleOutRow): string => `${r.leasesStolen ?? 0} leases stolen, ${int(Math.max(0, (r.received ?? r.records) - r.records))} messages read again`;
       const after = (r: ScaleOutRow): string => (r.balancedAfterSeconds === null
-        ? `${r.instances} instances: not balanced before the end`
-        : `${r.instances} instances: balanced ${r.balancedAfterSeconds.toFixed(1)} s after enabling, ${r.balancedRate === null ? 'then done' : `then ${int(r.balancedRate)} rec/s${one ? ` (${x(r.balancedRate / one.rate)} one instance)` : ''}`}`);
+        ? `${r.instances} instances: not balanced before the end (${again(r)})`
+        : `${r.instances} instances: balanced ${r.balancedAfterSeconds.toFixed(1)} s after enabling (${again(r)}), ${r.balancedRate === null ? 'then done' : `then ${int(r.balancedRate)} rec/s${one ? ` (${x(r.balancedRate / one.rate)} one instance)` : ''}`}`);
       out.push('', `Shard leases (instances enabled together; a newcomer takes one lease per cycle from the busiest): ${leases.map(after).join('; ')}.`);
     }
   }
