@@ -71,7 +71,7 @@ export function summarise(profiles: Profile[], top: number, window: Window | nul
       total += us;
       const area = areaOf(url, functionName);
       areas.set(area, (areas.get(area) ?? 0) + us);
-      const name = `${functionName || '(anonymous)'} ${url ? `${url.replace(/^.*\/(node_modules|src)\//, '$1/')}:${lineNumber + 1}` : ''}`.trim();
+      const name = `${functionName || '(anonymous)'} ${url ? `${url.replace(/^.*?\/(node_modules|src)\//, '$1/')}:${lineNumber + 1}` : ''}`.trim();
       functions.set(name, (functions.get(name) ?? 0) + us);
     });
   }
