@@ -77,7 +77,7 @@ export interface ScaleOutRow {
   steadyCpuMicrosPerRecord: number | null;
   /** CPU of the peer's process (fauxqs or kinesalite) during the drain, in cores. */
   peerCores: number | null;
-  /** CPU of every PostgreSQL process on this machine during the drain, in cores (whoever they served). */
+  /** CPU of every PostgreSQL process on this machine during the drain, in cores, whoever they served (backends that ended meanwhile missing: a lower bound). */
   postgresCores: number;
   /** Share of all the machine's CPUs busy during the drain, 0–1. */
   machineBusy: number;
@@ -117,6 +117,7 @@ export interface ScaleOutTarget {
 }
 
 export interface ScaleOutResult {
+  /** When the run started. */
   date: string;
   machine: { cpus: number; loadAverage: number[] };
   /** The CPU quota per process: how it is set (or why none is), and its size. */
@@ -165,6 +166,7 @@ function targets(rows: ScaleOutRow[], quotaCores: number | null): ScaleOutTarget
 
 export async function runScaleOut(opts: ScaleOutOptions = {}): Promise<ScaleOutResult> {
   const log = opts.log ?? ((line: string) => console.log(line));
+  const date = new Date().toISOString();
   const machine = { cpus: cpus().length, loadAverage: loadavg().map((l) => Number(l.toFixed(2))) };
   const counts = opts.instances ?? [1, 2, 3];
   const shards = opts.shards ?? 12;
@@ -202,7 +204,7 @@ export async function runScaleOut(opts: ScaleOutOptions = {}): Promise<ScaleOutR
   }
   const all = withSpeedups(rows);
   return {
-    date: new Date().toISOString(),
+    date,
     machine,
     quota, rows: all, targets: targets(all, cores),
   };

@@ -44,17 +44,14 @@ type Around = Pick<ScaleOutRow, 'peerCores' | 'postgresCores' | 'machineBusy' | 
  * cores: what the machine did beyond all of these is the other load (other users of the machine).
  */
 function measureAround(peerPid: number | null): (consumerCores: number[] | null) => Around {
-  const postgres = pidsNamed('postgres');
-  const start = {
-    at: now(), machine: machineCpu(), self: process.cpuUsage(),
-    peer: peerPid === null ? 0 : processCpuMicros(peerPid), postgres: cpuMicrosOf(postgres),
-  };
+  const postgres = new Map(pidsNamed('postgres').map((p) => [p, processCpuMicros(p)]));
+  const start = { at: now(), machine: machineCpu(), self: process.cpuUsage(), peer: peerPid === null ? 0 : processCpuMicros(peerPid) };
   return (consumerCores) => {
     const wallUs = (now() - start.at) * 1000;
     const self = process.cpuUsage(start.self);
     const peerCores = peerPid === null ? null : (processCpuMicros(peerPid) - start.peer) / wallUs;
-    // Backends that ended meanwhile are missing from the end reading: a lower bound.
-    const postgresCores = Math.max(0, cpuMicrosOf([...new Set([...postgres, ...pidsNamed('postgres')])]) - start.postgres) / wallUs;
+    // What backends that ended meanwhile used is not known: a lower bound.
+    const postgresCores = pidsNamed('postgres').reduce((sum, p) => sum + Math.max(0, processCpuMicros(p) - (postgres.get(p) ?? 0)), 0) / wallUs;
     const machineBusy = busyBetween(start.machine, machineCpu());
     const ours = consumerCores === null ? null : consumerCores.reduce((a, b) => a + b, 0) + (peerCores ?? 0) + postgresCores + (self.user + self.system) / wallUs;
     return { peerCores, postgresCores, machineBusy, otherCores: ours === null ? null : Math.max(0, machineBusy * cpus().length - ours) };
