@@ -32,6 +32,9 @@ switch (target) {
     await benchAwsKinesis({ n: n(100_000), ...(values.shards ? { shards: Number(values.shards) } : {}), ...(values.rounds ? { rounds: Number(values.rounds) } : {}) });
     break;
   }
+  case 'scale-out':
+    await (await import('./scale-out.ts')).benchScaleOut({ ...(values.n ? { n: Number(values.n) } : {}), ...(values.shards ? { shards: Number(values.shards) } : {}) });
+    break;
   case 'converters':
     await import('./converter-runtime.ts');
     break;
