@@ -79,6 +79,13 @@ export function errorContext(s: MqttConnectSettings): MqttErrorContext {
   };
 }
 
+/**
+ * mqtt.js calls its `debug` logger several times per packet; even switched off, each call costs an
+ * argument array and an enabled check. Unless DEBUG is set (someone wants mqtt.js's own trace),
+ * the client gets a logger that does nothing.
+ */
+const mqttjsLog: IClientOptions['log'] = process.env.DEBUG ? undefined : () => undefined;
+
 function clientOptions(s: MqttConnectSettings): IClientOptions {
   const options: IClientOptions & { passphrase?: string } = {
     host: s.host,
@@ -93,6 +100,7 @@ function clientOptions(s: MqttConnectSettings): IClientOptions {
     resubscribe: false,
     manualConnect: true,
     queueQoSZero: false,
+    ...(mqttjsLog ? { log: mqttjsLog } : {}),
   };
   if (s.protocolVersion === 5) {
     options.properties = {
