@@ -275,6 +275,22 @@ export class MqttConnection {
     });
   }
 
+  /** Removes subscriptions of the session (one UNSUBSCRIBE); resolves on UNSUBACK. */
+  unsubscribe(filters: string[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new CloudbridgeError('CONNECTION_TIMEOUT', `The broker at ${this.errors.endpoint} did not answer the UNSUBSCRIBE within ${this.settings.connectTimeoutMs} ms.`));
+      }, this.settings.connectTimeoutMs);
+      this.client.unsubscribe(filters, (err) => {
+        clearTimeout(timer);
+        if (!err) return resolve();
+        reject(this.open && !this.closeRequested
+          ? translateConnectError(err, this.errors, { kind: 'subscribe-failed' })
+          : connectionClosedError(this.errors, true, { kind: 'subscribe-failed' }));
+      });
+    });
+  }
+
   /** Publishes with QoS 1; resolves on PUBACK. Rejects with DOWNLINK_FAILED. */
   publish(topic: string, payload: Uint8Array, signal?: AbortSignal): Promise<void> {
     if (!this.isOpen) {
