@@ -193,16 +193,24 @@ export class MqttLink {
       onClose: (c, error, requested) => this.onConnectionClosed(c, error, requested),
     }, signal);
     try {
-      if (first || settings.cleanSession || !conn.sessionPresent || this.opts.subscribeEveryConnect) {
-        this.granted = await conn.subscribe(this.opts.topicFilters);
+      const subscribing = first || settings.cleanSession || !conn.sessionPresent || this.opts.subscribeEveryConnect;
+      // The session was a single connection's: its plain subscriptions would deliver every message
+      // a second time, next to the shared ones.
+      const stale = first && conn.sessionPresent ? this.opts.staleFilters : [];
+      // Both requests go out at once, before our first PUBACK: a broker streaming a resumed
+      // session's backlog answers what comes after PUBACKs only behind that backlog. The SUBSCRIBE
+      // goes first, so the connection never leaves the group in between.
+      const [granted, removed] = await Promise.allSettled([
+        subscribing ? conn.subscribe(this.opts.topicFilters) : Promise.resolve(null),
+        stale.length > 0 ? conn.unsubscribe(stale) : Promise.resolve(),
+      ]);
+      if (granted.status === 'rejected') throw granted.reason;
+      if (removed.status === 'rejected') throw removed.reason;
+      if (granted.value) {
+        this.granted = granted.value;
         this.ctx.log.info({ clientId: settings.clientId, filters: this.granted, sessionPresent: conn.sessionPresent }, 'subscribed');
       }
-      if (first && conn.sessionPresent && this.opts.staleFilters.length > 0) {
-        // The session was a single connection's: its plain subscriptions would deliver every
-        // message a second time, next to the shared ones.
-        await conn.unsubscribe(this.opts.staleFilters);
-        this.ctx.log.info({ clientId: settings.clientId, filters: this.opts.staleFilters }, 'unsubscribed the plain filters of the resumed session');
-      }
+      if (stale.length > 0) this.ctx.log.info({ clientId: settings.clientId, filters: stale }, 'unsubscribed the plain filters of the resumed session');
     } catch (err) {
       await conn.close({ graceful: false });
       throw err;

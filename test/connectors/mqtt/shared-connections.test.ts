@@ -165,6 +165,28 @@ describe('mqtt connector: several connections', () => {
     }
   });
 
+  it('raising connections with a backlog queued in the session: the start does not wait for it and nothing arrives twice', async () => {
+    const clientId = uniqueId('backlog');
+    const single = createConnector(broker, { clientId, topicFilters: [{ filter: 'backlog/#', qos: 1 }] });
+    await single.source.start();
+    await single.source.stop({ drainMs: 1000 });
+    const pub = await testClient(broker);
+    const backlog = payloads('q', 4000);
+    for (let i = 0; i < backlog.length; i += 500) await publishAll(pub, 'backlog/d1', backlog.slice(i, i + 500));
+    // Slow commits and small windows: the backlog takes longer to drain than connectTimeoutMs.
+    const ctx = createTestContext({ mode: (_batch, call) => setTimeout(() => call.resolve(), 5) });
+    const { source } = createConnector(broker, { clientId, connections: 2, maxInFlight: 10, connectTimeoutMs: 500, topicFilters: [{ filter: 'backlog/#', qos: 1 }] }, ctx);
+    await source.start();
+    try {
+      await waitFor(() => storedTexts(ctx).size === backlog.length, 'the backlog', 30_000);
+      assert.equal(ctx.delivered.length, backlog.length, 'nothing twice');
+      assert.equal(source.status().reconnects, 0);
+    } finally {
+      await pub.endAsync();
+      await source.stop({ drainMs: 1000 });
+    }
+  });
+
   it('a sharedGroup spreads the messages over two integrations with their own client ids', async () => {
     const group = uniqueId('group');
     const a = createConnector(broker, { sharedGroup: group, topicFilters: [{ filter: 'split/#', qos: 1 }] });
