@@ -1,4 +1,7 @@
-/** What the benchmarks share: the message shape, the decoder, the MQTT preload and an in-process app that counts commits. */
+/**
+ * What the benchmarks share: the message shape, the decoder, the MQTT preload, an in-process app
+ * that counts commits, and for the polled AWS sources the timed drains and their rounds.
+ */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +94,82 @@ export async function withBenchApp<T>(yaml: string, observe: (messages: UplinkMe
 export async function expectTelemetry(app: App, points: number): Promise<void> {
   const stored = await app.store.countTelemetry();
   if (stored !== points) throw new Error(`expected ${points} telemetry points, found ${stored}`);
+}
+
+/** How fast one drain of a preloaded source went. */
+export interface DrainResult {
+  /** Messages (records) per second. */
+  rate: number;
+  /** CPU time of this process during the drain, in % of one core. */
+  cpuPercent: number;
+}
+
+/** Starts timing a drain: wall clock and this process's CPU time from now until `result(n)`. */
+export function startDrainTimer(): { result(n: number): DrainResult } {
+  const start = performance.now();
+  const c0 = process.cpuUsage();
+  return {
+    result(n) {
+      const used = process.cpuUsage(c0);
+      const ms = performance.now() - start;
+      return { rate: (n / ms) * 1000, cpuPercent: (used.user + used.system) / 10 / ms };
+    },
+  };
+}
+
+/**
+ * Cloudbridge draining n preloaded messages with one integration `bench` of `type` and `config`
+ * (BENCH_DECODER, 3 points each), timed from enabling the integration to the commit of the nth.
+ */
+export async function cloudbridgeDrain(type: string, config: Record<string, unknown>, n: number): Promise<DrainResult> {
+  const counter = new CommitCounter();
+  const yaml = `
+converters: [{ name: dec, type: uplink, script: ${JSON.stringify(BENCH_DECODER)} }]
+integrations:
+  - name: bench
+    type: ${type}
+    enabled: false
+    uplinkConverter: dec
+    config: ${JSON.stringify(config)}
+`;
+  return withBenchApp(yaml, (messages) => counter.add(messages), async (app) => {
+    const drained = counter.reached(n);
+    const timer = startDrainTimer();
+    await app.configService.setEnabled('bench', true);
+    await drained;
+    const result = timer.result(n);
+    await expectTelemetry(app, n * 3);
+    return result;
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+/**
+ * `rounds` rounds of a raw SDK loop against Cloudbridge: prints each round (rates in `unit`, CPU,
+ * ratio) and then the medians, after `labels.raw` and `labels.cb`.
+ */
+export async function drainRounds(
+  rounds: number, unit: string, labels: { raw: string; cb: string },
+  round: (round: number) => Promise<{ raw: DrainResult; cb: DrainResult }>,
+): Promise<void> {
+  const line = (r: DrainResult): string => `${r.rate.toFixed(0).padStart(6)} ${unit} (bench process at ${r.cpuPercent.toFixed(0)} % CPU)`;
+  const raws: number[] = [];
+  const cbs: number[] = [];
+  for (let i = 1; i <= rounds; i++) {
+    const { raw, cb } = await round(i);
+    raws.push(raw.rate);
+    cbs.push(cb.rate);
+    console.log(`  round ${i}: raw SDK loop ${line(raw)}, Cloudbridge ${line(cb)}, ratio ${(cb.rate / raw.rate).toFixed(2)}`);
+  }
+  const raw = median(raws);
+  const cb = median(cbs);
+  console.log(`  ${labels.raw}${raw.toFixed(0)} ${unit}`);
+  console.log(`  ${labels.cb}${cb.toFixed(0)} ${unit}`);
+  console.log(`  ratio Cloudbridge / raw SDK loop (medians): ${(cb / raw).toFixed(2)}`);
 }
 
 /**

@@ -5,6 +5,7 @@
 import { CloudbridgeError } from '../core/errors.ts';
 import { PostgresStore } from './postgres/postgres-store.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
+import { sqliteThreadStore } from './sqlite/thread/thread-store.ts';
 import type { SqliteSynchronous } from './sqlite/database.ts';
 import type { Store } from './types.ts';
 
@@ -12,6 +13,12 @@ export interface SqliteStoreConfig {
   path: string;
   /** `FULL` (default) makes every commit durable before it returns; `NORMAL` may lose the last commits on power loss. */
   synchronous?: SqliteSynchronous;
+  /**
+   * The connection lives in a worker thread (default): commits and queries run beside the main
+   * thread, which keeps reading sources and converting meanwhile (ADR 012). `false` runs them on
+   * the calling thread (tools and tests that use the store directly).
+   */
+  thread?: boolean;
 }
 
 export interface PostgresStoreConfig {
@@ -32,7 +39,8 @@ export async function openStore(cfg: StoreConfig): Promise<Store> {
   if (cfg.sqlite === undefined) {
     throw new CloudbridgeError('CONFIG_INVALID', 'no store configured: set store.sqlite.path', { field: 'store.sqlite' });
   }
-  return migrated(new SqliteStore({ path: cfg.sqlite.path, synchronous: cfg.sqlite.synchronous ?? 'FULL' }));
+  const options = { path: cfg.sqlite.path, synchronous: cfg.sqlite.synchronous ?? 'FULL' };
+  return migrated(cfg.sqlite.thread === false ? new SqliteStore(options) : sqliteThreadStore(options));
 }
 
 async function migrated(store: Store): Promise<Store> {
