@@ -8,14 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { UplinkMessage } from '../../../src/core/model.ts';
 import { startMosquitto, type MosquittoBroker } from '../../peers/mosquitto.ts';
-import { createTestContext, texts, type TestConnectorContext } from '../../support/connector-context.ts';
+import { createTestContext, texts } from '../../support/connector-context.ts';
 import { startTcpProxy } from '../../support/tcp-proxy.ts';
 import { waitFor } from '../../support/wait.ts';
-import { createConnector, publishAll, testClient, uniqueId } from './mqtt-test-client.ts';
-
-function storedTexts(ctx: TestConnectorContext): Set<string> {
-  return new Set(ctx.calls.filter((c) => c.settled === 'resolved').map((c) => Buffer.from(c.batch[0]?.payload ?? []).toString()));
-}
+import { createConnector, publishAcrossRestart, publishAll, storedTexts, testClient, uniqueId } from './mqtt-test-client.ts';
 
 /** Payloads delivered more than once, with the dedupe mode of each delivery after the first. */
 function repeats(delivered: UplinkMessage[]): Map<string, string[]> {
@@ -119,15 +115,7 @@ describe('mqtt connector: several connections', () => {
     try {
       await source.start();
       const total = 600;
-      const published: Array<Promise<unknown>> = [];
-      let restart: Promise<void> | null = null;
-      for (let i = 0; i < total; i++) {
-        published.push(publisher.publishAsync(`restart/d${i % 3}`, `r${i}`, { qos: 1 }));
-        if (i === total / 2) restart = restartable.restart();
-        if (i % 20 === 0) await new Promise((r) => setTimeout(r, 2));
-      }
-      await restart;
-      await Promise.all(published);
+      await publishAcrossRestart(publisher, restartable, total, (i) => `restart/d${i % 3}`, 'r');
       await waitFor(() => storedTexts(ctx).size === total, `${total} distinct payloads stored`, 20_000);
       await waitFor(() => source.status().connected, 'every connection back');
       assert.ok(source.status().connections.every((c) => c.reconnects >= 1), 'each connection reconnected');
