@@ -17,6 +17,7 @@ switch (target) {
     await benchMqtt({ n: n(200_000), live: Number(values.live ?? 20_000), liveRate: Number(values.rate ?? 5000) });
     break;
   }
+  case 'mqtt-connections': await (await import('./mqtt-connections.ts')).benchMqttConnections({ n: n(100_000), rounds: Number(values.rounds ?? 1) }); break;
   case 'aws-iot-core': {
     const { benchAwsIotCore } = await import('./aws-iot-core.ts');
     await benchAwsIotCore({ n: n(100_000) });
