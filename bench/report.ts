@@ -48,35 +48,6 @@ export interface BenchResult {
   rows: SavedRow[];
 }
 
-/**
- * A scale-out measurement: `instances` Cloudbridge processes on one PostgreSQL draining one source,
- * each held to the same CPU share. The scale-out bench (bench/scale-out*.ts) produces these;
- * run.ts appends them to its `scaleOutRows`.
- */
-export interface ScaleOutRow {
-  /** The connector, e.g. `aws-sqs`, `aws-kinesis`. */
-  source: string;
-  instances: number;
-  /** msg/s of all instances together. */
-  aggregateRate: number;
-  /** msg/s of one instance alone, the same run. */
-  oneInstanceRate: number;
-  /** Where the peer, not Cloudbridge, is the limit: the peer's own figure, said in words. */
-  peerLimit?: string;
-}
-
-/** The issue's scale-out target: 3 instances ≥ 2.5 × one instance. */
-export function scaleOutBenchRow(r: ScaleOutRow): BenchRow {
-  return {
-    id: `scale-out.${r.source}.${r.instances}`,
-    measure: `${r.source}: ${r.instances} instances on one PostgreSQL, aggregate (${(r.aggregateRate / r.instances).toFixed(0)} msg/s each)${r.peerLimit ? `; ${r.peerLimit}` : ''}`,
-    unit: 'msg/s',
-    value: r.aggregateRate,
-    baseline: { name: '1 instance', value: r.oneInstanceRate },
-    ...(r.instances === 3 ? { target: { of: 'ratio', op: '>=', limit: 2.5 } as const } : {}),
-  };
-}
-
 /** A connector's drain rate and the raw SDK drain of the same peer (medians where there are rounds). */
 export interface DrainPair { raw: number; cloudbridge: number }
 

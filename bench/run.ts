@@ -1,12 +1,13 @@
 /**
  * `npm run bench [-- <target>] [options]`: without a target, every bench of the report in one run
- * (mqtt, aws-sqs, aws-iot-core, aws-kinesis), printed as one table with ratios and targets and saved
- * as JSON in bench/results/ (docs/benchmarks.md). Targets `mqtt`, `aws-iot-core`, `aws-sqs`,
- * `aws-kinesis` run one of them (same table); `converters` and `isolation` print their own figures.
- * Benchmarks never assert on speed (machines are shared and noisy).
+ * (mqtt, aws-sqs, aws-iot-core, aws-kinesis, scale-out), printed as one table with ratios and
+ * targets and saved as JSON in bench/results/ (docs/benchmarks.md). Those targets run one of them
+ * (same table); `mqtt-connections`, `converters` and `isolation` print their own figures.
+ * Benchmarks never assert on speed (machines are shared and noisy). A bench that fails is reported
+ * and the others still run; the exit code is then 1.
  */
 import { parseArgs } from 'node:util';
-import { connectorBenchRow, formatTable, lastResult, runContext, saveResult, scaleOutBenchRow, type BenchRow, type ScaleOutRow } from './report.ts';
+import { connectorBenchRow, formatTable, lastResult, runContext, saveResult, type BenchRow } from './report.ts';
 
 const { values, positionals } = parseArgs({
   args: process.argv.slice(2), allowPositionals: true,
@@ -16,7 +17,7 @@ const { values, positionals } = parseArgs({
   },
 });
 const target = positionals[0] ?? 'all';
-const REPORTED = ['mqtt', 'aws-sqs', 'aws-iot-core', 'aws-kinesis'];
+const REPORTED = ['mqtt', 'aws-sqs', 'aws-iot-core', 'aws-kinesis', 'scale-out'];
 const num = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : Number(text));
 /** --n is the drain size of every bench run; each has its own default. */
 const n = (fallback: number): number => num(values.n, fallback);
@@ -42,27 +43,29 @@ async function runReported(name: string): Promise<BenchRow[]> {
       const pair = await benchAwsKinesis({ n: n(100_000), ...(values.shards ? { shards: Number(values.shards) } : {}), ...(values.rounds ? { rounds: Number(values.rounds) } : {}) });
       return [connectorBenchRow('aws-kinesis', `drain ${n(100_000)} from kinesalite (median of rounds)`, pair)];
     }
+    case 'scale-out': {
+      const { benchScaleOut } = await import('./scale-out.ts');
+      const { scaleOutBenchRows } = await import('./scale-out-rows.ts');
+      return scaleOutBenchRows(await benchScaleOut({ ...(values.n ? { n: Number(values.n) } : {}), ...(values.shards ? { shards: Number(values.shards) } : {}) }));
+    }
     default:
       throw new Error(`not a reported bench: ${name}`);
   }
 }
-
-/**
- * Scale-out measurements (N instances on one PostgreSQL, one SQS queue / one Kinesis stream) are
- * appended here by the scale-out bench (bench/scale-out*.ts) when it runs as part of `all`; they
- * become rows of the same table.
- */
-const scaleOutRows: ScaleOutRow[] = [];
 
 async function report(names: string[]): Promise<void> {
   const context = runContext(names.length === REPORTED.length ? ['all'] : names, values);
   const last = lastResult(values);
   const rows: BenchRow[] = [];
   for (const name of names) {
-    rows.push(...await runReported(name));
+    try {
+      rows.push(...await runReported(name));
+    } catch (err) {
+      console.error(`${name}: the bench failed, its rows are missing: ${(err as Error).stack ?? String(err)}`);
+      process.exitCode = 1;
+    }
     console.log('');
   }
-  rows.push(...scaleOutRows.map(scaleOutBenchRow));
   console.log(formatTable(rows, last));
   if (!values['no-save']) console.log(`\nsaved: ${saveResult(context, rows)}`);
 }
@@ -75,8 +78,14 @@ switch (target) {
   case 'aws-iot-core':
   case 'aws-sqs':
   case 'aws-kinesis':
+  case 'scale-out':
     await report([target]);
     break;
+  case 'mqtt-connections': {
+    const { benchMqttConnections } = await import('./mqtt-connections.ts');
+    await benchMqttConnections({ n: n(100_000), rounds: num(values.rounds, 1) });
+    break;
+  }
   case 'converters':
     await import('./converter-runtime.ts');
     break;
@@ -86,6 +95,6 @@ switch (target) {
     break;
   }
   default:
-    console.error(`unknown bench target "${target}" (all, ${REPORTED.join(', ')}, converters, isolation)`);
+    console.error(`unknown bench target "${target}" (all, ${REPORTED.join(', ')}, mqtt-connections, converters, isolation)`);
     process.exitCode = 2;
 }

@@ -1,7 +1,9 @@
 /** The bench report's table: ratios, targets, verdicts and the comparison with the last run, as printed. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { connectorBenchRow, formatTable, scaleOutBenchRow, type BenchResult, type BenchRow } from '../../bench/report.ts';
+import { connectorBenchRow, formatTable, type BenchResult, type BenchRow } from '../../bench/report.ts';
+import type { ScaleOutResult } from '../../bench/scale-out.ts';
+import { scaleOutBenchRows } from '../../bench/scale-out-rows.ts';
 
 const drain: BenchRow = {
   id: 'mqtt.drain', measure: 'mqtt: drain 200000 preloaded', unit: 'msg/s', value: 45_000,
@@ -32,15 +34,20 @@ describe('bench report table', () => {
     assert.equal(row2?.[6], '');
   });
 
-  it('turns connector drains and scale-out measurements into rows with the issue targets', () => {
-    const [, , sqs, three, two] = lines(formatTable([
+  it('turns connector drains and the scale-out result into rows with the issue targets', () => {
+    const row = (consumer: string, instances: number, rate: number, speedup: number) => ({ source: 'aws-sqs', consumer, instances, rate, speedup, perInstance: Array.from({ length: instances }, () => rate / instances) });
+    const scaleOut = {
+      quota: { cores: 0.5 },
+      rows: [row('cloudbridge', 1, 10_000, 1), row('cloudbridge', 2, 18_000, 1.8), row('cloudbridge', 3, 21_000, 2.1), row('raw-sdk', 3, 30_000, 1.2)],
+      targets: [{ source: 'aws-sqs', instances: 3, met: false, limits: ['the machine was 100 % busy'] }],
+    } as unknown as ScaleOutResult;
+    const [, , sqs, two, three] = lines(formatTable([
       connectorBenchRow('aws-sqs', 'drain 20000', { raw: 10_000, cloudbridge: 8000 }),
-      scaleOutBenchRow({ source: 'aws-sqs', instances: 3, aggregateRate: 27_000, oneInstanceRate: 10_000 }),
-      scaleOutBenchRow({ source: 'aws-kinesis', instances: 2, aggregateRate: 15_000, oneInstanceRate: 9000, peerLimit: 'kinesalite serves 16k rec/s' }),
+      ...scaleOutBenchRows(scaleOut),
     ], null));
     assert.deepEqual(sqs?.slice(3, 6), ['0.80', 'ratio ≥ 0.9', 'NOT met']);
-    assert.deepEqual(three?.slice(3, 6), ['2.70', 'ratio ≥ 2.5', 'met']);
-    assert.match(two?.[0] ?? '', /aws-kinesis: 2 instances .*7500 msg\/s each.*kinesalite serves 16k rec\/s/);
-    assert.deepEqual(two?.slice(4, 6), ['', '']);
+    assert.deepEqual(two?.slice(1, 6), ['18.0k msg/s', '1 instance: 10.0k msg/s', '1.80', '', '']);
+    assert.deepEqual(three?.slice(3, 6), ['2.10', 'ratio ≥ 2.5', 'NOT met']);
+    assert.match(three?.[0] ?? '', /^scale-out aws-sqs: 3 instances on one PostgreSQL \(0.5 core each\), aggregate \(7000 \/ 7000 \/ 7000 msg\/s per instance; raw SDK consumers 1.20 × one; the machine was 100 % busy\)$/);
   });
 });

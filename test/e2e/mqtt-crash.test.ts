@@ -42,16 +42,20 @@ describe('mqtt crash recovery', () => {
     await assertExactlyOnce(dir, TOTAL);
   }
 
-  it('kill -9 mid-stream, then restart: every message stored exactly once', async () => {
-    let child = await spawnCloudbridge(dir, config);
-    const publishing = publishSeq(broker.url, (i) => `crash/${i}`, 0, TOTAL, { window: 100, delayEvery: 200, delayMs: 5, clientId: 'pub-crash' });
-    await waitFor(async () => (await child.api.get<Status>('/integrations/plant/status')).counters.stored >= 2000, 'first 2000 stored', 60_000, 20);
-    await child.kill('SIGKILL');
-    const before = await countStored(dir);
-    assert.ok(before >= 2000 && before < TOTAL, `killed mid-stream (stored ${before})`);
-    child = await spawnCloudbridge(dir, config);
-    await finishAndCount(child, publishing);
-  });
+  for (const connections of [1, 3]) {
+    it(`kill -9 mid-stream, then restart: every message stored exactly once (connections ${connections})`, async () => {
+      const integration = (config.integrations as Array<{ config: Record<string, unknown> }>)[0];
+      if (integration) integration.config.connections = connections;
+      let child = await spawnCloudbridge(dir, config);
+      const publishing = publishSeq(broker.url, (i) => `crash/${i}`, 0, TOTAL, { window: 100, delayEvery: 200, delayMs: 5, clientId: `pub-crash-${connections}` });
+      await waitFor(async () => (await child.api.get<Status>('/integrations/plant/status')).counters.stored >= 2000, 'first 2000 stored', 60_000, 20);
+      await child.kill('SIGKILL');
+      const before = await countStored(dir);
+      assert.ok(before >= 2000 && before < TOTAL, `killed mid-stream (stored ${before})`);
+      child = await spawnCloudbridge(dir, config);
+      await finishAndCount(child, publishing);
+    });
+  }
 
   it('a crash after a commit but before any PUBACK: the redelivered messages are not stored twice', async () => {
     let child = await spawnCloudbridge(dir, config, { CLOUDBRIDGE_FAULT: 'crash-after-commit:5' });
