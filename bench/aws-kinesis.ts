@@ -1,18 +1,21 @@
 /**
- * AWS Kinesis ingest benchmark on kinesalite (in its own process): N JSON records (~190 B, 100
+ * AWS Kinesis ingest benchmark on kinesalite (in its own process): N JSON records (~205 B, 100
  * partition keys) preloaded into a stream of S shards, then the same stream drained (reading a
  * Kinesis stream consumes nothing) by
  *  1. a raw SDK loop: one GetRecords loop per shard (Limit 10000, at most one call per 200 ms per
  *     shard, as Kinesis allows), records counted and dropped: the ceiling any consumer reaches here;
- *  2. Cloudbridge (`aws-kinesis` integration, TRIM_HORIZON, pollIntervalMs 200, JS converter in the
- *     sandbox, SQLite synchronous=FULL, the shard checkpoints committed with every batch), timed from
- *     enabling the integration (DescribeStreamSummary, ListShards, leases) to the last commit.
+ *  2. Cloudbridge (`cloudbridge start` in its own process, `aws-kinesis` integration, TRIM_HORIZON,
+ *     pollIntervalMs 200, JS converter in the sandbox, SQLite synchronous=FULL, the shard
+ *     checkpoints committed with every batch), timed from enabling the integration
+ *     (DescribeStreamSummary, ListShards, leases) to the status showing every record stored.
  * Each round preloads a fresh kinesalite and alternates which of the two drains first. Both rates
  * and their ratio are printed; nothing is asserted (machines are shared and noisy).
  */
 import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
 import { KINESALITE_CREDENTIALS, startKinesalite, type KinesalitePeer } from '../test/peers/kinesalite.ts';
-import { benchPayload, cloudbridgeDrain, drainRounds, startDrainTimer, type DrainResult } from './common.ts';
+import { benchPayload } from './messages.ts';
+import type { DrainPair } from './report.ts';
+import { cloudbridgeDrain, drainRounds, startDrainTimer, type DrainResult } from './source-drains.ts';
 
 const STREAM = 'bench';
 
@@ -55,11 +58,11 @@ export function kinesisCloudbridgeDrain(peer: KinesalitePeer, n: number): Promis
 }
 
 /** `rounds` rounds (default 3), each on a fresh kinesalite with one preload drained by both; prints each run and the medians. */
-export async function benchAwsKinesis(args: { n: number; shards?: number; rounds?: number }): Promise<void> {
+export async function benchAwsKinesis(args: { n: number; shards?: number; rounds?: number }): Promise<DrainPair> {
   const shards = args.shards ?? 4;
   const rounds = args.rounds ?? 3;
   console.log(`aws-kinesis bench: ${args.n} preloaded records of ~${benchPayload(0, 1_700_000_000_000).length} B on ${shards} shards, kinesalite in a child process (fresh for each round), ${rounds} rounds`);
-  await drainRounds(rounds, 'rec/s', {
+  return drainRounds(rounds, 'rec/s', {
     raw: 'raw SDK loop (GetRecords per shard, no processing), median:                   ',
     cb: 'Cloudbridge (JS converter + SQLite FULL, checkpoint in every commit), median: ',
   }, async (round) => {

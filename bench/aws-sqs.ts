@@ -1,17 +1,20 @@
 /**
  * AWS SQS ingest benchmark on fauxqs (in its own process, so it does not share a CPU core with
- * what is measured): N JSON messages (~190 B) preloaded into a standard queue, then drained by
+ * what is measured): N JSON messages (~205 B) preloaded into a standard queue, then drained by
  *  1. a raw SDK loop: R concurrent long-poll receivers (ReceiveMessage 10 + DeleteMessageBatch,
  *     no processing), the ceiling any consumer can reach on this peer;
- *  2. Cloudbridge (`aws-sqs` integration, maxReceivers R, JS converter in the sandbox, SQLite
- *     synchronous=FULL, delete only after commit), from a fresh identical preload.
+ *  2. Cloudbridge (`cloudbridge start` in its own process, `aws-sqs` integration, maxReceivers R,
+ *     JS converter in the sandbox, SQLite synchronous=FULL, delete only after commit), from a fresh
+ *     identical preload.
  * Both rates and their ratio are printed; nothing is asserted (machines are shared and noisy).
  * Measured profile of the Cloudbridge run: the connector's own code is about 1 % of the CPU,
  * the AWS SDK and HTTP about half, the SQLite commit (with fsync) and the converter the rest.
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { FAUXQS_CREDENTIALS, startFauxqsPeer, type FauxqsPeer } from '../test/peers/fauxqs.ts';
-import { benchPayload, cloudbridgeDrain, drainRounds, startDrainTimer, type DrainResult } from './common.ts';
+import { benchPayload } from './messages.ts';
+import type { DrainPair } from './report.ts';
+import { cloudbridgeDrain, drainRounds, startDrainTimer, type DrainResult } from './source-drains.ts';
 
 /** Message i of a preload, with a fixed ts so that both runs send identical bodies. */
 function payload(i: number): string {
@@ -62,7 +65,7 @@ export async function sqsCloudbridgeDrain(peer: FauxqsPeer, n: number, receivers
  * Alternates raw and Cloudbridge drains `rounds` times (default 3) and prints each run and the
  * medians: on a shared 2-core machine single runs vary by ±30 %.
  */
-export async function benchAwsSqs(args: { n: number; receivers?: number; rounds?: number }): Promise<void> {
+export async function benchAwsSqs(args: { n: number; receivers?: number; rounds?: number }): Promise<DrainPair> {
   const receivers = args.receivers ?? 8;
   const rounds = args.rounds ?? 3;
   // A fresh fauxqs for each run, so neither inherits the other's queue state.
@@ -75,7 +78,7 @@ export async function benchAwsSqs(args: { n: number; receivers?: number; rounds?
     }
   };
   console.log(`aws-sqs bench: ${args.n} preloaded messages of ~${payload(0).length} B, fauxqs in a child process (fresh for each run), ${receivers} receivers, ${rounds} rounds`);
-  await drainRounds(rounds, 'msg/s', {
+  return drainRounds(rounds, 'msg/s', {
     raw: 'raw SDK loop (receive 10 + DeleteMessageBatch, no processing), median:  ',
     cb: 'Cloudbridge (JS converter + SQLite FULL, delete after commit), median:   ',
   }, async () => {

@@ -9,12 +9,15 @@
  * Before each drain the persistent sessions of the integration's connections are made (client ids
  * and shared filters as the connector names them) and the queue is preloaded: Mosquitto queues
  * each connection's turn in its session. The drain is timed from enabling the integration to the
- * last commit; CPU is this process's (Cloudbridge without the sandbox processes).
+ * last stored (`cloudbridge start` in its own process); CPU is that process's and its sandbox
+ * processes'.
  */
 import mqtt from 'mqtt';
 import { connectionClientId, sharingGroup, subscriptionFilters } from '../src/connectors/mqtt/index.ts';
 import { startMosquitto, type MosquittoBroker } from '../test/peers/mosquitto.ts';
-import { benchPayload, cloudbridgeDrain, preloadMqtt } from './common.ts';
+import { benchPayload, preloadMqtt } from './messages.ts';
+import { cloudbridgeDrain } from './source-drains.ts';
+import { median } from './stats.ts';
 
 interface Drain { inflight: number; connections: number; rate: number; cpuUsPerMessage: number }
 
@@ -43,11 +46,6 @@ async function drain(broker: MosquittoBroker, inflight: number, connections: num
   const config = { host: '127.0.0.1', port: broker.port, clientId, cleanSession: false, maxInFlight: 4000, connections, topicFilters: [{ filter, qos: 1 }] };
   const result = await cloudbridgeDrain('mqtt', config, n);
   return { inflight, connections, rate: result.rate, cpuUsPerMessage: (result.cpuPercent / 100) * (1e6 / result.rate) };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
 export async function benchMqttConnections(args: { n: number; rounds: number }): Promise<void> {
