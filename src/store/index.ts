@@ -14,9 +14,8 @@ export interface SqliteStoreConfig {
   /** `FULL` (default) makes every commit durable before it returns; `NORMAL` may lose the last commits on power loss. */
   synchronous?: SqliteSynchronous;
   /**
-   * The connection lives in a worker thread (default): commits and queries run beside the main
-   * thread, which keeps reading sources and converting meanwhile (ADR 012). `false` runs them on
-   * the calling thread (tools and tests that use the store directly).
+   * `true`: the connection lives in a worker thread, commits and queries run beside the main
+   * thread (ADR 012). Default false: on the calling thread.
    */
   thread?: boolean;
 }
@@ -40,7 +39,7 @@ export async function openStore(cfg: StoreConfig): Promise<Store> {
     throw new CloudbridgeError('CONFIG_INVALID', 'no store configured: set store.sqlite.path', { field: 'store.sqlite' });
   }
   const options = { path: cfg.sqlite.path, synchronous: cfg.sqlite.synchronous ?? 'FULL' };
-  return migrated(cfg.sqlite.thread === false ? new SqliteStore(options) : sqliteThreadStore(options));
+  return migrated(cfg.sqlite.thread === true ? sqliteThreadStore(options) : new SqliteStore(options));
 }
 
 async function migrated(store: Store): Promise<Store> {
