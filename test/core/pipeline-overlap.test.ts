@@ -74,6 +74,21 @@ async function flush(): Promise<void> {
 
 const deliverEach = (p: IngestPipeline, keys: string[]): Array<ReturnType<typeof outcome>> => keys.map((k) => outcome(p.deliver([msg(k)])));
 
+/** Message a committing (held), message b converting (held) behind it. */
+async function aCommitsWhileBConverts(): Promise<{ s: ReturnType<typeof heldStages>; p: IngestPipeline; a: ReturnType<typeof outcome>; b: ReturnType<typeof outcome> }> {
+  const clock = new ManualClock();
+  const s = heldStages();
+  const p = s.pipeline(clock);
+  const [a] = deliverEach(p, ['a']);
+  await clock.advance(5);
+  s.converts[0]?.pass();
+  await flush();
+  const [b] = deliverEach(p, ['b']);
+  await clock.advance(5);
+  assert.ok(a && b);
+  return { s, p, a, b };
+}
+
 describe('pipeline: conversion overlaps the commit', () => {
   it('the next batch converts while the previous one commits; what arrives meanwhile forms the batch after', async () => {
     const clock = new ManualClock();
@@ -109,24 +124,16 @@ describe('pipeline: conversion overlaps the commit', () => {
   });
 
   it('a batch still converting when the commit before it fails is rejected after its conversion, never committed', async () => {
-    const clock = new ManualClock();
-    const s = heldStages();
-    const p = s.pipeline(clock);
-    const [a] = deliverEach(p, ['a']);
-    await clock.advance(5);
-    s.converts[0]?.pass();
-    await flush();
-    const [b] = deliverEach(p, ['b']);
-    await clock.advance(5);
+    const { s, p, a, b } = await aCommitsWhileBConverts();
     assert.equal(s.converts.length, 2, 'b converts while a commits');
 
     s.commits[0]?.fail(new Error('disk I/O error'));
     await flush();
-    assert.ok(a?.error instanceof DeliveryRejectedError);
-    assert.equal(b?.done, false, 'b is still converting');
+    assert.ok(a.error instanceof DeliveryRejectedError);
+    assert.equal(b.done, false, 'b is still converting');
     s.converts[1]?.pass();
     await flush();
-    assert.ok(b?.error instanceof DeliveryRejectedError, 'b is rejected once converted');
+    assert.ok(b.error instanceof DeliveryRejectedError, 'b is rejected once converted');
     assert.equal(b.error.code, 'STORE_UNAVAILABLE');
     assert.ok(b.error.retryAfterMs > 0 && b.error.retryAfterMs <= a.error.retryAfterMs, 'asked to come back when the pause ends');
     assert.equal(s.commits.length, 1, 'b was never committed');
@@ -134,24 +141,16 @@ describe('pipeline: conversion overlaps the commit', () => {
   });
 
   it('a later batch whose converters cannot run is rejected; the batch before it still commits and the pause stands', async () => {
-    const clock = new ManualClock();
-    const s = heldStages();
-    const p = s.pipeline(clock);
-    const [a] = deliverEach(p, ['a']);
-    await clock.advance(5);
-    s.converts[0]?.pass();
-    await flush();
-    const [b] = deliverEach(p, ['b']);
-    await clock.advance(5);
+    const { s, p, a, b } = await aCommitsWhileBConverts();
     s.converts[1]?.fail(new CloudbridgeError('SANDBOX_UNAVAILABLE', 'the sandbox processes cannot start'));
     await flush();
-    assert.ok(b?.error instanceof DeliveryRejectedError);
+    assert.ok(b.error instanceof DeliveryRejectedError);
     assert.equal(b.error.code, 'SANDBOX_UNAVAILABLE');
     assert.equal(p.stats().paused, true);
 
     s.commits[0]?.pass();
     await flush();
-    assert.equal(a?.done, true);
+    assert.equal(a.done, true);
     assert.equal(a.error, undefined, 'a, before the failure, is committed and acknowledged');
     assert.deepEqual(s.committed, ['a']);
     assert.equal(p.stats().paused, true, 'the commit of an earlier batch does not lift the pause');
