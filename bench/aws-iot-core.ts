@@ -1,17 +1,20 @@
 /**
  * aws-iot-core ingest benchmark: drain rate of a preloaded persistent session over mutual TLS, on
  * the AWS IoT stand-in (Mosquitto with require_certificate, use_identity_as_username and an ACL),
- * for N QoS 1 JSON messages of ~200 B, in the same run:
- *  1. a plain mqtt.js subscriber (MQTT 5, the connector's default; PUBACK on receipt, no processing);
- *  2. Cloudbridge's `aws-iot-core` integration (JS converter in the sandbox, SQLite synchronous=FULL,
- *     PUBACK only after commit), same broker, same identity, same message shape.
+ * for N QoS 1 JSON messages of ~205 B, in the same run:
+ *  1. a plain mqtt.js subscriber in the bench process (MQTT 5, the connector's default; PUBACK on
+ *     receipt, no processing);
+ *  2. Cloudbridge's `aws-iot-core` integration, `cloudbridge start` in its own process (JS converter
+ *     in the sandbox, SQLite synchronous=FULL, PUBACK only after commit), same broker, same
+ *     identity, same message shape.
  * Prints both rates and their ratio. Never asserts on speed. BENCH_SYNC=NORMAL runs SQLite with
  * synchronous=NORMAL instead of FULL, to see how much of the gap is the store's fsync.
  */
-import { stringify } from 'yaml';
 import type { MqttClient } from 'mqtt';
 import { startAwsIotBroker, SERVICE_IDENTITY, type AwsIotBroker } from '../test/peers/aws-iot-broker.ts';
-import { BENCH_DECODER, CommitCounter, benchPayload, expectTelemetry, preloadMqtt, withBenchApp } from './common.ts';
+import { benchConfig, timedDrain, withCloudbridgeProcess } from './cloudbridge-process.ts';
+import { benchPayload, preloadMqtt } from './messages.ts';
+import type { DrainPair } from './report.ts';
 
 const PUBLISHER = 'bench-device';
 const ACL = [`user ${SERVICE_IDENTITY}`, 'topic read bench/#', `user ${PUBLISHER}`, 'topic write bench/#'].join('\n');
@@ -23,11 +26,16 @@ async function preload(iot: AwsIotBroker, prefix: string, n: number): Promise<vo
   await pub.endAsync();
 }
 
+/** The persistent session (MQTT 5, as the connector keeps it) of `clientId`, subscribed to `${prefix}/#`. */
+async function createSession(iot: AwsIotBroker, clientId: string, prefix: string): Promise<void> {
+  const first = await iot.connect(SERVICE_IDENTITY, { clientId, ...SESSION });
+  await first.subscribeAsync(`${prefix}/#`, { qos: 1 });
+  await first.endAsync();
+}
+
 async function rawDrain(iot: AwsIotBroker, n: number): Promise<number> {
   const opts = { clientId: 'bench-raw', ...SESSION };
-  const first = await iot.connect(SERVICE_IDENTITY, opts);
-  await first.subscribeAsync('bench/raw/#', { qos: 1 });
-  await first.endAsync();
+  await createSession(iot, opts.clientId, 'bench/raw');
   await preload(iot, 'bench/raw', n);
   let count = 0;
   let client: MqttClient | null = null;
@@ -44,34 +52,22 @@ async function rawDrain(iot: AwsIotBroker, n: number): Promise<number> {
   return (n / ms) * 1000;
 }
 
+/** Cloudbridge as `cloudbridge start` in its own process, its session made and preloaded before the integration is enabled. */
 async function cloudbridgeDrain(iot: AwsIotBroker, n: number): Promise<number> {
   const service = await iot.identity(SERVICE_IDENTITY);
-  const counter = new CommitCounter();
-  const yaml = stringify({
-    converters: [{ name: 'dec', type: 'uplink', script: BENCH_DECODER }],
-    integrations: [{
-      name: 'bench', type: 'aws-iot-core', uplinkConverter: 'dec',
-      config: {
-        endpoint: iot.host, port: iot.port, clientId: 'bench-cb', maxInFlight: 4000,
-        credentials: { ca: iot.ca, cert: service.cert, key: service.key },
-        topicFilters: [{ filter: 'bench/cb/#', qos: 1 }],
-      },
-    }],
+  const config = benchConfig('aws-iot-core', {
+    endpoint: iot.host, port: iot.port, clientId: 'bench-cb', maxInFlight: 4000,
+    credentials: { ca: iot.ca, cert: service.cert, key: service.key },
+    topicFilters: [{ filter: 'bench/cb/#', qos: 1 }],
   });
-  return withBenchApp(yaml, (messages) => counter.add(messages), async (app) => {
-    await app.configService.setEnabled('bench', false);
+  return withCloudbridgeProcess(config, {}, n * 3, async (cb) => {
+    await createSession(iot, 'bench-cb', 'bench/cb');
     await preload(iot, 'bench/cb', n);
-    const drained = counter.reached(n);
-    const start = performance.now();
-    await app.configService.setEnabled('bench', true);
-    await drained;
-    const rate = (n / (performance.now() - start)) * 1000;
-    await expectTelemetry(app, n * 3);
-    return rate;
+    return (await timedDrain(cb, 'bench', n)).rate;
   });
 }
 
-export async function benchAwsIotCore(args: { n: number }): Promise<void> {
+export async function benchAwsIotCore(args: { n: number }): Promise<DrainPair> {
   const iot = await startAwsIotBroker({ acl: ACL, mosquitto: { persistence: false, maxInflightMessages: 4000 } });
   try {
     console.log(`aws-iot-core bench: ${args.n} preloaded QoS 1 messages of ~${benchPayload(0, Date.now()).length} B, mutual TLS (EC P-256), MQTT 5, Mosquitto on ${iot.url}`);
@@ -80,7 +76,7 @@ export async function benchAwsIotCore(args: { n: number }): Promise<void> {
     const cb = await cloudbridgeDrain(iot, args.n);
     console.log(`  Cloudbridge aws-iot-core (JS converter + SQLite ${process.env.BENCH_SYNC ?? 'FULL'}, PUBACK after commit):  ${cb.toFixed(0)} msg/s`);
     console.log(`  ratio Cloudbridge / plain subscriber: ${(cb / raw).toFixed(2)}`);
-    console.log(`  peak RSS of the bench process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+    return { raw, cloudbridge: cb };
   } finally {
     await iot.dispose();
   }

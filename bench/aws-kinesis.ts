@@ -1,18 +1,21 @@
 /**
- * AWS Kinesis ingest benchmark on kinesalite (in its own process): N JSON records (~190 B, 100
+ * AWS Kinesis ingest benchmark on kinesalite (in its own process): N JSON records (~205 B, 100
  * partition keys) preloaded into a stream of S shards, then the same stream drained (reading a
  * Kinesis stream consumes nothing) by
  *  1. a raw SDK loop: one GetRecords loop per shard (Limit 10000, at most one call per 200 ms per
  *     shard, as Kinesis allows), records counted and dropped: the ceiling any consumer reaches here;
- *  2. Cloudbridge (`aws-kinesis` integration, TRIM_HORIZON, pollIntervalMs 200, JS converter in the
- *     sandbox, SQLite synchronous=FULL, the shard checkpoints committed with every batch), timed from
- *     enabling the integration (DescribeStreamSummary, ListShards, leases) to the last commit.
+ *  2. Cloudbridge (`cloudbridge start` in its own process, `aws-kinesis` integration, TRIM_HORIZON,
+ *     pollIntervalMs 200, JS converter in the sandbox, SQLite synchronous=FULL, the shard
+ *     checkpoints committed with every batch), timed from enabling the integration
+ *     (DescribeStreamSummary, ListShards, leases) to the status showing every record stored.
  * Each round preloads a fresh kinesalite and alternates which of the two drains first. Both rates
  * and their ratio are printed; nothing is asserted (machines are shared and noisy).
  */
 import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
 import { KINESALITE_CREDENTIALS, startKinesalite, type KinesalitePeer } from '../test/peers/kinesalite.ts';
-import { BENCH_DECODER, CommitCounter, benchPayload, expectTelemetry, withBenchApp } from './common.ts';
+import { benchPayload } from './messages.ts';
+import type { DrainPair } from './report.ts';
+import { cloudbridgeDrain, drainRounds, startDrainTimer, type DrainResult } from './source-drains.ts';
 
 const STREAM = 'bench';
 
@@ -22,18 +25,6 @@ async function preload(peer: KinesalitePeer, n: number, shards: number): Promise
   await peer.putAll(STREAM, entries, 4);
 }
 
-export interface DrainResult {
-  /** Records per second. */
-  rate: number;
-  /** CPU time of this process during the drain, in % of one core. */
-  cpuPercent: number;
-}
-
-function cpuPercent(since: NodeJS.CpuUsage, startMs: number): number {
-  const used = process.cpuUsage(since);
-  return (used.user + used.system) / 10 / (performance.now() - startMs);
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** One GetRecords loop per shard (TRIM_HORIZON, Limit 10000, ≥ 200 ms apart), until N records arrived. */
@@ -41,15 +32,14 @@ export async function rawDrain(peer: KinesalitePeer, n: number): Promise<DrainRe
   const shardIds = (await peer.listShards(STREAM)).map((s) => s.ShardId as string);
   let received = 0;
   let result: DrainResult | null = null;
-  const start = performance.now();
-  const c0 = process.cpuUsage();
+  const timer = startDrainTimer();
   await Promise.all(shardIds.map(async (shardId) => {
     let iterator = (await peer.kinesis.send(new GetShardIteratorCommand({ StreamName: STREAM, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
     while (iterator && received < n) {
       const callAt = performance.now();
       const out = await peer.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
       received += out.Records?.length ?? 0;
-      if (received >= n && !result) result = { rate: (n / (performance.now() - start)) * 1000, cpuPercent: cpuPercent(c0, start) };
+      if (received >= n && !result) result = timer.result(n);
       iterator = out.NextShardIterator;
       const wait = 200 - (performance.now() - callAt);
       if (wait > 0 && received < n) await sleep(wait);
@@ -59,71 +49,34 @@ export async function rawDrain(peer: KinesalitePeer, n: number): Promise<DrainRe
   return result;
 }
 
-export async function cloudbridgeDrain(peer: KinesalitePeer, n: number): Promise<DrainResult> {
-  const counter = new CommitCounter();
-  const kinesisConfig = {
+export function kinesisCloudbridgeDrain(peer: KinesalitePeer, n: number): Promise<DrainResult> {
+  return cloudbridgeDrain('aws-kinesis', {
     streamName: STREAM, endpoint: peer.endpoint, region: peer.region,
     accessKeyId: KINESALITE_CREDENTIALS.accessKeyId, secretAccessKey: KINESALITE_CREDENTIALS.secretAccessKey,
     initialPosition: 'TRIM_HORIZON', pollIntervalMs: 200,
-  };
-  const yaml = `
-converters: [{ name: dec, type: uplink, script: ${JSON.stringify(BENCH_DECODER)} }]
-integrations:
-  - name: bench
-    type: aws-kinesis
-    enabled: false
-    uplinkConverter: dec
-    config: ${JSON.stringify(kinesisConfig)}
-`;
-  return withBenchApp(yaml, (messages) => counter.add(messages), async (app) => {
-    const drained = counter.reached(n);
-    const start = performance.now();
-    const c0 = process.cpuUsage();
-    await app.configService.setEnabled('bench', true);
-    await drained;
-    const rate = (n / (performance.now() - start)) * 1000;
-    const cpu = cpuPercent(c0, start);
-    await expectTelemetry(app, n * 3);
-    return { rate, cpuPercent: cpu };
-  });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+  }, n);
 }
 
 /** `rounds` rounds (default 3), each on a fresh kinesalite with one preload drained by both; prints each run and the medians. */
-export async function benchAwsKinesis(args: { n: number; shards?: number; rounds?: number }): Promise<void> {
+export async function benchAwsKinesis(args: { n: number; shards?: number; rounds?: number }): Promise<DrainPair> {
   const shards = args.shards ?? 4;
   const rounds = args.rounds ?? 3;
-  const line = (r: DrainResult): string => `${r.rate.toFixed(0).padStart(6)} rec/s (bench process at ${r.cpuPercent.toFixed(0)} % CPU)`;
   console.log(`aws-kinesis bench: ${args.n} preloaded records of ~${benchPayload(0, 1_700_000_000_000).length} B on ${shards} shards, kinesalite in a child process (fresh for each round), ${rounds} rounds`);
-  const raws: number[] = [];
-  const cbs: number[] = [];
-  for (let round = 1; round <= rounds; round++) {
+  return drainRounds(rounds, 'rec/s', {
+    raw: 'raw SDK loop (GetRecords per shard, no processing), median:                   ',
+    cb: 'Cloudbridge (JS converter + SQLite FULL, checkpoint in every commit), median: ',
+  }, async (round) => {
     const peer = await startKinesalite();
-    let raw: DrainResult;
-    let cb: DrainResult;
     try {
       await preload(peer, args.n, shards);
       if (round % 2 === 1) {
-        raw = await rawDrain(peer, args.n);
-        cb = await cloudbridgeDrain(peer, args.n);
-      } else {
-        cb = await cloudbridgeDrain(peer, args.n);
-        raw = await rawDrain(peer, args.n);
+        const raw = await rawDrain(peer, args.n);
+        return { raw, cb: await kinesisCloudbridgeDrain(peer, args.n) };
       }
+      const cb = await kinesisCloudbridgeDrain(peer, args.n);
+      return { raw: await rawDrain(peer, args.n), cb };
     } finally {
       await peer.stop();
     }
-    raws.push(raw.rate);
-    cbs.push(cb.rate);
-    console.log(`  round ${round}: raw SDK loop ${line(raw)}, Cloudbridge ${line(cb)}, ratio ${(cb.rate / raw.rate).toFixed(2)}`);
-  }
-  const raw = median(raws);
-  const cb = median(cbs);
-  console.log(`  raw SDK loop (GetRecords per shard, no processing), median:                   ${raw.toFixed(0)} rec/s`);
-  console.log(`  Cloudbridge (JS converter + SQLite FULL, checkpoint in every commit), median: ${cb.toFixed(0)} rec/s`);
-  console.log(`  ratio Cloudbridge / raw SDK loop (medians): ${(cb / raw).toFixed(2)}`);
+  });
 }

@@ -1,17 +1,20 @@
 /**
  * AWS SQS ingest benchmark on fauxqs (in its own process, so it does not share a CPU core with
- * what is measured): N JSON messages (~190 B) preloaded into a standard queue, then drained by
+ * what is measured): N JSON messages (~205 B) preloaded into a standard queue, then drained by
  *  1. a raw SDK loop: R concurrent long-poll receivers (ReceiveMessage 10 + DeleteMessageBatch,
  *     no processing), the ceiling any consumer can reach on this peer;
- *  2. Cloudbridge (`aws-sqs` integration, maxReceivers R, JS converter in the sandbox, SQLite
- *     synchronous=FULL, delete only after commit), from a fresh identical preload.
+ *  2. Cloudbridge (`cloudbridge start` in its own process, `aws-sqs` integration, maxReceivers R,
+ *     JS converter in the sandbox, SQLite synchronous=FULL, delete only after commit), from a fresh
+ *     identical preload.
  * Both rates and their ratio are printed; nothing is asserted (machines are shared and noisy).
  * Measured profile of the Cloudbridge run: the connector's own code is about 1 % of the CPU,
  * the AWS SDK and HTTP about half, the SQLite commit (with fsync) and the converter the rest.
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { FAUXQS_CREDENTIALS, startFauxqsPeer, type FauxqsPeer } from '../test/peers/fauxqs.ts';
-import { BENCH_DECODER, CommitCounter, benchPayload, expectTelemetry, withBenchApp } from './common.ts';
+import { benchPayload } from './messages.ts';
+import type { DrainPair } from './report.ts';
+import { cloudbridgeDrain, drainRounds, startDrainTimer, type DrainResult } from './source-drains.ts';
 
 /** Message i of a preload, with a fixed ts so that both runs send identical bodies. */
 function payload(i: number): string {
@@ -24,25 +27,12 @@ async function preload(peer: FauxqsPeer, name: string, n: number): Promise<strin
   return url;
 }
 
-export interface DrainResult {
-  /** Messages per second. */
-  rate: number;
-  /** CPU time of this process during the drain, in % of one core. */
-  cpuPercent: number;
-}
-
-function cpuPercent(since: NodeJS.CpuUsage, startMs: number): number {
-  const used = process.cpuUsage(since);
-  return (used.user + used.system) / 10 / (performance.now() - startMs);
-}
-
 /** R receivers, each: receive 10 (long poll) → delete them → again, until N were received. */
 export async function rawDrain(peer: FauxqsPeer, n: number, receivers: number): Promise<DrainResult> {
   const url = await preload(peer, 'bench-raw', n);
   let received = 0;
   let result: DrainResult | null = null;
-  const start = performance.now();
-  const c0 = process.cpuUsage();
+  const timer = startDrainTimer();
   const receiver = async (): Promise<void> => {
     while (received < n) {
       const out = await peer.sqs.send(new ReceiveMessageCommand({
@@ -55,7 +45,7 @@ export async function rawDrain(peer: FauxqsPeer, n: number, receivers: number): 
         QueueUrl: url, Entries: messages.map((m, i) => ({ Id: `${i}`, ReceiptHandle: m.ReceiptHandle ?? '' })),
       }));
       // Timed when the last message is in: receivers still in an (empty) long poll do not count.
-      if (received >= n && !result) result = { rate: (n / (performance.now() - start)) * 1000, cpuPercent: cpuPercent(c0, start) };
+      if (received >= n && !result) result = timer.result(n);
     }
   };
   await Promise.all(Array.from({ length: receivers }, receiver));
@@ -63,45 +53,19 @@ export async function rawDrain(peer: FauxqsPeer, n: number, receivers: number): 
   return result;
 }
 
-export async function cloudbridgeDrain(peer: FauxqsPeer, n: number, receivers: number): Promise<DrainResult> {
-  const counter = new CommitCounter();
+export async function sqsCloudbridgeDrain(peer: FauxqsPeer, n: number, receivers: number): Promise<DrainResult> {
   const url = await preload(peer, 'bench-cb', n);
-  const sqsConfig = {
+  return cloudbridgeDrain('aws-sqs', {
     queueUrl: url, endpoint: peer.endpoint, accessKeyId: FAUXQS_CREDENTIALS.accessKeyId, secretAccessKey: FAUXQS_CREDENTIALS.secretAccessKey,
     waitTimeSeconds: 1, maxReceivers: receivers, maxInFlight: 4000,
-  };
-  const yaml = `
-converters: [{ name: dec, type: uplink, script: ${JSON.stringify(BENCH_DECODER)} }]
-integrations:
-  - name: bench
-    type: aws-sqs
-    enabled: false
-    uplinkConverter: dec
-    config: ${JSON.stringify(sqsConfig)}
-`;
-  return withBenchApp(yaml, (messages) => counter.add(messages), async (app) => {
-    const drained = counter.reached(n);
-    const start = performance.now();
-    const c0 = process.cpuUsage();
-    await app.configService.setEnabled('bench', true);
-    await drained;
-    const rate = (n / (performance.now() - start)) * 1000;
-    const cpu = cpuPercent(c0, start);
-    await expectTelemetry(app, n * 3);
-    return { rate, cpuPercent: cpu };
-  });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+  }, n);
 }
 
 /**
  * Alternates raw and Cloudbridge drains `rounds` times (default 3) and prints each run and the
  * medians: on a shared 2-core machine single runs vary by ±30 %.
  */
-export async function benchAwsSqs(args: { n: number; receivers?: number; rounds?: number }): Promise<void> {
+export async function benchAwsSqs(args: { n: number; receivers?: number; rounds?: number }): Promise<DrainPair> {
   const receivers = args.receivers ?? 8;
   const rounds = args.rounds ?? 3;
   // A fresh fauxqs for each run, so neither inherits the other's queue state.
@@ -113,20 +77,12 @@ export async function benchAwsSqs(args: { n: number; receivers?: number; rounds?
       await peer.stop();
     }
   };
-  const line = (r: DrainResult): string => `${r.rate.toFixed(0).padStart(6)} msg/s (bench process at ${r.cpuPercent.toFixed(0)} % CPU)`;
   console.log(`aws-sqs bench: ${args.n} preloaded messages of ~${payload(0).length} B, fauxqs in a child process (fresh for each run), ${receivers} receivers, ${rounds} rounds`);
-  const raws: number[] = [];
-  const cbs: number[] = [];
-  for (let round = 1; round <= rounds; round++) {
+  return drainRounds(rounds, 'msg/s', {
+    raw: 'raw SDK loop (receive 10 + DeleteMessageBatch, no processing), median:  ',
+    cb: 'Cloudbridge (JS converter + SQLite FULL, delete after commit), median:   ',
+  }, async () => {
     const raw = await drain(rawDrain);
-    const cb = await drain(cloudbridgeDrain);
-    raws.push(raw.rate);
-    cbs.push(cb.rate);
-    console.log(`  round ${round}: raw SDK loop ${line(raw)}, Cloudbridge ${line(cb)}, ratio ${(cb.rate / raw.rate).toFixed(2)}`);
-  }
-  const raw = median(raws);
-  const cb = median(cbs);
-  console.log(`  raw SDK loop (receive 10 + DeleteMessageBatch, no processing), median:  ${raw.toFixed(0)} msg/s`);
-  console.log(`  Cloudbridge (JS converter + SQLite FULL, delete after commit), median:   ${cb.toFixed(0)} msg/s`);
-  console.log(`  ratio Cloudbridge / raw SDK loop (medians): ${(cb / raw).toFixed(2)}`);
+    return { raw, cb: await drain(sqsCloudbridgeDrain) };
+  });
 }

@@ -1,43 +1,14 @@
-/** What the benchmarks share: the message shape, the decoder, the MQTT preload and an in-process app that counts commits. */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+/** What the benchmarks share: an in-process app that counts commits (the message shape and decoder are in messages.ts). */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MqttClient } from 'mqtt';
 import { startApp, type App } from '../src/app/app.ts';
 import { parseConfigText } from '../src/app/config-file.ts';
 import type { UplinkMessage } from '../src/core/model.ts';
 import { sandboxPool } from '../src/converters/sandbox/host/sandbox-pool.ts';
+import { peakRssMb } from './proc-stats.ts';
 
-/** A ThingsBoard-style decoder: 3 telemetry points with the payload's ts and 1 attribute per message. */
-export const BENCH_DECODER = `var d = decodeToJson(payload);
-return { deviceName: d.device, deviceType: 'thermostat',
-  attributes: { model: d.model },
-  telemetry: { ts: d.ts, values: { temperature: d.temperature, humidity: d.humidity, seq: d.seq } } };`;
-
-/** A ~190-byte JSON message from one of 100 devices. */
-export function benchPayload(i: number, ts: number): string {
-  return JSON.stringify({
-    device: `sensor-${i % 100}`, seq: i, ts, model: 'TH-1000 rev B', firmware: '1.2.3-build.4567',
-    temperature: 20 + (i % 100) / 10, humidity: 40 + (i % 50), battery: 97, location: 'Building 7, floor 3, room 12',
-  });
-}
-
-/**
- * Publishes messages 0..n-1 (QoS 1, ts 1_700_000_000_000 + i) to `${topicPrefix}/${i % 100}` on a
- * connected client, at most 2000 awaiting their PUBACK at a time. The caller owns the client.
- */
-export async function preloadMqtt(client: MqttClient, topicPrefix: string, n: number): Promise<void> {
-  const window = 2000;
-  let batch: Array<Promise<unknown>> = [];
-  for (let i = 0; i < n; i++) {
-    batch.push(client.publishAsync(`${topicPrefix}/${i % 100}`, benchPayload(i, 1_700_000_000_000 + i), { qos: 1 }));
-    if (batch.length >= window) {
-      await Promise.all(batch);
-      batch = [];
-    }
-  }
-  await Promise.all(batch);
-}
+export { BENCH_DECODER, benchPayload, preloadMqtt } from './messages.ts';
 
 /** Counts committed messages; `reached(n)` resolves once n messages in total are committed. */
 export class CommitCounter {
@@ -99,15 +70,7 @@ export async function expectTelemetry(app: App, points: number): Promise<void> {
  */
 export function sandboxPeakRss(): string | null {
   const pool = sandboxPool();
-  const peaks: number[] = [];
-  for (const host of [...pool.general, pool.isolation]) {
-    if (host.pid === undefined) continue;
-    try {
-      const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${host.pid}/status`, 'utf8'))?.[1];
-      if (kb) peaks.push(Number(kb) / 1024);
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return peaks.length === 0 ? null : peaks.map((mb) => `${mb.toFixed(0)} MB`).join(' + ');
+  const peaks = [...pool.general, pool.isolation].flatMap((host) => (host.pid === undefined ? [] : [peakRssMb(host.pid)]));
+  const known = peaks.filter((mb): mb is number => mb !== null);
+  return known.length === 0 ? null : known.map((mb) => `${mb.toFixed(0)} MB`).join(' + ');
 }

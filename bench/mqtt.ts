@@ -1,110 +1,79 @@
 /**
- * MQTT ingest benchmark: N QoS 1 JSON messages (~200 B) through a local Mosquitto.
- *  1. drain rate of a preloaded persistent session: a plain mqtt.js subscriber (PUBACK on receipt)
- *     vs Cloudbridge (`mqtt` integration, JS converter in the sandbox, SQLite synchronous=FULL,
- *     PUBACK only after commit), same broker, same message shape;
- *  2. live end-to-end latency (publish → committed) at a fixed rate;
- *  3. peak RSS of this process (Cloudbridge + publisher + raw subscriber).
- * The broker is a Mosquitto this bench starts (max_queued_messages unlimited, so nothing is
- * dropped while the session is preloaded; the machine's default config drops after 1000).
+ * MQTT ingest benchmark, one Mosquitto started here (window raised to 4000 un-acknowledged
+ * messages, queue unlimited so that nothing is dropped while a session is preloaded), QoS 1
+ * bench messages (~212 B), every consumer in its own process:
+ *  1. drain of n preloaded messages: the plain subscriber (PUBACK on receipt, nothing else), the
+ *     hand-written reference pipeline (bench/reference-pipeline.ts) and Cloudbridge
+ *     (`cloudbridge start`, `mqtt` integration, sandboxed converter, SQLite FULL, PUBACK after
+ *     commit), with CPU per message and peak RSS of the reference and of Cloudbridge;
+ *  2. live: `live` more published at full speed by a publisher process while the plain subscriber,
+ *     then Cloudbridge, consume;
+ *  3. latency publish → committed at a paced rate, reference and Cloudbridge (in this process,
+ *     see mqtt-cloudbridge.ts).
+ * Returns the rows of the report; asserts nothing about speed.
  */
-import mqtt from 'mqtt';
-import type { UplinkMessage } from '../src/core/model.ts';
-import { startMosquitto, type MosquittoBroker } from '../test/peers/mosquitto.ts';
-import { BENCH_DECODER, CommitCounter, benchPayload, expectTelemetry, preloadMqtt, sandboxPeakRss, withBenchApp } from './common.ts';
+import { startMosquitto } from '../test/peers/mosquitto.ts';
+import { benchPayload } from './messages.ts';
+import { BROKER_WINDOW, cloudbridgeDrainAndLive, cloudbridgeLatencies } from './mqtt-cloudbridge.ts';
+import { consumerDrain, consumerLive } from './mqtt-consumers.ts';
+import { formatValue, type BenchRow } from './report.ts';
+import { percentile } from './stats.ts';
 
-async function preload(broker: MosquittoBroker, topic: string, n: number): Promise<void> {
-  const pub = await mqtt.connectAsync(broker.url, { clientId: `bench-pub-${topic}` });
-  await preloadMqtt(pub, topic, n);
-  await pub.endAsync();
+export interface MqttBenchArgs {
+  /** Preloaded messages drained (issue 9: 200k). */
+  n: number;
+  /** Messages published at full speed for the live rates. */
+  live: number;
+  /** Messages published at `rate` for the latencies. */
+  paced: number;
+  rate: number;
 }
 
-async function rawDrain(broker: MosquittoBroker, n: number): Promise<number> {
-  const opts = { clientId: 'bench-raw', clean: false } as const;
-  const first = await mqtt.connectAsync(broker.url, opts);
-  await first.subscribeAsync('bench/raw/#', { qos: 1 });
-  await first.endAsync();
-  await preload(broker, 'bench/raw', n);
-  let count = 0;
-  const start = performance.now();
-  const done = new Promise<number>((resolve) => {
-    const client = mqtt.connect(broker.url, opts);
-    client.on('message', () => {
-      if (++count === n) {
-        const ms = performance.now() - start;
-        client.end(() => resolve(ms));
-      }
-    });
-  });
-  const ms = await done;
-  return (n / ms) * 1000;
+const k = (x: number): string => formatValue(x, 'msg/s');
+
+/** Mean size of messages 0..n-1. */
+function meanPayloadBytes(n: number): number {
+  let bytes = 0;
+  for (let i = 0; i < n; i++) bytes += benchPayload(i, 1_700_000_000_000 + i).length;
+  return bytes / n;
 }
 
-interface CbResult { rate: number; p50: number; p99: number; liveRate: number }
-
-async function cloudbridge(broker: MosquittoBroker, n: number, live: number, liveRate: number): Promise<CbResult> {
-  const counter = new CommitCounter();
-  const latencies: number[] = [];
-  let measureLatency = false;
-  const yaml = `
-converters: [{ name: dec, type: uplink, script: ${JSON.stringify(BENCH_DECODER)} }]
-integrations:
-  - name: bench
-    type: mqtt
-    uplinkConverter: dec
-    config: { host: 127.0.0.1, port: ${broker.port}, clientId: bench-cb, cleanSession: false, maxInFlight: 4000, topicFilters: [{ filter: "bench/cb/#", qos: 1 }] }
-`;
-  const observe = (messages: UplinkMessage[], at: number): void => {
-    if (measureLatency) {
-      for (const m of messages) {
-        const ts = (JSON.parse(Buffer.from(m.payload).toString()) as { ts: number }).ts;
-        latencies.push(at - ts);
-      }
-    }
-    counter.add(messages);
-  };
-  return withBenchApp(yaml, observe, async (app) => {
-    await app.configService.setEnabled('bench', false);
-    await preload(broker, 'bench/cb', n);
-    const start = performance.now();
-    const drained = counter.reached(n);
-    await app.configService.setEnabled('bench', true);
-    await drained;
-    const rate = (n / (performance.now() - start)) * 1000;
-
-    measureLatency = true;
-    const pub = await mqtt.connectAsync(broker.url, { clientId: 'bench-live-pub' });
-    const liveDone = counter.reached(n + live);
-    const perTickMs = 10;
-    const perTick = Math.max(1, Math.round((liveRate * perTickMs) / 1000));
-    const liveStart = performance.now();
-    for (let sent = 0; sent < live;) {
-      const tickStart = performance.now();
-      for (let k = 0; k < perTick && sent < live; k++, sent++) pub.publish(`bench/cb/${sent % 100}`, benchPayload(n + sent, Date.now()), { qos: 1 });
-      const wait = perTickMs - (performance.now() - tickStart);
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    }
-    await liveDone;
-    const achieved = (live / (performance.now() - liveStart)) * 1000;
-    await pub.endAsync();
-    latencies.sort((a, b) => a - b);
-    const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-    await expectTelemetry(app, (n + live) * 3);
-    return { rate, p50: pct(0.5), p99: pct(0.99), liveRate: achieved };
-  });
-}
-
-export async function benchMqtt(args: { n: number; live: number; liveRate: number }): Promise<void> {
-  const broker = await startMosquitto({ persistence: false, maxInflightMessages: 4000 });
+export async function benchMqtt(args: MqttBenchArgs): Promise<BenchRow[]> {
+  const broker = await startMosquitto({ persistence: false, maxInflightMessages: BROKER_WINDOW });
   try {
-    console.log(`mqtt bench: ${args.n} preloaded QoS 1 messages of ~${benchPayload(0, Date.now()).length} B via Mosquitto on ${broker.url}`);
-    const raw = await rawDrain(broker, args.n);
-    console.log(`  plain mqtt.js subscriber (PUBACK on receipt, no processing):  ${raw.toFixed(0)} msg/s`);
-    const cb = await cloudbridge(broker, args.n, args.live, args.liveRate);
-    console.log(`  Cloudbridge (JS converter + SQLite FULL, PUBACK after commit):  ${cb.rate.toFixed(0)} msg/s`);
-    console.log(`  ratio Cloudbridge / plain subscriber: ${(cb.rate / raw).toFixed(2)}`);
-    console.log(`  live end-to-end latency (publish → committed) at ${cb.liveRate.toFixed(0)} msg/s over ${args.live} messages: p50 ${cb.p50.toFixed(1)} ms, p99 ${cb.p99.toFixed(1)} ms`);
-    console.log(`  peak RSS of the bench process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; of the sandbox processes: ${sandboxPeakRss() ?? 'n/a'}`);
+    console.log(`mqtt: ${args.n} preloaded QoS 1 messages of ${meanPayloadBytes(args.n).toFixed(0)} B on average, Mosquitto on ${broker.url} (window ${BROKER_WINDOW})`);
+    const raw = await consumerDrain(broker, 'raw', args.n);
+    const rawRate = (args.n / raw.ms) * 1000;
+    console.log(`  plain subscriber drain:        ${k(rawRate)}`);
+    const ref = await consumerDrain(broker, 'reference', args.n);
+    const refRate = (args.n / ref.ms) * 1000;
+    const refCpu = (ref.cpuMs * 1000) / args.n;
+    console.log(`  reference pipeline drain:      ${k(refRate)}, ${refCpu.toFixed(1)} µs CPU/msg, peak RSS ${ref.peakRssMb.toFixed(0)} MB`);
+    const cb = await cloudbridgeDrainAndLive(broker, args.n, args.live);
+    const sandboxes = cb.sandboxesPeakRssMb.map((mb) => `${mb.toFixed(0)} MB`).join(' + ');
+    console.log(`  Cloudbridge drain:             ${k(cb.rate)}, ${cb.cpuUsPerMessage.toFixed(1)} µs CPU/msg (main process ${cb.mainCpuUsPerMessage.toFixed(1)}, sandboxes ${(cb.cpuUsPerMessage - cb.mainCpuUsPerMessage).toFixed(1)}), peak RSS ${cb.peakRssMb.toFixed(0)} MB (sandboxes ${sandboxes})`);
+    console.log(`  Cloudbridge live (${args.live}):   ${k(cb.liveRate)}`);
+    const rawLive = await consumerLive(broker, 'raw', 'live', { n: args.live, rate: 0, ts: 'index' });
+    console.log(`  plain subscriber live:         ${k(rawLive.rate)}`);
+    const paced = { n: args.paced, rate: args.rate, ts: 'now' } as const;
+    const refLatency = (await consumerLive(broker, 'reference', 'paced', paced, true)).done.latenciesMs ?? [];
+    refLatency.sort((a, b) => a - b);
+    const cbLatency = await cloudbridgeLatencies(broker, paced);
+    const pct = (l: number[]): string => `p50 ${percentile(l, 0.5)} ms, p99 ${percentile(l, 0.99)} ms`;
+    console.log(`  latency at ${args.rate} msg/s over ${args.paced}: reference ${pct(refLatency)}; Cloudbridge ${pct(cbLatency)}`);
+
+    const reference = (value: number): BenchRow['baseline'] => ({ name: 'reference', value });
+    const totalSandboxMb = cb.sandboxesPeakRssMb.reduce((a, b) => a + b, 0);
+    return [
+      { id: 'mqtt.reference.drain', measure: `reference pipeline: drain ${args.n} preloaded`, unit: 'msg/s', value: refRate, baseline: { name: 'plain subscriber', value: rawRate } },
+      { id: 'mqtt.drain', measure: `mqtt: drain ${args.n} preloaded`, unit: 'msg/s', value: cb.rate, baseline: reference(refRate), target: { of: 'ratio', op: '>=', limit: 0.9 } },
+      { id: 'mqtt.live', measure: `mqtt: live, ${args.live} at full publisher speed`, unit: 'msg/s', value: cb.liveRate, baseline: { name: 'plain subscriber', value: rawLive.rate }, target: { of: 'ratio', op: '>=', limit: 0.95 } },
+      { id: 'mqtt.latency.p50', measure: `mqtt: p50 publish → committed at ${args.rate} msg/s`, unit: 'ms', value: percentile(cbLatency, 0.5), baseline: reference(percentile(refLatency, 0.5)) },
+      { id: 'mqtt.latency.p99', measure: `mqtt: p99 publish → committed at ${args.rate} msg/s`, unit: 'ms', value: percentile(cbLatency, 0.99), baseline: reference(percentile(refLatency, 0.99)), target: { of: 'value', op: '<=', limit: 10 } },
+      { id: 'mqtt.cpu', measure: `mqtt: consumer CPU per message, drain (main process ${cb.mainCpuUsPerMessage.toFixed(1)} + sandboxes)`, unit: 'µs/msg', value: cb.cpuUsPerMessage, baseline: reference(refCpu), target: { of: 'value', op: '<=', limit: 25 } },
+      { id: 'mqtt.rss', measure: 'mqtt: peak RSS of the consumer process', unit: 'MB', value: cb.peakRssMb, baseline: reference(ref.peakRssMb), target: { of: 'value', op: '<=', limit: 150 } },
+      { id: 'mqtt.rss.sandboxes', measure: `mqtt: peak RSS of the sandbox processes (${sandboxes})`, unit: 'MB', value: totalSandboxMb },
+    ];
   } finally {
     await broker.dispose();
   }

@@ -96,7 +96,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const diskThreshold = parseDiskThreshold(opts.config.store.sqlite?.diskFreeWarning);
   const store = await openStore(pg
     ? { postgres: { url: pg.url } }
-    : { sqlite: { path: dbPath, ...(opts.config.store.sqlite?.synchronous ? { synchronous: opts.config.store.sqlite.synchronous } : {}) } });
+    : { sqlite: {
+      path: dbPath, thread: opts.config.store.sqlite?.commitThread === true,
+      ...(opts.config.store.sqlite?.synchronous ? { synchronous: opts.config.store.sqlite.synchronous } : {}),
+    } });
   // Files Cloudbridge creates are private (0700 / 0600); existing ones keep their mode, with a warning.
   const privateFiles = [...(pg ? [] : [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]), ...(env.CLOUDBRIDGE_MASTER_KEY ? [] : [keyFile])];
   for (const warning of exposureWarnings({ files: privateFiles, dirs: privateFiles.length > 0 ? [dirname(dbPath)] : [] })) log.warn(warning);

@@ -16,6 +16,7 @@ export const StoreSpec = Type.Object({
   sqlite: Type.Optional(Type.Object({
     path: Type.String({ minLength: 1, default: './data/cloudbridge.db', description: 'SQLite database file.' }),
     synchronous: Type.Optional(Type.Union([Type.Literal('FULL'), Type.Literal('NORMAL')], { description: 'FULL (default) survives power loss; NORMAL survives process crashes only.' })),
+    commitThread: Type.Optional(Type.Boolean({ description: 'Run the SQLite connection (commits and queries) in a worker thread beside the main thread. Default false: on 2 vCPUs it cost about 10 % more CPU per message and doubled the latency (docs/benchmarks.md); try it where cores are spare.' })),
     diskFreeWarning: Type.Optional(Type.Union([
       Type.Integer({ minimum: 0 }),
       Type.String({ pattern: '^\\s*\\d+(\\.\\d+)?\\s*(%|[KMGTkmgt][Ii]?[Bb]|[Bb])?\\s*$' }),

@@ -49,7 +49,7 @@ export function startHousekeeping(opts: HousekeepingOptions): Housekeeping {
   };
   const checkFiles = async (): Promise<void> => {
     try {
-      opts.walGuard?.check();
+      await opts.walGuard?.check();
       await opts.disk?.check();
     } catch (err) {
       opts.log.warn({ err: toCloudbridgeError(err).message }, 'store file check failed');

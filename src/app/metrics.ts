@@ -3,6 +3,7 @@ import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { IntegrationStatus } from '../core/model.ts';
 import type { PartitionStatus } from '../core/partitions.ts';
 import type { StoreFiles } from '../store/types.ts';
+import { registerConnectionMetrics } from './connection-metrics.ts';
 import type { DiskMonitor } from './disk-space.ts';
 import type { IntegrationManager } from './integration-manager.ts';
 import type { StoreHealth } from './store-health.ts';
@@ -65,6 +66,7 @@ export function registerIntegrationMetrics(registry: Registry, manager: Integrat
   });
   gauge('cloudbridge_last_message_age_seconds', 'Seconds since the last message (-1: none yet).', (s) => (s.lastMessageAt === null ? -1 : (now() - s.lastMessageAt) / 1000));
   registerPartitionMetrics(registry, rows);
+  registerConnectionMetrics(registry, rows);
 }
 
 /** The rows a partitioned connector (Kinesis, Event Hubs) reports in `details.partitions`. */

@@ -52,15 +52,15 @@ export class WalGuard {
     return this.boundBytes;
   }
 
-  check(): WalCheck {
+  async check(): Promise<WalCheck> {
     const { files, log } = this.opts;
     const wal = files.wal();
     const idle = wal.modifiedAt === this.lastModifiedAt;
     this.lastModifiedAt = wal.modifiedAt;
     if (wal.bytes === 0 || (wal.bytes <= this.boundBytes && !idle)) return { walBytes: wal.bytes, truncated: false, blocked: false };
-    let result: ReturnType<StoreFiles['truncateWal']>;
+    let result: Awaited<ReturnType<StoreFiles['truncateWal']>>;
     try {
-      result = files.truncateWal();
+      result = await files.truncateWal();
     } catch (err) {
       log.warn({ err: toCloudbridgeError(err).message, walBytes: wal.bytes }, 'WAL checkpoint failed');
       return { walBytes: wal.bytes, truncated: false, blocked: wal.bytes > this.boundBytes };

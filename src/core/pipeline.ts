@@ -13,6 +13,13 @@
  * failure it waited through) is rejected too. Nothing after a failed message commits before the
  * source redelivers it, so per device and per partition messages commit in source order.
  *
+ * Two stages overlap: while one batch commits, the next one converts (ADR 012), so the sandbox
+ * processes, the store's thread and this thread work at the same time. A converted batch waits
+ * for the commit before it; a batch commits only if no failure happened since it started, so the
+ * order above holds with the overlap. Batches grow while the store is busy (everything queued,
+ * up to maxBatchMessages) and shrink when it is idle (a batch starts maxBatchDelayMs after its
+ * first message).
+ *
  * Partitioned sources pass a checkpoint with a delivery; the commit of the batch holding the
  * delivery's last message writes it (the last one per partition), in the same transaction.
  */
@@ -25,7 +32,7 @@ import { silentLogger, type Logger } from './logger.ts';
 import type { UplinkMessage } from './model.ts';
 import type { CommitCheckpoint, DeliveryCheckpoint } from './partitions.ts';
 import { buildCommit, type DebugPolicy } from './batch-commit.ts';
-import type { CommitPort, ConvertPort, UplinkItemResult } from './ports.ts';
+import type { CommitPort, ConvertPort, UplinkCommit, UplinkItemResult } from './ports.ts';
 import { Semaphore } from './semaphore.ts';
 
 export interface PipelineLimits {
@@ -43,7 +50,7 @@ export const DEFAULT_PIPELINE_LIMITS: PipelineLimits = {
   maxInFlightMessages: 10_000,
   maxInFlightBytes: 64 * 1024 * 1024,
   maxBatchMessages: 1000,
-  maxBatchDelayMs: 5,
+  maxBatchDelayMs: 0,
 };
 
 export interface PipelineStats {
@@ -89,6 +96,15 @@ interface Delivery {
   checkpoint: DeliveryCheckpoint | undefined;
 }
 
+/** A batch converted and ready to commit. */
+interface ConvertedBatch {
+  batch: Entry[];
+  messages: UplinkMessage[];
+  commit: UplinkCommit;
+  /** `failures` when the batch was taken: a failure since means a batch before it was not committed. */
+  failuresAtStart: number;
+}
+
 interface Entry {
   msg: UplinkMessage;
   delivery: Delivery;
@@ -108,7 +124,12 @@ export class IngestPipeline {
   private readonly byteRoom: Semaphore;
   private readonly backoff: Backoff;
   private queue: Entry[] = [];
-  private running = false;
+  /** A batch is converting. */
+  private converting = false;
+  /** A batch is committing. */
+  private committing = false;
+  /** A converted batch waiting for the commit before it. */
+  private ready: ConvertedBatch | null = null;
   private timer: TimerHandle | null = null;
   private pausedUntil = 0;
   /** Batch failures so far: a delivery admitted after a failure it waited through is refused. */
@@ -211,7 +232,7 @@ export class IngestPipeline {
   }
 
   private isIdle(): boolean {
-    return !this.running && this.queue.length === 0;
+    return !this.converting && !this.committing && this.ready === null && this.queue.length === 0;
   }
 
   private notifyIdle(): void {
@@ -221,8 +242,13 @@ export class IngestPipeline {
     for (const w of waiters) w();
   }
 
+  /** The conversion stage can take a batch: none converting, none waiting to commit. */
+  private canConvert(): boolean {
+    return !this.converting && this.ready === null && !this.closed && this.queue.length > 0;
+  }
+
   private schedule(): void {
-    if (this.running || this.closed || this.queue.length === 0) return;
+    if (!this.canConvert()) return;
     const pauseLeft = this.pausedUntil - this.clock.now();
     if (pauseLeft > 0) {
       this.armTimer(pauseLeft);
@@ -248,18 +274,38 @@ export class IngestPipeline {
       this.clock.clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.running || this.closed || this.queue.length === 0) return;
+    if (!this.canConvert()) return;
     if (this.clock.now() < this.pausedUntil) {
       this.schedule();
       return;
     }
     const batch = this.queue.splice(0, this.batchEnd());
-    this.running = true;
-    void this.processBatch(batch).finally(() => {
-      this.running = false;
-      if (this.queue.length > 0) this.runNow();
-      else this.notifyIdle();
+    this.converting = true;
+    void this.convertBatch(batch).then((converted) => {
+      this.converting = false;
+      if (converted !== null) {
+        if (this.committing) this.ready = converted;
+        else this.startCommit(converted);
+      }
+      this.afterStage();
     });
+  }
+
+  private startCommit(converted: ConvertedBatch): void {
+    this.committing = true;
+    void this.commitBatch(converted).then(() => {
+      this.committing = false;
+      const next = this.ready;
+      this.ready = null;
+      if (next !== null) this.startCommit(next);
+      this.afterStage();
+    });
+  }
+
+  /** After a stage ended: the next batch converts now if messages are queued (the store was busy). */
+  private afterStage(): void {
+    if (this.queue.length > 0) this.runNow();
+    else this.notifyIdle();
   }
 
   /**
@@ -275,9 +321,10 @@ export class IngestPipeline {
     return start > 0 ? start : last.delivery.messages.length;
   }
 
-  private async processBatch(batch: Entry[]): Promise<void> {
+  /** Converts the batch; null when it cannot be (converters unavailable: the batch was failed). */
+  private async convertBatch(batch: Entry[]): Promise<ConvertedBatch | null> {
+    const failuresAtStart = this.failures;
     const messages = batch.map((e) => e.msg);
-    let results: UplinkItemResult[];
     try {
       const conversions = await this.convertSafely(messages);
       const commit = buildCommit({
@@ -286,15 +333,34 @@ export class IngestPipeline {
         messages, conversions, checkpoints: checkpointsOf(batch),
         debug: this.opts.debug, now: this.clock.now(),
       });
+      return { batch, messages, commit, failuresAtStart };
+    } catch (err) {
+      this.onBatchFailure(batch, err);
+      return null;
+    }
+  }
+
+  private async commitBatch({ batch, messages, commit, failuresAtStart }: ConvertedBatch): Promise<void> {
+    // A batch before this one failed after it was taken: the source redelivers that one first.
+    const refusal = this.refusal(failuresAtStart);
+    if (refusal !== null) {
+      for (const entry of batch) this.failEntry(entry, refusal);
+      return;
+    }
+    let results: UplinkItemResult[];
+    try {
       results = (await this.opts.commit(commit)).results;
     } catch (err) {
       this.onBatchFailure(batch, err);
       return;
     }
-    this.backoff.reset();
-    if (this.pausedUntil !== 0) {
-      this.pausedUntil = 0;
-      this.opts.onPause?.(false);
+    // A later batch's conversion may have failed meanwhile: its pause stands.
+    if (this.failures === failuresAtStart) {
+      this.backoff.reset();
+      if (this.pausedUntil !== 0) {
+        this.pausedUntil = 0;
+        this.opts.onPause?.(false);
+      }
     }
     const report: DeliveryReport = { stored: 0, deadLettered: 0, duplicates: 0 };
     batch.forEach((entry, i) => {

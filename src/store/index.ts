@@ -5,6 +5,7 @@
 import { CloudbridgeError } from '../core/errors.ts';
 import { PostgresStore } from './postgres/postgres-store.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
+import { sqliteThreadStore } from './sqlite/thread/thread-store.ts';
 import type { SqliteSynchronous } from './sqlite/database.ts';
 import type { Store } from './types.ts';
 
@@ -12,6 +13,11 @@ export interface SqliteStoreConfig {
   path: string;
   /** `FULL` (default) makes every commit durable before it returns; `NORMAL` may lose the last commits on power loss. */
   synchronous?: SqliteSynchronous;
+  /**
+   * `true`: the connection lives in a worker thread, commits and queries run beside the main
+   * thread (ADR 012). Default false: on the calling thread.
+   */
+  thread?: boolean;
 }
 
 export interface PostgresStoreConfig {
@@ -32,7 +38,8 @@ export async function openStore(cfg: StoreConfig): Promise<Store> {
   if (cfg.sqlite === undefined) {
     throw new CloudbridgeError('CONFIG_INVALID', 'no store configured: set store.sqlite.path', { field: 'store.sqlite' });
   }
-  return migrated(new SqliteStore({ path: cfg.sqlite.path, synchronous: cfg.sqlite.synchronous ?? 'FULL' }));
+  const options = { path: cfg.sqlite.path, synchronous: cfg.sqlite.synchronous ?? 'FULL' };
+  return migrated(cfg.sqlite.thread === true ? sqliteThreadStore(options) : new SqliteStore(options));
 }
 
 async function migrated(store: Store): Promise<Store> {

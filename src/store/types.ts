@@ -275,7 +275,7 @@ export interface StoreFiles {
    * for other connections: `complete` is false when another connection (a sqlite3 shell, a backup
    * tool) still reads an older snapshot or is writing, and the WAL could not be emptied.
    */
-  truncateWal(): { complete: boolean; walBytesBefore: number; walBytesAfter: number };
+  truncateWal(): Promise<{ complete: boolean; walBytesBefore: number; walBytesAfter: number }>;
 }
 
 /** The whole store: every role, plus lifecycle. */

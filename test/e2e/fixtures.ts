@@ -24,15 +24,16 @@ export const JSON_ENCODER = `
 return { contentType: 'JSON', data: JSON.stringify({ method: msgType, params: msg }), metadata: { deviceName: metadata.deviceName } };
 `;
 
-export function mqttIntegrationYaml(opts: { port: number; clientId: string; filter: string; decoder: string; encoder?: string; extra?: string }): string {
+/** The `converters:` section of an app config: `decoder` (uplink) and, given one, `encoder` (downlink); ends in a newline. */
+export function convertersYaml(decoder: string, encoder?: string): string {
   const indent = (s: string): string => s.trim().split('\n').map((l) => `      ${l}`).join('\n');
+  const converter = (name: string, type: string, script: string): string => `  - name: ${name}\n    type: ${type}\n    script: |\n${indent(script)}\n`;
+  return `converters:\n${converter('decoder', 'uplink', decoder)}${encoder ? converter('encoder', 'downlink', encoder) : ''}`;
+}
+
+export function mqttIntegrationYaml(opts: { port: number; clientId: string; filter: string; decoder: string; encoder?: string; extra?: string }): string {
   return `
-converters:
-  - name: decoder
-    type: uplink
-    script: |
-${indent(opts.decoder)}
-${opts.encoder ? `  - name: encoder\n    type: downlink\n    script: |\n${indent(opts.encoder)}\n` : ''}
+${convertersYaml(opts.decoder, opts.encoder)}
 integrations:
   - name: plant
     type: mqtt

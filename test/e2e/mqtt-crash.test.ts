@@ -42,16 +42,21 @@ describe('mqtt crash recovery', () => {
     await assertExactlyOnce(dir, TOTAL);
   }
 
-  it('kill -9 mid-stream, then restart: every message stored exactly once', async () => {
-    let child = await spawnCloudbridge(dir, config);
-    const publishing = publishSeq(broker.url, (i) => `crash/${i}`, 0, TOTAL, { window: 100, delayEvery: 200, delayMs: 5, clientId: 'pub-crash' });
-    await waitFor(async () => (await child.api.get<Status>('/integrations/plant/status')).counters.stored >= 2000, 'first 2000 stored', 60_000, 20);
-    await child.kill('SIGKILL');
-    const before = await countStored(dir);
-    assert.ok(before >= 2000 && before < TOTAL, `killed mid-stream (stored ${before})`);
-    child = await spawnCloudbridge(dir, config);
-    await finishAndCount(child, publishing);
-  });
+  for (const { connections, commitThread } of [{ connections: 1, commitThread: false }, { connections: 3, commitThread: false }, { connections: 1, commitThread: true }]) {
+    it(`kill -9 mid-stream, then restart: every message stored exactly once (connections ${connections}${commitThread ? ', SQLite in its commit thread' : ''})`, async () => {
+      const integration = (config.integrations as Array<{ config: Record<string, unknown> }>)[0];
+      if (integration) integration.config.connections = connections;
+      if (commitThread) config.store = { sqlite: { path: join(dir, 'cloudbridge.db'), commitThread } };
+      let child = await spawnCloudbridge(dir, config);
+      const publishing = publishSeq(broker.url, (i) => `crash/${i}`, 0, TOTAL, { window: 100, delayEvery: 200, delayMs: 5, clientId: `pub-crash-${connections}-${commitThread}` });
+      await waitFor(async () => (await child.api.get<Status>('/integrations/plant/status')).counters.stored >= 2000, 'first 2000 stored', 60_000, 20);
+      await child.kill('SIGKILL');
+      const before = await countStored(dir);
+      assert.ok(before >= 2000 && before < TOTAL, `killed mid-stream (stored ${before})`);
+      child = await spawnCloudbridge(dir, config);
+      await finishAndCount(child, publishing);
+    });
+  }
 
   it('a crash after a commit but before any PUBACK: the redelivered messages are not stored twice', async () => {
     let child = await spawnCloudbridge(dir, config, { CLOUDBRIDGE_FAULT: 'crash-after-commit:5' });

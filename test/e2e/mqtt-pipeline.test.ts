@@ -6,11 +6,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
 import { startMosquitto, type MosquittoBroker } from '../peers/mosquitto.ts';
-import { startTestApp, waitFor } from './harness.ts';
+import { startTestApp, TEST_TOKEN, waitFor } from './harness.ts';
 import { JSON_ENCODER, PER_MESSAGE_DECODER, TB_DECODER, mqttIntegrationYaml, publishSeq } from './fixtures.ts';
 
 interface Page { total: number; items: Array<{ name: string }> }
 interface Status { state: string; counters: { stored: number; deadLettered: number; duplicates: number } }
+interface SharedStatus extends Status {
+  details: { connected: boolean; connectedCount: number; sharedGroup: string | null; connections: Array<{ connection: number; clientId: string; connected: boolean; received: number }> };
+}
 
 describe('mqtt end to end', () => {
   let broker: MosquittoBroker;
@@ -32,6 +35,32 @@ describe('mqtt end to end', () => {
       const status = await t.api.get<Status>('/integrations/plant/status');
       assert.equal(status.state, 'RUNNING');
       assert.equal(status.counters.deadLettered, 0);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('with connections 3, 6000 messages give exactly 6000 messages\' points, and the status and metrics show the 3 connections', async () => {
+    const t = await startTestApp({ yaml: mqttIntegrationYaml({ port: broker.port, clientId: 'cb-e2e-shared', filter: 'shared/+/data', decoder: TB_DECODER, extra: '      connections: 3\n' }) });
+    try {
+      const pub = await publishSeq(broker.url, (i) => `shared/thermo-${i % 20}/data`, 0, 6000, { window: 500 });
+      await pub.endAsync();
+      await waitFor(async () => (await t.api.get<Status>('/integrations/plant/status')).counters.stored >= 6000, '6000 stored');
+      assert.equal(await t.app.store.countTelemetry(), 12_000, '6000 messages × 2 keys, none twice');
+      const status = await t.api.get<SharedStatus>('/integrations/plant/status');
+      assert.equal(status.state, 'RUNNING');
+      assert.equal(status.counters.duplicates, 0);
+      assert.equal(status.details.connected, true);
+      assert.equal(status.details.connectedCount, 3);
+      assert.equal(status.details.sharedGroup, 'cb-e2e-shared');
+      assert.deepEqual(status.details.connections.map((c) => c.clientId), ['cb-e2e-shared', 'cb-e2e-shared-2', 'cb-e2e-shared-3']);
+      assert.ok(status.details.connections.every((c) => c.received > 0), `each connection took a share: ${status.details.connections.map((c) => c.received).join(', ')}`);
+      const metrics = await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } }).then((r) => r.text());
+      assert.match(metrics, /cloudbridge_source_connections\{integration="plant",type="mqtt"\} 3/);
+      assert.match(metrics, /cloudbridge_source_connections_up\{integration="plant",type="mqtt"\} 3/);
+      for (const c of status.details.connections) {
+        assert.match(metrics, new RegExp(`cloudbridge_source_connection_received_total\\{integration="plant",type="mqtt",connection="${c.connection}",client_id="${c.clientId}"\\} [1-9]`));
+      }
     } finally {
       await t.close();
     }

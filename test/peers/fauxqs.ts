@@ -13,11 +13,11 @@
  * must get `endpoint` explicitly (the `endpoint` field), as Cloudbridge's `endpoint` config does.
  * fauxqs accepts any credentials (see sigv4-gate.ts in the aws-sqs tests for a checking front).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import {
   CreateQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, type Message, type SendMessageBatchRequestEntry,
 } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
+import { startNodeChild, type NodeChildPeer } from './node-child.ts';
 
 export const FAUXQS_REGION = 'us-east-1';
 export const FAUXQS_CREDENTIALS = { accessKeyId: 'AKIAFAUXQSTEST000001', secretAccessKey: 'fauxqs-test-secret' };
@@ -45,62 +45,17 @@ export interface FauxqsPeer {
   stop(): Promise<void>;
 }
 
-const children = new Set<ChildProcess>();
-let exitHook = false;
-
-function installExitHook(): void {
-  if (exitHook) return;
-  exitHook = true;
-  process.once('exit', () => {
-    for (const c of children) {
-      try { c.kill('SIGKILL'); } catch { /* gone */ }
-    }
-  });
-}
-
 function testClient(endpoint: string): SQSClient {
   return new SQSClient({ endpoint, region: FAUXQS_REGION, credentials: FAUXQS_CREDENTIALS, useQueueUrlAsEndpoint: false });
 }
 
-async function startChild(): Promise<{ port: number; stop: () => Promise<void> }> {
-  installExitHook();
+function startChild(): Promise<NodeChildPeer> {
   const script = `import { buildApp } from 'fauxqs';
 const app = buildApp({ logger: false });
 await app.listen({ port: 0, host: '127.0.0.1' });
 console.log('FAUXQS_PORT=' + app.server.address().port);
 process.on('SIGTERM', () => app.close().then(() => process.exit(0)));`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-    cwd: new URL('../../', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let output = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`fauxqs did not start:\n${output}`)), 20_000);
-    const onData = (d: Buffer): void => {
-      output += d.toString();
-      const m = /FAUXQS_PORT=(\d+)/.exec(output);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`fauxqs exited with ${code}:\n${output}`));
-    });
-  });
-  return {
-    port,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-    }),
-  };
+  return startNodeChild('fauxqs', 'FAUXQS_PORT', ['--input-type=module', '-e', script], { cwd: new URL('../../', import.meta.url).pathname });
 }
 
 async function startInProcess(): Promise<{ port: number; stop: () => Promise<void> }> {

@@ -16,13 +16,13 @@
  * Limits (differences from AWS): no throttling, no StreamARN-only calls, no enhanced fan-out,
  * MillisBehindLatest always 0, and AT_TIMESTAMP past the newest record never answers.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import {
   DescribeStreamSummaryCommand, KinesisClient, ListShardsCommand, MergeShardsCommand, PutRecordsCommand, SplitShardCommand, CreateStreamCommand,
   type PutRecordsRequestEntry, type Shard,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { startNodeChild, type NodeChildPeer } from './node-child.ts';
 
 export const KINESALITE_REGION = 'us-east-1';
 export const KINESALITE_CREDENTIALS = { accessKeyId: 'AKIAKINESALITETEST01', secretAccessKey: 'kinesalite-test-secret' };
@@ -57,56 +57,22 @@ export interface KinesalitePeer {
   stop(): Promise<void>;
 }
 
-const children = new Set<ChildProcess>();
-let exitHook = false;
-
-function installExitHook(): void {
-  if (exitHook) return;
-  exitHook = true;
-  process.once('exit', () => {
-    for (const c of children) {
-      try { c.kill('SIGKILL'); } catch { /* gone */ }
-    }
-  });
-}
-
 export function kinesaliteClient(endpoint: string): KinesisClient {
   return new KinesisClient({ endpoint, region: KINESALITE_REGION, credentials: KINESALITE_CREDENTIALS, requestHandler: new NodeHttpHandler() });
 }
 
-async function startChild(): Promise<{ child: ChildProcess; port: number }> {
-  installExitHook();
+function startChild(): Promise<NodeChildPeer> {
   const main = createRequire(import.meta.url).resolve('kinesalite');
   const script = `const kinesalite = require(${JSON.stringify(main)});
 const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 200 });
 server.listen(0, '127.0.0.1', () => console.log('KINESALITE_PORT=' + server.address().port));`;
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let output = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kinesalite did not start:\n${output}`)), 20_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      output += d.toString();
-      const m = /KINESALITE_PORT=(\d+)/.exec(output);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`kinesalite exited with ${code}:\n${output}`));
-    });
-  });
-  return { child, port };
+  return startNodeChild('kinesalite', 'KINESALITE_PORT', ['-e', script]);
 }
 
 const HALF = (a: string, b: string): string => ((BigInt(a) + BigInt(b) + 1n) / 2n).toString();
 
 export async function startKinesalite(): Promise<KinesalitePeer> {
-  const { child, port } = await startChild();
+  const { child, port, stop } = await startChild();
   const endpoint = `http://127.0.0.1:${port}`;
   const kinesis = kinesaliteClient(endpoint);
   const waitActive = async (stream: string): Promise<void> => {
@@ -163,12 +129,7 @@ export async function startKinesalite(): Promise<KinesalitePeer> {
     },
     async stop() {
       kinesis.destroy();
-      await new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        process.kill(child.pid ?? 0, 'SIGTERM');
-        setTimeout(() => { if (child.exitCode === null && child.signalCode === null) process.kill(child.pid ?? 0, 'SIGKILL'); }, 3000).unref();
-      });
+      await stop();
     },
   };
 }

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
 import { openStore } from '../../src/store/index.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { SqliteDatabase } from '../../src/store/sqlite/database.ts';
 import { loadMigrations, migrateSqlite } from '../../src/store/sqlite/migrate.ts';
 import type { Store } from '../../src/store/types.ts';
@@ -18,12 +17,22 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const freshPath = (): string => join(dir, `store-${++n}`, 'cloudbridge.db');
 
-function pathOf(store: Store): string {
-  assert.ok(store instanceof SqliteStore);
-  return store.path;
+const paths = new WeakMap<Store, string>();
+
+async function openAt(path: string, thread: boolean): Promise<Store> {
+  const store = await openStore({ sqlite: { path, thread } });
+  paths.set(store, path);
+  return store;
 }
 
-storeContract('sqlite', () => openStore({ sqlite: { path: freshPath() } }), (closed) => openStore({ sqlite: { path: pathOf(closed) } }));
+function pathOf(store: Store): string {
+  const path = paths.get(store);
+  assert.ok(path !== undefined);
+  return path;
+}
+
+storeContract('sqlite', () => openAt(freshPath(), false), (closed) => openAt(pathOf(closed), false));
+storeContract('sqlite, connection in a worker thread', () => openAt(freshPath(), true), (closed) => openAt(pathOf(closed), true));
 
 describe('sqlite store specifics', () => {
   it('creates the parent folder and uses WAL; migrations are idempotent across migrate calls and reopen', async () => {

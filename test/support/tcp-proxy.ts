@@ -1,19 +1,23 @@
 /**
  * A TCP proxy to a server (e.g. PostgreSQL) that a test can cut, like a network outage or a
  * database restart: `cut()` drops every open connection and drops new ones as soon as they
- * arrive, `restore()` forwards again.
+ * arrive, `restore()` forwards again. `cutOne()` drops only the oldest open connection (one
+ * client of several losing its network path), later ones are forwarded as before.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
 export interface TcpProxy {
   port: number;
   cut(): void;
+  /** Drops the oldest forwarded connection; false when none is open. */
+  cutOne(): boolean;
   restore(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const open = new Set<Socket>();
+  const forwarded = new Set<Socket>();
   let down = false;
   const track = (s: Socket): void => {
     open.add(s);
@@ -28,6 +32,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     }
     const upstream = createConnection(target);
     track(upstream);
+    forwarded.add(client);
+    client.on('close', () => forwarded.delete(client));
     client.pipe(upstream);
     upstream.pipe(client);
     client.on('close', () => upstream.destroy());
@@ -41,6 +47,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     cut() {
       down = true;
       for (const s of open) s.destroy();
+    },
+    cutOne() {
+      const [oldest] = forwarded;
+      oldest?.destroy();
+      return oldest !== undefined;
     },
     restore() {
       down = false;

@@ -101,7 +101,7 @@ function adviseServerDisconnect(error: CloudbridgeError, ctx: MqttErrorContext, 
     return rewrite(error, 'PERMISSION_DENIED', `AWS IoT at ${ctx.endpoint} disconnected this client as not authorized (reason code 0x87): the certificate's policy denied an operation: ${PERMISSIONS_ADVICE} on ${arn(a, `client/${a.clientId}`)} and the topics used.`);
   }
   if (reasonCode === 0x96 || reasonCode === 0x97) {
-    return rewrite(error, 'CONNECTION_FAILED', `${error.message} AWS IoT throttled this client (account or per-connection quota exceeded): see the AWS IoT Core quotas, or spread the load over several client ids with a shared subscription ($share/<group>/<filter>).`);
+    return rewrite(error, 'CONNECTION_FAILED', `${error.message} AWS IoT throttled this client (account or per-connection quota exceeded): see the AWS IoT Core quotas, or spread the load over several client ids: raise connections (they share one subscription, $share/<sharedGroup>/<filter>).`);
   }
   return error;
 }

@@ -81,9 +81,12 @@ export class AwsIotCoreSource implements Connector {
     const c = resolveAwsIotConfig(config);
     this.config = c;
     this.mqtt = new MqttSource({
-      settings: () => this.settings(),
+      clientId: c.clientId,
+      settings: (clientId) => this.settings(clientId),
       topicFilters: c.topicFilters,
       maxInFlight: c.maxInFlight,
+      connections: c.connections,
+      sharedGroup: c.sharedGroup,
       reconnect: c.reconnect,
       downlinkTopicPattern: c.downlinkTopicPattern,
       certificateWarnings: false,
@@ -133,13 +136,13 @@ export class AwsIotCoreSource implements Connector {
     }
   }
 
-  /** Called by MqttSource before every (re)connect: refuses an expired certificate. */
-  private settings(): MqttConnectSettings {
+  /** Called by MqttSource before every (re)connect of each connection: refuses an expired certificate. */
+  private settings(clientId: string): MqttConnectSettings {
     const c = this.config;
     const { certificate, warnings } = checkCredentials(c.credentials, this.ctx.clock.now(), AWS_IOT_DEFAULTS.expiryWarningDays);
     this.certificate = certificate;
     for (const w of warnings) this.raise(w);
-    return awsIotConnectSettings(c);
+    return awsIotConnectSettings(c, clientId);
   }
 
   /** Raises each warning once; an expiring certificate again when 7 and 1 days are left. */

@@ -5,7 +5,8 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import {
-  ConnectTimeoutMsSpec, DownlinkTopicPatternSpec, MaxInFlightSpec, MQTT_DEFAULTS, pemSpec, ReconnectSpec, TopicFilterSpec,
+  ConnectionsSpec, ConnectTimeoutMsSpec, DownlinkTopicPatternSpec, MaxInFlightSpec, MQTT_CONNECTIONS, MQTT_DEFAULTS, pemSpec,
+  ReconnectSpec, SharedGroupSpec, TopicFilterSpec,
 } from '../mqtt/index.ts';
 
 export const AWS_IOT_DEFAULTS = {
@@ -88,6 +89,8 @@ export const AwsIotCoreConfigSpec = Type.Object({
     examples: [60],
   })),
   maxInFlight: MaxInFlightSpec,
+  connections: ConnectionsSpec,
+  sharedGroup: SharedGroupSpec,
   connectTimeoutMs: ConnectTimeoutMsSpec,
   reconnect: ReconnectSpec,
 }, { additionalProperties: false, title: 'AWS IoT Core' });
@@ -108,6 +111,8 @@ export interface ResolvedAwsIotConfig {
   sessionExpirySeconds: number;
   keepaliveSeconds: number;
   maxInFlight: number;
+  connections: number;
+  sharedGroup?: string | undefined;
   connectTimeoutMs: number;
   reconnect: { initialDelayMs: number; maxDelayMs: number };
 }
@@ -132,6 +137,8 @@ export function resolveAwsIotConfig(config: AwsIotCoreConfig): ResolvedAwsIotCon
     sessionExpirySeconds: config.sessionExpirySeconds ?? AWS_IOT_DEFAULTS.sessionExpirySeconds,
     keepaliveSeconds: config.keepaliveSeconds ?? AWS_IOT_DEFAULTS.keepaliveSeconds,
     maxInFlight: config.maxInFlight ?? MQTT_DEFAULTS.maxInFlight,
+    connections: config.connections ?? MQTT_CONNECTIONS.default,
+    sharedGroup: config.sharedGroup,
     connectTimeoutMs: config.connectTimeoutMs ?? MQTT_DEFAULTS.connectTimeoutMs,
     reconnect: {
       initialDelayMs: config.reconnect?.initialDelayMs ?? MQTT_DEFAULTS.reconnectInitialDelayMs,

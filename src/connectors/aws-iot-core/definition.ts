@@ -5,10 +5,11 @@
  */
 import type { CheckResult, ConnectorDefinition } from '../../core/connector.ts';
 import { toCloudbridgeError } from '../../core/errors.ts';
-import { checkMqttConnection } from '../mqtt/index.ts';
+import { checkMqttConnection, sharingGroup, subscriptionFilters } from '../mqtt/index.ts';
 import { AUTH_ADVICE } from './aws-errors.ts';
 import { awsIotConnectSettings, AwsIotCoreSource } from './aws-iot-source.ts';
 import { AWS_IOT_DEFAULTS, AwsIotCoreConfigSpec } from './config-spec.ts';
+import { AWS_IOT_GUIDE } from './guide.ts';
 import { AWS_IOT_PITFALLS } from './pitfalls.ts';
 import { validateAwsIotConfig } from './validate.ts';
 
@@ -40,7 +41,8 @@ export const awsIotCoreConnector: ConnectorDefinition<typeof AwsIotCoreConfigSpe
     const cert = checked.certificate;
     const certificate = { name: 'certificate', ok: true, message: `client certificate "${cert.subject}" (serial ${cert.serialNumber}) valid until ${new Date(cert.notAfter).toISOString()}` };
     const clientId = checkClientId(c.clientId);
-    const result = await checkMqttConnection(awsIotConnectSettings(c, clientId), { topicFilters: c.topicFilters, clientId }, signal);
+    const filters = subscriptionFilters(c.topicFilters, sharingGroup(c, c.clientId));
+    const result = await checkMqttConnection(awsIotConnectSettings(c, clientId), { topicFilters: filters, clientId }, signal);
     const checks = [certificate, ...result.checks];
     if (result.error?.code === 'AUTH_FAILED') {
       const note = `(The check connects as client id "${clientId}" so as not to disconnect the running integration; a policy that allows only client/${c.clientId} refuses it with "${AUTH_ADVICE}".)`;
@@ -49,4 +51,5 @@ export const awsIotCoreConnector: ConnectorDefinition<typeof AwsIotCoreConfigSpe
     return { ...result, checks };
   },
   pitfalls: AWS_IOT_PITFALLS,
+  guide: AWS_IOT_GUIDE,
 };

@@ -32,7 +32,15 @@ export const AWS_IOT_PITFALLS: Array<{ symptom: string; fix: string }> = [
   },
   {
     symptom: `The integration connects and disconnects in a loop: "${DUPLICATE_ADVICE}".`,
-    fix: 'AWS IoT keeps only the newest connection per client id (lifecycle disconnectReason DUPLICATE_CLIENTID). Give every integration and every Cloudbridge instance its own clientId; to spread one stream over several instances subscribe to $share/<group>/<filter> with a different clientId each.',
+    fix: 'AWS IoT keeps only the newest connection per client id (lifecycle disconnectReason DUPLICATE_CLIENTID). Give every integration and every Cloudbridge instance its own clientId; to spread one stream over several instances give each its own clientId and the same sharedGroup.',
+  },
+  {
+    symptom: `With connections above 1, connection 2 or later fails with "${AUTH_ADVICE}" or PERMISSION_DENIED while connection 1 works.`,
+    fix: 'Connection i uses client id <clientId>-<i> and subscribes to $share/<sharedGroup>/<filter>: the policy must allow iot:Connect on client/<clientId>-<i> (e.g. client/<clientId>*) and iot:Subscribe on topicfilter/$share/<sharedGroup>/<filter>, besides iot:Receive on the topics.',
+  },
+  {
+    symptom: 'One connection does not go past a few hundred messages per second, however fast the store is.',
+    fix: 'AWS IoT lets each connection have only a limited number of QoS 1 messages un-acknowledged and throttles per connection (AWS IoT Core quotas), and Cloudbridge acknowledges only after the commit: that window divided by the commit time caps one connection. Raise connections so that AWS IoT spreads the messages over several.',
   },
   {
     symptom: `Check connection reports "${AUTH_ADVICE}" while the running integration is fine.`,

@@ -5,7 +5,7 @@
  */
 import { CloudbridgeError } from '../../core/errors.ts';
 import type { WarningCode } from '../../core/warnings.ts';
-import { topicFilterProblem, topicPatternProblem } from '../mqtt/index.ts';
+import { checkSharing, connectionClientId, topicFilterProblem, topicPatternProblem } from '../mqtt/index.ts';
 import { checkCredentials, type CertificateInfo, type CredentialWarning } from './certificate.ts';
 import { AWS_IOT_DEFAULTS, resolveAwsIotConfig, type AwsIotCoreConfig, type ResolvedAwsIotConfig } from './config-spec.ts';
 import { inspectEndpoint } from './endpoint.ts';
@@ -85,6 +85,12 @@ export function validateAwsIotConfig(config: AwsIotCoreConfig, now: number = Dat
   if (Buffer.byteLength(c.clientId) > AWS_IOT_DEFAULTS.maxClientIdLength) {
     throw invalid('clientId', `is ${Buffer.byteLength(c.clientId)} bytes long; AWS IoT accepts at most ${AWS_IOT_DEFAULTS.maxClientIdLength}`);
   }
+  const lastClientId = connectionClientId(c.clientId, c.connections);
+  if (Buffer.byteLength(lastClientId) > AWS_IOT_DEFAULTS.maxClientIdLength) {
+    const suffix = Buffer.byteLength(lastClientId) - Buffer.byteLength(c.clientId);
+    throw invalid('clientId', `with connections ${c.connections}, the last connection uses client id "${lastClientId}" (${Buffer.byteLength(lastClientId)} bytes); AWS IoT accepts at most ${AWS_IOT_DEFAULTS.maxClientIdLength}: shorten clientId to ${AWS_IOT_DEFAULTS.maxClientIdLength - suffix} bytes`);
+  }
+  checkSharing(c);
   const warnings = filterWarnings(c);
   const { certificate, warnings: credentialWarnings } = checkCredentials(c.credentials, now, AWS_IOT_DEFAULTS.expiryWarningDays);
   const endpoint = inspectEndpoint(c.endpoint);

@@ -3,6 +3,7 @@
  * applied, stream name and region taken from streamArn when given).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { awsConnectionFields, resolveAwsConnection, type AwsStaticCredentials } from '../aws-common/index.ts';
 
 export const KINESIS_DEFAULTS = {
   initialPosition: 'LATEST' as InitialPosition,
@@ -28,31 +29,11 @@ export const KinesisConfigSpec = Type.Object({
     description: 'ARN of the data stream, instead of streamName; its region and name are taken from it (requests still name the stream, so a stream of another account cannot be read this way).',
     examples: ['arn:aws:kinesis:eu-west-1:123456789012:stream/telemetry'],
   })),
-  region: Type.Optional(Type.String({
-    minLength: 1, pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$',
-    description: 'AWS region of the stream. Default: taken from streamArn, else the AWS_REGION environment variable.',
-    examples: ['eu-west-1'],
-  })),
-  accessKeyId: Type.Optional(Type.String({
-    minLength: 16, maxLength: 128,
-    description: 'Access key id of an IAM user or role session. Leave accessKeyId and secretAccessKey empty to use the AWS SDK default provider chain (environment variables, web identity token, ECS/EC2 instance role, shared config files).',
-    examples: ['AKIAIOSFODNN7EXAMPLE'],
-  })),
-  secretAccessKey: Type.Optional(Type.String({
-    minLength: 1, secret: true,
-    description: 'Secret access key belonging to accessKeyId.',
-    examples: ['wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
-  })),
-  sessionToken: Type.Optional(Type.String({
-    minLength: 1, secret: true,
-    description: 'Session token, only for temporary credentials (access key ids starting with ASIA). Temporary credentials expire: prefer the default provider chain, which refreshes them.',
-    examples: ['IQoJb3JpZ2luX2VjEXAMPLE'],
-  })),
-  endpoint: Type.Optional(Type.String({
-    minLength: 1, pattern: '^https?://',
-    description: 'Endpoint override: an interface VPC endpoint, or a local Kinesis emulator for tests. Default: the regional AWS endpoint.',
-    examples: ['https://vpce-0123456789abcdef0-abcdefgh.kinesis.eu-west-1.vpce.amazonaws.com', 'http://127.0.0.1:4567'],
-  })),
+  ...awsConnectionFields({
+    region: 'AWS region of the stream. Default: taken from streamArn, else the AWS_REGION environment variable.',
+    endpoint: 'Endpoint override: an interface VPC endpoint, or a local Kinesis emulator for tests. Default: the regional AWS endpoint.',
+    endpointExamples: ['https://vpce-0123456789abcdef0-abcdefgh.kinesis.eu-west-1.vpce.amazonaws.com', 'http://127.0.0.1:4567'],
+  }),
   applicationName: Type.Optional(Type.String({
     minLength: 1, maxLength: 128, pattern: '^[a-zA-Z0-9_.-]+$',
     description: 'Name of the shard leases and checkpoints of this integration (like a KCL application name). Instances of Cloudbridge that share one database and run this integration split the stream\'s shards between them. A new name starts over at initialPosition. Default: the integration name.',
@@ -102,7 +83,7 @@ export interface ResolvedKinesisConfig {
   /** Only when configured; requests always name the stream (kinesalite accepts no ARN-only calls). */
   streamArn: string | undefined;
   region: string | undefined;
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string | undefined } | undefined;
+  credentials: AwsStaticCredentials | undefined;
   endpoint: string | undefined;
   applicationName: string;
   initialPosition: InitialPosition;
@@ -123,17 +104,11 @@ export function parseStreamArn(arn: string): { region: string; account: string; 
 
 export function resolveKinesisConfig(config: KinesisConfig, integrationName: string, env: NodeJS.ProcessEnv = process.env): ResolvedKinesisConfig {
   const arn = config.streamArn ? parseStreamArn(config.streamArn) : null;
-  const accessKeyId = config.accessKeyId || undefined;
-  const secretAccessKey = config.secretAccessKey || undefined;
   const initialTimestampMs = config.initialTimestamp ? Date.parse(config.initialTimestamp) : undefined;
   return {
     streamName: config.streamName || arn?.name || '',
     streamArn: config.streamArn || undefined,
-    region: config.region || arn?.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
-    credentials: accessKeyId && secretAccessKey
-      ? { accessKeyId, secretAccessKey, sessionToken: config.sessionToken || undefined }
-      : undefined,
-    endpoint: config.endpoint || undefined,
+    ...resolveAwsConnection(config, arn?.region, env),
     applicationName: config.applicationName || integrationName,
     initialPosition: config.initialPosition ?? KINESIS_DEFAULTS.initialPosition,
     initialTimestampMs: initialTimestampMs !== undefined && Number.isFinite(initialTimestampMs) ? initialTimestampMs : undefined,

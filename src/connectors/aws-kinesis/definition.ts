@@ -13,10 +13,14 @@ import { KINESIS_GUIDE } from './guide.ts';
 import type { KinesisApi } from './kinesis-api.ts';
 import { KinesisSource } from './kinesis-source.ts';
 import { KINESIS_PITFALLS } from './pitfalls.ts';
-import { SdkKinesisApi } from './sdk-kinesis-api.ts';
 import { validateKinesisConfig } from './validate.ts';
 
-export function sdkApiFor(c: ResolvedKinesisConfig, maxAttempts?: number): KinesisApi {
+/**
+ * A Kinesis client on the AWS SDK for this config. The SDK is imported here, on first use (an
+ * integration starting or testing its connection), never when the plugin is loaded.
+ */
+export async function sdkApiFor(c: ResolvedKinesisConfig, maxAttempts?: number): Promise<KinesisApi> {
+  const { SdkKinesisApi } = await import('./sdk-kinesis-api.ts');
   return new SdkKinesisApi({ region: c.region, endpoint: c.endpoint, credentials: c.credentials, maxConcurrency: 64, maxAttempts });
 }
 
@@ -39,7 +43,7 @@ export const awsKinesisConnector: ConnectorDefinition<typeof KinesisConfigSpec> 
       return { ok: false, checks: [{ name: 'config', ok: false, message: error.message }], error: { code: error.code, message: error.message } };
     }
     const c = resolveKinesisConfig(config, 'connection-check');
-    return checkKinesisConnection(c, sdkApiFor(c, 1), signal);
+    return checkKinesisConnection(c, await sdkApiFor(c, 1), signal);
   },
   pitfalls: KINESIS_PITFALLS,
   guide: KINESIS_GUIDE,

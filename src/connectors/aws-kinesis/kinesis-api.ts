@@ -72,4 +72,5 @@ export interface KinesisApi {
   destroy(): void;
 }
 
-export type KinesisApiFactory = () => KinesisApi;
+/** Creates the client when the source opens. May return a promise: the SDK-backed factory loads the SDK on its first call. */
+export type KinesisApiFactory = () => KinesisApi | Promise<KinesisApi>;

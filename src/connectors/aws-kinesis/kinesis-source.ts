@@ -135,7 +135,7 @@ export class KinesisSource implements Connector {
 
   /** The stream must exist; the shard leases are synced, this instance's share claimed and the timers started. */
   private async open(): Promise<void> {
-    this.api = this.o.createApi();
+    this.api = await this.o.createApi();
     try {
       this.summary = await this.api.describeStreamSummary(this.cfg.streamName, AbortSignal.timeout(40_000));
       if (this.summary.status === 'DELETING') throw new CloudbridgeError('NOT_FOUND', `stream "${this.cfg.streamName}" is being deleted`, { field: 'streamName' });

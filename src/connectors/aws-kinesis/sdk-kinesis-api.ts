@@ -7,25 +7,20 @@
  * proxies HTTP/1.1 is the safe choice too. `NodeHttpHandler` gives HTTP/1.1 with a keep-alive
  * socket pool sized for one GetRecords per shard plus iterators, list calls and downlinks.
  * Every call has a deadline (a GetRecords answer is at most 10 MB; 30 s is generous).
+ *
+ * Loaded on first use only (`sdkApiFor` in definition.ts imports it dynamically): nothing else
+ * imports this file, so the SDK stays out of memory until an aws-kinesis integration starts or
+ * tests its connection.
  */
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import {
   DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand, PutRecordCommand,
   type KinesisClientConfig, type Shard,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { awsSdkClientParts, describeAwsCredentials, type AwsSdkClientSettings } from '../aws-common/index.ts';
 import type { GetRecordsResult, IteratorStart, KinesisApi, KinesisShard, PutRecordRequest, StreamSummary } from './kinesis-api.ts';
 
-export interface SdkKinesisSettings {
-  region: string | undefined;
-  endpoint: string | undefined;
-  /** Static credentials; undefined: the SDK default provider chain. */
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string | undefined } | undefined;
-  /** Concurrent requests to plan sockets for. */
-  maxConcurrency: number;
-  /** SDK attempts per call (default 3; 1 for connection checks, so errors show at once). */
-  maxAttempts?: number | undefined;
+export interface SdkKinesisSettings extends AwsSdkClientSettings {
   /** Deadline of one call (default 30 s). */
   requestTimeoutMs?: number | undefined;
 }
@@ -47,23 +42,16 @@ function toShard(s: Shard): KinesisShard {
 export class SdkKinesisApi implements KinesisApi {
   readonly client: KinesisClient;
   private readonly settings: SdkKinesisSettings;
-  private readonly agents: Array<HttpAgent | HttpsAgent>;
+  private readonly destroyAgents: () => void;
   private readonly timeoutMs: number;
 
   constructor(settings: SdkKinesisSettings) {
     this.settings = settings;
     this.timeoutMs = settings.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
-    const maxSockets = Math.max(16, settings.maxConcurrency);
-    const httpAgent = new HttpAgent({ keepAlive: true, maxSockets });
-    const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets });
-    this.agents = [httpAgent, httpsAgent];
-    const config: KinesisClientConfig = {
-      requestHandler: new NodeHttpHandler({ requestTimeout: this.timeoutMs, throwOnRequestTimeout: true, connectionTimeout: 10_000, httpAgent, httpsAgent }),
-      maxAttempts: settings.maxAttempts ?? 3,
-      ...(settings.region ? { region: settings.region } : {}),
-      ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-      ...(settings.credentials ? { credentials: settings.credentials } : {}),
-    };
+    const parts = awsSdkClientParts(settings, { requestTimeout: this.timeoutMs, throwOnRequestTimeout: true });
+    this.destroyAgents = parts.destroyAgents;
+    // An instance, not options: the client would make its default (HTTP/2) handler of options.
+    const config: KinesisClientConfig = { ...parts.config, requestHandler: new NodeHttpHandler(parts.config.requestHandler) };
     this.client = new KinesisClient(config);
   }
 
@@ -137,18 +125,12 @@ export class SdkKinesisApi implements KinesisApi {
     return { shardId: out.ShardId ?? '', sequenceNumber: out.SequenceNumber ?? '' };
   }
 
-  async describeCredentials(): Promise<string> {
-    if (this.settings.credentials) return `access key id ${this.settings.credentials.accessKeyId} (from accessKeyId)`;
-    try {
-      const identity = await this.client.config.credentials();
-      return `access key id ${identity.accessKeyId} (found by the AWS SDK default provider chain)`;
-    } catch {
-      return 'no credentials (the AWS SDK default provider chain found none)';
-    }
+  describeCredentials(): Promise<string> {
+    return describeAwsCredentials(this.settings.credentials, () => this.client.config.credentials());
   }
 
   destroy(): void {
     this.client.destroy();
-    for (const agent of this.agents) agent.destroy();
+    this.destroyAgents();
   }
 }

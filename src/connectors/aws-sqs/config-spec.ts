@@ -3,6 +3,7 @@
  * region derived from the queue URL when not given).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { awsConnectionFields, resolveAwsConnection, type AwsStaticCredentials } from '../aws-common/index.ts';
 import { parseQueueUrl } from './queue-url.ts';
 
 export const SQS_DEFAULTS = {
@@ -28,31 +29,11 @@ export const SqsConfigSpec = Type.Object({
     description: 'URL of the queue to consume, as shown in the SQS console (a FIFO queue ends in .fifo).',
     examples: ['https://sqs.eu-west-1.amazonaws.com/123456789012/telemetry', 'https://sqs.us-east-1.amazonaws.com/123456789012/telemetry.fifo'],
   }),
-  region: Type.Optional(Type.String({
-    minLength: 1, pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$',
-    description: 'AWS region of the queue. Default: taken from queueUrl (https://sqs.REGION.amazonaws.com/…), else the AWS_REGION environment variable.',
-    examples: ['eu-west-1'],
-  })),
-  accessKeyId: Type.Optional(Type.String({
-    minLength: 16, maxLength: 128,
-    description: 'Access key id of an IAM user or role session. Leave accessKeyId and secretAccessKey empty to use the AWS SDK default provider chain (environment variables, web identity token, ECS/EC2 instance role, shared config files).',
-    examples: ['AKIAIOSFODNN7EXAMPLE'],
-  })),
-  secretAccessKey: Type.Optional(Type.String({
-    minLength: 1, secret: true,
-    description: 'Secret access key belonging to accessKeyId.',
-    examples: ['wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
-  })),
-  sessionToken: Type.Optional(Type.String({
-    minLength: 1, secret: true,
-    description: 'Session token, only for temporary credentials (access key ids starting with ASIA). Temporary credentials expire: prefer the default provider chain, which refreshes them.',
-    examples: ['IQoJb3JpZ2luX2VjEXAMPLE'],
-  })),
-  endpoint: Type.Optional(Type.String({
-    minLength: 1, pattern: '^https?://',
-    description: 'Endpoint override: an interface VPC endpoint, or a local SQS emulator for tests. Default: the queue URL\'s host.',
-    examples: ['https://vpce-0123456789abcdef0-abcdefgh.sqs.eu-west-1.vpce.amazonaws.com', 'http://127.0.0.1:4566'],
-  })),
+  ...awsConnectionFields({
+    region: 'AWS region of the queue. Default: taken from queueUrl (https://sqs.REGION.amazonaws.com/…), else the AWS_REGION environment variable.',
+    endpoint: 'Endpoint override: an interface VPC endpoint, or a local SQS emulator for tests. Default: the queue URL\'s host.',
+    endpointExamples: ['https://vpce-0123456789abcdef0-abcdefgh.sqs.eu-west-1.vpce.amazonaws.com', 'http://127.0.0.1:4566'],
+  }),
   waitTimeSeconds: Type.Optional(Type.Integer({
     minimum: 1, maximum: 20, default: SQS_DEFAULTS.waitTimeSeconds,
     description: 'Long-poll duration of each ReceiveMessage call. 20 (default) gives the fewest empty (billed) receives; an HTTP request timeout and a stall watchdog above this value recover hung polls.',
@@ -98,7 +79,7 @@ export interface ResolvedSqsConfig {
   queueName: string;
   fifo: boolean;
   region: string | undefined;
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string | undefined } | undefined;
+  credentials: AwsStaticCredentials | undefined;
   endpoint: string | undefined;
   waitTimeSeconds: number;
   maxMessages: number;
@@ -111,17 +92,11 @@ export interface ResolvedSqsConfig {
 
 export function resolveSqsConfig(config: SqsConfig, env: NodeJS.ProcessEnv = process.env): ResolvedSqsConfig {
   const queue = parseQueueUrl(config.queueUrl);
-  const accessKeyId = config.accessKeyId || undefined;
-  const secretAccessKey = config.secretAccessKey || undefined;
   return {
     queueUrl: config.queueUrl,
     queueName: queue.name,
     fifo: queue.fifo,
-    region: config.region || queue.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
-    credentials: accessKeyId && secretAccessKey
-      ? { accessKeyId, secretAccessKey, sessionToken: config.sessionToken || undefined }
-      : undefined,
-    endpoint: config.endpoint || undefined,
+    ...resolveAwsConnection(config, queue.region, env),
     waitTimeSeconds: config.waitTimeSeconds ?? SQS_DEFAULTS.waitTimeSeconds,
     maxMessages: config.maxMessages ?? SQS_DEFAULTS.maxMessages,
     visibilityTimeoutSeconds: config.visibilityTimeoutSeconds,

@@ -7,13 +7,17 @@ import type { CheckResult, ConnectorDefinition } from '../../core/connector.ts';
 import { toCloudbridgeError } from '../../core/errors.ts';
 import { resolveSqsConfig, SqsConfigSpec, type ResolvedSqsConfig } from './config-spec.ts';
 import { checkSqsConnection } from './connection-check.ts';
-import { SdkSqsApi } from './sdk-sqs-api.ts';
 import type { SqsApi } from './sqs-api.ts';
 import { SqsSource } from './sqs-source.ts';
 import { SQS_PITFALLS } from './pitfalls.ts';
 import { validateSqsConfig } from './validate.ts';
 
-export function sdkApiFor(c: ResolvedSqsConfig, maxAttempts?: number): SqsApi {
+/**
+ * An SQS client on the AWS SDK for this config. The SDK is imported here, on first use (an
+ * integration starting or testing its connection), never when the plugin is loaded.
+ */
+export async function sdkApiFor(c: ResolvedSqsConfig, maxAttempts?: number): Promise<SqsApi> {
+  const { SdkSqsApi } = await import('./sdk-sqs-api.ts');
   return new SdkSqsApi({
     region: c.region,
     endpoint: c.endpoint,
@@ -44,7 +48,7 @@ export const awsSqsConnector: ConnectorDefinition<typeof SqsConfigSpec> = {
       return { ok: false, checks: [{ name: 'config', ok: false, message: error.message }], error: { code: error.code, message: error.message } };
     }
     const c = resolveSqsConfig(config);
-    return checkSqsConnection(c, sdkApiFor(c, 1), signal);
+    return checkSqsConnection(c, await sdkApiFor(c, 1), signal);
   },
   pitfalls: SQS_PITFALLS,
 };

@@ -3,31 +3,22 @@
  * regression once cut 20 s polls at 5 s, aws-sdk-js-v3#4618), the socket pool fits every
  * receiver plus deletes and heartbeats, and with an `endpoint` override the queue URL's host is
  * not used as endpoint (emulator and VPC endpoint hosts often do not resolve otherwise).
+ *
+ * Loaded on first use only (`sdkApiFor` in definition.ts imports it dynamically): nothing else
+ * imports this file, so the SDK stays out of memory until an aws-sqs integration starts or
+ * tests its connection.
  */
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import {
   ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand,
   SendMessageCommand, SQSClient, type BatchResultErrorEntry, type MessageAttributeValue, type SQSClientConfig,
 } from '@aws-sdk/client-sqs';
+import { awsSdkClientParts, describeAwsCredentials, type AwsSdkClientSettings } from '../aws-common/index.ts';
+import { requestTimeoutMs } from './request-timeout.ts';
 import type { BatchResult, SqsApi, SqsMessageAttribute, SqsReceivedMessage } from './sqs-api.ts';
 
-export interface SdkSqsSettings {
-  region: string | undefined;
-  endpoint: string | undefined;
-  /** Static credentials; undefined: the SDK default provider chain. */
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string | undefined } | undefined;
+export interface SdkSqsSettings extends AwsSdkClientSettings {
   /** Long-poll seconds; the request timeout is derived from it. */
   waitTimeSeconds: number;
-  /** Concurrent requests to plan sockets for. */
-  maxConcurrency: number;
-  /** SDK attempts per call (default 3; 1 for connection checks, so errors show at once). */
-  maxAttempts?: number | undefined;
-}
-
-/** HTTP request timeout: the long poll plus a margin for a slow answer. */
-export function requestTimeoutMs(waitTimeSeconds: number): number {
-  return (waitTimeSeconds + 10) * 1000;
 }
 
 function toAttribute(v: MessageAttributeValue): SqsMessageAttribute {
@@ -51,20 +42,15 @@ function batchResult(failed: BatchResultErrorEntry[] | undefined): BatchResult {
 export class SdkSqsApi implements SqsApi {
   readonly client: SQSClient;
   private readonly settings: SdkSqsSettings;
-  private readonly agents: Array<HttpAgent | HttpsAgent>;
+  private readonly destroyAgents: () => void;
 
   constructor(settings: SdkSqsSettings) {
     this.settings = settings;
-    const maxSockets = Math.max(16, settings.maxConcurrency);
-    const httpAgent = new HttpAgent({ keepAlive: true, maxSockets });
-    const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets });
-    this.agents = [httpAgent, httpsAgent];
+    const parts = awsSdkClientParts(settings, { requestTimeout: requestTimeoutMs(settings.waitTimeSeconds) });
+    this.destroyAgents = parts.destroyAgents;
     const config: SQSClientConfig = {
-      requestHandler: { requestTimeout: requestTimeoutMs(settings.waitTimeSeconds), connectionTimeout: 10_000, httpAgent, httpsAgent },
-      maxAttempts: settings.maxAttempts ?? 3,
-      ...(settings.region ? { region: settings.region } : {}),
-      ...(settings.endpoint ? { endpoint: settings.endpoint, useQueueUrlAsEndpoint: false } : {}),
-      ...(settings.credentials ? { credentials: settings.credentials } : {}),
+      ...parts.config,
+      ...(settings.endpoint ? { useQueueUrlAsEndpoint: false } : {}),
     };
     this.client = new SQSClient(config);
   }
@@ -121,18 +107,12 @@ export class SdkSqsApi implements SqsApi {
     return { messageId: out.MessageId ?? '' };
   }
 
-  async describeCredentials(): Promise<string> {
-    if (this.settings.credentials) return `access key id ${this.settings.credentials.accessKeyId} (from accessKeyId)`;
-    try {
-      const identity = await this.client.config.credentials();
-      return `access key id ${identity.accessKeyId} (found by the AWS SDK default provider chain)`;
-    } catch {
-      return 'no credentials (the AWS SDK default provider chain found none)';
-    }
+  describeCredentials(): Promise<string> {
+    return describeAwsCredentials(this.settings.credentials, () => this.client.config.credentials());
   }
 
   destroy(): void {
     this.client.destroy();
-    for (const agent of this.agents) agent.destroy();
+    this.destroyAgents();
   }
 }

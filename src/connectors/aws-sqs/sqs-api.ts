@@ -60,5 +60,8 @@ export interface SqsApi {
   destroy(): void;
 }
 
-/** Creates a fresh client (at start, and when the watchdog replaces a stalled one). */
-export type SqsApiFactory = () => SqsApi;
+/**
+ * Creates a fresh client (at start, and when the watchdog replaces a stalled one). May return a
+ * promise: the SDK-backed factory loads the SDK on its first call.
+ */
+export type SqsApiFactory = () => SqsApi | Promise<SqsApi>;

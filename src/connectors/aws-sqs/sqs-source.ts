@@ -28,7 +28,7 @@ import { InFlightReceipts, type Receipt } from './receipt-table.ts';
 import { parseQueueUrl } from './queue-url.ts';
 import { QueueInfo } from './queue-info.ts';
 import { ReceiverPool } from './receiver-pool.ts';
-import { requestTimeoutMs } from './sdk-sqs-api.ts';
+import { requestTimeoutMs } from './request-timeout.ts';
 import { Settler } from './settler.ts';
 import type { SqsApi, SqsApiFactory, SqsReceivedMessage } from './sqs-api.ts';
 import { isCredentialsError, translateSqsError } from './sqs-errors.ts';
@@ -158,7 +158,7 @@ export class SqsSource implements Connector {
 
   /** Start step: check the queue, then the heartbeat, the receivers, the attribute refresh and the watchdog. */
   private async open(signal: AbortSignal): Promise<void> {
-    this.api = this.opts.createApi();
+    this.api = await this.opts.createApi();
     try {
       await this.queue.load(AbortSignal.any([signal, AbortSignal.timeout(requestTimeoutMs(5))]));
     } catch (err) {
@@ -349,9 +349,29 @@ export class SqsSource implements Connector {
     if (aborted === 0) return;
     this.counters.clientRestarts++;
     this.ctx.log.warn({ stalledPolls: aborted, limitMs }, 'SQS receive stalled; replacing the SQS client');
+    void this.replaceClient();
+  }
+
+  /**
+   * The new client takes over and the stalled one is closed. The factory is async (the SDK loads
+   * on first use); by now the SDK is loaded, so this waits for no I/O.
+   */
+  private async replaceClient(): Promise<void> {
+    let fresh: SqsApi;
+    try {
+      fresh = await this.opts.createApi();
+    } catch (err) {
+      this.ctx.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not create a new SQS client; keeping the stalled one');
+      return;
+    }
     const old = this.api;
-    this.api = this.opts.createApi();
-    old?.destroy();
+    if (!old) {
+      // Closed meanwhile: the new client is not needed.
+      fresh.destroy();
+      return;
+    }
+    this.api = fresh;
+    old.destroy();
   }
 
   private secondsUntil(epochMs: number): number {

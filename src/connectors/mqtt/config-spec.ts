@@ -4,9 +4,10 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import {
-  ConnectTimeoutMsSpec, DownlinkTopicPatternSpec, KeepaliveSecondsSpec, MaxInFlightSpec, MQTT_DEFAULTS, pemSpec,
-  ProtocolVersionSpec, ReconnectSpec, TopicFiltersSpec,
+  ConnectionsSpec, ConnectTimeoutMsSpec, DownlinkTopicPatternSpec, KeepaliveSecondsSpec, MaxInFlightSpec, MQTT_DEFAULTS, pemSpec,
+  ProtocolVersionSpec, ReconnectSpec, SharedGroupSpec, TopicFiltersSpec,
 } from './spec-parts.ts';
+import { MQTT_CONNECTIONS } from './shared-subscription.ts';
 
 export const MqttTlsSpec = Type.Object({
   enabled: Type.Optional(Type.Boolean({
@@ -70,6 +71,8 @@ export const MqttConfigSpec = Type.Object({
   topicFilters: TopicFiltersSpec,
   downlinkTopicPattern: DownlinkTopicPatternSpec,
   maxInFlight: MaxInFlightSpec,
+  connections: ConnectionsSpec,
+  sharedGroup: SharedGroupSpec,
   connectTimeoutMs: ConnectTimeoutMsSpec,
   reconnect: ReconnectSpec,
 }, { additionalProperties: false, title: 'MQTT broker' });
@@ -98,6 +101,8 @@ export interface ResolvedMqttConfig {
   topicFilters: Array<{ filter: string; qos: 0 | 1 }>;
   downlinkTopicPattern: string;
   maxInFlight: number;
+  connections: number;
+  sharedGroup?: string | undefined;
   connectTimeoutMs: number;
   reconnect: { initialDelayMs: number; maxDelayMs: number };
 }
@@ -125,6 +130,8 @@ export function resolveMqttConfig(config: MqttConfig): ResolvedMqttConfig {
     topicFilters: config.topicFilters.map((f) => ({ filter: f.filter, qos: f.qos ?? MQTT_DEFAULTS.topicFilterQos })),
     downlinkTopicPattern: config.downlinkTopicPattern ?? MQTT_DEFAULTS.downlinkTopicPattern,
     maxInFlight: config.maxInFlight ?? MQTT_DEFAULTS.maxInFlight,
+    connections: config.connections ?? MQTT_CONNECTIONS.default,
+    sharedGroup: config.sharedGroup,
     connectTimeoutMs: config.connectTimeoutMs ?? MQTT_DEFAULTS.connectTimeoutMs,
     reconnect: {
       initialDelayMs: config.reconnect?.initialDelayMs ?? MQTT_DEFAULTS.reconnectInitialDelayMs,

@@ -8,7 +8,9 @@ import { MqttConfigSpec, resolveMqttConfig, type ResolvedMqttConfig } from './co
 import { checkMqttConnection } from './connection-check.ts';
 import type { MqttConnectSettings } from './mqtt-connection.ts';
 import { MqttSource, randomClientId } from './mqtt-source.ts';
+import { MQTT_GUIDE } from './guide.ts';
 import { MQTT_PITFALLS } from './pitfalls.ts';
+import { sharingGroup, subscriptionFilters } from './shared-subscription.ts';
 import { validateMqttConfig } from './validate.ts';
 
 export function mqttConnectSettings(c: ResolvedMqttConfig, clientId: string): MqttConnectSettings {
@@ -31,7 +33,7 @@ export function mqttConnectSettings(c: ResolvedMqttConfig, clientId: string): Mq
 export const mqttConnector: ConnectorDefinition<typeof MqttConfigSpec> = {
   type: 'mqtt',
   title: 'MQTT broker',
-  description: 'Subscribes to topics on any MQTT 3.1.1 or 5 broker (optionally TLS with a client certificate). Each QoS 1 message is acknowledged only after it is stored; un-acknowledged messages are redelivered by the broker through a persistent session. Downlinks are published with QoS 1.',
+  description: 'Subscribes to topics on any MQTT 3.1.1 or 5 broker (optionally TLS with a client certificate), over one connection or several sharing one broker shared subscription. Each QoS 1 message is acknowledged only after it is stored; un-acknowledged messages are redelivered by the broker through a persistent session. Downlinks are published with QoS 1.',
   configSpec: MqttConfigSpec,
   capabilities: { downlink: true, redelivery: 'mqtt-session' },
   validate: validateMqttConfig,
@@ -39,9 +41,12 @@ export const mqttConnector: ConnectorDefinition<typeof MqttConfigSpec> = {
     const c = resolveMqttConfig(config);
     const clientId = c.clientId ?? randomClientId();
     return new MqttSource({
-      settings: () => mqttConnectSettings(c, clientId),
+      clientId,
+      settings: (id) => mqttConnectSettings(c, id),
       topicFilters: c.topicFilters,
       maxInFlight: c.maxInFlight,
+      connections: c.connections,
+      sharedGroup: c.sharedGroup,
       reconnect: c.reconnect,
       downlinkTopicPattern: c.downlinkTopicPattern,
     }, ctx);
@@ -54,7 +59,10 @@ export const mqttConnector: ConnectorDefinition<typeof MqttConfigSpec> = {
       return { ok: false, checks: [{ name: 'config', ok: false, message: error.message }], error: { code: error.code, message: error.message } };
     }
     const c = resolveMqttConfig(config);
-    return checkMqttConnection(mqttConnectSettings(c, randomClientId('cloudbridge-check')), { topicFilters: c.topicFilters }, signal);
+    // Shared subscriptions are named, not tried (see connection-check.ts).
+    const filters = subscriptionFilters(c.topicFilters, sharingGroup(c, c.clientId ?? 'cloudbridge-<random>'));
+    return checkMqttConnection(mqttConnectSettings(c, randomClientId('cloudbridge-check')), { topicFilters: filters }, signal);
   },
   pitfalls: MQTT_PITFALLS,
+  guide: MQTT_GUIDE,
 };

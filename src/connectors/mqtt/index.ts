@@ -10,6 +10,10 @@ export { MqttSource, randomClientId, type MqttSourceOptions, type MqttSourceStat
 export type { MqttConnectSettings, MqttTlsSettings, TopicFilter, GrantedSubscription } from './mqtt-connection.ts';
 export { checkMqttConnection, type MqttCheckOptions } from './connection-check.ts';
 export { checkTlsMaterial, type TlsMaterial } from './tls-material.ts';
+export {
+  checkSharing, connectionClientId, defaultSharedGroup, MQTT_CONNECTIONS, sharedGroupProblem, sharingGroup, subscriptionFilters,
+} from './shared-subscription.ts';
+export type { MqttConnectionStatus } from './mqtt-link.ts';
 export { fillTopicPattern, topicPatternKeys, topicPatternProblem, topicFilterProblem } from './topic-pattern.ts';
 export { toUplinkMessage, contentSourceKey } from './uplink-message.ts';
 export {

@@ -79,6 +79,13 @@ export function errorContext(s: MqttConnectSettings): MqttErrorContext {
   };
 }
 
+/**
+ * mqtt.js calls its `debug` logger several times per packet; even switched off, each call costs an
+ * argument array and an enabled check. Unless DEBUG is set (someone wants mqtt.js's own trace),
+ * the client gets a logger that does nothing.
+ */
+const mqttjsLog: IClientOptions['log'] = process.env.DEBUG ? undefined : () => undefined;
+
 function clientOptions(s: MqttConnectSettings): IClientOptions {
   const options: IClientOptions & { passphrase?: string } = {
     host: s.host,
@@ -93,6 +100,7 @@ function clientOptions(s: MqttConnectSettings): IClientOptions {
     resubscribe: false,
     manualConnect: true,
     queueQoSZero: false,
+    ...(mqttjsLog ? { log: mqttjsLog } : {}),
   };
   if (s.protocolVersion === 5) {
     options.properties = {
@@ -131,6 +139,8 @@ export class MqttConnection {
   private ended = false;
   private closeRequested = false;
   private lastError: unknown = null;
+  /** When the broker last sent a PUBLISH (or accepted the connection): see `answerTimeout`. */
+  private heardAt = Date.now();
   private closedPromise: Promise<void>;
   private markClosed: () => void = () => undefined;
 
@@ -143,7 +153,10 @@ export class MqttConnection {
     this.gate = new PubackGate((messageId) => {
       if (this.accepting && this.client.connected) writePuback(messageId);
     });
-    this.client.handleMessage = (packet, callback) => this.handlers.onMessage(this, packet, () => callback());
+    this.client.handleMessage = (packet, callback) => {
+      this.heardAt = Date.now();
+      this.handlers.onMessage(this, packet, () => callback());
+    };
     this.closedPromise = new Promise((resolve) => { this.markClosed = resolve; });
   }
 
@@ -182,6 +195,7 @@ export class MqttConnection {
         settled = true;
         signal?.removeEventListener('abort', onAbort);
         this.open = true;
+        this.heardAt = Date.now();
         this.connackSessionPresent = connack.sessionPresent === true;
         resolve(this);
       });
@@ -243,11 +257,9 @@ export class MqttConnection {
     const map: Record<string, { qos: 0 | 1 }> = {};
     for (const f of filters) map[f.filter] = { qos: f.qos };
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new CloudbridgeError('CONNECTION_TIMEOUT', `The broker at ${this.errors.endpoint} did not answer the SUBSCRIBE within ${this.settings.connectTimeoutMs} ms.`));
-      }, this.settings.connectTimeoutMs);
+      const stopTimer = this.answerTimeout('SUBSCRIBE', reject);
       this.client.subscribe(map, (err, granted, packet) => {
-        clearTimeout(timer);
+        stopTimer();
         const requested = (filter: string): 0 | 1 => map[filter]?.qos ?? 1;
         if (err) {
           const raw = (err as { packet?: { granted?: unknown[] } }).packet?.granted ?? packet?.granted;
@@ -263,6 +275,38 @@ export class MqttConnection {
             : connectionClosedError(this.errors, true, { kind: 'subscribe-failed' }));
         }
         resolve((granted ?? []).map((g) => ({ filter: g.topic, requestedQos: requested(g.topic), grantedQos: g.qos })));
+      });
+    });
+  }
+
+  /**
+   * Rejects with CONNECTION_TIMEOUT when the broker sends nothing for connectTimeoutMs while its
+   * answer to `request` is awaited; returns the function that cancels it. A broker that is
+   * streaming a resumed session's backlog may answer a request sent after our first PUBACKs only
+   * behind that backlog (Mosquitto does): as long as messages come, it is alive.
+   */
+  private answerTimeout(request: 'SUBSCRIBE' | 'UNSUBSCRIBE', reject: (err: CloudbridgeError) => void): () => void {
+    const limitMs = this.settings.connectTimeoutMs;
+    let timer: NodeJS.Timeout;
+    const check = (): void => {
+      const silentMs = Date.now() - this.heardAt;
+      if (silentMs >= limitMs) reject(new CloudbridgeError('CONNECTION_TIMEOUT', `The broker at ${this.errors.endpoint} did not answer the ${request} and sent nothing else for ${limitMs} ms.`));
+      else timer = setTimeout(check, limitMs - silentMs);
+    };
+    timer = setTimeout(check, limitMs);
+    return () => clearTimeout(timer);
+  }
+
+  /** Removes subscriptions of the session (one UNSUBSCRIBE); resolves on UNSUBACK. */
+  unsubscribe(filters: string[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const stopTimer = this.answerTimeout('UNSUBSCRIBE', reject);
+      this.client.unsubscribe(filters, (err) => {
+        stopTimer();
+        if (!err) return resolve();
+        reject(this.open && !this.closeRequested
+          ? translateConnectError(err, this.errors, { kind: 'subscribe-failed' })
+          : connectionClosedError(this.errors, true, { kind: 'subscribe-failed' }));
       });
     });
   }

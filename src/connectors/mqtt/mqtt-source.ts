@@ -10,33 +10,46 @@
  * un-acknowledged of the persistent session, flagged DUP. That needs `cleanSession: false` and a
  * fixed client id.
  *
+ * Several connections (`connections` above 1, or a `sharedGroup`): one MqttLink per connection,
+ * each with its own client id, persistent session, PubackGate, share of maxInFlight and reconnect
+ * backoff, all subscribed to the filters as one broker shared subscription (shared-subscription.ts).
+ * The integration is connected when every connection is; one that drops reports `disconnected`
+ * with its error while the others go on.
+ *
  * Start, stop and the drain are the shared SourceLifecycle (src/core/source-lifecycle.ts).
  *
- * Backpressure: with `maxInFlight` deliveries outstanding the intake stops reading the socket. With
- * MQTT 5 the broker is told the same cap (Receive Maximum), so that rarely happens; with MQTT 3.1.1
+ * Backpressure: with its share of `maxInFlight` deliveries outstanding a connection's intake stops
+ * reading its socket. With MQTT 5 the broker is told the same cap (Receive Maximum), so that
+ * rarely happens; with MQTT 3.1.1
  * a pipeline stalled for longer than 1.5 x keepalive also delays PINGRESPs, and mqtt.js then
  * drops the connection: the source reconnects and the broker redelivers (checked as DUP).
  */
 import { randomUUID } from 'node:crypto';
 import type { ConnectorContext, Connector } from '../../core/connector.ts';
-import { Backoff } from '../../core/backoff.ts';
-import type { TimerHandle } from '../../core/clock.ts';
-import { CloudbridgeError, retryAfterMs, toCloudbridgeError } from '../../core/errors.ts';
+import { CloudbridgeError, toCloudbridgeError } from '../../core/errors.ts';
 import type { EncodedDownlink } from '../../core/model.ts';
 import { SourceLifecycle } from '../../core/source-lifecycle.ts';
+import { errorContext, type GrantedSubscription, type MqttConnectSettings, type TopicFilter } from './mqtt-connection.ts';
+import type { UplinkBuilder } from './mqtt-intake.ts';
+import { MqttLink, type MqttConnectionStatus, type MqttLinkEvents } from './mqtt-link.ts';
 import {
-  errorContext, MqttConnection, type GrantedSubscription, type MqttConnectSettings, type TopicFilter,
-} from './mqtt-connection.ts';
-import { MqttIntake, type UplinkBuilder } from './mqtt-intake.ts';
+  connectionClientId, MQTT_CONNECTIONS, sharingGroup, splitInFlight, subscriptionFilters,
+} from './shared-subscription.ts';
 import { checkTlsMaterial } from './tls-material.ts';
 import { fillTopicPattern } from './topic-pattern.ts';
 
 export interface MqttSourceOptions {
-  /** Connection settings, called before every (re)connect so rotated credentials are picked up. */
-  settings(): MqttConnectSettings | Promise<MqttConnectSettings>;
+  /** Client id of the first connection; connection i > 1 uses `<clientId>-<i>`. */
+  clientId: string;
+  /** Connection settings for a client id, called before every (re)connect so rotated credentials are picked up. */
+  settings(clientId: string): MqttConnectSettings | Promise<MqttConnectSettings>;
   topicFilters: TopicFilter[];
-  /** Cap on messages handed to the pipeline and not settled yet. */
+  /** Cap on messages handed to the pipeline and not settled yet, over all connections. */
   maxInFlight: number;
+  /** Connections to open (default 1). Above 1 they subscribe as one shared subscription. */
+  connections?: number | undefined;
+  /** Shared subscription group (default with several connections: the client id). */
+  sharedGroup?: string | undefined;
   reconnect: { initialDelayMs: number; maxDelayMs: number };
   /** `${key}` pattern for downlinks; without it `sendDownlink` rejects with DOWNLINK_UNSUPPORTED. */
   downlinkTopicPattern?: string | undefined;
@@ -58,12 +71,22 @@ export interface MqttSourceOptions {
 
 export interface MqttSourceStatus {
   [key: string]: unknown;
+  /** Every connection is up. */
   connected: boolean;
   endpoint: string | null;
+  /** The client id of the first connection. */
   clientId: string | null;
+  /** The first connection's session was resumed. */
   sessionPresent: boolean | null;
+  /** What the broker granted the first connection (every connection subscribes to the same filters). */
   subscriptions: GrantedSubscription[];
-  /** QoS 1 messages received on the current connection and not acknowledged yet. */
+  /** The shared subscription group, or null for plain subscriptions. */
+  sharedGroup: string | null;
+  /** Connections that are up, of `connections.length`. */
+  connectedCount: number;
+  /** One row per connection. */
+  connections: MqttConnectionStatus[];
+  /** QoS 1 messages received on the current connections and not acknowledged yet. */
   unacked: number;
   /** Deliveries handed to the pipeline and not settled yet (all connections). */
   inFlight: number;
@@ -73,6 +96,7 @@ export interface MqttSourceStatus {
   delivered: number;
   rejected: number;
   lastMessageAt: number | null;
+  /** Since when every connection is up (null while one is not). */
   connectedSince: number | null;
 }
 
@@ -80,39 +104,52 @@ export class MqttSource implements Connector {
   private readonly opts: MqttSourceOptions;
   private readonly ctx: ConnectorContext;
   private readonly life: SourceLifecycle;
-  private readonly intake: MqttIntake;
-  private readonly connectBackoff: Backoff;
-  private current: MqttConnection | null = null;
-  private subscriptions: GrantedSubscription[] = [];
-  private reconnectTimer: TimerHandle | null = null;
-  private reconnectCount = 0;
-  private connectedAt: number | null = null;
-  private lastSettings: MqttConnectSettings | null = null;
-  private deliveryFailure: unknown = null;
-  private readonly rejectedBeforeAdopt = new WeakMap<MqttConnection, CloudbridgeError>();
+  private readonly links: MqttLink[];
+  private readonly group: string | null;
   private readonly certificateWarnings = new Set<string>();
 
   constructor(opts: MqttSourceOptions, ctx: ConnectorContext) {
     this.opts = opts;
     this.ctx = ctx;
-    this.connectBackoff = new Backoff({ initialMs: opts.reconnect.initialDelayMs, maxMs: opts.reconnect.maxDelayMs, random: opts.random });
     this.life = new SourceLifecycle({
       name: 'the MQTT source',
       ctx,
       steps: {
-        open: async (signal) => this.adopt(await this.connectOnce(true, signal), false),
-        halt: () => this.halt(),
-        drained: () => Promise.all([this.intake.idle(), this.current?.gate.idle()]),
-        close: () => this.close(),
+        open: (signal) => this.open(signal),
+        halt: () => { for (const link of this.links) link.halt(); },
+        drained: () => Promise.all(this.links.map((link) => link.drained())),
+        close: async () => { await Promise.all(this.links.map((link) => link.close())); },
       },
     });
-    this.intake = new MqttIntake({
-      maxInFlight: opts.maxInFlight,
-      ctx,
-      signal: this.life.deliverySignal,
+    const connections = opts.connections ?? MQTT_CONNECTIONS.default;
+    this.group = sharingGroup({ connections, sharedGroup: opts.sharedGroup }, opts.clientId);
+    const filters = subscriptionFilters(opts.topicFilters, this.group);
+    const inFlight = splitInFlight(opts.maxInFlight, connections);
+    const events: MqttLinkEvents = {
+      connecting: () => ctx.reportState('connecting'),
+      connected: () => { if (this.links.every((link) => link.connected)) ctx.reportState('connected'); },
+      disconnected: (_link, error) => ctx.reportState('disconnected', error),
+    };
+    this.links = inFlight.map((maxInFlight, i) => new MqttLink({
+      n: i + 1,
+      clientId: connectionClientId(opts.clientId, i + 1),
+      settings: opts.settings,
+      topicFilters: filters,
+      staleFilters: this.group !== null && i === 0 ? opts.topicFilters.map((f) => f.filter) : [],
+      subscribeEveryConnect: this.group !== null,
+      maxInFlight,
+      reconnect: opts.reconnect,
       toUplink: opts.toUplink,
-      onRejected: (conn, err, qos) => this.onDeliveryRejected(conn, err, qos),
-    });
+      stableAfterMs: opts.stableAfterMs ?? 10_000,
+      disconnectTimeoutMs: opts.disconnectTimeoutMs ?? 2000,
+      random: opts.random,
+      ctx,
+      deliverySignal: this.life.deliverySignal,
+      stopSignal: this.life.stopSignal,
+      live: () => this.live,
+      inspectSettings: (settings) => this.warnAboutCertificates(settings),
+      events,
+    }));
   }
 
   start(): Promise<void> {
@@ -124,23 +161,31 @@ export class MqttSource implements Connector {
   }
 
   status(): MqttSourceStatus {
-    const conn = this.current;
-    const c = this.intake.counters;
+    const rows = this.links.map((link) => link.status());
+    const first = this.links[0];
+    const settings = this.links.find((link) => link.lastSettings)?.lastSettings ?? null;
+    const sum = (pick: (row: MqttConnectionStatus) => number): number => rows.reduce((total, row) => total + pick(row), 0);
+    const connectedCount = rows.filter((row) => row.connected).length;
+    const since = rows.map((row) => row.connectedSince);
+    const lastMessages = this.links.map((link) => link.intake.lastMessageAt).filter((at): at is number => at !== null);
     return {
-      connected: conn?.isOpen ?? false,
-      endpoint: this.lastSettings ? errorContext(this.lastSettings).endpoint : null,
-      clientId: this.lastSettings?.clientId ?? null,
-      sessionPresent: conn ? conn.sessionPresent : null,
-      subscriptions: this.subscriptions.map((s) => ({ ...s })),
-      unacked: conn?.gate.pending ?? 0,
-      inFlight: this.intake.limit.used,
-      maxInFlight: this.intake.limit.capacity,
-      reconnects: this.reconnectCount,
-      received: c.received,
-      delivered: c.delivered,
-      rejected: c.rejected,
-      lastMessageAt: this.intake.lastMessageAt,
-      connectedSince: conn?.isOpen ? this.connectedAt : null,
+      connected: connectedCount === rows.length,
+      endpoint: settings ? errorContext(settings).endpoint : null,
+      clientId: first?.lastSettings?.clientId ?? null,
+      sessionPresent: first?.sessionPresent ?? null,
+      subscriptions: first?.subscriptions ?? [],
+      sharedGroup: this.group,
+      connectedCount,
+      connections: rows,
+      unacked: sum((row) => row.unacked),
+      inFlight: sum((row) => row.inFlight),
+      maxInFlight: this.opts.maxInFlight,
+      reconnects: sum((row) => row.reconnects),
+      received: sum((row) => row.received),
+      delivered: sum((row) => row.delivered),
+      rejected: sum((row) => row.rejected),
+      lastMessageAt: lastMessages.length > 0 ? Math.max(...lastMessages) : null,
+      connectedSince: since.every((at) => at !== null) ? Math.max(...since) : null,
     };
   }
 
@@ -150,44 +195,38 @@ export class MqttSource implements Connector {
       throw new CloudbridgeError('DOWNLINK_UNSUPPORTED', 'this integration has no downlinkTopicPattern: set one (e.g. "devices/${deviceName}/commands") to send downlinks', { field: 'downlinkTopicPattern' });
     }
     const topic = fillTopicPattern(pattern, msg.metadata);
-    const conn = this.current;
-    if (!conn || !conn.isOpen) {
-      throw new CloudbridgeError('DOWNLINK_FAILED', `not connected to the MQTT broker${this.lastSettings ? ` at ${errorContext(this.lastSettings).endpoint}` : ''}; the downlink can be sent again once it reconnects`);
+    const conn = this.links.find((link) => link.connection)?.connection;
+    if (!conn) {
+      const settings = this.links[0]?.lastSettings;
+      throw new CloudbridgeError('DOWNLINK_FAILED', `not connected to the MQTT broker${settings ? ` at ${errorContext(settings).endpoint}` : ''}; the downlink can be sent again once it reconnects`);
     }
     await conn.publish(topic, msg.data, signal);
   }
 
-  private get disconnectTimeoutMs(): number {
-    return this.opts.disconnectTimeoutMs ?? 2000;
-  }
-
-  /** Started, or starting with its first connection made: connection events are acted upon. */
+  /** Started, or starting with its first connections made: connection events are acted upon. */
   private get live(): boolean {
     return this.life.phase === 'running' || this.life.phase === 'starting';
   }
 
-  /** Opens a connection and subscribes when needed (first connection, clean session, session lost). */
-  private async connectOnce(first: boolean, signal: AbortSignal): Promise<MqttConnection> {
-    // MQTT 5: the broker itself keeps at most maxInFlight QoS 1 messages un-acknowledged, so the
-    // intake rarely has to stop reading the socket (which would also delay keepalive answers).
-    const settings = { receiveMaximum: this.opts.maxInFlight, ...(await this.opts.settings()) };
-    this.lastSettings = settings;
-    this.warnAboutCertificates(settings);
-    const conn = await MqttConnection.open(settings, {
-      onMessage: (c, packet, done) => this.intake.handle(c, packet, done),
-      onClose: (c, error, requested) => this.onConnectionClosed(c, error, requested),
-    }, signal);
+  /**
+   * Start step: opens every connection at once. When one fails, the attempts still under way are
+   * abandoned and the first failure is what the start reports (the lifecycle then closes the
+   * connections that were made).
+   */
+  private async open(signal: AbortSignal): Promise<void> {
+    const attempts = new AbortController();
+    const abandon = (): void => attempts.abort(signal.reason);
+    signal.addEventListener('abort', abandon, { once: true });
+    let failure: unknown = null;
     try {
-      if (first || settings.cleanSession || !conn.sessionPresent) {
-        this.subscriptions = await conn.subscribe(this.opts.topicFilters);
-        this.ctx.log.info({ filters: this.subscriptions, sessionPresent: conn.sessionPresent }, 'subscribed');
-      }
-    } catch (err) {
-      await conn.close({ graceful: false });
-      throw err;
+      await Promise.all(this.links.map((link) => link.open(attempts.signal).catch((err: unknown) => {
+        if (failure === null) failure = err;
+        attempts.abort(err);
+      })));
+    } finally {
+      signal.removeEventListener('abort', abandon);
     }
-    if (!conn.isOpen) throw new CloudbridgeError('CONNECTION_FAILED', `the connection to ${conn.errors.endpoint} closed while subscribing`);
-    return conn;
+    if (failure !== null) throw toCloudbridgeError(failure, 'CONNECTION_FAILED');
   }
 
   /** Surfaces expired or soon-expiring certificates as integration warnings (once per text). */
@@ -204,100 +243,6 @@ export class MqttSource implements Connector {
       this.certificateWarnings.add(warning);
       this.ctx.warn('TLS_CERTIFICATE_EXPIRY', warning);
     }
-  }
-
-  /** Makes `conn` the current connection; `report`: say so (reconnects; the lifecycle reports the first). */
-  private adopt(conn: MqttConnection, report: boolean): void {
-    this.current = conn;
-    this.connectedAt = this.ctx.clock.now();
-    this.ctx.log.info({ endpoint: conn.errors.endpoint, clientId: conn.settings.clientId, sessionPresent: conn.sessionPresent }, 'connected');
-    if (report) this.ctx.reportState('connected');
-    const rejected = this.rejectedBeforeAdopt.get(conn);
-    if (rejected) this.dropForRedelivery(conn, rejected);
-  }
-
-  private onConnectionClosed(conn: MqttConnection, error: CloudbridgeError, requested: boolean): void {
-    if (conn !== this.current) return;
-    this.current = null;
-    if (!this.live) return;
-    const lived = this.ctx.clock.now() - (this.connectedAt ?? 0);
-    if (lived >= (this.opts.stableAfterMs ?? 10_000)) this.connectBackoff.reset();
-    const deliveryFailure = this.deliveryFailure;
-    this.deliveryFailure = null;
-    const reported = requested && deliveryFailure !== null ? toCloudbridgeError(deliveryFailure, 'STORE_UNAVAILABLE') : error;
-    // After a rejected delivery, come back when the pipeline takes deliveries again.
-    const delayMs = (deliveryFailure !== null ? retryAfterMs(deliveryFailure) : null) ?? this.connectBackoff.next();
-    this.ctx.log.warn({ code: reported.code, err: reported.message, retryInMs: delayMs }, 'MQTT connection closed; reconnecting');
-    this.ctx.reportState('disconnected', reported);
-    this.scheduleReconnect(delayMs);
-  }
-
-  private scheduleReconnect(delayMs: number): void {
-    this.reconnectTimer = this.ctx.clock.setTimeout(() => {
-      this.reconnectTimer = null;
-      void this.reconnect();
-    }, delayMs);
-    this.reconnectTimer.unref?.();
-  }
-
-  private async reconnect(): Promise<void> {
-    if (!this.live) return;
-    this.ctx.reportState('connecting');
-    let conn: MqttConnection;
-    try {
-      conn = await this.connectOnce(false, this.life.stopSignal);
-    } catch (err) {
-      if (!this.live) return;
-      const error = toCloudbridgeError(err, 'CONNECTION_FAILED');
-      const delayMs = this.connectBackoff.next();
-      this.ctx.log.warn({ code: error.code, err: error.message, retryInMs: delayMs }, 'MQTT reconnect failed');
-      this.ctx.reportState('disconnected', error);
-      this.scheduleReconnect(delayMs);
-      return;
-    }
-    if (!this.live) {
-      await conn.close({ graceful: true, timeoutMs: this.disconnectTimeoutMs });
-      return;
-    }
-    this.reconnectCount++;
-    this.adopt(conn, true);
-  }
-
-  private onDeliveryRejected(conn: MqttConnection, err: unknown, qos: number): void {
-    if (!this.live || this.ctx.signal.aborted) return;
-    const error = toCloudbridgeError(err, 'STORE_UNAVAILABLE');
-    if (qos === 0) {
-      this.ctx.log.warn({ code: error.code, err: error.message }, 'a QoS 0 message could not be delivered and is lost (QoS 0 is never redelivered)');
-      return;
-    }
-    if (!conn.accepting) return;
-    if (conn !== this.current) {
-      // Still being set up (messages of a resumed session arrive before the SUBACK): handled in adopt().
-      if (!this.rejectedBeforeAdopt.has(conn)) this.rejectedBeforeAdopt.set(conn, error);
-      return;
-    }
-    this.dropForRedelivery(conn, error);
-  }
-
-  private dropForRedelivery(conn: MqttConnection, error: CloudbridgeError): void {
-    this.ctx.log.warn({ code: error.code, err: error.message }, 'delivery rejected: reconnecting so the broker redelivers the un-acknowledged messages');
-    this.deliveryFailure = error;
-    void conn.close({ graceful: false });
-  }
-
-  /** Stop step: no reconnect, no more messages taken in (the broker keeps them). */
-  private halt(): void {
-    if (this.reconnectTimer) this.ctx.clock.clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
-    this.intake.stop();
-  }
-
-  /** Stop step (and after a failed start): PUBACKs written so far go out before the DISCONNECT. */
-  private async close(): Promise<void> {
-    this.intake.stop();
-    const conn = this.current;
-    this.current = null;
-    if (conn) await conn.close({ graceful: true, timeoutMs: this.disconnectTimeoutMs });
   }
 }
 

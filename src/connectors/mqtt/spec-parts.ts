@@ -3,6 +3,7 @@
  * `ibm-watson-iot`), with their defaults as constants so code and schema cannot disagree.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { MQTT_CONNECTIONS } from './shared-subscription.ts';
 
 export const MQTT_DEFAULTS = {
   keepaliveSeconds: 60,
@@ -18,7 +19,7 @@ export const MQTT_DEFAULTS = {
 export const TopicFilterSpec = Type.Object({
   filter: Type.String({
     minLength: 1,
-    description: 'MQTT topic filter to subscribe to; + matches one level, # the rest. A shared subscription ($share/<group>/<filter>) spreads messages over several instances.',
+    description: 'MQTT topic filter to subscribe to; + matches one level, # the rest. A shared subscription ($share/<group>/<filter>) spreads messages over several clients; with connections above 1 or sharedGroup set, write the plain filter (Cloudbridge adds the prefix).',
     examples: ['devices/+/telemetry', 'sensors/#', '$share/cloudbridge/devices/+/telemetry'],
   }),
   qos: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)], {
@@ -57,8 +58,20 @@ export const ProtocolVersionSpec = Type.Optional(Type.Union([Type.Literal(4), Ty
 
 export const MaxInFlightSpec = Type.Optional(Type.Integer({
   minimum: 1, maximum: 65535, default: MQTT_DEFAULTS.maxInFlight,
-  description: 'Most messages received and not yet stored (un-acknowledged) at once; when reached, Cloudbridge stops reading from the broker until some are stored.',
+  description: 'Most messages received and not yet stored (un-acknowledged) at once, over all connections (each gets its share, and with MQTT 5 the broker is told it as Receive Maximum); when reached, Cloudbridge stops reading from the broker until some are stored.',
   examples: [1000],
+}));
+
+export const ConnectionsSpec = Type.Optional(Type.Integer({
+  minimum: 1, maximum: MQTT_CONNECTIONS.max, default: MQTT_CONNECTIONS.default,
+  description: `Client connections to the broker (1 to ${MQTT_CONNECTIONS.max}). Above 1, every connection subscribes to each topic filter as one broker shared subscription ($share/<sharedGroup>/<filter>): the broker hands each message to one of them and each has its own in-flight window, so the rate is no longer capped by one connection's window divided by the commit time. The broker must support shared subscriptions (most MQTT 5 brokers; Mosquitto 1.6+ and AWS IoT Core also on MQTT 3.1.1). Connection 1 uses clientId, connection i uses <clientId>-<i>; maxInFlight is shared out between them. One device's messages may then be committed out of publish order.`,
+  examples: [1, 4],
+}));
+
+export const SharedGroupSpec = Type.Optional(Type.String({
+  minLength: 1, maxLength: 128,
+  description: 'Shared subscription group the connections join ($share/<sharedGroup>/<filter>); no "/", "+" or "#". Default with connections above 1: the client id. Setting it subscribes as a shared subscription even with one connection, e.g. to share the messages with other Cloudbridge instances that use the same group.',
+  examples: ['cloudbridge-plant-1'],
 }));
 
 export const ConnectTimeoutMsSpec = Type.Optional(Type.Integer({

@@ -1,11 +1,12 @@
 /**
  * Cross-field rules of the `mqtt` connector, run when the config is saved and in the connection
  * check: CONFIG_INVALID naming the field for what cannot work (an invalid or repeated topic
- * filter, a password without user name); warnings for what works but loses messages (QoS 0, a
+ * filter, a password without user name, a shared-subscription setting that cannot work); warnings for what works but loses messages (QoS 0, a
  * clean session, a persistent session without a fixed client id, TLS not verified).
  */
 import { CloudbridgeError } from '../../core/errors.ts';
 import { resolveMqttConfig, type MqttConfig } from './config-spec.ts';
+import { checkSharing } from './shared-subscription.ts';
 import { checkTlsMaterial } from './tls-material.ts';
 import { topicFilterProblem, topicPatternProblem } from './topic-pattern.ts';
 
@@ -19,6 +20,7 @@ export function validateMqttConfig(config: MqttConfig): string[] {
     if (seen.has(f.filter)) throw new CloudbridgeError('CONFIG_INVALID', `topicFilters[${i}].filter "${f.filter}" is listed twice`, { field: `topicFilters[${i}].filter` });
     seen.add(f.filter);
   });
+  checkSharing(c);
   const patternProblem = topicPatternProblem(c.downlinkTopicPattern);
   if (patternProblem) throw new CloudbridgeError('CONFIG_INVALID', `downlinkTopicPattern "${c.downlinkTopicPattern}" is invalid: ${patternProblem}`, { field: 'downlinkTopicPattern' });
   if (c.reconnect.maxDelayMs < c.reconnect.initialDelayMs) {

@@ -138,13 +138,7 @@ export class SqliteDatabase {
 
   /** The write-ahead log file: bytes and last write (epoch ms); zeros without one (e.g. in memory). */
   walFile(): { bytes: number; modifiedAt: number } {
-    if (this.path === ':memory:') return { bytes: 0, modifiedAt: 0 };
-    try {
-      const s = statSync(`${this.path}-wal`);
-      return { bytes: s.size, modifiedAt: s.mtimeMs };
-    } catch {
-      return { bytes: 0, modifiedAt: 0 };
-    }
+    return walFileOf(this.path);
   }
 
   /**
@@ -197,5 +191,16 @@ export class SqliteDatabase {
 
   #assertOpen(): void {
     if (this.#closed) throw new CloudbridgeError('STORE_UNAVAILABLE', `the SQLite store at ${this.path} is closed`);
+  }
+}
+
+/** The write-ahead log file of the database at `path`: bytes and last write (epoch ms); zeros without one (e.g. in memory). */
+export function walFileOf(path: string): { bytes: number; modifiedAt: number } {
+  if (path === ':memory:') return { bytes: 0, modifiedAt: 0 };
+  try {
+    const s = statSync(`${path}-wal`);
+    return { bytes: s.size, modifiedAt: s.mtimeMs };
+  } catch {
+    return { bytes: 0, modifiedAt: 0 };
   }
 }

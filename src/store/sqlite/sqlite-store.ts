@@ -63,7 +63,7 @@ export class SqliteStore extends RoleStore {
     this.files = {
       directory: opts.path === ':memory:' ? process.cwd() : dirname(resolve(opts.path)),
       wal: () => db.walFile(),
-      truncateWal: () => db.truncateWal(),
+      truncateWal: async () => db.truncateWal(),
     };
   }
 

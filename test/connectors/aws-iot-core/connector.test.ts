@@ -60,6 +60,27 @@ describe('aws-iot-core connector on an mTLS broker with a per-identity ACL', () 
     }
   });
 
+  it('with connections 2, spreads the uplinks over <clientId> and <clientId>-2 in one shared subscription (MQTT 3.1.1 and 5)', async () => {
+    for (const protocolVersion of [4, 5] as const) {
+      const { source, ctx, config } = await createAwsConnector(iot, { connections: 2, protocolVersion });
+      await source.start();
+      try {
+        const device = await iot.connect('device-002', { protocolVersion });
+        await Promise.all(Array.from({ length: 40 }, (_, i) => device.publishAsync('devices/device-002/telemetry', `{"n":${i}}`, { qos: 1 })));
+        await waitFor(() => ctx.delivered.length === 40, '40 uplinks');
+        const status = source.status();
+        assert.equal(status.connected, true);
+        assert.deepEqual(status.connections.map((c) => c.clientId), [config.clientId, `${config.clientId}-2`]);
+        assert.deepEqual(status.subscriptions, [{ filter: `$share/${config.clientId}/devices/+/telemetry`, requestedQos: 1, grantedQos: 1 }]);
+        assert.ok(status.connections.every((c) => c.received > 0), `both took a share: ${status.connections.map((c) => c.received).join(', ')}`);
+        assert.deepEqual(new Set(texts(ctx.delivered)).size, 40, 'each uplink once');
+        await device.endAsync();
+      } finally {
+        await source.stop({ drainMs: 1000 });
+      }
+    }
+  });
+
   it('publishes a downlink with QoS 1 to the topic built from downlinkTopicPattern', async () => {
     const { source } = await createAwsConnector(iot);
     await source.start();

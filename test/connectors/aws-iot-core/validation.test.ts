@@ -113,6 +113,21 @@ describe('aws-iot-core: validation at save and start', () => {
     assert.throws(() => awsIotCoreConnector.validate?.({ ...base, downlinkTopicPattern: 'commands/+' }), (err: CodedError) => err.details?.field === 'downlinkTopicPattern');
   });
 
+  it('refuses connections whose client ids AWS IoT would refuse, and shared settings that cannot work', () => {
+    const long = 'c'.repeat(127);
+    assert.deepEqual(validateAwsIotConfig({ ...base, clientId: long }).warnings, []);
+    assert.throws(() => awsIotCoreConnector.validate?.({ ...base, clientId: long, connections: 4 }), (err: CodedError) => {
+      assert.equal(err.code, 'CONFIG_INVALID');
+      assert.equal(err.details?.field, 'clientId');
+      assert.match(err.message, new RegExp(`the last connection uses client id "${long}-4" \\(129 bytes\\); AWS IoT accepts at most 128: shorten clientId to 126 bytes`));
+      return true;
+    });
+    assert.throws(() => awsIotCoreConnector.validate?.({ ...base, connections: 2, topicFilters: [{ filter: '$share/g/devices/+/telemetry' }] }),
+      (err: CodedError) => err.details?.field === 'topicFilters[0].filter' && /write the plain filter "devices\/\+\/telemetry"/.test(err.message));
+    assert.throws(() => awsIotCoreConnector.validate?.({ ...base, sharedGroup: 'a#' }), (err: CodedError) => err.details?.field === 'sharedGroup');
+    assert.equal(resolveAwsIotConfig({ ...base, connections: 3 }).connections, 3);
+  });
+
   it('checks connections with a client id of its own, so the running integration is not disconnected', () => {
     assert.equal(checkClientId('cloudbridge-1'), 'cloudbridge-1-check');
     assert.equal(Buffer.byteLength(checkClientId('x'.repeat(128))), 128);

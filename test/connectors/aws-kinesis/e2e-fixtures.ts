@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { openStore } from '../../../src/store/index.ts';
 import type { StoreConfig } from '../../../src/store/index.ts';
-import { KINESALITE_CREDENTIALS, type KinesalitePeer, type PutResult } from '../../peers/kinesalite.ts';
+import type { KinesalitePeer, PutResult } from '../../peers/kinesalite.ts';
+import { integrationYaml } from '../aws-common/fixtures.ts';
+import { peerConfig } from './helpers.ts';
 
 /** One device per partition key, telemetry `seq` WITHOUT ts: a duplicate shows as a second point. */
 export const SEQ_DECODER = `
@@ -24,38 +26,32 @@ export function seqRecords(from: number, to: number, keys = KEYS): Array<{ data:
   });
 }
 
+/** An app with the integration `stream` (or `name`) on `stream`: peerConfig with leases of 4 s, shards listed every 2 s. */
 export function kinesisIntegrationYaml(peer: KinesalitePeer, stream: string, opts: { extra?: Record<string, unknown>; decoder?: string; name?: string } = {}): string {
-  const indent = (s: string): string => s.trim().split('\n').map((l) => `      ${l}`).join('\n');
-  const config: Record<string, unknown> = {
-    streamName: stream,
-    endpoint: peer.endpoint,
-    region: peer.region,
-    accessKeyId: KINESALITE_CREDENTIALS.accessKeyId,
-    secretAccessKey: KINESALITE_CREDENTIALS.secretAccessKey,
-    initialPosition: 'TRIM_HORIZON',
-    pollIntervalMs: 200,
-    leaseDurationSeconds: 4,
-    shardSyncIntervalSeconds: 2,
-    ...opts.extra,
-  };
-  return `
-converters:
-  - name: decoder
-    type: uplink
-    script: |
-${indent(opts.decoder ?? SEQ_DECODER)}
-  - name: encoder
-    type: downlink
-    script: |
-${indent(KINESIS_ENCODER)}
-integrations:
-  - name: ${opts.name ?? 'stream'}
-    type: aws-kinesis
-    uplinkConverter: decoder
-    downlinkConverter: encoder
-    allowCreateDevices: true
-    config: ${JSON.stringify(config)}
-`;
+  return integrationYaml({
+    type: 'aws-kinesis', name: opts.name ?? 'stream', decoder: opts.decoder ?? SEQ_DECODER, encoder: KINESIS_ENCODER,
+    config: { ...peerConfig(peer, stream), leaseDurationSeconds: 4, shardSyncIntervalSeconds: 2, ...opts.extra },
+  });
+}
+
+export interface Putter {
+  /** Every put so far, in seq order (grows while it runs). */
+  readonly put: PutResult[];
+  /** Stops after the current round; resolves with every put. */
+  stop(): Promise<PutResult[]>;
+}
+
+/** Puts rounds of 64 seqRecords (one per key) every 50 ms until stopped. */
+export function keepPutting(peer: KinesalitePeer, stream: string): Putter {
+  const put: PutResult[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      put.push(...await peer.putAll(stream, seqRecords(put.length, put.length + 64), 1));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return { put, stop: async () => { running = false; await loop; return put; } };
 }
 
 /** Every stored `seq` value (from the SEQ_DECODER devices), read through the store API. */

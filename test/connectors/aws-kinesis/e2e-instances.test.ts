@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { parse } from 'yaml';
-import { startKinesalite, type KinesalitePeer, type PutResult } from '../../peers/kinesalite.ts';
+import { startKinesalite, type KinesalitePeer } from '../../peers/kinesalite.ts';
 import { spawnCloudbridge, waitFor, type ChildApp } from '../../e2e/harness.ts';
-import { assertCheckpointsCovered, assertEachOnce, kinesisIntegrationYaml, seqRecords, shardCheckpoints, storedSeqs } from './e2e-fixtures.ts';
+import { assertCheckpointsCovered, assertEachOnce, keepPutting, kinesisIntegrationYaml, shardCheckpoints, storedSeqs, type Putter } from './e2e-fixtures.ts';
 import { uniqueName } from './helpers.ts';
 
 const SERVER = process.env.CLOUDBRIDGE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -31,7 +31,7 @@ describe('aws-kinesis: two instances on one PostgreSQL database', () => {
   let url: string;
   const dirs: string[] = [];
   const children: ChildApp[] = [];
-  let putter: { stop: () => Promise<PutResult[]> } | null = null;
+  let putter: Putter | null = null;
   before(async () => { peer = await startKinesalite(); });
   after(async () => {
     await peer.stop();
@@ -64,17 +64,9 @@ describe('aws-kinesis: two instances on one PostgreSQL database', () => {
   const status = (c: ChildApp): Promise<Status> => c.api.get<Status>('/integrations/stream/status');
   const readHere = async (c: ChildApp): Promise<Row[]> => ((await status(c)).details?.partitions ?? []).filter((p) => p.ownedHere);
 
-  /** Puts rounds of 64 records (one per key) every 50 ms until stopped; resolves with every put, in seq order. */
-  function keepPutting(stream: string): { stop: () => Promise<PutResult[]> } {
-    const put: PutResult[] = [];
-    let running = true;
-    const loop = (async () => {
-      while (running) {
-        put.push(...await peer.putAll(stream, seqRecords(put.length, put.length + 64), 1));
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    })();
-    putter = { stop: async () => { running = false; await loop; return put; } };
+  /** keepPutting, stopped after each test. */
+  function putWhileTesting(stream: string): Putter {
+    putter = keepPutting(peer, stream);
     return putter;
   }
 
@@ -88,7 +80,7 @@ describe('aws-kinesis: two instances on one PostgreSQL database', () => {
     return { stream, a, b, config };
   }
 
-  async function finish(putting: { stop: () => Promise<PutResult[]> }, survivor: ChildApp): Promise<void> {
+  async function finish(putting: Putter, survivor: ChildApp): Promise<void> {
     const put = await putting.stop();
     const store = { postgres: { url } };
     await waitFor(async () => (await storedSeqs(store)).length >= put.length, `all ${put.length} stored`, 90_000, 500);
@@ -101,7 +93,7 @@ describe('aws-kinesis: two instances on one PostgreSQL database', () => {
 
   it('split the shards 2/2; kill -9 one: the other owns all 4 within the lease duration and stores again; exactly once', async () => {
     const { stream, a, b } = await twoInstances();
-    const putting = keepPutting(stream);
+    const putting = putWhileTesting(stream);
     await waitFor(async () => (await status(a)).counters.stored > 500 && (await status(b)).counters.stored > 500, 'both store', 30_000, 100);
     const aShards = (await readHere(a)).map((r) => r.partition);
     const committedBefore = new Map((await status(b)).details?.partitions.map((r) => [r.partition, r.committed]));
@@ -125,7 +117,7 @@ describe('aws-kinesis: two instances on one PostgreSQL database', () => {
     await peer.createStream(stream, 4);
     const config = { ...(parse(kinesisIntegrationYaml(peer, stream, { extra: { leaseDurationSeconds: LEASE_SECONDS } })) as Record<string, unknown>), store: { postgres: { url } } };
     const b = await spawn(config);
-    const putting = keepPutting(stream);
+    const putting = putWhileTesting(stream);
     await waitFor(async () => (await status(b)).counters.stored > 300, 'b stores', 30_000, 100);
     // a freezes itself right before its 40th commit: converted, checkpoints ready, not committed.
     const dir = mkdtempSync(join(tmpdir(), 'cb-kinesis-pg-'));

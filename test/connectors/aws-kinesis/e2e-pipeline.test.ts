@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { startApp } from '../../../src/app/app.ts';
 import { parseConfigText } from '../../../src/app/config-file.ts';
-import { startKinesalite, type KinesalitePeer, type PutResult } from '../../peers/kinesalite.ts';
+import { startKinesalite, type KinesalitePeer } from '../../peers/kinesalite.ts';
 import { startTcpProxy } from '../../support/tcp-proxy.ts';
 import { startTestApp, TEST_MASTER_KEY, TEST_TOKEN, waitFor } from '../../e2e/harness.ts';
-import { assertCheckpointsCovered, assertEachOnce, kinesisIntegrationYaml, seqRecords, shardCheckpoints, storedSeqs } from './e2e-fixtures.ts';
+import { assertCheckpointsCovered, assertEachOnce, keepPutting, kinesisIntegrationYaml, shardCheckpoints, storedSeqs } from './e2e-fixtures.ts';
 import { uniqueName } from './helpers.ts';
 
 const SERVER = process.env.CLOUDBRIDGE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -87,14 +87,8 @@ describe('aws-kinesis through the pipeline', () => {
     const env = { ...process.env, CLOUDBRIDGE_ADMIN_TOKEN: TEST_TOKEN, CLOUDBRIDGE_MASTER_KEY: TEST_MASTER_KEY };
     const yaml = `store: { postgres: { url: "${viaProxy.href}" } }\nserver: { port: 0, host: 127.0.0.1 }\nlogging: { level: warn }\n${kinesisIntegrationYaml(peer, stream)}`;
     const app = await startApp({ config: parseConfigText(yaml, env), env, logWrite: () => undefined, storeProbeAfterQuietMs: 500 });
-    const put: PutResult[] = [];
-    let putting = true;
-    const putter = (async () => {
-      while (putting) {
-        put.push(...await peer.putAll(stream, seqRecords(put.length, put.length + 64), 1));
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    })();
+    const putter = keepPutting(peer, stream);
+    const { put } = putter;
     try {
       const id = (await app.store.getIntegration('stream'))?.id ?? '';
       await waitFor(async () => (await storedSeqs(direct)).length > 1000, 'some stored', 30_000, 200);
@@ -107,16 +101,14 @@ describe('aws-kinesis through the pipeline', () => {
         await new Promise((r) => setTimeout(r, 1000));
       }
       proxy.restore();
-      putting = false;
-      await putter;
+      await putter.stop();
       await waitFor(async () => (await storedSeqs(direct)).length >= put.length, `all ${put.length} stored after the outage`, 60_000, 500);
       await new Promise((r) => setTimeout(r, 1000));
       const seqs = await storedSeqs(direct);
       assertEachOnce(seqs, put.length);
       assertCheckpointsCovered(await shardCheckpoints(direct, id), put, new Set(seqs));
     } finally {
-      putting = false;
-      await putter.catch(() => undefined);
+      await putter.stop().catch(() => undefined);
       proxy.restore();
       await app.close();
       await proxy.close();

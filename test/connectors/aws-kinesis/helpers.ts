@@ -1,24 +1,19 @@
 /** Shared helpers for the aws-kinesis connector tests: sources on a kinesalite peer with in-memory leases. */
-import { randomUUID } from 'node:crypto';
 import { resolveKinesisConfig, type KinesisConfig } from '../../../src/connectors/aws-kinesis/config-spec.ts';
 import { sdkApiFor } from '../../../src/connectors/aws-kinesis/definition.ts';
 import { KinesisSource, type KinesisSourceOptions } from '../../../src/connectors/aws-kinesis/kinesis-source.ts';
 import type { UplinkMessage } from '../../../src/core/model.ts';
 import type { LeaseStore } from '../../../src/core/partitions.ts';
 import { KINESALITE_CREDENTIALS, type KinesalitePeer } from '../../peers/kinesalite.ts';
+import { peerConnection } from '../aws-common/fixtures.ts';
 import { createPartitionedTestContext, MemoryCheckpointedStore, MemoryLeaseStore, type PartitionedTestContext } from '../../support/memory-leases.ts';
 
-export function uniqueName(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
-}
+export { uniqueName } from '../aws-common/fixtures.ts';
 
 export function peerConfig(peer: KinesalitePeer, streamName: string, extra: Partial<KinesisConfig> = {}): KinesisConfig {
   return {
     streamName,
-    endpoint: peer.endpoint,
-    region: peer.region,
-    accessKeyId: KINESALITE_CREDENTIALS.accessKeyId,
-    secretAccessKey: KINESALITE_CREDENTIALS.secretAccessKey,
+    ...peerConnection(peer, KINESALITE_CREDENTIALS),
     initialPosition: 'TRIM_HORIZON',
     pollIntervalMs: 200,
     leaseDurationSeconds: 3,

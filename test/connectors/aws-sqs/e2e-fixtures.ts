@@ -1,5 +1,6 @@
 /** Config and data for the aws-sqs end-to-end tests (Cloudbridge app + fauxqs). */
 import { FAUXQS_CREDENTIALS, type FauxqsPeer } from '../../peers/fauxqs.ts';
+import { integrationYaml, peerConnection } from '../aws-common/fixtures.ts';
 
 /** One device per message (`dev-<seq>`), telemetry WITHOUT ts: a duplicate shows as a second point. A body with "bad" throws. */
 export const SEQ_DECODER = `
@@ -17,32 +18,14 @@ export function seqBodies(from: number, to: number): string[] {
 }
 
 export function sqsIntegrationYaml(peer: FauxqsPeer, opts: { queueUrl: string; downlinkQueueUrl?: string; extra?: Record<string, unknown>; decoder?: string }): string {
-  const indent = (s: string): string => s.trim().split('\n').map((l) => `      ${l}`).join('\n');
-  const config: Record<string, unknown> = {
-    queueUrl: opts.queueUrl,
-    endpoint: peer.endpoint,
-    accessKeyId: FAUXQS_CREDENTIALS.accessKeyId,
-    secretAccessKey: FAUXQS_CREDENTIALS.secretAccessKey,
-    waitTimeSeconds: 2,
-    ...(opts.downlinkQueueUrl ? { downlinkQueueUrl: opts.downlinkQueueUrl } : {}),
-    ...opts.extra,
-  };
-  return `
-converters:
-  - name: decoder
-    type: uplink
-    script: |
-${indent(opts.decoder ?? SEQ_DECODER)}
-  - name: encoder
-    type: downlink
-    script: |
-${indent(SQS_ENCODER)}
-integrations:
-  - name: queue
-    type: aws-sqs
-    uplinkConverter: decoder
-    downlinkConverter: encoder
-    allowCreateDevices: true
-    config: ${JSON.stringify(config)}
-`;
+  return integrationYaml({
+    type: 'aws-sqs', name: 'queue', decoder: opts.decoder ?? SEQ_DECODER, encoder: SQS_ENCODER,
+    config: {
+      queueUrl: opts.queueUrl,
+      ...peerConnection(peer, FAUXQS_CREDENTIALS, { region: false }),
+      waitTimeSeconds: 2,
+      ...(opts.downlinkQueueUrl ? { downlinkQueueUrl: opts.downlinkQueueUrl } : {}),
+      ...opts.extra,
+    },
+  });
 }

@@ -1,23 +1,18 @@
 /** Shared helpers for the aws-sqs connector tests: a connector on a fauxqs peer with a test context. */
-import { randomUUID } from 'node:crypto';
 import { awsSqsConnector } from '../../../src/connectors/aws-sqs/index.ts';
 import { resolveSqsConfig, type SqsConfig } from '../../../src/connectors/aws-sqs/config-spec.ts';
 import { sdkApiFor } from '../../../src/connectors/aws-sqs/definition.ts';
 import { SqsSource, type SqsSourceOptions } from '../../../src/connectors/aws-sqs/sqs-source.ts';
 import { FAUXQS_CREDENTIALS, type FauxqsPeer } from '../../peers/fauxqs.ts';
+import { peerConnection } from '../aws-common/fixtures.ts';
 import { createTestContext, type TestConnectorContext } from '../../support/connector-context.ts';
 
-export function uniqueName(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
-}
+export { uniqueName } from '../aws-common/fixtures.ts';
 
 export function peerConfig(peer: FauxqsPeer, queueUrl: string, extra: Partial<SqsConfig> = {}): SqsConfig {
   return {
     queueUrl,
-    endpoint: peer.endpoint,
-    region: peer.region,
-    accessKeyId: FAUXQS_CREDENTIALS.accessKeyId,
-    secretAccessKey: FAUXQS_CREDENTIALS.secretAccessKey,
+    ...peerConnection(peer, FAUXQS_CREDENTIALS),
     waitTimeSeconds: 1,
     ...extra,
   };

@@ -1,13 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startMosquitto } from '../../peers/mosquitto.ts';
-import { createConnector, publishAll, testClient, uniqueId } from './mqtt-test-client.ts';
+import { createConnector, publishAcrossRestart, publishAll, storedTexts, testClient, uniqueId } from './mqtt-test-client.ts';
 import { texts } from '../../support/connector-context.ts';
 import { waitFor } from '../../support/wait.ts';
-
-function storedTexts(ctx: { calls: Array<{ settled: string; batch: Array<{ payload: Uint8Array }> }> }): Set<string> {
-  return new Set(ctx.calls.filter((c) => c.settled === 'resolved').map((c) => Buffer.from(c.batch[0]?.payload ?? []).toString()));
-}
 
 describe('mqtt connector: broker restarts', () => {
   it('reconnects after a broker restart mid-stream and loses nothing (persistent session)', async () => {
@@ -17,15 +13,7 @@ describe('mqtt connector: broker restarts', () => {
     try {
       await source.start();
       const total = 400;
-      const published: Array<Promise<unknown>> = [];
-      let restart: Promise<void> | null = null;
-      for (let i = 0; i < total; i++) {
-        published.push(publisher.publishAsync('stream/d1', `p${i}`, { qos: 1 }));
-        if (i === total / 2) restart = broker.restart();
-        if (i % 20 === 0) await new Promise((r) => setTimeout(r, 2));
-      }
-      await restart;
-      await Promise.all(published);
+      await publishAcrossRestart(publisher, broker, total, () => 'stream/d1', 'p');
       await waitFor(() => storedTexts(ctx).size === total, `${total} distinct payloads stored`, 15_000);
       assert.equal(storedTexts(ctx).size, total);
       assert.ok(source.status().reconnects >= 1, 'the connector reconnected');

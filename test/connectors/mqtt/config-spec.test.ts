@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { parseWithSchema } from '../../../src/app/validate.ts';
 import { mqttConnector, MqttConfigSpec, resolveMqttConfig, type MqttConfig } from '../../../src/connectors/mqtt/index.ts';
 
 interface SchemaNode { type?: string; description?: string; secret?: boolean; properties?: Record<string, SchemaNode>; items?: SchemaNode; anyOf?: SchemaNode[] }
@@ -80,6 +81,39 @@ describe('mqtt config spec', () => {
         return true;
       }, field);
     }
+  });
+
+  it('takes 1 to 16 connections, 1 by default, and no shared group unless asked', () => {
+    assert.equal(resolveMqttConfig(minimal).connections, 1);
+    assert.equal(resolveMqttConfig(minimal).sharedGroup, undefined);
+    assert.deepEqual(mqttConnector.validate?.({ ...minimal, connections: 16 }), []);
+    for (const connections of [0, 17, 2.5]) {
+      assert.throws(() => parseWithSchema(MqttConfigSpec, { ...minimal, connections }), (err: Error & { code?: string; details?: { field?: string } }) => {
+        assert.equal(err.code, 'CONFIG_INVALID');
+        assert.equal(err.details?.field, 'connections');
+        return true;
+      }, String(connections));
+    }
+  });
+
+  it('refuses shared-subscription settings that cannot work, naming the field and the fix', () => {
+    const cases: Array<[Partial<MqttConfig>, string, RegExp]> = [
+      [{ sharedGroup: 'plant/1' }, 'sharedGroup', /sharedGroup "plant\/1" is invalid: .*must not contain "\/", "\+", "#".*use e\.g\. "plant_1"/],
+      [{ connections: 2, sharedGroup: 'all+' }, 'sharedGroup', /use e\.g\. "all_"/],
+      [{ connections: 3, topicFilters: [{ filter: '$share/g/devices/#' }] }, 'topicFilters[0].filter',
+        /topicFilters\[0\]\.filter "\$share\/g\/devices\/#" is already a shared subscription, but connections is 3.*write the plain filter "devices\/#" and set sharedGroup to "g"/],
+      [{ sharedGroup: 'g', topicFilters: [{ filter: 'a/#' }, { filter: '$share/h/b' }] }, 'topicFilters[1].filter', /but sharedGroup is set/],
+      [{ connections: 4, maxInFlight: 3 }, 'maxInFlight', /maxInFlight \(3\) is below connections \(4\).*raise maxInFlight to 4 or more/],
+    ];
+    for (const [patch, field, message] of cases) {
+      assert.throws(() => mqttConnector.validate?.({ ...minimal, ...patch }), (err: Error & { code?: string; details?: { field?: string } }) => {
+        assert.equal(err.code, 'CONFIG_INVALID');
+        assert.equal(err.details?.field, field);
+        assert.match(err.message, message);
+        return true;
+      }, field);
+    }
+    assert.deepEqual(mqttConnector.validate?.({ ...minimal, topicFilters: [{ filter: '$share/g/devices/#' }] }), [], 'a shared filter of its own with one connection is fine');
   });
 
   it('declares the connector contract', () => {

@@ -25,6 +25,28 @@ export async function publishAll(client: MqttClient, topic: string, payloads: Ar
   await Promise.all(payloads.map((p) => client.publishAsync(topic, p, { qos: opts.qos ?? 1, ...(opts.properties ? { properties: opts.properties } : {}) })));
 }
 
+/** The distinct payloads (UTF-8) of the deliveries that resolved: what was stored. */
+export function storedTexts(ctx: TestConnectorContext): Set<string> {
+  return new Set(ctx.calls.filter((c) => c.settled === 'resolved').map((c) => Buffer.from(c.batch[0]?.payload ?? []).toString()));
+}
+
+/**
+ * Publishes `total` QoS 1 messages (`<prefix><i>` to `topic(i)`) at a steady pace and restarts the
+ * broker half-way; resolves once the restart is over and every message was acknowledged (give the
+ * publisher a reconnectPeriod and a persistent session).
+ */
+export async function publishAcrossRestart(publisher: MqttClient, broker: MosquittoBroker, total: number, topic: (i: number) => string, prefix: string): Promise<void> {
+  const published: Array<Promise<unknown>> = [];
+  let restart: Promise<void> | null = null;
+  for (let i = 0; i < total; i++) {
+    published.push(publisher.publishAsync(topic(i), `${prefix}${i}`, { qos: 1 }));
+    if (i === total / 2) restart = broker.restart();
+    if (i % 20 === 0) await new Promise((r) => setTimeout(r, 2));
+  }
+  await restart;
+  await Promise.all(published);
+}
+
 export interface Collector {
   client: MqttClient;
   messages: Array<{ topic: string; payload: string }>;

@@ -1,0 +1,66 @@
+/**
+ * Cloud SDKs load on first use, not at startup (src/connectors/README.md, "Load your SDK
+ * lazily"). A child process records every package its imports and requires resolve to (a
+ * synchronous module hook, so CommonJS SDKs count too), then imports the registry and the app.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+/** The packages of the cloud SDKs, those of the connectors we have and of those planned (Azure, Google, IBM). */
+const CLOUD_SDK = /^(@aws-sdk\/|@aws\/|@smithy\/|@azure\/|azure-|@google-cloud\/|google-gax|@grpc\/|ibm)/;
+
+const PROBE = `
+import { registerHooks } from 'node:module';
+const loaded = new Set();
+registerHooks({
+  resolve(specifier, context, nextResolve) {
+    const resolved = nextResolve(specifier, context);
+    const pkg = /\\/node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(resolved.url);
+    if (pkg) loaded.add(pkg[1]);
+    return resolved;
+  },
+});
+const seen = () => [...loaded].sort();
+const out = {};
+await import('./src/connectors/registry.ts');
+out.registry = seen();
+await import('./src/app/app.ts');
+out.app = seen();
+const sqs = await import('./src/connectors/aws-sqs/index.ts');
+(await sqs.sdkApiFor(sqs.resolveSqsConfig({ queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q' }))).destroy();
+out.sqs = seen();
+const kinesis = await import('./src/connectors/aws-kinesis/index.ts');
+(await kinesis.sdkApiFor(kinesis.resolveKinesisConfig({ streamName: 's', region: 'eu-west-1' }, 'probe'))).destroy();
+out.kinesis = seen();
+process.stdout.write(JSON.stringify(out));
+`;
+
+interface Loaded {
+  registry: string[];
+  app: string[];
+  sqs: string[];
+  kinesis: string[];
+}
+
+function probe(): Loaded {
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', PROBE], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 })) as Loaded;
+}
+
+describe('connector SDKs load on first use', () => {
+  const loaded = probe();
+
+  it('importing the registry and the app loads no cloud SDK', () => {
+    assert.ok(loaded.registry.includes('mqtt'), `the probe sees packages: ${loaded.registry.join(', ')}`);
+    assert.deepEqual(loaded.registry.filter((p) => CLOUD_SDK.test(p)), [], 'cloud SDK packages loaded by importing src/connectors/registry.ts');
+    assert.deepEqual(loaded.app.filter((p) => CLOUD_SDK.test(p)), [], 'cloud SDK packages loaded by importing src/app/app.ts');
+  });
+
+  it('the first SQS client loads the SQS SDK, the first Kinesis client the Kinesis SDK', () => {
+    assert.ok(loaded.sqs.includes('@aws-sdk/client-sqs'), `after sdkApiFor (aws-sqs): ${loaded.sqs.join(', ')}`);
+    assert.ok(!loaded.sqs.includes('@aws-sdk/client-kinesis'), 'the SQS client does not load the Kinesis SDK');
+    assert.ok(loaded.kinesis.includes('@aws-sdk/client-kinesis'), `after sdkApiFor (aws-kinesis): ${loaded.kinesis.join(', ')}`);
+  });
+});
