@@ -7,29 +7,33 @@
  * sizes (pages of 4 KiB) in one run. No assertions.
  *   node bench/store-ingest.ts [--devices 10,100,1000] [--batches 100] [--fill 1000000] [--batch 1000]
  *     [--dedupe record-only|check|none] [--keys hash|sequence] [--sync FULL|NORMAL] [--ts explicit|implicit|same-ms] [--wal-pages 4096,16384]
- *     [--store sqlite|postgres] [--postgres-url postgres://postgres@127.0.0.1:5432/test]
+ *     [--points 3] [--attributes 1|0] [--breakdown] [--store sqlite|postgres] [--postgres-url postgres://postgres@127.0.0.1:5432/test]
  * `--ts implicit`: the points come without ts (the converter gave none), at the message's receive
  * time; `same-ms`: without ts and 50 messages per millisecond, so most take the next free one.
  * `--dedupe none`: no dedupe keys; instead every commit carries the checkpoint of one partition
  * whose lease the bench holds (a partitioned source, ADR 008). `--keys sequence`: dedupe keys of
  * a shard and an ascending sequence number (what a partitioned source would record without
  * checkpoints in the commit) instead of MQTT content hashes.
+ * `--breakdown`: what each part of a commit costs, from commits that leave parts out, measured on
+ * the same store one after the other: the dedupe keys (against `none` and a checkpoint), the
+ * attribute, the points after the first (rows and latest values), the first point, and what is
+ * left (entity lookup, checkpoint, transaction and COMMIT).
  * `--store postgres` works in a new schema it drops at the end; besides this process's CPU it
  * prints the CPU of the database backends serving it (from /proc: the server must be local).
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import type { DedupeMode } from '../src/core/model.ts';
+import type { DedupeMode, KvValue } from '../src/core/model.ts';
 import type { LeaseToken } from '../src/core/partitions.ts';
 import type { UplinkCommit, UplinkCommitItem } from '../src/core/ports.ts';
 import type { SqliteSynchronous, Store } from '../src/store/index.ts';
 import { PostgresStore } from '../src/store/postgres/postgres-store.ts';
 import { WAL_AUTOCHECKPOINT_PAGES } from '../src/store/sqlite/database.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { createBenchSchema } from './postgres-schema.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -43,6 +47,9 @@ const { values } = parseArgs({
     keys: { type: 'string', default: 'hash' },
     ts: { type: 'string', default: 'explicit' },
     'wal-pages': { type: 'string', default: String(WAL_AUTOCHECKPOINT_PAGES) },
+    points: { type: 'string', default: '3' },
+    attributes: { type: 'string', default: '1' },
+    breakdown: { type: 'boolean', default: false },
     store: { type: 'string', default: 'sqlite' },
     'postgres-url': { type: 'string', default: process.env.CLOUDBRIDGE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
   },
@@ -60,14 +67,41 @@ const tsMode = values.ts as 'explicit' | 'implicit' | 'same-ms';
 const storeKind = values.store as 'sqlite' | 'postgres';
 const walPagesList = storeKind === 'sqlite' ? values['wal-pages'].split(',').map(Number) : [0];
 const PARTITION = 'shard-0';
-const POINTS_PER_MESSAGE = 3;
 const T0 = 1_700_000_000_000;
 /** Integration ids are UUIDs in the app. */
 const INTEGRATION_ID = '6f1c2a9e-3b7d-4e5f-8a1b-2c3d4e5f6a7b';
 const enc = new TextEncoder();
 
+/** What each message of a batch carries. */
+interface Shape {
+  dedupe: DedupeMode;
+  points: number;
+  attribute: boolean;
+}
+
+const shape: Shape = { dedupe, points: Number(values.points), attribute: values.attributes !== '0' };
+/** The breakdown's commits, each leaving out one more part than the one before. */
+const BREAKDOWN: Array<{ shape: Shape; part: string }> = [
+  { shape, part: `dedupe keys (${dedupe})` },
+  { shape: { ...shape, dedupe: 'none' }, part: 'attribute' },
+  { shape: { ...shape, dedupe: 'none', attribute: false }, part: `points 2..${shape.points} (+ latest)` },
+  { shape: { dedupe: 'none', points: 1, attribute: false }, part: 'first point (+ latest)' },
+  { shape: { dedupe: 'none', points: 0, attribute: false }, part: 'the rest (lookup, checkpoint, COMMIT)' },
+];
+
+/** The message's points: temperature, humidity, seq, then v3, v4, ... */
+function pointsOf(n: number, i: number, ts: number, body: { temperature: number; humidity: number }): Array<{ ts: number; key: string; value: KvValue }> {
+  const values: Array<{ key: string; value: KvValue }> = [
+    { key: 'temperature', value: { type: 'double', value: body.temperature } },
+    { key: 'humidity', value: { type: 'long', value: body.humidity } },
+    { key: 'seq', value: { type: 'long', value: i } },
+  ];
+  for (let k = 3; k < n; k++) values.push({ key: `v${k}`, value: { type: 'long', value: (i + k) % 1000 } });
+  return values.slice(0, n).map((v) => ({ ts, ...v }));
+}
+
 /** Message `i` of a run: device `i % devices`, ts increasing per message, as bench/mqtt.ts sends. */
-function item(i: number, devices: number): UplinkCommitItem {
+function item(i: number, devices: number, shape: Shape): UplinkCommitItem {
   const device = `sensor-${i % devices}`;
   const ts = tsMode === 'same-ms' ? T0 + Math.floor(i / 50) : T0 + i;
   const implicitTs = tsMode === 'explicit' ? {} : { implicitTs: true as const };
@@ -78,7 +112,7 @@ function item(i: number, devices: number): UplinkCommitItem {
     sourceKey: keyMode === 'sequence'
       ? `shardId-000000000000/${SEQUENCE_BASE}${String(i).padStart(8, '0')}`
       : createHash('sha256').update(`bench/${i % devices}\u0000${i}`).digest('hex'),
-    dedupe,
+    dedupe: shape.dedupe,
     payload: enc.encode(JSON.stringify(body)),
     metadata: { topic: `bench/${i % devices}`, integrationName: 'bench' },
     receivedAt: ts,
@@ -86,23 +120,19 @@ function item(i: number, devices: number): UplinkCommitItem {
       kind: 'records',
       records: [{
         kind: 'DEVICE', name: device, type: 'thermostat',
-        attributes: [{ key: 'model', value: { type: 'string', value: body.model } }],
-        telemetry: [
-          { ts, key: 'temperature', value: { type: 'double', value: body.temperature }, ...implicitTs },
-          { ts, key: 'humidity', value: { type: 'long', value: body.humidity }, ...implicitTs },
-          { ts, key: 'seq', value: { type: 'long', value: i }, ...implicitTs },
-        ],
+        attributes: shape.attribute ? [{ key: 'model', value: { type: 'string', value: body.model } }] : [],
+        telemetry: pointsOf(shape.points, i, ts, body).map((p) => ({ ...p, ...implicitTs })),
       }],
     },
   };
 }
 
-function makeBatch(run: Run, first: number, devices: number): UplinkCommit {
+function makeBatch(run: Run, first: number, devices: number, shape: Shape): UplinkCommit {
   const items: UplinkCommitItem[] = [];
-  for (let i = first; i < first + batchSize; i++) items.push(item(i, devices));
+  for (let i = first; i < first + batchSize; i++) items.push(item(i, devices, shape));
   const commit: UplinkCommit = { integrationId: INTEGRATION_ID, allowCreateDevices: true, items };
   // The partition's position: the sequence number of the batch's last message.
-  if (run.lease !== null) commit.checkpoints = [{ partition: PARTITION, position: String(first + batchSize - 1), lease: run.lease }];
+  if (run.lease !== null && shape.dedupe === 'none') commit.checkpoints = [{ partition: PARTITION, position: String(first + batchSize - 1), lease: run.lease }];
   return commit;
 }
 
@@ -127,14 +157,14 @@ function sampleWal(run: Run): void {
 }
 
 /** Commits `count` batches and returns msg/s over the time spent inside commitUplinks only. */
-async function measure(run: Run, devices: number, count: number): Promise<{
+async function measure(run: Run, devices: number, count: number, shape: Shape): Promise<{
   rate: number; p50Ms: number; maxMs: number; cpuMs: number; walMaxMb: number; backendCpuMs: number | null;
 }> {
   const times: number[] = [];
   let cpuUs = 0;
   const backendBefore = await run.backendCpuMs?.();
   for (let b = 0; b < count; b++) {
-    const commit = makeBatch(run, run.next, devices);
+    const commit = makeBatch(run, run.next, devices, shape);
     run.next += batchSize;
     const start = performance.now();
     const cpu = process.cpuUsage();
@@ -156,9 +186,9 @@ async function measure(run: Run, devices: number, count: number): Promise<{
 
 async function fill(run: Run, devices: number): Promise<void> {
   while ((await run.store.countTelemetry()) < fillPoints) {
-    const batches = Math.max(1, Math.ceil((fillPoints - (await run.store.countTelemetry())) / (batchSize * POINTS_PER_MESSAGE)));
+    const batches = Math.max(1, Math.ceil((fillPoints - (await run.store.countTelemetry())) / (batchSize * Math.max(1, shape.points))));
     for (let b = 0; b < batches; b++) {
-      await run.store.commitUplinks(makeBatch(run, run.next, devices));
+      await run.store.commitUplinks(makeBatch(run, run.next, devices, shape.points > 0 ? shape : { ...shape, points: 1 }));
       run.next += batchSize;
       sampleWal(run);
     }
@@ -166,45 +196,18 @@ async function fill(run: Run, devices: number): Promise<void> {
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(8);
-const CLOCK_TICK_MS = 10;
 
 /** Opens the store of one run; `close` also removes its files or schema. */
 async function openRun(walPages: number): Promise<{ run: Run; close: () => Promise<void> }> {
   if (storeKind === 'postgres') {
-    const schema = `cb_bench_${process.pid}`;
-    const application = `cb-bench-${process.pid}`;
-    const url = new URL(values['postgres-url']);
-    url.searchParams.set('application_name', application);
-    /** One statement on a connection of its own (not one of the store's). */
-    const query = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> => {
-      const client = new pg.Client({ connectionString: values['postgres-url'] });
-      await client.connect();
-      try {
-        return (await client.query<R>(sql, params)).rows;
-      } finally {
-        await client.end();
-      }
-    };
-    await query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await query(`CREATE SCHEMA ${schema}`);
-    const store = new PostgresStore({ url: url.toString(), schema, maxConnections: 2 });
+    const bench = await createBenchSchema(values['postgres-url'], 'cb_bench');
+    const store = new PostgresStore({ url: bench.url, schema: bench.schema, maxConnections: 2 });
     await store.migrate();
-    const backendCpuMs = async (): Promise<number> => {
-      const rows = await query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [application]);
-      let ticks = 0;
-      for (const { pid } of rows) {
-        // After the command's closing parenthesis: utime and stime are fields 14 and 15 of the line.
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        ticks += Number(fields[11]) + Number(fields[12]);
-      }
-      return ticks * CLOCK_TICK_MS;
-    };
     return {
-      run: { next: 0, store, wal: null, walMax: 0, lease: null, backendCpuMs },
+      run: { next: 0, store, wal: null, walMax: 0, lease: null, backendCpuMs: () => bench.backendCpuMs() },
       close: async () => {
         await store.close();
-        await query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await bench.drop();
       },
     };
   }
@@ -221,25 +224,43 @@ async function openRun(walPages: number): Promise<{ run: Run; close: () => Promi
 }
 
 const dedupeLabel = dedupe === 'none' ? 'no dedupe keys, a checkpoint per commit' : `${dedupe} dedupe (${keyMode} keys)`;
-console.log(`commitUplinks on ${storeKind}: ${batchSize}-message batches, ${POINTS_PER_MESSAGE} points + 1 attribute per message, `
+console.log(`commitUplinks on ${storeKind}: ${batchSize}-message batches, ${shape.points} points${shape.attribute ? ' + 1 attribute' : ''} per message, `
   + `${dedupeLabel}${storeKind === 'sqlite' ? `, synchronous=${synchronous}` : ''}, points ${tsMode === 'explicit' ? 'with ts' : `without ts${tsMode === 'same-ms' ? ', 50 messages per ms' : ''}`}, ${measuredBatches} batches measured`);
-console.log(storeKind === 'sqlite'
-  ? 'devices  WAL pages  table points   msg/s   batch p50 ms  max ms  cpu ms/batch  WAL max MiB'
-  : 'devices             table points   msg/s   batch p50 ms  max ms  cpu ms/batch  db backend cpu ms/batch');
+const cpuHeader = storeKind === 'sqlite' ? 'cpu ms/batch' : 'cpu ms/batch (+ db backend)';
+if (values.breakdown) console.log(`devices  table points  part                                    ${cpuHeader}`);
+else {
+  console.log(storeKind === 'sqlite'
+    ? 'devices  WAL pages  table points   msg/s   batch p50 ms  max ms  cpu ms/batch  WAL max MiB'
+    : 'devices             table points   msg/s   batch p50 ms  max ms  cpu ms/batch  db backend cpu ms/batch');
+}
+const cpuOf = (r: { cpuMs: number; backendCpuMs: number | null }): string => (r.backendCpuMs === null ? r.cpuMs.toFixed(1) : `${r.cpuMs.toFixed(1)} + ${r.backendCpuMs.toFixed(1)}`);
 for (const devices of deviceCounts) for (const walPages of walPagesList) {
   const { run, close } = await openRun(walPages);
   try {
-    if (dedupe === 'none') {
+    if (dedupe === 'none' || values.breakdown) {
       const lease = await run.store.claimLease(INTEGRATION_ID, PARTITION, 'bench', 0, 24 * 3_600_000);
       if (lease === null) throw new Error('could not claim the bench partition');
       run.lease = { owner: 'bench', token: lease.token };
     }
-    await measure(run, devices, 1);
+    await measure(run, devices, 1, shape);
     const phases: Array<[string, () => Promise<void>]> = [['empty', async () => undefined], [`${fillPoints / 1e6}M`, () => fill(run, devices)]];
     for (const [label, prepare] of phases) {
       await prepare();
+      if (values.breakdown) {
+        const costs: Array<{ cpuMs: number; backendCpuMs: number | null }> = [];
+        for (const { shape: s } of BREAKDOWN) costs.push(await measure(run, devices, measuredBatches, s));
+        costs.push({ cpuMs: 0, backendCpuMs: costs[0]?.backendCpuMs === null ? null : 0 });
+        BREAKDOWN.forEach(({ part }, i) => {
+          const [a, b] = [costs[i], costs[i + 1]];
+          if (a === undefined || b === undefined) return;
+          const diff = { cpuMs: a.cpuMs - b.cpuMs, backendCpuMs: a.backendCpuMs === null || b.backendCpuMs === null ? null : a.backendCpuMs - b.backendCpuMs };
+          console.log(`${String(devices).padStart(7)}  ${label.padStart(12)}  ${part.padEnd(38)}  ${cpuOf(diff).padStart(12)}`);
+        });
+        console.log(`${String(devices).padStart(7)}  ${label.padStart(12)}  ${'whole commit'.padEnd(38)}  ${cpuOf(costs[0] ?? { cpuMs: 0, backendCpuMs: null }).padStart(12)}`);
+        continue;
+      }
       run.walMax = 0;
-      const r = await measure(run, devices, measuredBatches);
+      const r = await measure(run, devices, measuredBatches, shape);
       const last = storeKind === 'sqlite'
         ? r.walMaxMb.toFixed(1).padStart(11)
         : (r.backendCpuMs === null ? '-' : r.backendCpuMs.toFixed(1)).padStart(23);

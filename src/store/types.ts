@@ -28,7 +28,12 @@ export interface IngestStore {
    * partition. Either everything is committed or nothing.
    */
   commitUplinks(commit: UplinkCommit): Promise<UplinkCommitResult>;
-  /** Removes dedupe keys older than the cutoff (epoch ms). Returns how many were removed. */
+  /**
+   * Forgets dedupe keys older than the cutoff (epoch ms), a generation at a time (ADR 011): a key
+   * goes once every key recorded with it is older, so it is kept at least until the cutoff passes
+   * it and, with housekeeping's cutoff of now - retention, at most about twice the retention. A
+   * cutoff in the future forgets every key. Returns how many were removed.
+   */
   pruneDedupeKeys(olderThan: number): Promise<number>;
 }
 

@@ -13,12 +13,13 @@ import { after, describe, it, type TestContext } from 'node:test';
 import pg from 'pg';
 import { openStore } from '../../src/store/index.ts';
 import type { CommitCheckpoint } from '../../src/core/partitions.ts';
+import { dedupeDigest } from '../../src/store/dedupe-digest.ts';
 import { PostgresDatabase } from '../../src/store/postgres/database.ts';
 import { loadPostgresMigrations, migratePostgres } from '../../src/store/postgres/migrate.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import type { Store } from '../../src/store/types.ts';
 import { storeContract } from './contract.ts';
-import { INTEGRATION, T0, batch, dbl, long, record, rejectsWithCode, stored } from './contract/fixtures.ts';
+import { INTEGRATION, T0, batch, commitStatuses, dbl, long, record, rejectsWithCode, stored } from './contract/fixtures.ts';
 
 const URL_ = process.env.CLOUDBRIDGE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const admin = new pg.Pool({ connectionString: URL_, max: 2, connectionTimeoutMillis: 5000 });
@@ -69,6 +70,28 @@ function partitionBatch(partition: string, first: number, count: number, device:
   const items = Array.from({ length: count }, (_, i) => stored(`${partition}-${first + i}`,
     [record(device, { points: [[T0 + first + i, 'seq', long(first + i)]] })], { dedupe: 'none' }));
   return batch(items, { checkpoints: [{ partition, position: String(first + count - 1), lease }] });
+}
+
+/**
+ * Starts a transaction on `blocker` that holds the dedupe key `key` of INTEGRATION in the current
+ * generation of the schema, uncommitted: a commit claiming that key waits for it. Returns the
+ * blocker's backend pid.
+ */
+async function holdDedupeKey(blocker: pg.PoolClient, schema: string, key: string): Promise<number | undefined> {
+  await blocker.query('BEGIN');
+  const current = (await blocker.query<{ slot: number }>(`SELECT slot FROM ${schema}.dedupe_generations ORDER BY started_at DESC LIMIT 1`)).rows[0]?.slot;
+  await blocker.query(`INSERT INTO ${schema}.dedupe_keys_${current} (digest, integration_id) VALUES ($1, $2)`, [dedupeDigest(INTEGRATION, key), INTEGRATION]);
+  return (await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+}
+
+/** The backend that waits for a lock `pid` holds, once there is one (up to 5 s); undefined if none. */
+async function blockedBy(pid: number | undefined): Promise<number | undefined> {
+  for (let i = 0; i < 500; i++) {
+    const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [pid]);
+    if (rows[0] !== undefined) return rows[0].pid;
+    await sleep(10);
+  }
+  return undefined;
 }
 
 /** A free loopback port nothing listens on. */
@@ -229,19 +252,12 @@ if (unreachable !== null) {
       const blocker = await admin.connect();
       try {
         // Another transaction holds a dedupe key the commit needs after its checkpoint write.
-        await blocker.query('BEGIN');
-        await blocker.query(`INSERT INTO ${schema}.dedupe_keys (integration_id, source_key, committed_at) VALUES ($1, 'held', 0)`, [INTEGRATION]);
-        const blockerPid = (await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+        const blockerPid = await holdDedupeKey(blocker, schema, 'held');
         const commit = partitionBatch('shard-0', 3, 2, 'dev', lease);
         commit.items.push(stored('held', [record('dev', { points: [[T0 + 99, 'seq', long(99)]] })]));
         // Its outcome is taken at once: it may fail before the test gets to look at it.
         const committing = store.commitUplinks(commit).then(() => null, (err: unknown) => err);
-        let victim: number | undefined;
-        for (let i = 0; i < 500 && victim === undefined; i++) {
-          const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))', [blockerPid]);
-          victim = rows[0]?.pid;
-          if (victim === undefined) await sleep(10);
-        }
+        const victim = await blockedBy(blockerPid);
         assert.ok(victim !== undefined, 'the commit waits for the held key');
         // It has updated the lease row (locked until its COMMIT) ...
         await assert.rejects(admin.query(`SELECT 1 FROM ${schema}.partition_leases FOR UPDATE NOWAIT`), /could not obtain lock/);
@@ -272,6 +288,59 @@ if (unreachable !== null) {
       assert.deepEqual(await store.listLeases('int-a'), [{ partition: 'shard-0', owner: null, token: 0, expiresAt: 0, checkpoint: '42', meta: {} }]);
       assert.equal((await store.claimLease('int-b', 'p1', 'instance-a', 0, 1000))?.checkpoint, 'x');
       assert.equal((await admin.query(`SELECT to_regclass('${schema}.checkpoints') AS t`)).rows[0]?.t, null);
+    });
+
+    it('migration 004 turns the old dedupe keys into the digests the store computes: their redeliveries stay duplicates', async (t) => {
+      const schema = await newSchema();
+      const db = new PostgresDatabase({ url: URL_, schema, maxConnections: 2 });
+      try {
+        await migratePostgres(db, loadPostgresMigrations().filter((m) => m.version < 4));
+      } finally {
+        await db.close();
+      }
+      const hash = 'a3f1c2d4e5b60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
+      await admin.query(`INSERT INTO ${schema}.dedupe_keys (integration_id, source_key, committed_at) VALUES
+        ($1, $2, 10), ($1, 'shard-1/0042', 11), ($1, 'żółw', 12), ('other', $2, 13)`, [INTEGRATION, hash]);
+      const store = await open(t, schema);
+      const again = (key: string) => stored(key, [record('dev', { points: [[T0, 't', dbl(1)]] })]);
+      assert.deepEqual(await commitStatuses(store, batch([again(hash), again('shard-1/0042'), again('żółw'), again('ŻÓŁW')])),
+        ['duplicate', 'duplicate', 'duplicate', 'stored']);
+      assert.deepEqual(await commitStatuses(store, batch([again(hash)], { integrationId: 'other' })), ['duplicate']);
+      // The old keys are the previous generation, the current one started after the newest of them.
+      assert.equal(await store.pruneDedupeKeys(14), 4);
+      assert.deepEqual(await commitStatuses(store, batch([again(hash)], { integrationId: 'other' })), ['stored']);
+    });
+
+    it('a prune waits for a commit that holds the generations, and a key it committed is still found after they turned', async (t) => {
+      const schema = await newSchema();
+      const [a, b] = [await open(t, schema), await open(t, schema)];
+      await a.commitUplinks(batch([stored('first', [record('dev', { points: [[T0, 't', dbl(0)]] })])]));
+      const blocker = await admin.connect();
+      try {
+        // Another transaction holds a key of the commit: the commit waits inside its transaction,
+        // with the generations locked.
+        const blockerPid = await holdDedupeKey(blocker, schema, 'held');
+        const committing = a.commitUplinks(batch([
+          stored('k1', [record('dev', { points: [[T0 + 1, 't', dbl(1)]] })]),
+          stored('held', [record('dev', { points: [[T0 + 2, 't', dbl(2)]] })]),
+        ]));
+        const commitPid = await blockedBy(blockerPid);
+        assert.ok(commitPid !== undefined, 'the commit waits for the held key');
+        // The cutoff is after every key: the prune turns the generations, once the commit is done.
+        let pruned: number | null = null;
+        const pruning = b.pruneDedupeKeys(Date.now()).then((n) => { pruned = n; });
+        assert.ok(await blockedBy(commitPid) !== undefined, 'the prune waits for the commit');
+        assert.equal(pruned, null);
+        await blocker.query('ROLLBACK');
+        assert.deepEqual((await committing).results.map((r) => r.status), ['stored', 'stored']);
+        await pruning;
+        assert.equal(pruned, 0, 'the previous generation was empty');
+      } finally {
+        blocker.release();
+      }
+      // Both keys went to the generation that is the previous one now: still found, by either instance.
+      assert.deepEqual(await commitStatuses(b, batch(['first', 'k1', 'held'].map((k) => stored(k, [record('dev')])))), ['duplicate', 'duplicate', 'duplicate']);
+      assert.equal(await a.pruneDedupeKeys(Date.now()), 3);
     });
 
     it('instances migrating one schema at once apply each migration once; a newer schema is refused', async () => {

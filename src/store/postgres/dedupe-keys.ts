@@ -1,57 +1,46 @@
 /**
- * Dedupe keys: one row per committed (integration, sourceKey), written in the commit's
- * transaction. A commit claims its `check` keys with INSERT ... ON CONFLICT DO NOTHING RETURNING:
- * a key committed before, or by a concurrent transaction (which the insert waits for), is not
- * returned, so its item is a duplicate. Keys are written in sorted order, so two transactions
- * claiming overlapping keys wait for each other instead of deadlocking.
+ * Dedupe keys (ADR 011): one row per committed (integration, sourceKey), written in the commit's
+ * transaction as its 16-byte digest (../dedupe-digest.ts) into the current of two generation
+ * tables (../dedupe-generations.ts); pruning empties the previous one whole.
+ *
+ * Several instances commit at once (competing consumers), so a commit first locks both rows of
+ * `dedupe_generations` FOR KEY SHARE, in a statement of its own: a prune (FOR UPDATE) waits until
+ * the commits that read the old generations have committed, and a commit that waited for a prune
+ * reads the new ones with a fresh snapshot. So every instance writes the same current generation
+ * and the previous one is no longer written. It then claims its `check` keys that the previous
+ * generation does not hold in the current one with INSERT ... ON CONFLICT DO NOTHING RETURNING: a
+ * key committed before, or by a concurrent transaction (which the insert waits for), is not
+ * returned. Keys are written in digest order, so two transactions claiming overlapping keys wait
+ * for each other instead of deadlocking.
  */
-import type { DedupeMode } from '../../core/model.ts';
-import type { UplinkCommitItem } from '../types.ts';
+import { DIGEST_BYTES, sortedDigests } from '../dedupe-digest.ts';
+import { bySlot, generationsOf, prunePlan, type Generations } from '../dedupe-generations.ts';
 import type { PostgresDatabase, Sql } from './database.ts';
 
-const PRUNE_CHUNK = 10_000;
+/**
+ * The digests of a statement: one bytea parameter ($1) holding them back to back (sent in binary,
+ * no array literal to build), split by the server; `i` is each one's position.
+ */
+const DIGESTS = `(SELECT i, substring($1::bytea FROM i * ${DIGEST_BYTES} + 1 FOR ${DIGEST_BYTES}) AS d
+  FROM generate_series(0, length($1::bytea) / ${DIGEST_BYTES} - 1) AS i)`;
 
-function sorted(keys: Iterable<string>): string[] {
-  return [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
+/** Inserts the digests of integration $2 into the slot's table, in order. */
+const INSERT = bySlot((slot) => `INSERT INTO dedupe_keys_${slot} (digest, integration_id)
+  SELECT d, $2 FROM ${DIGESTS} AS r ORDER BY i ON CONFLICT (digest) DO NOTHING`);
 
 /**
- * Which keys a commit must claim (first named by a `check` item) and touch (named by a
- * `record-only` item). Items with dedupe `none` name no key.
+ * The claim in the current generation (`slot`): inserts the digests the previous generation does
+ * not hold (it is no longer written, so this statement's snapshot sees all of it) and returns the
+ * positions of those it inserted (integers are cheaper to send and parse than the digests).
  */
-export interface DedupePlan {
-  claim: string[];
-  touch: string[];
-}
+const CLAIM = bySlot((slot) => `WITH r AS MATERIALIZED ${DIGESTS},
+  ins AS (INSERT INTO dedupe_keys_${slot} (digest, integration_id)
+    SELECT d, $2 FROM r WHERE NOT EXISTS (SELECT 1 FROM dedupe_keys_${1 - slot} p WHERE p.digest = r.d)
+    ORDER BY i ON CONFLICT (digest) DO NOTHING RETURNING digest)
+  SELECT r.i FROM r JOIN ins ON ins.digest = r.d`);
 
-export function planDedupe(items: readonly UplinkCommitItem[]): DedupePlan {
-  const first = new Map<string, DedupeMode>();
-  const touch = new Set<string>();
-  for (const item of items) {
-    const mode = item.dedupe ?? 'check';
-    if (mode === 'none') continue;
-    if (!first.has(item.sourceKey)) first.set(item.sourceKey, mode);
-    if (mode === 'record-only') touch.add(item.sourceKey);
-  }
-  return { claim: sorted([...first].filter(([, mode]) => mode === 'check').map(([key]) => key)), touch: sorted(touch) };
-}
-
-/**
- * Which items are live (not duplicates), in order. `check`: a duplicate when its key was recorded
- * earlier in this commit, or committed before (the first `check` item of a key is live only when
- * this commit claimed the key). `record-only`: never a duplicate. `none`: never a duplicate, and
- * records no key.
- */
-export function liveItems(items: readonly UplinkCommitItem[], claimed: ReadonlySet<string>): boolean[] {
-  const recorded = new Set<string>();
-  return items.map((item) => {
-    const key = item.sourceKey;
-    const mode = item.dedupe ?? 'check';
-    if (mode === 'none') return true;
-    const live = mode === 'record-only' || (!recorded.has(key) && claimed.has(key));
-    if (live) recorded.add(key);
-    return live;
-  });
+async function countKeys(sql: Sql, slot: number): Promise<number> {
+  return (await sql.one<{ n: number }>(`SELECT count(*)::bigint AS n FROM dedupe_keys_${slot}`))?.n ?? 0;
 }
 
 export class PostgresDedupeKeys {
@@ -61,37 +50,55 @@ export class PostgresDedupeKeys {
     this.#db = db;
   }
 
-  /** Inserts the keys that are new and returns them; the others were committed before. */
-  async claim(sql: Sql, integrationId: string, keys: string[], now: number): Promise<Set<string>> {
+  /** Locks the generations until COMMIT (see the file comment) and returns them. */
+  async generations(sql: Sql): Promise<Generations> {
+    return generationsOf(await sql.rows<{ slot: number; started_at: number }>('SELECT slot, started_at FROM dedupe_generations ORDER BY slot FOR KEY SHARE'));
+  }
+
+  /** Records the keys that are new and returns them; the others were committed before. */
+  async claim(sql: Sql, g: Generations, integrationId: string, keys: readonly string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
-    const rows = await sql.rows<{ source_key: string }>(`INSERT INTO dedupe_keys (integration_id, source_key, committed_at)
-      SELECT $1, k, $2 FROM unnest($3::text[]) WITH ORDINALITY AS r (k, ord) ORDER BY ord
-      ON CONFLICT (integration_id, source_key) DO NOTHING RETURNING source_key`, [integrationId, now, keys]);
-    return new Set(rows.map((r) => r.source_key));
-  }
-
-  /** Records the keys, moving committed_at of existing ones to now (record-only items; pruning expects it). */
-  async touch(sql: Sql, integrationId: string, keys: string[], now: number): Promise<void> {
-    if (keys.length === 0) return;
-    await sql.run(`INSERT INTO dedupe_keys (integration_id, source_key, committed_at)
-      SELECT $1, k, $2 FROM unnest($3::text[]) WITH ORDINALITY AS r (k, ord) ORDER BY ord
-      ON CONFLICT (integration_id, source_key) DO UPDATE SET committed_at = excluded.committed_at`, [integrationId, now, keys]);
-  }
-
-  /** Deletes in chunks (short transactions), yielding between them so ingest keeps flowing. */
-  async prune(olderThan: number): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const removed = await this.#db.sql.run(`DELETE FROM dedupe_keys WHERE ctid = ANY (ARRAY(
-        SELECT ctid FROM dedupe_keys WHERE committed_at < $1 LIMIT ${PRUNE_CHUNK}))`, [olderThan]);
-      total += removed;
-      if (removed < PRUNE_CHUNK) return total;
-      await new Promise<void>((resolve) => setImmediate(resolve));
+    const sorted = sortedDigests(integrationId, keys);
+    const rows = await sql.rows<{ i: number }>(CLAIM[g.current], [Buffer.concat(sorted.map((k) => k.digest)), integrationId]);
+    const claimed = new Set<string>();
+    for (const r of rows) {
+      const k = sorted[r.i];
+      if (k !== undefined) claimed.add(k.key);
     }
+    return claimed;
+  }
+
+  /** Records the keys (record-only items); one already in the current generation stays. */
+  async touch(sql: Sql, g: Generations, integrationId: string, keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await sql.run(INSERT[g.current], [Buffer.concat(sortedDigests(integrationId, keys).map((k) => k.digest)), integrationId]);
+  }
+
+  /**
+   * Empties the generations whose keys are all older than the cutoff (../dedupe-generations.ts)
+   * with TRUNCATE, once the commits that use them are done (FOR UPDATE waits for their KEY SHARE
+   * locks; commits wait for it in turn). The previous generation is no longer written, so its
+   * rows are counted before, and commits need not wait for the count.
+   */
+  async prune(olderThan: number): Promise<number> {
+    const seen = generationsOf(await this.#db.sql.rows<{ slot: number; started_at: number }>('SELECT slot, started_at FROM dedupe_generations'));
+    const counted = prunePlan(seen, olderThan, Date.now()).empty.includes(seen.previous) ? await countKeys(this.#db.sql, seen.previous) : null;
+    return this.#db.transaction(async (sql) => {
+      const g = generationsOf(await sql.rows<{ slot: number; started_at: number }>('SELECT slot, started_at FROM dedupe_generations ORDER BY slot FOR UPDATE'));
+      const plan = prunePlan(g, olderThan, Date.now());
+      const unchanged = g.previous === seen.previous && g.previousStartedAt === seen.previousStartedAt;
+      let removed = 0;
+      for (const slot of plan.empty) {
+        removed += slot === seen.previous && unchanged && counted !== null ? counted : await countKeys(sql, slot);
+        await sql.run(`TRUNCATE dedupe_keys_${slot}`);
+      }
+      if (plan.restart !== null) await sql.run('UPDATE dedupe_generations SET started_at = $1 WHERE slot = $2', [plan.restart.startedAt, plan.restart.slot]);
+      return removed;
+    });
   }
 
   /** Forgets every key of the integration (it is being deleted); the caller provides the transaction. */
   async deleteFor(sql: Sql, integrationId: string): Promise<void> {
-    await sql.run('DELETE FROM dedupe_keys WHERE integration_id = $1', [integrationId]);
+    for (const slot of [0, 1]) await sql.run(`DELETE FROM dedupe_keys_${slot} WHERE integration_id = $1`, [integrationId]);
   }
 }

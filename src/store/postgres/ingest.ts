@@ -3,7 +3,8 @@
  * telemetry, latest values, client attributes, dead letters and events, all or nothing, with a
  * fixed number of batched statements whatever the batch size:
  *
- *   checkpoints (fenced) → claim dedupe keys → touch record-only keys → look up entities → create missing entities
+ *   checkpoints (fenced) → lock the dedupe generations → claim dedupe keys → touch record-only keys
+ *   → look up entities → create missing entities
  *   (→ re-select those a concurrent commit created) → points (new slots; replaced slots; points
  *   without ts, moved past taken slots) → latest → attributes → dead letters → events → COMMIT
  *
@@ -22,7 +23,8 @@ import type { Entity, UplinkCommit, UplinkCommitResult, UplinkItemResult } from 
 import type { PostgresAttributes } from './attributes.ts';
 import type { PostgresDatabase, Sql } from './database.ts';
 import { DeadLetterRows, type PostgresDeadLetters } from './dead-letters.ts';
-import { liveItems, planDedupe, type PostgresDedupeKeys } from './dedupe-keys.ts';
+import { liveItems, planDedupe } from '../dedupe-plan.ts';
+import type { PostgresDedupeKeys } from './dedupe-keys.ts';
 import type { PostgresEntities } from './entities.ts';
 import type { PostgresEvents } from './events.ts';
 import type { PostgresLeases } from './leases.ts';
@@ -64,8 +66,12 @@ export class PostgresIngest {
       // First: locks the leases' rows until COMMIT (a concurrent claim waits, then sees the new
       // checkpoint), and a fenced-out owner's commit stops here; LEASE_LOST rolls it all back.
       await this.#p.leases.commitCheckpoints(sql, commit.integrationId, checkpoints, now);
-      const claimed = await this.#p.dedupe.claim(sql, commit.integrationId, plan.claim, now);
-      await this.#p.dedupe.touch(sql, commit.integrationId, plan.touch.filter((k) => !claimed.has(k)), now);
+      let claimed = new Set<string>();
+      if (plan.claim.length + plan.touch.length > 0) {
+        const generations = await this.#p.dedupe.generations(sql);
+        claimed = await this.#p.dedupe.claim(sql, generations, commit.integrationId, plan.claim);
+        await this.#p.dedupe.touch(sql, generations, commit.integrationId, plan.touch.filter((k) => !claimed.has(k)));
+      }
       const live = liveItems(commit.items, claimed);
       const resolution = await this.#resolve(sql, commit, live, now);
 

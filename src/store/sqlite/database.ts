@@ -4,7 +4,7 @@
  */
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type SQLOutputValue, type StatementSync } from 'node:sqlite';
 import { CloudbridgeError } from '../../core/errors.ts';
 import { ensurePrivateDir, ensurePrivateFile } from '../../core/private-files.ts';
 
@@ -101,6 +101,12 @@ export class SqliteDatabase {
       this.#assertOpen();
     }
     return stmt;
+  }
+
+  /** Defines a deterministic SQL function on this connection (for migrations). */
+  defineFunction(name: string, fn: (...args: SQLOutputValue[]) => SQLInputValue): void {
+    this.#assertOpen();
+    this.#db.function(name, { deterministic: true }, fn);
   }
 
   /** Runs SQL text that may hold several statements (migrations). */

@@ -1,43 +1,36 @@
 /**
- * Dedupe keys: one row per committed (integration, sourceKey), written in the commit's
- * transaction. Stored compactly (migration 002): the integration as a small integer from
- * `dedupe_integrations`, and a sourceKey spelled in lowercase hex (the MQTT content hash) as the
- * bytes it spells. A BLOB never equals a TEXT value and distinct hex strings spell distinct
- * bytes, so every sourceKey has exactly one stored form.
+ * Dedupe keys (ADR 011): one row per committed (integration, sourceKey), written in the commit's
+ * transaction as its 16-byte digest (../dedupe-digest.ts) with the integration's small id from
+ * `dedupe_integrations`, into the current of two generation tables (../dedupe-generations.ts);
+ * pruning empties the previous one whole. A commit claims its `check` keys (../dedupe-plan.ts)
+ * with multi-row inserts of the keys the previous generation lacks, ON CONFLICT DO NOTHING
+ * RETURNING: the keys returned are new. Keys are written in digest order (neighbours share pages).
  */
+import { keysOf, sortedDigests, type KeyDigest } from '../dedupe-digest.ts';
+import { bySlot, generationsOf, prunePlan, type Generations } from '../dedupe-generations.ts';
 import type { SqliteDatabase } from './database.ts';
 import { SqliteDictionary } from './dictionary.ts';
 import { MultiRowInsert, RowBuffer } from './multi-row.ts';
 
-export type StoredSourceKey = string | Uint8Array;
-
-const LOWER_HEX = /^(?:[0-9a-f]{2})+$/;
-const PRUNE_CHUNK = 10_000;
-
-/** The form a sourceKey is stored and looked up in. */
-export function storedSourceKey(sourceKey: string): StoredSourceKey {
-  return LOWER_HEX.test(sourceKey) ? Buffer.from(sourceKey, 'hex') : sourceKey;
-}
-
-/** An order close to the table's (TEXT before BLOB), so neighbouring inserts share pages. */
-export function compareStoredKeys(a: StoredSourceKey, b: StoredSourceKey): number {
-  if (typeof a === 'string') return typeof b === 'string' ? (a < b ? -1 : a > b ? 1 : 0) : -1;
-  return typeof b === 'string' ? 1 : Buffer.compare(a, b);
-}
-
 export class SqliteDedupeKeys {
   readonly #db: SqliteDatabase;
   readonly #integrations: SqliteDictionary;
-  readonly #record: MultiRowInsert;
+  /** Per current slot: a key already there stays (it is as recent as the generation). */
+  readonly #touch: readonly [MultiRowInsert, MultiRowInsert];
+  /** Per current slot: inserts the keys the previous generation lacks, returns those inserted. */
+  readonly #claim: readonly [MultiRowInsert, MultiRowInsert];
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
     this.#integrations = new SqliteDictionary(db, 'dedupe_integrations', 'integration_id');
-    // committed_at moves forward when a key is recorded again (record-only), as pruning expects.
-    this.#record = new MultiRowInsert(db, {
-      head: 'INSERT INTO dedupe_keys (integration, source_key, committed_at)', columns: 3,
-      tail: 'ON CONFLICT (integration, source_key) DO UPDATE SET committed_at = excluded.committed_at',
-    });
+    this.#touch = bySlot((slot) => new MultiRowInsert(db, {
+      head: `INSERT INTO dedupe_keys_${slot} (digest, integration)`, columns: 2, tail: 'ON CONFLICT (digest) DO NOTHING',
+    }));
+    this.#claim = bySlot((slot) => new MultiRowInsert(db, {
+      head: `INSERT INTO dedupe_keys_${slot} (digest, integration) SELECT column1, column2 FROM (`, columns: 2,
+      tail: `) AS v WHERE NOT EXISTS (SELECT 1 FROM dedupe_keys_${1 - slot} p WHERE p.digest = v.column1)
+        ON CONFLICT (digest) DO NOTHING RETURNING digest`,
+    }));
   }
 
   /** The integration's dedupe id, created when missing; publish `pending` after COMMIT. */
@@ -49,32 +42,52 @@ export class SqliteDedupeKeys {
     this.#integrations.publish(pending);
   }
 
-  /** True when the key was committed before (or written earlier in this transaction). */
-  exists(integration: number, key: StoredSourceKey): boolean {
-    return this.#db.prepare('SELECT 1 AS found FROM dedupe_keys WHERE integration = ? AND source_key = ?').get(integration, key) !== undefined;
+  /** The generations as the database holds them now (another connection may have pruned). */
+  generations(): Generations {
+    return generationsOf(this.#db.prepare('SELECT slot, started_at FROM dedupe_generations').all() as Array<{ slot: number; started_at: number }>);
   }
 
-  /** A buffer of `[integration, storedKey, committedAt]` rows; flush it before COMMIT. */
-  recordBuffer(): RowBuffer {
-    return new RowBuffer(this.#record);
+  /** Records the keys that are new (in neither generation) and returns them; the others were committed before. */
+  claim(g: Generations, integration: number, integrationId: string, keys: readonly string[]): Set<string> {
+    if (keys.length === 0) return new Set();
+    const sorted = sortedDigests(integrationId, keys);
+    const rows = this.#write(this.#claim[g.current], sorted, integration, true);
+    return keysOf(sorted, (rows.returned ?? []).map((r) => r.digest as Uint8Array));
   }
 
-  /** Deletes in chunks, yielding to the event loop between them so ingest keeps flowing. */
-  async prune(olderThan: number): Promise<number> {
-    const stmt = `DELETE FROM dedupe_keys WHERE (integration, source_key) IN (
-      SELECT integration, source_key FROM dedupe_keys WHERE committed_at < ? LIMIT ${PRUNE_CHUNK})`;
-    let total = 0;
-    for (;;) {
-      const removed = Number(this.#db.transaction(() => this.#db.prepare(stmt).run(olderThan).changes));
-      total += removed;
-      if (removed < PRUNE_CHUNK) return total;
-      await new Promise<void>((resolve) => setImmediate(resolve));
+  /** Records the keys (record-only items); one already in the current generation stays. */
+  touch(g: Generations, integration: number, integrationId: string, keys: readonly string[]): void {
+    if (keys.length > 0) this.#write(this.#touch[g.current], sortedDigests(integrationId, keys), integration, false);
+  }
+
+  #write(insert: MultiRowInsert, sorted: readonly KeyDigest[], integration: number, returning: boolean): RowBuffer {
+    const rows = new RowBuffer(insert, { returning });
+    for (const { digest } of sorted) {
+      rows.values.push(digest, integration);
+      rows.endRow();
     }
+    rows.flush();
+    return rows;
+  }
+
+  /**
+   * Empties the generations whose keys are all older than the cutoff (../dedupe-generations.ts),
+   * in one short transaction: SQLite frees a table's pages without visiting its rows one by one.
+   */
+  async prune(olderThan: number): Promise<number> {
+    return this.#db.transaction(() => {
+      const plan = prunePlan(this.generations(), olderThan, Date.now());
+      let removed = 0;
+      for (const slot of plan.empty) removed += Number(this.#db.prepare(`DELETE FROM dedupe_keys_${slot}`).run().changes);
+      if (plan.restart !== null) this.#db.prepare('UPDATE dedupe_generations SET started_at = ? WHERE slot = ?').run(plan.restart.startedAt, plan.restart.slot);
+      return removed;
+    });
   }
 
   /** Forgets every key of the integration (it is being deleted); the caller provides the transaction. */
   deleteFor(integrationId: string): void {
     const id = this.#integrations.find(integrationId);
-    if (id !== undefined) this.#db.prepare('DELETE FROM dedupe_keys WHERE integration = ?').run(id);
+    if (id === undefined) return;
+    for (const slot of [0, 1]) this.#db.prepare(`DELETE FROM dedupe_keys_${slot} WHERE integration = ?`).run(id);
   }
 }

@@ -3,7 +3,8 @@
  * (fenced by their lease tokens), deduplicates, provisions, writes telemetry, latest values, client
  * attributes, dead letters and events, all or nothing.
  *
- * Items are decided one by one in order (dedupe, provisioning, dead letters). Their data rows are
+ * The dedupe keys are claimed first (../dedupe-plan.ts, ./dedupe-keys.ts), then the live items are
+ * decided one by one in order (provisioning, dead letters). Their data rows are
  * buffered and written at the end with multi-row statements, in key order (neighbouring rows share
  * B-tree pages, which makes the inserts cheaper). Points follow ../commit-telemetry.ts: a point
  * with its own ts replaces its slot's value (the last write wins, an overwrite from another
@@ -12,10 +13,11 @@
  * (bench/store-ingest.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { DeadLetterInput, DedupeMode, EntityRecord } from '../../core/model.ts';
+import type { DeadLetterInput, EntityRecord } from '../../core/model.ts';
 import { eventsWithResults } from '../../core/batch-commit.ts';
 import { AttributeWrites } from '../attribute-writes.ts';
 import { CommitTelemetry } from '../commit-telemetry.ts';
+import { liveItems, planDedupe } from '../dedupe-plan.ts';
 import { entityCacheKey, type EntityCache } from '../entity-cache.ts';
 import { creationForbiddenMessage } from '../input-checks.ts';
 import { checkedCheckpoints } from '../leases.ts';
@@ -24,7 +26,7 @@ import type { UplinkCommit, UplinkCommitItem, UplinkCommitResult, UplinkItemResu
 import type { SqliteAttributes } from './attributes.ts';
 import type { SqliteDatabase } from './database.ts';
 import type { SqliteDeadLetters } from './dead-letters.ts';
-import { compareStoredKeys, storedSourceKey, type SqliteDedupeKeys, type StoredSourceKey } from './dedupe-keys.ts';
+import type { SqliteDedupeKeys } from './dedupe-keys.ts';
 import type { SqliteEntities } from './entities.ts';
 import type { SqliteEvents } from './events.ts';
 import type { SqliteLeases } from './leases.ts';
@@ -49,14 +51,9 @@ export interface IngestParts {
 interface TxState {
   commit: UplinkCommit;
   now: number;
-  /** The integration's dedupe id. */
-  integration: number;
   resolved: Map<string, number>;
   keyIds: Map<string, number>;
   integrationIds: Map<string, number>;
-  /** sourceKeys recorded by this commit, and their stored forms. */
-  recorded: Set<string>;
-  dedupeKeys: StoredSourceKey[];
   telemetry: CommitTelemetry<number>;
   attributes: AttributeWrites;
 }
@@ -83,14 +80,13 @@ export class SqliteIngest {
   #commitOnce(commit: UplinkCommit): UplinkCommitResult {
     const checkpoints = checkedCheckpoints(commit.checkpoints);
     const tx: TxState = {
-      commit, now: Date.now(), integration: 0, resolved: new Map(), keyIds: new Map(), integrationIds: new Map(),
-      recorded: new Set(), dedupeKeys: [], telemetry: new CommitTelemetry(this.#p.telemetry.runs), attributes: new AttributeWrites('client'),
+      commit, now: Date.now(), resolved: new Map(), keyIds: new Map(), integrationIds: new Map(), telemetry: new CommitTelemetry(this.#p.telemetry.runs), attributes: new AttributeWrites('client'),
     };
     const results = this.#p.db.transaction(() => {
       // First: a fenced-out owner's commit stops here, and its LEASE_LOST rolls everything back.
       this.#p.leases.commitCheckpoints(commit.integrationId, checkpoints, tx.now);
-      tx.integration = this.#p.dedupe.integration(commit.integrationId, tx.integrationIds);
-      const out = commit.items.map((item, index) => this.#commitItem(tx, item, index));
+      const live = this.#claimKeys(tx);
+      const out = commit.items.map((item, index) => (live[index] === true ? this.#commitItem(tx, item, index) : { status: 'duplicate' as const }));
       this.#flush(tx);
       for (const [index, r] of out.entries()) {
         const overwritten = tx.telemetry.overwrittenBy(index);
@@ -114,8 +110,19 @@ export class SqliteIngest {
     this.#p.dedupe.deleteFor(integrationId);
   }
 
+  /** Records the commit's dedupe keys; which items are live, in order (../dedupe-plan.ts). */
+  #claimKeys(tx: TxState): boolean[] {
+    const { items, integrationId } = tx.commit;
+    const plan = planDedupe(items);
+    if (plan.claim.length + plan.touch.length === 0) return items.map(() => true);
+    const integration = this.#p.dedupe.integration(integrationId, tx.integrationIds);
+    const generations = this.#p.dedupe.generations();
+    const claimed = this.#p.dedupe.claim(generations, integration, integrationId, plan.claim);
+    this.#p.dedupe.touch(generations, integration, integrationId, plan.touch.filter((k) => !claimed.has(k)));
+    return liveItems(items, claimed);
+  }
+
   #commitItem(tx: TxState, item: UplinkCommitItem, index: number): UplinkItemResult {
-    if (!this.#recordKey(tx, item.sourceKey, item.dedupe ?? 'check')) return { status: 'duplicate' };
     if (item.outcome.kind === 'dead-letter') return this.#deadLetter(tx, item, item.outcome.deadLetter);
 
     const records = item.outcome.records;
@@ -137,22 +144,6 @@ export class SqliteIngest {
       this.#writeRecord(tx, index, entitySeq, record);
     });
     return { status: 'stored', createdEntities };
-  }
-
-  /**
-   * Records the item's key; false when the item is a duplicate. `check`: a key committed before
-   * or recorded earlier in this commit makes it a duplicate. `record-only`: never a duplicate;
-   * the key's committed_at moves to now. `none`: no key is checked or recorded (the item's
-   * position is the checkpoint of its partition, written in this transaction); never a duplicate.
-   */
-  #recordKey(tx: TxState, sourceKey: string, mode: DedupeMode): boolean {
-    if (mode === 'none') return true;
-    if (tx.recorded.has(sourceKey)) return mode !== 'check';
-    const key = storedSourceKey(sourceKey);
-    if (mode === 'check' && this.#p.dedupe.exists(tx.integration, key)) return false;
-    tx.recorded.add(sourceKey);
-    tx.dedupeKeys.push(key);
-    return true;
   }
 
   #lookup(tx: TxState, r: EntityRecord): number | undefined {
@@ -185,12 +176,6 @@ export class SqliteIngest {
   #flush(tx: TxState): void {
     this.#p.telemetry.write(tx.telemetry);
     this.#p.attributes.write(tx.attributes, tx.now);
-    const keys = this.#p.dedupe.recordBuffer();
-    for (const key of tx.dedupeKeys.sort(compareStoredKeys)) {
-      keys.values.push(tx.integration, key, tx.now);
-      keys.endRow();
-    }
-    keys.flush();
   }
 
   #deadLetter(tx: TxState, item: UplinkCommitItem, d: DeadLetterInput): UplinkItemResult {

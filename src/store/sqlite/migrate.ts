@@ -2,6 +2,7 @@
  * Versioned schema migrations: `src/store/migrations/sqlite/NNN_name.sql`, applied in version
  * order, each in its own transaction together with its row in `schema_migrations`.
  */
+import { dedupeDigest } from '../dedupe-digest.ts';
 import { assertSchemaKnown, migrationFailed, readMigrations, type Migration } from '../migration-files.ts';
 import type { SqliteDatabase } from './database.ts';
 
@@ -21,6 +22,8 @@ function appliedVersions(db: SqliteDatabase): Set<number> {
 
 /** Applies the pending migrations. Idempotent; safe when another process migrates concurrently. */
 export function migrateSqlite(db: SqliteDatabase, migrations: Migration[] = loadMigrations()): number[] {
+  // 005 turns stored dedupe keys into their digests.
+  db.defineFunction('cb_dedupe_digest', (integrationId, sourceKey) => dedupeDigest(String(integrationId), String(sourceKey)));
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
   assertSchemaKnown(appliedVersions(db), migrations, `the database at ${db.path}`, 'sqlite.path');

@@ -1,4 +1,4 @@
-/** Contract: idempotent commits, dedupe modes, in-batch duplicates, dedupe-key pruning. */
+/** Contract: idempotent commits, dedupe modes, in-batch duplicates, dedupe-key pruning by generation (ADR 011). */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { StoreHarness } from './fixtures.ts';
@@ -74,7 +74,7 @@ export function dedupeContract(h: StoreHarness): void {
     assert.equal((await store.listDeadLetters({})).total, 1);
   });
 
-  it('pruneDedupeKeys removes keys committed before the cutoff, after which a redelivery is stored again', async (t) => {
+  it('pruneDedupeKeys with a cutoff in the future forgets every key, after which a redelivery is stored again', async (t) => {
     const store = await freshStore(t, h);
     const before = Date.now() - 1;
     await store.commitUplinks(batch([stored('m1', [temp(T0, 1)]), stored('m2', [temp(T0 + 1, 2)])]));
@@ -82,9 +82,23 @@ export function dedupeContract(h: StoreHarness): void {
     assert.equal(await store.pruneDedupeKeys(before), 0);
     assert.deepEqual(await commitStatuses(store, batch([stored('m1', [temp(T0, 1)])])), ['duplicate']);
 
-    assert.equal(await store.pruneDedupeKeys(Date.now() + 1), 3);
+    // A minute ahead of the store's clock, whatever time the call takes: every key is older.
+    assert.equal(await store.pruneDedupeKeys(Date.now() + 60_000), 3);
     assert.deepEqual(await commitStatuses(store, batch([stored('m1', [temp(T0, 5)])])), ['stored']);
-    assert.equal(await store.pruneDedupeKeys(Date.now() + 1), 1);
-    assert.equal(await store.pruneDedupeKeys(Date.now() + 1), 0);
+    assert.equal(await store.pruneDedupeKeys(Date.now() + 60_000), 1);
+    assert.equal(await store.pruneDedupeKeys(Date.now() + 60_000), 0);
+  });
+
+  it('pruneDedupeKeys forgets keys a generation at a time: never one committed after the cutoff, nor before its generation ended', async (t) => {
+    const store = await freshStore(t, h);
+    await store.commitUplinks(batch([stored('k1', [temp(T0, 1)])]));
+    // The generation holding k1 started before the cutoff, but k1 may be younger: it is kept, and
+    // keys committed from now on go to a new generation.
+    assert.equal(await store.pruneDedupeKeys(Date.now()), 0);
+    assert.deepEqual(await commitStatuses(store, batch([stored('k1', [temp(T0 + 1, 2)])])), ['duplicate']);
+    await store.commitUplinks(batch([stored('k2', [temp(T0 + 2, 3)])]));
+    // The new generation started before this cutoff: every key of the old one is older, it goes whole.
+    assert.equal(await store.pruneDedupeKeys(Date.now()), 1);
+    assert.deepEqual(await commitStatuses(store, batch([stored('k1', [temp(T0 + 3, 4)]), stored('k2', [temp(T0 + 4, 5)])])), ['stored', 'duplicate']);
   });
 }
