@@ -30,87 +30,13 @@ import type { DeliveryOptions, DeliveryReport } from './connector.ts';
 import { CloudbridgeError, DeliveryRejectedError, toCloudbridgeError, type ErrorCode } from './errors.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import type { UplinkMessage } from './model.ts';
-import type { CommitCheckpoint, DeliveryCheckpoint } from './partitions.ts';
-import { buildCommit, type DebugPolicy } from './batch-commit.ts';
-import type { CommitPort, ConvertPort, UplinkCommit, UplinkItemResult } from './ports.ts';
+import { buildCommit } from './batch-commit.ts';
+import { checkpointsOf, type ConvertedBatch, type Delivery, type Entry } from './pipeline-entries.ts';
+import { DEFAULT_PIPELINE_LIMITS, type PipelineLimits, type PipelineOptions, type PipelineStats } from './pipeline-options.ts';
+import type { ConvertPort, UplinkItemResult } from './ports.ts';
 import { Semaphore } from './semaphore.ts';
 
-export interface PipelineLimits {
-  /** Max messages accepted but not yet settled. */
-  maxInFlightMessages: number;
-  /** Max payload bytes accepted but not yet settled. */
-  maxInFlightBytes: number;
-  /** Max messages per store transaction. */
-  maxBatchMessages: number;
-  /** Max time the first message of a batch waits for more before the batch runs. */
-  maxBatchDelayMs: number;
-}
-
-export const DEFAULT_PIPELINE_LIMITS: PipelineLimits = {
-  maxInFlightMessages: 10_000,
-  maxInFlightBytes: 64 * 1024 * 1024,
-  maxBatchMessages: 1000,
-  maxBatchDelayMs: 0,
-};
-
-export interface PipelineStats {
-  received: number;
-  stored: number;
-  deadLettered: number;
-  duplicates: number;
-  /** Stored points replaced by a different value from another message (see IntegrationCounters). */
-  overwritten: number;
-  errors: number;
-  batches: number;
-  inFlightMessages: number;
-  inFlightBytes: number;
-  lastMessageAt: number | null;
-  paused: boolean;
-}
-
-export interface PipelineOptions {
-  integrationId: string;
-  convert: ConvertPort;
-  commit: CommitPort;
-  /** Read at every batch, so an update takes effect without a restart. */
-  allowCreateDevices: () => boolean;
-  debug?: DebugPolicy;
-  limits?: Partial<PipelineLimits>;
-  retry?: { initialDelayMs: number; maxDelayMs: number };
-  clock?: Clock;
-  log?: Logger;
-  /** Called after a batch committed, with its messages (latency metrics, benchmarks). */
-  onCommitted?: (messages: UplinkMessage[], committedAt: number) => void;
-  /** Called when a store failure pauses intake, and when intake resumes. */
-  onPause?: (paused: boolean, error?: CloudbridgeError) => void;
-}
-
-interface Delivery {
-  messages: UplinkMessage[];
-  bytes: number;
-  pending: number;
-  report: DeliveryReport;
-  resolve: (r: DeliveryReport) => void;
-  reject: (e: unknown) => void;
-  settled: boolean;
-  checkpoint: DeliveryCheckpoint | undefined;
-}
-
-/** A batch converted and ready to commit. */
-interface ConvertedBatch {
-  batch: Entry[];
-  messages: UplinkMessage[];
-  commit: UplinkCommit;
-  /** `failures` when the batch was taken: a failure since means a batch before it was not committed. */
-  failuresAtStart: number;
-}
-
-interface Entry {
-  msg: UplinkMessage;
-  delivery: Delivery;
-  /** Position of the message in its delivery. */
-  index: number;
-}
+export { DEFAULT_PIPELINE_LIMITS, type PipelineLimits, type PipelineOptions, type PipelineStats } from './pipeline-options.ts';
 
 /** Failures after which a batch is tried again later (the source redelivers); other errors become STORE_UNAVAILABLE. */
 const RETRIED_AS_IS = new Set<ErrorCode>(['STORE_UNAVAILABLE', 'SANDBOX_UNAVAILABLE', 'LEASE_LOST']);
@@ -442,14 +368,4 @@ const PAUSE_MESSAGES: Partial<Record<ErrorCode, string>> = {
 
 function shuttingDown(message: string): DeliveryRejectedError {
   return new DeliveryRejectedError(new CloudbridgeError('SHUTTING_DOWN', message), 0);
-}
-
-/** Per partition, the checkpoint of the last delivery whose last message is in the batch. */
-function checkpointsOf(batch: Entry[]): CommitCheckpoint[] {
-  const byPartition = new Map<string, CommitCheckpoint>();
-  for (const { delivery, index } of batch) {
-    const checkpoint = delivery.checkpoint;
-    if (checkpoint && index === delivery.messages.length - 1) byPartition.set(checkpoint.partition, checkpoint);
-  }
-  return [...byPartition.values()];
 }

@@ -10,6 +10,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CloudbridgeError } from '../../../core/errors.ts';
+import { fromWireError } from '../../../core/wire-error.ts';
 import type { FatalReason, HostReply, HostRequest } from './protocol.ts';
 
 const HOST_MAIN = fileURLToPath(new URL(`./host-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
@@ -180,7 +181,7 @@ export class HostProcess {
     this.pending.delete(reply.id);
     if (this.pending.size === 0) this.busy(false);
     if (reply.t === 'ok') p.resolve(reply);
-    else p.reject(new CloudbridgeError(reply.error.code as never, reply.error.message, reply.error.details));
+    else p.reject(fromWireError(reply.error));
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void {

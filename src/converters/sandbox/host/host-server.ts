@@ -11,12 +11,13 @@
  * Each of these sends one `fatal` message naming the instances to blame, and the process ends.
  */
 import { CloudbridgeError, isCloudbridgeError } from '../../../core/errors.ts';
+import { toWireError, type WireError } from '../../../core/wire-error.ts';
 import type { SandboxKind } from '../../types.ts';
 import { preludeGuards } from '../prelude-guards.ts';
 import { SandboxSession } from '../sandbox-session.ts';
 import type { SandboxEngine, SandboxHooks, SandboxProgram } from '../sandbox-types.ts';
 import { loadEngine } from '../select-engine.ts';
-import type { FatalReason, HostReply, HostRequest, WireError } from './protocol.ts';
+import type { FatalReason, HostReply, HostRequest } from './protocol.ts';
 
 /** How long past its time limit a call may run before the engine is declared unable to stop it. */
 export const STUCK_GRACE_MS = 10_000;
@@ -47,9 +48,9 @@ interface RunningCall {
   timeoutMs: number;
 }
 
+/** A failure as the parent receives it: any error that is not ours is INTERNAL, named as the host's. */
 function toWire(err: unknown): WireError {
-  if (isCloudbridgeError(err)) return { code: err.code, message: err.message, details: { ...err.details } };
-  return { code: 'INTERNAL', message: `sandbox host: ${err instanceof Error ? err.message : String(err)}`, details: {} };
+  return toWireError(isCloudbridgeError(err) ? err : new CloudbridgeError('INTERNAL', `sandbox host: ${err instanceof Error ? err.message : String(err)}`));
 }
 
 function fatalReason(message: string): FatalReason {

@@ -5,6 +5,7 @@
  * `fatal` is the host's last word before it is killed: which instances it blames and why.
  */
 import type { ConverterLimits } from '../../../core/model.ts';
+import type { WireError } from '../../../core/wire-error.ts';
 import type { SandboxKind } from '../../types.ts';
 import type { SandboxProgram } from '../sandbox-types.ts';
 
@@ -19,12 +20,6 @@ export type HostRequest =
   | { t: 'dispose'; id: number; inst: number }
   | { t: 'ping'; id: number };
 
-/** A CloudbridgeError as it crosses the process boundary. */
-export interface WireError {
-  code: string;
-  message: string;
-  details: Record<string, unknown>;
-}
 
 export type HostReply =
   /** Sent once, when the process is ready to serve: a death before it is a failure to start. */
