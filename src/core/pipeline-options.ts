@@ -2,7 +2,7 @@
 import type { Clock } from './clock.ts';
 import type { CloudbridgeError } from './errors.ts';
 import type { Logger } from './logger.ts';
-import type { UplinkMessage } from './model.ts';
+import type { IntegrationCounters, UplinkMessage } from './model.ts';
 import type { DebugPolicy } from './batch-commit.ts';
 import type { CommitPort, ConvertPort } from './ports.ts';
 
@@ -24,14 +24,7 @@ export const DEFAULT_PIPELINE_LIMITS: PipelineLimits = {
   maxBatchDelayMs: 0,
 };
 
-export interface PipelineStats {
-  received: number;
-  stored: number;
-  deadLettered: number;
-  duplicates: number;
-  /** Stored points replaced by a different value from another message (see IntegrationCounters). */
-  overwritten: number;
-  errors: number;
+export interface PipelineStats extends IntegrationCounters {
   batches: number;
   inFlightMessages: number;
   inFlightBytes: number;
