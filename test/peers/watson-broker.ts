@@ -16,8 +16,9 @@
  * Differences from Watson IoT: devices publish to the application-side topics (Watson IoT maps a
  * device's `iot-2/evt/<event>/fmt/<format>` to them), the client id is not checked against the API
  * key's organization, and a second connection with an `A:` client id takes the first one's place
- * instead of sharing the subscription. Mosquitto acknowledges and drops a publish its ACL denies and
- * grants a denied subscription (delivering nothing).
+ * instead of sharing the subscription. Mosquitto drops a publish its ACL denies and
+ * grants a denied subscription (delivering nothing). A denied QoS 1 publish is acknowledged, then
+ * Mosquitto 2.0.11 (over TLS here) drops the connection.
  */
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { startMosquitto, type MosquittoBroker, type MosquittoOptions } from './mosquitto.ts';
