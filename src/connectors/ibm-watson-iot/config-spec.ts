@@ -4,7 +4,7 @@
  * The MQTT parts (in-flight cap, timeouts, backoff) are the shared MQTT spec fragments.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { ConnectTimeoutMsSpec, KeepaliveSecondsSpec, MaxInFlightSpec, MQTT_DEFAULTS, pemSpec, ReconnectSpec } from '../mqtt/index.ts';
+import { ConnectTimeoutMsSpec, KeepaliveSecondsSpec, MaxInFlightSpec, MQTT_DEFAULTS, pemSpec, ReconnectSpec, resolveReconnect } from '../mqtt/index.ts';
 
 export const WATSON_DEFAULTS = {
   domain: 'internetofthings.ibmcloud.com',
@@ -165,9 +165,6 @@ export function resolveWatsonConfig(config: WatsonIotConfig): ResolvedWatsonConf
     keepaliveSeconds: config.keepaliveSeconds ?? MQTT_DEFAULTS.keepaliveSeconds,
     maxInFlight: config.maxInFlight ?? MQTT_DEFAULTS.maxInFlight,
     connectTimeoutMs: config.connectTimeoutMs ?? MQTT_DEFAULTS.connectTimeoutMs,
-    reconnect: {
-      initialDelayMs: config.reconnect?.initialDelayMs ?? MQTT_DEFAULTS.reconnectInitialDelayMs,
-      maxDelayMs: config.reconnect?.maxDelayMs ?? MQTT_DEFAULTS.reconnectMaxDelayMs,
-    },
+    reconnect: resolveReconnect(config.reconnect),
   };
 }

@@ -4,8 +4,7 @@
  * event only after it is stored, and publishes commands to devices. The MQTT machinery is the
  * `mqtt` connector's (MqttSource); no IBM SDK is needed.
  */
-import type { CheckResult, ConnectorDefinition } from '../../core/connector.ts';
-import { toCloudbridgeError } from '../../core/errors.ts';
+import { type CheckResult, type ConnectorDefinition, configCheckFailure } from '../../core/connector.ts';
 import { checkMqttConnection } from '../mqtt/index.ts';
 import { WatsonIotConfigSpec, watsonClientId } from './config-spec.ts';
 import { WATSON_GUIDE } from './guide.ts';
@@ -27,8 +26,7 @@ export const watsonIotConnector: ConnectorDefinition<typeof WatsonIotConfigSpec>
     try {
       c = validateWatsonConfig(config).config;
     } catch (err) {
-      const error = toCloudbridgeError(err, 'CONFIG_INVALID');
-      return { ok: false, checks: [{ name: 'config', ok: false, message: error.message }], error: { code: error.code, message: error.message } };
+      return configCheckFailure(err);
     }
     // Its own standard client id: the integration's would disconnect the running integration.
     const clientId = watsonClientId(c.orgId, `${c.appId}-check`, false);

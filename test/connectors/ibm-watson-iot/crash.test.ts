@@ -9,28 +9,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MqttClient } from 'mqtt';
 import { startWatsonBroker, type WatsonBroker } from '../../peers/watson-broker.ts';
 import { assertExactlyOnce, countStored } from '../../e2e/crash-helpers.ts';
 import { spawnCloudbridge, stopAllChildren, waitFor } from '../../e2e/harness.ts';
+import { publishSeq } from '../mqtt/mqtt-test-client.ts';
 import { appConfig, eventTopic, watsonConfig } from './helpers.ts';
 
 interface Status { counters: { stored: number } }
 const TOTAL = 6000;
-
-/** Publishes `{seq}` as one device with a small window and pauses, so the stream spans the crash. */
-async function publishSlowly(device: MqttClient, total: number): Promise<void> {
-  let pending: Array<Promise<unknown>> = [];
-  for (let i = 0; i < total; i++) {
-    pending.push(device.publishAsync(eventTopic('meter', 'm1'), JSON.stringify({ seq: i }), { qos: 1 }));
-    if (pending.length >= 100) {
-      await Promise.all(pending);
-      pending = [];
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-  await Promise.all(pending);
-}
 
 describe('ibm-watson-iot crash recovery', () => {
   let watson: WatsonBroker;
@@ -49,7 +35,7 @@ describe('ibm-watson-iot crash recovery', () => {
     const config = appConfig(watsonConfig(watson, { appId: 'cb-crash' }));
     let child = await spawnCloudbridge(dir, config);
     const device = await watson.device('meter', 'm1');
-    const publishing = publishSlowly(device, TOTAL);
+    const publishing = publishSeq(device, eventTopic('meter', 'm1'), 0, TOTAL, 100, 5);
     await waitFor(async () => (await child.api.get<Status>('/integrations/watson/status')).counters.stored >= 1500, 'first 1500 stored', 60_000, 20)
       .catch(async (err: Error) => {
         throw new Error(`${err.message}\ncloudbridge output:\n${child.output()}\nbroker log:\n${watson.broker.logs().slice(-3000)}`);

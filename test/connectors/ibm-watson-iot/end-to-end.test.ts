@@ -6,26 +6,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MqttClient } from 'mqtt';
 import { startWatsonBroker, type WatsonBroker } from '../../peers/watson-broker.ts';
 import { startTestApp, waitFor, type TestApp } from '../../e2e/harness.ts';
+import { publishSeq } from '../mqtt/mqtt-test-client.ts';
 import { appConfig, appYaml, DEVICE_ID_DECODER, eventTopic, statusPayload, watsonConfig } from './helpers.ts';
 
 interface Status { state: string; counters: { stored: number; duplicates: number }; lastError: { code: string; message: string } | null }
 interface Attribute { key: string; scope: string; value: unknown }
-
-/** Publishes `{seq}` for seq in [from, to) as one device, QoS 1, at most `window` un-acknowledged. */
-async function publishSeq(device: MqttClient, topic: string, from: number, to: number, window: number): Promise<void> {
-  let pending: Array<Promise<unknown>> = [];
-  for (let i = from; i < to; i++) {
-    pending.push(device.publishAsync(topic, JSON.stringify({ seq: i }), { qos: 1 }));
-    if (pending.length >= window) {
-      await Promise.all(pending);
-      pending = [];
-    }
-  }
-  await Promise.all(pending);
-}
 
 async function status(t: TestApp): Promise<Status> {
   return t.api.get<Status>('/integrations/watson/status');
