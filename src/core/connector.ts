@@ -5,6 +5,7 @@
  */
 import type { TSchema, Static } from '@sinclair/typebox';
 import type { Clock } from './clock.ts';
+import { toCloudbridgeError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import type { EncodedDownlink, UplinkMessage } from './model.ts';
 import type { DeliveryCheckpoint, LeaseStore } from './partitions.ts';
@@ -110,4 +111,10 @@ export interface ConnectorDefinition<S extends TSchema = TSchema> {
   pitfalls?: Array<{ symptom: string; fix: string }>;
   /** More sections of the generated docs page (Markdown, `## ` headings): how it works, guarantees, comparisons. */
   guide?: string;
+}
+
+/** What `testConnection` returns when the config is refused before anything is tried. */
+export function configCheckFailure(err: unknown): CheckResult {
+  const error = toCloudbridgeError(err, 'CONFIG_INVALID');
+  return { ok: false, checks: [{ name: 'config', ok: false, message: error.message }], error: { code: error.code, message: error.message } };
 }

@@ -304,7 +304,19 @@ export class IngestPipeline {
     this.opts.onCommitted?.(messages, this.clock.now());
   }
 
+  /** Converts the messages that need the converter; those carrying `records` keep them (UplinkMessage.records). */
   private async convertSafely(messages: UplinkMessage[]): ReturnType<ConvertPort> {
+    const toConvert = messages.filter((m) => m.records === undefined);
+    if (toConvert.length === messages.length) return this.runConverter(messages);
+    const converted = toConvert.length === 0 ? [] : await this.runConverter(toConvert);
+    let next = 0;
+    return messages.map((m) => {
+      if (m.records !== undefined) return { ok: true, records: m.records, raw: { records: m.records } };
+      return converted[next++] ?? { ok: false, stage: 'convert', error: new CloudbridgeError('INTERNAL', 'the converter returned no result for this message') };
+    });
+  }
+
+  private async runConverter(messages: UplinkMessage[]): ReturnType<ConvertPort> {
     try {
       return await this.opts.convert(messages);
     } catch (err) {

@@ -140,4 +140,23 @@ describe('IngestPipeline', () => {
     assert.equal(commits[1]?.events?.length, 2);
     assert.equal(commits[1]?.events?.[0]?.body.in, '{"n":3}');
   });
+  it('stores the records a connector derived itself without running the converter on that message', async () => {
+    const { commit, commits } = recordingCommit();
+    const converted: string[] = [];
+    const convert: ConvertPort = async (messages) => {
+      converted.push(...messages.map((m) => m.sourceKey));
+      return convertOk(messages);
+    };
+    const p = new IngestPipeline({ integrationId: 'i1', convert, commit, allowCreateDevices: () => true, limits: { maxBatchDelayMs: 20 } });
+    const status = { kind: 'DEVICE' as const, name: 'pump-1', type: 'pump', attributes: [{ key: 'connected', value: { type: 'bool' as const, value: true } }], telemetry: [] };
+    const reports = await Promise.all([p.deliver([msg(1)]), p.deliver([{ ...msg(2), records: [status] }]), p.deliver([msg(3)])]);
+    assert.deepEqual(reports.map((r) => r.stored), [1, 1, 1]);
+    assert.deepEqual(converted, ['k1', 'k3'], 'only the messages without records reach the converter');
+    const items = commits.flatMap((c) => c.items);
+    assert.deepEqual(items.map((i) => i.sourceKey), ['k1', 'k2', 'k3'], 'committed in delivery order');
+    assert.deepEqual(items[1]?.outcome, { kind: 'records', records: [status] });
+    const alone = await p.deliver([{ ...msg(4), records: [status] }]);
+    assert.equal(alone.stored, 1);
+    assert.deepEqual(converted, ['k1', 'k3'], 'a batch of derived records alone never calls the converter');
+  });
 });
