@@ -252,7 +252,9 @@ export class AmqpNamespace {
     if (remote.target !== undefined && remote.target !== null) link.set_target(remote.target as never);
     if (remote.snd_settle_mode !== undefined) local.snd_settle_mode = remote.snd_settle_mode;
     if (remote.rcv_settle_mode !== undefined) local.rcv_settle_mode = remote.rcv_settle_mode;
-    Object.assign(local, extra);
+    const { source, ...rest } = extra;
+    if (source !== undefined && source !== null) link.set_source(source as never);
+    Object.assign(local, rest);
   }
 
   private refuse(link: Link, remote: AttachFields, error: AmqpErrorInfo): void {
