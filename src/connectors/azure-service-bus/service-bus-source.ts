@@ -186,7 +186,7 @@ export class ServiceBusSource implements Connector {
   }
 
   private onIntakeError(err: unknown, operation: string): void {
-    if (!this.life.running) return;
+    if (this.intake.signal.aborted) return;
     const error = this.translate(err, operation);
     this.ctx.log.warn({ code: error.code, err: error.message }, 'Service Bus receive failed; the SDK reconnects');
     if (!this.failing) {
@@ -202,7 +202,7 @@ export class ServiceBusSource implements Connector {
     this.subscription = receiver.subscribe({
       processMessage: (m) => this.track(this.handle(receiver, m)),
       processError: async (err) => {
-        if (requiresSessions(err) && this.cfg.sessions === 'auto' && this.mode === 'stream' && this.life.running) {
+        if (requiresSessions(err) && this.cfg.sessions === 'auto' && this.mode === 'stream' && !this.intake.signal.aborted) {
           this.ctx.log.info({ entity: this.cfg.entityPath }, 'the entity requires sessions: taking sessions');
           this.closeSubscription();
           this.startSessions();
@@ -241,7 +241,7 @@ export class ServiceBusSource implements Connector {
   private async deliverUntilCommitted(msgs: ReturnType<typeof toUplinkMessage>[], lost: () => boolean): Promise<Array<DeadLetteredMessage | undefined> | 'stopped' | 'lost'> {
     for (;;) {
       if (lost()) return 'lost';
-      if (!this.life.running) return 'stopped';
+      if (this.intake.signal.aborted) return 'stopped';
       try {
         const result = await Promise.all(msgs.map((msg) => this.batcher.deliver(msg)));
         this.counters.delivered += msgs.length;
@@ -249,7 +249,7 @@ export class ServiceBusSource implements Connector {
       } catch (err) {
         this.counters.rejected += msgs.length;
         const error = toCloudbridgeError(err, 'STORE_UNAVAILABLE');
-        if (!this.life.running || error.code === 'SHUTTING_DOWN') return 'stopped';
+        if (this.intake.signal.aborted || error.code === 'SHUTTING_DOWN') return 'stopped';
         const delayMs = retryAfterMs(err) ?? 1000;
         this.ctx.log.warn({ code: error.code, err: error.message, messages: msgs.length, retryInMs: delayMs }, 'delivery failed; the messages are held (their locks renewed) and offered again after the pipeline\'s retry delay');
         try {
@@ -269,7 +269,7 @@ export class ServiceBusSource implements Connector {
   /** One session at a time: accept the next free one, read it in order until it is idle, close it, repeat. */
   private async sessionSlot(): Promise<void> {
     const batch = this.cfg.prefetchCount > 0 ? this.cfg.prefetchCount : Math.max(1, Math.floor(this.cfg.maxInFlight / this.cfg.maxConcurrentSessions));
-    while (this.life.running && !this.intake.signal.aborted && this.api) {
+    while (!this.intake.signal.aborted && this.api) {
       let session: SessionReceiver;
       try {
         session = await this.api.acceptNextSession(this.intake.signal);
@@ -291,7 +291,7 @@ export class ServiceBusSource implements Connector {
   }
 
   private async readSession(session: SessionReceiver, batch: number): Promise<void> {
-    while (this.life.running && !this.intake.signal.aborted) {
+    while (!this.intake.signal.aborted) {
       let msgs: ServiceBusReceivedMessage[];
       try {
         msgs = await session.receive(batch, SESSION_IDLE_MS, this.intake.signal);

@@ -11,9 +11,15 @@ import type { ServiceBusReceivedMessage } from './service-bus-api.ts';
 
 function text(v: unknown): string {
   if (v instanceof Date) return v.toISOString();
+  if (isLong(v)) return v.toString();
   if (Buffer.isBuffer(v)) return v.toString('base64');
   if (typeof v === 'object' && v !== null) return JSON.stringify(v);
   return String(v);
+}
+
+/** The SDK's sequence numbers are `Long` objects. */
+function isLong(v: unknown): v is { toString(): string } {
+  return typeof v === 'object' && v !== null && 'low' in v && 'high' in v && 'unsigned' in v;
 }
 
 export function payloadOf(body: unknown): Uint8Array {
@@ -24,7 +30,7 @@ export function payloadOf(body: unknown): Uint8Array {
 
 /** The message's identity at the source: its MessageId (Service Bus always has one: the broker assigns it when the sender gives none). */
 export function sourceKeyOf(m: ServiceBusReceivedMessage): string {
-  return m.messageId === undefined ? `seq:${String(m.sequenceNumber)}` : String(m.messageId);
+  return m.messageId === undefined ? `seq:${text(m.sequenceNumber)}` : String(m.messageId);
 }
 
 export function toUplinkMessage(m: ServiceBusReceivedMessage, receivedAt: number): UplinkMessage {
