@@ -11,14 +11,14 @@ import type { ServiceBusReceivedMessage } from './service-bus-api.ts';
 
 function text(v: unknown): string {
   if (v instanceof Date) return v.toISOString();
-  if (isLong(v)) return v.toString();
+  if (isLong(v)) return String(v);
   if (Buffer.isBuffer(v)) return v.toString('base64');
   if (typeof v === 'object' && v !== null) return JSON.stringify(v);
   return String(v);
 }
 
 /** The SDK's sequence numbers are `Long` objects. */
-function isLong(v: unknown): v is { toString(): string } {
+function isLong(v: unknown): boolean {
   return typeof v === 'object' && v !== null && 'low' in v && 'high' in v && 'unsigned' in v;
 }
 
