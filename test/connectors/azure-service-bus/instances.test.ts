@@ -78,9 +78,10 @@ describe('azure-service-bus: Cloudbridge processes on the Azure double', () => {
     await admin.query(`CREATE SCHEMA ${schema}`);
     const url = `${SERVER}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
     try {
-      load('shared');
       const a = await spawn(mkdtempSync(join(tmpdir(), 'cb-sb-pg-')), config('shared', { postgres: { url } }));
       const b = await spawn(mkdtempSync(join(tmpdir(), 'cb-sb-pg-')), config('shared', { postgres: { url } }));
+      await waitFor(async () => (await Promise.all([a, b].map((c) => c.api.get<{ state: string }>('/integrations/bus/status')))).every((s) => s.state === 'RUNNING'), 'both instances receiving', 60_000, 100);
+      load('shared');
       await waitFor(() => double.hooks.serviceBus.messages('shared').length === 0, 'the queue drained', 120_000, 200);
       const [sa, sb] = [await stored(a), await stored(b)];
       assert.ok(sa > 0 && sb > 0, `both instances consumed (${sa}, ${sb})`);
