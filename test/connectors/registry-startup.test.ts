@@ -35,6 +35,9 @@ out.sqs = seen();
 const kinesis = await import('./src/connectors/aws-kinesis/index.ts');
 (await kinesis.sdkApiFor(kinesis.resolveKinesisConfig({ streamName: 's', region: 'eu-west-1' }, 'probe'))).destroy();
 out.kinesis = seen();
+const serviceBus = await import('./src/connectors/azure-service-bus/index.ts');
+await (await serviceBus.sdkApiFor(serviceBus.resolveServiceBusConfig({ connectionString: 'Endpoint=sb://probe.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=a2V5', queueName: 'q' }))).close();
+out.serviceBus = seen();
 process.stdout.write(JSON.stringify(out));
 `;
 
@@ -43,6 +46,7 @@ interface Loaded {
   app: string[];
   sqs: string[];
   kinesis: string[];
+  serviceBus: string[];
 }
 
 function probe(): Loaded {
@@ -62,5 +66,10 @@ describe('connector SDKs load on first use', () => {
     assert.ok(loaded.sqs.includes('@aws-sdk/client-sqs'), `after sdkApiFor (aws-sqs): ${loaded.sqs.join(', ')}`);
     assert.ok(!loaded.sqs.includes('@aws-sdk/client-kinesis'), 'the SQS client does not load the Kinesis SDK');
     assert.ok(loaded.kinesis.includes('@aws-sdk/client-kinesis'), `after sdkApiFor (aws-kinesis): ${loaded.kinesis.join(', ')}`);
+  });
+
+  it('the first Service Bus client loads @azure/service-bus', () => {
+    assert.ok(!loaded.kinesis.includes('@azure/service-bus'), 'not before');
+    assert.ok(loaded.serviceBus.includes('@azure/service-bus'), `after sdkApiFor (azure-service-bus): ${loaded.serviceBus.join(', ')}`);
   });
 });

@@ -65,7 +65,10 @@ describe('IngestPipeline', () => {
     const { commit, commits } = recordingCommit();
     const p = new IngestPipeline({ integrationId: 'i1', convert: convertOk, commit, allowCreateDevices: () => true });
     const report = await p.deliver([msg(1), msg(2, 'bad'), msg(3)]);
-    assert.deepEqual(report, { stored: 2, deadLettered: 1, duplicates: 0 });
+    const { deadLetters, ...counts } = report;
+    assert.deepEqual(counts, { stored: 2, deadLettered: 1, duplicates: 0 });
+    assert.equal(deadLetters?.length, 1, 'the report names the dead-lettered message');
+    assert.deepEqual([deadLetters?.[0]?.index, deadLetters?.[0]?.stage, deadLetters?.[0]?.errorCode], [1, 'convert', 'PAYLOAD_INVALID']);
     const item = commits[0]?.items[1];
     assert.equal(item?.outcome.kind, 'dead-letter');
     if (item?.outcome.kind === 'dead-letter') {
