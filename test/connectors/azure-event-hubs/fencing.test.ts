@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventHubSource, LeaseCheckpointStore, leaseKey, resolveEventHubsConfig, sdkApiFor } from '../../../src/connectors/azure-event-hubs/index.ts';
-import { CloudbridgeError } from '../../../src/core/errors.ts';
+import type { CloudbridgeError } from '../../../src/core/errors.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { startAzureDouble, type AzureDouble } from '../../peers/azure/index.ts';
 import { memoryLeaseStore, type DeliveryCall } from '../../support/connector-context.ts';
