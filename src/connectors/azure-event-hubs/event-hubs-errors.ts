@@ -26,7 +26,7 @@ export const DEDICATED_GROUP_FIX = 'Use a dedicated consumer group for Cloudbrid
 export function translateEventHubsError(err: unknown, c: EventHubsErrorContext): CloudbridgeError {
   const hub = `event hub "${c.eventHubName}"`;
   const consumerGroup = /consumer ?group/i;
-  return translateAzureError(err, {
+  const base = {
     connector: c.service ?? 'Event Hubs',
     field: c.field ?? 'eventHubName',
     operation: c.operation,
@@ -37,7 +37,13 @@ export function translateEventHubsError(err: unknown, c: EventHubsErrorContext):
     readerConflictFix: DEDICATED_GROUP_FIX,
     outOfRangeFix: 'A checkpoint is past the end of the partition (the event hub was deleted and created again under the same name?): use a new consumer group to read it from startPosition.',
     details: { eventHubName: c.eventHubName, consumerGroup: c.consumerGroup, ...(c.partitionId !== undefined ? { partitionId: c.partitionId } : {}) },
+  };
+  return translateAzureError(err, {
+    ...base,
     cases: ({ code, detail, details, err: cause }) => {
+      if (/^(ArgumentError|ArgumentOutOfRangeError|com\.microsoft:argument-(error|out-of-range))$/.test(code) && /supplied (offset|sequence number)/i.test(detail)) {
+        return translateAzureError(Object.assign(new Error(detail), { code: 'ArgumentOutOfRangeError' }), { ...base, field: 'consumerGroup', details });
+      }
       if ((code === 'MessagingEntityNotFoundError' || code === 'amqp:not-found') && consumerGroup.test(detail)) {
         return translateAzureError(cause, {
           connector: c.service ?? 'Event Hubs', field: 'consumerGroup', operation: c.operation,

@@ -25,7 +25,10 @@ export class SdkEventHubsApi implements EventHubsApi {
   private readonly o: EventHubsApiOptions;
   private readonly consumer: EventHubConsumerClient;
   private producer: EventHubProducerClient | null = null;
+  /** For single-partition reads: a consumer without the store (with one, the SDK would start at its checkpoint with owner level 0, taking the partition from its owner). */
+  private plain: EventHubConsumerClient | null = null;
   private readonly entityInString: boolean;
+  private readonly options: { identifier: string; retryOptions: ReturnType<typeof retryOptions> };
 
   constructor(o: EventHubsApiOptions) {
     this.o = o;
@@ -37,6 +40,7 @@ export class SdkEventHubsApi implements EventHubsApi {
       loadBalancingOptions: { strategy: o.loadBalancing, updateIntervalInMs: o.updateIntervalMs, partitionOwnershipExpirationIntervalInMs: o.ownershipExpirationMs },
     };
     const store = o.store ?? NO_STORE;
+    this.options = options;
     if (store) {
       this.consumer = this.entityInString
         ? new EventHubConsumerClient(o.consumerGroup, o.connectionString, store, options)
@@ -58,11 +62,16 @@ export class SdkEventHubsApi implements EventHubsApi {
   }
 
   subscribe(handlers: SubscriptionEventHandlers, s: SubscribeSettings): Subscription {
-    return this.consumer.subscribe(handlers, this.options(s));
+    return this.consumer.subscribe(handlers, this.subscribeOptions(s));
   }
 
   subscribePartition(partitionId: string, handlers: SubscriptionEventHandlers, s: SubscribeSettings): Subscription {
-    return this.consumer.subscribe(partitionId, handlers, this.options(s));
+    if (this.o.store) {
+      this.plain ??= this.entityInString
+        ? new EventHubConsumerClient(this.o.consumerGroup, this.o.connectionString, { retryOptions: this.options.retryOptions })
+        : new EventHubConsumerClient(this.o.consumerGroup, this.o.connectionString, this.o.eventHubName, { retryOptions: this.options.retryOptions });
+    }
+    return (this.plain ?? this.consumer).subscribe(partitionId, handlers, this.subscribeOptions(s));
   }
 
   async send(events: EventData[], options: { partitionKey?: string | undefined }, signal?: AbortSignal): Promise<void> {
@@ -73,10 +82,10 @@ export class SdkEventHubsApi implements EventHubsApi {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.consumer.close(), this.producer?.close()]);
+    await Promise.allSettled([this.consumer.close(), this.plain?.close(), this.producer?.close()]);
   }
 
-  private options(s: SubscribeSettings): SubscribeOptions {
+  private subscribeOptions(s: SubscribeSettings): SubscribeOptions {
     return {
       maxBatchSize: s.maxBatchSize,
       maxWaitTimeInSeconds: s.maxWaitTimeMs / 1000,

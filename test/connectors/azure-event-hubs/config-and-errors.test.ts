@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { azureEventHubsConnector, validateEventHubsConfig, type EventHubsConfig } from '../../../src/connectors/azure-event-hubs/index.ts';
+import { azureEventHubsConnector, leaseKey, validateEventHubsConfig, type EventHubsConfig } from '../../../src/connectors/azure-event-hubs/index.ts';
 import { parseAzureConnectionString, translateAzureError } from '../../../src/connectors/azure-common/index.ts';
 import { CloudbridgeError } from '../../../src/core/errors.ts';
 import { startAzureDouble, type AzureDouble } from '../../peers/azure/index.ts';
@@ -118,6 +118,24 @@ describe('azure-event-hubs errors from the double', () => {
     assert.equal(sendOnly.ok, false);
     assert.equal(sendOnly.error?.code, 'AUTH_FAILED', JSON.stringify(sendOnly));
     assert.match(sendOnly.error?.message ?? '', /send-only.*Listen/);
+  });
+
+  it('a checkpoint past the end of the partition (the hub was created again): CONFIG_INVALID on consumerGroup in the status', async () => {
+    const ctx = committingContext();
+    const key = leaseKey('localhost', 'h1', 'cg1', '0');
+    const lease = await ctx.leaseStore.claimLease(ctx.integrationId, key, 'old-deployment', 0, 60_000);
+    assert.ok(lease);
+    assert.ok(await ctx.leaseStore.writeCheckpoint(ctx.integrationId, key, { owner: 'old-deployment', token: lease.token }, '500@99999'));
+    assert.ok(await ctx.leaseStore.releaseLease(ctx.integrationId, key, { owner: 'old-deployment', token: lease.token }));
+    const source = azureEventHubsConnector.create(hubConfig(azure, 'h1', { loadBalancing: 'greedy' }), ctx);
+    await source.start();
+    const { waitFor } = await import('../../support/wait.ts');
+    await waitFor(() => ctx.states.some((s) => s.state === 'disconnected'), 'reported disconnected', 20_000);
+    const error = ctx.states.find((s) => s.state === 'disconnected')?.error as CloudbridgeError;
+    assert.equal(error.code, 'CONFIG_INVALID');
+    assert.equal(error.details.field, 'consumerGroup');
+    assert.match(error.message, /The supplied offset '99999' is invalid.*new consumer group/);
+    await source.stop();
   });
 
   it('another reader takes a partition (amqp:link:stolen): "use a dedicated consumer group" in the status', async () => {
