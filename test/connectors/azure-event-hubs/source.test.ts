@@ -56,6 +56,12 @@ describe('azure-event-hubs source on the double', () => {
       const row = (source.status().partitions as Array<{ checkpointSequenceNumber: number | null; lagEvents: number | null; ownedHere: boolean }>)[0];
       return row?.checkpointSequenceNumber === 0 && row.lagEvents === 0 && row.ownedHere;
     }, 'status: checkpoint 0, lag 0, read here', 10_000);
+    // A downlink goes to the hub with the encoder's metadata as properties and its partition key.
+    await source.sendDownlink?.({ contentType: 'JSON', data: Buffer.from('{"cmd":"on"}'), metadata: { partitionKey: 'dev-7', site: 'south', messageId: 'down-1' } }, AbortSignal.timeout(20_000));
+    const sent = azure.hooks.eventHubs.events('meta', '0').at(-1);
+    assert.deepEqual(sent?.body, { cmd: 'on' }, 'the encoded JSON bytes as the body');
+    assert.equal(sent?.partitionKey, 'dev-7');
+    assert.equal(sent?.properties?.site, 'south');
     await source.stop();
   });
 
