@@ -7,12 +7,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { azureEventHubsConnector, leaseKey } from '../../../src/connectors/azure-event-hubs/index.ts';
-import { CloudbridgeError } from '../../../src/core/errors.ts';
 import { bindLeaseStore } from '../../../src/store/leases.ts';
 import { connectorContract } from '../../contracts/connector-contract.ts';
 import { startAzureDouble } from '../../peers/azure/index.ts';
 import { memoryLeaseStore } from '../../support/connector-context.ts';
-import { hubConfig } from './helpers.ts';
+import { commitCheckpoints, hubConfig } from './helpers.ts';
 
 const SECRET = Buffer.from(`contract-secret-${randomUUID()}`).toString('base64');
 const HUBS = 12;
@@ -39,15 +38,7 @@ connectorContract({
         return {
           secrets: [SECRET],
           create(ctx) {
-            const deliver = ctx.deliver.bind(ctx);
-            ctx.deliver = async (batch, signal, options) => {
-              const report = await deliver(batch, signal, options);
-              const cp = options?.checkpoint;
-              if (cp && !await role.writeCheckpoint(ctx.integrationId, cp.partition, cp.lease, cp.position)) {
-                throw new CloudbridgeError('LEASE_LOST', `lease of ${cp.partition} lost`, { partition: cp.partition });
-              }
-              return report;
-            };
+            commitCheckpoints(ctx, role);
             ctx.leases = bindLeaseStore(role, ctx.integrationId);
             return azureEventHubsConnector.create(config, ctx);
           },

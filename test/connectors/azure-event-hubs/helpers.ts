@@ -1,7 +1,7 @@
 /** Shared pieces of the azure-event-hubs tests: the double, a source on it, a context whose commits write the checkpoints. */
 import { CloudbridgeError } from '../../../src/core/errors.ts';
 import { azureEventHubsConnector, type EventHubsConfig } from '../../../src/connectors/azure-event-hubs/index.ts';
-import type { Connector } from '../../../src/core/connector.ts';
+import type { Connector, ConnectorContext } from '../../../src/core/connector.ts';
 import type { UplinkMessage } from '../../../src/core/model.ts';
 import type { LeaseStoreRole } from '../../../src/store/types.ts';
 import { createTestContext, memoryLeaseStore, type DeliverMode, type TestConnectorContext } from '../../support/connector-context.ts';
@@ -20,23 +20,28 @@ export function hubConfig(azure: AzureDouble, hub: string, extra: Partial<EventH
 }
 
 /**
- * A test context whose resolved deliveries write their checkpoint into the shared lease store as
- * the store's commit would (fenced: a stale token fails the delivery with LEASE_LOST).
+ * Makes `ctx`'s resolved deliveries write their checkpoint into `role` as the store's commit would
+ * (fenced: a stale token fails the delivery with LEASE_LOST); `committed` sees what was committed.
  */
-export function committingContext(role: LeaseStoreRole = memoryLeaseStore(), mode: DeliverMode = 'resolve'): TestConnectorContext {
-  const ctx = createTestContext({ leases: role, mode });
+export function commitCheckpoints(ctx: ConnectorContext, role: LeaseStoreRole, committed?: Committed): void {
   const deliver = ctx.deliver.bind(ctx);
   ctx.deliver = async (batch, signal, options) => {
     const report = await deliver(batch, signal, options);
     const cp = options?.checkpoint;
     if (cp && !await role.writeCheckpoint(ctx.integrationId, cp.partition, cp.lease, cp.position)) {
-      committedKeysOf.get(ctx)?.removeBatch(batch);
       throw new CloudbridgeError('LEASE_LOST', `lease of ${cp.partition} lost`, { partition: cp.partition });
     }
-    committedKeysOf.get(ctx)?.add(batch);
+    committed?.add(batch);
     return report;
   };
-  committedKeysOf.set(ctx, new Committed());
+}
+
+/** A test context on `role` committing as `commitCheckpoints` says. */
+export function committingContext(role: LeaseStoreRole = memoryLeaseStore(), mode: DeliverMode = 'resolve'): TestConnectorContext {
+  const ctx = createTestContext({ leases: role, mode });
+  const committed = new Committed();
+  commitCheckpoints(ctx, role, committed);
+  committedKeysOf.set(ctx, committed);
   return ctx;
 }
 
@@ -45,9 +50,6 @@ export class Committed {
   readonly counts = new Map<string, number>();
   add(batch: UplinkMessage[]): void {
     for (const m of batch) this.counts.set(m.sourceKey, (this.counts.get(m.sourceKey) ?? 0) + 1);
-  }
-  removeBatch(_batch: UplinkMessage[]): void {
-    // A fenced-out delivery committed nothing: nothing was added for it.
   }
   twice(): string[] {
     return [...this.counts].filter(([, n]) => n > 1).map(([k]) => k);
