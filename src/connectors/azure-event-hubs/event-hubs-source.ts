@@ -171,6 +171,7 @@ export class EventHubSource implements Connector {
   private async close(): Promise<void> {
     await this.subscription?.close().catch((err: unknown) => this.ctx.log.warn({ err: toCloudbridgeError(err).message }, 'closing the Event Hubs subscription failed'));
     this.subscription = null;
+    await this.store.releaseAll();
     await this.api?.close();
     this.api = null;
   }

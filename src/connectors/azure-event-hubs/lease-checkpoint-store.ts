@@ -122,6 +122,16 @@ export class LeaseCheckpointStore implements CheckpointStore {
     }
   }
 
+  /**
+   * Releases every lease still held here (after the subscription closed: the SDK abandons only the
+   * partitions it lists as ours, not one whose pump stopped to rewind); one fenced out stays as it is.
+   */
+  async releaseAll(): Promise<void> {
+    const held = [...this.tokens];
+    this.tokens.clear();
+    await Promise.all(held.map(([key, token]) => this.o.leases.release(key, { owner: this.o.owner, token }).catch(() => false)));
+  }
+
   /** Forgets that this instance holds the partition (it was stolen, or its renewal was refused). */
   private drop(key: string, partitionId: string): void {
     if (!this.tokens.delete(key)) return;
