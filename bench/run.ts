@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- <target>] [options]`: without a target, every bench of the report in one run
- * (mqtt, aws-sqs, aws-iot-core, aws-kinesis, azure-service-bus, scale-out), printed as one table with ratios and
+ * (mqtt, aws-sqs, aws-iot-core, aws-kinesis, azure-event-hubs, azure-service-bus, scale-out), printed as one table with ratios and
  * targets and saved as JSON in bench/results/ (docs/benchmarks.md). Those targets run one of them
  * (same table); `mqtt-connections`, `converters` and `isolation` print their own figures.
  * Benchmarks never assert on speed (machines are shared and noisy). A bench that fails is reported
@@ -13,11 +13,11 @@ const { values, positionals } = parseArgs({
   args: process.argv.slice(2), allowPositionals: true,
   options: {
     n: { type: 'string' }, live: { type: 'string' }, paced: { type: 'string' }, rate: { type: 'string' }, receivers: { type: 'string' },
-    shards: { type: 'string' }, rounds: { type: 'string' }, 'no-save': { type: 'boolean' },
+    shards: { type: 'string' }, partitions: { type: 'string' }, rounds: { type: 'string' }, 'no-save': { type: 'boolean' },
   },
 });
 const target = positionals[0] ?? 'all';
-const REPORTED = ['mqtt', 'aws-sqs', 'aws-iot-core', 'aws-kinesis', 'azure-service-bus', 'scale-out'];
+const REPORTED = ['mqtt', 'aws-sqs', 'aws-iot-core', 'aws-kinesis', 'azure-event-hubs', 'azure-service-bus', 'scale-out'];
 const num = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : Number(text));
 /** --n is the drain size of every bench run; each has its own default. */
 const n = (fallback: number): number => num(values.n, fallback);
@@ -47,6 +47,11 @@ async function runReported(name: string): Promise<BenchRow[]> {
       const { benchAwsKinesis } = await import('./aws-kinesis.ts');
       const pair = await benchAwsKinesis({ n: n(100_000), ...(values.shards ? { shards: Number(values.shards) } : {}), ...(values.rounds ? { rounds: Number(values.rounds) } : {}) });
       return [connectorBenchRow('aws-kinesis', `drain ${n(100_000)} from kinesalite (median of rounds)`, pair)];
+    }
+    case 'azure-event-hubs': {
+      const { benchAzureEventHubs } = await import('./azure-event-hubs.ts');
+      const pair = await benchAzureEventHubs({ n: n(50_000), ...(values.partitions ? { partitions: Number(values.partitions) } : {}), ...(values.rounds ? { rounds: Number(values.rounds) } : {}) });
+      return [connectorBenchRow('azure-event-hubs', `drain ${n(50_000)} from the Azure double (median of rounds)`, pair)];
     }
     case 'scale-out': {
       const { benchScaleOut } = await import('./scale-out.ts');
@@ -83,6 +88,7 @@ switch (target) {
   case 'aws-iot-core':
   case 'aws-sqs':
   case 'aws-kinesis':
+  case 'azure-event-hubs':
   case 'azure-service-bus':
   case 'scale-out':
     await report([target]);

@@ -6,6 +6,7 @@ import type { ConnectorDefinition } from '../core/connector.ts';
 import { awsIotCoreConnector } from './aws-iot-core/index.ts';
 import { awsKinesisConnector } from './aws-kinesis/index.ts';
 import { awsSqsConnector } from './aws-sqs/index.ts';
+import { azureEventHubsConnector } from './azure-event-hubs/index.ts';
 import { azureServiceBusConnector } from './azure-service-bus/index.ts';
 import { watsonIotConnector } from './ibm-watson-iot/index.ts';
 import { mqttConnector } from './mqtt/index.ts';
@@ -15,6 +16,7 @@ export const connectorDefinitions: readonly ConnectorDefinition[] = [
   awsIotCoreConnector,
   awsSqsConnector,
   awsKinesisConnector,
+  azureEventHubsConnector,
   azureServiceBusConnector,
   watsonIotConnector,
 ];

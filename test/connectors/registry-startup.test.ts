@@ -35,6 +35,9 @@ out.sqs = seen();
 const kinesis = await import('./src/connectors/aws-kinesis/index.ts');
 (await kinesis.sdkApiFor(kinesis.resolveKinesisConfig({ streamName: 's', region: 'eu-west-1' }, 'probe'))).destroy();
 out.kinesis = seen();
+const eh = await import('./src/connectors/azure-event-hubs/index.ts');
+await (await eh.sdkApiFor({ connectionString: 'Endpoint=sb://localhost:1/;SharedAccessKeyName=k;SharedAccessKey=a2V5;EntityPath=h;UseDevelopmentEmulator=true', eventHubName: 'h', consumerGroup: '$Default', owner: 'probe', store: null, loadBalancing: 'balanced', ownershipExpirationMs: 30000, updateIntervalMs: 10000 })).close();
+out.eventHubs = seen();
 const serviceBus = await import('./src/connectors/azure-service-bus/index.ts');
 await (await serviceBus.sdkApiFor(serviceBus.resolveServiceBusConfig({ connectionString: 'Endpoint=sb://probe.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=a2V5', queueName: 'q' }))).close();
 out.serviceBus = seen();
@@ -46,6 +49,7 @@ interface Loaded {
   app: string[];
   sqs: string[];
   kinesis: string[];
+  eventHubs: string[];
   serviceBus: string[];
 }
 
@@ -66,6 +70,12 @@ describe('connector SDKs load on first use', () => {
     assert.ok(loaded.sqs.includes('@aws-sdk/client-sqs'), `after sdkApiFor (aws-sqs): ${loaded.sqs.join(', ')}`);
     assert.ok(!loaded.sqs.includes('@aws-sdk/client-kinesis'), 'the SQS client does not load the Kinesis SDK');
     assert.ok(loaded.kinesis.includes('@aws-sdk/client-kinesis'), `after sdkApiFor (aws-kinesis): ${loaded.kinesis.join(', ')}`);
+  });
+
+  it('the first Event Hubs client loads @azure/event-hubs (and no other Azure SDK)', () => {
+    assert.ok(!loaded.kinesis.some((p) => p.startsWith('@azure/')), 'no Azure SDK before an Event Hubs client is made');
+    assert.ok(loaded.eventHubs.includes('@azure/event-hubs'), `after sdkApiFor (azure-event-hubs): ${loaded.eventHubs.join(', ')}`);
+    assert.ok(!loaded.eventHubs.includes('@azure/service-bus') && !loaded.eventHubs.includes('azure-iothub'), 'the Event Hubs client loads neither the Service Bus nor the IoT Hub SDK');
   });
 
   it('the first Service Bus client loads @azure/service-bus', () => {

@@ -90,6 +90,9 @@ export class AmqpNamespace {
   private readonly connections = new Map<object, ConnectionState>();
   private readonly links = new WeakMap<Link, LinkEntry>();
   private readonly plainGrants = new Map<string, ConnectionState['grants'][number]>();
+  /** Entity links and the claim they were attached with: detached once no unexpired token covers it. */
+  private readonly tokenBound = new Map<Link, { conn: ConnectionState; path: string; right: SasRight }>();
+  private expiryTimer: NodeJS.Timeout | undefined;
   private service: NamespaceService | undefined;
   private nextConnectionId = 1;
   private cbs: RequestNode;
@@ -117,6 +120,24 @@ export class AmqpNamespace {
     const common = { host: '127.0.0.1', port: 0, autoaccept: false, treat_modified_as_released: false, session_buffer_size: 65_536 };
     if (this.options.plain) this.ports.plain = await this.startServer({ ...common, transport: 'tcp' });
     if (this.options.tls !== undefined) this.ports.tls = await this.startServer({ ...common, transport: 'tls', ...this.options.tls });
+    this.expiryTimer = setInterval(() => this.detachExpired(), 250);
+    this.expiryTimer.unref();
+  }
+
+  /**
+   * As Azure does, a link lives only as long as a token covers it: when the last token granting its
+   * claim expires (the client did not put a new one on `$cbs` in time), the link is detached with
+   * `amqp:unauthorized-access`. The SDKs put SAS tokens valid for 60 min and renew them every 45.
+   */
+  private detachExpired(): void {
+    const now = Date.now();
+    for (const [link, bound] of this.tokenBound) {
+      if (isAuthorized(bound.conn.grants, bound.path, bound.right, now)) continue;
+      this.tokenBound.delete(link);
+      this.options.trace(`${bound.conn.id} token for '${bound.path}' expired: detaching '${link.name}'`);
+      if (link.is_open()) link.close(amqpError(CONDITIONS.unauthorized, `Unauthorized access. '${bound.right}' claim(s) are required to perform this operation. Resource: '${bound.path}'. The token has expired; put a new token on $cbs before the old one expires.`));
+      this.detached(link);
+    }
   }
 
   private startServer(opts: Record<string, unknown>): Promise<number> {
@@ -155,6 +176,7 @@ export class AmqpNamespace {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.expiryTimer);
     for (const c of this.live) abortConnection(c);
     this.live.clear();
     for (const s of this.sockets) s.destroy();
@@ -208,6 +230,7 @@ export class AmqpNamespace {
     c.on('sender_open', (ctx: EventContext) => { if (ctx.sender !== undefined) this.onClientReceiver(ctx, ctx.sender); });
     c.on('receiver_open', (ctx: EventContext) => { if (ctx.receiver !== undefined) this.onClientSender(ctx, ctx.receiver); });
     c.on('sendable', (ctx: EventContext) => this.pump(ctx.sender));
+    c.on('settled', (ctx: EventContext) => this.pump(ctx.sender));
     c.on('sender_draining', (ctx: EventContext) => {
       const entry = ctx.sender === undefined ? undefined : this.links.get(ctx.sender);
       if (entry?.kind !== 'outgoing') return;
@@ -232,6 +255,7 @@ export class AmqpNamespace {
   }
 
   private detached(link: Link): void {
+    this.tokenBound.delete(link);
     const entry = this.links.get(link);
     if (entry === undefined) return;
     this.links.delete(link);
@@ -271,8 +295,9 @@ export class AmqpNamespace {
     link.close(error);
   }
 
-  private track(link: Link, entry: OutgoingEntry | IncomingEntry): void {
+  private track(link: Link, entry: OutgoingEntry | IncomingEntry, path: string, right: SasRight): void {
     this.links.set(link, entry);
+    this.tokenBound.set(link, { conn: entry.conn, path, right });
     entry.conn.onGone.add(entry.onGone);
   }
 
@@ -298,7 +323,7 @@ export class AmqpNamespace {
       return;
     }
     this.mirror(sender, remote, result.attach);
-    this.track(sender, { kind: 'outgoing', out: new OutgoingLink(sender), handler: result.handler, conn, onGone: () => this.detached(sender) });
+    this.track(sender, { kind: 'outgoing', out: new OutgoingLink(sender), handler: result.handler, conn, onGone: () => this.detached(sender) }, address, 'Listen');
   }
 
   private onClientSender(ctx: EventContext, receiver: Receiver): void {
@@ -323,7 +348,7 @@ export class AmqpNamespace {
       return;
     }
     this.mirror(receiver, remote, result.attach);
-    this.track(receiver, { kind: 'incoming', handler: result.handler, conn, onGone: () => this.detached(receiver) });
+    this.track(receiver, { kind: 'incoming', handler: result.handler, conn, onGone: () => this.detached(receiver) }, address, 'Send');
   }
 
   private authError(conn: ConnectionState, address: string, right: SasRight): AmqpErrorInfo | undefined {

@@ -50,6 +50,7 @@ export class PartitionLog {
       partitionKey: opts.partitionKey,
       annotations: opts.annotations ?? {},
     };
+    this.lastOffset = this.nextOffset;
     this.nextOffset += raw.length;
     this.lastEnqueuedTimeMs = enqueuedTimeMs;
     this.events.push(event);
@@ -65,6 +66,9 @@ export class PartitionLog {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
+
+  /** The offset of the last event appended (-1: none yet); retention does not move it. */
+  lastOffset = -1;
 
   /** The sequence number the next appended event gets. */
   get endSequenceNumber(): number {

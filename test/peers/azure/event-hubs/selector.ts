@@ -3,6 +3,7 @@
  * `amqp.annotation.<x-opt-offset | x-opt-sequence-number | x-opt-enqueued-time> <> | >=> '<value>'`,
  * with `'-1'` (earliest) and `'@latest'` as special offsets.
  */
+import { amqpError, CONDITIONS, type AmqpErrorInfo } from '../conditions.ts';
 import type { PartitionLog } from './partition-log.ts';
 
 export type StartPosition =
@@ -50,4 +51,24 @@ export function startSequenceNumber(log: PartitionLog, pos: StartPosition): numb
     case 'sequence': return Math.max(log.beginSequenceNumber, pos.inclusive ? pos.value : pos.value + 1);
     case 'time': return log.firstWhere((e) => (pos.inclusive ? e.enqueuedTimeMs >= pos.value : e.enqueuedTimeMs > pos.value));
   }
+}
+
+/**
+ * Azure refuses a receiver whose start lies past the end of the partition (a checkpoint of an event
+ * hub deleted and created again, say): a sequence number with `com.microsoft:argument-out-of-range`
+ * ("The supplied sequence number '…' is invalid. The last sequence number in the system is '…'"),
+ * an offset with `com.microsoft:argument-error` ("The supplied offset '…' is invalid.  The last
+ * offset in the system is '…'"). Starting right after the last event (`> last`) is fine.
+ */
+export function pastTheEnd(log: PartitionLog, pos: StartPosition): AmqpErrorInfo | undefined {
+  if (pos.kind === 'sequence') {
+    const last = log.endSequenceNumber - 1;
+    if (pos.value > (pos.inclusive ? last + 1 : last)) {
+      return amqpError(CONDITIONS.argumentOutOfRange, `The supplied sequence number '${pos.value}' is invalid. The last sequence number in the system is '${last}'`);
+    }
+  }
+  if (pos.kind === 'offset' && pos.value > (pos.inclusive ? Math.max(log.lastOffset, 0) : log.lastOffset)) {
+    return amqpError(CONDITIONS.argumentError, `The supplied offset '${pos.value}' is invalid.  The last offset in the system is '${log.lastOffset}'`);
+  }
+  return undefined;
 }

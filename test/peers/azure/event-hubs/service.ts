@@ -19,7 +19,7 @@ import { ConsumerLink, epochDecision, stolenError } from './consumers.ts';
 import { eventHubsManagementNode } from './management.ts';
 import { partitionForKey } from './partition-key.ts';
 import { PartitionLog } from './partition-log.ts';
-import { parseSelector, selectorFromFilter, startSequenceNumber } from './selector.ts';
+import { parseSelector, pastTheEnd, selectorFromFilter, startSequenceNumber } from './selector.ts';
 
 export interface HubState {
   name: string;
@@ -102,6 +102,8 @@ export class EventHubsService implements NamespaceService {
     const expression = selectorFromFilter(req.remote.source?.filter);
     const position = expression === undefined ? { kind: 'earliest' as const } : parseSelector(expression);
     if ('error' in position) return { error: amqpError(CONDITIONS.argumentError, position.error) };
+    const beyond = pastTheEnd(log, position);
+    if (beyond !== undefined) return { error: beyond };
 
     const props = req.remote.properties ?? {};
     const epoch = asNumber(props['com.microsoft:epoch']);
