@@ -45,6 +45,14 @@ export const WARNING_CATALOGUE = {
     summary: 'A Kinesis shard\'s records aged out of the stream (its retention period) before Cloudbridge read it to its end: they are lost; reading goes on with its children.',
     fix: 'Raise the stream\'s retention period if Cloudbridge (or its store) can be down that long.',
   },
+  PUBSUB_REDELIVERIES: {
+    summary: 'Pub/Sub delivered messages again that Cloudbridge was still processing or had already acknowledged: their ack deadline ran out before the ack arrived. Nothing is stored twice (the message id is the dedupe key), but each copy is wasted work (repeats at most once every 10 minutes; the count is in the status as redeliveries).',
+    fix: 'Raise the subscription\'s ack deadline (ackDeadlineSeconds, e.g. 60), check the network to Pub/Sub and the store\'s commit latency, or lower maxMessages so fewer messages wait at once.',
+  },
+  PUBSUB_ACK_FAILED: {
+    summary: 'An exactly-once subscription did not confirm the acknowledgement of stored messages (their ack id expired or was invalid): Pub/Sub will deliver them again, and the store recognises them as duplicates (repeats at most once a minute; the count is in the status as ackFailures).',
+    fix: 'Raise the subscription\'s ack deadline and check the store\'s commit latency; confirmation failures while the connection is unstable are expected and harmless.',
+  },
 } as const satisfies Record<string, { summary: string; fix: string }>;
 
 export type WarningCode = keyof typeof WARNING_CATALOGUE;
