@@ -87,7 +87,7 @@ export async function startPubSubEmulator(): Promise<PubSubEmulator> {
   const port = await freePort();
   let child = await launch(port);
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new PubSub({ projectId: EMULATOR_PROJECT, apiEndpoint: endpoint, emulatorMode: true });
+  const client = new PubSub({ projectId: EMULATOR_PROJECT, apiEndpoint: endpoint, emulatorMode: true, universeDomain: 'googleapis.com' });
   const path = (kind: 'topics' | 'subscriptions', name: string): string => `projects/${EMULATOR_PROJECT}/${kind}/${name}`;
   let puller: v1.SubscriberClient | null = null;
   const subscriberClient = async (): Promise<v1.SubscriberClient> => {
