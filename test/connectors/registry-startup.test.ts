@@ -35,6 +35,9 @@ out.sqs = seen();
 const kinesis = await import('./src/connectors/aws-kinesis/index.ts');
 (await kinesis.sdkApiFor(kinesis.resolveKinesisConfig({ streamName: 's', region: 'eu-west-1' }, 'probe'))).destroy();
 out.kinesis = seen();
+const pubsub = await import('./src/connectors/gcp-pubsub/index.ts');
+await (await pubsub.sdkApiFor(pubsub.resolvePubSubConfig({ projectId: 'probe-project', subscription: 'probe-sub', apiEndpoint: 'http://127.0.0.1:1' }))).close();
+out.pubsub = seen();
 process.stdout.write(JSON.stringify(out));
 `;
 
@@ -43,6 +46,7 @@ interface Loaded {
   app: string[];
   sqs: string[];
   kinesis: string[];
+  pubsub: string[];
 }
 
 function probe(): Loaded {
@@ -62,5 +66,10 @@ describe('connector SDKs load on first use', () => {
     assert.ok(loaded.sqs.includes('@aws-sdk/client-sqs'), `after sdkApiFor (aws-sqs): ${loaded.sqs.join(', ')}`);
     assert.ok(!loaded.sqs.includes('@aws-sdk/client-kinesis'), 'the SQS client does not load the Kinesis SDK');
     assert.ok(loaded.kinesis.includes('@aws-sdk/client-kinesis'), `after sdkApiFor (aws-kinesis): ${loaded.kinesis.join(', ')}`);
+  });
+
+  it('the first Pub/Sub client loads the Pub/Sub SDK and gRPC', () => {
+    assert.ok(!loaded.kinesis.includes('@google-cloud/pubsub'), 'no AWS client loads the Pub/Sub SDK');
+    assert.ok(loaded.pubsub.includes('@google-cloud/pubsub') && loaded.pubsub.includes('@grpc/grpc-js'), `after sdkApiFor (gcp-pubsub): ${loaded.pubsub.join(', ')}`);
   });
 });

@@ -91,7 +91,7 @@ export async function startPubSubEmulator(): Promise<PubSubEmulator> {
   const path = (kind: 'topics' | 'subscriptions', name: string): string => `projects/${EMULATOR_PROJECT}/${kind}/${name}`;
   let puller: v1.SubscriberClient | null = null;
   const subscriberClient = async (): Promise<v1.SubscriberClient> => {
-    puller ??= new v1.SubscriberClient(await client.getClientConfig());
+    puller ??= new v1.SubscriberClient(await client.getClientConfig() as ConstructorParameters<typeof v1.SubscriberClient>[0]);
     return puller;
   };
   return {

@@ -7,17 +7,19 @@ export const PUBSUB_GUIDE = `## How it reads
 - **Acknowledged after the commit.** A message is acknowledged only when its results (or its dead
   letter) are committed. Until then the client extends its ack deadline, for at most
   \`maxAckExtensionSeconds\`, so a slow store does not cause redeliveries.
-- **A delivery that could not be stored** (database down) is not given back at once, which would
-  start a hot loop of redeliveries: the messages are held for the pipeline's retry delay (growing to
-  30 s while failures go on), then given back (nack), and Pub/Sub redelivers them.
+- **A delivery that could not be stored** (database down) is not given back (nack), which would
+  start a hot loop of redeliveries and count towards a dead-letter policy: the messages stay leased,
+  are held for the pipeline's retry delay (growing to 30 s while failures go on), then offered to
+  the pipeline again. Should Cloudbridge crash meanwhile, Pub/Sub redelivers them after their ack
+  deadline.
 - **Exactly-once subscriptions** (\`enableExactlyOnceDelivery\`): acknowledgements are confirmed
   (\`ackWithResponse\`); one that is not confirmed is logged, counted (\`ackFailures\`) and warned
   about (\`PUBSUB_ACK_FAILED\`). Cloudbridge's own dedupe already makes an at-least-once
   subscription store every message once; exactly-once only saves the redelivery.
 - **Ordering keys** (subscription created with \`enableMessageOrdering\`): per key, messages are
   stored in publish order, also across a failed delivery: a delivery's rejection rejects the later
-  ones, they go back to Pub/Sub in order, and a message of a key that is waiting to go back waits
-  behind it.
+  ones, they are offered again in order, and a newer message of a key whose messages wait for
+  their retry waits behind them.
 - **Stop** closes the stream, which gives back (nack) every message not acknowledged yet, for
   another instance or the next start.
 - **Several instances** on one subscription are competing consumers: Pub/Sub spreads the messages
@@ -33,7 +35,7 @@ returns without \`ts\` is stored at the publish time. The data reaches the conve
 ## Status and metrics
 
 \`outstanding\` (received, not acknowledged), \`heldForRetry\`, \`received\`, \`delivered\`,
-\`rejected\`, \`acknowledged\`, \`acksConfirmed\` / \`ackFailures\` (exactly-once), \`givenBack\`,
+\`rejected\`, \`acknowledged\`, \`acksConfirmed\` / \`ackFailures\` (exactly-once), \`retried\`,
 \`redeliveries\` (a message seen again while being processed or after its ack: the ack deadline is
 too short, warning \`PUBSUB_REDELIVERIES\` when it recurs), \`streamRestarts\`, and the
 subscription's settings (topic, ordering, exactly-once, ack deadline, dead-letter policy).

@@ -4,7 +4,7 @@
  * response) are handed to the pipeline as one batch. A message is acknowledged only after
  * `deliver()` resolved (its results or its dead letter committed); on an exactly-once subscription
  * the acknowledgement is confirmed (`ackWithResponse`) and a failed confirmation counted and
- * warned about. A rejected delivery is held for the pipeline's retry delay, then given back
+ * warned about. A rejected delivery is held for the pipeline's retry delay, then offered again
  * (retry-hold.ts). Until then the SDK's lease manager extends the ack deadlines of every message
  * not acknowledged yet, up to maxAckExtensionSeconds.
  *
@@ -14,8 +14,8 @@
  *
  * Ordering keys (subscription with enableMessageOrdering): the SDK hands one key's messages over
  * in publish order, deliveries commit in the order they are made, a rejection rejects every later
- * delivery not committed yet, and the held messages go back in order, with later messages of a
- * held key held behind them.
+ * delivery not committed yet, and the held messages are offered again in order, with later
+ * messages of a held key held behind them.
  *
  * Start, stop and the drain are the shared SourceLifecycle (src/core/source-lifecycle.ts).
  */
@@ -77,14 +77,14 @@ export class PubSubSource implements Connector {
   private lastRedeliveryWarningAt = -Infinity;
   private lastAckFailureWarningAt = -Infinity;
   private warnedUnorderedKeys = false;
-  private readonly counters = { received: 0, delivered: 0, rejected: 0, acknowledged: 0, acksConfirmed: 0, ackFailures: 0, givenBack: 0, streamRestarts: 0 };
+  private readonly counters = { received: 0, delivered: 0, rejected: 0, acknowledged: 0, acksConfirmed: 0, ackFailures: 0, retried: 0, streamRestarts: 0 };
 
   constructor(opts: PubSubSourceOptions, ctx: ConnectorContext) {
     this.opts = opts;
     this.cfg = opts.config;
     this.ctx = ctx;
     this.reconnectBackoff = new Backoff({ initialMs: 1000, maxMs: 60_000, random: opts.random });
-    this.hold = new RetryHold<Received>({ clock: ctx.clock, release: (r) => this.giveBack(r) });
+    this.hold = new RetryHold<Received>({ clock: ctx.clock, release: (r) => this.retry(r) });
     this.life = new SourceLifecycle({
       name: 'the Pub/Sub source',
       ctx,
@@ -124,9 +124,8 @@ export class PubSubSource implements Connector {
       acknowledged: this.counters.acknowledged,
       acksConfirmed: this.counters.acksConfirmed,
       ackFailures: this.counters.ackFailures,
-      givenBack: this.counters.givenBack,
+      retried: this.counters.retried,
       redeliveries: this.tracker.redeliveries,
-      retriesReceived: this.tracker.retries,
       streamRestarts: this.counters.streamRestarts,
       downlinkTopic: this.cfg.downlinkTopic?.path ?? null,
     };
@@ -195,6 +194,8 @@ export class PubSubSource implements Connector {
     void stream.pull.close().catch(() => undefined);
     // The closed stream gave back every message it had not acknowledged (one stream at a time).
     this.outstanding = 0;
+    this.hold.clear();
+    this.tracker.forgetProcessing();
     if (this.closed || !this.life.running) return;
     const error = this.translate(err, 'StreamingPull');
     const delayMs = this.reconnectBackoff.next();
@@ -222,14 +223,25 @@ export class PubSubSource implements Connector {
     }
     if (this.tracker.received(m.id)) this.warnRedeliveries(m.id);
     const received: Received = { m, stream };
-    if (m.orderingKey) {
-      this.checkOrderingEnabled(m.orderingKey);
-      if (this.hold.holdsKey(m.orderingKey)) {
-        // An earlier message of this key waits to be redelivered: this one goes back after it.
-        this.holdBack([received], now);
-        return;
-      }
+    const key = this.orderingKeyOf(m);
+    if (key === undefined) {
+      this.enqueue(received);
+    } else if (this.hold.holdsKey(key)) {
+      // An earlier message of this key waits to be offered again: this one waits behind it.
+      this.holdBack([received], now);
+    } else {
+      this.enqueue(received);
     }
+  }
+
+  /** The ordering key that orders `m`: only on a subscription with message ordering. */
+  private orderingKeyOf(m: PubSubReceivedMessage): string | undefined {
+    if (!m.orderingKey) return undefined;
+    this.checkOrderingEnabled(m.orderingKey);
+    return this.info?.enableMessageOrdering ? m.orderingKey : undefined;
+  }
+
+  private enqueue(received: Received): void {
     this.pending.push(received);
     if (this.pending.length >= MAX_BATCH) this.flush();
     else if (!this.flushScheduled) {
@@ -260,7 +272,7 @@ export class PubSubSource implements Connector {
       if (!this.life.running || error.code === 'SHUTTING_DOWN') return;
       // The pipeline's retry delay; only the pipeline rejects, anything else counts as 1 s.
       const delayMs = retryAfterMs(err) ?? 1000;
-      this.ctx.log.warn({ code: error.code, err: error.message, messages: batch.length, redeliverInMs: delayMs }, 'delivery failed; the messages go back to Pub/Sub after the pipeline\'s retry delay');
+      this.ctx.log.warn({ code: error.code, err: error.message, messages: batch.length, retryInMs: delayMs }, 'delivery failed; the messages are offered again after the pipeline\'s retry delay (they stay leased meanwhile)');
       this.holdBack(batch, this.ctx.clock.now() + delayMs);
       return;
     }
@@ -292,16 +304,14 @@ export class PubSubSource implements Connector {
   }
 
   private holdBack(items: Received[], notBefore: number): void {
-    this.hold.add(items.map((r) => ({ item: r, orderingKey: r.m.orderingKey })), notBefore);
+    this.hold.add(items.map((r) => ({ item: r, orderingKey: this.orderingKeyOf(r.m) })), notBefore);
   }
 
-  /** The retry delay is over: nack, so Pub/Sub redelivers it now. */
-  private giveBack(r: Received): void {
-    if (!this.usable(r.stream)) return;
-    this.outstanding--;
-    this.counters.givenBack++;
-    this.tracker.givenBack(r.m.id);
-    r.m.nack();
+  /** The retry delay is over: offer the message to the pipeline again (it is still leased). */
+  private retry(r: Received): void {
+    if (!this.usable(r.stream) || !this.life.running) return;
+    this.counters.retried++;
+    this.enqueue(r);
   }
 
   private checkOrderingEnabled(key: string): void {

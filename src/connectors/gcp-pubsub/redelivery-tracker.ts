@@ -3,18 +3,16 @@
  * processed, or after it was acknowledged. Pub/Sub does that when an ack deadline expired before
  * the ack arrived (deadline too short for the store's latency, a network hiccup, a lost ack); the
  * store recognises the copy by its message id, but each one is wasted work and a sign to look at.
- * A message given back on purpose (a rejected delivery) coming back is expected and not counted.
- * Remembers the most recent `capacity` ids.
+ * Remembers the most recent `capacity` ids. Messages a closed stream gave back are expected to
+ * come again (`forgetProcessing`).
  */
-type State = 'processing' | 'acknowledged' | 'given-back';
+type State = 'processing' | 'acknowledged';
 
 export class RedeliveryTracker {
   private readonly ids = new Map<string, State>();
   private readonly capacity: number;
   /** Unexpected redeliveries seen. */
   redeliveries = 0;
-  /** Redeliveries of messages given back after a rejected delivery. */
-  retries = 0;
 
   constructor(capacity = 100_000) {
     this.capacity = capacity;
@@ -24,10 +22,6 @@ export class RedeliveryTracker {
   received(id: string): boolean {
     const before = this.ids.get(id);
     this.set(id, 'processing');
-    if (before === 'given-back') {
-      this.retries++;
-      return false;
-    }
     if (before === undefined) return false;
     this.redeliveries++;
     return true;
@@ -37,8 +31,9 @@ export class RedeliveryTracker {
     this.set(id, 'acknowledged');
   }
 
-  givenBack(id: string): void {
-    this.set(id, 'given-back');
+  /** A closed stream gave these back: their redelivery is expected. */
+  forgetProcessing(): void {
+    for (const [id, state] of this.ids) if (state === 'processing') this.ids.delete(id);
   }
 
   private set(id: string, state: State): void {

@@ -1,13 +1,15 @@
 /**
  * Messages whose delivery the pipeline rejected, held until the pipeline's retry delay is over and
- * then given back (nack) so Pub/Sub redelivers them at once. Holding rather than nacking at
- * rejection avoids the hot loop a nack would start (Pub/Sub redelivers a nacked message within
- * ~150 ms); the SDK's lease manager keeps extending a held message's ack deadline meanwhile, so a
- * held message comes back no sooner than the delay and no later than the delay plus one
- * round trip. (Setting the ack deadline to the delay with modAck would need the message taken out
- * of the SDK's lease manager, which 6.3.0 offers no public way to do.)
+ * then offered to the pipeline again. They are not given back to Pub/Sub: a nack would start a hot
+ * loop (Pub/Sub redelivers a nacked message within ~150 ms), would count as a delivery attempt
+ * towards a dead-letter policy during a store outage, and does not keep an ordering key's order
+ * (the emulator was seen sending a key's newer messages before the redelivered older ones, and
+ * withholding redeliveries while newer ones were outstanding). Setting the ack deadline to the
+ * delay with modAck would need the message taken out of the SDK's lease manager, which 6.3.0 has
+ * no public way to do. So the lease manager keeps extending a held message's ack deadline, and a
+ * crash while it is held makes Pub/Sub redeliver it after its deadline, as for any message.
  *
- * Order: messages are given back in the order they were held, each not before its time. While a
+ * Order: messages are offered again in the order they were held, each not before its time. While a
  * message with ordering key K is held, a newly received message of K is held behind it (never
  * delivered first), so per key the store sees publish order across a failed delivery.
  */
@@ -61,7 +63,7 @@ export class RetryHold<T> {
     this.arm();
   }
 
-  /** Forgets every held message without giving it back (the stream's close gives them back). */
+  /** Forgets every held message (the stream's close gives them back to Pub/Sub). */
   clear(): void {
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
