@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- <target>] [options]`: without a target, every bench of the report in one run
- * (mqtt, aws-sqs, aws-iot-core, aws-kinesis, scale-out), printed as one table with ratios and
+ * (mqtt, aws-sqs, aws-iot-core, aws-kinesis, gcp-pubsub, scale-out), printed as one table with ratios and
  * targets and saved as JSON in bench/results/ (docs/benchmarks.md). Those targets run one of them
  * (same table); `mqtt-connections`, `converters` and `isolation` print their own figures.
  * Benchmarks never assert on speed (machines are shared and noisy). A bench that fails is reported
@@ -17,7 +17,7 @@ const { values, positionals } = parseArgs({
   },
 });
 const target = positionals[0] ?? 'all';
-const REPORTED = ['mqtt', 'aws-sqs', 'aws-iot-core', 'aws-kinesis', 'scale-out'];
+const REPORTED = ['mqtt', 'aws-sqs', 'aws-iot-core', 'aws-kinesis', 'gcp-pubsub', 'scale-out'];
 const num = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : Number(text));
 /** --n is the drain size of every bench run; each has its own default. */
 const n = (fallback: number): number => num(values.n, fallback);
@@ -42,6 +42,11 @@ async function runReported(name: string): Promise<BenchRow[]> {
       const { benchAwsKinesis } = await import('./aws-kinesis.ts');
       const pair = await benchAwsKinesis({ n: n(100_000), ...(values.shards ? { shards: Number(values.shards) } : {}), ...(values.rounds ? { rounds: Number(values.rounds) } : {}) });
       return [connectorBenchRow('aws-kinesis', `drain ${n(100_000)} from kinesalite (median of rounds)`, pair)];
+    }
+    case 'gcp-pubsub': {
+      const { benchGcpPubSub } = await import('./gcp-pubsub.ts');
+      const pair = await benchGcpPubSub({ n: n(20_000), ...(values.rounds ? { rounds: Number(values.rounds) } : {}) });
+      return [connectorBenchRow('gcp-pubsub', `drain ${n(20_000)} from the emulator (median of rounds)`, pair, 'raw @google-cloud/pubsub subscriber')];
     }
     case 'scale-out': {
       const { benchScaleOut } = await import('./scale-out.ts');
@@ -78,6 +83,7 @@ switch (target) {
   case 'aws-iot-core':
   case 'aws-sqs':
   case 'aws-kinesis':
+  case 'gcp-pubsub':
   case 'scale-out':
     await report([target]);
     break;
