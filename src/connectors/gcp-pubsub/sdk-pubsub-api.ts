@@ -81,6 +81,9 @@ export class SdkPubSubApi implements PubSubApi {
       flowControl: { maxMessages: opts.maxMessages, maxBytes: opts.maxBytes, allowExcessMessages: false },
       maxExtensionTime: Duration.from({ seconds: opts.maxExtensionSeconds }),
       closeOptions: { behavior: 'NACK' },
+      // A message counts against flow control until its ack is sent: send acks within 10 ms, not
+      // the SDK's 100 ms, or the commit latency plus 100 ms bounds the intake (maxMessages per cycle).
+      batching: { maxMilliseconds: 10 },
     });
     let closing = false;
     subscription.on('message', handlers.message);
