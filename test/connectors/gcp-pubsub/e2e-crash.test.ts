@@ -16,11 +16,9 @@ import { startPubSubEmulator, type PubSubEmulator } from '../../peers/pubsub-emu
 import { assertExactlyOnce, countStored } from '../../e2e/crash-helpers.ts';
 import { spawnCloudbridge, waitFor, type ChildApp } from '../../e2e/harness.ts';
 import { freshSubscription } from './helpers.ts';
-import { pubSubIntegrationYaml, seqBodies } from './e2e-fixtures.ts';
+import { pubSubIntegrationYaml, seqBodies, STATUS, type PubSubStatus as Status } from './e2e-fixtures.ts';
 
-interface Status { counters: { stored: number; duplicates: number }; details?: Record<string, unknown> }
-const TOTAL = 6000;
-const STATUS = '/integrations/pubsub/status';
+const TOTAL = 4000;
 
 describe('gcp-pubsub crash recovery', () => {
   let peer: PubSubEmulator;
@@ -60,10 +58,10 @@ describe('gcp-pubsub crash recovery', () => {
   it('kill -9 mid-stream, then restart: every message stored exactly once', async () => {
     await peer.publish(topic, seqBodies(0, TOTAL));
     let child = await spawn();
-    await waitFor(async () => (await child.api.get<Status>(STATUS)).counters.stored >= 1500, 'first 1500 stored', 60_000, 20);
+    await waitFor(async () => (await child.api.get<Status>(STATUS)).counters.stored >= 1000, 'first 1000 stored', 60_000, 20);
     await child.kill('SIGKILL');
     const before = await countStored(dir) / 2;
-    assert.ok(before >= 1500 && before < TOTAL, `killed mid-stream (stored ${before})`);
+    assert.ok(before >= 1000 && before < TOTAL, `killed mid-stream (stored ${before})`);
     child = await spawn();
     await finishAndCount(child);
   });

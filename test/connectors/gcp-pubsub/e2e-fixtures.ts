@@ -1,6 +1,21 @@
 /** Config and data for the gcp-pubsub end-to-end tests (Cloudbridge app + the emulator). */
+import assert from 'node:assert/strict';
 import { integrationYaml } from '../aws-common/fixtures.ts';
+import { waitFor, type TestApp } from '../../e2e/harness.ts';
 import type { PubSubEmulator } from '../../peers/pubsub-emulator.ts';
+
+export const STATUS = '/integrations/pubsub/status';
+
+export interface PubSubStatus { state: string; lastError?: { code: string; message: string } | null; counters: { stored: number; deadLettered: number; duplicates: number }; details?: Record<string, unknown> }
+
+/** Waits until `n` messages (SEQ_DECODER, two points each) are stored and all acknowledged; asserts each is stored exactly once. */
+export async function assertStoredOnceAndAcked(t: TestApp, n: number, timeoutMs = 120_000): Promise<PubSubStatus> {
+  await waitFor(async () => (await t.api.get<PubSubStatus>(STATUS)).counters.stored >= n, `${n} stored`, timeoutMs, 200);
+  await waitFor(async () => (await t.api.get<PubSubStatus>(STATUS)).details?.outstanding === 0, 'every message acknowledged', 30_000, 200);
+  assert.equal(await t.app.store.countTelemetry(), n * 2, 'two points per message (seq, tbId): nothing twice');
+  assert.equal((await t.app.store.listEntities({ kind: 'DEVICE', limit: 1 })).total, n, 'one device per message: nothing lost');
+  return t.api.get<PubSubStatus>(STATUS);
+}
 
 /** One device per message (`dev-<seq>`), telemetry WITHOUT ts: a duplicate shows as a second point. */
 export const SEQ_DECODER = `

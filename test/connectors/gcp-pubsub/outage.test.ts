@@ -17,10 +17,7 @@ import { startPubSubEmulator, type PubSubEmulator } from '../../peers/pubsub-emu
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.ts';
 import { startTestApp, waitFor } from '../../e2e/harness.ts';
 import { freshSubscription } from './helpers.ts';
-import { pubSubIntegrationYaml, seqBodies } from './e2e-fixtures.ts';
-
-interface Status { state: string; lastError?: { code: string; message: string } | null; counters: { stored: number; duplicates: number }; details?: Record<string, unknown> }
-const STATUS = '/integrations/pubsub/status';
+import { assertStoredOnceAndAcked, pubSubIntegrationYaml, seqBodies, STATUS, type PubSubStatus as Status } from './e2e-fixtures.ts';
 
 describe('gcp-pubsub: Pub/Sub restarting mid-stream (emulator)', () => {
   let peer: PubSubEmulator;
@@ -36,21 +33,18 @@ describe('gcp-pubsub: Pub/Sub restarting mid-stream (emulator)', () => {
 
   it('the endpoint drops every connection mid-stream: nothing lost, nothing stored twice', async () => {
     const { topic, subscription } = await freshSubscription(peer, 'cut');
-    await peer.publish(topic, seqBodies(0, 3000));
+    await peer.publish(topic, seqBodies(0, 2000));
     const yaml = pubSubIntegrationYaml(peer, { subscription, extra: { apiEndpoint: `http://127.0.0.1:${proxy.port}`, maxMessages: 200 } });
     const t = await startTestApp({ yaml });
     try {
-      await waitFor(async () => (await t.api.get<Status>(STATUS)).counters.stored >= 500, 'the first 500 stored', 60_000, 20);
+      await waitFor(async () => (await t.api.get<Status>(STATUS)).counters.stored >= 300, 'the first 300 stored', 60_000, 20);
       proxy.cut();
       await new Promise((r) => setTimeout(r, 2000));
       const during = (await t.api.get<Status>(STATUS)).counters.stored;
-      assert.ok(during < 3000, `cut mid-stream (${during} stored)`);
+      assert.ok(during < 2000, `cut mid-stream (${during} stored)`);
       proxy.restore();
-      await peer.publish(topic, seqBodies(3000, 4000));
-      await waitFor(async () => (await t.api.get<Status>(STATUS)).counters.stored >= 4000, 'everything stored after the outage', 90_000, 200);
-      await waitFor(async () => (await t.api.get<Status>(STATUS)).details?.outstanding === 0, 'every message acknowledged', 30_000, 200);
-      assert.equal(await t.app.store.countTelemetry(), 8000, 'two points per message: nothing twice');
-      assert.equal((await t.app.store.listEntities({ kind: 'DEVICE', limit: 1 })).total, 4000, 'one device per message: nothing lost');
+      await peer.publish(topic, seqBodies(2000, 2500));
+      await assertStoredOnceAndAcked(t, 2500, 90_000);
     } finally {
       await t.close();
     }
