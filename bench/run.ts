@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- <target>] [options]`: without a target, every bench of the report in one run
- * (mqtt, aws-sqs, aws-iot-core, aws-kinesis, azure-event-hubs, azure-service-bus, scale-out), printed as one table with ratios and
+ * (mqtt, aws-sqs, aws-iot-core, aws-kinesis, azure-event-hubs, azure-service-bus, gcp-pubsub, scale-out), printed as one table with ratios and
  * targets and saved as JSON in bench/results/ (docs/benchmarks.md). Those targets run one of them
  * (same table); `mqtt-connections`, `converters` and `isolation` print their own figures.
  * Benchmarks never assert on speed (machines are shared and noisy). A bench that fails is reported
@@ -17,7 +17,7 @@ const { values, positionals } = parseArgs({
   },
 });
 const target = positionals[0] ?? 'all';
-const REPORTED = ['mqtt', 'aws-sqs', 'aws-iot-core', 'aws-kinesis', 'azure-event-hubs', 'azure-service-bus', 'scale-out'];
+const REPORTED = ['mqtt', 'aws-sqs', 'aws-iot-core', 'aws-kinesis', 'azure-event-hubs', 'azure-service-bus', 'gcp-pubsub', 'scale-out'];
 const num = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : Number(text));
 /** --n is the drain size of every bench run; each has its own default. */
 const n = (fallback: number): number => num(values.n, fallback);
@@ -52,6 +52,11 @@ async function runReported(name: string): Promise<BenchRow[]> {
       const { benchAzureEventHubs } = await import('./azure-event-hubs.ts');
       const pair = await benchAzureEventHubs({ n: n(50_000), ...(values.partitions ? { partitions: Number(values.partitions) } : {}), ...(values.rounds ? { rounds: Number(values.rounds) } : {}) });
       return [connectorBenchRow('azure-event-hubs', `drain ${n(50_000)} from the Azure double (median of rounds)`, pair)];
+    }
+    case 'gcp-pubsub': {
+      const { benchGcpPubSub } = await import('./gcp-pubsub.ts');
+      const pair = await benchGcpPubSub({ n: n(20_000), ...(values.rounds ? { rounds: Number(values.rounds) } : {}) });
+      return [connectorBenchRow('gcp-pubsub', `drain ${n(20_000)} from the emulator (median of rounds)`, pair, 'raw @google-cloud/pubsub subscriber')];
     }
     case 'scale-out': {
       const { benchScaleOut } = await import('./scale-out.ts');
@@ -90,6 +95,7 @@ switch (target) {
   case 'aws-kinesis':
   case 'azure-event-hubs':
   case 'azure-service-bus':
+  case 'gcp-pubsub':
   case 'scale-out':
     await report([target]);
     break;

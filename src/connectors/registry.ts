@@ -8,6 +8,7 @@ import { awsKinesisConnector } from './aws-kinesis/index.ts';
 import { awsSqsConnector } from './aws-sqs/index.ts';
 import { azureEventHubsConnector } from './azure-event-hubs/index.ts';
 import { azureServiceBusConnector } from './azure-service-bus/index.ts';
+import { gcpPubSubConnector } from './gcp-pubsub/index.ts';
 import { watsonIotConnector } from './ibm-watson-iot/index.ts';
 import { mqttConnector } from './mqtt/index.ts';
 
@@ -19,6 +20,7 @@ export const connectorDefinitions: readonly ConnectorDefinition[] = [
   azureEventHubsConnector,
   azureServiceBusConnector,
   watsonIotConnector,
+  gcpPubSubConnector,
 ];
 
 export function findConnector(type: string): ConnectorDefinition | undefined {

@@ -49,6 +49,14 @@ export const WARNING_CATALOGUE = {
     summary: 'Watson IoT keeps closing the integration\'s connection soon after it connects: another application connects with the same client id a:<orgId>:<appId>, and each takes over the other\'s connection (repeats at most once an hour).',
     fix: 'Give every application (each Cloudbridge instance and integration, and any other tool using the API key) its own appId, or set sharedSubscription to true on every instance that should share the events.',
   },
+  PUBSUB_REDELIVERIES: {
+    summary: 'Pub/Sub delivered messages again that Cloudbridge was still processing or had already acknowledged: their ack deadline ran out before the ack arrived. Nothing is stored twice (the message id is the dedupe key), but each copy is wasted work (repeats at most once every 10 minutes; the count is in the status as redeliveries).',
+    fix: 'Raise the subscription\'s ack deadline (ackDeadlineSeconds, e.g. 60), check the network to Pub/Sub and the store\'s commit latency, or lower maxMessages so fewer messages wait at once.',
+  },
+  PUBSUB_ACK_FAILED: {
+    summary: 'An exactly-once subscription did not confirm the acknowledgement of stored messages (their ack id expired or was invalid): Pub/Sub will deliver them again, and the store recognises them as duplicates (repeats at most once a minute; the count is in the status as ackFailures).',
+    fix: 'Raise the subscription\'s ack deadline and check the store\'s commit latency; confirmation failures while the connection is unstable are expected and harmless.',
+  },
 } as const satisfies Record<string, { summary: string; fix: string }>;
 
 export type WarningCode = keyof typeof WARNING_CATALOGUE;

@@ -41,6 +41,9 @@ out.eventHubs = seen();
 const serviceBus = await import('./src/connectors/azure-service-bus/index.ts');
 await (await serviceBus.sdkApiFor(serviceBus.resolveServiceBusConfig({ connectionString: 'Endpoint=sb://probe.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=a2V5', queueName: 'q' }))).close();
 out.serviceBus = seen();
+const pubsub = await import('./src/connectors/gcp-pubsub/index.ts');
+await (await pubsub.sdkApiFor(pubsub.resolvePubSubConfig({ projectId: 'probe-project', subscription: 'probe-sub', apiEndpoint: 'http://127.0.0.1:1' }))).close();
+out.pubsub = seen();
 process.stdout.write(JSON.stringify(out));
 `;
 
@@ -51,6 +54,7 @@ interface Loaded {
   kinesis: string[];
   eventHubs: string[];
   serviceBus: string[];
+  pubsub: string[];
 }
 
 function probe(): Loaded {
@@ -81,5 +85,10 @@ describe('connector SDKs load on first use', () => {
   it('the first Service Bus client loads @azure/service-bus', () => {
     assert.ok(!loaded.kinesis.includes('@azure/service-bus'), 'not before');
     assert.ok(loaded.serviceBus.includes('@azure/service-bus'), `after sdkApiFor (azure-service-bus): ${loaded.serviceBus.join(', ')}`);
+  });
+
+  it('the first Pub/Sub client loads the Pub/Sub SDK and gRPC', () => {
+    assert.ok(!loaded.kinesis.includes('@google-cloud/pubsub'), 'no AWS client loads the Pub/Sub SDK');
+    assert.ok(loaded.pubsub.includes('@google-cloud/pubsub') && loaded.pubsub.includes('@grpc/grpc-js'), `after sdkApiFor (gcp-pubsub): ${loaded.pubsub.join(', ')}`);
   });
 });
