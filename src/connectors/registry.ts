@@ -6,6 +6,7 @@ import type { ConnectorDefinition } from '../core/connector.ts';
 import { awsIotCoreConnector } from './aws-iot-core/index.ts';
 import { awsKinesisConnector } from './aws-kinesis/index.ts';
 import { awsSqsConnector } from './aws-sqs/index.ts';
+import { azureEventHubsConnector } from './azure-event-hubs/index.ts';
 import { mqttConnector } from './mqtt/index.ts';
 
 export const connectorDefinitions: readonly ConnectorDefinition[] = [
@@ -13,6 +14,7 @@ export const connectorDefinitions: readonly ConnectorDefinition[] = [
   awsIotCoreConnector,
   awsSqsConnector,
   awsKinesisConnector,
+  azureEventHubsConnector,
 ];
 
 export function findConnector(type: string): ConnectorDefinition | undefined {

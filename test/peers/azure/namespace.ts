@@ -210,6 +210,7 @@ export class AmqpNamespace {
     c.on('sender_open', (ctx: EventContext) => { if (ctx.sender !== undefined) this.onClientReceiver(ctx, ctx.sender); });
     c.on('receiver_open', (ctx: EventContext) => { if (ctx.receiver !== undefined) this.onClientSender(ctx, ctx.receiver); });
     c.on('sendable', (ctx: EventContext) => this.pump(ctx.sender));
+    c.on('settled', (ctx: EventContext) => this.pump(ctx.sender));
     c.on('sender_draining', (ctx: EventContext) => {
       const entry = ctx.sender === undefined ? undefined : this.links.get(ctx.sender);
       if (entry?.kind !== 'outgoing') return;

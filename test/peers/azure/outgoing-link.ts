@@ -6,7 +6,7 @@
  * a flow with drain=true that consumes the remaining credit.
  */
 import type { Delivery, Sender } from 'rhea';
-import { overrideDrain, senderCredit } from './rhea-access.ts';
+import { overrideDrain, senderCredit, sessionSpace } from './rhea-access.ts';
 
 export class OutgoingLink {
   readonly sender: Sender;
@@ -23,10 +23,14 @@ export class OutgoingLink {
     });
   }
 
-  /** Credit left for new deliveries right now. */
+  /**
+   * Deliveries that may be sent right now: the link's credit, and the room left in the session for
+   * unsettled deliveries (a client granting more credit than that, as the Event Hubs SDK's prefetch
+   * can, waits for its settlements like a session window; the namespace pumps again on `settled`).
+   */
   available(): number {
     if (!this.sender.is_open()) return 0;
-    return Math.max(0, senderCredit(this.sender) - this.queuedThisTick);
+    return Math.max(0, Math.min(senderCredit(this.sender), sessionSpace(this.sender)) - this.queuedThisTick);
   }
 
   /** Sends encoded message bytes (format 0). */

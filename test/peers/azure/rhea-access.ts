@@ -39,6 +39,18 @@ export function senderCredit(sender: Sender): number {
   return (sender as unknown as LinkInternals).credit;
 }
 
+interface SessionInternals {
+  outgoing: { available(): number };
+}
+
+/**
+ * Room in the sender's session for more unsettled deliveries (rhea keeps at most 2048 per session
+ * until the peer settles them; one more throws inside rhea and wedges the session for good).
+ */
+export function sessionSpace(sender: Sender): number {
+  return (sender.session as unknown as SessionInternals).outgoing.available();
+}
+
 /**
  * Replaces the sender's drain hook: when `shouldReply()` answers true, the next flow frame carries
  * drain=true and the remaining credit is consumed (AMQP 1.0 §2.6.7), even when the credit already

@@ -1,0 +1,79 @@
+/**
+ * EventHubsApi on `@azure/event-hubs` (the only file of the connector importing the SDK; loaded by
+ * `sdkApiFor` on first use). One consumer client for reading, a producer client made on the first
+ * send.
+ */
+import { EventHubConsumerClient, EventHubProducerClient } from '@azure/event-hubs';
+import type { EventData, PartitionProperties, SubscribeOptions, Subscription, SubscriptionEventHandlers } from '@azure/event-hubs';
+import { parseAzureConnectionString } from '../azure-common/index.ts';
+import type { EventHubsApi, EventHubsApiOptions, SubscribeSettings } from './event-hubs-api.ts';
+
+/** The SDK's checkpoint store is given at construction; a consumer without one never balances. */
+const NO_STORE = undefined;
+
+export class SdkEventHubsApi implements EventHubsApi {
+  readonly fullyQualifiedNamespace: string;
+  readonly eventHubName: string;
+  private readonly o: EventHubsApiOptions;
+  private readonly consumer: EventHubConsumerClient;
+  private producer: EventHubProducerClient | null = null;
+  private readonly entityInString: boolean;
+
+  constructor(o: EventHubsApiOptions) {
+    this.o = o;
+    this.eventHubName = o.eventHubName;
+    this.entityInString = Boolean(parseAzureConnectionString(o.connectionString).entityPath);
+    const options = {
+      identifier: o.owner,
+      loadBalancingOptions: { strategy: o.loadBalancing, updateIntervalInMs: o.updateIntervalMs, partitionOwnershipExpirationIntervalInMs: o.ownershipExpirationMs },
+    };
+    const store = o.store ?? NO_STORE;
+    if (store) {
+      this.consumer = this.entityInString
+        ? new EventHubConsumerClient(o.consumerGroup, o.connectionString, store, options)
+        : new EventHubConsumerClient(o.consumerGroup, o.connectionString, o.eventHubName, store, options);
+    } else {
+      this.consumer = this.entityInString
+        ? new EventHubConsumerClient(o.consumerGroup, o.connectionString, options)
+        : new EventHubConsumerClient(o.consumerGroup, o.connectionString, o.eventHubName, options);
+    }
+    this.fullyQualifiedNamespace = this.consumer.fullyQualifiedNamespace;
+  }
+
+  getPartitionIds(signal?: AbortSignal): Promise<string[]> {
+    return this.consumer.getPartitionIds({ abortSignal: signal });
+  }
+
+  getPartitionProperties(partitionId: string, signal?: AbortSignal): Promise<PartitionProperties> {
+    return this.consumer.getPartitionProperties(partitionId, { abortSignal: signal });
+  }
+
+  subscribe(handlers: SubscriptionEventHandlers, s: SubscribeSettings): Subscription {
+    return this.consumer.subscribe(handlers, this.options(s));
+  }
+
+  subscribePartition(partitionId: string, handlers: SubscriptionEventHandlers, s: SubscribeSettings): Subscription {
+    return this.consumer.subscribe(partitionId, handlers, this.options(s));
+  }
+
+  async send(events: EventData[], options: { partitionKey?: string | undefined }, signal?: AbortSignal): Promise<void> {
+    this.producer ??= this.entityInString
+      ? new EventHubProducerClient(this.o.connectionString)
+      : new EventHubProducerClient(this.o.connectionString, this.o.eventHubName);
+    await this.producer.sendBatch(events, { abortSignal: signal, ...(options.partitionKey ? { partitionKey: options.partitionKey } : {}) });
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.consumer.close(), this.producer?.close()]);
+  }
+
+  private options(s: SubscribeSettings): SubscribeOptions {
+    return {
+      maxBatchSize: s.maxBatchSize,
+      maxWaitTimeInSeconds: s.maxWaitTimeMs / 1000,
+      startPosition: 'offset' in s.startPosition ? { offset: s.startPosition.offset } : { enqueuedOn: s.startPosition.enqueuedOn },
+      trackLastEnqueuedEventProperties: true,
+      skipParsingBodyAsJson: true,
+    };
+  }
+}

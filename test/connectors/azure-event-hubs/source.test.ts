@@ -1,0 +1,100 @@
+/**
+ * The Event Hubs source on the Azure double with the unmodified SDK, in this process: every event
+ * committed exactly once, metadata, per-partition status, the double dropping connections, a
+ * rejected delivery rewinding its partition to the committed checkpoint.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startAzureDouble, type AzureDouble } from '../../peers/azure/index.ts';
+import { storeUnavailable } from '../../support/connector-context.ts';
+import { waitFor } from '../../support/wait.ts';
+import { committedOf, committingContext, createSource, publishNumbered } from './helpers.ts';
+
+describe('azure-event-hubs source on the double', () => {
+  let azure: AzureDouble;
+  before(async () => {
+    azure = await startAzureDouble({ eventHubs: { hubs: [
+      { name: 'tenk', partitions: 4, consumerGroups: ['cg1'] },
+      { name: 'drops', partitions: 4, consumerGroups: ['cg1'] },
+      { name: 'rewind', partitions: 2, consumerGroups: ['cg1'] },
+      { name: 'meta', partitions: 1, consumerGroups: ['cg1'] },
+    ] } });
+  });
+  after(async () => { await azure.stop(); });
+
+  it('10,000 events on 4 partitions: each committed exactly once, checkpoints at the last event', async () => {
+    publishNumbered(azure, 'tenk', 0, 10_000);
+    const ctx = committingContext();
+    const source = createSource(azure, 'tenk', ctx, { loadBalancing: 'greedy' });
+    await source.start();
+    const committed = committedOf(ctx);
+    await waitFor(() => committed.counts.size >= 10_000, 'all 10,000 committed', 60_000);
+    await source.stop({ drainMs: 5000 });
+    assert.deepEqual(committed.twice(), []);
+    assert.equal(committed.counts.size, 10_000);
+    const leases = await ctx.leaseStore.listLeases(ctx.integrationId);
+    assert.deepEqual(leases.map((l) => l.checkpoint?.split('@')[0]).sort(), ['2499', '2499', '2499', '2499']);
+    assert.ok(leases.every((l) => l.owner === null), 'stop released every lease (graceful hand-off)');
+  });
+
+  it('metadata: partition, sequence number, offset, enqueued time, partition key, every application property; status per partition', async () => {
+    azure.hooks.eventHubs.publish('meta', [{ body: Buffer.from('{"t":1}'), properties: { site: 'north', level: 3 }, messageId: 'm-1' }], { partitionKey: 'dev-7' });
+    const ctx = committingContext();
+    const source = createSource(azure, 'meta', ctx);
+    await source.start();
+    await waitFor(() => ctx.delivered.length >= 1, 'the event delivered', 20_000);
+    const m = ctx.delivered[0];
+    assert.ok(m);
+    assert.equal(Buffer.from(m.payload).toString(), '{"t":1}');
+    assert.equal(m.sourceKey, '0/0');
+    assert.equal(m.dedupe, 'none');
+    assert.deepEqual({ ...m.metadata, enqueuedTime: undefined }, {
+      site: 'north', level: '3', eventHubName: 'meta', partitionId: '0', sequenceNumber: '0', offset: '0', partitionKey: 'dev-7', messageId: 'm-1', enqueuedTime: undefined,
+    });
+    assert.ok(!Number.isNaN(Date.parse(m.metadata.enqueuedTime ?? '')));
+    await waitFor(() => {
+      const row = (source.status().partitions as Array<{ checkpointSequenceNumber: number | null; lagEvents: number | null; ownedHere: boolean }>)[0];
+      return row?.checkpointSequenceNumber === 0 && row.lagEvents === 0 && row.ownedHere;
+    }, 'status: checkpoint 0, lag 0, read here', 10_000);
+    await source.stop();
+  });
+
+  it('the double dropping connections mid-stream: nothing lost, nothing twice', async () => {
+    publishNumbered(azure, 'drops', 0, 4000);
+    const ctx = committingContext();
+    const source = createSource(azure, 'drops', ctx, { loadBalancing: 'greedy', maxBatchSize: 100 });
+    await source.start();
+    const committed = committedOf(ctx);
+    await waitFor(() => committed.counts.size >= 500, 'first 500 committed', 30_000);
+    azure.hooks.faults.dropConnections('eventHubs', 'destroy');
+    publishNumbered(azure, 'drops', 4000, 2000);
+    await waitFor(() => committed.counts.size >= 3000, '3000 committed', 60_000);
+    azure.hooks.faults.dropConnections('eventHubs', 'close');
+    await waitFor(() => committed.counts.size >= 6000, 'all 6000 committed', 90_000);
+    await source.stop();
+    assert.deepEqual(committed.twice(), []);
+    assert.equal(committed.counts.size, 6000);
+  });
+
+  it('a rejected delivery is never checkpointed past: the partition is read again from its checkpoint after retryAfterMs', async () => {
+    publishNumbered(azure, 'rewind', 0, 200, 2);
+    let failures = 0;
+    const ctx = committingContext(undefined, (batch, call) => {
+      if (failures < 2 && batch.some((m) => m.metadata.partitionId === '1')) {
+        failures++;
+        setImmediate(() => call.reject(storeUnavailable(200)));
+      } else setImmediate(() => call.resolve());
+    });
+    const source = createSource(azure, 'rewind', ctx, { loadBalancing: 'greedy', maxBatchSize: 20 });
+    await source.start();
+    const committed = committedOf(ctx);
+    await waitFor(() => committed.counts.size >= 200, 'all 200 committed', 60_000);
+    await source.stop();
+    assert.deepEqual(committed.twice(), []);
+    const rows = source.status().partitions as Array<{ partitionId: string; rewinds: number }>;
+    assert.equal(failures, 2);
+    const leases = await ctx.leaseStore.listLeases(ctx.integrationId);
+    assert.deepEqual(leases.map((l) => l.checkpoint?.split('@')[0]).sort(), ['99', '99']);
+    assert.ok(rows.length === 2);
+  });
+});
