@@ -194,8 +194,9 @@ export class IntegrationRuntime {
       throw new CloudbridgeError('INTEGRATION_NOT_RUNNING', `integration "${this.config.name}" is ${this.state.toLowerCase()}`);
     }
     const conversion = await this.downlink.encode(input);
-    const ids = input.downlinkId === undefined ? {} : { downlinkId: input.downlinkId };
-    for (const encoded of conversion.encoded) await connector.sendDownlink({ ...encoded, ...ids, msgType: input.msgType }, signal);
+    const deviceName = input.metadata['deviceName'];
+    const request = { msgType: input.msgType, ...(input.downlinkId === undefined ? {} : { downlinkId: input.downlinkId }), ...(deviceName === undefined ? {} : { deviceName }) };
+    for (const encoded of conversion.encoded) await connector.sendDownlink({ ...encoded, ...request }, signal);
     return { sent: conversion.encoded.length, raw: conversion.raw };
   }
 

@@ -7,6 +7,7 @@ import { awsIotCoreConnector } from './aws-iot-core/index.ts';
 import { awsKinesisConnector } from './aws-kinesis/index.ts';
 import { awsSqsConnector } from './aws-sqs/index.ts';
 import { azureEventHubsConnector } from './azure-event-hubs/index.ts';
+import { azureIotHubConnector } from './azure-iot-hub/index.ts';
 import { mqttConnector } from './mqtt/index.ts';
 
 export const connectorDefinitions: readonly ConnectorDefinition[] = [
@@ -15,6 +16,7 @@ export const connectorDefinitions: readonly ConnectorDefinition[] = [
   awsSqsConnector,
   awsKinesisConnector,
   azureEventHubsConnector,
+  azureIotHubConnector,
 ];
 
 export function findConnector(type: string): ConnectorDefinition | undefined {

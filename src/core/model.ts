@@ -195,6 +195,8 @@ export interface EncodedDownlink {
   downlinkId?: string;
   /** The request's message type (`RPC_CALL_FROM_SERVER_TO_DEVICE`, `ATTRIBUTES_UPDATED`, ...). */
   msgType?: string;
+  /** The device the request was made for (whatever metadata the encoder returned). */
+  deviceName?: string;
 }
 
 /** Whether the connector handed the downlink to its cloud: `sent` is not yet `delivered` (see DownlinkOutcome). */

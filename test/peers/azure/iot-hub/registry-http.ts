@@ -1,6 +1,8 @@
 /**
  * The IoT Hub registry REST API as `azure-iothub`'s `Registry` calls it (api-version 2021-04-12):
- * `GET /twins/{id}`, `PATCH /twins/{id}` (merge patch, `If-Match` etag), `GET /devices/{id}`, on
+ * `GET /twins/{id}`, `PATCH /twins/{id}` (merge patch, `If-Match` etag), `GET /devices/{id}`,
+ * `POST /devices/query` (`SELECT * FROM devices` only: every twin, paged by `x-ms-max-item-count`
+ * with `x-ms-continuation`), on
  * the IoT Hub's own TLS port (HTTP and AMQP share it: `http-demux.ts`). `Authorization` carries a
  * SharedAccessSignature for the hub; errors come back as IoT Hub writes them
  * (`{"Message":"ErrorCode:<code>;<text>"}`): 401 `IotHubUnauthorizedAccess`, 404 `DeviceNotFound`,
@@ -51,6 +53,20 @@ export function registryHttpHandler(deps: RegistryHttpDeps): (req: IncomingMessa
   };
 }
 
+async function query(deps: RegistryHttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = JSON.parse(await readBody(req) ?? '{}') as { query?: string };
+  if (!/^\s*select\s+\*\s+from\s+devices\s*$/i.test(body.query ?? '')) {
+    fail(res, 400, 'BadRequest', `The double answers only SELECT * FROM devices, not ${JSON.stringify(body.query)}`);
+    return;
+  }
+  const pageSize = Math.max(1, Math.min(1000, Number(req.headers['x-ms-max-item-count'] ?? 100) || 100));
+  const start = Number(req.headers['x-ms-continuation'] ?? 0) || 0;
+  const ids = deps.registry.ids();
+  const page = ids.slice(start, start + pageSize).map((id) => deps.twins.get(id));
+  const more = start + pageSize < ids.length;
+  send(res, 200, page, { 'x-ms-item-type': 'Twin', ...(more ? { 'x-ms-continuation': String(start + pageSize) } : {}) });
+}
+
 async function handle(deps: RegistryHttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://iothub');
   deps.trace(`iothub HTTP ${req.method ?? ''} ${url.pathname}${url.search}`);
@@ -61,6 +77,10 @@ async function handle(deps: RegistryHttpDeps, req: IncomingMessage, res: ServerR
   }
   if (url.searchParams.get('api-version') === null) {
     fail(res, 400, 'InvalidProtocolVersion', 'The api-version query parameter is required');
+    return;
+  }
+  if (url.pathname === '/devices/query' && req.method === 'POST') {
+    await query(deps, req, res);
     return;
   }
   const route = ROUTE.exec(url.pathname);
