@@ -38,7 +38,7 @@ export const azureEventHubsConnector: ConnectorDefinition<typeof EventHubsConfig
       return { ok: false, checks: [{ name: 'config', ok: false, message: error.message }], error: { code: error.code, message: error.message } };
     }
     const c = resolveEventHubsConfig(config);
-    const api = await sdkApiFor({ connectionString: c.connectionString, eventHubName: c.eventHubName, consumerGroup: c.consumerGroup, owner: 'connection-check', store: null, loadBalancing: c.loadBalancing, ownershipExpirationMs: c.ownershipExpirationSeconds * 1000, updateIntervalMs: 10_000 });
+    const api = await sdkApiFor({ connectionString: c.connectionString, eventHubName: c.eventHubName, consumerGroup: c.consumerGroup, owner: 'connection-check', store: null, loadBalancing: c.loadBalancing, ownershipExpirationMs: c.ownershipExpirationSeconds * 1000, updateIntervalMs: 10_000, maxRetries: 0 });
     return checkEventHubsConnection(c, api, signal);
   },
   pitfalls: EVENT_HUBS_PITFALLS,

@@ -39,6 +39,8 @@ export interface EventHubsApiOptions {
   loadBalancing: 'balanced' | 'greedy';
   ownershipExpirationMs: number;
   updateIntervalMs: number;
+  /** Retries of each operation (default 3; a connection check gives 0, to answer at once). */
+  maxRetries?: number | undefined;
 }
 
 export type EventHubsApiFactory = (o: EventHubsApiOptions) => EventHubsApi | Promise<EventHubsApi>;

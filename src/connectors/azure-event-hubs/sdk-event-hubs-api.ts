@@ -3,13 +3,21 @@
  * `sdkApiFor` on first use). One consumer client for reading, a producer client made on the first
  * send.
  */
-import { EventHubConsumerClient, EventHubProducerClient } from '@azure/event-hubs';
+import { EventHubConsumerClient, EventHubProducerClient, RetryMode } from '@azure/event-hubs';
 import type { EventData, PartitionProperties, SubscribeOptions, Subscription, SubscriptionEventHandlers } from '@azure/event-hubs';
 import { parseAzureConnectionString } from '../azure-common/index.ts';
 import type { EventHubsApi, EventHubsApiOptions, SubscribeSettings } from './event-hubs-api.ts';
 
 /** The SDK's checkpoint store is given at construction; a consumer without one never balances. */
 const NO_STORE = undefined;
+
+/**
+ * The SDK's default retries wait 30 s between attempts (fixed), so a refused credential or receiver
+ * took 90 s to surface; exponential from 0.5 s to 5 s keeps riding out blips and answers fast.
+ */
+function retryOptions(maxRetries: number): { maxRetries: number; retryDelayInMs: number; maxRetryDelayInMs: number; mode: RetryMode } {
+  return { maxRetries, retryDelayInMs: 500, maxRetryDelayInMs: 5000, mode: RetryMode.Exponential };
+}
 
 export class SdkEventHubsApi implements EventHubsApi {
   readonly fullyQualifiedNamespace: string;
@@ -25,6 +33,7 @@ export class SdkEventHubsApi implements EventHubsApi {
     this.entityInString = Boolean(parseAzureConnectionString(o.connectionString).entityPath);
     const options = {
       identifier: o.owner,
+      retryOptions: retryOptions(o.maxRetries ?? 3),
       loadBalancingOptions: { strategy: o.loadBalancing, updateIntervalInMs: o.updateIntervalMs, partitionOwnershipExpirationIntervalInMs: o.ownershipExpirationMs },
     };
     const store = o.store ?? NO_STORE;
@@ -58,8 +67,8 @@ export class SdkEventHubsApi implements EventHubsApi {
 
   async send(events: EventData[], options: { partitionKey?: string | undefined }, signal?: AbortSignal): Promise<void> {
     this.producer ??= this.entityInString
-      ? new EventHubProducerClient(this.o.connectionString)
-      : new EventHubProducerClient(this.o.connectionString, this.o.eventHubName);
+      ? new EventHubProducerClient(this.o.connectionString, { retryOptions: retryOptions(this.o.maxRetries ?? 3) })
+      : new EventHubProducerClient(this.o.connectionString, this.o.eventHubName, { retryOptions: retryOptions(this.o.maxRetries ?? 3) });
     await this.producer.sendBatch(events, { abortSignal: signal, ...(options.partitionKey ? { partitionKey: options.partitionKey } : {}) });
   }
 

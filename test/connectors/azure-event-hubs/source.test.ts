@@ -60,27 +60,34 @@ describe('azure-event-hubs source on the double', () => {
   });
 
   it('the double dropping connections mid-stream: nothing lost, nothing twice', async () => {
-    publishNumbered(azure, 'drops', 0, 4000);
+    publishNumbered(azure, 'drops', 0, 8000);
     const ctx = committingContext();
     const source = createSource(azure, 'drops', ctx, { loadBalancing: 'greedy', maxBatchSize: 100 });
     await source.start();
     const committed = committedOf(ctx);
-    await waitFor(() => committed.counts.size >= 500, 'first 500 committed', 30_000);
+    const rows = (): Array<{ committed: number }> => source.status().partitions as Array<{ committed: number }>;
+    // Mid-stream: every partition's receiver is attached and has stored some (a link attaching while the
+    // connection drops waits for the SDK's 60 s operation timeout, against Azure too).
+    await waitFor(() => rows().every((r) => r.committed > 0), 'every partition stores', 30_000, 5);
     azure.hooks.faults.dropConnections('eventHubs', 'destroy');
-    publishNumbered(azure, 'drops', 4000, 2000);
-    await waitFor(() => committed.counts.size >= 3000, '3000 committed', 60_000);
+    publishNumbered(azure, 'drops', 8000, 2000);
+    await waitFor(() => committed.counts.size >= 9000, '9000 committed', 60_000);
     azure.hooks.faults.dropConnections('eventHubs', 'close');
-    await waitFor(() => committed.counts.size >= 6000, 'all 6000 committed', 90_000);
+    await waitFor(() => committed.counts.size >= 10_000, 'all 10,000 committed', 90_000);
     await source.stop();
     assert.deepEqual(committed.twice(), []);
-    assert.equal(committed.counts.size, 6000);
+    assert.equal(committed.counts.size, 10_000);
   });
 
   it('a rejected delivery is never checkpointed past: the partition is read again from its checkpoint after retryAfterMs', async () => {
     publishNumbered(azure, 'rewind', 0, 200, 2);
+    // The store is down for 300 ms from the first delivery of partition 1: every delivery offered
+    // meanwhile is rejected, as the pipeline's ordered settlement does.
+    let downUntil = 0;
     let failures = 0;
     const ctx = committingContext(undefined, (batch, call) => {
-      if (failures < 2 && batch.some((m) => m.metadata.partitionId === '1')) {
+      if (downUntil === 0 && batch.some((m) => m.metadata.partitionId === '1')) downUntil = Date.now() + 300;
+      if (Date.now() < downUntil) {
         failures++;
         setImmediate(() => call.reject(storeUnavailable(200)));
       } else setImmediate(() => call.resolve());
@@ -91,10 +98,10 @@ describe('azure-event-hubs source on the double', () => {
     await waitFor(() => committed.counts.size >= 200, 'all 200 committed', 60_000);
     await source.stop();
     assert.deepEqual(committed.twice(), []);
-    const rows = source.status().partitions as Array<{ partitionId: string; rewinds: number }>;
-    assert.equal(failures, 2);
+    assert.ok(failures >= 1);
     const leases = await ctx.leaseStore.listLeases(ctx.integrationId);
     assert.deepEqual(leases.map((l) => l.checkpoint?.split('@')[0]).sort(), ['99', '99']);
-    assert.ok(rows.length === 2);
+    // Every partition-1 event delivered before the first rejection came again: delivered more than once, committed once.
+    assert.ok(ctx.delivered.filter((m) => m.metadata.partitionId === '1').length > 100, 'partition 1 was read again from its checkpoint');
   });
 });
