@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 const ROOT = new URL('../../', import.meta.url).pathname;
 
 /** The packages of the cloud SDKs, those of the connectors we have and of those planned (Azure, Google, IBM). */
-const CLOUD_SDK = /^(@aws-sdk\/|@aws\/|@smithy\/|@azure\/|azure-|@google-cloud\/|google-gax|@grpc\/|ibm)/;
+const CLOUD_SDK = /^(@aws-sdk\/|@aws\/|@smithy\/|@azure\/|azure-|rhea|@google-cloud\/|google-gax|@grpc\/|ibm)/;
 
 const PROBE = `
 import { registerHooks } from 'node:module';
@@ -35,6 +35,9 @@ out.sqs = seen();
 const kinesis = await import('./src/connectors/aws-kinesis/index.ts');
 (await kinesis.sdkApiFor(kinesis.resolveKinesisConfig({ streamName: 's', region: 'eu-west-1' }, 'probe'))).destroy();
 out.kinesis = seen();
+const iot = await import('./src/connectors/azure-iot-hub/index.ts');
+await iot.sdkApiFor({ connectionString: 'HostName=probe.azure-devices.net;SharedAccessKeyName=p;SharedAccessKey=cHJvYmU=' });
+out.iot = seen();
 process.stdout.write(JSON.stringify(out));
 `;
 
@@ -43,6 +46,7 @@ interface Loaded {
   app: string[];
   sqs: string[];
   kinesis: string[];
+  iot: string[];
 }
 
 function probe(): Loaded {
@@ -62,5 +66,9 @@ describe('connector SDKs load on first use', () => {
     assert.ok(loaded.sqs.includes('@aws-sdk/client-sqs'), `after sdkApiFor (aws-sqs): ${loaded.sqs.join(', ')}`);
     assert.ok(!loaded.sqs.includes('@aws-sdk/client-kinesis'), 'the SQS client does not load the Kinesis SDK');
     assert.ok(loaded.kinesis.includes('@aws-sdk/client-kinesis'), `after sdkApiFor (aws-kinesis): ${loaded.kinesis.join(', ')}`);
+  });
+
+  it('the first IoT Hub client loads azure-iothub (and rhea for the redirect)', () => {
+    assert.ok(loaded.iot.includes('azure-iothub') && loaded.iot.includes('rhea'), `after sdkApiFor (azure-iot-hub): ${loaded.iot.join(', ')}`);
   });
 });

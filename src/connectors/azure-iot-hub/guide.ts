@@ -26,10 +26,12 @@ azure-iothub 1.16 never settles a send whose expiry is a \`Date\`), content type
 output, \`correlationId\` from the metadata and the other metadata as application properties.
 The downlink's **status** is \`sent\` once the hub queued it; its **outcome** comes later from the
 hub's feedback: \`delivered\` (the device completed it), \`expired\`, \`rejected\`, \`purged\`, or
-\`deliveryCountExceeded\`; see it in \`GET /api/v1/downlinks\` and in the DEBUG_DOWNLINK events.
+\`deliveryCountExceeded\`; see it in \`GET /api/v1/downlinks/<id>\` (and \`/devices/<name>/downlinks\`) and in
+the DEBUG_DOWNLINK events.
 
-Limits: 50 messages queued per device (the 51st send fails with DOWNLINK_FAILED, retried by the
-downlink queue), 64 KiB per message, expiry at most the hub's cloud-to-device time to live.
+Limits: 50 messages queued per device (the 51st fails with DOWNLINK_FAILED: "the cloud-to-device
+queue of device … is full"), 64 KiB per message, expiry at most the hub's cloud-to-device time to
+live.
 azure-iothub's feedback receiver accepts each feedback message when it arrives: if the database is
 down for longer than a minute at that moment, those outcomes are not recorded (counted in the
 status as \`feedback.lost\`) and the downlinks keep the status \`sent\`.

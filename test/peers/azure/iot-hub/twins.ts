@@ -53,8 +53,8 @@ export class TwinStore {
     const s = this.state(deviceId);
     if (s === undefined) return { ok: false, status: 404, code: 'DeviceNotFound', message: `Device ${deviceId} not registered` };
     if (!isObject(patch)) return { ok: false, status: 400, code: 'ArgumentInvalid', message: 'The twin patch must be a JSON object' };
-    const tag = ifMatch?.replace(/^W\//, '');
-    if (tag !== undefined && tag !== '*' && tag !== `"${this.etagOf(deviceId, s)}"` && tag !== this.etagOf(deviceId, s)) {
+    const tag = ifMatch?.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+    if (tag !== undefined && tag !== '*' && tag !== this.etagOf(deviceId, s)) {
       return { ok: false, status: 412, code: 'PreconditionFailed', message: `Precondition failed: the etag ${tag} is not the twin's current etag` };
     }
     const props = isObject(patch['properties']) ? patch['properties'] : {};
