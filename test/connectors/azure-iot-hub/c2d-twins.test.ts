@@ -111,4 +111,15 @@ describe('azure-iot-hub end to end (Azure double)', () => {
     const again = await t.api.post<{ result: { stored: boolean } }>('/integrations/hub/actions/readTwin', { deviceId: 'twin-dev' });
     assert.equal(again.result.stored, false, 'the same reported version is stored once');
   });
+
+  it('syncTwins (what twinSyncIntervalSeconds runs) stores the reported properties that changed, of every twin', async () => {
+    azure.hooks.iotHub.reportTwin('dev1', { firmware: '9.9' });
+    const first = await t.api.post<{ result: { stored: number; syncs: number } }>('/integrations/hub/actions/syncTwins', {});
+    const attrs = await t.api.get<Attribute[]>('/devices/dev1/attributes?scope=client');
+    assert.equal(attrs.find((a) => a.key === 'firmware')?.value, '9.9');
+    const second = await t.api.post<{ result: { stored: number; syncs: number } }>('/integrations/hub/actions/syncTwins', {});
+    assert.equal(second.result.stored, first.result.stored, 'nothing changed: nothing stored again');
+    assert.equal(second.result.syncs, first.result.syncs + 1);
+    await assert.rejects(t.api.post('/integrations/hub/actions/nope', {}), /NOT_FOUND|404/);
+  });
 });
