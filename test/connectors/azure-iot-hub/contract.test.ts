@@ -8,11 +8,10 @@
 import { randomUUID } from 'node:crypto';
 import { leaseKey } from '../../../src/connectors/azure-event-hubs/index.ts';
 import { azureIotHubConnector, type IotHubConfig } from '../../../src/connectors/azure-iot-hub/index.ts';
-import { CloudbridgeError } from '../../../src/core/errors.ts';
-import { bindLeaseStore } from '../../../src/store/leases.ts';
 import { connectorContract } from '../../contracts/connector-contract.ts';
 import { startAzureDouble } from '../../peers/azure/index.ts';
 import { memoryLeaseStore } from '../../support/connector-context.ts';
+import { commitCheckpointsTo } from '../../support/fenced-checkpoints.ts';
 
 const SECRET = Buffer.from(`contract-secret-${randomUUID()}`).toString('base64');
 const HUB = 'contract-hub';
@@ -38,19 +37,7 @@ connectorContract({
         };
         return {
           secrets: [SECRET],
-          create(ctx) {
-            const deliver = ctx.deliver.bind(ctx);
-            ctx.deliver = async (batch, signal, options) => {
-              const report = await deliver(batch, signal, options);
-              const cp = options?.checkpoint;
-              if (cp && !await role.writeCheckpoint(ctx.integrationId, cp.partition, cp.lease, cp.position)) {
-                throw new CloudbridgeError('LEASE_LOST', `lease of ${cp.partition} lost`, { partition: cp.partition });
-              }
-              return report;
-            };
-            ctx.leases = bindLeaseStore(role, ctx.integrationId);
-            return azureIotHubConnector.create(config, ctx);
-          },
+          create: (ctx) => azureIotHubConnector.create(config, commitCheckpointsTo(ctx, role)),
           testConnection: (signal) => azureIotHubConnector.testConnection(config, signal),
           publish: async (payloads) => { for (const p of payloads) azure.hooks.iotHub.sendD2c('dev1', { body: Buffer.from(p) }); },
           async unacknowledged() {
