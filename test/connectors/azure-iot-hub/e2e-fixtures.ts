@@ -47,14 +47,14 @@ export function sendSeqs(azure: AzureDouble, from: number, to: number): void {
   for (let seq = from; seq < to; seq++) azure.hooks.iotHub.sendD2c(`dev-${seq % KEYS}`, { body: { k: seq % KEYS, seq } });
 }
 
-/** Sends rounds of 256 seqs every 50 ms until stopped; resolves with how many were sent. */
-export function keepSending(azure: AzureDouble, from = 0): { stop(): Promise<number> } {
+/** Sends rounds of `round` seqs (default 64) every 50 ms until stopped; resolves with how many were sent. */
+export function keepSending(azure: AzureDouble, from = 0, round = 64): { stop(): Promise<number> } {
   let next = from;
   let running = true;
   const loop = (async () => {
     while (running) {
-      sendSeqs(azure, next, next + 256);
-      next += 256;
+      sendSeqs(azure, next, next + round);
+      next += round;
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
