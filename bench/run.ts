@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- <target>] [options]`: without a target, every bench of the report in one run
- * (mqtt, aws-sqs, aws-iot-core, aws-kinesis, scale-out), printed as one table with ratios and
+ * (mqtt, aws-sqs, aws-iot-core, aws-kinesis, azure-service-bus, scale-out), printed as one table with ratios and
  * targets and saved as JSON in bench/results/ (docs/benchmarks.md). Those targets run one of them
  * (same table); `mqtt-connections`, `converters` and `isolation` print their own figures.
  * Benchmarks never assert on speed (machines are shared and noisy). A bench that fails is reported
@@ -17,7 +17,7 @@ const { values, positionals } = parseArgs({
   },
 });
 const target = positionals[0] ?? 'all';
-const REPORTED = ['mqtt', 'aws-sqs', 'aws-iot-core', 'aws-kinesis', 'scale-out'];
+const REPORTED = ['mqtt', 'aws-sqs', 'aws-iot-core', 'aws-kinesis', 'azure-service-bus', 'scale-out'];
 const num = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : Number(text));
 /** --n is the drain size of every bench run; each has its own default. */
 const n = (fallback: number): number => num(values.n, fallback);
@@ -32,6 +32,11 @@ async function runReported(name: string): Promise<BenchRow[]> {
       const { benchAwsSqs } = await import('./aws-sqs.ts');
       const pair = await benchAwsSqs({ n: n(20_000), ...(values.receivers ? { receivers: Number(values.receivers) } : {}), ...(values.rounds ? { rounds: Number(values.rounds) } : {}) });
       return [connectorBenchRow('aws-sqs', `drain ${n(20_000)} from fauxqs (median of rounds)`, pair)];
+    }
+    case 'azure-service-bus': {
+      const { benchAzureServiceBus } = await import('./azure-service-bus.ts');
+      const pair = await benchAzureServiceBus({ n: n(20_000), ...(values.rounds ? { rounds: Number(values.rounds) } : {}) });
+      return [connectorBenchRow('azure-service-bus', `drain ${n(20_000)} from the Azure double (median of rounds)`, pair)];
     }
     case 'aws-iot-core': {
       const { benchAwsIotCore } = await import('./aws-iot-core.ts');
@@ -78,6 +83,7 @@ switch (target) {
   case 'aws-iot-core':
   case 'aws-sqs':
   case 'aws-kinesis':
+  case 'azure-service-bus':
   case 'scale-out':
     await report([target]);
     break;

@@ -27,7 +27,6 @@ import { bindLeaseStore } from '../store/leases.ts';
 import type { EventInput, Store } from '../store/types.ts';
 import { recordDownlinkOutcome, runConnectorAction } from './connector-extras.ts';
 import { ConversionJournal } from './conversion-journal.ts';
-import { convertWithBuiltIns } from '../core/builtin-uplinks.ts';
 import { decryptConfig } from './integration-secrets.ts';
 import type { RecentEvents } from './recent-events.ts';
 import type { SecretBox } from './secrets.ts';
@@ -239,7 +238,7 @@ export class IntegrationRuntime {
         ...(m.sourceTimestamp === undefined ? {} : { sourceTimestamp: m.sourceTimestamp }),
       })));
     };
-    const convert: ConvertPort = (messages) => journal.convert(messages, (batch) => convertWithBuiltIns(batch, convertBatch));
+    const convert: ConvertPort = (messages) => journal.convert(messages, convertBatch);
     return new IngestPipeline({
       integrationId: this.config.id,
       convert,

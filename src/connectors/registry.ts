@@ -8,6 +8,8 @@ import { awsKinesisConnector } from './aws-kinesis/index.ts';
 import { awsSqsConnector } from './aws-sqs/index.ts';
 import { azureEventHubsConnector } from './azure-event-hubs/index.ts';
 import { azureIotHubConnector } from './azure-iot-hub/index.ts';
+import { azureServiceBusConnector } from './azure-service-bus/index.ts';
+import { watsonIotConnector } from './ibm-watson-iot/index.ts';
 import { mqttConnector } from './mqtt/index.ts';
 
 export const connectorDefinitions: readonly ConnectorDefinition[] = [
@@ -17,6 +19,8 @@ export const connectorDefinitions: readonly ConnectorDefinition[] = [
   awsKinesisConnector,
   azureEventHubsConnector,
   azureIotHubConnector,
+  azureServiceBusConnector,
+  watsonIotConnector,
 ];
 
 export function findConnector(type: string): ConnectorDefinition | undefined {

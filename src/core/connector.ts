@@ -5,8 +5,9 @@
  */
 import type { TSchema, Static } from '@sinclair/typebox';
 import type { Clock } from './clock.ts';
+import { toCloudbridgeError } from './errors.ts';
 import type { Logger } from './logger.ts';
-import type { DownlinkOutcome, EncodedDownlink, UplinkMessage } from './model.ts';
+import type { DeadLetterInput, DownlinkOutcome, EncodedDownlink, UplinkMessage } from './model.ts';
 import type { DeliveryCheckpoint, LeaseStore } from './partitions.ts';
 import type { WarningCode } from './warnings.ts';
 
@@ -27,6 +28,16 @@ export interface DeliveryReport {
   stored: number;
   deadLettered: number;
   duplicates: number;
+  /**
+   * Which messages of the delivery were dead-lettered in Cloudbridge and why (absent when none),
+   * for a source that settles them differently at its cloud (Service Bus can dead-letter them there).
+   */
+  deadLetters?: DeadLetteredMessage[];
+}
+
+/** A message of a delivery that was dead-lettered: its index in the batch given to `deliver`, the stage and the error. */
+export interface DeadLetteredMessage extends DeadLetterInput {
+  index: number;
 }
 
 /** What a delivery carries beyond its messages. */
@@ -130,4 +141,10 @@ export interface ConnectorDefinition<S extends TSchema = TSchema> {
   pitfalls?: Array<{ symptom: string; fix: string }>;
   /** More sections of the generated docs page (Markdown, `## ` headings): how it works, guarantees, comparisons. */
   guide?: string;
+}
+
+/** What `testConnection` returns when the config is refused before anything is tried. */
+export function configCheckFailure(err: unknown): CheckResult {
+  const error = toCloudbridgeError(err, 'CONFIG_INVALID');
+  return { ok: false, checks: [{ name: 'config', ok: false, message: error.message }], error: { code: error.code, message: error.message } };
 }

@@ -33,6 +33,13 @@ export interface UplinkMessage {
    * redeliveries (`check`) may be dropped, never a legitimately repeated payload.
    */
   dedupe?: DedupeMode;
+  /**
+   * Results the connector derived itself, for messages whose meaning the source defines rather than
+   * the device (Watson IoT's device status notices become a `connected` attribute). The uplink
+   * converter is not run for such a message; its records are committed like a converter's, in the
+   * same transaction, with the same dedupe and acknowledgement.
+   */
+  records?: EntityRecord[];
 }
 
 /**

@@ -29,17 +29,23 @@ import { systemClock, type Clock, type TimerHandle } from './clock.ts';
 import type { DeliveryOptions, DeliveryReport } from './connector.ts';
 import { CloudbridgeError, DeliveryRejectedError, toCloudbridgeError, type ErrorCode } from './errors.ts';
 import { silentLogger, type Logger } from './logger.ts';
-import type { UplinkMessage } from './model.ts';
+import type { DeadLetterInput, UplinkMessage } from './model.ts';
 import { buildCommit } from './batch-commit.ts';
 import { checkpointsOf, type ConvertedBatch, type Delivery, type Entry } from './pipeline-entries.ts';
 import { DEFAULT_PIPELINE_LIMITS, type PipelineLimits, type PipelineOptions, type PipelineStats } from './pipeline-options.ts';
-import type { ConvertPort, UplinkItemResult } from './ports.ts';
+import type { ConvertPort, MessageOutcome, UplinkItemResult } from './ports.ts';
 import { Semaphore } from './semaphore.ts';
 
 export { DEFAULT_PIPELINE_LIMITS, type PipelineLimits, type PipelineOptions, type PipelineStats } from './pipeline-options.ts';
 
 /** Failures after which a batch is tried again later (the source redelivers); other errors become STORE_UNAVAILABLE. */
 const RETRIED_AS_IS = new Set<ErrorCode>(['STORE_UNAVAILABLE', 'SANDBOX_UNAVAILABLE', 'LEASE_LOST']);
+
+/** Why a committed message was dead-lettered: its converter outcome, else the store refused to provision its device. */
+function deadLetterOf(outcome: MessageOutcome | undefined): DeadLetterInput {
+  if (outcome?.kind === 'dead-letter') return outcome.deadLetter;
+  return { stage: 'provision', errorCode: 'DEVICE_CREATION_FORBIDDEN', error: 'the device does not exist and the integration may not create devices' };
+}
 
 export class IngestPipeline {
   private readonly opts: PipelineOptions;
@@ -294,7 +300,11 @@ export class IngestPipeline {
       const d = entry.delivery.report;
       if (r?.status === 'stored') { d.stored++; report.stored++; this.counters.overwritten += r.overwritten ?? 0; }
       else if (r?.status === 'duplicate') { d.duplicates++; report.duplicates++; }
-      else { d.deadLettered++; report.deadLettered++; }
+      else {
+        d.deadLettered++;
+        report.deadLettered++;
+        (d.deadLetters ??= []).push({ index: entry.index, ...deadLetterOf(commit.items[i]?.outcome) });
+      }
       this.settleEntry(entry);
     });
     this.counters.batches++;
@@ -304,7 +314,19 @@ export class IngestPipeline {
     this.opts.onCommitted?.(messages, this.clock.now());
   }
 
+  /** Converts the messages that need the converter; those carrying `records` keep them (UplinkMessage.records). */
   private async convertSafely(messages: UplinkMessage[]): ReturnType<ConvertPort> {
+    const toConvert = messages.filter((m) => m.records === undefined);
+    if (toConvert.length === messages.length) return this.runConverter(messages);
+    const converted = toConvert.length === 0 ? [] : await this.runConverter(toConvert);
+    let next = 0;
+    return messages.map((m) => {
+      if (m.records !== undefined) return { ok: true, records: m.records, raw: { records: m.records } };
+      return converted[next++] ?? { ok: false, stage: 'convert', error: new CloudbridgeError('INTERNAL', 'the converter returned no result for this message') };
+    });
+  }
+
+  private async runConverter(messages: UplinkMessage[]): ReturnType<ConvertPort> {
     try {
       return await this.opts.convert(messages);
     } catch (err) {

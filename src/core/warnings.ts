@@ -45,6 +45,10 @@ export const WARNING_CATALOGUE = {
     summary: 'A Kinesis shard\'s records aged out of the stream (its retention period) before Cloudbridge read it to its end: they are lost; reading goes on with its children.',
     fix: 'Raise the stream\'s retention period if Cloudbridge (or its store) can be down that long.',
   },
+  WATSON_CLIENT_ID_CONFLICT: {
+    summary: 'Watson IoT keeps closing the integration\'s connection soon after it connects: another application connects with the same client id a:<orgId>:<appId>, and each takes over the other\'s connection (repeats at most once an hour).',
+    fix: 'Give every application (each Cloudbridge instance and integration, and any other tool using the API key) its own appId, or set sharedSubscription to true on every instance that should share the events.',
+  },
 } as const satisfies Record<string, { summary: string; fix: string }>;
 
 export type WarningCode = keyof typeof WARNING_CATALOGUE;

@@ -38,6 +38,9 @@ out.kinesis = seen();
 const iot = await import('./src/connectors/azure-iot-hub/index.ts');
 await iot.sdkApiFor({ connectionString: 'HostName=probe.azure-devices.net;SharedAccessKeyName=p;SharedAccessKey=cHJvYmU=' });
 out.iot = seen();
+const serviceBus = await import('./src/connectors/azure-service-bus/index.ts');
+await (await serviceBus.sdkApiFor(serviceBus.resolveServiceBusConfig({ connectionString: 'Endpoint=sb://probe.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=a2V5', queueName: 'q' }))).close();
+out.serviceBus = seen();
 process.stdout.write(JSON.stringify(out));
 `;
 
@@ -47,6 +50,7 @@ interface Loaded {
   sqs: string[];
   kinesis: string[];
   iot: string[];
+  serviceBus: string[];
 }
 
 function probe(): Loaded {
@@ -70,5 +74,10 @@ describe('connector SDKs load on first use', () => {
 
   it('the first IoT Hub client loads azure-iothub (and rhea for the redirect)', () => {
     assert.ok(loaded.iot.includes('azure-iothub') && loaded.iot.includes('rhea'), `after sdkApiFor (azure-iot-hub): ${loaded.iot.join(', ')}`);
+  });
+
+  it('the first Service Bus client loads @azure/service-bus', () => {
+    assert.ok(!loaded.kinesis.includes('@azure/service-bus'), 'not before');
+    assert.ok(loaded.serviceBus.includes('@azure/service-bus'), `after sdkApiFor (azure-service-bus): ${loaded.serviceBus.join(', ')}`);
   });
 });

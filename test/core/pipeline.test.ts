@@ -65,7 +65,10 @@ describe('IngestPipeline', () => {
     const { commit, commits } = recordingCommit();
     const p = new IngestPipeline({ integrationId: 'i1', convert: convertOk, commit, allowCreateDevices: () => true });
     const report = await p.deliver([msg(1), msg(2, 'bad'), msg(3)]);
-    assert.deepEqual(report, { stored: 2, deadLettered: 1, duplicates: 0 });
+    const { deadLetters, ...counts } = report;
+    assert.deepEqual(counts, { stored: 2, deadLettered: 1, duplicates: 0 });
+    assert.equal(deadLetters?.length, 1, 'the report names the dead-lettered message');
+    assert.deepEqual([deadLetters?.[0]?.index, deadLetters?.[0]?.stage, deadLetters?.[0]?.errorCode], [1, 'convert', 'PAYLOAD_INVALID']);
     const item = commits[0]?.items[1];
     assert.equal(item?.outcome.kind, 'dead-letter');
     if (item?.outcome.kind === 'dead-letter') {
@@ -139,5 +142,24 @@ describe('IngestPipeline', () => {
     await p.deliver([msg(3), msg(4)]);
     assert.equal(commits[1]?.events?.length, 2);
     assert.equal(commits[1]?.events?.[0]?.body.in, '{"n":3}');
+  });
+  it('stores the records a connector derived itself without running the converter on that message', async () => {
+    const { commit, commits } = recordingCommit();
+    const converted: string[] = [];
+    const convert: ConvertPort = async (messages) => {
+      converted.push(...messages.map((m) => m.sourceKey));
+      return convertOk(messages);
+    };
+    const p = new IngestPipeline({ integrationId: 'i1', convert, commit, allowCreateDevices: () => true, limits: { maxBatchDelayMs: 20 } });
+    const status = { kind: 'DEVICE' as const, name: 'pump-1', type: 'pump', attributes: [{ key: 'connected', value: { type: 'bool' as const, value: true } }], telemetry: [] };
+    const reports = await Promise.all([p.deliver([msg(1)]), p.deliver([{ ...msg(2), records: [status] }]), p.deliver([msg(3)])]);
+    assert.deepEqual(reports.map((r) => r.stored), [1, 1, 1]);
+    assert.deepEqual(converted, ['k1', 'k3'], 'only the messages without records reach the converter');
+    const items = commits.flatMap((c) => c.items);
+    assert.deepEqual(items.map((i) => i.sourceKey), ['k1', 'k2', 'k3'], 'committed in delivery order');
+    assert.deepEqual(items[1]?.outcome, { kind: 'records', records: [status] });
+    const alone = await p.deliver([{ ...msg(4), records: [status] }]);
+    assert.equal(alone.stored, 1);
+    assert.deepEqual(converted, ['k1', 'k3'], 'a batch of derived records alone never calls the converter');
   });
 });

@@ -6,7 +6,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import {
   ConnectionsSpec, ConnectTimeoutMsSpec, DownlinkTopicPatternSpec, MaxInFlightSpec, MQTT_CONNECTIONS, MQTT_DEFAULTS, pemSpec,
-  ReconnectSpec, SharedGroupSpec, TopicFilterSpec,
+  ReconnectSpec, resolveReconnect, SharedGroupSpec, TopicFilterSpec,
 } from '../mqtt/index.ts';
 
 export const AWS_IOT_DEFAULTS = {
@@ -140,9 +140,6 @@ export function resolveAwsIotConfig(config: AwsIotCoreConfig): ResolvedAwsIotCon
     connections: config.connections ?? MQTT_CONNECTIONS.default,
     sharedGroup: config.sharedGroup,
     connectTimeoutMs: config.connectTimeoutMs ?? MQTT_DEFAULTS.connectTimeoutMs,
-    reconnect: {
-      initialDelayMs: config.reconnect?.initialDelayMs ?? MQTT_DEFAULTS.reconnectInitialDelayMs,
-      maxDelayMs: config.reconnect?.maxDelayMs ?? MQTT_DEFAULTS.reconnectMaxDelayMs,
-    },
+    reconnect: resolveReconnect(config.reconnect),
   };
 }

@@ -3,8 +3,7 @@
  * TLS (X.509 certificate), acknowledges each QoS 1 message only after it is stored, publishes
  * downlinks with QoS 1. The MQTT machinery is the `mqtt` connector's (MqttSource).
  */
-import type { CheckResult, ConnectorDefinition } from '../../core/connector.ts';
-import { toCloudbridgeError } from '../../core/errors.ts';
+import { type CheckResult, type ConnectorDefinition, configCheckFailure } from '../../core/connector.ts';
 import { checkMqttConnection, sharingGroup, subscriptionFilters } from '../mqtt/index.ts';
 import { AUTH_ADVICE } from './aws-errors.ts';
 import { awsIotConnectSettings, AwsIotCoreSource } from './aws-iot-source.ts';
@@ -34,8 +33,7 @@ export const awsIotCoreConnector: ConnectorDefinition<typeof AwsIotCoreConfigSpe
     try {
       checked = validateAwsIotConfig(config);
     } catch (err) {
-      const error = toCloudbridgeError(err, 'CONFIG_INVALID');
-      return { ok: false, checks: [{ name: 'config', ok: false, message: error.message }], error: { code: error.code, message: error.message } };
+      return configCheckFailure(err);
     }
     const c = checked.config;
     const cert = checked.certificate;

@@ -5,8 +5,7 @@
  * per partition key across splits and merges, de-aggregates KPL records, and puts downlinks on
  * another stream.
  */
-import type { CheckResult, ConnectorDefinition } from '../../core/connector.ts';
-import { toCloudbridgeError } from '../../core/errors.ts';
+import { type CheckResult, type ConnectorDefinition, configCheckFailure } from '../../core/connector.ts';
 import { KinesisConfigSpec, resolveKinesisConfig, type ResolvedKinesisConfig } from './config-spec.ts';
 import { checkKinesisConnection } from './connection-check.ts';
 import { KINESIS_GUIDE } from './guide.ts';
@@ -39,8 +38,7 @@ export const awsKinesisConnector: ConnectorDefinition<typeof KinesisConfigSpec> 
     try {
       validateKinesisConfig(config);
     } catch (err) {
-      const error = toCloudbridgeError(err, 'CONFIG_INVALID');
-      return { ok: false, checks: [{ name: 'config', ok: false, message: error.message }], error: { code: error.code, message: error.message } };
+      return configCheckFailure(err);
     }
     const c = resolveKinesisConfig(config, 'connection-check');
     return checkKinesisConnection(c, await sdkApiFor(c, 1), signal);

@@ -3,8 +3,7 @@
  * after it is stored (or dead-lettered), keeps received messages invisible with a visibility
  * heartbeat, and sends downlinks to another queue.
  */
-import type { CheckResult, ConnectorDefinition } from '../../core/connector.ts';
-import { toCloudbridgeError } from '../../core/errors.ts';
+import { type CheckResult, type ConnectorDefinition, configCheckFailure } from '../../core/connector.ts';
 import { resolveSqsConfig, SqsConfigSpec, type ResolvedSqsConfig } from './config-spec.ts';
 import { checkSqsConnection } from './connection-check.ts';
 import type { SqsApi } from './sqs-api.ts';
@@ -44,8 +43,7 @@ export const awsSqsConnector: ConnectorDefinition<typeof SqsConfigSpec> = {
     try {
       validateSqsConfig(config);
     } catch (err) {
-      const error = toCloudbridgeError(err, 'CONFIG_INVALID');
-      return { ok: false, checks: [{ name: 'config', ok: false, message: error.message }], error: { code: error.code, message: error.message } };
+      return configCheckFailure(err);
     }
     const c = resolveSqsConfig(config);
     return checkSqsConnection(c, await sdkApiFor(c, 1), signal);

@@ -2,8 +2,7 @@
  * The `azure-iot-hub` connector: device-to-cloud from the hub's built-in endpoint (the Event Hubs
  * reader), cloud-to-device downlinks with feedback as their final outcome, device twins.
  */
-import type { CheckResult, ConnectorDefinition } from '../../core/connector.ts';
-import { toCloudbridgeError } from '../../core/errors.ts';
+import { configCheckFailure, type CheckResult, type ConnectorDefinition } from '../../core/connector.ts';
 import { sdkApiFor as eventHubsApiFor } from '../azure-event-hubs/index.ts';
 import { IotHubConfigSpec, resolveIotHubConfig, type ResolvedIotHubConfig } from './config-spec.ts';
 import { checkIotHubConnection } from './connection-check.ts';
@@ -34,8 +33,7 @@ export const azureIotHubConnector: ConnectorDefinition<typeof IotHubConfigSpec> 
     try {
       validateIotHubConfig(config);
     } catch (err) {
-      const error = toCloudbridgeError(err, 'CONFIG_INVALID');
-      return { ok: false, checks: [{ name: 'config', ok: false, message: error.message }], error: { code: error.code, message: error.message } };
+      return configCheckFailure(err);
     }
     const c = resolveIotHubConfig(config);
     return checkIotHubConnection(c, await sdkApiFor(c), eventHubsApiFor, signal);

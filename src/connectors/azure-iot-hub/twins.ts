@@ -3,14 +3,13 @@
  * twin's etag, read just before; one retry when the twin changed in between), and reported
  * properties stored as the device's client attributes: one device on demand (the `readTwin`
  * action), every twin periodically (`twinSyncIntervalSeconds`, one registry query paged by 100)
- * storing those whose reported properties changed since the last read. Stored through the
- * pipeline in the built-in `client-attributes` shape (ADR 015), keyed by the reported properties'
- * version and update time, so a twin read twice is stored once.
+ * storing those whose reported properties changed since the last read. Delivered as uplinks
+ * carrying their own records (`UplinkMessage.records`: no converter runs), keyed by the reported
+ * properties' version and update time, so a twin read twice is stored once (ADR 015).
  */
 import type { ConnectorContext } from '../../core/connector.ts';
-import { clientAttributesUplink } from '../../core/builtin-uplinks.ts';
 import { toCloudbridgeError, type CloudbridgeError } from '../../core/errors.ts';
-import type { UplinkMessage } from '../../core/model.ts';
+import type { KvValue, UplinkMessage } from '../../core/model.ts';
 import type { IotHubApi, TwinDocument } from './iot-hub-api.ts';
 import { translateIotHubError, type IotHubOperation } from './iot-hub-errors.ts';
 
@@ -96,14 +95,30 @@ export class TwinSync {
     }
   }
 
+  /** The twin's reported properties as client attributes of the device named like its device id. */
   private uplink(t: TwinDocument): UplinkMessage {
-    const at = this.d.ctx.clock.now();
-    const msg = clientAttributesUplink({ deviceName: t.deviceId, attributes: t.reported }, `twin/${t.deviceId}/${versionKey(t)}`, at, {
-      deviceId: t.deviceId, twinReportedVersion: String(t.reportedVersion),
-    });
+    const attributes = Object.entries(t.reported)
+      .map(([key, v]) => ({ key, value: twinValue(v) }))
+      .filter((a): a is { key: string; value: KvValue } => a.value !== null);
     const updated = t.reportedUpdated === undefined ? NaN : Date.parse(t.reportedUpdated);
-    return Number.isFinite(updated) ? { ...msg, sourceTimestamp: updated } : msg;
+    return {
+      payload: Buffer.from(JSON.stringify({ deviceId: t.deviceId, reported: t.reported }), 'utf8'),
+      metadata: { deviceId: t.deviceId, deviceName: t.deviceId, twinReportedVersion: String(t.reportedVersion) },
+      sourceKey: `twin/${t.deviceId}/${versionKey(t)}`,
+      receivedAt: this.d.ctx.clock.now(),
+      ...(Number.isFinite(updated) ? { sourceTimestamp: updated } : {}),
+      contentType: 'JSON',
+      records: [{ kind: 'DEVICE', name: t.deviceId, type: 'default', attributes, telemetry: [] }],
+    };
   }
+}
+
+/** A twin's JSON value as it is typed (no ThingsBoard numeric-string casting: "9.9" stays a string); null is skipped. */
+function twinValue(v: unknown): KvValue | null {
+  if (typeof v === 'boolean') return { type: 'bool', value: v };
+  if (typeof v === 'number') return !Number.isFinite(v) ? null : Number.isSafeInteger(v) ? { type: 'long', value: v } : { type: 'double', value: v };
+  if (typeof v === 'string') return { type: 'string', value: v };
+  return v === null || v === undefined ? null : { type: 'json', value: v };
 }
 
 function versionKey(t: TwinDocument): string {

@@ -5,7 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import {
   ConnectionsSpec, ConnectTimeoutMsSpec, DownlinkTopicPatternSpec, KeepaliveSecondsSpec, MaxInFlightSpec, MQTT_DEFAULTS, pemSpec,
-  ProtocolVersionSpec, ReconnectSpec, SharedGroupSpec, TopicFiltersSpec,
+  ProtocolVersionSpec, ReconnectSpec, resolveReconnect, SharedGroupSpec, TopicFiltersSpec,
 } from './spec-parts.ts';
 import { MQTT_CONNECTIONS } from './shared-subscription.ts';
 
@@ -133,9 +133,6 @@ export function resolveMqttConfig(config: MqttConfig): ResolvedMqttConfig {
     connections: config.connections ?? MQTT_CONNECTIONS.default,
     sharedGroup: config.sharedGroup,
     connectTimeoutMs: config.connectTimeoutMs ?? MQTT_DEFAULTS.connectTimeoutMs,
-    reconnect: {
-      initialDelayMs: config.reconnect?.initialDelayMs ?? MQTT_DEFAULTS.reconnectInitialDelayMs,
-      maxDelayMs: config.reconnect?.maxDelayMs ?? MQTT_DEFAULTS.reconnectMaxDelayMs,
-    },
+    reconnect: resolveReconnect(config.reconnect),
   };
 }

@@ -2,8 +2,7 @@
  * The generic `mqtt` connector: subscribes to topic filters on any MQTT broker, acknowledges each
  * QoS 1 message only after it is stored, publishes downlinks with QoS 1.
  */
-import type { ConnectorDefinition } from '../../core/connector.ts';
-import { toCloudbridgeError } from '../../core/errors.ts';
+import { type ConnectorDefinition, configCheckFailure } from '../../core/connector.ts';
 import { MqttConfigSpec, resolveMqttConfig, type ResolvedMqttConfig } from './config-spec.ts';
 import { checkMqttConnection } from './connection-check.ts';
 import type { MqttConnectSettings } from './mqtt-connection.ts';
@@ -55,8 +54,7 @@ export const mqttConnector: ConnectorDefinition<typeof MqttConfigSpec> = {
     try {
       validateMqttConfig(config);
     } catch (err) {
-      const error = toCloudbridgeError(err, 'CONFIG_INVALID');
-      return { ok: false, checks: [{ name: 'config', ok: false, message: error.message }], error: { code: error.code, message: error.message } };
+      return configCheckFailure(err);
     }
     const c = resolveMqttConfig(config);
     // Shared subscriptions are named, not tried (see connection-check.ts).

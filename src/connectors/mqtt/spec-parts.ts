@@ -97,6 +97,14 @@ export const ReconnectSpec = Type.Optional(Type.Object({
   description: 'Reconnect backoff after a lost connection or a failed delivery.',
 }));
 
+/** The reconnect backoff with its defaults applied. */
+export function resolveReconnect(reconnect: Static<typeof ReconnectSpec> | undefined): { initialDelayMs: number; maxDelayMs: number } {
+  return {
+    initialDelayMs: reconnect?.initialDelayMs ?? MQTT_DEFAULTS.reconnectInitialDelayMs,
+    maxDelayMs: reconnect?.maxDelayMs ?? MQTT_DEFAULTS.reconnectMaxDelayMs,
+  };
+}
+
 /** A PEM text field; private keys are secret (encrypted at rest, redacted by the API). */
 export function pemSpec(kind: 'certificate' | 'private key', description: string): ReturnType<typeof Type.String> {
   const label = kind === 'certificate' ? 'CERTIFICATE' : 'PRIVATE KEY';

@@ -13,25 +13,11 @@ import type { MqttClient } from 'mqtt';
 import { startAwsIotBroker, type AwsIotBroker } from '../../peers/aws-iot-broker.ts';
 import { assertExactlyOnce, countStored } from '../../e2e/crash-helpers.ts';
 import { spawnCloudbridge, stopAllChildren, waitFor, type ChildApp } from '../../e2e/harness.ts';
+import { publishSeq } from '../mqtt/mqtt-test-client.ts';
 import { appConfig, awsConfig } from './helpers.ts';
 
 interface Status { counters: { stored: number } }
 const TOTAL = 6000;
-
-
-/** Publishes `{seq}` as device-001 with a small window and pauses, so the stream spans the crash. */
-async function publishSlowly(device: MqttClient, total: number): Promise<void> {
-  let pending: Array<Promise<unknown>> = [];
-  for (let i = 0; i < total; i++) {
-    pending.push(device.publishAsync('devices/device-001/telemetry', JSON.stringify({ seq: i }), { qos: 1 }));
-    if (pending.length >= 100) {
-      await Promise.all(pending);
-      pending = [];
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-  await Promise.all(pending);
-}
 
 describe('aws-iot-core crash recovery', () => {
   let iot: AwsIotBroker;
@@ -60,7 +46,7 @@ describe('aws-iot-core crash recovery', () => {
   it('kill -9 mid-stream, then restart: every message stored exactly once', async () => {
     let child = await spawnCloudbridge(dir, config);
     const device = await iot.connect('device-001');
-    const publishing = publishSlowly(device, TOTAL);
+    const publishing = publishSeq(device, 'devices/device-001/telemetry', 0, TOTAL, 100, 5);
     await waitFor(async () => (await child.api.get<Status>('/integrations/iot/status')).counters.stored >= 1500, 'first 1500 stored', 60_000, 20)
       .catch(async (err: Error) => {
         const status = await child.api.call('GET', '/integrations/iot/status').then((r) => r.text, () => 'unavailable');
@@ -76,7 +62,7 @@ describe('aws-iot-core crash recovery', () => {
   it('a crash after a commit but before any PUBACK: the redelivered messages are not stored twice', async () => {
     let child = await spawnCloudbridge(dir, config, { CLOUDBRIDGE_FAULT: 'crash-after-commit:5' });
     const device = await iot.connect('device-001');
-    const publishing = publishSlowly(device, TOTAL);
+    const publishing = publishSeq(device, 'devices/device-001/telemetry', 0, TOTAL, 100, 5);
     await new Promise<void>((resolve) => child.proc.once('exit', () => resolve()));
     const before = await countStored(dir);
     assert.ok(before > 0 && before < TOTAL, `crashed with committed but unacknowledged messages (stored ${before})`);

@@ -25,6 +25,23 @@ export async function publishAll(client: MqttClient, topic: string, payloads: Ar
   await Promise.all(payloads.map((p) => client.publishAsync(topic, p, { qos: opts.qos ?? 1, ...(opts.properties ? { properties: opts.properties } : {}) })));
 }
 
+/**
+ * Publishes `{"seq": i}` for i in [from, to) to `topic` with QoS 1, at most `window` un-acknowledged,
+ * pausing `pauseMs` after each window (so a stream can span a crash or a restart).
+ */
+export async function publishSeq(client: MqttClient, topic: string, from: number, to: number, window: number, pauseMs = 0): Promise<void> {
+  let pending: Array<Promise<unknown>> = [];
+  for (let i = from; i < to; i++) {
+    pending.push(client.publishAsync(topic, JSON.stringify({ seq: i }), { qos: 1 }));
+    if (pending.length >= window) {
+      await Promise.all(pending);
+      pending = [];
+      if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  }
+  await Promise.all(pending);
+}
+
 /** The distinct payloads (UTF-8) of the deliveries that resolved: what was stored. */
 export function storedTexts(ctx: TestConnectorContext): Set<string> {
   return new Set(ctx.calls.filter((c) => c.settled === 'resolved').map((c) => Buffer.from(c.batch[0]?.payload ?? []).toString()));

@@ -17,6 +17,8 @@ export const CONDITIONS = {
   argumentOutOfRange: 'com.microsoft:argument-out-of-range',
   argumentError: 'com.microsoft:argument-error',
   messageLockLost: 'com.microsoft:message-lock-lost',
+  sessionLockLost: 'com.microsoft:session-lock-lost',
+  sessionCannotBeLocked: 'com.microsoft:session-cannot-be-locked',
   messageNotFound: 'com.microsoft:message-not-found',
   deadLetter: 'com.microsoft:dead-letter',
   serverBusy: 'com.microsoft:server-busy',
@@ -42,6 +44,8 @@ export function statusForCondition(condition: string): number {
     case CONDITIONS.unauthorized:
       return 401;
     case CONDITIONS.messageLockLost:
+    case CONDITIONS.sessionLockLost:
+    case CONDITIONS.sessionCannotBeLocked:
       return 410;
     case CONDITIONS.argumentError:
     case CONDITIONS.argumentOutOfRange:

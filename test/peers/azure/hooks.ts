@@ -29,6 +29,7 @@ export interface EventSnapshot {
 export interface SbMessageSnapshot {
   sequenceNumber: number;
   messageId: string | undefined;
+  sessionId: string | undefined;
   body: unknown;
   properties: Record<string, unknown> | undefined;
   /** Delivery attempts so far (locks taken). */
@@ -135,7 +136,7 @@ export function createHooks(t: HookTargets): AzureDoubleHooks {
         return store.list().map((m) => {
           const msg = peekMessage(m.raw);
           return {
-            sequenceNumber: m.sequenceNumber, messageId: m.messageId, body: decodeBody(msg), properties: msg.application_properties,
+            sequenceNumber: m.sequenceNumber, messageId: m.messageId, sessionId: m.sessionId, body: decodeBody(msg), properties: msg.application_properties,
             attempts: m.attempts, state: m.state, lockToken: m.lock?.token, lockedUntil: m.lock === undefined ? undefined : new Date(m.lock.lockedUntilMs),
           };
         });

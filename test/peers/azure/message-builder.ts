@@ -20,6 +20,8 @@ export interface MessageSpec {
   subject?: string;
   to?: string;
   timeToLiveMs?: number;
+  /** Service Bus session id (AMQP `group_id`). */
+  sessionId?: string;
 }
 
 export function encodeBody(body: unknown): unknown {
@@ -39,6 +41,7 @@ export function buildMessage(spec: MessageSpec): Buffer {
   if (spec.subject !== undefined) msg.subject = spec.subject;
   if (spec.to !== undefined) msg.to = spec.to;
   if (spec.timeToLiveMs !== undefined) msg.ttl = spec.timeToLiveMs;
+  if (spec.sessionId !== undefined) msg.group_id = spec.sessionId;
   return encodeMessage(msg);
 }
 

@@ -114,7 +114,11 @@ export class AmqpNamespace {
   }
 
   async listen(): Promise<void> {
-    const common = { host: '127.0.0.1', port: 0, autoaccept: false, treat_modified_as_released: false };
+    // rhea keeps a session's outgoing deliveries in a ring of 2048 (by default) and drops them only
+    // in order, once settled on both sides: a receiver settling out of order (the Service Bus SDK
+    // with maxConcurrentCalls in the hundreds) can fill it, and sending then stops. Azure has no
+    // such limit; a larger ring keeps the double from inventing one.
+    const common = { host: '127.0.0.1', port: 0, autoaccept: false, treat_modified_as_released: false, session_buffer_size: 65_536 };
     if (this.options.plain) this.ports.plain = await this.startServer({ ...common, transport: 'tcp' });
     if (this.options.tls !== undefined) this.ports.tls = await this.startServer({ ...common, transport: 'tls', ...this.options.tls });
   }
@@ -259,7 +263,9 @@ export class AmqpNamespace {
     if (remote.target !== undefined && remote.target !== null) link.set_target(remote.target as never);
     if (remote.snd_settle_mode !== undefined) local.snd_settle_mode = remote.snd_settle_mode;
     if (remote.rcv_settle_mode !== undefined) local.rcv_settle_mode = remote.rcv_settle_mode;
-    Object.assign(local, extra);
+    const { source, ...rest } = extra;
+    if (source !== undefined && source !== null) link.set_source(source as never);
+    Object.assign(local, rest);
   }
 
   private refuse(link: Link, remote: AttachFields, error: AmqpErrorInfo): void {

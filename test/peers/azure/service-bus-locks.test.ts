@@ -2,7 +2,8 @@
  * Service Bus lock and expiry semantics of the Azure double through @azure/service-bus: lock
  * expiry (auto-renew off) makes late settlement fail with MessageLockLost and redelivers the
  * message, max delivery count moves it to the dead-letter queue, auto lock renewal keeps a slow
- * handler's lock alive, and time-to-live expiry dead-letters or drops messages.
+ * handler's lock alive, time-to-live expiry dead-letters or drops messages, and a lock belongs to
+ * the link that took it: after the connection drops, settling fails and the message comes back.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -24,6 +25,7 @@ before(async () => {
         { name: 'renew', lockDurationMs: 2000 },
         { name: 'ttl-dlq', defaultTtlMs: 300, deadLetterOnExpiration: true },
         { name: 'ttl-drop' },
+        { name: 'linked', lockDurationMs: 60_000 },
       ],
     },
   });
@@ -112,5 +114,21 @@ describe('Service Bus double: locks and expiry', () => {
     await r.close();
     await dlq.close();
   });
-});
 
+  it('releases the locks of a link whose connection dropped: settling fails with MessageLockLost and the message comes back', async () => {
+    double.hooks.serviceBus.send('linked', [{ body: 'held' }]);
+    const own = new ServiceBusClient(double.serviceBus.connectionString());
+    const r = own.createReceiver('linked', { maxAutoLockRenewalDurationInMs: 0 });
+    const first = await receiveOne(r);
+    assert.equal(double.hooks.serviceBus.messages('linked')[0]?.lockToken, first.lockToken);
+    assert.ok(double.hooks.faults.dropConnections('serviceBus', 'close') > 0);
+    await waitFor(() => double.hooks.serviceBus.messages('linked')[0]?.lockToken === undefined, 'the lock released with its link');
+    await assert.rejects(r.completeMessage(first), isLockLost, 'the lock did not outlive its link (60 s lock duration)');
+    const again = await receiveOne(r);
+    assert.deepEqual([again.body, again.deliveryCount, again.messageId], ['held', 1, first.messageId]);
+    await r.completeMessage(again);
+    assert.equal(double.hooks.serviceBus.messages('linked').length, 0);
+    await r.close();
+    await own.close();
+  });
+});

@@ -196,5 +196,23 @@ describe('Service Bus double', () => {
     await assert.rejects(sender.sendMessages({ body: 1 }), (e: Error & { code?: string }) => e.code === 'MessagingEntityNotFound');
     await sender.close();
   });
-});
 
+  it('keeps delivering past 2048 unsettled-then-settled deliveries on one link when the receiver settles out of order', async () => {
+    const n = 3000;
+    for (let i = 0; i < n; i += 500) double.hooks.serviceBus.send('q3', Array.from({ length: 500 }, (_, j) => ({ body: i + j })));
+    const r = client.createReceiver('q3', { maxAutoLockRenewalDurationInMs: 0 });
+    let done = 0;
+    await new Promise<void>((resolve, reject) => {
+      r.subscribe({
+        processMessage: async (m) => {
+          await new Promise((res) => setTimeout(res, Number(m.body) % 7));
+          await r.completeMessage(m);
+          if (++done === n) resolve();
+        },
+        processError: async (args) => reject(args.error),
+      }, { autoCompleteMessages: false, maxConcurrentCalls: 500 });
+    });
+    assert.equal(double.hooks.serviceBus.messages('q3').length, 0);
+    await r.close();
+  });
+});

@@ -29,6 +29,8 @@ export interface EntityRules {
   defaultTtlMs?: number;
   /** Move expired messages to the dead-letter queue (else drop them); default false. */
   deadLetterOnExpiration?: boolean;
+  /** Session-enabled (Azure's `requiresSession`): receivers must accept a session, senders must set a session id; default false. */
+  requiresSession?: boolean;
 }
 
 export interface QueueTopology extends EntityRules { name: string }
@@ -59,7 +61,7 @@ export interface AzureDoubleTopology {
 }
 
 export interface NormalizedHub { name: string; partitions: number; consumerGroups: string[]; keys: SasKey[]; maxMessageSizeBytes: number }
-export interface NormalizedRules { lockDurationMs: number; maxDeliveryCount: number; defaultTtlMs: number | undefined; deadLetterOnExpiration: boolean }
+export interface NormalizedRules { lockDurationMs: number; maxDeliveryCount: number; defaultTtlMs: number | undefined; deadLetterOnExpiration: boolean; requiresSession: boolean }
 export interface NormalizedQueue extends NormalizedRules { name: string }
 export interface NormalizedTopic { name: string; subscriptions: (NormalizedRules & { name: string })[] }
 export interface NormalizedIotHub {
@@ -133,7 +135,7 @@ function rules(r: EntityRules, field: string): NormalizedRules {
   const lockDurationMs = checkCount(r.lockDurationMs, 60_000, 100, 300_000, `${field}.lockDurationMs`);
   const maxDeliveryCount = checkCount(r.maxDeliveryCount, 10, 1, 2000, `${field}.maxDeliveryCount`);
   if (r.defaultTtlMs !== undefined && (!Number.isFinite(r.defaultTtlMs) || r.defaultTtlMs <= 0)) throw invalid(`${field}.defaultTtlMs`, 'must be positive');
-  return { lockDurationMs, maxDeliveryCount, defaultTtlMs: r.defaultTtlMs, deadLetterOnExpiration: r.deadLetterOnExpiration ?? false };
+  return { lockDurationMs, maxDeliveryCount, defaultTtlMs: r.defaultTtlMs, deadLetterOnExpiration: r.deadLetterOnExpiration ?? false, requiresSession: r.requiresSession ?? false };
 }
 
 export function normalizeTopology(t: AzureDoubleTopology = DEFAULT_TOPOLOGY): NormalizedTopology {

@@ -1,6 +1,7 @@
 /**
  * The Service Bus `<entity>/$management` node: renew-lock, peek-message, update-disposition,
- * schedule-message, cancel-scheduled-message and receive-by-sequence-number, answered with
+ * schedule-message, cancel-scheduled-message, receive-by-sequence-number, and for sessions
+ * renew-session-lock, get-session-state and set-session-state, answered with
  * `statusCode` / `statusDescription` as Service Bus does.
  */
 import rhea from 'rhea';
@@ -12,7 +13,7 @@ import { tokenFromUuid, uuidBytes } from './lock-token.ts';
 import type { MessageStore, SettleResult } from './message-store.ts';
 import { encodeForClient } from './receiver-link.ts';
 
-const { wrap_array, wrap_uuid } = rhea.types;
+const { wrap_array, wrap_timestamp, wrap_uuid } = rhea.types;
 
 export interface ManagementTarget {
   /** The store the management node of `entity` acts on (a queue, subscription or dead-letter queue). */
@@ -74,6 +75,19 @@ export function serviceBusManagementNode(target: ManagementTarget): RequestNode 
             expirations.push(r.lockedUntilMs);
           }
           return ok({ expirations: wrap_array(expirations, 0x83, undefined) });
+        }
+        case 'com.microsoft:renew-session-lock':
+        case 'com.microsoft:get-session-state':
+        case 'com.microsoft:set-session-state': {
+          const sessionId = String(body['session-id'] ?? '');
+          const sessions = store.sessions;
+          if (sessions === undefined) return fail(400, CONDITIONS.notAllowed, `'${entity}' is not session-enabled.`);
+          if (sessions.held(sessionId) === undefined) return fail(410, CONDITIONS.sessionLockLost, 'The session lock has expired on the MessageSession. Accept a new MessageSession.');
+          if (operation === 'com.microsoft:renew-session-lock') return ok({ expiration: wrap_timestamp(sessions.renew(sessionId)?.lockedUntilMs ?? Date.now()) });
+          if (operation === 'com.microsoft:get-session-state') return ok({ 'session-state': sessions.getState(sessionId) ?? null });
+          const state = body['session-state'];
+          sessions.setState(sessionId, Buffer.isBuffer(state) ? state : undefined);
+          return ok();
         }
         case 'com.microsoft:peek-message': {
           const from = asNumber(body['from-sequence-number'] ?? 0);

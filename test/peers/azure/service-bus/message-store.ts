@@ -1,23 +1,37 @@
 /**
  * The messages of one Service Bus queue, subscription or dead-letter queue: sequence order,
  * peek-lock with lock duration and tokens, delivery attempts, max delivery count → dead-letter
- * queue, lock expiry → redelivery, deferral, scheduled messages and time-to-live expiry.
+ * queue, lock expiry → redelivery, deferral, scheduled messages and time-to-live expiry. A lock
+ * belongs to the receiver link that took it: when the link goes (detach, dropped connection) its
+ * messages are released and come back with delivery count + 1. Session-enabled entities lock by
+ * session (session-locks.ts): a message delivered in a session is locked by the session lock.
  */
 import { withApplicationProperties } from '../amqp-message.ts';
 import type { AmqpErrorInfo } from '../conditions.ts';
 import { CONDITIONS, amqpError } from '../conditions.ts';
 import type { NormalizedRules } from '../topology.ts';
 import { newLockToken } from './lock-token.ts';
+import type { SessionLock } from './session-locks.ts';
+import { SessionLocks } from './session-locks.ts';
 
 export type MessageState = 'active' | 'deferred' | 'scheduled';
 
-export interface Lock { token: string; lockedUntilMs: number; timer: NodeJS.Timeout }
+export interface Lock {
+  token: string;
+  lockedUntilMs: number;
+  /** Own expiry timer; none for a message locked by its session's lock. */
+  timer: NodeJS.Timeout | undefined;
+  /** Set when the message is locked by this session's lock. */
+  sessionId?: string | undefined;
+}
 
 export interface SbMessage {
   sequenceNumber: number;
   enqueuedTimeMs: number;
   raw: Buffer;
   messageId: string | undefined;
+  /** The AMQP `group_id`. */
+  sessionId: string | undefined;
   /** Locks acquired so far (the AMQP header's delivery_count is the prior attempts). */
   attempts: number;
   state: MessageState;
@@ -29,6 +43,7 @@ export interface SbMessage {
 export interface EnqueueOptions {
   sequenceNumber: number;
   messageId: string | undefined;
+  sessionId?: string | undefined;
   ttlMs?: number | undefined;
   scheduledEnqueueTimeMs?: number | undefined;
   attempts?: number;
@@ -39,6 +54,11 @@ export type SettleResult = { ok: true; message: SbMessage } | { ok: false; error
 export const LOCK_LOST = amqpError(CONDITIONS.messageLockLost,
   'The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue.');
 
+export const SESSION_LOCK_LOST = amqpError(CONDITIONS.sessionLockLost,
+  'The session lock has expired on the MessageSession. Accept a new MessageSession.');
+
+export type AcceptResult = { ok: true; lock: SessionLock } | { ok: false; error: AmqpErrorInfo };
+
 export class MessageStore {
   readonly path: string;
   readonly rules: NormalizedRules;
@@ -47,11 +67,20 @@ export class MessageStore {
   private readonly locked = new Map<string, SbMessage>();
   private readonly listeners = new Set<() => void>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Session-enabled entities only. */
+  readonly sessions: SessionLocks | undefined;
+  private readonly sessionLost = new Map<string, (lock: SessionLock) => void>();
 
   constructor(path: string, rules: NormalizedRules, deadLetterQueue: MessageStore | undefined) {
     this.path = path;
     this.rules = rules;
     this.deadLetterQueue = deadLetterQueue;
+    if (rules.requiresSession) {
+      this.sessions = new SessionLocks(rules.lockDurationMs, (lock) => {
+        this.releaseSessionMessages(lock.sessionId);
+        this.sessionLost.get(lock.owner)?.(lock);
+      });
+    }
   }
 
   onChange(fn: () => void): () => void {
@@ -81,7 +110,7 @@ export class MessageStore {
     const scheduled = opts.scheduledEnqueueTimeMs !== undefined && opts.scheduledEnqueueTimeMs > now;
     const enqueuedTimeMs = scheduled ? (opts.scheduledEnqueueTimeMs ?? now) : now;
     const msg: SbMessage = {
-      sequenceNumber: opts.sequenceNumber, enqueuedTimeMs, raw, messageId: opts.messageId,
+      sequenceNumber: opts.sequenceNumber, enqueuedTimeMs, raw, messageId: opts.messageId, sessionId: opts.sessionId,
       attempts: opts.attempts ?? 0, state: scheduled ? 'scheduled' : 'active', lock: undefined,
       expiresAtMs: ttl.length > 0 ? enqueuedTimeMs + Math.min(...ttl) : undefined,
       scheduledEnqueueTimeMs: opts.scheduledEnqueueTimeMs,
@@ -110,10 +139,62 @@ export class MessageStore {
     }
   }
 
-  /** The next message a receiver may take, oldest first. */
-  next(): SbMessage | undefined {
+  /** The next message a receiver (of `sessionId`, on a session-enabled entity) may take, oldest first. */
+  next(sessionId?: string): SbMessage | undefined {
     this.sweep();
-    return this.messages.find((m) => m.state === 'active' && m.lock === undefined);
+    return this.messages.find((m) => m.state === 'active' && m.lock === undefined && (sessionId === undefined || m.sessionId === sessionId));
+  }
+
+  /**
+   * Locks a session for a receiver link: the one asked for, or (undefined) the oldest session with
+   * a message available and no receiver. `onLost` runs if the lock expires while the link holds it.
+   */
+  acceptSession(sessionId: string | undefined, owner: string, onLost: (lock: SessionLock) => void): AcceptResult {
+    const sessions = this.sessions;
+    if (sessions === undefined) throw new RangeError(`${this.path} is not session-enabled`);
+    this.sweep();
+    let id = sessionId;
+    if (id === undefined) {
+      id = this.messages.find((m) => m.state === 'active' && m.lock === undefined && m.sessionId !== undefined && sessions.held(m.sessionId) === undefined)?.sessionId;
+      if (id === undefined) return { ok: false, error: amqpError(CONDITIONS.timeout, 'The operation did not complete within the allocated time: no unlocked session with messages is available.') };
+    } else if (sessions.held(id) !== undefined) {
+      return { ok: false, error: amqpError(CONDITIONS.sessionCannotBeLocked, `The requested session '${id}' cannot be accepted. It may be locked by another receiver.`) };
+    }
+    this.sessionLost.set(owner, onLost);
+    return { ok: true, lock: sessions.acquire(id, owner) };
+  }
+
+  /** The link holding a session closes it: its lock ends and its unsettled messages come back. */
+  releaseSession(sessionId: string, owner: string): void {
+    this.sessionLost.delete(owner);
+    if (this.sessions?.release(sessionId, owner) === true) this.releaseSessionMessages(sessionId);
+  }
+
+  private releaseSessionMessages(sessionId: string): void {
+    for (const m of this.messages.filter((x) => x.lock?.sessionId === sessionId)) this.release(m);
+    this.notify();
+  }
+
+  /** Locks a message delivered in a held session (counts a delivery attempt). */
+  lockInSession(msg: SbMessage, session: SessionLock): Lock {
+    msg.attempts++;
+    const token = newLockToken();
+    msg.lock = { token, lockedUntilMs: session.lockedUntilMs, timer: undefined, sessionId: session.sessionId };
+    this.locked.set(token, msg);
+    return msg.lock;
+  }
+
+  /** The link that took the lock is gone: the message is available again (delivery count + 1 on its next delivery). */
+  releaseLock(token: string): void {
+    const msg = this.locked.get(token);
+    if (msg === undefined || msg.lock?.token !== token) return;
+    this.release(msg);
+    this.notify();
+  }
+
+  private release(msg: SbMessage): void {
+    this.unlock(msg);
+    if (!this.maybeDeadLetterForAttempts(msg)) this.sweep();
   }
 
   /** Locks a message for a peek-lock receiver (counts a delivery attempt). */
@@ -134,8 +215,7 @@ export class MessageStore {
 
   private lockExpired(msg: SbMessage, token: string): void {
     if (msg.lock?.token !== token) return;
-    this.unlock(msg);
-    if (!this.maybeDeadLetterForAttempts(msg)) this.sweep();
+    this.release(msg);
     this.notify();
   }
 
@@ -164,25 +244,36 @@ export class MessageStore {
     const stamp: Record<string, unknown> = { ...props };
     if (reason !== undefined) stamp['DeadLetterReason'] = reason;
     if (description !== undefined) stamp['DeadLetterErrorDescription'] = description;
-    dlq.enqueue(withApplicationProperties(msg.raw, stamp), { sequenceNumber: msg.sequenceNumber, messageId: msg.messageId, attempts: msg.attempts });
+    dlq.enqueue(withApplicationProperties(msg.raw, stamp), { sequenceNumber: msg.sequenceNumber, messageId: msg.messageId, sessionId: msg.sessionId, attempts: msg.attempts });
+  }
+
+  /** Dead-letters a message that arrives without the session id this session-enabled entity needs (as a topic subscription does). */
+  deadLetterSessionless(raw: Buffer, opts: EnqueueOptions): void {
+    this.moveToDeadLetter(this.enqueue(raw, opts), 'Session id is null.', 'Session enabled entity doesn\'t allow a message whose session identifier is null.');
   }
 
   private lockedMessage(token: string): SbMessage | undefined {
     const msg = this.locked.get(token);
-    if (msg === undefined || msg.lock === undefined || msg.lock.lockedUntilMs < Date.now()) return undefined;
-    return msg;
+    if (msg === undefined || msg.lock === undefined) return undefined;
+    const sessionId = msg.lock.sessionId;
+    if (sessionId !== undefined) return this.sessions?.held(sessionId) === undefined ? undefined : msg;
+    return msg.lock.lockedUntilMs < Date.now() ? undefined : msg;
+  }
+
+  private lostError(token: string): AmqpErrorInfo {
+    return this.locked.get(token)?.lock?.sessionId === undefined ? LOCK_LOST : SESSION_LOCK_LOST;
   }
 
   complete(token: string): SettleResult {
     const msg = this.lockedMessage(token);
-    if (msg === undefined) return { ok: false, error: LOCK_LOST };
+    if (msg === undefined) return { ok: false, error: this.lostError(token) };
     this.remove(msg);
     return { ok: true, message: msg };
   }
 
   abandon(token: string, props: Record<string, unknown> | undefined): SettleResult {
     const msg = this.lockedMessage(token);
-    if (msg === undefined) return { ok: false, error: LOCK_LOST };
+    if (msg === undefined) return { ok: false, error: this.lostError(token) };
     this.unlock(msg);
     if (props !== undefined && Object.keys(props).length > 0) msg.raw = withApplicationProperties(msg.raw, props);
     this.maybeDeadLetterForAttempts(msg);
@@ -192,7 +283,7 @@ export class MessageStore {
 
   defer(token: string, props: Record<string, unknown> | undefined): SettleResult {
     const msg = this.lockedMessage(token);
-    if (msg === undefined) return { ok: false, error: LOCK_LOST };
+    if (msg === undefined) return { ok: false, error: this.lostError(token) };
     this.unlock(msg);
     if (props !== undefined && Object.keys(props).length > 0) msg.raw = withApplicationProperties(msg.raw, props);
     msg.state = 'deferred';
@@ -201,14 +292,14 @@ export class MessageStore {
 
   deadLetter(token: string, reason: string | undefined, description: string | undefined, props: Record<string, unknown> | undefined): SettleResult {
     const msg = this.lockedMessage(token);
-    if (msg === undefined) return { ok: false, error: LOCK_LOST };
+    if (msg === undefined) return { ok: false, error: this.lostError(token) };
     this.moveToDeadLetter(msg, reason, description, props);
     return { ok: true, message: msg };
   }
 
   renew(token: string): { ok: true; lockedUntilMs: number } | { ok: false; error: AmqpErrorInfo } {
     const msg = this.lockedMessage(token);
-    if (msg === undefined || msg.lock === undefined) return { ok: false, error: LOCK_LOST };
+    if (msg === undefined || msg.lock === undefined || msg.lock.sessionId !== undefined) return { ok: false, error: LOCK_LOST };
     this.clearTimer(msg.lock.timer);
     const lockedUntilMs = Date.now() + this.rules.lockDurationMs;
     msg.lock.lockedUntilMs = lockedUntilMs;
@@ -252,5 +343,6 @@ export class MessageStore {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.listeners.clear();
+    this.sessions?.stop();
   }
 }

@@ -3,7 +3,10 @@
  * .NET GUID byte order, annotated with sequence number, enqueued time and locked-until, and left
  * unsettled; the client's disposition (complete, abandon, defer, dead-letter) is applied and the
  * double settles it, with `com.microsoft:message-lock-lost` when the lock is gone. Receive-and-
- * delete: deliveries are sent settled and removed.
+ * delete: deliveries are sent settled and removed. The locks belong to the link: when it detaches
+ * (or its connection drops) every message it still holds unsettled is released. A session
+ * receiver delivers only its session's messages, in order, under the session lock, and gives the
+ * session up when it detaches; an expired session lock detaches it with session-lock-lost.
  */
 import rhea from 'rhea';
 import type { Delivery } from 'rhea';
@@ -14,6 +17,7 @@ import type { DispositionState } from '../rhea-access.ts';
 import { outcomes } from '../rhea-access.ts';
 import { deliveryTag } from './lock-token.ts';
 import type { MessageStore, SbMessage, SettleResult } from './message-store.ts';
+import type { SessionLock } from './session-locks.ts';
 
 const { wrap_long, wrap_timestamp } = rhea.types;
 
@@ -41,27 +45,29 @@ function stringProps(v: unknown): Record<string, unknown> | undefined {
 export class SbReceiverLink implements OutgoingHandler {
   readonly mode: ReceiveMode;
   private readonly store: MessageStore;
-  private readonly tokens = new WeakMap<Delivery, string>();
+  private readonly tokens = new Map<Delivery, string>();
+  private readonly session: SessionLock | undefined;
   private out: OutgoingLink | undefined;
   private readonly unsubscribe: () => void;
 
-  constructor(store: MessageStore, mode: ReceiveMode) {
+  constructor(store: MessageStore, mode: ReceiveMode, session?: SessionLock) {
     this.store = store;
     this.mode = mode;
+    this.session = session;
     this.unsubscribe = store.onChange(() => { if (this.out !== undefined) this.pump(this.out); });
   }
 
   pump(out: OutgoingLink): void {
     this.out = out;
     while (out.available() > 0) {
-      const msg = this.store.next();
+      const msg = this.store.next(this.session?.sessionId);
       if (msg === undefined) return;
       if (this.mode === 'receiveAndDelete') {
         this.store.take(msg);
         out.send(encodeForClient(msg));
         continue;
       }
-      const lock = this.store.lock(msg);
+      const lock = this.session === undefined ? this.store.lock(msg) : this.store.lockInSession(msg, this.session);
       const delivery = out.send(encodeForClient(msg, lock.lockedUntilMs), deliveryTag(lock.token));
       this.tokens.set(delivery, lock.token);
     }
@@ -103,5 +109,9 @@ export class SbReceiverLink implements OutgoingHandler {
   onDetach(): void {
     this.unsubscribe();
     this.out = undefined;
+    const held = [...this.tokens.values()];
+    this.tokens.clear();
+    for (const token of held) this.store.releaseLock(token);
+    if (this.session !== undefined) this.store.releaseSession(this.session.sessionId, this.session.owner);
   }
 }

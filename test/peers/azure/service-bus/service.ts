@@ -1,10 +1,12 @@
 /**
  * The Service Bus namespace: queues, topics with subscriptions (every subscription gets every
  * message), dead-letter queues, sender links (broker-assigned MessageId, time to live, scheduled
- * enqueue time), receiver links in peek-lock or receive-and-delete mode, the management node,
- * and the API the test hooks use.
+ * enqueue time), receiver links in peek-lock or receive-and-delete mode, sessions on
+ * session-enabled entities (`com.microsoft:session-filter`), the management node, and the API the
+ * test hooks use.
  */
 import { randomUUID } from 'node:crypto';
+import rhea from 'rhea';
 import type { Delivery } from 'rhea';
 import { peekMessage, withProperties } from '../amqp-message.ts';
 import type { IncomingTransfer } from '../batch.ts';
@@ -17,8 +19,9 @@ import type { RequestNode } from '../request-response.ts';
 import type { SasKey } from '../sas.ts';
 import type { NormalizedRules, NormalizedTopology } from '../topology.ts';
 import { serviceBusManagementNode } from './management.ts';
-import { MessageStore } from './message-store.ts';
+import { MessageStore, SESSION_LOCK_LOST } from './message-store.ts';
 import { SbReceiverLink } from './receiver-link.ts';
+import { SessionLocks } from './session-locks.ts';
 
 interface Counter { next: number }
 interface QueueState { kind: 'queue'; name: string; store: MessageStore; seq: Counter }
@@ -27,9 +30,19 @@ interface TopicState { kind: 'topic'; name: string; subscriptions: Map<string, S
 type SendTarget = QueueState | TopicState;
 
 const DLQ = '$DeadLetterQueue';
+const SESSION_FILTER = 'com.microsoft:session-filter';
+/** .NET ticks (100 ns since 0001-01-01) at the Unix epoch. */
+const EPOCH_TICKS = 621_355_968_000_000_000n;
+
+/** `com.microsoft:locked-until-utc` as Service Bus sends it: .NET ticks as an AMQP long. */
+function lockedUntilTicks(ms: number): unknown {
+  const b = Buffer.alloc(8);
+  b.writeBigInt64BE(BigInt(ms) * 10_000n + EPOCH_TICKS);
+  return rhea.types.wrap_long(b);
+}
 
 function entityStores(path: string, rules: NormalizedRules): MessageStore {
-  const dlqRules = { ...rules, defaultTtlMs: undefined, deadLetterOnExpiration: false };
+  const dlqRules = { ...rules, defaultTtlMs: undefined, deadLetterOnExpiration: false, requiresSession: false };
   return new MessageStore(path, rules, new MessageStore(`${path}/${DLQ}`, dlqRules, undefined));
 }
 
@@ -106,11 +119,25 @@ export class ServiceBusService implements NamespaceService {
       return { error: this.notFound(req.address) };
     }
     const filter = req.remote.source?.filter ?? {};
-    if (Object.keys(filter).some((k) => k.includes('session-filter'))) {
-      return { error: amqpError(CONDITIONS.notImplemented, 'The Azure double does not emulate Service Bus sessions.') };
-    }
     const mode = req.remote.snd_settle_mode === 1 ? 'receiveAndDelete' : 'peekLock';
-    return { handler: new SbReceiverLink(store, mode) };
+    const sessionful = Object.hasOwn(filter, SESSION_FILTER);
+    if (store.rules.requiresSession !== sessionful) {
+      return { error: amqpError(CONDITIONS.notAllowed, store.rules.requiresSession
+        ? 'It is not possible for an entity that requires sessions to create a non-sessionful message receiver.'
+        : 'A sessionful message receiver cannot be created on an entity that does not require sessions. Ensure RequiresSession is set to true when creating a Queue or Subscription to enable sessionful behavior.') };
+    }
+    if (!sessionful) return { handler: new SbReceiverLink(store, mode) };
+    const asked = filter[SESSION_FILTER];
+    const accepted = store.acceptSession(typeof asked === 'string' ? asked : undefined, SessionLocks.newOwner(), () => req.link.close(SESSION_LOCK_LOST));
+    if (!accepted.ok) return { error: accepted.error };
+    const { lock } = accepted;
+    return {
+      handler: new SbReceiverLink(store, mode, lock),
+      attach: {
+        source: { ...req.remote.source, filter: { ...filter, [SESSION_FILTER]: lock.sessionId } },
+        properties: { ...req.remote.properties, 'com.microsoft:locked-until-utc': lockedUntilTicks(lock.lockedUntilMs) },
+      },
+    };
   }
 
   attachIncoming(req: AttachRequest): AttachResult<IncomingHandler> {
@@ -123,6 +150,10 @@ export class ServiceBusService implements NamespaceService {
       onTransfer: (transfer: IncomingTransfer, delivery: Delivery) => {
         if (transfer.sizeBytes > this.maxMessageSizeBytes) {
           delivery.reject(amqpError(CONDITIONS.messageSizeExceeded, `The received message (delivery-id:${delivery.id}, size:${transfer.sizeBytes} bytes) exceeds the limit (${this.maxMessageSizeBytes} bytes) currently allowed on the link.`));
+          return;
+        }
+        if (target.kind === 'queue' && target.store.rules.requiresSession && transfer.messages.some((raw) => peekMessage(raw).group_id == null)) {
+          delivery.reject(amqpError(CONDITIONS.notAllowed, 'The SessionId was not set on a message, and it cannot be sent to the entity. Entities that have session support enabled can only receive messages that have the SessionId set to a valid value.'));
           return;
         }
         for (const raw of transfer.messages) this.ingest(target, raw);
@@ -143,12 +174,15 @@ export class ServiceBusService implements NamespaceService {
     }
     const sequenceNumber = target.seq.next++;
     const opts = {
-      sequenceNumber, messageId,
+      sequenceNumber, messageId, sessionId: decoded.group_id == null ? undefined : String(decoded.group_id),
       ttlMs: typeof decoded.ttl === 'number' ? decoded.ttl : undefined,
       scheduledEnqueueTimeMs: timeMs(decoded.message_annotations?.['x-opt-scheduled-enqueue-time']),
     };
-    if (target.kind === 'queue') target.store.enqueue(stored, opts);
-    else for (const sub of target.subscriptions.values()) sub.store.enqueue(stored, opts);
+    const stores = target.kind === 'queue' ? [target.store] : [...target.subscriptions.values()].map((s) => s.store);
+    for (const store of stores) {
+      if (store.rules.requiresSession && opts.sessionId === undefined) store.deadLetterSessionless(stored, opts);
+      else store.enqueue(stored, opts);
+    }
     return sequenceNumber;
   }
 
