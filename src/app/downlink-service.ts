@@ -81,7 +81,7 @@ export class DownlinkService {
       for (const d of queued) {
         try {
           const result = await runtime.sendDownlink({
-            msg: d.msg, metadata: d.metadata, msgType: d.msgType, integrationMetadata: runtime.integrationMetadata(),
+            msg: d.msg, metadata: d.metadata, msgType: d.msgType, integrationMetadata: runtime.integrationMetadata(), downlinkId: d.id,
           }, this.abort.signal);
           await this.store.markDownlink(d.id, 'sent');
           await this.event(integrationId, d, 'OK', { payloads: result.sent, out: result.raw });

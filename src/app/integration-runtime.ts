@@ -18,13 +18,14 @@ import type { Connector, ConnectorContext, ConnectorDefinition } from '../core/c
 import { CloudbridgeError, fixFor, toCloudbridgeError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type {
-  ConverterConfig, EncodedDownlink, IntegrationConfig, IntegrationState, IntegrationStatus, LifecycleEvent, UplinkMessage,
+  ConverterConfig, IntegrationConfig, IntegrationState, IntegrationStatus, LifecycleEvent, UplinkMessage,
 } from '../core/model.ts';
 import { IngestPipeline, type PipelineLimits } from '../core/pipeline.ts';
 import type { CommitPort, ConvertPort } from '../core/ports.ts';
 import type { DownlinkConverterRunner, DownlinkInput, UplinkConverterRunner } from '../converters/types.ts';
 import { bindLeaseStore } from '../store/leases.ts';
 import type { EventInput, Store } from '../store/types.ts';
+import { recordDownlinkOutcome, runConnectorAction } from './connector-extras.ts';
 import { ConversionJournal } from './conversion-journal.ts';
 import { decryptConfig } from './integration-secrets.ts';
 import type { RecentEvents } from './recent-events.ts';
@@ -192,8 +193,16 @@ export class IntegrationRuntime {
       throw new CloudbridgeError('INTEGRATION_NOT_RUNNING', `integration "${this.config.name}" is ${this.state.toLowerCase()}`);
     }
     const conversion = await this.downlink.encode(input);
-    for (const encoded of conversion.encoded) await connector.sendDownlink(encoded as EncodedDownlink, signal);
+    const deviceName = input.metadata['deviceName'];
+    const request = { msgType: input.msgType, ...(input.downlinkId === undefined ? {} : { downlinkId: input.downlinkId }), ...(deviceName === undefined ? {} : { deviceName }) };
+    for (const encoded of conversion.encoded) await connector.sendDownlink({ ...encoded, ...request }, signal);
     return { sent: conversion.encoded.length, raw: conversion.raw };
+  }
+
+  /** Runs one of the connector's actions (ADR 015). */
+  async runAction(name: string, input: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
+    if (!this.running) throw new CloudbridgeError('INTEGRATION_NOT_RUNNING', `integration "${this.config.name}" is ${this.state.toLowerCase()}`);
+    return runConnectorAction(this.connector, this.config.type, name, input, signal);
   }
 
   integrationMetadata(): Record<string, string> {
@@ -273,6 +282,7 @@ export class IntegrationRuntime {
         this.event({ type: 'WARNING', body: { code, message, ...details } });
       },
       leases: bindLeaseStore(this.deps.store, this.config.id),
+      downlinkOutcome: (id, outcome, detail) => recordDownlinkOutcome({ store: this.deps.store, clock: this.deps.clock, log: this.log, integrationId: this.config.id }, id, outcome, detail),
       log: this.log,
       clock: this.deps.clock,
       signal: abort.signal,

@@ -7,6 +7,7 @@ import { awsIotCoreConnector } from './aws-iot-core/index.ts';
 import { awsKinesisConnector } from './aws-kinesis/index.ts';
 import { awsSqsConnector } from './aws-sqs/index.ts';
 import { azureEventHubsConnector } from './azure-event-hubs/index.ts';
+import { azureIotHubConnector } from './azure-iot-hub/index.ts';
 import { azureServiceBusConnector } from './azure-service-bus/index.ts';
 import { gcpPubSubConnector } from './gcp-pubsub/index.ts';
 import { watsonIotConnector } from './ibm-watson-iot/index.ts';
@@ -18,6 +19,7 @@ export const connectorDefinitions: readonly ConnectorDefinition[] = [
   awsSqsConnector,
   awsKinesisConnector,
   azureEventHubsConnector,
+  azureIotHubConnector,
   azureServiceBusConnector,
   watsonIotConnector,
   gcpPubSubConnector,

@@ -88,6 +88,8 @@ export interface DownlinkInput {
   metadata: Record<string, string>;
   msgType: string;
   integrationMetadata: Record<string, string>;
+  /** The stored downlink being sent (the runtime passes it on with each payload; not given to the encoder). */
+  downlinkId?: string;
 }
 
 export interface DownlinkConversion {

@@ -7,7 +7,7 @@ import type { TSchema, Static } from '@sinclair/typebox';
 import type { Clock } from './clock.ts';
 import { toCloudbridgeError } from './errors.ts';
 import type { Logger } from './logger.ts';
-import type { DeadLetterInput, EncodedDownlink, UplinkMessage } from './model.ts';
+import type { DeadLetterInput, DownlinkOutcome, EncodedDownlink, UplinkMessage } from './model.ts';
 import type { DeliveryCheckpoint, LeaseStore } from './partitions.ts';
 import type { WarningCode } from './warnings.ts';
 
@@ -75,6 +75,14 @@ export interface ConnectorContext {
    * Hubs). Shared by every instance on the same store; see src/core/partitions.ts and ADR 008.
    */
   leases: LeaseStore;
+  /**
+   * Records what finally became of a downlink this connector sent (`EncodedDownlink.downlinkId`),
+   * when its cloud reports it later (IoT Hub feedback): stored with the downlink, shown by the
+   * downlinks API, and recorded as a DEBUG_DOWNLINK event. The first outcome of a downlink stays;
+   * resolves false for a repeat. Rejects when the store cannot record it (the connector may leave
+   * the cloud's report unacknowledged and take it again). ADR 015.
+   */
+  downlinkOutcome(downlinkId: string, outcome: DownlinkOutcome, detail?: string): Promise<boolean>;
   log: Logger;
   clock: Clock;
   /** Aborted when the integration stops. */
@@ -102,6 +110,18 @@ export interface Connector {
   status(): ConnectorStatusDetails;
   /** Sends one encoded downlink. Rejects with a CloudbridgeError when it was not accepted. */
   sendDownlink?(msg: EncodedDownlink, signal: AbortSignal): Promise<void>;
+  /**
+   * Operations the connector offers beyond intake and downlink (IoT Hub: read a device twin's
+   * reported properties now), run through `POST /api/v1/integrations/:id/actions/:name` with the
+   * JSON body as `input`; the result is returned to the caller as JSON. Reject with a
+   * CloudbridgeError (CONFIG_INVALID naming the input field for bad input). ADR 015.
+   */
+  actions?: Record<string, ConnectorAction>;
+}
+
+export interface ConnectorAction {
+  description: string;
+  run(input: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
 }
 
 export interface ConnectorDefinition<S extends TSchema = TSchema> {

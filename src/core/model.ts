@@ -195,6 +195,25 @@ export interface EncodedDownlink {
   contentType: ContentType;
   data: Uint8Array;
   metadata: Record<string, string>;
+  /**
+   * The stored downlink this payload belongs to (absent for a payload sent outside the queue):
+   * the id a connector reports its final outcome for (`ConnectorContext.downlinkOutcome`, ADR 015).
+   */
+  downlinkId?: string;
+  /** The request's message type (`RPC_CALL_FROM_SERVER_TO_DEVICE`, `ATTRIBUTES_UPDATED`, ...). */
+  msgType?: string;
+  /** The device the request was made for (whatever metadata the encoder returned). */
+  deviceName?: string;
 }
 
+/** Whether the connector handed the downlink to its cloud: `sent` is not yet `delivered` (see DownlinkOutcome). */
 export type DownlinkStatus = 'queued' | 'sent' | 'failed';
+
+/**
+ * What finally became of a sent downlink, when the cloud tells (IoT Hub feedback): `delivered` to
+ * the device, `expired` before the device took it, `rejected` by the device, `purged` from the
+ * device's queue, or dead-lettered after too many deliveries (`deliveryCountExceeded`). ADR 015.
+ */
+export type DownlinkOutcome = 'delivered' | 'expired' | 'rejected' | 'purged' | 'deliveryCountExceeded';
+
+export const DOWNLINK_OUTCOMES: readonly DownlinkOutcome[] = ['delivered', 'expired', 'rejected', 'purged', 'deliveryCountExceeded'];

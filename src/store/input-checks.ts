@@ -1,6 +1,7 @@
 /** Checks of caller-given values and refusal messages, the same in both SQL stores. */
 import { CloudbridgeError } from '../core/errors.ts';
-import type { AttributeScope, DownlinkStatus, EntityRecord } from '../core/model.ts';
+import type { AttributeScope, DownlinkOutcome, DownlinkStatus, EntityRecord } from '../core/model.ts';
+import { DOWNLINK_OUTCOMES } from '../core/model.ts';
 import type { ApiToken, DeadLetterState } from './types.ts';
 
 const SCOPES: readonly AttributeScope[] = ['client', 'shared', 'server'];
@@ -13,6 +14,10 @@ export function checkScope(scope: AttributeScope): void {
 
 export function checkDownlinkStatus(status: DownlinkStatus): void {
   if (!DOWNLINK_STATUSES.includes(status)) throw new CloudbridgeError('CONFIG_INVALID', `downlink status must be queued, sent or failed, not ${String(status)}`, { field: 'status' });
+}
+
+export function checkDownlinkOutcome(outcome: DownlinkOutcome): void {
+  if (!DOWNLINK_OUTCOMES.includes(outcome)) throw new CloudbridgeError('CONFIG_INVALID', `downlink outcome must be one of ${DOWNLINK_OUTCOMES.join(', ')}, not ${String(outcome)}`, { field: 'outcome' });
 }
 
 /**

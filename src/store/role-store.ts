@@ -5,7 +5,7 @@
  * belongs to it in one transaction.
  */
 import type {
-  AttributeScope, ConverterConfig, DownlinkStatus, EntityKind, IntegrationConfig, KvValue,
+  AttributeScope, ConverterConfig, DownlinkOutcome, DownlinkStatus, EntityKind, IntegrationConfig, KvValue,
 } from '../core/model.ts';
 import type { NewDownlink } from './rows.ts';
 import type {
@@ -28,7 +28,7 @@ export interface StoreRoles {
   attributes: RoleMethods<'listAttributes' | 'setAttributes' | 'deleteAttributes'>;
   events: RoleMethods<'addEvents' | 'listEvents' | 'pruneEvents'>;
   deadLetters: RoleMethods<'listDeadLetters' | 'getDeadLetter' | 'setDeadLetterState'>;
-  downlinks: RoleMethods<'enqueueDownlink' | 'getDownlink' | 'listQueuedDownlinks' | 'listDownlinks' | 'markDownlink'>;
+  downlinks: RoleMethods<'enqueueDownlink' | 'getDownlink' | 'listQueuedDownlinks' | 'listDownlinks' | 'markDownlink' | 'recordDownlinkOutcome'>;
   config: RoleMethods<'listIntegrations' | 'getIntegration' | 'saveIntegration' | 'listConverters' | 'getConverter' | 'saveConverter' | 'deleteConverter'>;
   leases: RoleMethods<'listLeases' | 'ensureLeases' | 'claimLease' | 'renewLease' | 'releaseLease' | 'writeCheckpoint'
     | 'setLeaseMeta' | 'removeLeases'>;
@@ -93,6 +93,7 @@ export abstract class RoleStore implements Store {
   async listQueuedDownlinks(integrationId: string, limit: number): Promise<Downlink[]> { return this.#r.downlinks.listQueuedDownlinks(integrationId, limit); }
   async listDownlinks(query: { integrationId?: string; deviceName?: string; limit?: number }): Promise<Downlink[]> { return this.#r.downlinks.listDownlinks(query); }
   async markDownlink(id: string, status: DownlinkStatus, error?: string | null): Promise<void> { await this.#r.downlinks.markDownlink(id, status, error); }
+  async recordDownlinkOutcome(id: string, outcome: DownlinkOutcome, detail: string | null, at: number): Promise<boolean> { return this.#r.downlinks.recordDownlinkOutcome(id, outcome, detail, at); }
 
   // Config
   async listIntegrations(): Promise<IntegrationConfig[]> { return this.#r.config.listIntegrations(); }

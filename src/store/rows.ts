@@ -3,7 +3,7 @@
  * ./types.ts. Where the drivers differ (SQLite gives 0/1 for booleans and Uint8Array for blobs,
  * PostgreSQL gives booleans and Buffers) the row type admits both and the mapper normalises.
  */
-import type { ConverterConfig, ConverterLanguage, ConverterType, DeadLetterInput, DownlinkStatus, EntityKind, IntegrationConfig } from '../core/model.ts';
+import type { ConverterConfig, ConverterLanguage, ConverterType, DeadLetterInput, DownlinkOutcome, DownlinkStatus, EntityKind, IntegrationConfig } from '../core/model.ts';
 import { decodeJson, encodeJson } from './kv-columns.ts';
 import type { ApiToken, ConversionJournalEntry, DeadLetter, DeadLetterState, Downlink, Entity, EventType, StoredEvent } from './types.ts';
 
@@ -76,7 +76,7 @@ export function toJournalEntry(r: JournalRow): ConversionJournalEntry {
   return { sourceKeys: Array.isArray(keys) ? keys.map(String) : [], startedAt: Number(r.started_at) };
 }
 
-export type NewDownlink = Omit<Downlink, 'id' | 'status' | 'error' | 'attempts' | 'createdAt' | 'updatedAt'>;
+export type NewDownlink = Omit<Downlink, 'id' | 'status' | 'error' | 'attempts' | 'outcome' | 'outcomeDetail' | 'outcomeAt' | 'createdAt' | 'updatedAt'>;
 
 export interface DownlinkRow {
   id: string;
@@ -88,22 +88,27 @@ export interface DownlinkRow {
   status: DownlinkStatus;
   error: string | null;
   attempts: number;
+  outcome: DownlinkOutcome | null;
+  outcome_detail: string | null;
+  outcome_at: number | null;
   created_at: number;
   updated_at: number;
 }
 
-export const DOWNLINK_COLUMNS = 'id, integration_id, device_name, msg_type, msg_json, metadata_json, status, error, attempts, created_at, updated_at';
+/** The columns a new row is inserted with (the outcome columns start empty). */
+export const DOWNLINK_INSERT_COLUMNS = 'id, integration_id, device_name, msg_type, msg_json, metadata_json, status, error, attempts, created_at, updated_at';
+export const DOWNLINK_COLUMNS = `${DOWNLINK_INSERT_COLUMNS}, outcome, outcome_detail, outcome_at`;
 
 /** The row of a newly queued downlink. */
 export function newDownlinkRow(id: string, d: NewDownlink, now: number): DownlinkRow {
   return {
     id, integration_id: d.integrationId, device_name: d.deviceName, msg_type: d.msgType,
     msg_json: encodeJson(d.msg), metadata_json: encodeJson(d.metadata), status: 'queued', error: null, attempts: 0,
-    created_at: now, updated_at: now,
+    outcome: null, outcome_detail: null, outcome_at: null, created_at: now, updated_at: now,
   };
 }
 
-/** The row's values in DOWNLINK_COLUMNS order. */
+/** The row's values in DOWNLINK_INSERT_COLUMNS order. */
 export function downlinkValues(r: DownlinkRow): Array<string | number | null> {
   return [r.id, r.integration_id, r.device_name, r.msg_type, r.msg_json, r.metadata_json, r.status, r.error, r.attempts, r.created_at, r.updated_at];
 }
@@ -112,7 +117,9 @@ export function toDownlink(r: DownlinkRow): Downlink {
   return {
     id: r.id, integrationId: r.integration_id, deviceName: r.device_name, msgType: r.msg_type,
     msg: decodeJson(r.msg_json), metadata: decodeJson<Record<string, string>>(r.metadata_json),
-    status: r.status, error: r.error, attempts: r.attempts, createdAt: r.created_at, updatedAt: r.updated_at,
+    status: r.status, error: r.error, attempts: r.attempts,
+    outcome: r.outcome ?? null, outcomeDetail: r.outcome_detail ?? null, outcomeAt: r.outcome_at === null || r.outcome_at === undefined ? null : Number(r.outcome_at),
+    createdAt: r.created_at, updatedAt: r.updated_at,
   };
 }
 

@@ -3,7 +3,7 @@
  * and PostgreSQL. `test/store/contract.ts` is the suite every implementation must pass.
  */
 import type {
-  AttributeScope, ConverterConfig, DownlinkStatus, EntityKind,
+  AttributeScope, ConverterConfig, DownlinkOutcome, DownlinkStatus, EntityKind,
   IntegrationConfig, KvValue,
 } from '../core/model.ts';
 
@@ -168,17 +168,28 @@ export interface Downlink {
   status: DownlinkStatus;
   error: string | null;
   attempts: number;
+  /** The final outcome the connector reported after sending (ADR 015); null until then, or when its cloud tells none. */
+  outcome: DownlinkOutcome | null;
+  /** The cloud's own words for the outcome (e.g. IoT Hub feedback's description). */
+  outcomeDetail: string | null;
+  outcomeAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
 
 export interface DownlinkStore {
-  enqueueDownlink(d: Omit<Downlink, 'id' | 'status' | 'error' | 'attempts' | 'createdAt' | 'updatedAt'>): Promise<Downlink>;
+  enqueueDownlink(d: Omit<Downlink, 'id' | 'status' | 'error' | 'attempts' | 'outcome' | 'outcomeDetail' | 'outcomeAt' | 'createdAt' | 'updatedAt'>): Promise<Downlink>;
   getDownlink(id: string): Promise<Downlink | null>;
   /** Queued downlinks, oldest first. */
   listQueuedDownlinks(integrationId: string, limit: number): Promise<Downlink[]>;
   listDownlinks(query: { integrationId?: string; deviceName?: string; limit?: number }): Promise<Downlink[]>;
   markDownlink(id: string, status: DownlinkStatus, error?: string | null): Promise<void>;
+  /**
+   * Records a sent downlink's final outcome (ADR 015). The first outcome stays: a later one for the
+   * same downlink (a redelivered feedback record) changes nothing and returns false; NOT_FOUND
+   * for an unknown id.
+   */
+  recordDownlinkOutcome(id: string, outcome: DownlinkOutcome, detail: string | null, at: number): Promise<boolean>;
 }
 
 export interface ConfigStore {

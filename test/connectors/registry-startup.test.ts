@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 const ROOT = new URL('../../', import.meta.url).pathname;
 
 /** The packages of the cloud SDKs, those of the connectors we have and of those planned (Azure, Google, IBM). */
-const CLOUD_SDK = /^(@aws-sdk\/|@aws\/|@smithy\/|@azure\/|azure-|@google-cloud\/|google-gax|@grpc\/|ibm)/;
+const CLOUD_SDK = /^(@aws-sdk\/|@aws\/|@smithy\/|@azure\/|azure-|rhea|@google-cloud\/|google-gax|@grpc\/|ibm)/;
 
 const PROBE = `
 import { registerHooks } from 'node:module';
@@ -38,6 +38,9 @@ out.kinesis = seen();
 const eh = await import('./src/connectors/azure-event-hubs/index.ts');
 await (await eh.sdkApiFor({ connectionString: 'Endpoint=sb://localhost:1/;SharedAccessKeyName=k;SharedAccessKey=a2V5;EntityPath=h;UseDevelopmentEmulator=true', eventHubName: 'h', consumerGroup: '$Default', owner: 'probe', store: null, loadBalancing: 'balanced', ownershipExpirationMs: 30000, updateIntervalMs: 10000 })).close();
 out.eventHubs = seen();
+const iot = await import('./src/connectors/azure-iot-hub/index.ts');
+await iot.sdkApiFor({ connectionString: 'HostName=probe.azure-devices.net;SharedAccessKeyName=p;SharedAccessKey=cHJvYmU=' });
+out.iot = seen();
 const serviceBus = await import('./src/connectors/azure-service-bus/index.ts');
 await (await serviceBus.sdkApiFor(serviceBus.resolveServiceBusConfig({ connectionString: 'Endpoint=sb://probe.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=a2V5', queueName: 'q' }))).close();
 out.serviceBus = seen();
@@ -53,6 +56,7 @@ interface Loaded {
   sqs: string[];
   kinesis: string[];
   eventHubs: string[];
+  iot: string[];
   serviceBus: string[];
   pubsub: string[];
 }
@@ -80,6 +84,10 @@ describe('connector SDKs load on first use', () => {
     assert.ok(!loaded.kinesis.some((p) => p.startsWith('@azure/')), 'no Azure SDK before an Event Hubs client is made');
     assert.ok(loaded.eventHubs.includes('@azure/event-hubs'), `after sdkApiFor (azure-event-hubs): ${loaded.eventHubs.join(', ')}`);
     assert.ok(!loaded.eventHubs.includes('@azure/service-bus') && !loaded.eventHubs.includes('azure-iothub'), 'the Event Hubs client loads neither the Service Bus nor the IoT Hub SDK');
+  });
+
+  it('the first IoT Hub client loads azure-iothub (and rhea for the redirect)', () => {
+    assert.ok(loaded.iot.includes('azure-iothub') && loaded.iot.includes('rhea'), `after sdkApiFor (azure-iot-hub): ${loaded.iot.join(', ')}`);
   });
 
   it('the first Service Bus client loads @azure/service-bus', () => {

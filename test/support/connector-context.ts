@@ -16,7 +16,7 @@ import type { ConnectorContext, DeliveryOptions, DeliveryReport } from '../../sr
 import { systemClock } from '../../src/core/clock.ts';
 import { CloudbridgeError, DeliveryRejectedError } from '../../src/core/errors.ts';
 import { silentLogger, type Logger } from '../../src/core/logger.ts';
-import type { UplinkMessage } from '../../src/core/model.ts';
+import type { DownlinkOutcome, UplinkMessage } from '../../src/core/model.ts';
 import type { DeliveryCheckpoint } from '../../src/core/partitions.ts';
 import { bindLeaseStore } from '../../src/store/leases.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
@@ -47,6 +47,8 @@ export interface TestConnectorContext extends ConnectorContext {
   readonly calls: DeliveryCall[];
   readonly states: StateReport[];
   readonly warnings: Array<{ code: string; message: string; details?: Record<string, unknown> }>;
+  /** Downlink outcomes the connector reported (`downlinkOutcome`), in order, repeats included. */
+  readonly outcomes: Array<{ downlinkId: string; outcome: DownlinkOutcome; detail: string | undefined }>;
   /** Checkpoints of resolved deliveries, in the order they resolved (what the commits would have written). */
   readonly committedCheckpoints: DeliveryCheckpoint[];
   /** Deliveries not settled yet. */
@@ -98,6 +100,7 @@ export function createTestContext(
   const states: StateReport[] = [];
   const warnings: TestConnectorContext['warnings'] = [];
   const committedCheckpoints: DeliveryCheckpoint[] = [];
+  const outcomes: TestConnectorContext['outcomes'] = [];
   let pendingCount = 0;
   let maxPending = 0;
   const integrationId = opts.integrationId ?? 'test-integration';
@@ -112,6 +115,12 @@ export function createTestContext(
     states,
     warnings,
     committedCheckpoints,
+    outcomes,
+    downlinkOutcome(downlinkId, outcome, detail) {
+      const first = !outcomes.some((o) => o.downlinkId === downlinkId);
+      outcomes.push({ downlinkId, outcome, detail });
+      return Promise.resolve(first);
+    },
     leases: bindLeaseStore(leaseStore, integrationId),
     leaseStore,
     log: opts.log ?? silentLogger,

@@ -1,5 +1,5 @@
 /**
- * Integrations: CRUD, enable/disable, restart, status, connection check, connector types. The status comes
+ * Integrations: CRUD, enable/disable, restart, status, connection check, connector actions, connector types. The status comes
  * from the running integrations (memory); the list and a single integration are answered from
  * memory too while the store is unavailable (marked, see memory-fallback.ts).
  */
@@ -72,6 +72,17 @@ export function integrationRoutes(deps: ApiDeps): FastifyPluginAsync {
     });
     app.post<Id>('/integrations/:id/check', { schema: { tags, params: IdParams, summary: 'Check credentials and reachability (no consumption)' } }, async (req) =>
       svc.checkConnection({ idOrName: req.params.id }, AbortSignal.timeout(20_000)));
+    app.post<{ Params: { id: string; name: string }; Body: Record<string, unknown> | undefined }>('/integrations/:id/actions/:name', {
+      schema: {
+        tags, summary: 'Run a connector action (its docs page lists them, e.g. azure-iot-hub readTwin); the JSON body is its input, the answer its result (ADR 015). 404 NOT_FOUND for an action the connector lacks, 409 INTEGRATION_NOT_RUNNING when the integration is not running.',
+        params: Type.Object({ id: Type.String({ description: 'Integration id or name' }), name: Type.String({ description: 'Action name' }) }),
+        body: Type.Optional(Type.Object({}, { additionalProperties: true })),
+      },
+    }, async (req) => {
+      const runtime = deps.manager.find(req.params.id) ?? deps.manager.get((await svc.requireIntegration(req.params.id)).id);
+      if (!runtime) throw new CloudbridgeError('INTEGRATION_NOT_RUNNING', `integration "${req.params.id}" is disabled: enable it first`);
+      return { result: await runtime.runAction(req.params.name, req.body ?? {}, AbortSignal.timeout(60_000)) };
+    });
   };
 }
 

@@ -1,9 +1,9 @@
-/** The durable downlink queue: queued → sent | failed, with attempts and the last error. */
+/** The durable downlink queue: queued → sent | failed, with attempts and the last error, and a sent downlink's final outcome. */
 import { randomUUID } from 'node:crypto';
 import { CloudbridgeError } from '../../core/errors.ts';
-import type { DownlinkStatus } from '../../core/model.ts';
-import { checkDownlinkStatus, downlinkAttempt } from '../input-checks.ts';
-import { DEFAULT_LIMIT, DOWNLINK_COLUMNS as COLUMNS, downlinkValues, newDownlinkRow, toDownlink, type DownlinkRow, type NewDownlink } from '../rows.ts';
+import type { DownlinkOutcome, DownlinkStatus } from '../../core/model.ts';
+import { checkDownlinkOutcome, checkDownlinkStatus, downlinkAttempt } from '../input-checks.ts';
+import { DEFAULT_LIMIT, DOWNLINK_COLUMNS as COLUMNS, DOWNLINK_INSERT_COLUMNS, downlinkValues, newDownlinkRow, toDownlink, type DownlinkRow, type NewDownlink } from '../rows.ts';
 import type { Downlink } from '../types.ts';
 import type { PostgresDatabase, Sql } from './database.ts';
 
@@ -16,7 +16,7 @@ export class PostgresDownlinks {
 
   async enqueueDownlink(d: NewDownlink): Promise<Downlink> {
     const row = newDownlinkRow(randomUUID(), d, Date.now());
-    await this.#db.sql.run(`INSERT INTO downlinks (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, downlinkValues(row));
+    await this.#db.sql.run(`INSERT INTO downlinks (${DOWNLINK_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, downlinkValues(row));
     return toDownlink(row);
   }
 
@@ -56,6 +56,15 @@ export class PostgresDownlinks {
     const changed = await this.#db.sql.run('UPDATE downlinks SET status = $1, error = $2, attempts = attempts + $3, updated_at = $4 WHERE id = $5',
       [status, error ?? null, attempt, Date.now(), id]);
     if (changed === 0) throw new CloudbridgeError('NOT_FOUND', `downlink ${id} not found`);
+  }
+
+  async recordDownlinkOutcome(id: string, outcome: DownlinkOutcome, detail: string | null, at: number): Promise<boolean> {
+    checkDownlinkOutcome(outcome);
+    const changed = await this.#db.sql.run('UPDATE downlinks SET outcome = $1, outcome_detail = $2, outcome_at = $3, updated_at = $4 WHERE id = $5 AND outcome IS NULL',
+      [outcome, detail, at, Date.now(), id]);
+    if (changed > 0) return true;
+    if (await this.getDownlink(id) === null) throw new CloudbridgeError('NOT_FOUND', `downlink ${id} not found`);
+    return false;
   }
 
   async deleteForIntegration(sql: Sql, integrationId: string): Promise<void> {

@@ -1,9 +1,9 @@
-/** The durable downlink queue: queued → sent | failed, with attempts and the last error. */
+/** The durable downlink queue: queued → sent | failed, with attempts and the last error, and a sent downlink's final outcome. */
 import { randomUUID } from 'node:crypto';
 import { CloudbridgeError } from '../../core/errors.ts';
-import type { DownlinkStatus } from '../../core/model.ts';
-import { checkDownlinkStatus, downlinkAttempt } from '../input-checks.ts';
-import { DEFAULT_LIMIT, DOWNLINK_COLUMNS as COLUMNS, downlinkValues, newDownlinkRow, toDownlink, type DownlinkRow, type NewDownlink } from '../rows.ts';
+import type { DownlinkOutcome, DownlinkStatus } from '../../core/model.ts';
+import { checkDownlinkOutcome, checkDownlinkStatus, downlinkAttempt } from '../input-checks.ts';
+import { DEFAULT_LIMIT, DOWNLINK_COLUMNS as COLUMNS, DOWNLINK_INSERT_COLUMNS, downlinkValues, newDownlinkRow, toDownlink, type DownlinkRow, type NewDownlink } from '../rows.ts';
 import type { Downlink } from '../types.ts';
 import type { SqliteDatabase } from './database.ts';
 
@@ -16,7 +16,7 @@ export class SqliteDownlinks {
 
   enqueueDownlink(d: NewDownlink): Downlink {
     const row = newDownlinkRow(randomUUID(), d, Date.now());
-    this.#db.prepare(`INSERT INTO downlinks (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(...downlinkValues(row));
+    this.#db.prepare(`INSERT INTO downlinks (${DOWNLINK_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(...downlinkValues(row));
     return toDownlink(row);
   }
 
@@ -55,6 +55,15 @@ export class SqliteDownlinks {
     const { changes } = this.#db.prepare('UPDATE downlinks SET status = ?, error = ?, attempts = attempts + ?, updated_at = ? WHERE id = ?')
       .run(status, error ?? null, attempt, Date.now(), id);
     if (Number(changes) === 0) throw new CloudbridgeError('NOT_FOUND', `downlink ${id} not found`);
+  }
+
+  recordDownlinkOutcome(id: string, outcome: DownlinkOutcome, detail: string | null, at: number): boolean {
+    checkDownlinkOutcome(outcome);
+    const { changes } = this.#db.prepare('UPDATE downlinks SET outcome = ?, outcome_detail = ?, outcome_at = ?, updated_at = ? WHERE id = ? AND outcome IS NULL')
+      .run(outcome, detail, at, Date.now(), id);
+    if (Number(changes) > 0) return true;
+    if (this.getDownlink(id) === null) throw new CloudbridgeError('NOT_FOUND', `downlink ${id} not found`);
+    return false;
   }
 
   deleteForIntegration(integrationId: string): void {

@@ -7,11 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
 import { awsKinesisConnector } from '../../../src/connectors/aws-kinesis/index.ts';
-import { CloudbridgeError } from '../../../src/core/errors.ts';
-import { bindLeaseStore } from '../../../src/store/leases.ts';
 import { startKinesalite } from '../../peers/kinesalite.ts';
 import { connectorContract } from '../../contracts/connector-contract.ts';
 import { memoryLeaseStore } from '../../support/connector-context.ts';
+import { commitCheckpointsTo } from '../../support/fenced-checkpoints.ts';
 import { peerConfig, uniqueName } from './helpers.ts';
 
 const SECRET = `contract-secret-${randomUUID()}`;
@@ -44,19 +43,7 @@ connectorContract({
         const config = peerConfig(peer, stream, { secretAccessKey: SECRET, applicationName: APPLICATION, leaseDurationSeconds: 3 });
         return {
           secrets: [SECRET],
-          create(ctx) {
-            ctx.leases = bindLeaseStore(role, ctx.integrationId);
-            const deliver = ctx.deliver.bind(ctx);
-            ctx.deliver = async (batch, signal, options) => {
-              const report = await deliver(batch, signal, options);
-              const cp = options?.checkpoint;
-              if (cp && !await role.writeCheckpoint(ctx.integrationId, cp.partition, cp.lease, cp.position)) {
-                throw new CloudbridgeError('LEASE_LOST', `lease of ${cp.partition} lost`, { partition: cp.partition });
-              }
-              return report;
-            };
-            return awsKinesisConnector.create(config, ctx);
-          },
+          create: (ctx) => awsKinesisConnector.create(config, commitCheckpointsTo(ctx, role)),
           testConnection: (signal) => awsKinesisConnector.testConnection(config, signal),
           publish: async (payloads) => { await peer.putAll(stream, payloads.map((p) => ({ data: p, partitionKey: 'contract' })), 1); },
           async unacknowledged() {

@@ -6,6 +6,12 @@
 import type { SasKey } from './sas.ts';
 
 export const DOUBLE_HOST = 'localhost';
+/**
+ * The IoT Hub's host: another name for the same loopback address, so that, as in Azure (where the
+ * built-in endpoint lives on an `iothub-ns-…servicebus.windows.net` namespace), the host the
+ * `amqp:link:redirect` names differs from the IoT Hub's own.
+ */
+export const IOT_HUB_HOST = '127.0.0.1';
 
 export interface NamespaceStringOptions {
   /** Use the TLS listener (the client must trust the double's certificate). Default false. */
@@ -30,7 +36,7 @@ export function namespaceConnectionString(ports: { plain?: number; tls?: number 
 
 export function iotHubConnectionString(tlsPort: number, keys: SasKey[], keyName?: string): string {
   const key = pickKey(keys, keyName);
-  return `HostName=${DOUBLE_HOST}:${tlsPort};SharedAccessKeyName=${key.name};SharedAccessKey=${key.key}`;
+  return `HostName=${IOT_HUB_HOST}:${tlsPort};SharedAccessKeyName=${key.name};SharedAccessKey=${key.key}`;
 }
 
 function pickKey(keys: SasKey[], keyName: string | undefined): SasKey {

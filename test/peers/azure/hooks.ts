@@ -69,6 +69,12 @@ export interface AzureDoubleHooks {
     addDevice(deviceId: string): void;
     removeDevice(deviceId: string): boolean;
     notifyFileUpload(n: FileUploadNotification): void;
+    /** The device twin as the registry REST API returns it (undefined for an unknown device). */
+    twin(deviceId: string): Record<string, unknown> | undefined;
+    /** Reported properties as the device would send them (merge patch). */
+    reportTwin(deviceId: string, reported: Record<string, unknown>): void;
+    /** Feedback messages waiting (not locked by a receiver), and those dropped (max deliveries or expiry). */
+    feedbackQueue(): { pending: number; dropped: number };
   };
   faults: {
     dropConnections(service: ServiceName | 'all', mode?: 'close' | 'destroy'): number;
@@ -145,6 +151,9 @@ export function createHooks(t: HookTargets): AzureDoubleHooks {
       addDevice: (deviceId) => iot().registry.add(deviceId),
       removeDevice: (deviceId) => iot().registry.remove(deviceId),
       notifyFileUpload: (n) => iot().notifyFileUpload(n),
+      twin: (deviceId) => iot().twins.get(deviceId),
+      reportTwin: (deviceId, reported) => iot().twins.report(deviceId, reported),
+      feedbackQueue: () => ({ pending: iot().feedback.pending(), dropped: iot().feedback.dropped }),
     },
     faults: {
       dropConnections: (service, mode = 'destroy') => (service === 'all' ? present() : [service])

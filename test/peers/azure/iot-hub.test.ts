@@ -113,16 +113,16 @@ describe('IoT Hub double', () => {
     assert.throws(() => double.hooks.iotHub.sendD2c('ghost', { body: 1 }), RangeError);
   });
 
-  it('redirects a messages/events receiver to the Event Hub-compatible endpoint', async () => {
+  it('redirects a messages/events receiver to the built-in endpoint on its own host, with the port in the redirect info', async () => {
     const iot = double.iotHub;
     assert.ok(iot !== undefined);
-    const host = `localhost:${iot.port}`;
+    const host = /HostName=([^;]+)/.exec(iot.connectionString())?.[1] ?? '';
     const key = double.topology.iotHub?.keys[1];
     assert.ok(key !== undefined);
     const token = createSasToken(`${host}/messages/events`, key.name, key.key, Math.floor(Date.now() / 1000) + 300, 'base64-key');
     const container = rhea.create_container();
     const conn = container.connect({
-      host: 'localhost', port: iot.port, transport: 'tls', reconnect: false,
+      host: host.split(':')[0], port: iot.port, transport: 'tls', reconnect: false,
       username: `${key.name}@sas.root.${iot.name}`, password: token,
     });
     const error = await new Promise<{ condition?: string; info?: Record<string, unknown> }>((resolve, reject) => {
@@ -134,10 +134,15 @@ describe('IoT Hub double', () => {
     conn.removeAllListeners('disconnected');
     conn.close();
     assert.equal(error.condition, 'amqp:link:redirect');
-    const address = String(error.info?.['address']);
-    const match = /:(\d+)\/(.*)\/\$management$/i.exec(address);
-    assert.equal(match?.[2], iot.name);
-    const converted = `Endpoint=sb://${String(error.info?.['hostname'])}/;EntityPath=${match?.[2] ?? ''};SharedAccessKeyName=${key.name};SharedAccessKey=${key.key}`;
+    // As Azure: `hostname` is the endpoint's namespace host (not the IoT Hub's), without a port;
+    // the port is in `port` and in `address` (amqps://<host>:<port>/<hub>/$management).
+    const hostname = String(error.info?.['hostname']);
+    assert.notEqual(hostname, host.split(':')[0]);
+    assert.ok(!hostname.includes(':'));
+    const port = Number(error.info?.['port']);
+    const match = /^amqps:\/\/([^/:]+):(\d+)\/(.*)\/\$management$/i.exec(String(error.info?.['address']));
+    assert.deepEqual([match?.[1], Number(match?.[2]), match?.[3]], [hostname, port, iot.name]);
+    const converted = `Endpoint=sb://${hostname}:${port}/;EntityPath=${match?.[3] ?? ''};SharedAccessKeyName=${key.name};SharedAccessKey=${key.key}`;
     double.hooks.iotHub.sendD2c('dev1', { body: 'via-redirect' });
     const consumer = new EventHubConsumerClient('$Default', converted);
     try {
@@ -157,4 +162,3 @@ describe('IoT Hub double', () => {
     }
   });
 });
-

@@ -4,6 +4,7 @@
  * link bookkeeping, terminus and settle-mode echo on attach, authorization through `$cbs` grants,
  * request/response nodes, injected faults, and dispatch of links to the service behind it.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server, Socket } from 'node:net';
 import rhea from 'rhea';
 import type { Connection, Container, Delivery, EventContext, Receiver, Sender } from 'rhea';
@@ -16,6 +17,7 @@ import type { AmqpErrorInfo } from './conditions.ts';
 import { CONDITIONS, amqpError } from './conditions.ts';
 import type { ConnectionState } from './connection-state.ts';
 import { FaultPlan } from './faults.ts';
+import { listenTlsWithHttp } from './http-demux.ts';
 import { OutgoingLink } from './outgoing-link.ts';
 import type { RequestNode } from './request-response.ts';
 import { findReplyLink, replyMessage } from './request-response.ts';
@@ -65,6 +67,8 @@ export interface NamespaceOptions {
   tls?: { key: string; cert: string };
   /** Accept SASL PLAIN with a SAS token as password (IoT Hub). */
   saslPlainSas?: boolean;
+  /** HTTPS requests on the TLS port (IoT Hub registry REST API); AMQP and HTTP are told apart by their first bytes. */
+  http?: (req: IncomingMessage, res: ServerResponse) => void;
   trace: (line: string) => void;
 }
 
@@ -141,7 +145,9 @@ export class AmqpNamespace {
   }
 
   private startServer(opts: Record<string, unknown>): Promise<number> {
-    const server = this.container.listen(opts as never) as unknown as Server;
+    const server = opts['transport'] === 'tls' && this.options.http !== undefined
+      ? listenTlsWithHttp(this.container, opts, this.options.http)
+      : this.container.listen(opts as never) as unknown as Server;
     this.servers.push(server);
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);

@@ -8,6 +8,7 @@ import { DOUBLE_HOST, iotHubConnectionString, namespaceConnectionString } from '
 import { EventHubsService } from './event-hubs/service.ts';
 import type { AzureDoubleHooks } from './hooks.ts';
 import { createHooks } from './hooks.ts';
+import { registryHttpHandler } from './iot-hub/registry-http.ts';
 import { IotHubService } from './iot-hub/service.ts';
 import { AmqpNamespace } from './namespace.ts';
 import type { SasKey } from './sas.ts';
@@ -65,9 +66,11 @@ export async function startAzureDouble(topology?: AzureDoubleTopology, options: 
   const tls = { key: cert.keyPem, cert: cert.certPem };
   const namespaces: AmqpNamespace[] = [];
   let sbService: ServiceBusService | undefined;
+  let iotService: IotHubService | undefined;
 
   const stop = async (): Promise<void> => {
     sbService?.stop();
+    iotService?.stop();
     await Promise.all(namespaces.map((n) => n.close()));
     untrust();
     await cert.remove();
@@ -92,9 +95,11 @@ export async function startAzureDouble(topology?: AzureDoubleTopology, options: 
     let iotApi: AzureDouble['iotHub'];
     const spec = normalized.iotHub;
     if (spec !== undefined) {
-      const iotNs = new AmqpNamespace({ label: 'iothub', plain: false, tls, trace, saslPlainSas: true, keysFor: () => spec.keys });
-      namespaces.push(iotNs);
       const service = new IotHubService(spec, ehService, () => ({ host: DOUBLE_HOST, port: ehPorts.tls }));
+      iotService = service;
+      const http = registryHttpHandler({ registry: service.registry, twins: service.twins, keysFor: () => spec.keys, trace });
+      const iotNs = new AmqpNamespace({ label: 'iothub', plain: false, tls, trace, saslPlainSas: true, http, keysFor: () => spec.keys });
+      namespaces.push(iotNs);
       iotNs.setService(service);
       await iotNs.listen();
       const port = iotNs.ports.tls ?? 0;

@@ -4,6 +4,8 @@
  * endpoint) and the SAS keys of each. `normalizeTopology` fills defaults and validates.
  */
 import { CloudbridgeError } from '../../../src/core/errors.ts';
+import type { QueueRules } from './iot-hub/service-bound-queue.ts';
+import { FEEDBACK_QUEUE_DEFAULTS } from './iot-hub/service-bound-queue.ts';
 import type { SasKey } from './sas.ts';
 
 export interface HubTopology {
@@ -48,6 +50,8 @@ export interface IotHubTopology {
   c2dMaxQueueDepth?: number;
   /** Time to live of queued cloud-to-device messages; default 1 hour. */
   c2dTtlMs?: number;
+  /** The feedback queue (and file notifications): lock 60 s, 10 deliveries, 1 hour to live by default. */
+  feedback?: Partial<QueueRules>;
 }
 
 export interface AzureDoubleTopology {
@@ -62,7 +66,7 @@ export interface NormalizedQueue extends NormalizedRules { name: string }
 export interface NormalizedTopic { name: string; subscriptions: (NormalizedRules & { name: string })[] }
 export interface NormalizedIotHub {
   name: string; keys: SasKey[]; devices: string[]; partitions: number; consumerGroups: string[];
-  c2dMaxQueueDepth: number; c2dTtlMs: number;
+  c2dMaxQueueDepth: number; c2dTtlMs: number; feedback: QueueRules;
 }
 
 export interface NormalizedTopology {
@@ -155,6 +159,11 @@ export function normalizeTopology(t: AzureDoubleTopology = DEFAULT_TOPOLOGY): No
       consumerGroups: consumerGroups(i.consumerGroups, 'iotHub.consumerGroups'),
       c2dMaxQueueDepth: checkCount(i.c2dMaxQueueDepth, 50, 1, 5000, 'iotHub.c2dMaxQueueDepth'),
       c2dTtlMs: checkCount(i.c2dTtlMs, 3_600_000, 1000, 172_800_000, 'iotHub.c2dTtlMs'),
+      feedback: {
+        lockDurationMs: checkCount(i.feedback?.lockDurationMs, FEEDBACK_QUEUE_DEFAULTS.lockDurationMs, 100, 300_000, 'iotHub.feedback.lockDurationMs'),
+        maxDeliveryCount: checkCount(i.feedback?.maxDeliveryCount, FEEDBACK_QUEUE_DEFAULTS.maxDeliveryCount, 1, 100, 'iotHub.feedback.maxDeliveryCount'),
+        ttlMs: checkCount(i.feedback?.ttlMs, FEEDBACK_QUEUE_DEFAULTS.ttlMs, 100, 172_800_000, 'iotHub.feedback.ttlMs'),
+      },
     };
     hubs.push({ name: iotHub.name, partitions: iotHub.partitions, consumerGroups: iotHub.consumerGroups, keys: iotHub.keys, maxMessageSizeBytes: 256 * 1024 });
   }

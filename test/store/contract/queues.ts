@@ -74,6 +74,20 @@ export function queuesContract(h: StoreHarness): void {
     await rejectsWithCode(store.markDownlink('no-such-id', 'sent'), 'NOT_FOUND');
   });
 
+  it('records a sent downlink\'s final outcome once; a later send mark leaves it', async (t) => {
+    const store = await freshStore(t, h);
+    const d = await store.enqueueDownlink({ integrationId: 'int-1', deviceName: 'dev-1', msgType: 'RPC_CALL', msg: {}, metadata: {} });
+    assert.deepEqual([d.outcome, d.outcomeDetail, d.outcomeAt], [null, null, null]);
+    // The cloud's feedback may arrive before the send is marked: the mark must not erase it.
+    assert.equal(await store.recordDownlinkOutcome(d.id, 'expired', 'Message expired', 1234), true);
+    await store.markDownlink(d.id, 'sent');
+    assert.equal(await store.recordDownlinkOutcome(d.id, 'delivered', 'Success', 5678), false);
+    const got = await store.getDownlink(d.id);
+    assert.deepEqual([got?.status, got?.outcome, got?.outcomeDetail, got?.outcomeAt], ['sent', 'expired', 'Message expired', 1234]);
+    await rejectsWithCode(store.recordDownlinkOutcome('no-such-id', 'delivered', null, 1), 'NOT_FOUND');
+    await rejectsWithCode(store.recordDownlinkOutcome(d.id, 'lost' as never, null, 1), 'CONFIG_INVALID');
+  });
+
   it('keeps one conversion journal entry per integration, replaced by the next and gone when cleared', async (t) => {
     const store = await freshStore(t, h);
     assert.equal(await store.getConversionJournal('int-1'), null);

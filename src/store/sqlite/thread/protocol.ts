@@ -18,7 +18,7 @@ export const THREAD_METHODS: Record<ThreadMethod, true> = {
   listAttributes: true, setAttributes: true, deleteAttributes: true,
   addEvents: true, listEvents: true, pruneEvents: true,
   listDeadLetters: true, getDeadLetter: true, setDeadLetterState: true,
-  enqueueDownlink: true, getDownlink: true, listQueuedDownlinks: true, listDownlinks: true, markDownlink: true,
+  enqueueDownlink: true, getDownlink: true, listQueuedDownlinks: true, listDownlinks: true, markDownlink: true, recordDownlinkOutcome: true,
   listIntegrations: true, getIntegration: true, saveIntegration: true, deleteIntegration: true,
   listConverters: true, getConverter: true, saveConverter: true, deleteConverter: true,
   listLeases: true, ensureLeases: true, claimLease: true, renewLease: true, releaseLease: true,

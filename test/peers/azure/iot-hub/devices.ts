@@ -1,7 +1,9 @@
 /**
  * The IoT Hub device registry and cloud-to-device queues: a queue per device with the hub's
  * depth limit (50) and time to live, and completion of queued messages with a feedback status,
- * which produces feedback records when the sender asked for acknowledgement (`iothub-ack`).
+ * which produces feedback records when the sender asked for acknowledgement (`iothub-ack`). A
+ * message whose expiry passes leaves its queue when it passes (`sweep`, driven by the service's
+ * timer) with an `Expired` record, as IoT Hub dead-letters it.
  */
 import { randomUUID } from 'node:crypto';
 import rhea from 'rhea';
@@ -55,10 +57,13 @@ export class DeviceRegistry {
   private readonly devices = new Map<string, { generationId: string; queue: C2dMessage[] }>();
   private readonly maxDepth: number;
   private readonly ttlMs: number;
+  private readonly emit: (records: FeedbackRecord[]) => void;
 
-  constructor(deviceIds: string[], maxDepth: number, ttlMs: number) {
+  /** `emit` receives the feedback records of messages that expire. */
+  constructor(deviceIds: string[], maxDepth: number, ttlMs: number, emit: (records: FeedbackRecord[]) => void) {
     this.maxDepth = maxDepth;
     this.ttlMs = ttlMs;
+    this.emit = emit;
     for (const id of deviceIds) this.add(id);
   }
 
@@ -90,21 +95,49 @@ export class DeviceRegistry {
     if (device.queue.length >= this.maxDepth) {
       return amqpError(CONDITIONS.resourceLimitExceeded, `Total number of messages on Device '${deviceId}' exceeds the allocated quota. Max allowed message count: ${this.maxDepth}.`);
     }
-    const ttl = typeof message.ttl === 'number' && message.ttl > 0 ? Math.min(message.ttl, this.ttlMs) : this.ttlMs;
     device.queue.push({
       deviceId, messageId: messageIdString(message.message_id), ack: String(message.application_properties?.['iothub-ack'] ?? 'none'),
-      enqueuedTimeMs: nowMs, expiresAtMs: nowMs + ttl, message, body: decodeBody(message),
+      enqueuedTimeMs: nowMs, expiresAtMs: this.expiry(message, nowMs), message, body: decodeBody(message),
     });
     return undefined;
   }
 
-  /** Drops expired messages; returns their feedback records. */
-  expire(deviceId: string, nowMs = Date.now()): FeedbackRecord[] {
+  /**
+   * The message's expiry: its `absolute_expiry_time` (what azure-iothub sends for `expiryTimeUtc`),
+   * else its `ttl`, capped by the hub's time to live.
+   */
+  private expiry(message: Message, nowMs: number): number {
+    const cap = nowMs + this.ttlMs;
+    const absolute = message.absolute_expiry_time;
+    const at = absolute instanceof Date ? absolute.getTime() : typeof absolute === 'number' ? absolute : undefined;
+    if (at !== undefined && at > 0) return Math.min(at, cap);
+    if (typeof message.ttl === 'number' && message.ttl > 0) return Math.min(nowMs + message.ttl, cap);
+    return cap;
+  }
+
+  /** Drops a device's expired messages and emits their `Expired` feedback. */
+  expire(deviceId: string, nowMs = Date.now()): void {
     const device = this.devices.get(deviceId);
-    if (device === undefined) return [];
+    if (device === undefined) return;
     const expired = device.queue.filter((m) => m.expiresAtMs <= nowMs);
+    if (expired.length === 0) return;
     device.queue = device.queue.filter((m) => m.expiresAtMs > nowMs);
-    return this.records(expired, 'Expired');
+    const records = this.records(expired, 'Expired');
+    if (records.length > 0) this.emit(records);
+  }
+
+  /** Expires what is due in every queue; returns the next expiry (epoch ms) still queued, if any. */
+  sweep(nowMs = Date.now()): number | undefined {
+    let next: number | undefined;
+    for (const id of this.devices.keys()) {
+      this.expire(id, nowMs);
+      for (const m of this.devices.get(id)?.queue ?? []) next = next === undefined ? m.expiresAtMs : Math.min(next, m.expiresAtMs);
+    }
+    return next;
+  }
+
+  queuedCount(deviceId: string): number {
+    return this.devices.get(deviceId)?.queue.length ?? 0;
   }
 
   queued(deviceId: string): readonly C2dMessage[] {
@@ -119,12 +152,12 @@ export class DeviceRegistry {
   complete(deviceId: string, status: FeedbackStatus, opts: { messageId?: string; count?: number } = {}): FeedbackRecord[] {
     const device = this.devices.get(deviceId);
     if (device === undefined) throw new RangeError(`No device '${deviceId}'`);
-    const records = this.expire(deviceId);
+    this.expire(deviceId);
     const chosen = opts.messageId === undefined
       ? device.queue.slice(0, status === 'Purged' ? device.queue.length : (opts.count ?? 1))
       : device.queue.filter((m) => m.messageId === opts.messageId);
     device.queue = device.queue.filter((m) => !chosen.includes(m));
-    return [...records, ...this.records(chosen, status)];
+    return this.records(chosen, status);
   }
 
   private records(messages: C2dMessage[], status: FeedbackStatus): FeedbackRecord[] {

@@ -15,11 +15,11 @@ import type { MessageSpec } from '../message-builder.ts';
 import { buildMessage } from '../message-builder.ts';
 import type { AttachRequest, AttachResult, IncomingHandler, NamespaceService, OutgoingHandler } from '../namespace.ts';
 import type { RequestNode } from '../request-response.ts';
-import { encodeMessage } from '../rhea-access.ts';
 import type { NormalizedIotHub } from '../topology.ts';
 import type { FeedbackRecord, FeedbackStatus } from './devices.ts';
 import { DeviceRegistry, feedbackMessage } from './devices.ts';
 import { ServiceBoundQueue } from './service-bound-queue.ts';
+import { TwinStore } from './twins.ts';
 
 const { wrap_timestamp } = rhea.types;
 const C2D_MAX_BYTES = 64 * 1024;
@@ -33,16 +33,43 @@ export class IotHubService implements NamespaceService {
   readonly requestNodes: RequestNode[] = [];
   readonly spec: NormalizedIotHub;
   readonly registry: DeviceRegistry;
-  readonly feedback = new ServiceBoundQueue('feedback');
-  readonly fileNotifications = new ServiceBoundQueue('filenotifications');
+  readonly twins: TwinStore;
+  readonly feedback: ServiceBoundQueue;
+  readonly fileNotifications: ServiceBoundQueue;
   private readonly eventHubs: EventHubsService;
   private readonly endpoint: () => { host: string; port: number };
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweepAt = Infinity;
 
   constructor(spec: NormalizedIotHub, eventHubs: EventHubsService, endpoint: () => { host: string; port: number }) {
     this.spec = spec;
     this.eventHubs = eventHubs;
     this.endpoint = endpoint;
-    this.registry = new DeviceRegistry(spec.devices, spec.c2dMaxQueueDepth, spec.c2dTtlMs);
+    this.feedback = new ServiceBoundQueue('feedback', spec.feedback);
+    this.fileNotifications = new ServiceBoundQueue('filenotifications', spec.feedback);
+    this.registry = new DeviceRegistry(spec.devices, spec.c2dMaxQueueDepth, spec.c2dTtlMs, (records) => this.feedback.push(feedbackMessage(records)));
+    this.twins = new TwinStore(this.registry);
+  }
+
+  /** Cancels the expiry timer and the feedback locks. */
+  stop(): void {
+    clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+    this.feedback.stop();
+    this.fileNotifications.stop();
+  }
+
+  /** Expires queued messages when their expiry passes (and not only when the queue is next touched). */
+  private scheduleSweep(): void {
+    const next = this.registry.sweep();
+    if (next === undefined || next >= this.sweepAt) return;
+    clearTimeout(this.sweepTimer);
+    this.sweepAt = next;
+    this.sweepTimer = setTimeout(() => {
+      this.sweepAt = Infinity;
+      this.scheduleSweep();
+    }, Math.max(0, next - Date.now()));
+    this.sweepTimer.unref();
   }
 
   attachOutgoing(req: AttachRequest): AttachResult<OutgoingHandler> {
@@ -55,7 +82,7 @@ export class IotHubService implements NamespaceService {
       const target = `amqps://${host}:${port}/${this.spec.name}${rest === '' ? '' : `/${rest}`}`;
       return {
         error: amqpError(CONDITIONS.linkRedirect, `The link was redirected to the Event Hub-compatible endpoint '${target}'.`, {
-          hostname: `${host}:${port}`, 'network-host': host, port, address: target,
+          hostname: host, 'network-host': host, port, address: target,
         }),
       };
     }
@@ -83,6 +110,7 @@ export class IotHubService implements NamespaceService {
             return;
           }
         }
+        this.scheduleSweep();
         delivery.accept();
       },
     };
@@ -92,7 +120,7 @@ export class IotHubService implements NamespaceService {
   /** Completes queued cloud-to-device messages for a device and emits the feedback they ask for. */
   completeC2d(deviceId: string, status: FeedbackStatus, opts: { messageId?: string; count?: number } = {}): FeedbackRecord[] {
     const records = this.registry.complete(deviceId, status, opts);
-    if (records.length > 0) this.feedback.push(encodeMessage(feedbackMessage(records)));
+    if (records.length > 0) this.feedback.push(feedbackMessage(records));
     return records;
   }
 
@@ -127,9 +155,9 @@ export class IotHubService implements NamespaceService {
       blobSizeInBytes: n.blobSizeInBytes ?? 0,
       enqueuedTimeUtc: now,
     };
-    this.fileNotifications.push(encodeMessage({
+    this.fileNotifications.push({
       content_type: 'application/json', content_encoding: 'utf-8',
       body: rhea.message.data_section(Buffer.from(JSON.stringify(body), 'utf8')),
-    }));
+    });
   }
 }
