@@ -71,7 +71,11 @@ async function preload(connectionString: string, n: number): Promise<void> {
   }
 }
 
-/** `subscribe` over every partition from the earliest event, no store, until N events arrived. */
+/**
+ * `subscribe` over every partition from the earliest event, no store, until N events arrived; the
+ * subscribe options Cloudbridge gives the SDK (batch size, wait, raw bodies, and the last enqueued
+ * event's properties on every event, which its status needs for the lag).
+ */
 export async function rawDrain(connectionString: string, n: number): Promise<DrainResult> {
   const client = new EventHubConsumerClient('$Default', connectionString);
   let received = 0;
@@ -87,7 +91,7 @@ export async function rawDrain(connectionString: string, n: number): Promise<Dra
           }
         },
         processError: async (err) => { reject(err); },
-      }, { startPosition: { offset: '-1' }, maxBatchSize: 500, maxWaitTimeInSeconds: 0.2, skipParsingBodyAsJson: true });
+      }, { startPosition: { offset: '-1' }, maxBatchSize: 500, maxWaitTimeInSeconds: 0.2, skipParsingBodyAsJson: true, trackLastEnqueuedEventProperties: true });
     });
   } finally {
     await client.close();

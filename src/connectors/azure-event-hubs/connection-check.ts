@@ -14,6 +14,13 @@ import { translateEventHubsError } from './event-hubs-errors.ts';
 const GROUP_EXISTS = new Set(['ReceiverDisconnectedError', 'amqp:link:stolen']);
 
 /**
+ * How long the probe's receiver waits for an event once attached. The attach is the answer (a
+ * refusal fails it); at `latest` no event comes, so the SDK hands over an empty batch after this
+ * wait. It was 200 ms, spent on every start before the first partition was read.
+ */
+const PROBE_WAIT_MS = 10;
+
+/**
  * Opens a receiver on `partitionId` at `latest` and closes it on its first answer: `{ error }`
  * when the attach was refused (unknown consumer group, no Listen right, reader limit).
  */
@@ -28,7 +35,7 @@ export async function probeConsumerGroup(api: EventHubsApi, partitionId: string,
       if (GROUP_EXISTS.has(azureErrorCode(err).code)) settle({ note: 'a reader with an owner level (Cloudbridge itself?) holds the partition' });
       else settle({ error: err });
     },
-  }, { maxBatchSize: 1, maxWaitTimeMs: 200, startPosition: { offset: '@latest' } });
+  }, { maxBatchSize: 1, maxWaitTimeMs: PROBE_WAIT_MS, startPosition: { offset: '@latest' } });
   try {
     return await answered;
   } finally {
