@@ -2,7 +2,8 @@
  * The Service Bus part of the Azure double, driven through the unmodified @azure/service-bus SDK:
  * sends (single, array, batch), broker-assigned MessageId, peek, receiveMessages with complete,
  * renew, abandon with properties, dead-letter with reason and DLQ receive, defer, scheduled
- * messages, topic fan-out, subscribe with autoComplete, receive-and-delete, unknown entities.
+ * messages, topic fan-out, subscribe with autoComplete, receive-and-delete, unknown entities,
+ * sequence order kept through out-of-order settlement, time to live ending while locked.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -22,6 +23,8 @@ before(async () => {
         { name: 'q1', lockDurationMs: 30_000 },
         { name: 'q2', lockDurationMs: 30_000 },
         { name: 'q3', lockDurationMs: 30_000 },
+        { name: 'q4', lockDurationMs: 30_000 },
+        { name: 'q5', lockDurationMs: 30_000 },
       ],
       topics: [{ name: 't1', subscriptions: [{ name: 's1' }, { name: 's2' }] }],
     },
@@ -213,6 +216,45 @@ describe('Service Bus double', () => {
       }, { autoCompleteMessages: false, maxConcurrentCalls: 500 });
     });
     assert.equal(double.hooks.serviceBus.messages('q3').length, 0);
+    await r.close();
+  });
+
+  it('keeps sequence order when messages are settled and dead-lettered out of order', async () => {
+    double.hooks.serviceBus.send('q4', Array.from({ length: 6 }, (_, i) => ({ body: i })));
+    const r = receiver('q4');
+    const got = await receiveAll(r, 6);
+    assert.deepEqual(got.map((m) => m.body), [0, 1, 2, 3, 4, 5]);
+    const [m0, m1, m2, m3, m4, m5] = got;
+    assert.ok(m0 && m1 && m2 && m3 && m4 && m5);
+    await r.completeMessage(m2);
+    for (const m of [m5, m3, m0]) await r.deadLetterMessage(m, { deadLetterReason: 'test', deadLetterErrorDescription: 'out of order' });
+    await r.abandonMessage(m4);
+    await r.abandonMessage(m1);
+    const again = await receiveAll(r, 2);
+    assert.deepEqual(again.map((m) => m.body), [1, 4]);
+    const dlq = receiver('q4', { subQueueType: 'deadLetter' });
+    const dead = await dlq.peekMessages(10);
+    assert.deepEqual(dead.map((m) => m.body), [0, 3, 5]);
+    assert.deepEqual(dead.map((m) => Number(m.sequenceNumber)), [m0, m3, m5].map((m) => Number(m.sequenceNumber)));
+    for (const m of again) await r.completeMessage(m);
+    assert.equal(double.hooks.serviceBus.messages('q4').length, 0);
+    await r.close();
+    await dlq.close();
+  });
+
+  it('expires a message whose time to live ended while it was locked once its lock ends, and keeps the others', async () => {
+    const sender = client.createSender('q5');
+    await sender.sendMessages([{ body: 'short-lived', timeToLive: 300 }, { body: 'kept' }]);
+    await sender.close();
+    const r = receiver('q5');
+    const got = await receiveAll(r, 2);
+    assert.deepEqual(got.map((m) => m.body), ['short-lived', 'kept']);
+    await new Promise((res) => setTimeout(res, 500));
+    for (const m of got) await r.abandonMessage(m);
+    const again = await receiveAll(r, 1);
+    assert.deepEqual(again.map((m) => m.body), ['kept']);
+    assert.deepEqual((await r.peekMessages(5)).map((m) => m.body), ['kept']);
+    for (const m of again) await r.completeMessage(m);
     await r.close();
   });
 });

@@ -63,7 +63,10 @@ export class MessageStore {
   readonly path: string;
   readonly rules: NormalizedRules;
   readonly deadLetterQueue: MessageStore | undefined;
-  private messages: SbMessage[] = [];
+  /** In sequence-number order; kept sorted by insertion, so no operation re-sorts or copies it. */
+  private readonly messages: SbMessage[] = [];
+  /** No unlocked message expires before this (it may be earlier than the real first expiry: sweep then scans and recomputes it). */
+  private nextExpiryMs = Infinity;
   private readonly locked = new Map<string, SbMessage>();
   private readonly listeners = new Set<() => void>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -115,8 +118,8 @@ export class MessageStore {
       expiresAtMs: ttl.length > 0 ? enqueuedTimeMs + Math.min(...ttl) : undefined,
       scheduledEnqueueTimeMs: opts.scheduledEnqueueTimeMs,
     };
-    this.messages.push(msg);
-    this.messages.sort((a, b) => a.sequenceNumber - b.sequenceNumber);
+    this.insert(msg);
+    this.noteExpiry(msg);
     if (scheduled) {
       this.timer(enqueuedTimeMs - now, () => {
         if (msg.state !== 'scheduled' || !this.messages.includes(msg)) return;
@@ -129,10 +132,40 @@ export class MessageStore {
     return msg;
   }
 
+  /** First index whose sequence number is above `sequenceNumber` (`orEqual`: at or above it). */
+  private indexAfter(sequenceNumber: number, orEqual: boolean): number {
+    let lo = 0;
+    let hi = this.messages.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = this.messages[mid]?.sequenceNumber ?? Infinity;
+      if (s < sequenceNumber || (!orEqual && s === sequenceNumber)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Keeps sequence order: appended when newest (every send), else put in its place (a dead letter keeps its number). */
+  private insert(msg: SbMessage): void {
+    const last = this.messages[this.messages.length - 1];
+    if (last === undefined || last.sequenceNumber <= msg.sequenceNumber) this.messages.push(msg);
+    else this.messages.splice(this.indexAfter(msg.sequenceNumber, false), 0, msg);
+  }
+
+  private noteExpiry(msg: SbMessage): void {
+    if (msg.expiresAtMs !== undefined && msg.lock === undefined) this.nextExpiryMs = Math.min(this.nextExpiryMs, msg.expiresAtMs);
+  }
+
   /** Expires messages past their time to live (locked ones once their lock ends). */
   sweep(): void {
     const now = Date.now();
-    const expired = this.messages.filter((m) => m.lock === undefined && m.expiresAtMs !== undefined && m.expiresAtMs <= now);
+    if (now < this.nextExpiryMs) return;
+    this.nextExpiryMs = Infinity;
+    const expired: SbMessage[] = [];
+    for (const m of this.messages) {
+      if (m.lock === undefined && m.expiresAtMs !== undefined && m.expiresAtMs <= now) expired.push(m);
+      else this.noteExpiry(m);
+    }
     for (const m of expired) {
       if (this.rules.deadLetterOnExpiration) this.moveToDeadLetter(m, 'TTLExpiredException', 'The message expired and was dead lettered.');
       else this.remove(m);
@@ -224,6 +257,7 @@ export class MessageStore {
     this.clearTimer(msg.lock.timer);
     this.locked.delete(msg.lock.token);
     msg.lock = undefined;
+    this.noteExpiry(msg);
   }
 
   private maybeDeadLetterForAttempts(msg: SbMessage): boolean {
@@ -234,7 +268,22 @@ export class MessageStore {
 
   private remove(msg: SbMessage): void {
     this.unlock(msg);
-    this.messages = this.messages.filter((m) => m !== msg);
+    for (let i = this.indexAfter(msg.sequenceNumber, true); i < this.messages.length && this.messages[i]?.sequenceNumber === msg.sequenceNumber; i++) {
+      if (this.messages[i] !== msg) continue;
+      this.removeAt(i);
+      return;
+    }
+  }
+
+  /** Settled messages sit near the head: shifting the few before them and the head off (V8 trims it) is cheaper than moving the tail. */
+  private removeAt(i: number): void {
+    const a = this.messages;
+    if (i > a.length / 2) {
+      a.splice(i, 1);
+      return;
+    }
+    for (let j = i; j > 0; j--) a[j] = a[j - 1] as SbMessage;
+    a.shift();
   }
 
   private moveToDeadLetter(msg: SbMessage, reason: string | undefined, description: string | undefined, props: Record<string, unknown> = {}): void {
