@@ -13,14 +13,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { parse } from 'yaml';
 import { spawnCloudbridge, waitFor, type ChildApp } from '../../e2e/harness.ts';
+import { killAndTakeOver, partitionsReadBy } from '../../e2e/takeover.ts';
 import { startAzureDouble, type AzureDouble } from '../../peers/azure/index.ts';
 import { assertEachOnce, eventHubsIntegrationYaml, keepPublishing, storedSeqs } from './e2e-fixtures.ts';
 
 const SERVER = process.env.CLOUDBRIDGE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const OWNERSHIP_SECONDS = 6;
 
-interface Row { partition: string; ownedHere: boolean; committed: number }
-interface Status { counters: { stored: number }; details?: { partitions: Row[] } }
+interface Status { counters: { stored: number } }
 
 describe('azure-event-hubs: two instances on one PostgreSQL database', () => {
   const admin = new pg.Pool({ connectionString: SERVER, max: 1 });
@@ -53,7 +53,7 @@ describe('azure-event-hubs: two instances on one PostgreSQL database', () => {
     return child;
   }
   const status = (c: ChildApp): Promise<Status> => c.api.get<Status>('/integrations/hub/status');
-  const readHere = async (c: ChildApp): Promise<Row[]> => ((await status(c)).details?.partitions ?? []).filter((p) => p.ownedHere);
+  const readHere = (c: ChildApp): ReturnType<typeof partitionsReadBy> => partitionsReadBy(c, 'hub');
 
   it('split the partitions 2/2; kill -9 one: the other takes its partitions over and stores from them; exactly once', async (t) => {
     const config = { ...(parse(eventHubsIntegrationYaml(azure, 'pair', { ownershipExpirationSeconds: OWNERSHIP_SECONDS })) as Record<string, unknown>), store: { postgres: { url } } };
@@ -62,17 +62,8 @@ describe('azure-event-hubs: two instances on one PostgreSQL database', () => {
     const b = await spawn(config);
     await waitFor(async () => (await readHere(a)).length === 2 && (await readHere(b)).length === 2, 'a 2/2 split of the 4 partitions', 60_000, 100);
     await waitFor(async () => (await status(a)).counters.stored > 500 && (await status(b)).counters.stored > 500, 'both store', 30_000, 100);
-    const aPartitions = (await readHere(a)).map((r) => r.partition);
-    const committedBefore = new Map((await status(b)).details?.partitions.map((r) => [r.partition, r.committed]));
-    const killedAt = Date.now();
-    await a.kill('SIGKILL');
-    let ownsAllAt = 0;
-    await waitFor(async () => {
-      const rows = await readHere(b);
-      if (rows.length === 4 && ownsAllAt === 0) ownsAllAt = Date.now();
-      return rows.length === 4 && aPartitions.every((p) => (rows.find((r) => r.partition === p)?.committed ?? 0) > (committedBefore.get(p) ?? 0));
-    }, 'b owns and stores all 4 partitions', 60_000, 25);
-    t.diagnostic(`takeover after kill -9: b owned all 4 partitions after ${ownsAllAt - killedAt} ms and stored from partitions ${aPartitions.join(', ')} after ${Date.now() - killedAt} ms (ownershipExpirationSeconds ${OWNERSHIP_SECONDS}, balancing cycle ${OWNERSHIP_SECONDS * 1000 / 6} ms)`);
+    const takeover = await killAndTakeOver(a, b, { integration: 'hub', partitions: 4, timeoutMs: 60_000 });
+    t.diagnostic(`takeover after kill -9: b owned all 4 partitions after ${takeover.ownedAllMs} ms and stored from partitions ${takeover.moved.join(', ')} after ${takeover.storingMs} ms (ownershipExpirationSeconds ${OWNERSHIP_SECONDS}, balancing cycle ${OWNERSHIP_SECONDS * 1000 / 6} ms)`);
     const published = await publishing.stop();
     const store = { postgres: { url } };
     await waitFor(async () => (await storedSeqs(store)).length >= published, `all ${published} stored`, 90_000, 500);
