@@ -70,19 +70,23 @@ describe('azure-event-hubs source on the double', () => {
     const ctx = committingContext();
     const source = createSource(azure, 'drops', ctx, { loadBalancing: 'greedy', maxBatchSize: 100 });
     await source.start();
-    const committed = committedOf(ctx);
-    const rows = (): Array<{ committed: number }> => source.status().partitions as Array<{ committed: number }>;
-    // Mid-stream: every partition's receiver is attached and has stored some (a link attaching while the
-    // connection drops waits for the SDK's 60 s operation timeout, against Azure too).
-    await waitFor(() => rows().every((r) => r.committed > 0), 'every partition stores', 30_000, 5);
-    azure.hooks.faults.dropConnections('eventHubs', 'destroy');
-    publishNumbered(azure, 'drops', 8000, 2000);
-    await waitFor(() => committed.counts.size >= 9000, '9000 committed', 60_000);
-    azure.hooks.faults.dropConnections('eventHubs', 'close');
-    await waitFor(() => committed.counts.size >= 10_000, 'all 10,000 committed', 90_000);
-    await source.stop();
-    assert.deepEqual(committed.twice(), []);
-    assert.equal(committed.counts.size, 10_000);
+    try {
+      const committed = committedOf(ctx);
+      const rows = (): Array<{ committed: number }> => source.status().partitions as Array<{ committed: number }>;
+      // Each drop comes mid-stream with every partition's receiver attached: a link still attaching
+      // when the connection drops waits for the SDK's 60 s operation timeout, against Azure too.
+      const allAttached = (): boolean => azure.hooks.eventHubs.consumers('drops').length === 4;
+      await waitFor(() => rows().every((r) => r.committed > 0) && allAttached(), 'every partition stores', 30_000, 5);
+      azure.hooks.faults.dropConnections('eventHubs', 'destroy');
+      publishNumbered(azure, 'drops', 8000, 2000);
+      await waitFor(() => committed.counts.size >= 9000 && allAttached(), '9000 committed, every receiver attached again', 60_000);
+      azure.hooks.faults.dropConnections('eventHubs', 'close');
+      await waitFor(() => committed.counts.size >= 10_000, 'all 10,000 committed', 90_000);
+      assert.deepEqual(committed.twice(), []);
+      assert.equal(committed.counts.size, 10_000);
+    } finally {
+      await source.stop();
+    }
   });
 
   it('a rejected delivery is never checkpointed past: the partition is read again from its checkpoint after retryAfterMs', async () => {
