@@ -5,8 +5,11 @@
  */
 import { EventHubConsumerClient, EventHubProducerClient, RetryMode } from '@azure/event-hubs';
 import type { EventData, PartitionProperties, SubscribeOptions, Subscription, SubscriptionEventHandlers } from '@azure/event-hubs';
-import { parseAzureConnectionString } from '../azure-common/index.ts';
+import { Receiver } from 'rhea-promise';
+import { guardReceiverAddress, parseAzureConnectionString } from '../azure-common/index.ts';
 import type { EventHubsApi, EventHubsApiOptions, SubscribeSettings } from './event-hubs-api.ts';
+
+guardReceiverAddress(Receiver);
 
 /** The SDK's checkpoint store is given at construction; a consumer without one never balances. */
 const NO_STORE = undefined;

@@ -7,8 +7,12 @@
  */
 import { ServiceBusClient } from '@azure/service-bus';
 import type { ServiceBusReceiver, ServiceBusSender, ServiceBusSessionReceiver } from '@azure/service-bus';
+import { Receiver } from 'rhea-promise';
+import { guardReceiverAddress } from '../azure-common/index.ts';
 import type { ResolvedServiceBusConfig } from './config-spec.ts';
 import type { EntityReceiver, MessageSettler, ServiceBusApi, ServiceBusMessage, ServiceBusReceivedMessage, SessionReceiver } from './service-bus-api.ts';
+
+guardReceiverAddress(Receiver);
 
 function settler(r: ServiceBusReceiver): MessageSettler {
   return {
