@@ -25,7 +25,7 @@ import type { CommitPort, ConvertPort } from '../core/ports.ts';
 import type { DownlinkConverterRunner, DownlinkInput, UplinkConverterRunner } from '../converters/types.ts';
 import { bindLeaseStore } from '../store/leases.ts';
 import type { EventInput, Store } from '../store/types.ts';
-import { recordDownlinkOutcome, runConnectorAction } from './connector-extras.ts';
+import { encodeAndSend, recordDownlinkOutcome, runConnectorAction } from './connector-extras.ts';
 import { ConversionJournal } from './conversion-journal.ts';
 import { decryptConfig } from './integration-secrets.ts';
 import type { RecentEvents } from './recent-events.ts';
@@ -188,21 +188,17 @@ export class IntegrationRuntime {
       throw new CloudbridgeError('DOWNLINK_UNSUPPORTED', `the ${this.config.type} connector cannot send downlinks`);
     }
     if (!this.downlink) throw new CloudbridgeError('DOWNLINK_UNSUPPORTED', `integration "${this.config.name}" has no downlink converter`);
-    const connector = this.connector;
-    if (!connector?.sendDownlink || !this.running) {
-      throw new CloudbridgeError('INTEGRATION_NOT_RUNNING', `integration "${this.config.name}" is ${this.state.toLowerCase()}`);
-    }
-    const conversion = await this.downlink.encode(input);
-    const deviceName = input.metadata['deviceName'];
-    const request = { msgType: input.msgType, ...(input.downlinkId === undefined ? {} : { downlinkId: input.downlinkId }), ...(deviceName === undefined ? {} : { deviceName }) };
-    for (const encoded of conversion.encoded) await connector.sendDownlink({ ...encoded, ...request }, signal);
-    return { sent: conversion.encoded.length, raw: conversion.raw };
+    return encodeAndSend(this.runningConnector(), this.config.type, this.downlink, input, signal);
   }
 
   /** Runs one of the connector's actions (ADR 015). */
   async runAction(name: string, input: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
-    if (!this.running) throw new CloudbridgeError('INTEGRATION_NOT_RUNNING', `integration "${this.config.name}" is ${this.state.toLowerCase()}`);
-    return runConnectorAction(this.connector, this.config.type, name, input, signal);
+    return runConnectorAction(this.runningConnector(), this.config.type, name, input, signal);
+  }
+
+  private runningConnector(): Connector {
+    if (this.connector === null || !this.running) throw new CloudbridgeError('INTEGRATION_NOT_RUNNING', `integration "${this.config.name}" is ${this.state.toLowerCase()}`);
+    return this.connector;
   }
 
   integrationMetadata(): Record<string, string> {

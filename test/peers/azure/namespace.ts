@@ -19,6 +19,7 @@ import type { ConnectionState } from './connection-state.ts';
 import { FaultPlan } from './faults.ts';
 import { listenTlsWithHttp } from './http-demux.ts';
 import { OutgoingLink } from './outgoing-link.ts';
+import { TokenBoundLinks } from './token-bound-links.ts';
 import type { RequestNode } from './request-response.ts';
 import { findReplyLink, replyMessage } from './request-response.ts';
 import type { AttachFields, DispositionState, Link } from './rhea-access.ts';
@@ -95,8 +96,7 @@ export class AmqpNamespace {
   private readonly links = new WeakMap<Link, LinkEntry>();
   private readonly plainGrants = new Map<string, ConnectionState['grants'][number]>();
   /** Entity links and the claim they were attached with: detached once no unexpired token covers it. */
-  private readonly tokenBound = new Map<Link, { conn: ConnectionState; path: string; right: SasRight }>();
-  private expiryTimer: NodeJS.Timeout | undefined;
+  private readonly tokenBound: TokenBoundLinks;
   private service: NamespaceService | undefined;
   private nextConnectionId = 1;
   private cbs: RequestNode;
@@ -105,6 +105,7 @@ export class AmqpNamespace {
     this.options = options;
     this.container = rhea.create_container({ id: `azure-double-${options.label}` });
     this.cbs = cbsNode(options.keysFor, options.trace);
+    this.tokenBound = new TokenBoundLinks(options.trace, (link) => this.detached(link));
     if (options.saslPlainSas === true) {
       this.container.sasl_server_mechanisms.enable_anonymous();
       this.container.sasl_server_mechanisms.enable_plain((user: string, password: string) => this.checkPlain(user, password));
@@ -124,24 +125,7 @@ export class AmqpNamespace {
     const common = { host: '127.0.0.1', port: 0, autoaccept: false, treat_modified_as_released: false, session_buffer_size: 65_536 };
     if (this.options.plain) this.ports.plain = await this.startServer({ ...common, transport: 'tcp' });
     if (this.options.tls !== undefined) this.ports.tls = await this.startServer({ ...common, transport: 'tls', ...this.options.tls });
-    this.expiryTimer = setInterval(() => this.detachExpired(), 250);
-    this.expiryTimer.unref();
-  }
-
-  /**
-   * As Azure does, a link lives only as long as a token covers it: when the last token granting its
-   * claim expires (the client did not put a new one on `$cbs` in time), the link is detached with
-   * `amqp:unauthorized-access`. The SDKs put SAS tokens valid for 60 min and renew them every 45.
-   */
-  private detachExpired(): void {
-    const now = Date.now();
-    for (const [link, bound] of this.tokenBound) {
-      if (isAuthorized(bound.conn.grants, bound.path, bound.right, now)) continue;
-      this.tokenBound.delete(link);
-      this.options.trace(`${bound.conn.id} token for '${bound.path}' expired: detaching '${link.name}'`);
-      if (link.is_open()) link.close(amqpError(CONDITIONS.unauthorized, `Unauthorized access. '${bound.right}' claim(s) are required to perform this operation. Resource: '${bound.path}'. The token has expired; put a new token on $cbs before the old one expires.`));
-      this.detached(link);
-    }
+    this.tokenBound.start();
   }
 
   private startServer(opts: Record<string, unknown>): Promise<number> {
@@ -182,7 +166,7 @@ export class AmqpNamespace {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.expiryTimer);
+    this.tokenBound.stop();
     for (const c of this.live) abortConnection(c);
     this.live.clear();
     for (const s of this.sockets) s.destroy();
@@ -261,7 +245,7 @@ export class AmqpNamespace {
   }
 
   private detached(link: Link): void {
-    this.tokenBound.delete(link);
+    this.tokenBound.unbind(link);
     const entry = this.links.get(link);
     if (entry === undefined) return;
     this.links.delete(link);
@@ -303,7 +287,7 @@ export class AmqpNamespace {
 
   private track(link: Link, entry: OutgoingEntry | IncomingEntry, path: string, right: SasRight): void {
     this.links.set(link, entry);
-    this.tokenBound.set(link, { conn: entry.conn, path, right });
+    this.tokenBound.bind(link, { conn: entry.conn, path, right });
     entry.conn.onGone.add(entry.onGone);
   }
 
