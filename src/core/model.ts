@@ -84,12 +84,24 @@ export interface EntityRecord {
   /** Client-scope attributes reported by the uplink. */
   attributes: Array<{ key: string; value: KvValue }>;
   telemetry: TelemetryPoint[];
+  /**
+   * The device's replies to server-side RPCs (converter result field `rpcReply`): each goes to the
+   * forwarders of the integration (ThingsBoard: `v1/gateway/rpc` with the RPC's id). Devices only.
+   */
+  rpcReplies?: Array<{ id: number; data: unknown }>;
+  /**
+   * Attribute requests (converter result field `attributeRequest`): each goes to the forwarders
+   * (ThingsBoard: `v1/gateway/attributes/request`); the answer comes back as an
+   * `ATTRIBUTES_RESPONSE` downlink. `client` true asks for client-scope keys, false for shared.
+   */
+  attributeRequests?: Array<{ id: number; client: boolean; keys: string[] }>;
 }
 
 export type AttributeScope = 'client' | 'shared' | 'server';
 
 /** Where a message failed on its way in. */
-export type DeadLetterStage = 'convert' | 'validate' | 'provision' | 'quarantine';
+/** `forward`: a forwarder's peer refused the data (e.g. ThingsBoard's PUBACK reason code); replay re-queues it. */
+export type DeadLetterStage = 'convert' | 'validate' | 'provision' | 'quarantine' | 'forward';
 
 export interface DeadLetterInput {
   stage: DeadLetterStage;

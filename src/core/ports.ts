@@ -55,6 +55,12 @@ export interface UplinkCommit {
    * commit back with LEASE_LOST (src/core/partitions.ts).
    */
   checkpoints?: CommitCheckpoint[];
+  /**
+   * Forwarders (by name) that carry this integration's data on (ADR 017): for each, the store
+   * writes outbox rows in the same transaction for every record it stores (telemetry with the ts
+   * it was stored at, attributes, RPC replies, attribute requests). Absent or empty: none.
+   */
+  forward?: string[];
 }
 
 export type UplinkItemResult =

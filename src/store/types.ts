@@ -301,3 +301,56 @@ export interface Store extends IngestStore, EntityStore, TelemetryStore, Attribu
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/** A JSON value as ThingsBoard's gateway API carries it (telemetry and attribute values). */
+export type OutboxValue = string | number | boolean | null | OutboxValue[] | { [key: string]: OutboxValue };
+
+/** What a forwarder must send for one device, in the order it was committed (ADR 017). */
+export type OutboxEntry =
+  /** Stored data: telemetry grouped by the ts it was stored at (ascending), and client attributes. */
+  | { kind: 'uplink'; telemetry: Array<{ ts: number; values: Record<string, OutboxValue> }>; attributes: Record<string, OutboxValue> }
+  /** The outcome of a server-side RPC: sent, failed with the error, or the device's reply. */
+  | { kind: 'rpc-reply'; id: number; data: OutboxValue }
+  | { kind: 'attributes-request'; id: number; client: boolean; keys: string[] };
+
+export interface NewOutboxRow {
+  forwarder: string;
+  integrationId: string;
+  deviceName: string;
+  /** The device's type (profile name), for the gateway's `connect`. */
+  deviceType: string;
+  entry: OutboxEntry;
+}
+
+export interface OutboxRow extends NewOutboxRow {
+  /** Increasing in commit order per store (gaps allowed). */
+  seq: number;
+  createdAt: number;
+}
+
+/**
+ * The forwarders' outbox (ADR 017): rows are written by `commitUplinks` (UplinkCommit.forward) in
+ * the data's own transaction, or by `appendOutbox` (RPC outcomes); a forwarder reads them in seq
+ * order and deletes them once its peer acknowledged them.
+ */
+export interface OutboxStore {
+  /** Writes rows outside a commit (one transaction). */
+  appendOutbox(rows: NewOutboxRow[]): Promise<void>;
+  /** The forwarder's rows with seq > afterSeq, ascending, at most `limit`. */
+  readOutbox(forwarder: string, afterSeq: number, limit: number): Promise<OutboxRow[]>;
+  /** Deletes delivered rows (unknown seqs are ignored). */
+  deleteOutbox(forwarder: string, seqs: number[]): Promise<void>;
+  /**
+   * Moves a refused row to the dead letters in one transaction (stage `forward`, the code and
+   * reason, the row as JSON payload, metadata forwarder / deviceName / deviceType / seq) and
+   * deletes it. Returns the dead letter's id; null when the row is gone.
+   */
+  rejectOutbox(forwarder: string, seq: number, errorCode: string, error: string): Promise<string | null>;
+  /** Rows waiting and the creation time of the oldest (null when empty). */
+  outboxStats(forwarder: string): Promise<{ depth: number; oldestAt: number | null }>;
+  /**
+   * Retention: dead-letters (code OUTBOX_RETENTION) the forwarder's rows older than `olderThan`
+   * and, beyond `maxRows`, its oldest rows. Returns how many were moved.
+   */
+  expireOutbox(forwarder: string, opts: { olderThan: number; maxRows: number }): Promise<number>;
+}
