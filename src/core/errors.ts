@@ -29,6 +29,7 @@ export const ERROR_CATALOGUE = {
   DOWNLINK_UNSUPPORTED: { retryable: false, summary: 'The integration has no downlink converter or its connector cannot send downlinks.', fix: 'Configure a downlink converter on an integration whose connector supports downlink.' },
   INTEGRATION_NOT_RUNNING: { retryable: true, summary: 'The integration is not running.', fix: 'Enable the integration, and check its status for the last error.' },
   LEASE_LOST: { retryable: true, summary: 'This instance no longer owns the partition: another instance took over its lease. Nothing of the batch was stored; the new owner reads it.', fix: 'Nothing to do when instances come and go; if it repeats, raise leaseDurationSeconds or check that the instances\' clocks and database connections are healthy.' },
+  FORWARD_REFUSED: { retryable: false, summary: 'A forwarder\'s peer (ThingsBoard) refused the data of a device; the rows were moved to the dead letters (stage forward) with the reason.', fix: 'Follow the fix in the dead letter\'s error (device limit, converter output), then replay it.' },
   SHUTTING_DOWN: { retryable: true, summary: 'The service is shutting down.', fix: 'Retry after restart.' },
   INTERNAL: { retryable: true, summary: 'An unexpected internal error.', fix: 'Report it with the log line that carries the same time.' },
 } as const satisfies Record<string, { retryable: boolean; summary: string; fix: string }>;
