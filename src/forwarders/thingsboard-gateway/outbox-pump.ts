@@ -152,9 +152,16 @@ export class OutboxPump {
    */
   private async send(link: GatewayLink, rows: OutboxRow[]): Promise<Refused[]> {
     const { connects, data } = buildPublishes(rows, this.connected);
-    const connected = Promise.all(connects.map(async (c) => {
-      await link.publish(c.topic, c.payload);
-      this.connected.add(JSON.parse(c.payload).device as string);
+    // Marked at once so that batches sent meanwhile do not connect the device again.
+    const names = connects.map((c) => (JSON.parse(c.payload) as { device: string }).device);
+    for (const name of names) this.connected.add(name);
+    const connected = Promise.all(connects.map(async (c, i) => {
+      try {
+        await link.publish(c.topic, c.payload);
+      } catch (err) {
+        this.connected.delete(names[i] ?? '');
+        throw err;
+      }
     }));
     const results = await Promise.allSettled([connected, ...data.map((p) => link.publish(p.topic, p.payload))]);
     const hardFailure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !(r.reason instanceof PublishRefusedError));
