@@ -6,7 +6,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { CloudbridgeError } from '../core/errors.ts';
-import type { ForwarderDefinition } from '../core/forwarder.ts';
+import type { ForwarderPlugin } from '../forwarders/registry.ts';
 import type { SettingsStore } from '../store/types.ts';
 import { decryptConfig, encryptConfig, redactConfig } from './integration-secrets.ts';
 import { keepRedactedSecrets, type SecretBox } from './secrets.ts';
@@ -41,8 +41,8 @@ export interface ForwarderEntry {
  * (`forwarders[0]`, or the API body). Returns the entry and the type's warnings.
  */
 export function validateForwarder(
-  raw: unknown, find: (type: string) => ForwarderDefinition | undefined, prefix: string, stored?: ForwarderEntry,
-): { entry: ForwarderEntry; warnings: string[]; def: ForwarderDefinition } {
+  raw: unknown, find: (type: string) => ForwarderPlugin | undefined, prefix: string, stored?: ForwarderEntry,
+): { entry: ForwarderEntry; warnings: string[]; def: ForwarderPlugin } {
   const input = parseWithSchema(ForwarderInputSpec, raw, prefix);
   const def = find(input.type);
   if (!def) throw new CloudbridgeError('CONFIG_INVALID', `${prefix}.type: unknown forwarder type "${input.type}"`, { field: `${prefix}.type` });
@@ -67,12 +67,12 @@ export function validateForwarder(
 }
 
 /** The config with secrets as "***", for the API. */
-export function redactedEntry(entry: ForwarderEntry, def: ForwarderDefinition | undefined): ForwarderEntry {
+export function redactedEntry(entry: ForwarderEntry, def: ForwarderPlugin | undefined): ForwarderEntry {
   return { ...entry, config: def ? redactConfig(def.configSpec, entry.config) : {} };
 }
 
 /** Reads every stored forwarder (secrets decrypted); the raw text tells whether anything changed. */
-export async function loadForwarders(store: SettingsStore, box: SecretBox, find: (type: string) => ForwarderDefinition | undefined): Promise<{ text: string | null; entries: ForwarderEntry[] }> {
+export async function loadForwarders(store: SettingsStore, box: SecretBox, find: (type: string) => ForwarderPlugin | undefined): Promise<{ text: string | null; entries: ForwarderEntry[] }> {
   const text = await store.getSetting(FORWARDERS_SETTING);
   if (!text) return { text, entries: [] };
   const stored = JSON.parse(text) as ForwarderEntry[];
@@ -86,7 +86,7 @@ export async function loadForwarders(store: SettingsStore, box: SecretBox, find:
 }
 
 /** Writes every forwarder (secrets encrypted); returns the text written. */
-export async function saveForwarders(store: SettingsStore, box: SecretBox, find: (type: string) => ForwarderDefinition | undefined, entries: ForwarderEntry[]): Promise<string> {
+export async function saveForwarders(store: SettingsStore, box: SecretBox, find: (type: string) => ForwarderPlugin | undefined, entries: ForwarderEntry[]): Promise<string> {
   const stored = entries.map((e) => {
     const def = find(e.type);
     return def ? { ...e, config: encryptConfig(def.configSpec, e.config, box) } : e;

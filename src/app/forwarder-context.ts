@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import type { ForwarderContext } from '../core/forwarder.ts';
 import type { Logger } from '../core/logger.ts';
 import type { WarningCode } from '../core/warnings.ts';
-import type { OutboxStore, OutboxValue, Store } from '../store/types.ts';
+import type { OutboxRow, OutboxStore, OutboxValue, Store } from '../store/types.ts';
 import type { ForwarderEntry } from './forwarder-config.ts';
 import type { DownlinkService } from './downlink-service.ts';
 
@@ -16,7 +16,7 @@ export function forwarderContext(opts: {
   log: Logger;
   clock: Clock;
   warn(code: WarningCode, message: string, details?: Record<string, unknown>): void;
-}): ForwarderContext {
+}): ForwarderContext<OutboxRow> {
   const { entry, store } = opts;
   const name = entry.name;
   return {

@@ -9,7 +9,8 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { CloudbridgeError, toCloudbridgeError } from '../core/errors.ts';
-import { emptyCounters, type DownlinkSettlement, type Forwarder, type ForwarderDefinition, type ForwarderStatus } from '../core/forwarder.ts';
+import { emptyCounters, type DownlinkSettlement, type Forwarder, type ForwarderStatus } from '../core/forwarder.ts';
+import type { ForwarderPlugin } from '../forwarders/registry.ts';
 import type { Logger } from '../core/logger.ts';
 import type { WarningCode } from '../core/warnings.ts';
 import { bindLeaseStore } from '../store/leases.ts';
@@ -23,13 +24,13 @@ import type { SecretBox } from './secrets.ts';
 export interface ForwarderManagerDeps {
   store: Store & OutboxStore;
   secrets: SecretBox;
-  find: (type: string) => ForwarderDefinition | undefined;
+  find: (type: string) => ForwarderPlugin | undefined;
   downlinks: () => DownlinkService;
   log: Logger;
   clock: Clock;
   warn(code: WarningCode, message: string, details?: Record<string, unknown>): void;
   /** Secret values of a config, for the log scrubber. */
-  onSecrets?: (config: Record<string, unknown>, def: ForwarderDefinition) => void;
+  onSecrets?: (config: Record<string, unknown>, def: ForwarderPlugin) => void;
   /** How often other instances' changes are read (default 5 s). */
   refreshMs?: number;
   lease?: { ttlMs?: number; renewMs?: number };
@@ -41,7 +42,7 @@ export interface ForwarderView extends ForwarderEntry {
 
 interface Running {
   entry: ForwarderEntry;
-  def: ForwarderDefinition;
+  def: ForwarderPlugin;
   lease: ConnectionLease | null;
   forwarder: Forwarder | null;
   starting: Promise<void> | null;

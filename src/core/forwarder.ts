@@ -9,12 +9,16 @@ import type { TSchema, Static } from '@sinclair/typebox';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
 import type { WarningCode } from './warnings.ts';
-import type { OutboxRow } from '../store/types.ts';
+
+/** What core needs of an outbox row: its position. The store's `OutboxRow` (src/store/types.ts) is the real one. */
+export interface OutboxPosition {
+  seq: number;
+}
 
 /** The forwarder's outbox, bound to its name (see `OutboxStore` in src/store/types.ts). */
-export interface BoundOutbox {
+export interface BoundOutbox<Row extends OutboxPosition = OutboxPosition> {
   /** Rows with seq > afterSeq, ascending, at most `limit`. */
-  read(afterSeq: number, limit: number): Promise<OutboxRow[]>;
+  read(afterSeq: number, limit: number): Promise<Row[]>;
   /** Deletes delivered rows. */
   delete(seqs: number[]): Promise<void>;
   /** Moves a refused row to the dead letters (stage `forward`) with the code and the reason. */
@@ -31,10 +35,10 @@ export interface ForwarderDownlink {
   metadata: Record<string, string>;
 }
 
-export interface ForwarderContext {
+export interface ForwarderContext<Row extends OutboxPosition = OutboxPosition> {
   /** The forwarder's name (unique, from the config). */
   name: string;
-  outbox: BoundOutbox;
+  outbox: BoundOutbox<Row>;
   /** The devices of the integrations it forwards (name and type), to register when a session starts. */
   devices(): Promise<Array<{ name: string; type: string }>>;
   /**
@@ -91,7 +95,7 @@ export interface DownlinkSettlement {
   error?: string;
 }
 
-export interface ForwarderDefinition<S extends TSchema = TSchema> {
+export interface ForwarderDefinition<S extends TSchema = TSchema, Row extends OutboxPosition = OutboxPosition> {
   /** `thingsboard-gateway`: folder name, API value, docs page. */
   type: string;
   title: string;
@@ -100,7 +104,7 @@ export interface ForwarderDefinition<S extends TSchema = TSchema> {
   configSpec: S;
   /** Cross-field rules; returns warnings, throws CONFIG_INVALID naming the field. */
   validate?(config: Static<S>): string[];
-  create(config: Static<S>, ctx: ForwarderContext): Forwarder;
+  create(config: Static<S>, ctx: ForwarderContext<Row>): Forwarder;
   /**
    * The reply to send to the peer for a settled RPC downlink (ThingsBoard: `{success: true}`),
    * or null when the device replies itself. Called on whichever instance settled the downlink.

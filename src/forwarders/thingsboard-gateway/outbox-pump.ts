@@ -17,7 +17,7 @@ import { PublishRefusedError, type GatewayLink } from './gateway-session.ts';
 import { CLOSE_ON_ERROR, refusalFor, refusalMessage, type Refusal } from './reason-codes.ts';
 
 export interface PumpOptions {
-  outbox: BoundOutbox;
+  outbox: BoundOutbox<OutboxRow>;
   batchMaxMessages: number;
   batchMaxDelayMs: number;
   maxInFlight: number;

@@ -8,6 +8,7 @@ import { Backoff } from '../../core/backoff.ts';
 import { sleep } from '../../core/clock.ts';
 import { fixFor, toCloudbridgeError, type CloudbridgeError } from '../../core/errors.ts';
 import { emptyCounters, type Forwarder, type ForwarderContext, type ForwarderState, type ForwarderStatus } from '../../core/forwarder.ts';
+import type { OutboxRow } from '../../store/types.ts';
 import { BackChannel } from './back-channel.ts';
 import type { ResolvedTbConfig } from './config-spec.ts';
 import { GatewaySession } from './gateway-session.ts';
@@ -21,7 +22,7 @@ const FILLING_RATIO = 0.8;
 
 export class ThingsboardForwarder implements Forwarder {
   private readonly c: ResolvedTbConfig;
-  private readonly ctx: ForwarderContext;
+  private readonly ctx: ForwarderContext<OutboxRow>;
   private readonly counters = emptyCounters();
   private readonly pump: OutboxPump;
   private readonly backChannel: BackChannel;
@@ -36,7 +37,7 @@ export class ThingsboardForwarder implements Forwarder {
   private lastRetentionAt = 0;
   private lastFillingWarnAt = -Infinity;
 
-  constructor(config: ResolvedTbConfig, ctx: ForwarderContext) {
+  constructor(config: ResolvedTbConfig, ctx: ForwarderContext<OutboxRow>) {
     this.c = config;
     this.ctx = ctx;
     this.since = ctx.clock.now();

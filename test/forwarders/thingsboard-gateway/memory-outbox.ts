@@ -2,7 +2,7 @@
 import type { BoundOutbox } from '../../../src/core/forwarder.ts';
 import type { NewOutboxRow, OutboxRow } from '../../../src/store/types.ts';
 
-export class MemoryOutbox implements BoundOutbox {
+export class MemoryOutbox implements BoundOutbox<OutboxRow> {
   rows: OutboxRow[] = [];
   rejected: Array<{ row: OutboxRow; code: string; error: string }> = [];
   private seq = 0;
