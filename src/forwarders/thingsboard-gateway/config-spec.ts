@@ -12,6 +12,7 @@ export const TB_DEFAULTS = {
   maxInFlight: 4,
   batchMaxMessages: 500,
   batchMaxDelayMs: 50,
+  maxPayloadBytes: 65_536,
   keepaliveSeconds: 60,
   connectTimeoutMs: 10_000,
   retentionMaxAgeHours: 168,
@@ -60,6 +61,10 @@ export const ThingsboardGatewayConfigSpec = Type.Object({
   maxInFlight: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: TB_DEFAULTS.maxInFlight, description: 'Most batches published and not yet acknowledged (PUBACK) at once.' })),
   batchMaxMessages: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: TB_DEFAULTS.batchMaxMessages, description: 'Most outbox rows (each one stored message of one device) per publish.' })),
   batchMaxDelayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000, default: TB_DEFAULTS.batchMaxDelayMs, description: 'How long a batch that is not full waits for more rows before it is published.' })),
+  maxPayloadBytes: Type.Optional(Type.Integer({
+    minimum: 1024, maximum: 268_435_455, default: TB_DEFAULTS.maxPayloadBytes,
+    description: 'Largest publish payload in bytes: ThingsBoard drops bigger ones and closes the connection (transport.mqtt.netty.max_payload_size, default 65536). Batches are split to stay below it; a single row above it goes to the dead letters.',
+  })),
   retention: Type.Optional(Type.Object({
     maxAgeHours: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: TB_DEFAULTS.retentionMaxAgeHours, description: 'Rows older than this are moved to the dead letters (code OUTBOX_RETENTION). Default 168 (7 days).' })),
     maxRows: Type.Optional(Type.Integer({ minimum: 1, default: TB_DEFAULTS.retentionMaxRows, description: 'Most rows kept; beyond it the oldest move to the dead letters. A warning is raised at 80 %.' })),
@@ -86,6 +91,7 @@ export interface ResolvedTbConfig {
   maxInFlight: number;
   batchMaxMessages: number;
   batchMaxDelayMs: number;
+  maxPayloadBytes: number;
   retention: { maxAgeMs: number; maxRows: number };
   rpcReply: 'on-send' | 'from-device';
   keepaliveSeconds: number;
@@ -106,6 +112,7 @@ export function resolveTbConfig(c: ThingsboardGatewayConfig, forwarderName: stri
     maxInFlight: c.maxInFlight ?? TB_DEFAULTS.maxInFlight,
     batchMaxMessages: c.batchMaxMessages ?? TB_DEFAULTS.batchMaxMessages,
     batchMaxDelayMs: c.batchMaxDelayMs ?? TB_DEFAULTS.batchMaxDelayMs,
+    maxPayloadBytes: c.maxPayloadBytes ?? TB_DEFAULTS.maxPayloadBytes,
     retention: {
       maxAgeMs: (c.retention?.maxAgeHours ?? TB_DEFAULTS.retentionMaxAgeHours) * 3_600_000,
       maxRows: c.retention?.maxRows ?? TB_DEFAULTS.retentionMaxRows,

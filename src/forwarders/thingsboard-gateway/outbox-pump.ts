@@ -21,6 +21,8 @@ export interface PumpOptions {
   batchMaxMessages: number;
   batchMaxDelayMs: number;
   maxInFlight: number;
+  /** Batches whose publish would be larger are split; a single row larger is refused (0x95). */
+  maxPayloadBytes: number;
   protocolVersion: 4 | 5;
   clock: Clock;
   log: Logger;
@@ -152,6 +154,12 @@ export class OutboxPump {
    */
   private async send(link: GatewayLink, rows: OutboxRow[]): Promise<Refused[]> {
     const { connects, data } = buildPublishes(rows, this.connected);
+    if (data.some((p) => Buffer.byteLength(p.payload) > this.o.maxPayloadBytes)) {
+      if (rows.length === 1) return [{ rows, refusal: refusalFor(0x95) }];
+      const half = Math.ceil(rows.length / 2);
+      const first = await this.send(link, rows.slice(0, half));
+      return first.concat(await this.send(link, rows.slice(half)));
+    }
     // Marked at once so that batches sent meanwhile do not connect the device again.
     const names = connects.map((c) => (JSON.parse(c.payload) as { device: string }).device);
     for (const name of names) this.connected.add(name);

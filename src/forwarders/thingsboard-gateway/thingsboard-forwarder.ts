@@ -43,7 +43,7 @@ export class ThingsboardForwarder implements Forwarder {
     this.since = ctx.clock.now();
     this.pump = new OutboxPump({
       outbox: ctx.outbox, batchMaxMessages: config.batchMaxMessages, batchMaxDelayMs: config.batchMaxDelayMs,
-      maxInFlight: config.maxInFlight, protocolVersion: config.protocolVersion, clock: ctx.clock, log: ctx.log,
+      maxInFlight: config.maxInFlight, maxPayloadBytes: config.maxPayloadBytes, protocolVersion: config.protocolVersion, clock: ctx.clock, log: ctx.log,
       retryDelayMs: config.reconnect.initialDelayMs,
       onDelivered: (rows, points) => {
         this.counters.deliveredRows += rows;

@@ -40,11 +40,11 @@ class ScriptedLink implements GatewayLink {
   }
 }
 
-function pump(outbox: MemoryOutbox, opts: { protocolVersion?: 4 | 5; batch?: number } = {}) {
+function pump(outbox: MemoryOutbox, opts: { protocolVersion?: 4 | 5; batch?: number; maxPayloadBytes?: number } = {}) {
   const rejected: string[] = [];
   let delivered = 0;
   const p = new OutboxPump({
-    outbox, batchMaxMessages: opts.batch ?? 10, batchMaxDelayMs: 0, maxInFlight: 3, protocolVersion: opts.protocolVersion ?? 5,
+    outbox, batchMaxMessages: opts.batch ?? 10, batchMaxDelayMs: 0, maxInFlight: 3, maxPayloadBytes: opts.maxPayloadBytes ?? 65_536, protocolVersion: opts.protocolVersion ?? 5,
     clock: systemClock, log: silentLogger, idlePollMs: 5, retryDelayMs: 5,
     onDelivered: (_rows, points) => { delivered += points; },
     onRejected: (row) => { rejected.push(`${row.deviceName}#${row.seq}`); },
@@ -152,4 +152,22 @@ test('MQTT 3.1.1: a row the server closes the connection on is found by halving 
   assert.deepEqual(rejected, ['A#6']);
   assert.deepEqual([...new Set(delivered)].sort((a, b) => a - b), [0, 1, 2, 3, 4, 6, 7]);
   assert.match(outbox.rejected[0]?.error ?? '', /close-on-error/);
+});
+
+test('a batch above maxPayloadBytes is split before it is published; a single row above it goes to the dead letters', async () => {
+  const outbox = new MemoryOutbox();
+  for (let i = 0; i < 40; i++) outbox.append([point('A', 1000 + i, i)]);
+  outbox.append([{ deviceName: 'A', deviceType: 'sensor', entry: { kind: 'uplink', telemetry: [{ ts: 5000, values: { blob: 'x'.repeat(3000) } }], attributes: {} } }]);
+  const link = new ScriptedLink();
+  const sizes: number[] = [];
+  link.judge = (_topic, body) => {
+    sizes.push(JSON.stringify(body).length);
+    return 'ok';
+  };
+  const { p, rejected } = pump(outbox, { batch: 40, maxPayloadBytes: 1024 });
+  await drain(p, link, outbox);
+  assert.ok(Math.max(...sizes) <= 1024, `every publish within 1024 bytes (largest ${Math.max(...sizes)})`);
+  assert.deepEqual(link.telemetry('A'), Array.from({ length: 40 }, (_, i) => i));
+  assert.deepEqual(rejected, ['A#41']);
+  assert.match(outbox.rejected[0]?.error ?? '', /packet too large/);
 });
