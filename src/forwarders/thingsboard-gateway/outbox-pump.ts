@@ -199,7 +199,9 @@ export class OutboxPump {
 
   private async isolateAll(link: GatewayLink, refused: Refused[], signal: AbortSignal): Promise<void> {
     const seen = new Set<number>();
-    for (const r of refused) {
+    // In seq order (batches settle in any order): each device's rows are re-sent in their order.
+    const ordered = [...refused].sort((a, b) => (a.rows[0]?.seq ?? 0) - (b.rows[0]?.seq ?? 0));
+    for (const r of ordered) {
       const rows = r.rows.filter((row) => !seen.has(row.seq));
       for (const row of rows) seen.add(row.seq);
       if (rows.length > 0) await this.isolate(link, rows, r.refusal, signal);
