@@ -52,7 +52,7 @@ describe('two instances on one PostgreSQL: one ThingsBoard connection, taken ove
   it('one connection at a time; the standby takes over and nothing is lost', async (t) => {
     const url = `${SERVER}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
     // Both instances read the devices' topic as one shared subscription; a clean session ends with its connection.
-    const config = { ...forwardingConfig({ brokerPort: broker.port, tb, clientId: 'unused', integrationExtra: '' }), store: { postgres: { url } } };
+    const config: Record<string, unknown> = { ...forwardingConfig({ brokerPort: broker.port, tb, clientId: 'unused' }), store: { postgres: { url } } };
     const integration = (config.integrations as Array<{ config: Record<string, unknown> }>)[0];
     if (integration) {
       delete integration.config.clientId;
