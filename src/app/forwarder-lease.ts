@@ -29,6 +29,7 @@ export class ConnectionLease {
   private readonly handlers: LeaseHandlers;
   private readonly ttlMs: number;
   private readonly renewMs: number;
+  private readonly alone: boolean;
   private held: LeaseToken | null = null;
   private timer: ReturnType<Clock['setTimeout']> | null = null;
   private ticking: Promise<void> = Promise.resolve();
@@ -36,7 +37,12 @@ export class ConnectionLease {
   /** Who holds it, as last seen (null: nobody). */
   holder: string | null = null;
 
-  constructor(opts: { leases: LeaseStore; owner: string; clock: Clock; log: Logger; handlers: LeaseHandlers; ttlMs?: number; renewMs?: number }) {
+  /**
+   * `alone`: no other instance can share the store (SQLite), so a lease held by another owner is
+   * a predecessor's that died: taken at once instead of after its expiry.
+   */
+  constructor(opts: { leases: LeaseStore; owner: string; clock: Clock; log: Logger; handlers: LeaseHandlers; ttlMs?: number; renewMs?: number; alone?: boolean }) {
+    this.alone = opts.alone ?? false;
     this.leases = opts.leases;
     this.owner = opts.owner;
     this.clock = opts.clock;
@@ -90,7 +96,7 @@ export class ConnectionLease {
     if (this.stopped) return;
     const current = (await this.leases.list()).find((l) => l.partition === CONNECTION_PARTITION);
     const now = this.clock.now();
-    if (current && current.owner !== null && current.owner !== this.owner && current.expiresAt > now) {
+    if (!this.alone && current && current.owner !== null && current.owner !== this.owner && current.expiresAt > now) {
       this.holder = current.owner;
       return;
     }

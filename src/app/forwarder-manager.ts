@@ -181,6 +181,7 @@ export class ForwarderManager {
     const log = this.deps.log.child({ forwarder: entry.name });
     r.lease = new ConnectionLease({
       leases: bindLeaseStore(this.deps.store, `forwarder:${entry.name}`), owner: this.owner, clock: this.deps.clock, log,
+      alone: this.deps.store.kind === 'sqlite',
       ...this.deps.lease,
       handlers: {
         acquired: async () => {

@@ -44,8 +44,7 @@ describe('ThingsBoard forwarding survives kill -9', () => {
     const pub = await publishSeq(broker.url, (i) => `tb/dev-${i % DEVICES}/up`, 0, TOTAL, { window: 100 });
     await pub.endAsync();
     await tb.waitFor(() => seqsReceived(tb, 'dev-0').length > 0, 30_000, 'the double received data (PUBACKs held)');
-    const before = await forwarderStatus(child.api);
-    assert.ok(before.outbox.depth > 0, `rows still in the outbox while their PUBACKs are held (depth ${before.outbox.depth})`);
+    await waitFor(async () => (await forwarderStatus(child.api)).outbox.depth > 0, 'rows still in the outbox while their PUBACKs are held');
     await child.kill('SIGKILL');
     tb.holdPubacks(false);
     child = await spawnCloudbridge(dir, config);
