@@ -77,7 +77,7 @@ describe('two instances on one PostgreSQL: one ThingsBoard connection, taken ove
     await second.endAsync();
     const stored = async (d: number): Promise<number> => (await b.api.get<Record<string, unknown[]>>(`/devices/dev-${d}/telemetry?keys=seq&limit=1000`)).seq?.length ?? 0;
     await waitFor(async () => (await Promise.all(Array.from({ length: DEVICES }, (_, d) => stored(d)))).every((n) => n === 200), 'all 800 messages stored (by either instance)');
-    assert.ok((await forwarderStatus(a.api)).outbox.depth > 0, 'rows waiting for their PUBACK at the holder');
+    await waitFor(async () => (await forwarderStatus(a.api)).outbox.depth > 0, 'rows waiting for their PUBACK at the holder');
     const killedAt = Date.now();
     await a.kill('SIGKILL');
     tb.holdPubacks(false);
