@@ -5,7 +5,9 @@
  * as an `rpc-reply` outbox row when the downlink settles: see ForwarderManager); a shared-attribute
  * update (`v1/gateway/attributes`) → `ATTRIBUTES_UPDATED` with the data (deletions as
  * `{deleted: [...]}`); an attribute response (`v1/gateway/attributes/response`) →
- * `ATTRIBUTES_RESPONSE` with `{id, value}` or `{id, values}`.
+ * `ATTRIBUTES_RESPONSE` with `{id, value}` or `{id, values}`. A rate-limit notice
+ * (`v1/gateway/disconnect` `{device, reason}`, MQTT 5, sent before the refused PUBACK) is noted, so
+ * that the refusal is retried rather than dead-lettered.
  */
 import { toCloudbridgeError } from '../../core/errors.ts';
 import type { ForwarderContext, ForwarderCounters } from '../../core/forwarder.ts';
@@ -24,6 +26,8 @@ export class BackChannel {
   private readonly ctx: ForwarderContext;
   private readonly counters: ForwarderCounters;
   private readonly onReply: () => void;
+  /** Devices ThingsBoard said it rate-limits (`v1/gateway/disconnect` notices, MQTT 5), and when. */
+  private readonly limitedAt = new Map<string, number>();
 
   constructor(ctx: ForwarderContext, counters: ForwarderCounters, onReply: () => void) {
     this.ctx = ctx;
@@ -45,9 +49,19 @@ export class BackChannel {
       return;
     }
     const device = body.device;
-    if (topic === 'v1/gateway/rpc') await this.rpc(device, body.data);
+    if (topic === 'v1/gateway/disconnect') this.limitedAt.set(device, this.ctx.clock.now());
+    else if (topic === 'v1/gateway/rpc') await this.rpc(device, body.data);
     else if (topic === 'v1/gateway/attributes') await this.attributes(device, body.data);
     else if (topic === 'v1/gateway/attributes/response') await this.response(device, body);
+  }
+
+  /**
+   * True when ThingsBoard announced a rate limit for the device within `withinMs`: its 0x97 refusal
+   * then means "slow down", not "device limit reached".
+   */
+  rateLimited(device: string, withinMs = 10_000): boolean {
+    const at = this.limitedAt.get(device);
+    return at !== undefined && this.ctx.clock.now() - at <= withinMs;
   }
 
   private async rpc(device: string, data: unknown): Promise<void> {

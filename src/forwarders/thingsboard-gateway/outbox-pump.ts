@@ -30,6 +30,8 @@ export interface PumpOptions {
   idlePollMs?: number;
   /** Backoff before re-sending after a passing refusal (rate limit, server busy). */
   retryDelayMs?: number;
+  /** True when ThingsBoard announced a rate limit for the device (its 0x97 then means "retry"). */
+  rateLimited?(device: string): boolean;
   onDelivered(rows: number, points: number): void;
   onRejected(row: OutboxRow, refusal: Refusal, message: string): void;
 }
@@ -218,7 +220,10 @@ export class OutboxPump {
     const devices = [...new Set(rows.map((r) => r.deviceName))];
     let groups: OutboxRow[][];
     if (devices.length > 1) groups = devices.map((d) => rows.filter((r) => r.deviceName === d));
-    else if (refusal.scope === 'device' || rows.length === 1) {
+    else if (refusal.reasonCode === 0x97 && this.o.rateLimited?.(devices[0] ?? '')) {
+      await this.isolate(link, rows, { ...refusal, scope: 'retry', reason: 'rate limit exceeded' }, signal);
+      return;
+    } else if (refusal.scope === 'device' || rows.length === 1) {
       for (const row of rows) await this.reject(row, refusal);
       return;
     } else {

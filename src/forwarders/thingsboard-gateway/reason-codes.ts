@@ -7,7 +7,8 @@
  * - `device`: the device as a whole is refused (device limit reached, not allowed): every row of
  *   that device in the publish goes to the dead letters; the other devices' rows are re-sent.
  * - `retry`: a passing condition (rate limit, server busy): nothing is dead-lettered, the publish
- *   is tried again after the reconnect backoff.
+ *   is tried again after the reconnect backoff. ThingsBoard also answers a rate limit with 0x97,
+ *   after a `v1/gateway/disconnect` notice for the device: the pump then retries (outbox-pump.ts).
  */
 export type RefusalScope = 'row' | 'device' | 'retry';
 

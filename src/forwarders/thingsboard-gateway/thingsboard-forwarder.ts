@@ -45,6 +45,7 @@ export class ThingsboardForwarder implements Forwarder {
       outbox: ctx.outbox, batchMaxMessages: config.batchMaxMessages, batchMaxDelayMs: config.batchMaxDelayMs,
       maxInFlight: config.maxInFlight, maxPayloadBytes: config.maxPayloadBytes, protocolVersion: config.protocolVersion, clock: ctx.clock, log: ctx.log,
       retryDelayMs: config.reconnect.initialDelayMs,
+      rateLimited: (device) => this.backChannel.rateLimited(device),
       onDelivered: (rows, points) => {
         this.counters.deliveredRows += rows;
         this.counters.deliveredPoints += points;

@@ -93,6 +93,19 @@ for (const protocolVersion of [5, 4] as const) {
   });
 }
 
+it('MQTT 5: a device over ThingsBoard\'s rate limit (0x97 after a disconnect notice) is slowed down, not dead-lettered', async () => {
+  const tb = await double({ rateLimit: { messages: 5, perMs: 300 } });
+  const outbox = new MemoryOutbox();
+  for (let i = 0; i < 20; i++) outbox.append([point('busy', 1_700_000_000_000 + i, i)]);
+  const f = thingsboardGatewayForwarder.create(config(tb, { batchMaxMessages: 1, maxInFlight: 2 }), context(outbox));
+  await f.start();
+  await waitFor(() => outbox.rows.length === 0, 'outbox emptied', 30_000);
+  await f.stop();
+  assert.ok(tb.refusals().length > 0, 'the rate limit was hit');
+  assert.deepEqual(outbox.rejected, []);
+  assert.deepEqual(tb.timeseries('busy').map((p) => p.value), Array.from({ length: 20 }, (_, i) => i));
+});
+
 it('connects over TLS with the CA, and turns RPCs and shared-attribute updates into downlinks', async () => {
   const tb = await double({ tls: true });
   const outbox = new MemoryOutbox();
