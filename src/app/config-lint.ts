@@ -71,8 +71,8 @@ export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.
   for (const [i, raw] of (file.forwarders ?? []).entries()) {
     const prefix = `forwarders[${i}]`;
     try {
-      const { entry, warnings: w } = validateForwarder(raw, findForwarder, prefix);
-      warnings.push(...w.map((m) => `${prefix}: ${m}`));
+      const { entry, warnings: w } = await validateForwarder(raw, findForwarder, prefix);
+      warnings.push(...w);
       if (entry.integrations !== 'all') {
         for (const name of entry.integrations) if (!integrationNames.has(name)) warnings.push(`${prefix}.integrations: "${name}" is not defined in this file; it must already exist in the store`);
       }

@@ -10,7 +10,7 @@ import type { ForwarderPlugin } from '../forwarders/registry.ts';
 import type { SettingsStore } from '../store/types.ts';
 import { decryptConfig, encryptConfig, redactConfig } from './integration-secrets.ts';
 import { keepRedactedSecrets, type SecretBox } from './secrets.ts';
-import { configError, parseWithSchema, scrubValues, secretValuesOf } from './validate.ts';
+import { parseWithSchema, runConnectorValidate } from './validate.ts';
 
 export const FORWARDERS_SETTING = 'forwarders';
 
@@ -40,9 +40,9 @@ export interface ForwarderEntry {
  * Validates an input against the forwarder type's spec and rules. `prefix` names where it came from
  * (`forwarders[0]`, or the API body). Returns the entry and the type's warnings.
  */
-export function validateForwarder(
+export async function validateForwarder(
   raw: unknown, find: (type: string) => ForwarderPlugin | undefined, prefix: string, stored?: ForwarderEntry,
-): { entry: ForwarderEntry; warnings: string[]; def: ForwarderPlugin } {
+): Promise<{ entry: ForwarderEntry; warnings: string[]; def: ForwarderPlugin }> {
   const input = parseWithSchema(ForwarderInputSpec, raw, prefix);
   const def = find(input.type);
   if (!def) throw new CloudbridgeError('CONFIG_INVALID', `${prefix}.type: unknown forwarder type "${input.type}"`, { field: `${prefix}.type` });
@@ -51,18 +51,7 @@ export function validateForwarder(
     ? keepRedactedSecrets(def.configSpec, input.config, stored.config) as Record<string, unknown>
     : input.config;
   const config = parseWithSchema(def.configSpec, merged, at) as Record<string, unknown>;
-  let warnings: string[] = [];
-  const secrets = secretValuesOf(def.configSpec, config);
-  try {
-    warnings = (def.validate?.(config) ?? []).map((w) => `${at}: ${scrubValues(w, secrets)}`);
-  } catch (err) {
-    if (err instanceof CloudbridgeError && err.code === 'CONFIG_INVALID') {
-      const field = err.details.field ? `${at}.${err.details.field}` : at;
-      const message = err.details.field && err.message.startsWith(`${err.details.field}:`) ? err.message.slice(err.details.field.length + 1).trim() : err.message;
-      throw configError([{ field, message: scrubValues(message, secrets) }]);
-    }
-    throw err;
-  }
+  const warnings = (await runConnectorValidate(def, config, at)).map((w) => `${at}: ${w}`);
   return { entry: { name: input.name, type: input.type, integrations: input.integrations, enabled: input.enabled ?? true, config }, warnings, def };
 }
 

@@ -96,7 +96,7 @@ export class ForwarderManager {
   async put(raw: unknown, prefix = 'forwarder'): Promise<{ view: ForwarderView; warnings: string[] }> {
     const name = (raw as { name?: unknown } | null)?.name;
     const stored = typeof name === 'string' ? this.running.get(name)?.entry : undefined;
-    const { entry, warnings, def } = validateForwarder(raw, this.deps.find, prefix, stored);
+    const { entry, warnings, def } = await validateForwarder(raw, this.deps.find, prefix, stored);
     this.deps.onSecrets?.(entry.config, def);
     await this.serial(async () => {
       const entries = [...this.running.values()].map((r) => r.entry).filter((e) => e.name !== entry.name).concat(entry);

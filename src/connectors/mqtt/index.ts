@@ -8,6 +8,7 @@ export { MQTT_PITFALLS } from './pitfalls.ts';
 export { MqttConfigSpec, MqttTlsSpec, resolveMqttConfig, type MqttConfig, type ResolvedMqttConfig } from './config-spec.ts';
 export { MqttSource, randomClientId, type MqttSourceOptions, type MqttSourceStatus } from './mqtt-source.ts';
 export type { MqttConnectSettings, MqttTlsSettings, TopicFilter, GrantedSubscription } from './mqtt-connection.ts';
+export { applyTlsOptions } from './mqtt-connection.ts';
 export { checkMqttConnection, type MqttCheckOptions } from './connection-check.ts';
 export { checkTlsMaterial, type TlsMaterial } from './tls-material.ts';
 export {

@@ -7,7 +7,7 @@
  */
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { CloudbridgeError } from '../../core/errors.ts';
-import { translateConnectError, type MqttErrorContext } from '../../connectors/mqtt/index.ts';
+import { applyTlsOptions, translateConnectError, type MqttErrorContext } from '../../connectors/mqtt/index.ts';
 import type { ResolvedTbConfig } from './config-spec.ts';
 import { tbErrorAdvisor } from './tb-errors.ts';
 
@@ -53,12 +53,7 @@ function clientOptions(c: ResolvedTbConfig): IClientOptions {
   };
   if (c.username !== undefined) o.username = c.username;
   if (c.password !== undefined) o.password = c.password;
-  if (c.tls) {
-    o.rejectUnauthorized = c.tls.rejectUnauthorized;
-    if (c.tls.ca) o.ca = c.tls.ca;
-    if (c.tls.cert) o.cert = c.tls.cert;
-    if (c.tls.key) o.key = c.tls.key;
-  }
+  if (c.tls) applyTlsOptions(o, c.tls);
   return o;
 }
 
