@@ -94,7 +94,11 @@ export class ConnectionLease {
 
   private async claim(): Promise<void> {
     if (this.stopped) return;
-    const current = (await this.leases.list()).find((l) => l.partition === CONNECTION_PARTITION);
+    let current = (await this.leases.list()).find((l) => l.partition === CONNECTION_PARTITION);
+    if (!current) {
+      await this.leases.ensure([{ partition: CONNECTION_PARTITION }]);
+      current = (await this.leases.list()).find((l) => l.partition === CONNECTION_PARTITION);
+    }
     const now = this.clock.now();
     if (!this.alone && current && current.owner !== null && current.owner !== this.owner && current.expiresAt > now) {
       this.holder = current.owner;
