@@ -49,7 +49,9 @@ export function readExports(inputs: ExportInput[]): { entities: TbEntity[]; skip
       try {
         value = JSON.parse(input.text);
       } catch (err) {
-        skipped.push({ source: input.source, entity: '(file)', reason: `not JSON (${(err as Error).message}): export the integration or converter from ThingsBoard (Integrations or Data converters → select → Export) and pass that file` });
+        // The parser's message may quote the text (a secret, perhaps): only its position is kept.
+        const at = /at position \d+(?: \(line \d+ column \d+\))?/.exec((err as Error).message)?.[0];
+        skipped.push({ source: input.source, entity: '(file)', reason: `not JSON (syntax error${at ? ` ${at}` : ''}): export the integration or converter from ThingsBoard (Integrations or Data converters → select → Export) and pass that file` });
         continue;
       }
     }
