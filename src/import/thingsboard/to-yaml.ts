@@ -2,8 +2,8 @@
  * The imported config as a Cloudbridge config file: `converters:` and `integrations:`, with a
  * header comment listing the environment variables to set, the TBEL converters to port, what was
  * not imported and why, and the notes. Every `${...}` of the imported text (converter scripts,
- * topic patterns) is escaped as `$${...}` so the config file loader leaves it as written; only the
- * secret references stay `${NAME}`.
+ * topic patterns) that the config file loader would replace (`${UPPER_CASE}`, `$${...}`) is escaped
+ * with one more `$`, so it loads as written; only the secret references stay `${NAME}`.
  */
 import { stringify } from 'yaml';
 import type { ImportResult } from './types.ts';
@@ -11,7 +11,11 @@ import type { ImportResult } from './types.ts';
 const ENV_REF = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 function escapeRefs(value: unknown, keep: Set<string>): unknown {
-  if (typeof value === 'string') return keep.has(value) ? value : value.replace(ENV_REF, (m) => `$${m}`);
+  if (typeof value === 'string') {
+    if (keep.has(value)) return value;
+    // The loader replaces ${UPPER_CASE} and turns $${...} into ${...}; ${lowerCase} stays as written.
+    return value.replace(ENV_REF, (m, escaped: string, name: string) => (escaped || /^[A-Z_][A-Z0-9_]*$/.test(name) ? `$${m}` : m));
+  }
   if (Array.isArray(value)) return value.map((v) => escapeRefs(v, keep));
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeRefs(v, keep)]));
   return value;
