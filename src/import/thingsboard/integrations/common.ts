@@ -3,6 +3,7 @@
  * which fields were read, so that every field left unread (and not empty) is reported as having no
  * equivalent; and the context of the integration being mapped (its names, secrets, report lists).
  */
+import { parseAzureConnectionString } from '../../../connectors/azure-common/index.ts';
 import type { SecretSink } from '../secrets.ts';
 import type { TbIntegration, Unmapped } from '../types.ts';
 
@@ -36,7 +37,24 @@ export interface TypeMapping {
   tbType: string;
   /** The Cloudbridge connector type, e.g. aws-sqs. */
   type: string;
+  /** Maps `configuration` (without metadata); every field of it left unread is reported as unmapped. */
   map(configuration: Obj, ctx: MapContext): MappedConfig;
+}
+
+/**
+ * A mapping whose `map` reads the configuration through `top` (a Fields over `configuration`);
+ * what it leaves unread (and not empty) is reported afterwards.
+ */
+export function typeMapping(tbType: string, type: string, map: (top: Fields, ctx: MapContext) => MappedConfig): TypeMapping {
+  return {
+    tbType, type,
+    map(configuration, ctx) {
+      const top = new Fields(configuration, 'configuration', ctx);
+      const mapped = map(top, ctx);
+      top.rest();
+      return mapped;
+    },
+  };
 }
 
 /** Fields ThingsBoard's UI keeps for its own bookkeeping: dropped without a report line. */
@@ -95,6 +113,16 @@ export class Fields {
       if (isObj(v) && Object.keys(v).length === 0) continue;
       this.ctx.unmapped.push({ entity: this.ctx.entity, field: `${this.path}.${key}`, reason: 'no Cloudbridge equivalent' });
     }
+  }
+}
+
+/** The parts of an Azure connection string, or undefined when it does not parse (the connector's validation then says why). */
+export function azureConnection(cs: string | undefined): ReturnType<typeof parseAzureConnectionString> | undefined {
+  if (!cs) return undefined;
+  try {
+    return parseAzureConnectionString(cs);
+  } catch {
+    return undefined;
   }
 }
 
