@@ -17,7 +17,6 @@ function imported(type: string): { r: ImportResult; yaml: { converters: YamlConv
 }
 
 const reasonOf = (r: ImportResult, field: string): string => r.unmapped.find((u) => u.field === field)?.reason ?? '';
-const envNames = (r: ImportResult): string[] => r.env.map((e) => e.name);
 
 describe('import-thingsboard mapping per type', () => {
   it('AWS_IOT → aws-iot-core: endpoint, client id, certificate, key as env, filters, pattern, seconds → ms', () => {
@@ -37,7 +36,7 @@ describe('import-thingsboard mapping per type', () => {
     assert.equal(c.downlinkTopicPattern, '${topic}');
     assert.equal(c.protocolVersion, 4);
     assert.equal(c.connectTimeoutMs, 10_000);
-    assert.deepEqual(envNames(r), ['CB_AWS_IOT_PLANT_KEY']);
+    assert.deepEqual(r.env.map((e) => [e.name, e.field]), [['CB_AWS_IOT_PLANT_KEY', 'config.credentials.key']]);
     assert.match(reasonOf(r, 'configuration.clientConfiguration.maxBytesInMessage'), /no per-message size setting/);
     assert.match(reasonOf(r, 'configuration.updateOnlyKeys'), /send only if changed.*stores every value/);
     assert.match(reasonOf(r, 'debugSettings.allEnabled'), /time-boxed window/);

@@ -41,11 +41,12 @@ export class SecretSink {
   /**
    * What to write for a secret: `${NAME}` (env mode) or the value (values mode: the export's, else
    * the one given for NAME; undefined when neither exists). `value` undefined: the export lacks it.
+   * `field` names the variable; `path` (default `field`) is where it sits in the connector config.
    */
-  secret(opts: { tbType: string; integration: string; field: string; description: string; value: string | undefined }): string | undefined {
+  secret(opts: { tbType: string; integration: string; field: string; path?: string; description: string; value: string | undefined }): string | undefined {
     const name = this.nameFor(opts.tbType, opts.integration, opts.field);
     const inExport = opts.value !== undefined && opts.value !== '';
-    this.env.push({ name, integration: opts.integration, field: `config.${opts.field}`, description: opts.description, inExport });
+    this.env.push({ name, integration: opts.integration, field: `config.${opts.path ?? opts.field}`, description: opts.description, inExport });
     if (this.mode === 'env') return `\${${name}}`;
     return inExport ? opts.value : this.given[name];
   }

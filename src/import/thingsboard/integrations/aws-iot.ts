@@ -35,9 +35,9 @@ export const awsIot = typeMapping('AWS_IOT', 'aws-iot-core', (top, ctx) => {
   const type = creds.str('type');
   if (type && type !== 'cert.PEM') ctx.unmapped.push({ entity: ctx.entity, field: 'configuration.clientConfiguration.credentials.type', reason: `"${type}": AWS IoT takes X.509 certificates only` });
   const credentials: Record<string, unknown> = { cert: creds.str('cert') ?? '' };
-  putSecret(credentials, 'key', ctx, `Private key (PEM) of the AWS IoT device certificate${creds.str('privateKeyFileName') ? ` (${creds.str('privateKeyFileName')})` : ''}: the privateKey of the ThingsBoard export`, creds.str('privateKey'));
+  putSecret(credentials, 'key', ctx, `Private key (PEM) of the AWS IoT device certificate${creds.str('privateKeyFileName') ? ` (${creds.str('privateKeyFileName')})` : ''}: the privateKey of the ThingsBoard export`, creds.str('privateKey'), 'credentials');
   const passphrase = creds.str('privateKeyPassword');
-  if (passphrase) putSecret(credentials, 'passphrase', ctx, 'Passphrase of the encrypted private key (privateKeyPassword in ThingsBoard)', passphrase);
+  if (passphrase) putSecret(credentials, 'passphrase', ctx, 'Passphrase of the encrypted private key (privateKeyPassword in ThingsBoard)', passphrase, 'credentials');
   const ca = creds.str('caCert');
   if (ca && !isAmazonRoot(ca)) credentials.ca = ca;
   else if (ca) ctx.warnings.push(`${ctx.entity}: the CA certificate is Amazon's root CA, which Cloudbridge trusts by default (from Node.js's root store); it is not written`);

@@ -126,9 +126,9 @@ export function azureConnection(cs: string | undefined): ReturnType<typeof parse
   }
 }
 
-/** `secret` of the context's sink for this integration; omitted from the config when it has no value (values mode). */
-export function putSecret(config: Obj, key: string, ctx: MapContext, description: string, value: string | undefined): void {
-  const v = ctx.secrets.secret({ tbType: ctx.tb.type, integration: ctx.name, field: key, description, value });
+/** `secret` of the context's sink for this integration (`parent`: the object of `config` it sits in); omitted when it has no value (values mode). */
+export function putSecret(config: Obj, key: string, ctx: MapContext, description: string, value: string | undefined, parent?: string): void {
+  const v = ctx.secrets.secret({ tbType: ctx.tb.type, integration: ctx.name, field: key, path: parent ? `${parent}.${key}` : key, description, value });
   if (v !== undefined) config[key] = v;
 }
 
