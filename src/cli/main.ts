@@ -4,6 +4,7 @@ import { runDemo } from './demo.ts';
 import { runConverterTest } from './converter-test.ts';
 import { runConfigLint } from './config-lint.ts';
 import { runToken } from './token.ts';
+import { runImportThingsBoard } from './import-thingsboard.ts';
 import { toCloudbridgeError } from '../core/errors.ts';
 
 const HELP = `cloudbridge: connects IoT clouds to your platform
@@ -14,6 +15,8 @@ Usage:
   cloudbridge converter test --file F --payload P [--metadata JSON]
                                              run a converter on a sample and print its output as JSON
   cloudbridge config lint FILE               validate a config file without starting anything
+  cloudbridge import-thingsboard FILE... [--out F] [--json]
+                                             ThingsBoard integration/converter exports → config file + report
   cloudbridge token create --name N [--role viewer|admin] | token list
                                              API tokens (a new one is printed once)
 
@@ -30,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error('usage: cloudbridge converter test --file F --payload P [--metadata JSON]');
       return 2;
     case 'token': return runToken(rest);
+    case 'import-thingsboard': return runImportThingsBoard(rest);
     case 'config':
       if (rest[0] === 'lint') return runConfigLint(rest.slice(1));
       console.error('usage: cloudbridge config lint FILE');
