@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { CloudbridgeError, toCloudbridgeError } from '../core/errors.ts';
+import { configCheckFailure, type CheckResult } from '../core/connector.ts';
 import { emptyCounters, type DownlinkSettlement, type Forwarder, type ForwarderStatus } from '../core/forwarder.ts';
 import type { ForwarderPlugin } from '../forwarders/registry.ts';
 import type { Logger } from '../core/logger.ts';
@@ -104,6 +105,24 @@ export class ForwarderManager {
       await this.apply(entry);
     });
     return { view: this.get(entry.name), warnings };
+  }
+
+  /** Checks the connection of a stored forwarder (by name) or of an unsaved body, sending nothing. */
+  async check(nameOrBody: string | unknown): Promise<CheckResult> {
+    const raw = typeof nameOrBody === 'string' ? this.running.get(nameOrBody)?.entry : nameOrBody;
+    if (raw === undefined) throw new CloudbridgeError('NOT_FOUND', `forwarder "${String(nameOrBody)}" not found`);
+    const name = (raw as { name?: unknown } | null)?.name;
+    const stored = typeof name === 'string' ? this.running.get(name)?.entry : undefined;
+    let validated;
+    try {
+      validated = await validateForwarder(raw, this.deps.find, 'forwarder', stored);
+    } catch (err) {
+      return configCheckFailure(err);
+    }
+    const { entry, def } = validated;
+    this.deps.onSecrets?.(entry.config, def);
+    if (!def.testConnection) return { ok: true, checks: [{ name: 'config', ok: true, message: 'valid (this type has no connection check)' }] };
+    return def.testConnection(entry.config, entry.name);
   }
 
   async remove(name: string): Promise<void> {

@@ -7,6 +7,7 @@
  */
 import type { TSchema, Static } from '@sinclair/typebox';
 import type { Clock } from './clock.ts';
+import type { CheckResult } from './connector.ts';
 import type { Logger } from './logger.ts';
 import type { WarningCode } from './warnings.ts';
 
@@ -105,6 +106,8 @@ export interface ForwarderDefinition<S extends TSchema = TSchema, Row extends Ou
   /** Cross-field rules; returns warnings, throws CONFIG_INVALID naming the field. */
   validate?(config: Static<S>): string[];
   create(config: Static<S>, ctx: ForwarderContext<Row>): Forwarder;
+  /** Checks credentials and reachability without sending data; `name` is the forwarder's. */
+  testConnection?(config: Static<S>, name: string): Promise<CheckResult>;
   /**
    * The reply to send to the peer for a settled RPC downlink (ThingsBoard: `{success: true}`),
    * or null when the device replies itself. Called on whichever instance settled the downlink.

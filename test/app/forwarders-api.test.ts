@@ -69,6 +69,19 @@ describe('forwarders API and config', () => {
     assert.equal(anonymous.status, 401);
   });
 
+  it('the connection check connects as the gateway and reports a refused token on accessToken, without echoing it', async () => {
+    const body = (accessToken: string) => ({ name: 'probe', type: 'thingsboard-gateway', integrations: 'all', config: { host: '127.0.0.1', port: tb.port, accessToken } });
+    const good = await t.api.post<{ ok: boolean; checks: Array<{ message: string }> }>('/forwarders/check', body(tb.gateway.token));
+    assert.equal(good.ok, true, JSON.stringify(good));
+    assert.match(good.checks.map((c) => c.message).join('\n'), /subscribed to v1\/gateway\/rpc/);
+    const bad = await t.api.call('POST', '/forwarders/check', body('not-the-gateway-token'));
+    assert.equal((bad.body as { ok: boolean }).ok, false);
+    assert.match(bad.text, /AUTH_FAILED/);
+    assert.match(bad.text, /access token of the gateway device/);
+    assert.doesNotMatch(bad.text, /not-the-gateway-token/);
+    assert.equal(tb.devices().filter((d) => !d.gateway).length, 0, 'a check creates no device');
+  });
+
   it('config lint checks forwarders with the field path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cb-fwd-lint-'));
     try {

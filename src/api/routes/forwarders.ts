@@ -32,6 +32,10 @@ export function forwarderRoutes(deps: ApiDeps): FastifyPluginAsync {
       const { view, warnings } = await manager().put(req.body, 'body');
       return { ...view, warnings };
     });
+    app.post('/forwarders/check', { schema: { tags, summary: 'Check the connection of an unsaved forwarder body (credentials, TLS, reachability; sends no data)', body: Type.Object({}, { additionalProperties: true }) } }, async (req) =>
+      manager().check(req.body));
+    app.post<Named>('/forwarders/:name/check', { schema: { tags, params: NameParams, summary: 'Check the connection of a saved forwarder (sends no data)' } }, async (req) =>
+      manager().check(req.params.name));
     app.delete<Named>('/forwarders/:name', { schema: { tags, params: NameParams, summary: 'Delete a forwarder (admin); its outbox rows stay until it is created again' } }, async (req, reply) => {
       await manager().remove(req.params.name);
       return reply.status(204).send();

@@ -2,6 +2,7 @@
 import type { ForwarderDefinition } from '../../core/forwarder.ts';
 import type { OutboxRow } from '../../store/types.ts';
 import { resolveTbConfig, ThingsboardGatewayConfigSpec } from './config-spec.ts';
+import { checkTbConnection } from './connection-check.ts';
 import { TB_GATEWAY_GUIDE } from './guide.ts';
 import { TB_GATEWAY_PITFALLS } from './pitfalls.ts';
 import { ThingsboardForwarder } from './thingsboard-forwarder.ts';
@@ -14,6 +15,7 @@ export const thingsboardGatewayForwarder: ForwarderDefinition<typeof Thingsboard
   configSpec: ThingsboardGatewayConfigSpec,
   validate: validateTbConfig,
   create: (config, ctx) => new ThingsboardForwarder(resolveTbConfig(config, ctx.name), ctx),
+  testConnection: checkTbConnection,
   rpcReply: (config, outcome) => {
     if (outcome.sent) return (config.rpcReply ?? 'on-send') === 'on-send' ? { success: true } : null;
     return { success: false, error: outcome.error ?? 'downlink failed' };
