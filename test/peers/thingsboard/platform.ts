@@ -35,6 +35,8 @@ export class Platform {
   private readonly clientAttrs = new Map<string, Map<string, AttributeEntry>>();
   private readonly sharedAttrs = new Map<string, Map<string, AttributeEntry>>();
   private readonly rateWindows = new Map<string, number[]>();
+  private gatewayCreated = 0;
+  private pointsReceived = 0;
 
   private readonly limits: PlatformLimits;
 
@@ -86,8 +88,7 @@ export class Platform {
   devicesOverLimit(names: Iterable<string>): number {
     if (this.limits.maxDevices === undefined) return 0;
     const fresh = new Set([...names].filter((n) => !this.devices.has(n)));
-    const created = [...this.devices.values()].filter((d) => d.createdByGateway !== undefined).length;
-    return Math.max(0, created + fresh.size - this.limits.maxDevices);
+    return Math.max(0, this.gatewayCreated + fresh.size - this.limits.maxDevices);
   }
 
   /** Get-or-create by name (reference §6.2): a new device takes `type`, else `default`. */
@@ -96,6 +97,7 @@ export class Platform {
     if (!record) {
       record = { name, type: type ?? DEFAULT_DEVICE_TYPE, createdAt: Date.now(), gateway: false, createdByGateway: gateway, lastConnectedGateway: gateway };
       this.devices.set(name, record);
+      this.gatewayCreated++;
       this.emit({ kind: 'device-created', device: { ...record } });
     } else {
       record.lastConnectedGateway = gateway;
@@ -121,14 +123,20 @@ export class Platform {
 
   storeTelemetry(device: string, points: TelemetryPoint[]): void {
     const list = this.telemetry.get(device) ?? [];
-    list.push(...points);
+    for (const point of points) list.push(point);
     this.telemetry.set(device, list);
+    this.pointsReceived += points.length;
     this.emit({ kind: 'telemetry', device, points: points.map((p) => ({ ...p })) });
   }
 
   /** Every point received for the device, in arrival order, duplicates included. */
   receivedTelemetry(device: string): TelemetryPoint[] {
     return (this.telemetry.get(device) ?? []).map((p) => ({ ...p }));
+  }
+
+  /** How many points arrived (for one device, or all), without copying them: cheap inside waitFor(). */
+  telemetryCount(device?: string): number {
+    return device === undefined ? this.pointsReceived : (this.telemetry.get(device)?.length ?? 0);
   }
 
   /** What ThingsBoard's time-series table holds: one point per (key, ts), the last write winning, sorted by ts. */

@@ -41,6 +41,8 @@ export interface ThingsBoardDouble {
   createDevice(spec: DeviceSpec): DeviceRecord;
   /** Every point received for the device in arrival order, duplicates included. */
   telemetry(device: string): TelemetryPoint[];
+  /** How many points arrived for the device (all devices without one), duplicates included; no copy, so cheap in waitFor(). */
+  telemetryCount(device?: string): number;
   /** The time-series table: one point per (key, ts), the last write winning, sorted by ts. */
   timeseries(device: string): TelemetryPoint[];
   clientAttributes(device: string): Record<string, unknown>;
@@ -173,6 +175,7 @@ export async function startThingsBoardDouble(opts: ThingsBoardDoubleOptions = {}
     device: (name) => platform.device(name),
     createDevice: (spec) => platform.addDevice(spec),
     telemetry: (device) => platform.receivedTelemetry(device),
+    telemetryCount: (device) => platform.telemetryCount(device),
     timeseries: (device) => platform.timeseries(device),
     clientAttributes: (device) => platform.attributeValues(device, true),
     sharedAttributes: (device) => platform.attributeValues(device, false),
