@@ -119,7 +119,7 @@ function parseTopic(ctx: GatewayContext, topic: string, payload: Buffer, now: nu
         const durationMs = typeof value.durationMs === 'number' ? value.durationMs : undefined;
         return { device, secretKey: typeof value.secretKey === 'string' ? value.secretKey : '', ...(durationMs === undefined ? {} : { durationMs }) };
       });
-      return { devices: claims.map((c) => c.device), apply: () => { platform.claims.push(...claims); } };
+      return { devices: claims.map((c) => c.device), apply: () => platform.recordClaims(claims) };
     }
     default:
       throw new Error(`not a gateway topic: ${topic}`);
@@ -144,7 +144,7 @@ function parseAttributeRequest(ctx: GatewayContext, body: Record<string, unknown
   return {
     devices: [device],
     apply: () => {
-      ctx.platform.attributeRequests.push({ id, device, client, keys });
+      ctx.platform.recordAttributeRequest({ id, device, client, keys });
       const values = ctx.platform.attributeValues(device, client, keys);
       const response: Record<string, unknown> = { id, device };
       if (keys.length === 1) {

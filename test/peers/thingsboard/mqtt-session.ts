@@ -105,8 +105,7 @@ export class MqttSession {
     }
     this.closed = true;
     clearTimeout(this.keepaliveTimer);
-    this.socket.end();
-    this.socket.destroy();
+    this.socket.end(() => this.socket.destroy());
     if (this.device) this.hooks.onClose(this);
   }
 
@@ -234,9 +233,12 @@ export class MqttSession {
       register: (device) => {
         if (this.registered.has(device)) return;
         this.registered.add(device);
+        this.hooks.platform.emit({ kind: 'registration', sessionId: this.id, device, registered: true });
         this.hooks.onRegistered(this, device);
       },
-      deregister: (device) => { this.registered.delete(device); },
+      deregister: (device) => {
+        if (this.registered.delete(device)) this.hooks.platform.emit({ kind: 'registration', sessionId: this.id, device, registered: false });
+      },
       reply: (topic, body) => this.publish(topic, body),
       onRpcReply: (reply) => this.hooks.onRpcReply(reply),
     };

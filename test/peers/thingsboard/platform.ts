@@ -176,6 +176,16 @@ export class Platform {
     return Object.fromEntries([...(this.scope(client).get(device) ?? new Map<string, AttributeEntry>())].map(([k, v]) => [k, { ...v }]));
   }
 
+  recordClaims(claims: ClaimRecord[]): void {
+    this.claims.push(...claims);
+    this.emit({ kind: 'claim', devices: claims.map((c) => c.device) });
+  }
+
+  recordAttributeRequest(request: AttributeRequestRecord): void {
+    this.attributeRequests.push(request);
+    this.emit({ kind: 'attribute-request', request: { ...request, keys: [...request.keys] } });
+  }
+
   recordRefusal(refusal: RefusalRecord): void {
     this.refusals.push(refusal);
     this.counters.refusals[refusal.reasonCode] = (this.counters.refusals[refusal.reasonCode] ?? 0) + 1;

@@ -124,9 +124,12 @@ export type DoubleEvent =
   | { kind: 'session-open'; session: SessionInfo }
   | { kind: 'session-close'; sessionId: number }
   | { kind: 'device-created'; device: DeviceRecord }
+  | { kind: 'registration'; sessionId: number; device: string; registered: boolean }
   | { kind: 'telemetry'; device: string; points: TelemetryPoint[] }
   | { kind: 'attributes'; device: string; keys: string[] }
   | { kind: 'refusal'; refusal: RefusalRecord }
   | { kind: 'rpc-reply'; reply: RpcReply }
+  | { kind: 'attribute-request'; request: AttributeRequestRecord }
+  | { kind: 'claim'; devices: string[] }
   | { kind: 'puback'; sessionId: number; messageId: number }
   | { kind: 'publish-received'; sessionId: number; topic: string };
