@@ -163,6 +163,19 @@ describe('ThingsBoard double: gateway API', () => {
     await rejected;
   });
 
+  it('registers an existing device again when a new session names it (a registration event), and refuses RPC to an unknown device', async () => {
+    const first = await connect(4);
+    await publishJson(first, GATEWAY_TOPIC.CONNECT, { device: 'Roaming' });
+    first.end(true);
+    await closed(first);
+    const second = await connect(5);
+    const registered = tb.waitFor(() => tb.sessions().some((s) => s.protocolVersion === 5 && s.registeredDevices.includes('Roaming')), 5000, 'Roaming registered again');
+    second.publish(GATEWAY_TOPIC.CONNECT, JSON.stringify({ device: 'Roaming' }), { qos: 0 });
+    await registered;
+    assert.equal(tb.devices().filter((d) => d.name === 'Roaming').length, 1);
+    await assert.rejects(tb.rpc('Nobody', 'ping'), /no device "Nobody"/);
+  });
+
   it('accepts claims with their defaults', async () => {
     const gw = await connect(4);
     assert.equal(await publishJson(gw, GATEWAY_TOPIC.CLAIM, { Claimed: { secretKey: 's3', durationMs: 60000 }, Other: {} }), 0);

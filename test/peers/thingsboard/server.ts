@@ -201,7 +201,7 @@ export async function startThingsBoardDouble(opts: ThingsBoardDoubleOptions = {}
       return targets.length;
     },
     rpc: (device, method, params = {}, rpcOpts = {}) => {
-      requireDevice(device);
+      if (!platform.device(device)) return Promise.reject(new Error(`ThingsBoard double: no device "${device}"`));
       return rpcBroker.request(device, method, params, rpcOpts.timeoutMs ?? 10_000, (req) => {
         const targets = sessionsOf(device);
         for (const session of targets) sendRpc(session, req);
