@@ -99,6 +99,8 @@ export class ForwarderManager {
     const stored = typeof name === 'string' ? this.running.get(name)?.entry : undefined;
     const { entry, warnings, def } = await validateForwarder(raw, this.deps.find, prefix, stored);
     this.deps.onSecrets?.(entry.config, def);
+    // Unchanged (a config file read again, a GET sent back): the running connection stays.
+    if (stored && JSON.stringify(stored) === JSON.stringify(entry)) return { view: this.get(entry.name), warnings };
     await this.serial(async () => {
       const entries = [...this.running.values()].map((r) => r.entry).filter((e) => e.name !== entry.name).concat(entry);
       this.lastText = await saveForwarders(this.deps.store, this.deps.secrets, this.deps.find, entries);

@@ -45,6 +45,10 @@ describe('forwarders API and config', () => {
 
   it('GET-modify-PUT keeps the secret; a change applies at once; DELETE disconnects', async () => {
     const view = await t.api.get<Record<string, unknown>>('/forwarders/tb');
+    const session = tb.sessions()[0]?.id;
+    const same = await t.api.call('PUT', '/forwarders/tb', view);
+    assert.equal(same.status, 200, same.text);
+    assert.equal(tb.sessions()[0]?.id, session, 'unchanged: the connection stays');
     const put = await t.api.call('PUT', '/forwarders/tb', { ...view, config: { ...(view.config as object), batchMaxMessages: 50 } });
     assert.equal(put.status, 200, put.text);
     await waitFor(async () => (await t.api.get<{ status: { state: string } }>('/forwarders/tb')).status.state === 'connected', 'reconnected with the kept token');
