@@ -41,7 +41,7 @@ export const TbCredentialsSpec = Type.Union([
     username: Type.Optional(Type.String({ minLength: 1, description: 'MQTT user name of the basic credentials.' })),
     password: Type.Optional(Type.String({ secret: true, description: 'MQTT password of the basic credentials.' })),
   }, { additionalProperties: false, description: 'Basic MQTT credentials of the gateway device.' }),
-], { description: 'Gateway device credentials other than an access token.' });
+], { description: 'Gateway device credentials other than an access token (set one or the other): {"type": "x509"} authenticates with tls.cert and tls.key (the certificate registered on the gateway device); {"type": "basic", "clientId", "username", "password"} uses the device\'s basic MQTT credentials (password secret).' });
 
 export const ThingsboardGatewayConfigSpec = Type.Object({
   host: Type.String({ minLength: 1, description: 'ThingsBoard MQTT host name or IP address.', examples: ['thingsboard.example.com'] }),
