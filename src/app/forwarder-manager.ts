@@ -47,6 +47,8 @@ interface Running {
   lease: ConnectionLease | null;
   forwarder: Forwarder | null;
   starting: Promise<void> | null;
+  /** The state reported while no forwarder runs here, and since when. */
+  idle: { state: ForwarderStatus['state']; since: number };
 }
 
 export class ForwarderManager {
@@ -196,7 +198,7 @@ export class ForwarderManager {
     }
     this.deps.onSecrets?.(entry.config, def);
     await this.stopOne(entry.name);
-    const r: Running = { entry, def, lease: null, forwarder: null, starting: null };
+    const r: Running = { entry, def, lease: null, forwarder: null, starting: null, idle: { state: 'connecting', since: this.deps.clock.now() } };
     this.running.set(entry.name, r);
     if (!entry.enabled) return;
     const log = this.deps.log.child({ forwarder: entry.name });
@@ -236,10 +238,10 @@ export class ForwarderManager {
 
   private status(r: Running): ForwarderStatus {
     if (r.forwarder) return r.forwarder.status();
-    const now = this.deps.clock.now();
     const state = !r.entry.enabled ? 'stopped' : r.lease?.holder && r.lease.holder !== this.owner ? 'standby' : 'connecting';
+    if (state !== r.idle.state) r.idle = { state, since: this.deps.clock.now() };
     return {
-      state, since: now, lastError: null, outbox: { depth: 0, oldestAt: null, lagMs: null }, counters: emptyCounters(),
+      state, since: r.idle.since, lastError: null, outbox: { depth: 0, oldestAt: null, lagMs: null }, counters: emptyCounters(),
       details: { holder: r.lease?.holder ?? null },
     };
   }
