@@ -7,7 +7,7 @@
  */
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { CloudbridgeError } from '../../core/errors.ts';
-import { applyTlsOptions, translateConnectError, type MqttErrorContext } from '../../connectors/mqtt/index.ts';
+import { applyTlsOptions, serverDisconnectError, translateConnectError, type MqttErrorContext } from '../../connectors/mqtt/index.ts';
 import type { ResolvedTbConfig } from './config-spec.ts';
 import { tbErrorAdvisor } from './tb-errors.ts';
 
@@ -89,6 +89,9 @@ export class GatewaySession implements GatewayLink {
       client.on('error', (err) => {
         this.lastError = err;
         if (!this.open) reject(translateConnectError(err, this.errors));
+      });
+      client.on('disconnect', (packet) => {
+        this.lastError = serverDisconnectError(packet.reasonCode ?? 0, packet.properties?.reasonString, this.errors);
       });
       client.on('connect', () => {
         this.open = true;
