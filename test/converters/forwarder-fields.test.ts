@@ -2,21 +2,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { createUplinkRunner, normalizeUplink, type UplinkConverterRunner } from '../../src/converters/index.ts';
-import { CloudbridgeError } from '../../src/core/errors.ts';
-import { converter, errorOf, input, recordsOf } from './helpers.ts';
+import { converter, errorOf, input, outputError, recordsOf } from './helpers.ts';
 
 const AT = 5000;
-
-function outputError(raw: unknown): string {
-  try {
-    normalizeUplink(raw, AT);
-  } catch (err) {
-    assert.ok(err instanceof CloudbridgeError);
-    assert.equal(err.code, 'CONVERTER_OUTPUT');
-    return err.message;
-  }
-  assert.fail('expected a CONVERTER_OUTPUT error');
-}
 
 describe('rpcReply', () => {
   test('one reply or an array of them, any JSON data; a numeric string id is taken', () => {

@@ -21,9 +21,9 @@ export class PostgresOutbox {
   readonly #db: PostgresDatabase;
   readonly #deadLetters: PostgresDeadLetters;
 
-  constructor(db: PostgresDatabase, deadLetters: PostgresDeadLetters) {
-    this.#db = db;
-    this.#deadLetters = deadLetters;
+  /** `deadLetters` receives the refused and expired rows, in the same transaction. */
+  constructor(parts: { db: PostgresDatabase; deadLetters: PostgresDeadLetters }) {
+    ({ db: this.#db, deadLetters: this.#deadLetters } = parts);
   }
 
   /** Inserts the rows in order (ascending seq); the caller provides the transaction and commits soon after. */

@@ -51,7 +51,7 @@ export class PostgresStore extends RoleStore {
     const deadLetters = new PostgresDeadLetters(db);
     const dedupe = new PostgresDedupeKeys(db);
     const leases = new PostgresLeases(db);
-    const outbox = new PostgresOutbox(db, deadLetters);
+    const outbox = new PostgresOutbox({ db, deadLetters });
     const ingest = new PostgresIngest({
       db, entities, telemetry, attributes, events, deadLetters, dedupe, leases, outbox, cache: new EntityCache(opts.entityCacheSize),
     });

@@ -14,10 +14,10 @@ export class SqliteOutbox {
   readonly #deadLetters: SqliteDeadLetters;
   readonly #insert: MultiRowInsert;
 
-  constructor(db: SqliteDatabase, deadLetters: SqliteDeadLetters) {
-    this.#db = db;
-    this.#deadLetters = deadLetters;
-    this.#insert = new MultiRowInsert(db, { head: `INSERT INTO outbox (${OUTBOX_INSERT_COLUMNS})`, columns: 6, tail: '' });
+  /** `deadLetters` receives the refused and expired rows, in the same transaction. */
+  constructor(parts: { db: SqliteDatabase; deadLetters: SqliteDeadLetters }) {
+    ({ db: this.#db, deadLetters: this.#deadLetters } = parts);
+    this.#insert = new MultiRowInsert(parts.db, { head: `INSERT INTO outbox (${OUTBOX_INSERT_COLUMNS})`, columns: 6, tail: '' });
   }
 
   /** Inserts the rows in order (ascending seq); the caller provides the transaction. */

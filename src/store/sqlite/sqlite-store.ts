@@ -51,7 +51,7 @@ export class SqliteStore extends RoleStore {
     const events = new SqliteEvents(db);
     const deadLetters = new SqliteDeadLetters(db);
     const leases = new SqliteLeases(db);
-    const outbox = new SqliteOutbox(db, deadLetters);
+    const outbox = new SqliteOutbox({ db, deadLetters });
     const ingest = new SqliteIngest({
       db, entities, telemetry, attributes, events, deadLetters, leases, outbox, dedupe: new SqliteDedupeKeys(db), cache: new EntityCache(opts.entityCacheSize),
     });
