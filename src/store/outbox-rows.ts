@@ -73,7 +73,7 @@ export class OutboxCollector<K extends string | number> {
   readonly #records: Array<{ record: EntityRecord; points: Array<SlotPoint<K>> }> = [];
 
   constructor(forward: string[], integrationId: string) {
-    this.#forward = forward;
+    this.#forward = [...new Set(forward)];
     this.#integrationId = integrationId;
   }
 
