@@ -8,6 +8,7 @@
  *   node bench/store-ingest.ts [--devices 10,100,1000] [--batches 100] [--fill 1000000] [--batch 1000]
  *     [--dedupe record-only|check|none] [--keys hash|sequence] [--sync FULL|NORMAL] [--ts explicit|implicit|same-ms] [--wal-pages 4096,16384]
  *     [--points 3] [--attributes 1|0] [--breakdown] [--store sqlite|postgres] [--postgres-url postgres://postgres@127.0.0.1:5432/test]
+ *     [--forward 0,1]
  * `--ts implicit`: the points come without ts (the converter gave none), at the message's receive
  * time; `same-ms`: without ts and 50 messages per millisecond, so most take the next free one.
  * `--dedupe none`: no dedupe keys; instead every commit carries the checkpoint of one partition
@@ -18,6 +19,9 @@
  * the same store one after the other: the dedupe keys (against `none` and a checkpoint), the
  * attribute, the points after the first (rows and latest values), the first point, and what is
  * left (entity lookup, checkpoint, transaction and COMMIT).
+ * `--forward 0,1`: runs with that many forwarders on every commit (UplinkCommit.forward, ADR 017:
+ * one outbox row per message and forwarder, written in the commit), each on its own store, and
+ * prints each run's msg/s and CPU against the first count's (the outbox's cost).
  * `--store postgres` works in a new schema it drops at the end; besides this process's CPU it
  * prints the CPU of the database backends serving it (from /proc: the server must be local).
  */
@@ -51,10 +55,14 @@ const { values } = parseArgs({
     attributes: { type: 'string', default: '1' },
     breakdown: { type: 'boolean', default: false },
     store: { type: 'string', default: 'sqlite' },
+    forward: { type: 'string', default: '0' },
     'postgres-url': { type: 'string', default: process.env.CLOUDBRIDGE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
   },
 });
 const deviceCounts = values.devices.split(',').map(Number);
+const forwardCounts = values.forward.split(',').map(Number);
+/** Forwarders of the run being measured (`--forward`). */
+let forwarders: string[] = [];
 const measuredBatches = Number(values.batches);
 const fillPoints = Number(values.fill);
 const batchSize = Number(values.batch);
@@ -131,6 +139,7 @@ function makeBatch(run: Run, first: number, devices: number, shape: Shape): Upli
   const items: UplinkCommitItem[] = [];
   for (let i = first; i < first + batchSize; i++) items.push(item(i, devices, shape));
   const commit: UplinkCommit = { integrationId: INTEGRATION_ID, allowCreateDevices: true, items };
+  if (forwarders.length > 0) commit.forward = forwarders;
   // The partition's position: the sequence number of the batch's last message.
   if (run.lease !== null && shape.dedupe === 'none') commit.checkpoints = [{ partition: PARTITION, position: String(first + batchSize - 1), lease: run.lease }];
   return commit;
@@ -234,7 +243,19 @@ else {
     : 'devices             table points   msg/s   batch p50 ms  max ms  cpu ms/batch  db backend cpu ms/batch');
 }
 const cpuOf = (r: { cpuMs: number; backendCpuMs: number | null }): string => (r.backendCpuMs === null ? r.cpuMs.toFixed(1) : `${r.cpuMs.toFixed(1)} + ${r.backendCpuMs.toFixed(1)}`);
-for (const devices of deviceCounts) for (const walPages of walPagesList) {
+/** msg/s and CPU ms per batch of the first `--forward` count, per devices and phase: what the others compare with. */
+const baseline = new Map<string, { rate: number; cpuMs: number }>();
+const versus = (key: string, r: { rate: number; cpuMs: number }): string => {
+  const base = baseline.get(key);
+  if (base === undefined) {
+    baseline.set(key, r);
+    return '';
+  }
+  return `  vs ${forwardCounts[0]} forwarders: msg/s x${(r.rate / base.rate).toFixed(2)}, cpu x${(r.cpuMs / base.cpuMs).toFixed(2)}`;
+};
+for (const devices of deviceCounts) for (const walPages of walPagesList) for (const forwardCount of forwardCounts) {
+  forwarders = Array.from({ length: forwardCount }, (_, i) => `forwarder-${i + 1}`);
+  if (forwardCounts.length > 1) console.log(`${forwardCount} forwarder(s):`);
   const { run, close } = await openRun(walPages);
   try {
     if (dedupe === 'none' || values.breakdown) {
@@ -264,7 +285,7 @@ for (const devices of deviceCounts) for (const walPages of walPagesList) {
       const last = storeKind === 'sqlite'
         ? r.walMaxMb.toFixed(1).padStart(11)
         : (r.backendCpuMs === null ? '-' : r.backendCpuMs.toFixed(1)).padStart(23);
-      console.log(`${String(devices).padStart(7)}  ${storeKind === 'sqlite' ? String(walPages).padStart(9) : ''.padStart(9)}  ${label.padStart(12)} ${fmt(r.rate)}   ${r.p50Ms.toFixed(1).padStart(12)}  ${r.maxMs.toFixed(1).padStart(6)}  ${r.cpuMs.toFixed(1).padStart(12)}  ${last}`);
+      console.log(`${String(devices).padStart(7)}  ${storeKind === 'sqlite' ? String(walPages).padStart(9) : ''.padStart(9)}  ${label.padStart(12)} ${fmt(r.rate)}   ${r.p50Ms.toFixed(1).padStart(12)}  ${r.maxMs.toFixed(1).padStart(6)}  ${r.cpuMs.toFixed(1).padStart(12)}  ${last}${forwardCounts.length > 1 ? versus(`${devices}/${walPages}/${label}`, r) : ''}`);
     }
   } finally {
     await close();

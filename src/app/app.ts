@@ -14,7 +14,7 @@ import type { PipelineLimits } from '../core/pipeline.ts';
 import type { WarningCode } from '../core/warnings.ts';
 import { createDownlinkRunner, createUplinkRunner, sandboxPool } from '../converters/index.ts';
 import { openStore } from '../store/index.ts';
-import type { OutboxStore, Store } from '../store/types.ts';
+import type { Store } from '../store/types.ts';
 import { ForwarderManager } from './forwarder-manager.ts';
 import { registerForwarderMetrics } from './forwarder-metrics.ts';
 import { TokenAuth } from './auth.ts';
@@ -127,7 +127,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   };
   let downlinks: DownlinkService | null = null;
   const forwarders: ForwarderManager = new ForwarderManager({
-    store: store as Store & OutboxStore, secrets, find: findForwarder, log, clock,
+    store, secrets, find: findForwarder, log, clock,
     downlinks: () => downlinks as DownlinkService,
     warn: (code, message, details) => {
       log.warn({ code, ...details }, message);
@@ -147,6 +147,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
     ...(opts.pipelineLimits ? { pipelineLimits: opts.pipelineLimits } : {}),
     ...(opts.misconfiguredRetryMs !== undefined ? { misconfiguredRetryMs: opts.misconfiguredRetryMs } : {}),
     onStarted: (runtime) => downlinks?.kick(runtime.id),
+    forwardersFor: (integration) => forwarders.forwardersFor(integration),
     wrapCommit: (commit) => storeHealth.observe(withFaults(commit, env)),
     onCommitted: (integration, messages, at) => {
       const h = latency.labels(integration.name);

@@ -2,16 +2,22 @@
  * Dead-letter replay: runs a dead letter through its integration's CURRENT uplink converter and,
  * when it converts, commits its results idempotently (replaying twice stores once). A replay that
  * fails again leaves the dead letter pending and returns the new error.
+ *
+ * A dead letter of stage `forward` (an outbox row a forwarder's peer refused, or that outlived the
+ * outbox retention; ADR 017) is not converted again: its row goes back to the end of the outbox
+ * (`requeued`); replaying it once more changes nothing (`duplicate`).
  */
 import { CloudbridgeError } from '../core/errors.ts';
-import type { Store } from '../store/types.ts';
+import { outboxRowOfDeadLetter } from '../store/outbox-rows.ts';
+import type { DeadLetter, NewOutboxRow, Store } from '../store/types.ts';
 import type { UplinkConverterRunner } from '../converters/types.ts';
 import type { ConverterFactory } from './integration-runtime.ts';
 
 export interface ReplayResult {
   id: string;
   ok: boolean;
-  status: 'stored' | 'duplicate' | 'failed';
+  /** `requeued`: a `forward` dead letter's row is back in the outbox. */
+  status: 'stored' | 'duplicate' | 'failed' | 'requeued';
   error?: { code: string; message: string; stage: string };
 }
 
@@ -45,6 +51,7 @@ export class DeadLetterService {
   private async replayOne(id: string, runners: Map<string, UplinkConverterRunner>): Promise<ReplayResult> {
     const dl = await this.store.getDeadLetter(id);
     if (!dl) throw new CloudbridgeError('NOT_FOUND', `dead letter ${id} not found`);
+    if (dl.stage === 'forward') return this.requeue(dl);
     const integration = await this.store.getIntegration(dl.integrationId);
     if (!integration) throw new CloudbridgeError('NOT_FOUND', `the integration of dead letter ${id} no longer exists`);
     let runner = runners.get(integration.uplinkConverterId);
@@ -76,5 +83,20 @@ export class DeadLetterService {
     });
     await this.store.setDeadLetterState(id, 'replayed');
     return { id, ok: true, status: results[0]?.status === 'duplicate' ? 'duplicate' : 'stored' };
+  }
+
+  /** Puts a `forward` dead letter's row back in the outbox, once. */
+  private async requeue(dl: DeadLetter): Promise<ReplayResult> {
+    if (dl.state === 'replayed') return { id: dl.id, ok: true, status: 'duplicate' };
+    let row: NewOutboxRow;
+    try {
+      row = outboxRowOfDeadLetter(dl.payload);
+    } catch (err) {
+      const e = err as CloudbridgeError;
+      return { id: dl.id, ok: false, status: 'failed', error: { code: e.code, message: e.message, stage: 'forward' } };
+    }
+    await this.store.appendOutbox([row]);
+    await this.store.setDeadLetterState(dl.id, 'replayed');
+    return { id: dl.id, ok: true, status: 'requeued' };
   }
 }

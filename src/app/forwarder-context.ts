@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import type { ForwarderContext } from '../core/forwarder.ts';
 import type { Logger } from '../core/logger.ts';
 import type { WarningCode } from '../core/warnings.ts';
-import type { OutboxRow, OutboxStore, OutboxValue, Store } from '../store/types.ts';
+import type { OutboxRow, OutboxValue, Store } from '../store/types.ts';
 import type { ForwarderEntry } from './forwarder-config.ts';
 import type { DownlinkService } from './downlink-service.ts';
 
@@ -11,7 +11,7 @@ const PAGE = 1000;
 
 export function forwarderContext(opts: {
   entry: ForwarderEntry;
-  store: Store & OutboxStore;
+  store: Store;
   downlinks: () => DownlinkService;
   log: Logger;
   clock: Clock;

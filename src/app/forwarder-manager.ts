@@ -15,7 +15,7 @@ import type { ForwarderPlugin } from '../forwarders/registry.ts';
 import type { Logger } from '../core/logger.ts';
 import type { WarningCode } from '../core/warnings.ts';
 import { bindLeaseStore } from '../store/leases.ts';
-import type { Downlink, OutboxStore, OutboxValue, Store } from '../store/types.ts';
+import type { Downlink, OutboxValue, Store } from '../store/types.ts';
 import { forwarderContext } from './forwarder-context.ts';
 import { loadForwarders, redactedEntry, saveForwarders, validateForwarder, type ForwarderEntry } from './forwarder-config.ts';
 import { ConnectionLease } from './forwarder-lease.ts';
@@ -23,7 +23,7 @@ import type { DownlinkService } from './downlink-service.ts';
 import type { SecretBox } from './secrets.ts';
 
 export interface ForwarderManagerDeps {
-  store: Store & OutboxStore;
+  store: Store;
   secrets: SecretBox;
   find: (type: string) => ForwarderPlugin | undefined;
   downlinks: () => DownlinkService;

@@ -25,6 +25,8 @@ export interface ManagerDeps {
   misconfiguredRetryMs?: number;
   onCommitted?: RuntimeDeps['onCommitted'];
   wrapCommit?: RuntimeDeps['wrapCommit'];
+  /** The forwarders of an integration (RuntimeDeps.forwardersFor). */
+  forwardersFor?: RuntimeDeps['forwardersFor'];
   /** Called after an integration (re)started, e.g. to flush queued downlinks. */
   onStarted?: (runtime: IntegrationRuntime) => void;
   /** Keeps the integrations' lifecycle, warning and error events in memory too. */
@@ -61,6 +63,7 @@ export class IntegrationManager {
         ...(this.deps.misconfiguredRetryMs !== undefined ? { misconfiguredRetryMs: this.deps.misconfiguredRetryMs } : {}),
         ...(this.deps.onCommitted ? { onCommitted: this.deps.onCommitted } : {}),
         ...(this.deps.wrapCommit ? { wrapCommit: this.deps.wrapCommit } : {}),
+        ...(this.deps.forwardersFor ? { forwardersFor: this.deps.forwardersFor } : {}),
         ...(this.deps.recentEvents ? { recentEvents: this.deps.recentEvents } : {}),
       });
       this.runtimes.set(config.id, runtime);

@@ -55,6 +55,8 @@ export interface RuntimeDeps {
   onCommitted?: (integration: IntegrationConfig, messages: UplinkMessage[], committedAt: number) => void;
   /** Keeps the lifecycle, warning and error events in memory too (served while the store is down). */
   recentEvents?: RecentEvents;
+  /** Forwarders whose outbox rows each commit writes (UplinkCommit.forward, ADR 017); asked every batch. Default none. */
+  forwardersFor?: (integration: IntegrationConfig) => string[];
 }
 
 export class IntegrationRuntime {
@@ -160,12 +162,9 @@ export class IntegrationRuntime {
   status(): IntegrationStatus {
     const p = this.pipeline?.stats();
     const counters = {
-      received: this.totals.received + (p?.received ?? 0),
-      stored: this.totals.stored + (p?.stored ?? 0),
-      deadLettered: this.totals.deadLettered + (p?.deadLettered ?? 0),
-      duplicates: this.totals.duplicates + (p?.duplicates ?? 0),
-      overwritten: this.totals.overwritten + (p?.overwritten ?? 0),
-      errors: this.totals.errors + (p?.errors ?? 0) + this.errors,
+      received: this.totals.received + (p?.received ?? 0), stored: this.totals.stored + (p?.stored ?? 0),
+      deadLettered: this.totals.deadLettered + (p?.deadLettered ?? 0), duplicates: this.totals.duplicates + (p?.duplicates ?? 0),
+      overwritten: this.totals.overwritten + (p?.overwritten ?? 0), errors: this.totals.errors + (p?.errors ?? 0) + this.errors,
     };
     const details = this.connector?.status();
     const active = this.state === 'RUNNING' || this.state === 'RECONNECTING';
@@ -240,6 +239,7 @@ export class IntegrationRuntime {
       convert,
       commit: this.deps.wrapCommit ? this.deps.wrapCommit((c) => this.deps.store.commitUplinks(c)) : (c) => this.deps.store.commitUplinks(c),
       allowCreateDevices: () => this.config.allowCreateDevices,
+      forward: () => this.deps.forwardersFor?.(this.config) ?? [],
       debug: debugRateLimiter(() => this.config.debug),
       limits: this.deps.pipelineLimits,
       clock: this.deps.clock,

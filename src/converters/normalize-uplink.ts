@@ -8,22 +8,15 @@
  * future horizon, and a value that is Infinity or NaN is refused (the sandbox hands those over as
  * markers, see non-finite.ts) instead of being skipped like a null.
  */
-import { CloudbridgeError } from '../core/errors.ts';
 import type { EntityRecord, KvValue, TelemetryPoint } from '../core/model.ts';
 import { kindOf } from './describe-value.ts';
+import { forwarderFields } from './forwarder-fields.ts';
 import { isNumericString, toKvValue } from './kv-typing.ts';
-import { findNonFinite, nonFiniteName } from './non-finite.ts';
+import { nonFiniteName } from './non-finite.ts';
+import { checkFinite, checkKey, fail, isPlainObject, NUL } from './output-checks.ts';
 import { CONVERTER_OUTPUT_LIMITS as LIMITS, DEFAULT_MAX_FUTURE_TS_MS } from './types.ts';
 
 const SHAPE_HINT = 'return {deviceName, telemetry}';
-
-function fail(field: string, message: string): never {
-  throw new CloudbridgeError('CONVERTER_OUTPUT', `${field}: ${message}`, { field });
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Counts values across one message against the size limit. */
 class Budget {
@@ -48,25 +41,6 @@ function entityName(rec: Record<string, unknown>, key: string, path: string): st
   if (v === undefined || v.trim() === '') fail(path, `${key} is empty (${SHAPE_HINT})`);
   if (v.includes(NUL)) fail(path, `${key} contains a NUL character (U+0000)`);
   return v;
-}
-
-const NUL = '\u0000';
-
-function checkKey(key: string, field: string): void {
-  if (key.length === 0) fail(field, 'keys must be non-empty strings');
-  if (key.includes(NUL)) fail(field, `key ${JSON.stringify(key)} contains a NUL character (U+0000), which the store cannot keep`);
-  if (key.length > LIMITS.maxKeyLength) fail(field, `key "${key.slice(0, 40)}..." is longer than ${LIMITS.maxKeyLength} characters`);
-}
-
-/** Refuses Infinity and NaN (as numbers, or as the sandbox's markers), also inside a JSON value. */
-function checkFinite(v: unknown, field: string): void {
-  let found: { path: string; name: string } | undefined;
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) found = { path: field, name: String(v) };
-  } else if (typeof v === 'string' || (typeof v === 'object' && v !== null)) {
-    found = findNonFinite(v, field);
-  }
-  if (found) fail(found.path, `is ${found.name}; only finite numbers can be stored (the value is refused, not skipped)`);
 }
 
 function kvEntries(obj: Record<string, unknown>, field: string, budget: Budget): Array<{ key: string; value: KvValue }> {
@@ -169,6 +143,7 @@ function record(rec: unknown, path: string, rules: TimeRules, budget: Budget): E
     out.attributes = kvEntries(attrs, `${path}.attributes`, budget);
   }
   out.telemetry = telemetry(rec.telemetry, `${path}.telemetry`, rules, budget);
+  forwarderFields(rec, path, out, () => budget.take(path));
   const customerName = optionalString(rec, 'customerName', path);
   const groupName = optionalString(rec, 'groupName', path);
   if (customerName !== undefined) out.customerName = customerName;

@@ -70,6 +70,8 @@ export interface BuildCommitInput {
   conversions: UplinkConversion[];
   /** Partition positions the commit covers (at most one per partition). */
   checkpoints?: CommitCheckpoint[];
+  /** Forwarders that carry the commit's data on (UplinkCommit.forward). */
+  forward?: string[];
   debug: DebugPolicy | undefined;
   now: number;
 }
@@ -98,9 +100,10 @@ export function buildCommit(input: BuildCommitInput): UplinkCommit {
   });
   const events = debugEvents(input);
   const checkpoints = input.checkpoints ?? [];
+  const forward = input.forward ?? [];
   return {
     integrationId: input.integrationId, allowCreateDevices: input.allowCreateDevices, items,
-    ...(events.length ? { events } : {}), ...(checkpoints.length ? { checkpoints } : {}),
+    ...(events.length ? { events } : {}), ...(checkpoints.length ? { checkpoints } : {}), ...(forward.length ? { forward } : {}),
   };
 }
 

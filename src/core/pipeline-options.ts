@@ -38,6 +38,11 @@ export interface PipelineOptions {
   commit: CommitPort;
   /** Read at every batch, so an update takes effect without a restart. */
   allowCreateDevices: () => boolean;
+  /**
+   * The forwarders that carry this integration's data on (UplinkCommit.forward, ADR 017); read at
+   * every batch, so a change of forwarders applies without restarting the integration. Default none.
+   */
+  forward?: () => string[];
   debug?: DebugPolicy;
   limits?: Partial<PipelineLimits>;
   retry?: { initialDelayMs: number; maxDelayMs: number };

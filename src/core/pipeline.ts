@@ -262,7 +262,7 @@ export class IngestPipeline {
       const commit = buildCommit({
         integrationId: this.opts.integrationId,
         allowCreateDevices: this.opts.allowCreateDevices(),
-        messages, conversions, checkpoints: checkpointsOf(batch),
+        messages, conversions, checkpoints: checkpointsOf(batch), forward: this.opts.forward?.() ?? [],
         debug: this.opts.debug, now: this.clock.now(),
       });
       return { batch, messages, commit, failuresAtStart };

@@ -44,6 +44,8 @@ export interface ExplicitSlot<K> extends SlotPoint<K> {
 interface ImplicitPoint<K> extends SlotPoint<K> {
   /** The message's time: the point's slot is at or after it. */
   base: number;
+  /** The point of the same message, entity and key whose slot this one shares (it was not written itself). */
+  into?: ImplicitPoint<K>;
 }
 
 /** Where to look for stored rows in the way of refused implicit points (inclusive range). */
@@ -171,10 +173,20 @@ export class CommitTelemetry<K extends string | number> {
     return this.#explicit.length + this.#implicit.length;
   }
 
-  /** Buffers a stored item's point; items must be added in commit order. */
-  add(item: number, entitySeq: number, key: K, point: Pick<TelemetryPoint, 'ts' | 'implicitTs'>, kv: KvColumns): void {
-    if (point.implicitTs === true) this.#implicit.push({ item, entitySeq, key, ts: point.ts, base: point.ts, kv });
-    else this.#explicit.push({ item, entitySeq, key, ts: point.ts, kv, firstItem: item, firstKv: kv });
+  /**
+   * Buffers a stored item's point; items must be added in commit order. Returns the buffered
+   * point, whose slot `storedTs` tells once the points were placed (the outbox, ADR 017).
+   */
+  add(item: number, entitySeq: number, key: K, point: Pick<TelemetryPoint, 'ts' | 'implicitTs'>, kv: KvColumns): SlotPoint<K> {
+    let p: SlotPoint<K>;
+    if (point.implicitTs === true) this.#implicit.push((p = { item, entitySeq, key, ts: point.ts, base: point.ts, kv } as ImplicitPoint<K>));
+    else this.#explicit.push((p = { item, entitySeq, key, ts: point.ts, kv, firstItem: item, firstKv: kv } as ExplicitSlot<K>));
+    return p;
+  }
+
+  /** The ts a point `add` returned was stored at, once the store wrote the commit's points. */
+  storedTs(point: SlotPoint<K>): number {
+    return ((point as ImplicitPoint<K>).into ?? point).ts;
   }
 
   /**
@@ -227,6 +239,7 @@ export class CommitTelemetry<K extends string | number> {
         if (prev.item === p.item) {
           // The same message again (the same time): one point, the last value wins.
           prev.kv = p.kv;
+          p.into = prev;
           continue;
         }
       } else {

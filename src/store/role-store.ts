@@ -10,7 +10,7 @@ import type {
 import type { NewDownlink } from './rows.ts';
 import type {
   ApiToken, AttributeValue, ConversionJournalEntry, DeadLetter, DeadLetterQuery, DeadLetterState, Downlink, Entity, EntityQuery, EventInput,
-  EventQuery, LeaseToken, PartitionLease, Store, StoredEvent, TelemetryQuery, TsValue, UplinkCommit, UplinkCommitResult,
+  EventQuery, LeaseToken, NewOutboxRow, OutboxRow, PartitionLease, Store, StoredEvent, TelemetryQuery, TsValue, UplinkCommit, UplinkCommitResult,
 } from './types.ts';
 
 /**
@@ -28,6 +28,7 @@ export interface StoreRoles {
   attributes: RoleMethods<'listAttributes' | 'setAttributes' | 'deleteAttributes'>;
   events: RoleMethods<'addEvents' | 'listEvents' | 'pruneEvents'>;
   deadLetters: RoleMethods<'listDeadLetters' | 'getDeadLetter' | 'setDeadLetterState'>;
+  outbox: RoleMethods<'appendOutbox' | 'readOutbox' | 'deleteOutbox' | 'rejectOutbox' | 'outboxStats' | 'expireOutbox'>;
   downlinks: RoleMethods<'enqueueDownlink' | 'getDownlink' | 'listQueuedDownlinks' | 'listDownlinks' | 'markDownlink' | 'recordDownlinkOutcome'>;
   config: RoleMethods<'listIntegrations' | 'getIntegration' | 'saveIntegration' | 'listConverters' | 'getConverter' | 'saveConverter' | 'deleteConverter'>;
   leases: RoleMethods<'listLeases' | 'ensureLeases' | 'claimLease' | 'renewLease' | 'releaseLease' | 'writeCheckpoint'
@@ -50,7 +51,8 @@ export abstract class RoleStore implements Store {
   /**
    * Deletes the integration with its events, dead letters, dedupe keys, leases (and their
    * checkpoints), conversion journal and downlinks.
-   * Devices it created stay (as in ThingsBoard) and forget their creator. NOT_FOUND for an unknown id.
+   * Devices it created stay (as in ThingsBoard) and forget their creator, with their data; so do
+   * its forwarders' outbox rows (that data is still forwarded; ADR 017). NOT_FOUND for an unknown id.
    */
   abstract deleteIntegration(id: string): Promise<void>;
 
@@ -94,6 +96,16 @@ export abstract class RoleStore implements Store {
   async listDownlinks(query: { integrationId?: string; deviceName?: string; limit?: number }): Promise<Downlink[]> { return this.#r.downlinks.listDownlinks(query); }
   async markDownlink(id: string, status: DownlinkStatus, error?: string | null): Promise<void> { await this.#r.downlinks.markDownlink(id, status, error); }
   async recordDownlinkOutcome(id: string, outcome: DownlinkOutcome, detail: string | null, at: number): Promise<boolean> { return this.#r.downlinks.recordDownlinkOutcome(id, outcome, detail, at); }
+
+  // Forwarders' outbox
+  async appendOutbox(rows: NewOutboxRow[]): Promise<void> { await this.#r.outbox.appendOutbox(rows); }
+  async readOutbox(forwarder: string, afterSeq: number, limit: number): Promise<OutboxRow[]> { return this.#r.outbox.readOutbox(forwarder, afterSeq, limit); }
+  async deleteOutbox(forwarder: string, seqs: number[]): Promise<void> { await this.#r.outbox.deleteOutbox(forwarder, seqs); }
+  async rejectOutbox(forwarder: string, seq: number, errorCode: string, error: string): Promise<string | null> {
+    return this.#r.outbox.rejectOutbox(forwarder, seq, errorCode, error);
+  }
+  async outboxStats(forwarder: string): Promise<{ depth: number; oldestAt: number | null }> { return this.#r.outbox.outboxStats(forwarder); }
+  async expireOutbox(forwarder: string, opts: { olderThan: number; maxRows: number }): Promise<number> { return this.#r.outbox.expireOutbox(forwarder, opts); }
 
   // Config
   async listIntegrations(): Promise<IntegrationConfig[]> { return this.#r.config.listIntegrations(); }

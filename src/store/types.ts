@@ -291,7 +291,7 @@ export interface StoreFiles {
 
 /** The whole store: every role, plus lifecycle. */
 export interface Store extends IngestStore, EntityStore, TelemetryStore, AttributeStore, EventStore,
-  DeadLetterStore, DownlinkStore, ConfigStore, LeaseStoreRole, ConversionJournalStore, SettingsStore {
+  DeadLetterStore, DownlinkStore, OutboxStore, ConfigStore, LeaseStoreRole, ConversionJournalStore, SettingsStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Set by stores whose data lives in local files (SQLite). */
   readonly files?: StoreFiles;
@@ -305,9 +305,20 @@ export interface Store extends IngestStore, EntityStore, TelemetryStore, Attribu
 /** A JSON value as ThingsBoard's gateway API carries it (telemetry and attribute values). */
 export type OutboxValue = string | number | boolean | null | OutboxValue[] | { [key: string]: OutboxValue };
 
-/** What a forwarder must send for one device, in the order it was committed (ADR 017). */
+/**
+ * What a forwarder must send for one device, in the order it was committed (ADR 017). A commit
+ * writes, per stored device record (assets are not forwarded: the gateway API carries devices)
+ * and per forwarder: one `uplink` (left out when the record has neither telemetry nor attributes
+ * but carries RPC replies or attribute requests), then one `rpc-reply` per RPC reply, then one
+ * `attributes-request` per attribute request.
+ */
 export type OutboxEntry =
-  /** Stored data: telemetry grouped by the ts it was stored at (ascending), and client attributes. */
+  /**
+   * Stored data: telemetry grouped by the ts it was stored at (ascending; a point without ts may
+   * have moved to the next free millisecond), values as JSON (long and double numbers, bool,
+   * string, json parsed); the record's client attributes. Both may be empty (a device with no
+   * data: the forwarder only connects it).
+   */
   | { kind: 'uplink'; telemetry: Array<{ ts: number; values: Record<string, OutboxValue> }>; attributes: Record<string, OutboxValue> }
   /** The outcome of a server-side RPC: sent, failed with the error, or the device's reply. */
   | { kind: 'rpc-reply'; id: number; data: OutboxValue }
@@ -317,24 +328,29 @@ export interface NewOutboxRow {
   forwarder: string;
   integrationId: string;
   deviceName: string;
-  /** The device's type (profile name), for the gateway's `connect`. */
+  /** The device's type (profile name), for the gateway's `connect`: the record's type. */
   deviceType: string;
   entry: OutboxEntry;
 }
 
 export interface OutboxRow extends NewOutboxRow {
-  /** Increasing in commit order per store (gaps allowed). */
+  /**
+   * Increasing in commit order per forwarder (gaps allowed), never used twice: a row never
+   * becomes visible below a seq a reader already saw, so reading after the last seq seen misses
+   * nothing (PostgreSQL: commits writing a forwarder's rows serialise on its lock).
+   */
   seq: number;
   createdAt: number;
 }
 
 /**
  * The forwarders' outbox (ADR 017): rows are written by `commitUplinks` (UplinkCommit.forward) in
- * the data's own transaction, or by `appendOutbox` (RPC outcomes); a forwarder reads them in seq
- * order and deletes them once its peer acknowledged them.
+ * the data's own transaction, or by `appendOutbox` (RPC outcomes, replayed dead letters); a
+ * forwarder reads them in seq order and deletes them once its peer acknowledged them. Deleting an
+ * integration leaves its rows (its data stays stored, so it is still forwarded).
  */
 export interface OutboxStore {
-  /** Writes rows outside a commit (one transaction). */
+  /** Writes rows outside a commit (one transaction), in order. */
   appendOutbox(rows: NewOutboxRow[]): Promise<void>;
   /** The forwarder's rows with seq > afterSeq, ascending, at most `limit`. */
   readOutbox(forwarder: string, afterSeq: number, limit: number): Promise<OutboxRow[]>;
@@ -342,15 +358,18 @@ export interface OutboxStore {
   deleteOutbox(forwarder: string, seqs: number[]): Promise<void>;
   /**
    * Moves a refused row to the dead letters in one transaction (stage `forward`, the code and
-   * reason, the row as JSON payload, metadata forwarder / deviceName / deviceType / seq) and
-   * deletes it. Returns the dead letter's id; null when the row is gone.
+   * reason, as payload the JSON of the row: forwarder, integrationId, deviceName, deviceType,
+   * entry, seq, createdAt; metadata forwarder / deviceName / deviceType / seq / kind; sourceKey
+   * `forward:<forwarder>:<seq>`; receivedAt the row's createdAt) and deletes it. Returns the dead
+   * letter's id; null when the row is gone. Replaying the dead letter appends the row again.
    */
   rejectOutbox(forwarder: string, seq: number, errorCode: string, error: string): Promise<string | null>;
   /** Rows waiting and the creation time of the oldest (null when empty). */
   outboxStats(forwarder: string): Promise<{ depth: number; oldestAt: number | null }>;
   /**
-   * Retention: dead-letters (code OUTBOX_RETENTION) the forwarder's rows older than `olderThan`
-   * and, beyond `maxRows`, its oldest rows. Returns how many were moved.
+   * Retention: dead-letters (code OUTBOX_RETENTION, as rejectOutbox) the forwarder's oldest rows
+   * (in seq order) created before `olderThan`, then, beyond `maxRows`, its oldest rows. A chunk
+   * of rows per transaction. Returns how many were moved.
    */
   expireOutbox(forwarder: string, opts: { olderThan: number; maxRows: number }): Promise<number>;
 }

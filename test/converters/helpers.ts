@@ -1,6 +1,8 @@
 /** Shared fixtures for the converter tests. */
 import type { ConverterConfig, ConverterLanguage, ConverterLimits } from '../../src/core/model.ts';
-import type { SandboxKind, UplinkConversion, UplinkInput } from '../../src/converters/index.ts';
+import assert from 'node:assert/strict';
+import { normalizeUplink, type SandboxKind, type UplinkConversion, type UplinkInput } from '../../src/converters/index.ts';
+import { CloudbridgeError } from '../../src/core/errors.ts';
 
 export const SANDBOXES: readonly SandboxKind[] = ['isolated-vm', 'quickjs'];
 
@@ -51,4 +53,16 @@ export function errorOf(c: UplinkConversion | undefined): { code: string; messag
 export function recordsOf(c: UplinkConversion | undefined): Extract<UplinkConversion, { ok: true }>['records'] {
   if (!c || !c.ok) throw new Error(`expected a successful conversion, got ${c ? `${c.error.code}: ${c.error.message}` : 'nothing'}`);
   return c.records;
+}
+
+/** The CONVERTER_OUTPUT message normalizeUplink gives for `raw` (fails the test when it accepts it). */
+export function outputError(raw: unknown, messageTs = 5000): string {
+  try {
+    normalizeUplink(raw, messageTs);
+  } catch (err) {
+    assert.ok(err instanceof CloudbridgeError);
+    assert.equal(err.code, 'CONVERTER_OUTPUT');
+    return err.message;
+  }
+  assert.fail('expected a CONVERTER_OUTPUT error');
 }

@@ -2,19 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { castNumericString, CONVERTER_OUTPUT_LIMITS, normalizeUplink, toKvValue } from '../../src/converters/index.ts';
 import { CloudbridgeError } from '../../src/core/errors.ts';
+import { outputError } from './helpers.ts';
 
 const AT = 5000;
-
-function outputError(raw: unknown): string {
-  try {
-    normalizeUplink(raw, AT);
-  } catch (err) {
-    assert.ok(err instanceof CloudbridgeError);
-    assert.equal(err.code, 'CONVERTER_OUTPUT');
-    return err.message;
-  }
-  assert.fail('expected a CONVERTER_OUTPUT error');
-}
 
 describe('uplink output validation', () => {
   test('a device record gets defaults and typed values', () => {

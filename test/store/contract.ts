@@ -18,6 +18,7 @@ import { provisioningContract } from './contract/ingest-provisioning.ts';
 import { ingestTimestampsContract } from './contract/ingest-timestamps.ts';
 import { leasesContract } from './contract/leases.ts';
 import { lifecycleContract } from './contract/lifecycle.ts';
+import { outboxContract } from './contract/outbox.ts';
 import { queriesContract } from './contract/queries.ts';
 import { queuesContract } from './contract/queues.ts';
 
@@ -34,6 +35,7 @@ export function storeContract(label: string, open: () => Promise<Store>, reopen:
     describe('queries', () => queriesContract(h));
     describe('events', () => eventsContract(h));
     describe('dead letters, downlinks, conversion journal, settings', () => queuesContract(h));
+    describe('forwarders\' outbox', () => outboxContract(h));
     describe('partition leases', () => leasesContract(h));
     describe('config', () => configContract(h));
     describe('lifecycle', () => lifecycleContract(h));

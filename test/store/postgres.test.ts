@@ -7,63 +7,18 @@
  * skipped, saying why, only when that server cannot be reached.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { after, describe, it, type TestContext } from 'node:test';
-import pg from 'pg';
+import { describe, it } from 'node:test';
+import type pg from 'pg';
 import { openStore } from '../../src/store/index.ts';
 import type { CommitCheckpoint } from '../../src/core/partitions.ts';
 import { dedupeDigest } from '../../src/store/dedupe-digest.ts';
 import { PostgresDatabase } from '../../src/store/postgres/database.ts';
 import { loadPostgresMigrations, migratePostgres } from '../../src/store/postgres/migrate.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
-import type { Store } from '../../src/store/types.ts';
 import { storeContract } from './contract.ts';
+import { URL_, admin, newSchema, open, openOn, prefix, schemaOf, sleep, unreachable } from './postgres-harness.ts';
 import { INTEGRATION, T0, batch, commitStatuses, dbl, long, record, rejectsWithCode, stored } from './contract/fixtures.ts';
-
-const URL_ = process.env.CLOUDBRIDGE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const admin = new pg.Pool({ connectionString: URL_, max: 2, connectionTimeoutMillis: 5000 });
-admin.on('error', () => undefined);
-const unreachable = await admin.query('SELECT 1').then(() => null, (err: unknown) => (err as Error).message);
-
-const schemas: string[] = [];
-const prefix = `cb_test_${process.pid}_${randomBytes(3).toString('hex')}`;
-
-after(async () => {
-  for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await admin.end();
-});
-
-async function newSchema(): Promise<string> {
-  const schema = `${prefix}_${schemas.length + 1}`;
-  schemas.push(schema);
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  return schema;
-}
-
-function schemaOf(store: Store): string {
-  assert.ok(store instanceof PostgresStore && store.schema !== undefined);
-  return store.schema;
-}
-
-async function openOn(schema: string): Promise<PostgresStore> {
-  const store = new PostgresStore({ url: URL_, schema, maxConnections: 4 });
-  try {
-    await store.migrate();
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
-  return store;
-}
-
-async function open(t: TestContext, schema: string): Promise<PostgresStore> {
-  const store = await openOn(schema);
-  t.after(() => store.close());
-  return store;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Messages `first..first+count-1` of a partition, one point each on `device`, without dedupe key. */
 function partitionBatch(partition: string, first: number, count: number, device: string, lease: CommitCheckpoint['lease']) {

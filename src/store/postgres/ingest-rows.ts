@@ -8,8 +8,9 @@
  */
 import type { EntityRecord } from '../../core/model.ts';
 import { AttributeWrites } from '../attribute-writes.ts';
-import { CommitTelemetry } from '../commit-telemetry.ts';
+import { CommitTelemetry, type SlotPoint } from '../commit-telemetry.ts';
 import { toKvColumns } from '../kv-columns.ts';
+import { OutboxCollector, type OutboxInsert } from '../outbox-rows.ts';
 import type { PostgresAttributes } from './attributes.ts';
 import type { Sql } from './database.ts';
 import type { PostgresTelemetry } from './telemetry.ts';
@@ -17,15 +18,28 @@ import type { PostgresTelemetry } from './telemetry.ts';
 export class IngestRows {
   readonly telemetry: CommitTelemetry<string>;
   readonly #attributes = new AttributeWrites('client');
+  /** The outbox rows of the stored records, when the commit forwards (ADR 017). */
+  readonly #outbox: OutboxCollector<string> | null;
 
-  constructor(telemetry: PostgresTelemetry) {
+  constructor(telemetry: PostgresTelemetry, forward: { integrationId: string; forward?: string[] }) {
     this.telemetry = new CommitTelemetry(telemetry.runs);
+    this.#outbox = forward.forward !== undefined && forward.forward.length > 0 ? new OutboxCollector(forward.forward, forward.integrationId) : null;
   }
 
   /** Buffers a stored record's telemetry and client attributes (throws on a value that cannot be stored); items in commit order. */
   add(item: number, entitySeq: number, r: EntityRecord): void {
-    for (const t of r.telemetry) this.telemetry.add(item, entitySeq, t.key, t, toKvColumns(t.value));
+    const points: Array<SlotPoint<string>> | null = this.#outbox === null ? null : [];
+    for (const t of r.telemetry) {
+      const point = this.telemetry.add(item, entitySeq, t.key, t, toKvColumns(t.value));
+      points?.push(point);
+    }
     for (const a of r.attributes) this.#attributes.set(entitySeq, a.key, toKvColumns(a.value));
+    if (points !== null) this.#outbox?.add(r, points);
+  }
+
+  /** The outbox rows, with the ts each point was stored at; after `flush`. */
+  outboxRows(): OutboxInsert[] {
+    return this.#outbox === null ? [] : this.#outbox.rows(this.telemetry);
   }
 
   /** Writes the buffered rows; inside the transaction, before COMMIT. */

@@ -6,7 +6,8 @@
  *   checkpoints (fenced) → lock the dedupe generations → claim dedupe keys → touch record-only keys
  *   → look up entities → create missing entities
  *   (→ re-select those a concurrent commit created) → points (new slots; replaced slots; points
- *   without ts, moved past taken slots) → latest → attributes → dead letters → events → COMMIT
+ *   without ts, moved past taken slots) → latest → attributes → dead letters → events
+ *   → outbox rows of a commit that forwards (ADR 017; with the points' final ts) → COMMIT
  *
  * Two instances may commit for the same integration and devices at once (competing consumers):
  * a dedupe key the other commits first makes this item a duplicate, and an entity the other
@@ -28,6 +29,7 @@ import type { PostgresDedupeKeys } from './dedupe-keys.ts';
 import type { PostgresEntities } from './entities.ts';
 import type { PostgresEvents } from './events.ts';
 import type { PostgresLeases } from './leases.ts';
+import type { PostgresOutbox } from './outbox.ts';
 import { IngestRows } from './ingest-rows.ts';
 import type { PostgresTelemetry } from './telemetry.ts';
 
@@ -40,6 +42,7 @@ export interface IngestParts {
   deadLetters: PostgresDeadLetters;
   dedupe: PostgresDedupeKeys;
   leases: PostgresLeases;
+  outbox: PostgresOutbox;
   cache: EntityCache;
 }
 
@@ -75,7 +78,7 @@ export class PostgresIngest {
       const live = liveItems(commit.items, claimed);
       const resolution = await this.#resolve(sql, commit, live, now);
 
-      const rows = new IngestRows(this.#p.telemetry);
+      const rows = new IngestRows(this.#p.telemetry, commit);
       const deadLetters = new DeadLetterRows();
       const out = commit.items.map((item, index): UplinkItemResult => {
         if (live[index] !== true) return { status: 'duplicate' };
@@ -113,6 +116,8 @@ export class PostgresIngest {
       }
       await this.#p.deadLetters.insert(sql, deadLetters, now);
       await this.#p.events.insert(sql, eventsWithResults(commit.events, out));
+      // Last: it takes the forwarders' locks until COMMIT (./outbox.ts).
+      await this.#p.outbox.insert(sql, rows.outboxRows(), now);
       return { results: out, seqs: resolution.seqs, telemetry: rows.telemetry };
     });
     this.#p.cache.publish(seqs);

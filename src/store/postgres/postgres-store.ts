@@ -17,6 +17,7 @@ import { PostgresEvents } from './events.ts';
 import { PostgresIngest } from './ingest.ts';
 import { PostgresLeases } from './leases.ts';
 import { migratePostgres } from './migrate.ts';
+import { PostgresOutbox } from './outbox.ts';
 import { PostgresSettings } from './settings.ts';
 import { PostgresTelemetry } from './telemetry.ts';
 
@@ -50,11 +51,12 @@ export class PostgresStore extends RoleStore {
     const deadLetters = new PostgresDeadLetters(db);
     const dedupe = new PostgresDedupeKeys(db);
     const leases = new PostgresLeases(db);
+    const outbox = new PostgresOutbox({ db, deadLetters });
     const ingest = new PostgresIngest({
-      db, entities, telemetry, attributes, events, deadLetters, dedupe, leases, cache: new EntityCache(opts.entityCacheSize),
+      db, entities, telemetry, attributes, events, deadLetters, dedupe, leases, outbox, cache: new EntityCache(opts.entityCacheSize),
     });
     const roles = {
-      ingest, entities, telemetry, attributes, events, deadLetters, dedupe, leases,
+      ingest, entities, telemetry, attributes, events, deadLetters, dedupe, leases, outbox,
       downlinks: new PostgresDownlinks(db), config: new PostgresConfig(db), settings: new PostgresSettings(db),
     };
     super(roles);

@@ -9,19 +9,21 @@
  * B-tree pages, which makes the inserts cheaper). Points follow ../commit-telemetry.ts: a point
  * with its own ts replaces its slot's value (the last write wins, an overwrite from another
  * message is counted), one without ts moves to the next free millisecond. Latest values and
- * attributes are coalesced per key. A commit costs about one WAL frame per page it changes
+ * attributes are coalesced per key. A commit that forwards (UplinkCommit.forward) writes the
+ * outbox rows of its stored device records last, with the ts each point was stored at. A commit costs about one WAL frame per page it changes
  * (bench/store-ingest.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { DeadLetterInput, EntityRecord } from '../../core/model.ts';
 import { eventsWithResults } from '../../core/batch-commit.ts';
 import { AttributeWrites } from '../attribute-writes.ts';
-import { CommitTelemetry } from '../commit-telemetry.ts';
+import { CommitTelemetry, type SlotPoint } from '../commit-telemetry.ts';
 import { liveItems, planDedupe } from '../dedupe-plan.ts';
 import { entityCacheKey, type EntityCache } from '../entity-cache.ts';
 import { creationForbiddenMessage } from '../input-checks.ts';
 import { checkedCheckpoints } from '../leases.ts';
 import { toKvColumns } from '../kv-columns.ts';
+import { OutboxCollector } from '../outbox-rows.ts';
 import type { UplinkCommit, UplinkCommitItem, UplinkCommitResult, UplinkItemResult } from '../types.ts';
 import type { SqliteAttributes } from './attributes.ts';
 import type { SqliteDatabase } from './database.ts';
@@ -30,6 +32,7 @@ import type { SqliteDedupeKeys } from './dedupe-keys.ts';
 import type { SqliteEntities } from './entities.ts';
 import type { SqliteEvents } from './events.ts';
 import type { SqliteLeases } from './leases.ts';
+import type { SqliteOutbox } from './outbox.ts';
 import { StaleSlotHint, type SqliteTelemetry } from './telemetry.ts';
 
 export interface IngestParts {
@@ -41,6 +44,7 @@ export interface IngestParts {
   deadLetters: SqliteDeadLetters;
   dedupe: SqliteDedupeKeys;
   leases: SqliteLeases;
+  outbox: SqliteOutbox;
   cache: EntityCache;
 }
 
@@ -56,6 +60,8 @@ interface TxState {
   integrationIds: Map<string, number>;
   telemetry: CommitTelemetry<number>;
   attributes: AttributeWrites;
+  /** The outbox rows of the stored records, when the commit forwards (ADR 017). */
+  outbox: OutboxCollector<number> | null;
 }
 
 export class SqliteIngest {
@@ -81,6 +87,7 @@ export class SqliteIngest {
     const checkpoints = checkedCheckpoints(commit.checkpoints);
     const tx: TxState = {
       commit, now: Date.now(), resolved: new Map(), keyIds: new Map(), integrationIds: new Map(), telemetry: new CommitTelemetry(this.#p.telemetry.runs), attributes: new AttributeWrites('client'),
+      outbox: commit.forward !== undefined && commit.forward.length > 0 ? new OutboxCollector(commit.forward, commit.integrationId) : null,
     };
     const results = this.#p.db.transaction(() => {
       // First: a fenced-out owner's commit stops here, and its LEASE_LOST rolls everything back.
@@ -166,16 +173,20 @@ export class SqliteIngest {
   }
 
   #writeRecord(tx: TxState, index: number, entitySeq: number, r: EntityRecord): void {
+    const points: Array<SlotPoint<number>> | null = tx.outbox === null ? null : [];
     for (const p of r.telemetry) {
-      tx.telemetry.add(index, entitySeq, this.#p.telemetry.keys.intern(p.key, tx.keyIds), p, toKvColumns(p.value));
+      const point = tx.telemetry.add(index, entitySeq, this.#p.telemetry.keys.intern(p.key, tx.keyIds), p, toKvColumns(p.value));
+      points?.push(point);
     }
     for (const a of r.attributes) tx.attributes.set(entitySeq, a.key, toKvColumns(a.value));
+    if (points !== null) tx.outbox?.add(r, points);
   }
 
-  /** Writes the buffered rows; inside the transaction, before COMMIT. */
+  /** Writes the buffered rows; inside the transaction, before COMMIT. The outbox's come last: they carry the points' final ts. */
   #flush(tx: TxState): void {
     this.#p.telemetry.write(tx.telemetry);
     this.#p.attributes.write(tx.attributes, tx.now);
+    if (tx.outbox !== null) this.#p.outbox.insert(tx.outbox.rows(tx.telemetry), tx.now);
   }
 
   #deadLetter(tx: TxState, item: UplinkCommitItem, d: DeadLetterInput): UplinkItemResult {

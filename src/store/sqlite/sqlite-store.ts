@@ -17,6 +17,7 @@ import { SqliteEvents } from './events.ts';
 import { SqliteIngest } from './ingest.ts';
 import { SqliteLeases } from './leases.ts';
 import { migrateSqlite } from './migrate.ts';
+import { SqliteOutbox } from './outbox.ts';
 import { SqliteSettings } from './settings.ts';
 import { SqliteTelemetry } from './telemetry.ts';
 import type { StoreFiles } from '../types.ts';
@@ -50,11 +51,12 @@ export class SqliteStore extends RoleStore {
     const events = new SqliteEvents(db);
     const deadLetters = new SqliteDeadLetters(db);
     const leases = new SqliteLeases(db);
+    const outbox = new SqliteOutbox({ db, deadLetters });
     const ingest = new SqliteIngest({
-      db, entities, telemetry, attributes, events, deadLetters, leases, dedupe: new SqliteDedupeKeys(db), cache: new EntityCache(opts.entityCacheSize),
+      db, entities, telemetry, attributes, events, deadLetters, leases, outbox, dedupe: new SqliteDedupeKeys(db), cache: new EntityCache(opts.entityCacheSize),
     });
     const roles = {
-      ingest, entities, telemetry, attributes, events, deadLetters, leases,
+      ingest, entities, telemetry, attributes, events, deadLetters, leases, outbox,
       downlinks: new SqliteDownlinks(db), config: new SqliteConfig(db), settings: new SqliteSettings(db),
     };
     super(roles);

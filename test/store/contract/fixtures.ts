@@ -83,6 +83,7 @@ export function batch(items: UplinkCommitItem[], opts: Partial<Omit<UplinkCommit
   const c: UplinkCommit = { integrationId: opts.integrationId ?? INTEGRATION, allowCreateDevices: opts.allowCreateDevices ?? true, items };
   if (opts.events !== undefined) c.events = opts.events;
   if (opts.checkpoints !== undefined) c.checkpoints = opts.checkpoints;
+  if (opts.forward !== undefined) c.forward = opts.forward;
   return c;
 }
 

@@ -18,6 +18,7 @@ export const THREAD_METHODS: Record<ThreadMethod, true> = {
   listAttributes: true, setAttributes: true, deleteAttributes: true,
   addEvents: true, listEvents: true, pruneEvents: true,
   listDeadLetters: true, getDeadLetter: true, setDeadLetterState: true,
+  appendOutbox: true, readOutbox: true, deleteOutbox: true, rejectOutbox: true, outboxStats: true, expireOutbox: true,
   enqueueDownlink: true, getDownlink: true, listQueuedDownlinks: true, listDownlinks: true, markDownlink: true, recordDownlinkOutcome: true,
   listIntegrations: true, getIntegration: true, saveIntegration: true, deleteIntegration: true,
   listConverters: true, getConverter: true, saveConverter: true, deleteConverter: true,
