@@ -11,22 +11,25 @@ import { ConnectionLease } from '../../src/app/forwarder-lease.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 import { MemoryLeaseStore } from '../support/memory-leases.ts';
 
-function lease(leases: MemoryLeaseStore, clock: ManualClock, owner: string, events: string[], alone = false): ConnectionLease {
-  return new ConnectionLease({
+/** A lease store on a manual clock, and instances on it that log when they take and lose the lease. */
+function setup() {
+  const clock = new ManualClock();
+  const leases = new MemoryLeaseStore(clock);
+  const events: string[] = [];
+  const instance = (owner: string, alone = false): ConnectionLease => new ConnectionLease({
     leases, owner, clock, log: silentLogger, alone,
     handlers: {
       acquired: async () => { events.push(`${owner} acquired`); },
       lost: async () => { events.push(`${owner} lost`); },
     },
   });
+  return { clock, leases, events, instance };
 }
 
 test('the second instance stands by, and takes over only after the holder\'s lease expired', async () => {
-  const clock = new ManualClock();
-  const leases = new MemoryLeaseStore(clock);
-  const events: string[] = [];
-  const a = lease(leases, clock, 'a', events);
-  const b = lease(leases, clock, 'b', events);
+  const { clock, leases, events, instance } = setup();
+  const a = instance('a');
+  const b = instance('b');
   await a.start();
   await b.start();
   assert.deepEqual(events, ['a acquired']);
@@ -47,10 +50,8 @@ test('the second instance stands by, and takes over only after the holder\'s lea
 });
 
 test('a lease taken by another instance stops the holder at its next renewal', async () => {
-  const clock = new ManualClock();
-  const leases = new MemoryLeaseStore(clock);
-  const events: string[] = [];
-  const a = lease(leases, clock, 'a', events);
+  const { clock, leases, events, instance } = setup();
+  const a = instance('a');
   await a.start();
   const current = (await leases.list())[0];
   assert.ok(current);
@@ -61,11 +62,9 @@ test('a lease taken by another instance stops the holder at its next renewal', a
 });
 
 test('a clean stop releases the lease: the standby takes it at its next check', async () => {
-  const clock = new ManualClock();
-  const leases = new MemoryLeaseStore(clock);
-  const events: string[] = [];
-  const a = lease(leases, clock, 'a', events);
-  const b = lease(leases, clock, 'b', events);
+  const { clock, leases, events, instance } = setup();
+  const a = instance('a');
+  const b = instance('b');
   await a.start();
   await b.start();
   await a.stop();
@@ -75,12 +74,10 @@ test('a clean stop releases the lease: the standby takes it at its next check', 
 });
 
 test('alone (SQLite): a dead predecessor\'s unexpired lease is taken at once', async () => {
-  const clock = new ManualClock();
-  const leases = new MemoryLeaseStore(clock);
+  const { leases, events, instance } = setup();
   await leases.ensure([{ partition: 'connection' }]);
   await leases.claim('connection', 'dead-process', 0, 15_000);
-  const events: string[] = [];
-  const restarted = lease(leases, clock, 'restarted', events, true);
+  const restarted = instance('restarted', true);
   await restarted.start();
   assert.deepEqual(events, ['restarted acquired']);
   await restarted.stop();
