@@ -14,6 +14,7 @@ import type { ForwarderContext, ForwarderDownlink } from '../../../src/core/forw
 import { silentLogger } from '../../../src/core/logger.ts';
 import type { OutboxRow } from '../../../src/store/types.ts';
 import { thingsboardGatewayForwarder } from '../../../src/forwarders/thingsboard-gateway/index.ts';
+import { freePort } from '../../peers/free-port.ts';
 import { startMosquitto, type MosquittoBroker } from '../../peers/mosquitto.ts';
 import { waitFor } from '../../support/wait.ts';
 import { MemoryOutbox, point } from './memory-outbox.ts';
@@ -130,5 +131,30 @@ test('a refused token: AUTH_FAILED naming accessToken, state misconfigured, no s
   assert.equal(status.lastError?.code, 'AUTH_FAILED');
   assert.match(status.lastError?.message ?? '', /access token of the gateway device/);
   assert.doesNotMatch(JSON.stringify(status), /wrong-token-value/);
+  await f.stop();
+});
+
+test('while ThingsBoard is unreachable the retention is applied, with warnings as the outbox fills and rows expire', async () => {
+  const outbox = new MemoryOutbox();
+  for (let i = 0; i < 9; i++) outbox.append([point('dev-r', 3_000 + i, i)]);
+  outbox.expireAnswer = 2;
+  const warnings: string[] = [];
+  const closedPort = await freePort();
+  const f = thingsboardGatewayForwarder.create(
+    config({ port: closedPort, retention: { maxAgeHours: 1, maxRows: 10 } }),
+    context(outbox, async () => undefined, warnings),
+  );
+  const before = Date.now();
+  await f.start();
+  await waitFor(() => warnings.length >= 2, 'retention warnings');
+  const call = outbox.expireCalls[0];
+  assert.equal(call?.maxRows, 10);
+  assert.ok((call?.olderThan ?? 0) >= before - 3_600_000 && (call?.olderThan ?? 0) <= Date.now() - 3_600_000, 'rows older than maxAgeHours');
+  assert.match(warnings.join('\n'), /FORWARDER_OUTBOX_EXPIRED 2 outbox rows of forwarder "tb" passed the retention/);
+  assert.match(warnings.join('\n'), /FORWARDER_OUTBOX_FILLING the outbox of forwarder "tb" holds 9 rows, 90 %/);
+  const status = f.status();
+  assert.equal(status.state, 'disconnected');
+  assert.equal(status.lastError?.code, 'CONNECTION_FAILED');
+  assert.equal(status.outbox.depth, 9);
   await f.stop();
 });

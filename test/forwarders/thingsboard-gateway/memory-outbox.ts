@@ -32,8 +32,13 @@ export class MemoryOutbox implements BoundOutbox<OutboxRow> {
     return { depth: this.rows.length, oldestAt: this.rows[0]?.createdAt ?? null };
   }
 
-  async expire(): Promise<number> {
-    return 0;
+  /** What `expire` was asked, and how many rows it answers it moved. */
+  expireCalls: Array<{ olderThan: number; maxRows: number }> = [];
+  expireAnswer = 0;
+
+  async expire(opts: { olderThan: number; maxRows: number }): Promise<number> {
+    this.expireCalls.push(opts);
+    return this.expireAnswer;
   }
 }
 
