@@ -52,6 +52,8 @@ export class OutboxPump {
   private connected = new Set<string>();
   /** MQTT 3.1.1: set after a close with batches in flight; the rows the close may have been about. */
   private probe: { size: number; lastClosed: Set<number> } | null = null;
+  /** A row found by close-on-error, dead-lettered when the next session starts. */
+  private pendingReject: OutboxRow | null = null;
   private wake: (() => void) | null = null;
 
   constructor(options: PumpOptions) {
@@ -253,9 +255,6 @@ export class OutboxPump {
     }
     this.probe = { size: Math.max(1, Math.floor(first.length / 2)), lastClosed: new Set(first.map((r) => r.seq)) };
   }
-
-  /** A row found by close-on-error, dead-lettered when the next session starts. */
-  private pendingReject: OutboxRow | null = null;
 
   /** Dead-letters the row MQTT 3.1.1 closed the connection on (called before the next session sends). */
   async settleClosedRow(): Promise<void> {
