@@ -2,7 +2,7 @@
  * `npm run bench [-- <target>] [options]`: without a target, every bench of the report in one run
  * (mqtt, aws-sqs, aws-iot-core, aws-kinesis, azure-event-hubs, azure-service-bus, gcp-pubsub, scale-out), printed as one table with ratios and
  * targets and saved as JSON in bench/results/ (docs/benchmarks.md). Those targets run one of them
- * (same table); `mqtt-connections`, `converters` and `isolation` print their own figures.
+ * (same table); `mqtt-connections`, `converters`, `isolation` and `thingsboard-forwarder` print their own figures.
  * Benchmarks never assert on speed (machines are shared and noisy). A bench that fails is reported
  * and the others still run; the exit code is then 1.
  */
@@ -107,12 +107,17 @@ switch (target) {
   case 'converters':
     await import('./converter-runtime.ts');
     break;
+  case 'thingsboard-forwarder': {
+    const { benchThingsboardForwarder } = await import('./thingsboard-forwarder.ts');
+    await benchThingsboardForwarder({ n: n(50_000) });
+    break;
+  }
   case 'isolation': {
     const { benchConverterIsolation } = await import('./converter-isolation.ts');
     await benchConverterIsolation({ n: n(20_000), rate: num(values.rate, 2000) });
     break;
   }
   default:
-    console.error(`unknown bench target "${target}" (all, ${REPORTED.join(', ')}, mqtt-connections, converters, isolation)`);
+    console.error(`unknown bench target "${target}" (all, ${REPORTED.join(', ')}, mqtt-connections, converters, isolation, thingsboard-forwarder)`);
     process.exitCode = 2;
 }

@@ -4,6 +4,8 @@ import type { TokenAuth } from '../app/auth.ts';
 import type { ConfigService } from '../app/config-service.ts';
 import type { DeadLetterService } from '../app/dead-letter-service.ts';
 import type { DownlinkService } from '../app/downlink-service.ts';
+import type { ForwarderManager } from '../app/forwarder-manager.ts';
+import type { ForwarderPlugin } from '../forwarders/registry.ts';
 import type { IntegrationManager } from '../app/integration-manager.ts';
 import type { ReadinessReport } from '../app/readiness.ts';
 import type { RecentEvents } from '../app/recent-events.ts';
@@ -29,6 +31,9 @@ export interface ApiDeps {
   recentEvents: RecentEvents;
   /** What /ready answers. */
   readiness: () => Promise<ReadinessReport>;
+  /** The forwarders (absent in tests that build the server without them). */
+  forwarders?: ForwarderManager;
+  forwarderTypes?: readonly ForwarderPlugin[];
   /** Secret values the API learned (e.g. in a new integration), for the log scrubber. */
   onSecrets: (values: string[]) => void;
 }

@@ -11,6 +11,7 @@ import { converterRoutes } from './routes/converters.ts';
 import { deadLetterRoutes } from './routes/dead-letters.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { eventRoutes } from './routes/events.ts';
+import { forwarderRoutes } from './routes/forwarders.ts';
 import { importRoutes } from './routes/import.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { systemRoutes } from './routes/system.ts';
@@ -52,6 +53,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     await api.register(deviceRoutes(deps));
     await api.register(eventRoutes(deps));
     await api.register(deadLetterRoutes(deps));
+    await api.register(forwarderRoutes(deps));
     await api.register(importRoutes(deps));
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }, { prefix: '/api/v1' });

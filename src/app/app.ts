@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../api/server.ts';
 import { connectorDefinitions, findConnector } from '../connectors/registry.ts';
+import { findForwarder, forwarderDefinitions } from '../forwarders/registry.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import { exposureWarnings } from '../core/private-files.ts';
@@ -14,6 +15,8 @@ import type { WarningCode } from '../core/warnings.ts';
 import { createDownlinkRunner, createUplinkRunner, sandboxPool } from '../converters/index.ts';
 import { openStore } from '../store/index.ts';
 import type { Store } from '../store/types.ts';
+import { ForwarderManager } from './forwarder-manager.ts';
+import { registerForwarderMetrics } from './forwarder-metrics.ts';
 import { TokenAuth } from './auth.ts';
 import type { ConfigFile } from './config-file.ts';
 import { ConfigService } from './config-service.ts';
@@ -64,6 +67,7 @@ export interface App {
   storeHealth: StoreHealth;
   configService: ConfigService;
   downlinks: DownlinkService;
+  forwarders: ForwarderManager;
   server: FastifyInstance;
   /** Applies the converters and integrations of a (re-read) config file: changed ones restart. */
   applyConfig(config: ConfigFile): Promise<void>;
@@ -116,12 +120,21 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const latency = createLatencyHistogram(metrics);
   const recentEvents = new RecentEvents();
   /** A service-level warning (no integration): logged by its source, kept in memory and stored when the store takes it. */
-  const systemWarning = (code: WarningCode, message: string): void => {
-    const event: EventInput = { type: 'WARNING', integrationId: null, ts: clock.now(), body: { code, message } };
+  const systemWarning = (code: WarningCode, message: string, details?: Record<string, unknown>): void => {
+    const event: EventInput = { type: 'WARNING', integrationId: null, ts: clock.now(), body: { code, message, ...details } };
     recentEvents.add(event);
     store.addEvents([event]).catch(() => undefined);
   };
   let downlinks: DownlinkService | null = null;
+  const forwarders: ForwarderManager = new ForwarderManager({
+    store, secrets, find: findForwarder, log, clock,
+    downlinks: () => downlinks as DownlinkService,
+    warn: (code, message, details) => {
+      log.warn({ code, ...details }, message);
+      systemWarning(code, message, details);
+    },
+    onSecrets: (config, def) => scrubber.add(...collectSecrets(def.configSpec, config)),
+  });
   // Called only once commits run, after `manager` exists.
   const storeHealth: StoreHealth = new StoreHealth({
     store, clock, log,
@@ -134,14 +147,16 @@ export async function startApp(opts: AppOptions): Promise<App> {
     ...(opts.pipelineLimits ? { pipelineLimits: opts.pipelineLimits } : {}),
     ...(opts.misconfiguredRetryMs !== undefined ? { misconfiguredRetryMs: opts.misconfiguredRetryMs } : {}),
     onStarted: (runtime) => downlinks?.kick(runtime.id),
+    forwardersFor: (integration) => forwarders.forwardersFor(integration),
     wrapCommit: (commit) => storeHealth.observe(withFaults(commit, env)),
     onCommitted: (integration, messages, at) => {
       const h = latency.labels(integration.name);
       for (const m of messages) h.observe((at - m.receivedAt) / 1000);
+      forwarders.nudge();
       opts.onCommitted?.(integration, messages, at);
     },
   });
-  downlinks = new DownlinkService({ store, manager, log, clock });
+  downlinks = new DownlinkService({ store, manager, log, clock, onSettled: (d, outcome) => forwarders.downlinkSettled(d, outcome) });
   const configService = new ConfigService({ store, secrets, converters, manager, connectors: connectorDefinitions, clock });
   const deadLetters = new DeadLetterService({ store, converters });
 
@@ -152,6 +167,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
   }
 
   const applyConfig = async (config: ConfigFile): Promise<void> => {
+    // Forwarders first: the integrations' first commits already carry their data on.
+    for (const [i, f] of (config.forwarders ?? []).entries()) {
+      const { warnings } = await forwarders.put(f, `forwarders[${i}]`);
+      for (const w of warnings) log.warn(w);
+    }
     for (const [i, c] of config.converters.entries()) await configService.upsertConverter(c, `converters[${i}]`);
     for (const [i, integ] of config.integrations.entries()) {
       const def = findConnector(String(integ.type ?? ''));
@@ -161,10 +181,12 @@ export async function startApp(opts: AppOptions): Promise<App> {
   };
 
   try {
+    await forwarders.start();
     await applyConfig(opts.config);
     await manager.startAll();
   } catch (err) {
     await manager.stopAll();
+    await forwarders.stopAll();
     await store.close();
     throw err;
   }
@@ -175,8 +197,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
   registerIntegrationMetrics(metrics, manager, () => clock.now());
   registerStoreMetrics(metrics, { health: storeHealth, ...(disk ? { disk } : {}), ...(files ? { files } : {}) });
   registerSandboxMetrics(metrics, sandboxPool());
+  registerForwarderMetrics(metrics, forwarders);
   const server = await buildServer({
-    auth, store, manager, configService, downlinks, deadLetters, metrics, log, clock, recentEvents,
+    auth, store, manager, configService, downlinks, deadLetters, metrics, log, clock, recentEvents, forwarders, forwarderTypes: forwarderDefinitions,
     readiness: () => checkReadiness({ store, health: storeHealth, manager, ...(disk ? { disk } : {}), ...(walGuard ? { walGuard } : {}) }),
     connectors: connectorDefinitions, ...(maxFutureTsMs === undefined ? {} : { maxFutureTsMs }),
     onSecrets: (values) => scrubber.add(...values),
@@ -196,7 +219,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
 
   let closed = false;
   return {
-    url, generatedAdminToken, store, log, manager, storeHealth, configService, downlinks, server, applyConfig,
+    url, generatedAdminToken, store, log, manager, storeHealth, configService, downlinks, forwarders, server, applyConfig,
     async close() {
       if (closed) return;
       closed = true;
@@ -205,6 +228,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       await server.close();
       downlinks?.close();
       await manager.stopAll();
+      await forwarders.stopAll();
       await store.close();
       log.info('cloudbridge stopped');
     },

@@ -55,6 +55,8 @@ export const ConfigFileSpec = Type.Object({
   converters: Type.Array(ConverterInputSpec, { default: [] }),
   /** Validated in full (per connector) by ConfigService; here only their presence. */
   integrations: Type.Array(Type.Record(Type.String(), Type.Unknown()), { default: [] }),
+  /** Validated in full (per forwarder type) by ForwarderManager; here only their presence. */
+  forwarders: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'Forwarders (docs/thingsboard.md): name, type, integrations, enabled, config.' })),
 }, { additionalProperties: false });
 
 export type ConfigFile = Static<typeof ConfigFileSpec>;

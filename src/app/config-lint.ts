@@ -3,6 +3,8 @@
  * compilation, converter references, each connector's config and rules) without starting anything.
  */
 import { findConnector, connectorDefinitions } from '../connectors/registry.ts';
+import { findForwarder } from '../forwarders/registry.ts';
+import { validateForwarder } from './forwarder-config.ts';
 import { CloudbridgeError, toCloudbridgeError } from '../core/errors.ts';
 import { createDownlinkRunner, createUplinkRunner } from '../converters/index.ts';
 import { loadConfigFile } from './config-file.ts';
@@ -61,6 +63,19 @@ export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.
       const config = parseWithSchema(def.configSpec, integ.config, `${prefix}.config`);
       const w = await runConnectorValidate(def, config, `${prefix}.config`);
       warnings.push(...w.map((m) => `${prefix}: ${m}`));
+    } catch (err) {
+      collect(err, prefix);
+    }
+  }
+  const integrationNames = new Set(file.integrations.map((i) => String(i.name ?? '')));
+  for (const [i, raw] of (file.forwarders ?? []).entries()) {
+    const prefix = `forwarders[${i}]`;
+    try {
+      const { entry, warnings: w } = await validateForwarder(raw, findForwarder, prefix);
+      warnings.push(...w);
+      if (entry.integrations !== 'all') {
+        for (const name of entry.integrations) if (!integrationNames.has(name)) warnings.push(`${prefix}.integrations: "${name}" is not defined in this file; it must already exist in the store`);
+      }
     } catch (err) {
       collect(err, prefix);
     }

@@ -25,8 +25,11 @@ export class DownlinkService {
   private readonly busy = new Set<string>();
   private readonly again = new Set<string>();
   private readonly abort = new AbortController();
+  private readonly onSettled: ((d: Downlink, outcome: { sent: boolean; error?: string }) => Promise<void>) | undefined;
 
-  constructor(deps: { store: Store; manager: IntegrationManager; log: Logger; clock: Clock }) {
+  /** `onSettled`: told of every sent or failed downlink (a forwarder replies to the RPC it queued). */
+  constructor(deps: { store: Store; manager: IntegrationManager; log: Logger; clock: Clock; onSettled?: (d: Downlink, outcome: { sent: boolean; error?: string }) => Promise<void> }) {
+    this.onSettled = deps.onSettled;
     this.store = deps.store;
     this.manager = deps.manager;
     this.log = deps.log;
@@ -84,15 +87,25 @@ export class DownlinkService {
             msg: d.msg, metadata: d.metadata, msgType: d.msgType, integrationMetadata: runtime.integrationMetadata(), downlinkId: d.id,
           }, this.abort.signal);
           await this.store.markDownlink(d.id, 'sent');
+          await this.settled(d, { sent: true });
           await this.event(integrationId, d, 'OK', { payloads: result.sent, out: result.raw });
         } catch (err) {
           const error = toCloudbridgeError(err, 'DOWNLINK_FAILED');
           if (error.code === 'INTEGRATION_NOT_RUNNING' || error.code === 'SHUTTING_DOWN') return;
           await this.store.markDownlink(d.id, 'failed', `${error.code}: ${error.message}`);
+          await this.settled(d, { sent: false, error: `${error.code}: ${error.message}` });
           await this.event(integrationId, d, 'ERROR', { errorCode: error.code, error: error.message });
           this.log.warn({ downlink: d.id, code: error.code, err: error.message }, 'downlink failed');
         }
       }
+    }
+  }
+
+  private async settled(d: Downlink, outcome: { sent: boolean; error?: string }): Promise<void> {
+    try {
+      await this.onSettled?.(d, outcome);
+    } catch (err) {
+      this.log.error({ downlink: d.id, err: toCloudbridgeError(err).message }, 'recording the outcome of a forwarder\'s downlink failed');
     }
   }
 

@@ -161,7 +161,7 @@ export function scrubValues(text: string, secrets: readonly string[]): string {
  * `integrations[0].config`). A secret value of the config that a connector's message quotes by
  * mistake is replaced with "***" in the error and in the warnings.
  */
-export async function runConnectorValidate(def: ConnectorDefinition, config: unknown, prefix: string): Promise<string[]> {
+export async function runConnectorValidate(def: Pick<ConnectorDefinition, 'configSpec' | 'validate'>, config: unknown, prefix: string): Promise<string[]> {
   if (!def.validate) return [];
   const secrets = secretValuesOf(def.configSpec, config);
   try {

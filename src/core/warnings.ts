@@ -57,6 +57,18 @@ export const WARNING_CATALOGUE = {
     summary: 'An exactly-once subscription did not confirm the acknowledgement of stored messages (their ack id expired or was invalid): Pub/Sub will deliver them again, and the store recognises them as duplicates (repeats at most once a minute; the count is in the status as ackFailures).',
     fix: 'Raise the subscription\'s ack deadline and check the store\'s commit latency; confirmation failures while the connection is unstable are expected and harmless.',
   },
+  FORWARDER_ROWS_REFUSED: {
+    summary: 'A forwarder\'s peer refused rows of a device (ThingsBoard: a PUBACK reason code such as 0x99 payload format invalid or 0x97 quota exceeded, or an MQTT 3.1.1 close on the row): they were moved to the dead letters (stage forward) with the reason; the other rows were delivered.',
+    fix: 'Follow the fix in the message (raise the device limit, fix the uplink converter), then replay the dead letters.',
+  },
+  FORWARDER_OUTBOX_FILLING: {
+    summary: 'A forwarder\'s outbox holds 80 % or more of its retention.maxRows: its peer has been unreachable or slow for a while; beyond the limit the oldest rows are dead-lettered unsent (repeats at most every 10 minutes).',
+    fix: 'Check the forwarder\'s status (GET /api/v1/forwarders/<name>) for its last error and bring the peer back; raise retention.maxRows if the outage is expected to last.',
+  },
+  FORWARDER_OUTBOX_EXPIRED: {
+    summary: 'Outbox rows passed a forwarder\'s retention (retention.maxAgeHours or maxRows) and were moved to the dead letters (code OUTBOX_RETENTION) unsent.',
+    fix: 'Bring the peer back, then replay the dead letters of stage forward; raise the retention for longer outages.',
+  },
 } as const satisfies Record<string, { summary: string; fix: string }>;
 
 export type WarningCode = keyof typeof WARNING_CATALOGUE;

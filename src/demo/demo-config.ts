@@ -32,8 +32,26 @@ var result = {
 return result;
 `;
 
-export function demoConfig(opts: { brokerPort: number; serverPort: number; dbPath: string }): ConfigFile {
+/** `--thingsboard HOST[:PORT]` → host and port (default 1883); null when the text is not one. */
+export function parseThingsboardAddress(text: string): { host: string; port: number } | null {
+  const m = /^(\[[^\]]+\]|[^:\s]+)(?::(\d{1,5}))?$/.exec(text.trim());
+  if (!m?.[1]) return null;
+  const port = m[2] === undefined ? 1883 : Number(m[2]);
+  if (port < 1 || port > 65535) return null;
+  return { host: m[1].replace(/^\[|\]$/g, ''), port };
+}
+
+/** A forwarder of every integration to a ThingsBoard gateway device (`--thingsboard HOST[:PORT] --token T`). */
+export function demoForwarder(tb: { host: string; port: number; token: string }): Record<string, unknown> {
   return {
+    name: 'demo-thingsboard', type: 'thingsboard-gateway', integrations: 'all',
+    config: { host: tb.host, port: tb.port, accessToken: tb.token },
+  };
+}
+
+export function demoConfig(opts: { brokerPort: number; serverPort: number; dbPath: string; thingsboard?: { host: string; port: number; token: string } }): ConfigFile {
+  return {
+    ...(opts.thingsboard ? { forwarders: [demoForwarder(opts.thingsboard)] } : {}),
     store: { sqlite: { path: opts.dbPath } },
     server: { port: opts.serverPort, host: '127.0.0.1' },
     logging: { level: 'warn' },

@@ -39,10 +39,15 @@ ${warnings.join('\n')}
 `;
 }
 
-export function connectorDoc(def: ConnectorDefinition, extra = def.guide ?? ''): string {
-  const pitfalls = def.pitfalls?.length
-    ? `## Pitfalls\n\n| Symptom | Fix |\n|---|---|\n${def.pitfalls.map((p) => `| ${p.symptom} | ${p.fix} |`).join('\n')}\n`
+/** The "Pitfalls" section of a plugin's page (empty without pitfalls). */
+export function pitfallsSection(pitfalls: Array<{ symptom: string; fix: string }> | undefined): string {
+  return pitfalls?.length
+    ? `## Pitfalls\n\n| Symptom | Fix |\n|---|---|\n${pitfalls.map((p) => `| ${p.symptom} | ${p.fix} |`).join('\n')}\n`
     : '';
+}
+
+export function connectorDoc(def: ConnectorDefinition, extra = def.guide ?? ''): string {
+  const pitfalls = pitfallsSection(def.pitfalls);
   return `${GENERATED_NOTE}
 # ${def.title} (\`${def.type}\`)
 

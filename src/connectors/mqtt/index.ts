@@ -8,6 +8,7 @@ export { MQTT_PITFALLS } from './pitfalls.ts';
 export { MqttConfigSpec, MqttTlsSpec, resolveMqttConfig, type MqttConfig, type ResolvedMqttConfig } from './config-spec.ts';
 export { MqttSource, randomClientId, type MqttSourceOptions, type MqttSourceStatus } from './mqtt-source.ts';
 export type { MqttConnectSettings, MqttTlsSettings, TopicFilter, GrantedSubscription } from './mqtt-connection.ts';
+export { applyTlsOptions } from './mqtt-connection.ts';
 export { checkMqttConnection, type MqttCheckOptions } from './connection-check.ts';
 export { checkTlsMaterial, type TlsMaterial } from './tls-material.ts';
 export {
@@ -17,6 +18,6 @@ export type { MqttConnectionStatus } from './mqtt-link.ts';
 export { fillTopicPattern, topicPatternKeys, topicPatternProblem, topicFilterProblem } from './topic-pattern.ts';
 export { toUplinkMessage, contentSourceKey } from './uplink-message.ts';
 export {
-  adviseError, translateConnectError, type MqttErrorAdvisor, type MqttErrorContext, type MqttErrorSituation,
+  adviseError, serverDisconnectError, translateConnectError, type MqttErrorAdvisor, type MqttErrorContext, type MqttErrorSituation,
 } from './mqtt-errors.ts';
 export * from './spec-parts.ts';

@@ -110,16 +110,19 @@ function clientOptions(s: MqttConnectSettings): IClientOptions {
   }
   if (s.username !== undefined) options.username = s.username;
   if (s.password !== undefined) options.password = s.password;
-  if (s.tls) {
-    options.rejectUnauthorized = s.tls.rejectUnauthorized;
-    if (s.tls.ca) options.ca = s.tls.ca;
-    if (s.tls.cert) options.cert = s.tls.cert;
-    if (s.tls.key) options.key = s.tls.key;
-    if (s.tls.passphrase) options.passphrase = s.tls.passphrase;
-    if (s.tls.servername) options.servername = s.tls.servername;
-    if (s.tls.alpnProtocols?.length) options.ALPNProtocols = s.tls.alpnProtocols;
-  }
+  if (s.tls) applyTlsOptions(options, s.tls);
   return options;
+}
+
+/** Sets the mqtt.js TLS options of `tls` (only those given). Shared with the ThingsBoard forwarder's session. */
+export function applyTlsOptions(options: IClientOptions & { passphrase?: string }, tls: MqttTlsSettings): void {
+  options.rejectUnauthorized = tls.rejectUnauthorized;
+  if (tls.ca) options.ca = tls.ca;
+  if (tls.cert) options.cert = tls.cert;
+  if (tls.key) options.key = tls.key;
+  if (tls.passphrase) options.passphrase = tls.passphrase;
+  if (tls.servername) options.servername = tls.servername;
+  if (tls.alpnProtocols?.length) options.ALPNProtocols = tls.alpnProtocols;
 }
 
 interface PendingPublish {

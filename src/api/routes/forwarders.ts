@@ -1,0 +1,44 @@
+/**
+ * Forwarders (ADR 018): list with status, one with its config (secrets as "***") and status,
+ * create or replace (admin; secrets sent back as "***" keep their value), delete (admin), types.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { ForwarderInputSpec } from '../../app/forwarder-config.ts';
+import { CloudbridgeError } from '../../core/errors.ts';
+import type { ApiDeps } from '../deps.ts';
+
+const NameParams = Type.Object({ name: Type.String({ description: 'Forwarder name' }) });
+type Named = { Params: { name: string } };
+
+export function forwarderRoutes(deps: ApiDeps): FastifyPluginAsync {
+  return async (app) => {
+    const tags = ['forwarders'];
+    const manager = (): NonNullable<ApiDeps['forwarders']> => {
+      if (!deps.forwarders) throw new CloudbridgeError('NOT_FOUND', 'forwarders are not available here');
+      return deps.forwarders;
+    };
+    app.get('/forwarder-types', { schema: { tags, summary: 'Forwarder types with their config spec (JSON Schema)' } }, async () =>
+      (deps.forwarderTypes ?? []).map((f) => ({ type: f.type, title: f.title, description: f.description, configSpec: f.configSpec })));
+    app.get('/forwarders', { schema: { tags, summary: 'Forwarders with their status (state, outbox depth and lag, counters)' } }, async () => manager().list());
+    app.get<Named>('/forwarders/:name', { schema: { tags, params: NameParams, summary: 'A forwarder: config (secrets as "***") and status' } }, async (req) => manager().get(req.params.name));
+    app.put<Named & { Body: Record<string, unknown> }>('/forwarders/:name', {
+      schema: { tags, params: NameParams, body: ForwarderInputSpec, summary: 'Create or replace a forwarder (admin); applied at once. What GET returns is accepted: secrets sent as "***" keep their value, status is ignored. Answers with the forwarder and the config warnings.' },
+    }, async (req) => {
+      const body = req.body as { name?: unknown };
+      if (body.name !== req.params.name) {
+        throw new CloudbridgeError('CONFIG_INVALID', `name: "${String(body.name)}" differs from the name in the path "${req.params.name}"`, { field: 'name' });
+      }
+      const { view, warnings } = await manager().put(req.body, 'body');
+      return { ...view, warnings };
+    });
+    app.post('/forwarders/check', { schema: { tags, summary: 'Check the connection of an unsaved forwarder body (credentials, TLS, reachability; sends no data)', body: Type.Object({}, { additionalProperties: true }) } }, async (req) =>
+      manager().check(req.body));
+    app.post<Named>('/forwarders/:name/check', { schema: { tags, params: NameParams, summary: 'Check the connection of a saved forwarder (sends no data)' } }, async (req) =>
+      manager().check(req.params.name));
+    app.delete<Named>('/forwarders/:name', { schema: { tags, params: NameParams, summary: 'Delete a forwarder (admin); its outbox rows stay until it is created again' } }, async (req, reply) => {
+      await manager().remove(req.params.name);
+      return reply.status(204).send();
+    });
+  };
+}
