@@ -62,7 +62,7 @@ test('a lease taken by another instance stops the holder at its next renewal', a
 });
 
 test('a clean stop releases the lease: the standby takes it at its next check', async () => {
-  const { clock, leases, events, instance } = setup();
+  const { clock, events, instance } = setup();
   const a = instance('a');
   const b = instance('b');
   await a.start();
