@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', 'dist/', 'web/dist/', 'test-artifacts/', 'data/', 'web/vendor/', '.tmp/', 'test/fixtures/'] },
+  { ignores: ['node_modules/', '.tools/', 'dist/', 'web/dist/', 'web/.dist-*/', 'test-artifacts/', 'data/', 'web/vendor/', '.tmp/', 'test/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

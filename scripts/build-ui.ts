@@ -4,7 +4,7 @@
  * only when web/dist is missing or older than web/src. ADR 019.
  */
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,11 +27,26 @@ export function uiIsStale(): boolean {
   return !existsSync(STAMP) || newestMtime(UI_SRC) > statSync(STAMP).mtimeMs;
 }
 
+/**
+ * Builds into a temp folder beside web/dist and moves the files in (index.html, the staleness stamp,
+ * last), so a server or a concurrent build never serves a half-written file.
+ */
 export async function buildUi(): Promise<void> {
   mkdirSync(UI_DIST, { recursive: true });
+  const tmp = mkdtempSync(join(WEB, '.dist-'));
+  try {
+    await bundleInto(tmp);
+    const files = readdirSync(tmp).sort((a, b) => Number(a === 'index.html') - Number(b === 'index.html'));
+    for (const f of files) renameSync(join(tmp, f), join(UI_DIST, f));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function bundleInto(dir: string): Promise<void> {
   await build({
     entryPoints: [join(UI_SRC, 'main.tsx')],
-    outfile: join(UI_DIST, 'app.js'),
+    outfile: join(dir, 'app.js'),
     bundle: true,
     format: 'esm',
     target: 'es2022',
@@ -42,8 +57,8 @@ export async function buildUi(): Promise<void> {
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'warning',
   });
-  copyFileSync(join(UI_SRC, 'style.css'), join(UI_DIST, 'style.css'));
-  copyFileSync(join(UI_SRC, 'index.html'), STAMP);
+  copyFileSync(join(UI_SRC, 'style.css'), join(dir, 'style.css'));
+  copyFileSync(join(UI_SRC, 'index.html'), join(dir, 'index.html'));
 }
 
 /** Builds when stale; true when it built. */

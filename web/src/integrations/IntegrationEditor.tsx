@@ -7,6 +7,7 @@ import Form from '@rjsf/core';
 import type { ErrorSchema, RegistryWidgetsType } from '@rjsf/utils';
 import validator from '@rjsf/validator-ajv8';
 import { ApiError, api, errorText, get, type ApiProblem } from '../api.ts';
+import { setFlash } from '../flash.ts';
 import { href, navigate } from '../route.ts';
 import type { Role } from '../session.ts';
 import { CheckResults } from './CheckResults.tsx';
@@ -16,9 +17,6 @@ import type { CheckResult, ConnectorType, ConverterSummary, IntegrationView } fr
 
 const widgets: RegistryWidgetsType = { secret: SecretWidget };
 
-/** What the page after a save shows once (the save's warnings). */
-let flash: { text: string; warnings: string[] } | null = null;
-
 export function IntegrationEditor({ role, id }: { role: Role; id: string | null }) {
   const [connectors, setConnectors] = useState<ConnectorType[] | null>(null);
   const [converters, setConverters] = useState<ConverterSummary[]>([]);
@@ -27,7 +25,6 @@ export function IntegrationEditor({ role, id }: { role: Role; id: string | null 
   const [data, setData] = useState<IntegrationForm>({});
   const [fieldErrors, setFieldErrors] = useState<ErrorSchema | undefined>(undefined);
   const [problem, setProblem] = useState<{ text: string; elsewhere: ApiProblem[] } | null>(null);
-  const [notice] = useState(() => { const f = flash; flash = null; return f; });
   const [check, setCheck] = useState<CheckResult | null>(null);
   const [busy, setBusy] = useState(false);
   const readonly = role !== 'admin';
@@ -78,7 +75,7 @@ export function IntegrationEditor({ role, id }: { role: Role; id: string | null 
         ? await api<IntegrationView>('PUT', `/integrations/${encodeURIComponent(view.id)}`, body)
         : await api<IntegrationView>('POST', '/integrations', body);
       setFieldErrors(undefined);
-      flash = { text: `Saved “${saved.name}”.`, warnings: saved.warnings ?? [] };
+      setFlash({ text: `Saved “${saved.name}”.`, warnings: saved.warnings ?? [] });
       navigate(href.integrations);
     } catch (err) {
       fail(err);
@@ -106,7 +103,6 @@ export function IntegrationEditor({ role, id }: { role: Role; id: string | null 
     <section aria-labelledby="editor-title" className="editor">
       <p><a href={href.integrations}>← Integrations</a></p>
       <h2 id="editor-title">{title}</h2>
-      {notice && <div className="notice" role="status">{notice.text}{notice.warnings.map((w, i) => <p key={i} className="warning">Warning: {w}</p>)}</div>}
       {readonly && <p className="hint">Your token is read-only (viewer): you can look, not change.</p>}
       {problem && (
         <div className="error" role="alert">

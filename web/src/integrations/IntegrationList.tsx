@@ -1,6 +1,7 @@
 /** The integrations list: live state, counters, lag, last message and error; actions for admins. */
 import { useCallback, useEffect, useState } from 'react';
 import { errorText, get } from '../api.ts';
+import { Notice } from '../Notice.tsx';
 import { href } from '../route.ts';
 import type { Role } from '../session.ts';
 import { duration, lagOf, stateLabel, time } from './format.ts';
@@ -30,6 +31,7 @@ export function IntegrationList({ role }: { role: Role }) {
         <span className={`live ${live.connected ? 'on' : 'off'}`} role="status">{live.connected ? 'Live' : 'Connecting to live status…'}</span>
         {role === 'admin' && <a className="button primary" href={href.newIntegration}>New integration</a>}
       </div>
+      <Notice />
       {error && <p className="error" role="alert">{error}</p>}
       {views === null ? <p>Loading…</p> : views.length === 0 ? <p>No integrations yet.{role === 'admin' && ' Create one with “New integration”.'}</p> : (
         <div className="table-wrap">
