@@ -25,9 +25,9 @@ export interface UiHarness {
 }
 
 /** Fails with how to install Chromium when it is missing: the browser tests never skip silently. */
-export function requireChromium(): void {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: the browser tests drive Debian's chromium through playwright-core. Install it with \`apt-get install chromium\` (.ci/run does), or set CHROMIUM_BIN.`);
+export function requireChromium(path: string = CHROMIUM): void {
+  if (!existsSync(path)) {
+    throw new Error(`Chromium not found at ${path}: the browser tests drive Debian's chromium through playwright-core. Install it with \`apt-get install chromium\` (.ci/run does), or set CHROMIUM_BIN.`);
   }
 }
 
