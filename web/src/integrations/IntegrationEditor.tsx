@@ -88,7 +88,7 @@ export function IntegrationEditor({ role, id }: { role: Role; id: string | null 
     setBusy(true);
     setCheck(null);
     try {
-      setCheck(view && !readonly
+      setCheck(view
         ? await api<CheckResult>('POST', `/integrations/${encodeURIComponent(view.id)}/check`)
         : await api<CheckResult>('POST', '/integrations/check', bodyOf(data, type)));
     } catch (err) {
@@ -140,9 +140,7 @@ export function IntegrationEditor({ role, id }: { role: Role; id: string | null 
         >
           <div className="form-buttons">
             {!readonly && <button type="submit" className="primary" disabled={busy}>{view ? 'Save changes' : 'Create integration'}</button>}
-            {(!readonly || view === null) && (
-              <button type="button" disabled={busy} onClick={() => void checkConnection()}>{view ? 'Check saved connection' : 'Check connection'}</button>
-            )}
+            {!readonly && <button type="button" disabled={busy} onClick={() => void checkConnection()}>{view ? 'Check saved connection' : 'Check connection'}</button>}
             <a href={href.integrations}>Cancel</a>
           </div>
         </Form>
