@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', 'dist/', 'data/', 'web/vendor/', '.tmp/', 'test/fixtures/'] },
+  { ignores: ['node_modules/', '.tools/', 'dist/', 'web/dist/', 'web/.dist-*/', 'test-artifacts/', 'data/', 'web/vendor/', '.tmp/', 'test/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -15,7 +15,11 @@ export default tseslint.config(
   },
   {
     files: ['web/**/*.js'],
-    languageOptions: { globals: { document: 'readonly', window: 'readonly', localStorage: 'readonly', location: 'readonly', FormData: 'readonly', fetch: 'readonly' } },
+    languageOptions: { globals: { document: 'readonly', window: 'readonly', sessionStorage: 'readonly', location: 'readonly', FormData: 'readonly', fetch: 'readonly' } },
+  },
+  {
+    files: ['web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { document: 'readonly', window: 'readonly', sessionStorage: 'readonly', EventSource: 'readonly', MessageEvent: 'readonly', fetch: 'readonly' } },
   },
   {
     files: ['src/core/**/*.ts'],

@@ -2,9 +2,10 @@
  * The REST API (Fastify) under /api/v1. Every route but /health and /ready needs
  * `Authorization: Bearer <token>`; mutations need the admin role. OpenAPI at /api/v1/openapi.json.
  */
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { CloudbridgeError } from '../core/errors.ts';
+import { bearer } from './bearer.ts';
 import type { ApiDeps } from './deps.ts';
 import { errorHandler } from './errors.ts';
 import { converterRoutes } from './routes/converters.ts';
@@ -14,17 +15,11 @@ import { eventRoutes } from './routes/events.ts';
 import { forwarderRoutes } from './routes/forwarders.ts';
 import { importRoutes } from './routes/import.ts';
 import { integrationRoutes } from './routes/integrations.ts';
+import { streamRoutes } from './routes/stream.ts';
 import { systemRoutes } from './routes/system.ts';
 import { uiRoutes } from './routes/ui.ts';
 
 const PUBLIC = new Set(['/health', '/ready', '/api/v1/health', '/api/v1/ready']);
-
-function bearer(req: FastifyRequest): string | undefined {
-  const h = req.headers.authorization;
-  if (!h) return undefined;
-  const m = /^Bearer\s+(.+)$/i.exec(h);
-  return m?.[1]?.trim();
-}
 
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 5 * 1024 * 1024 });
@@ -38,10 +33,11 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   app.setErrorHandler(errorHandler(deps.log));
   app.addHook('onRequest', async (req) => {
     const path = req.url.split('?')[0] ?? '';
-    if (PUBLIC.has(path) || path === '/' || path.startsWith('/ui')) return;
+    const access = req.routeOptions.config?.access;
+    if (PUBLIC.has(path) || path === '/' || path.startsWith('/ui') || access === 'ticket') return;
     const role = await deps.auth.roleOf(bearer(req));
     if (!role) throw new CloudbridgeError('UNAUTHORIZED', 'missing or invalid token: send "Authorization: Bearer <token>"');
-    if (role !== 'admin' && req.method !== 'GET' && req.method !== 'HEAD') {
+    if (role !== 'admin' && req.method !== 'GET' && req.method !== 'HEAD' && access !== 'any-role') {
       throw new CloudbridgeError('FORBIDDEN', 'this token is read-only (viewer); use an admin token');
     }
   });
@@ -55,6 +51,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     await api.register(deadLetterRoutes(deps));
     await api.register(forwarderRoutes(deps));
     await api.register(importRoutes(deps));
+    await api.register(streamRoutes(deps));
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }, { prefix: '/api/v1' });
   await app.ready();

@@ -1,21 +1,31 @@
-/** Serves the web UI (static files from web/). */
+/**
+ * Serves the web UI: the bundle `npm run build:ui` writes to web/dist at /ui/ (a page saying how to
+ * build it when it is missing), and the classic console (web/classic) at /ui/classic/.
+ */
 import type { FastifyPluginAsync } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const WEB_DIR = fileURLToPath(new URL('../../../web/', import.meta.url));
-const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml' };
+const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml', map: 'application/json', txt: 'text/plain; charset=utf-8' };
 
-export function uiRoutes(): FastifyPluginAsync {
+const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Cloudbridge: UI not built</title></head>
+<body><h1>The Cloudbridge web UI is not built</h1><p>Run <code>npm run build:ui</code> (or start with <code>scripts/cb</code>, which builds it) and reload this page.
+The API at <code>/api/v1</code> works without it; the classic console is at <a href="/ui/classic/">/ui/classic/</a>.</p></body></html>`;
+
+/** `webDir`: the folder holding dist/ and classic/ (tests point it elsewhere). */
+export function uiRoutes(webDir: string = WEB_DIR): FastifyPluginAsync {
   return async (app) => {
     app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/ui/'));
     app.get<{ Params: { '*': string } }>('/ui/*', { schema: { hide: true } }, async (req, reply) => {
       const rel = req.params['*'] || 'index.html';
       if (rel.includes('..') || !/^[\w./-]+$/.test(rel)) return reply.status(404).send();
+      const file = rel.startsWith('classic/') ? rel.endsWith('/') ? `${rel}index.html` : rel : `dist/${rel}`;
       try {
-        const body = await readFile(WEB_DIR + rel);
-        return reply.header('content-type', TYPES[rel.split('.').pop() ?? ''] ?? 'application/octet-stream').send(body);
+        const body = await readFile(webDir + file);
+        return reply.header('content-type', TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream').header('cache-control', 'no-cache').send(body);
       } catch {
+        if (rel === 'index.html') return reply.status(503).header('content-type', TYPES.html).send(NOT_BUILT);
         return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no UI file ${rel}` } });
       }
     });

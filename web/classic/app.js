@@ -1,13 +1,14 @@
-// Cloudbridge web UI: a small client of the REST API (no build step, no dependencies).
+// The classic Cloudbridge console (devices, events, dead letters, converter test) until the new UI
+// (web/src) has those pages; it shares the session's token with it (sessionStorage).
 const view = document.getElementById('view');
 const tokenInput = document.getElementById('token');
-let token = localStorage.getItem('cloudbridge-token') || '';
+let token = sessionStorage.getItem('cloudbridge-token') || '';
 let timer = null;
 
 document.getElementById('token-form').addEventListener('submit', (e) => {
   e.preventDefault();
   token = tokenInput.value.trim();
-  localStorage.setItem('cloudbridge-token', token);
+  sessionStorage.setItem('cloudbridge-token', token);
   route();
 });
 

@@ -1,0 +1,69 @@
+/** The shell: log in, then the navigation and the page of the current route. */
+import { useCallback, useEffect, useState } from 'react';
+import { ApiError, errorText, get } from './api.ts';
+import { Login } from './Login.tsx';
+import { session, type Role } from './session.ts';
+import { href, useRoute } from './route.ts';
+import { IntegrationList } from './integrations/IntegrationList.tsx';
+import { IntegrationEditor } from './integrations/IntegrationEditor.tsx';
+
+/** Pages of the classic console the new UI does not have yet (web/classic, same session token). */
+const CLASSIC = [['Devices', 'devices'], ['Events', 'events'], ['Dead letters', 'dead-letters'], ['Converter test', 'converter-test']] as const;
+
+export function App() {
+  const [role, setRole] = useState<Role | null>(null);
+  const [checking, setChecking] = useState(() => session.token() !== null);
+  const [error, setError] = useState<string | null>(null);
+  const route = useRoute();
+
+  const logIn = useCallback(async (token: string) => {
+    session.set(token);
+    setChecking(true);
+    try {
+      const answer = await get<{ role: Role | null }>('/session');
+      if (!answer.role) throw new Error('token not accepted');
+      setRole(answer.role);
+      setError(null);
+    } catch (err) {
+      session.clear();
+      setRole(null);
+      setError(err instanceof ApiError && err.status === 401 ? 'This token is not accepted.' : errorText(err));
+    } finally {
+      setChecking(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    const saved = session.token();
+    if (saved) void logIn(saved);
+  }, [logIn]);
+
+  const logOut = (): void => {
+    session.clear();
+    setRole(null);
+  };
+
+  if (!role) return <Login busy={checking} error={error} onSubmit={logIn} />;
+  const current = route.page === 'integrations' || route.page === 'integration' || route.page === 'integration-new' ? 'integrations' : '';
+  return (
+    <>
+      <a className="skip" href="#main">Skip to content</a>
+      <header className="top">
+        <h1>Cloudbridge</h1>
+        <nav aria-label="Main">
+          <a href={href.integrations} aria-current={current === 'integrations' ? 'page' : undefined}>Integrations</a>
+          {CLASSIC.map(([label, page]) => <a key={page} href={`/ui/classic/#${page}`} title="in the classic console">{label}</a>)}
+        </nav>
+        <div className="who">
+          <span className={`role role-${role}`}>{role === 'admin' ? 'Admin' : 'Viewer (read-only)'}</span>
+          <button type="button" onClick={logOut}>Log out</button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {route.page === 'integrations' && <IntegrationList role={role} />}
+        {route.page === 'integration-new' && <IntegrationEditor role={role} id={null} />}
+        {route.page === 'integration' && <IntegrationEditor role={role} id={route.id} />}
+      </main>
+    </>
+  );
+}
