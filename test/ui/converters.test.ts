@@ -145,6 +145,11 @@ describe('web UI: converters', () => {
     await page.locator('#name-error').waitFor();
     assert.match(await page.locator('#name-error').textContent() ?? '', /a converter named "thermo-decoder" already exists/);
     await page.getByLabel('Name').fill('jsonata-decoder');
+    await setScript(page, 'var d = decodeToJson(payload);\nreturn { deviceName: d.device, telemetry: { t: d.t };');
+    await page.getByRole('button', { name: 'Create converter' }).click();
+    await page.locator('.cm-error-line').waitFor();
+    assert.equal(await page.locator('.cm-error-line').getAttribute('data-error-line'), '2');
+    assert.match(await page.getByRole('alert').first().textContent() ?? '', /Not saved: SyntaxError/);
     await page.getByLabel('Language').selectOption('jsonata');
     await setScript(page, '{\n  "deviceName": device,\n  "telemetry": {"t": $nope(t)}\n}');
     await page.getByLabel('Payload', { exact: true }).fill('{"device":"j-1","t":3}');
@@ -190,7 +195,11 @@ describe('web UI: converters', () => {
   it('fits a narrow screen without sideways scrolling', async () => {
     const page = await h.page({ narrow: true });
     await logIn(page, h.t.url, ADMIN_TOKEN);
-    await openConverter(page, 'thermo-decoder');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Converters' }).click();
+    await page.locator('tr[data-converter="thermo-decoder"]').waitFor();
+    assert.equal(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), true);
+    await page.getByRole('link', { name: 'thermo-decoder', exact: true }).click();
+    await page.locator('.cm-content').waitFor();
     assert.equal(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), true);
     await screenshot(page, 'converter-narrow', { viewport: true });
     await page.context().close();

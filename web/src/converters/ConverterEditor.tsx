@@ -58,6 +58,8 @@ export function ConverterEditor({ role, id }: { role: Role; id: string | null })
     try {
       await action();
     } catch (err) {
+      const at = err instanceof ApiError && err.code === 'CONVERTER_COMPILE' ? /\(line (\d+), column \d+\)/.exec(err.message) : null;
+      if (at?.[1]) setErrorLine(Number(at[1]));
       setProblem({ text: `${failed}: ${err instanceof ApiError ? err.message : errorText(err)}`, fields: err instanceof ApiError ? err.problems : [] });
     } finally {
       setBusy(false);
@@ -82,7 +84,7 @@ export function ConverterEditor({ role, id }: { role: Role; id: string | null })
   });
 
   const fieldError = (field: string) => problem?.fields.filter((p) => p.field === field).map((p, i) => <p key={i} className="error-detail" id={`${field}-error`}>{p.message}</p>);
-  const elsewhere = problem?.fields.filter((p) => p.field !== 'name' && p.field !== 'script') ?? [];
+  const elsewhere = problem?.fields.filter((p) => !['name', 'language', 'script'].includes(p.field)) ?? [];
 
   return (
     <section aria-labelledby="converter-title" className="converter-editor">
@@ -114,6 +116,7 @@ export function ConverterEditor({ role, id }: { role: Role; id: string | null })
               <select id="converter-language" value={language} disabled={readonly} onChange={(e) => setLanguage(e.target.value as ConverterLanguage)}>
                 <option value="javascript">JavaScript</option><option value="jsonata">JSONata{type === 'downlink' ? ' (uplink only)' : ''}</option>
               </select>
+              {fieldError('language')}
             </div>
           </div>
           <p className="hint">
