@@ -1,15 +1,21 @@
-/** Hash routes: #/integrations, #/integrations/new, #/integrations/<id>. */
+/** Hash routes: #/integrations, #/integrations/new, #/integrations/<id>, #/converters, #/converters/new, #/converters/<id>. */
 import { useEffect, useState } from 'react';
 
 export type Route =
   | { page: 'integrations' }
   | { page: 'integration-new' }
-  | { page: 'integration'; id: string };
+  | { page: 'integration'; id: string }
+  | { page: 'converters' }
+  | { page: 'converter-new' }
+  | { page: 'converter'; id: string };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'integrations' && parts[1] === 'new') return { page: 'integration-new' };
   if (parts[0] === 'integrations' && parts[1]) return { page: 'integration', id: parts[1] };
+  if (parts[0] === 'converters' && parts[1] === 'new') return { page: 'converter-new' };
+  if (parts[0] === 'converters' && parts[1]) return { page: 'converter', id: parts[1] };
+  if (parts[0] === 'converters') return { page: 'converters' };
   return { page: 'integrations' };
 }
 
@@ -17,6 +23,9 @@ export const href = {
   integrations: '#/integrations',
   newIntegration: '#/integrations/new',
   integration: (id: string): string => `#/integrations/${encodeURIComponent(id)}`,
+  converters: '#/converters',
+  newConverter: '#/converters/new',
+  converter: (id: string): string => `#/converters/${encodeURIComponent(id)}`,
 };
 
 export function navigate(to: string): void {
