@@ -118,13 +118,18 @@ export async function spawnCloudbridge(dir: string, config: Record<string, unkno
   proc.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  // Generous: on a loaded 2-vCPU machine a start on PostgreSQL beside other instances took over 30 s.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`cloudbridge exited with ${proc.exitCode}:\n${out}`);
     try {
       if ((await fetch(`${url}/health`)).ok) break;
     } catch { /* not listening yet */ }
-    if (Date.now() > deadline) throw new Error(`cloudbridge did not become healthy:\n${out}`);
+    if (Date.now() > deadline) {
+      // A child left running would keep the test file's process alive after the failure.
+      proc.kill('SIGKILL');
+      throw new Error(`cloudbridge did not become healthy within 60 s:\n${out}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

@@ -39,7 +39,11 @@ describe('azure-event-hubs: two instances on one PostgreSQL database', () => {
     await admin.query(`CREATE SCHEMA ${schema}`);
     url = `${SERVER}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   });
+  let publishing: ReturnType<typeof keepPublishing> | null = null;
   afterEach(async () => {
+    // A failed test must not leave the publisher filling the double's memory.
+    await publishing?.stop();
+    publishing = null;
     for (const child of children.splice(0)) await child.kill('SIGKILL');
     await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -57,7 +61,7 @@ describe('azure-event-hubs: two instances on one PostgreSQL database', () => {
 
   it('split the partitions 2/2; kill -9 one: the other takes its partitions over and stores from them; exactly once', async (t) => {
     const config = { ...(parse(eventHubsIntegrationYaml(azure, 'pair', { ownershipExpirationSeconds: OWNERSHIP_SECONDS })) as Record<string, unknown>), store: { postgres: { url } } };
-    const publishing = keepPublishing(azure, 'pair');
+    publishing = keepPublishing(azure, 'pair');
     const a = await spawn(config);
     const b = await spawn(config);
     await waitFor(async () => (await readHere(a)).length === 2 && (await readHere(b)).length === 2, 'a 2/2 split of the 4 partitions', 60_000, 100);
@@ -65,6 +69,7 @@ describe('azure-event-hubs: two instances on one PostgreSQL database', () => {
     const takeover = await killAndTakeOver(a, b, { integration: 'hub', partitions: 4, timeoutMs: 60_000 });
     t.diagnostic(`takeover after kill -9: b owned all 4 partitions after ${takeover.ownedAllMs} ms and stored from partitions ${takeover.moved.join(', ')} after ${takeover.storingMs} ms (ownershipExpirationSeconds ${OWNERSHIP_SECONDS}, balancing cycle ${OWNERSHIP_SECONDS * 1000 / 6} ms)`);
     const published = await publishing.stop();
+    publishing = null;
     const store = { postgres: { url } };
     await waitFor(async () => (await storedSeqs(store)).length >= published, `all ${published} stored`, 90_000, 500);
     await new Promise((r) => setTimeout(r, 1500));
