@@ -8,14 +8,14 @@ import { CloudbridgeError } from '../../core/errors.ts';
 import { bearer } from '../bearer.ts';
 import type { ApiDeps } from '../deps.ts';
 import { StatusDiff, liveStatuses, sseFrame } from '../integration-stream.ts';
-import { StreamTickets } from '../stream-tickets.ts';
+import { ticketsFor } from '../stream-tickets.ts';
 
 const CHECK_EVERY_MS = 1000;
 const KEEPALIVE_MS = 15_000;
 
 export function streamRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (app) => {
-    const tickets = new StreamTickets();
+    const tickets = ticketsFor(deps);
     const open = new Set<() => void>();
     app.addHook('preClose', async () => {
       for (const end of [...open]) end();
