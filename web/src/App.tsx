@@ -6,9 +6,12 @@ import { session, type Role } from './session.ts';
 import { href, useRoute } from './route.ts';
 import { IntegrationList } from './integrations/IntegrationList.tsx';
 import { IntegrationEditor } from './integrations/IntegrationEditor.tsx';
+import { DeviceList } from './devices/DeviceList.tsx';
+import { DevicePage } from './devices/DevicePage.tsx';
+import { TokensPage } from './tokens/TokensPage.tsx';
 
 /** Pages of the classic console the new UI does not have yet (web/classic, same session token). */
-const CLASSIC = [['Devices', 'devices'], ['Events', 'events'], ['Dead letters', 'dead-letters'], ['Converter test', 'converter-test']] as const;
+const CLASSIC = [['Events', 'events'], ['Dead letters', 'dead-letters'], ['Converter test', 'converter-test']] as const;
 
 export function App() {
   const [role, setRole] = useState<Role | null>(null);
@@ -44,7 +47,8 @@ export function App() {
   };
 
   if (!role) return <Login busy={checking} error={error} onSubmit={logIn} />;
-  const current = route.page === 'integrations' || route.page === 'integration' || route.page === 'integration-new' ? 'integrations' : '';
+  const current = route.page === 'integrations' || route.page === 'integration' || route.page === 'integration-new' ? 'integrations'
+    : route.page === 'devices' || route.page === 'device' ? 'devices' : route.page;
   return (
     <>
       <a className="skip" href="#main">Skip to content</a>
@@ -52,7 +56,9 @@ export function App() {
         <h1>Cloudbridge</h1>
         <nav aria-label="Main">
           <a href={href.integrations} aria-current={current === 'integrations' ? 'page' : undefined}>Integrations</a>
+          <a href={href.devices} aria-current={current === 'devices' ? 'page' : undefined}>Devices</a>
           {CLASSIC.map(([label, page]) => <a key={page} href={`/ui/classic/#${page}`} title="in the classic console">{label}</a>)}
+          {role === 'admin' && <a href={href.tokens} aria-current={current === 'tokens' ? 'page' : undefined}>Tokens</a>}
         </nav>
         <div className="who">
           <span className={`role role-${role}`}>{role === 'admin' ? 'Admin' : 'Viewer (read-only)'}</span>
@@ -63,6 +69,9 @@ export function App() {
         {route.page === 'integrations' && <IntegrationList role={role} />}
         {route.page === 'integration-new' && <IntegrationEditor role={role} id={null} />}
         {route.page === 'integration' && <IntegrationEditor role={role} id={route.id} />}
+        {route.page === 'devices' && <DeviceList />}
+        {route.page === 'device' && <DevicePage role={role} name={route.name} />}
+        {route.page === 'tokens' && <TokensPage role={role} />}
       </main>
     </>
   );

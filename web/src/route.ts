@@ -1,15 +1,21 @@
-/** Hash routes: #/integrations, #/integrations/new, #/integrations/<id>. */
+/** Hash routes: #/integrations, #/integrations/new, #/integrations/<id>, #/devices, #/devices/<name>, #/tokens. */
 import { useEffect, useState } from 'react';
 
 export type Route =
   | { page: 'integrations' }
   | { page: 'integration-new' }
-  | { page: 'integration'; id: string };
+  | { page: 'integration'; id: string }
+  | { page: 'devices' }
+  | { page: 'device'; name: string }
+  | { page: 'tokens' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'integrations' && parts[1] === 'new') return { page: 'integration-new' };
   if (parts[0] === 'integrations' && parts[1]) return { page: 'integration', id: parts[1] };
+  if (parts[0] === 'devices' && parts[1]) return { page: 'device', name: parts[1] };
+  if (parts[0] === 'devices') return { page: 'devices' };
+  if (parts[0] === 'tokens') return { page: 'tokens' };
   return { page: 'integrations' };
 }
 
@@ -17,6 +23,9 @@ export const href = {
   integrations: '#/integrations',
   newIntegration: '#/integrations/new',
   integration: (id: string): string => `#/integrations/${encodeURIComponent(id)}`,
+  devices: '#/devices',
+  device: (name: string): string => `#/devices/${encodeURIComponent(name)}`,
+  tokens: '#/tokens',
 };
 
 export function navigate(to: string): void {
