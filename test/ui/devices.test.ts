@@ -45,8 +45,9 @@ describe('web UI: devices and tokens', () => {
     const now = Date.now();
     const history: Reading[] = [];
     for (let i = 10; i >= 1; i--) history.push({ device: 'pump-7', kind: 'pump', t: 20 + i, h: 40 + i, ts: now - i * 60_000 });
-    await publish(broker.url, [...history, { device: 'pump-8', kind: 'pump', t: 1, h: 1, ts: now }, { device: 'valve-3', kind: 'valve', t: 2, h: 2, ts: now }]);
-    await waitFor(async () => (await h.t.api.get<{ total: number }>('/devices')).total === 3, 'three devices', 30_000);
+    const meters = Array.from({ length: 21 }, (_, i): Reading => ({ device: `meter-${String(i).padStart(2, '0')}`, kind: 'meter', t: i, h: i, ts: now }));
+    await publish(broker.url, [...history, { device: 'pump-8', kind: 'pump', t: 1, h: 1, ts: now }, { device: 'valve-3', kind: 'valve', t: 2, h: 2, ts: now }, ...meters]);
+    await waitFor(async () => (await h.t.api.get<{ total: number }>('/devices')).total === 24, '24 devices', 30_000);
     await waitFor(async () => ((await h.t.api.get<Record<string, unknown[]>>('/devices/pump-7/telemetry?keys=temperature')).temperature?.length ?? 0) === 10, 'history stored', 30_000);
   });
   after(async () => {
@@ -58,14 +59,22 @@ describe('web UI: devices and tokens', () => {
     const page = await h.page();
     await logIn(page, h.t.url, ADMIN_TOKEN);
     await page.getByRole('link', { name: 'Devices' }).click();
-    await page.locator('tr[data-device="valve-3"]').waitFor();
-    assert.equal(await page.getByRole('status').filter({ hasText: 'of 3' }).textContent(), '1–3 of 3');
+    const pager = page.getByRole('navigation', { name: 'Pages' }).getByRole('status');
+    await pager.getByText('1–20 of 24').waitFor();
+    assert.equal(await page.locator('tr[data-device]').count(), 20);
     await screenshot(page, 'devices-list');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await pager.getByText('21–24 of 24').waitFor();
+    assert.equal(await page.locator('tr[data-device]').count(), 4);
+    assert.equal(await page.getByRole('button', { name: 'Next' }).isDisabled(), true);
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await pager.getByText('1–20 of 24').waitFor();
     await page.getByLabel('Search by name').fill('pump-8');
     await page.locator('tr[data-device="pump-7"]').waitFor({ state: 'detached' });
     assert.deepEqual(await page.locator('tr[data-device]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-device'))), ['pump-8']);
     await page.getByLabel('Search by name').fill('');
     await page.getByLabel('Type').selectOption('valve');
+    await pager.getByText('1–1 of 1').waitFor();
     await page.locator('tr[data-device="pump-8"]').waitFor({ state: 'detached' });
     assert.deepEqual(await page.locator('tr[data-device]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-device'))), ['valve-3']);
     await page.context().close();

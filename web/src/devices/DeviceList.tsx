@@ -4,7 +4,7 @@ import { errorText, get } from '../api.ts';
 import { href } from '../route.ts';
 import type { Device, DevicePage } from './types.ts';
 
-const PAGE = 25;
+const PAGE = 20;
 
 export function DeviceList() {
   const [search, setSearch] = useState('');
