@@ -7,11 +7,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { CloudbridgeError } from '../../core/errors.ts';
 import type { ApiDeps } from '../deps.ts';
+import { sseStream, type OpenStreams } from '../sse.ts';
 import { ticketsFor } from '../stream-tickets.ts';
 import { plainValue } from './devices.ts';
 
 const CHECK_EVERY_MS = 1000;
-const KEEPALIVE_MS = 15_000;
 
 type Section = 'latest' | 'attributes' | 'downlinks';
 
@@ -19,7 +19,7 @@ export function deviceStreamRoutes(deps: ApiDeps): FastifyPluginAsync {
   const { store } = deps;
   return async (app) => {
     const tickets = ticketsFor(deps);
-    const open = new Set<() => void>();
+    const open: OpenStreams = new Set();
     app.addHook('preClose', async () => {
       for (const end of [...open]) end();
     });
@@ -48,36 +48,23 @@ export function deviceStreamRoutes(deps: ApiDeps): FastifyPluginAsync {
         };
       };
       const sent = new Map<Section, string>();
-      const first = await read();
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-      res.write('retry: 2000\n\n');
-      const send = (data: Record<Section, unknown>): void => {
+      const frames = (data: Record<Section, unknown>): string => {
+        let out = '';
         for (const section of ['latest', 'attributes', 'downlinks'] as const) {
           const json = JSON.stringify(data[section]);
           if (sent.get(section) === json) continue;
           sent.set(section, json);
-          if (!res.writableEnded) res.write(`event: ${section}\ndata: ${json}\n\n`);
+          out += `event: ${section}\ndata: ${json}\n\n`;
         }
+        return out;
       };
-      send(first);
+      const first = frames(await read());
       let busy = false;
-      const check = setInterval(() => {
+      sseStream(req, reply, open, first, (write) => {
         if (busy) return;
         busy = true;
-        read().then(send, () => undefined).finally(() => { busy = false; });
+        read().then((data) => write(frames(data)), () => undefined).finally(() => { busy = false; });
       }, CHECK_EVERY_MS);
-      const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
-      const end = (): void => {
-        clearInterval(check);
-        clearInterval(keepalive);
-        open.delete(end);
-        if (!res.writableEnded) res.end();
-      };
-      open.add(end);
-      req.raw.once('close', end);
-      res.once('close', end);
     });
   };
 }
