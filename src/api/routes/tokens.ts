@@ -31,6 +31,7 @@ export function tokenRoutes(deps: ApiDeps): FastifyPluginAsync {
     }, async (req, reply) => {
       await requireAdmin(req);
       const token = `cb_${randomBytes(24).toString('base64url')}`;
+      deps.onSecrets([token]);
       const created: ApiToken = { id: randomUUID(), name: req.body.name.trim() || req.body.name, role: req.body.role, hash: hashToken(token), createdAt: deps.clock.now() };
       await deps.store.addToken(created);
       await deps.auth.reload();
