@@ -11,12 +11,14 @@ import { errorHandler } from './errors.ts';
 import { converterRoutes } from './routes/converters.ts';
 import { deadLetterRoutes } from './routes/dead-letters.ts';
 import { deviceRoutes } from './routes/devices.ts';
+import { deviceStreamRoutes } from './routes/device-stream.ts';
 import { eventRoutes } from './routes/events.ts';
 import { forwarderRoutes } from './routes/forwarders.ts';
 import { importRoutes } from './routes/import.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { systemRoutes } from './routes/system.ts';
+import { tokenRoutes } from './routes/tokens.ts';
 import { uiRoutes } from './routes/ui.ts';
 
 const PUBLIC = new Set(['/health', '/ready', '/api/v1/health', '/api/v1/ready']);
@@ -52,6 +54,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     await api.register(forwarderRoutes(deps));
     await api.register(importRoutes(deps));
     await api.register(streamRoutes(deps));
+    await api.register(deviceStreamRoutes(deps));
+    await api.register(tokenRoutes(deps));
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }, { prefix: '/api/v1' });
   await app.ready();

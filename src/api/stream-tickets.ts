@@ -36,3 +36,15 @@ export class StreamTickets {
     for (const [k, v] of this.tickets) if (v.expiresAt <= now) this.tickets.delete(k);
   }
 }
+
+const perServer = new WeakMap<object, StreamTickets>();
+
+/** The tickets of one server (keyed by its deps): every stream route redeems what one POST issued. */
+export function ticketsFor(owner: object): StreamTickets {
+  let tickets = perServer.get(owner);
+  if (!tickets) {
+    tickets = new StreamTickets();
+    perServer.set(owner, tickets);
+  }
+  return tickets;
+}

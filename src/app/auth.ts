@@ -2,6 +2,8 @@
  * API tokens. The admin token comes from CLOUDBRIDGE_ADMIN_TOKEN, else one is generated at the
  * first start, stored hashed (SHA-256) and printed once. Tokens are compared by hash only, against
  * a copy of the token list in memory: known tokens keep working while the store is unavailable.
+ * A known token used when the copy is 10 s old refreshes it in the background, so a token revoked
+ * on another instance sharing the store stops working here 10 s later (from the next request on).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { CloudbridgeError, toCloudbridgeError } from '../core/errors.ts';
@@ -9,11 +11,16 @@ import type { ApiToken, Store } from '../store/types.ts';
 
 export type Role = ApiToken['role'];
 
+/** How old the in-memory token list may get before a known token makes it reload. */
+export const TOKEN_REFRESH_MS = 10_000;
+
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 export class TokenAuth {
   private hashes = new Map<string, Role>();
   private lastReload = 0;
+  private lastRefresh = 0;
+  private refreshing: Promise<void> = Promise.resolve();
   /** Why the last reload failed (null: it worked). */
   private reloadError: CloudbridgeError | null = null;
   private readonly store: Store;
@@ -39,6 +46,11 @@ export class TokenAuth {
     return generated;
   }
 
+  /** Resolves when the background refresh started by roleOf, if any, has ended. */
+  refreshed(): Promise<void> {
+    return this.refreshing;
+  }
+
   async reload(): Promise<void> {
     this.hashes = new Map((await this.store.listTokens()).map((t) => [t.hash, t.role]));
   }
@@ -53,7 +65,14 @@ export class TokenAuth {
     if (!token) return null;
     const hash = hashToken(token);
     const known = this.hashes.get(hash);
-    if (known) return known;
+    if (known) {
+      if (now - this.lastRefresh >= TOKEN_REFRESH_MS) {
+        this.lastRefresh = now;
+        // In the background, so a slow store never delays a request; a failed refresh keeps the copy.
+        this.refreshing = this.reload().catch(() => undefined);
+      }
+      return known;
+    }
     if (now - this.lastReload >= 1000) {
       this.lastReload = now;
       try {

@@ -33,7 +33,7 @@ export interface StoreRoles {
   config: RoleMethods<'listIntegrations' | 'getIntegration' | 'saveIntegration' | 'listConverters' | 'getConverter' | 'saveConverter' | 'deleteConverter'>;
   leases: RoleMethods<'listLeases' | 'ensureLeases' | 'claimLease' | 'renewLease' | 'releaseLease' | 'writeCheckpoint'
     | 'setLeaseMeta' | 'removeLeases'>;
-  settings: RoleMethods<'getSetting' | 'setSetting' | 'listTokens' | 'addToken'
+  settings: RoleMethods<'getSetting' | 'setSetting' | 'listTokens' | 'addToken' | 'deleteToken'
     | 'getConversionJournal' | 'setConversionJournal' | 'clearConversionJournal'>;
 }
 
@@ -143,6 +143,7 @@ export abstract class RoleStore implements Store {
   async setSetting(key: string, value: string): Promise<void> { await this.#r.settings.setSetting(key, value); }
   async listTokens(): Promise<ApiToken[]> { return this.#r.settings.listTokens(); }
   async addToken(token: ApiToken): Promise<void> { await this.#r.settings.addToken(token); }
+  async deleteToken(id: string): Promise<boolean> { return this.#r.settings.deleteToken(id); }
 
   // Conversion journal
   async getConversionJournal(integrationId: string): Promise<ConversionJournalEntry | null> { return this.#r.settings.getConversionJournal(integrationId); }

@@ -273,6 +273,8 @@ export interface SettingsStore {
   setSetting(key: string, value: string): Promise<void>;
   listTokens(): Promise<ApiToken[]>;
   addToken(token: ApiToken): Promise<void>;
+  /** Deletes the token with this id (revokes it); false when there is none. */
+  deleteToken(id: string): Promise<boolean>;
 }
 
 /** The files of an embedded store (SQLite): for the disk-space and write-ahead-log checks. */

@@ -8,9 +8,12 @@ import { IntegrationList } from './integrations/IntegrationList.tsx';
 import { IntegrationEditor } from './integrations/IntegrationEditor.tsx';
 import { ConverterList } from './converters/ConverterList.tsx';
 import { ConverterEditor } from './converters/ConverterEditor.tsx';
+import { DeviceList } from './devices/DeviceList.tsx';
+import { DevicePage } from './devices/DevicePage.tsx';
+import { TokensPage } from './tokens/TokensPage.tsx';
 
 /** Pages of the classic console the new UI does not have yet (web/classic, same session token). */
-const CLASSIC = [['Devices', 'devices'], ['Events', 'events'], ['Dead letters', 'dead-letters']] as const;
+const CLASSIC = [['Events', 'events'], ['Dead letters', 'dead-letters']] as const;
 
 export function App() {
   const [role, setRole] = useState<Role | null>(null);
@@ -47,7 +50,8 @@ export function App() {
 
   if (!role) return <Login busy={checking} error={error} onSubmit={logIn} />;
   const current = route.page === 'integrations' || route.page === 'integration' || route.page === 'integration-new' ? 'integrations'
-    : route.page === 'converters' || route.page === 'converter' || route.page === 'converter-new' ? 'converters' : '';
+    : route.page === 'converters' || route.page === 'converter' || route.page === 'converter-new' ? 'converters'
+    : route.page === 'devices' || route.page === 'device' ? 'devices' : route.page;
   return (
     <>
       <a className="skip" href="#main">Skip to content</a>
@@ -56,7 +60,9 @@ export function App() {
         <nav aria-label="Main">
           <a href={href.integrations} aria-current={current === 'integrations' ? 'page' : undefined}>Integrations</a>
           <a href={href.converters} aria-current={current === 'converters' ? 'page' : undefined}>Converters</a>
+          <a href={href.devices} aria-current={current === 'devices' ? 'page' : undefined}>Devices</a>
           {CLASSIC.map(([label, page]) => <a key={page} href={`/ui/classic/#${page}`} title="in the classic console">{label}</a>)}
+          {role === 'admin' && <a href={href.tokens} aria-current={current === 'tokens' ? 'page' : undefined}>Tokens</a>}
         </nav>
         <div className="who">
           <span className={`role role-${role}`}>{role === 'admin' ? 'Admin' : 'Viewer (read-only)'}</span>
@@ -70,6 +76,9 @@ export function App() {
         {route.page === 'converters' && <ConverterList role={role} />}
         {route.page === 'converter-new' && <ConverterEditor role={role} id={null} />}
         {route.page === 'converter' && <ConverterEditor key={route.id} role={role} id={route.id} />}
+        {route.page === 'devices' && <DeviceList />}
+        {route.page === 'device' && <DevicePage role={role} name={route.name} />}
+        {route.page === 'tokens' && <TokensPage role={role} />}
       </main>
     </>
   );

@@ -1,4 +1,4 @@
-/** Hash routes: #/integrations, #/integrations/new, #/integrations/<id>, #/converters, #/converters/new, #/converters/<id>. */
+/** Hash routes: #/integrations[/new|/<id>], #/converters[/new|/<id>], #/devices[/<name>], #/tokens. */
 import { useEffect, useState } from 'react';
 
 export type Route =
@@ -7,7 +7,10 @@ export type Route =
   | { page: 'integration'; id: string }
   | { page: 'converters' }
   | { page: 'converter-new' }
-  | { page: 'converter'; id: string };
+  | { page: 'converter'; id: string }
+  | { page: 'devices' }
+  | { page: 'device'; name: string }
+  | { page: 'tokens' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -16,6 +19,9 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'converters' && parts[1] === 'new') return { page: 'converter-new' };
   if (parts[0] === 'converters' && parts[1]) return { page: 'converter', id: parts[1] };
   if (parts[0] === 'converters') return { page: 'converters' };
+  if (parts[0] === 'devices' && parts[1]) return { page: 'device', name: parts[1] };
+  if (parts[0] === 'devices') return { page: 'devices' };
+  if (parts[0] === 'tokens') return { page: 'tokens' };
   return { page: 'integrations' };
 }
 
@@ -26,6 +32,9 @@ export const href = {
   converters: '#/converters',
   newConverter: '#/converters/new',
   converter: (id: string): string => `#/converters/${encodeURIComponent(id)}`,
+  devices: '#/devices',
+  device: (name: string): string => `#/devices/${encodeURIComponent(name)}`,
+  tokens: '#/tokens',
 };
 
 export function navigate(to: string): void {

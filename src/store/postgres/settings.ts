@@ -44,6 +44,10 @@ export class PostgresSettings {
     }
   }
 
+  async deleteToken(id: string): Promise<boolean> {
+    return (await this.#db.sql.run('DELETE FROM api_tokens WHERE id = $1', [id])) > 0;
+  }
+
   /** Forgets the integration's conversion journal (it is being deleted); the caller provides the transaction. */
   async deleteJournalFor(sql: Sql, integrationId: string): Promise<void> {
     await sql.run('DELETE FROM conversion_journal WHERE integration_id = $1', [integrationId]);

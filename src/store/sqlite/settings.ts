@@ -42,6 +42,10 @@ export class SqliteSettings {
     });
   }
 
+  deleteToken(id: string): boolean {
+    return this.#db.transaction(() => this.#db.prepare('DELETE FROM api_tokens WHERE id = ?').run(id).changes > 0);
+  }
+
   getConversionJournal(integrationId: string): ConversionJournalEntry | null {
     const row = this.#db.prepare('SELECT source_keys, started_at FROM conversion_journal WHERE integration_id = ?').get(integrationId) as JournalRow | undefined;
     return row ? toJournalEntry(row) : null;

@@ -123,5 +123,9 @@ export function queuesContract(h: StoreHarness): void {
     await rejectsWithCode(store.addToken({ ...viewer, id: 'tok-3', name: 'copy' }), 'CONFLICT');
     await rejectsWithCode(store.addToken({ ...viewer, hash: 'c'.repeat(64) }), 'CONFLICT');
     assert.equal((await store.listTokens()).length, 2);
+    assert.equal(await store.deleteToken('tok-2'), true, 'revoked');
+    assert.equal(await store.deleteToken('tok-2'), false, 'already gone');
+    assert.equal(await store.deleteToken('no-such-token'), false);
+    assert.deepEqual(await store.listTokens(), [admin]);
   });
 }

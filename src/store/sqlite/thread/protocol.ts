@@ -25,7 +25,7 @@ export const THREAD_METHODS: Record<ThreadMethod, true> = {
   listLeases: true, ensureLeases: true, claimLease: true, renewLease: true, releaseLease: true,
   writeCheckpoint: true, setLeaseMeta: true, removeLeases: true,
   getConversionJournal: true, setConversionJournal: true, clearConversionJournal: true,
-  getSetting: true, setSetting: true, listTokens: true, addToken: true,
+  getSetting: true, setSetting: true, listTokens: true, addToken: true, deleteToken: true,
 };
 
 export function isThreadMethod(name: string): name is ThreadMethod {
