@@ -36,3 +36,15 @@ export class StreamTickets {
     for (const [k, v] of this.tickets) if (v.expiresAt <= now) this.tickets.delete(k);
   }
 }
+
+const perApp = new WeakMap<object, StreamTickets>();
+
+/** The tickets of one API instance (keyed by its deps), shared by all its stream routes. */
+export function ticketsFor(owner: object): StreamTickets {
+  let tickets = perApp.get(owner);
+  if (!tickets) {
+    tickets = new StreamTickets();
+    perApp.set(owner, tickets);
+  }
+  return tickets;
+}

@@ -8,14 +8,14 @@ import { CloudbridgeError } from '../../core/errors.ts';
 import { bearer } from '../bearer.ts';
 import type { ApiDeps } from '../deps.ts';
 import { StatusDiff, liveStatuses, sseFrame } from '../integration-stream.ts';
-import { StreamTickets } from '../stream-tickets.ts';
+import { serveSse } from '../sse.ts';
+import { ticketsFor } from '../stream-tickets.ts';
 
 const CHECK_EVERY_MS = 1000;
-const KEEPALIVE_MS = 15_000;
 
 export function streamRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (app) => {
-    const tickets = new StreamTickets();
+    const tickets = ticketsFor(deps);
     const open = new Set<() => void>();
     app.addHook('preClose', async () => {
       for (const end of [...open]) end();
@@ -41,24 +41,12 @@ export function streamRoutes(deps: ApiDeps): FastifyPluginAsync {
       if (!tickets.redeem(req.query.ticket, deps.clock.now())) {
         throw new CloudbridgeError('UNAUTHORIZED', 'missing, used or expired stream ticket: get one with POST /api/v1/stream/tickets');
       }
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       const diff = new StatusDiff();
-      res.write(`retry: 2000\n${sseFrame(diff.snapshot(liveStatuses(deps.manager)))}`);
-      const check = setInterval(() => {
-        for (const e of diff.changes(liveStatuses(deps.manager))) res.write(sseFrame(e));
-      }, CHECK_EVERY_MS);
-      const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
-      const end = (): void => {
-        clearInterval(check);
-        clearInterval(keepalive);
-        open.delete(end);
-        if (!res.writableEnded) res.end();
-      };
-      open.add(end);
-      req.raw.once('close', end);
-      res.once('close', end);
+      serveSse(req, reply, {
+        first: sseFrame(diff.snapshot(liveStatuses(deps.manager))),
+        check: () => diff.changes(liveStatuses(deps.manager)).map(sseFrame).join(''),
+        everyMs: CHECK_EVERY_MS, open,
+      });
     });
   };
 }
