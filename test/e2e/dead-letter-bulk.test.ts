@@ -17,7 +17,7 @@ const FIXED = 'var d = decodeToJson(payload); return { deviceName: d.device, dev
 
 interface Letter { id: string; stage: string; errorCode: string; error: string; state: string; createdAt: number; payloadText: string }
 interface Page { total: number; items: Letter[] }
-interface Outcome { id: string; ok: boolean; status: string; error?: { code: string; message: string } }
+interface Outcome { id: string; ok: boolean; status: string; integrationId?: string; error?: { code: string; message: string } }
 interface Bulk { replayed?: number; discarded?: number; failed: number; remaining: number; results: Outcome[] }
 interface Event { id: string; type: string; ts: number; integrationId: string; body: Record<string, unknown> }
 
@@ -76,7 +76,7 @@ describe('dead letters in bulk, filters and live events', () => {
     const page = await t.api.get<Page>('/dead-letters?integration=bulk-plant&limit=1');
     const id = page.items[0]?.id ?? '';
     const out = await t.api.post<Bulk>('/dead-letters/discard', { ids: [id, 'no-such-letter'] });
-    assert.deepEqual(out.results.map((r) => [r.id, r.status, r.error?.code]), [[id, 'discarded', undefined], ['no-such-letter', 'failed', 'NOT_FOUND']]);
+    assert.deepEqual(out.results.map((r) => [r.id, r.status, r.error?.code, r.integrationId]), [[id, 'discarded', undefined, integrationId], ['no-such-letter', 'failed', 'NOT_FOUND', undefined]]);
     assert.deepEqual([out.discarded, out.failed], [1, 1]);
     assert.equal((await t.api.get<Letter>(`/dead-letters/${id}`)).state, 'discarded');
     assert.equal((await t.api.get<Page>('/dead-letters?integration=bulk-plant&state=pending')).total, 3);
@@ -92,7 +92,7 @@ describe('dead letters in bulk, filters and live events', () => {
     const current = await t.api.get<Record<string, unknown>>('/converters/dec');
     assert.equal((await t.api.call('PUT', '/converters/dec', { ...current, script: FIXED })).status, 200);
     const stored = await t.api.post<Bulk>('/dead-letters/replay', { integration: 'bulk-plant', state: 'pending' });
-    assert.deepEqual(stored.results.map((r) => r.status), ['stored', 'stored', 'stored']);
+    assert.deepEqual(stored.results.map((r) => [r.status, r.integrationId]), [['stored', integrationId], ['stored', integrationId], ['stored', integrationId]]);
     assert.deepEqual([stored.replayed, stored.failed, stored.remaining], [3, 0, 0]);
     const telemetry = await t.api.get<{ v?: Array<{ value: number }> }>('/devices/bulk-1/telemetry?keys=v');
     const discarded = (JSON.parse(await discardedPayload()) as { v: number }).v;

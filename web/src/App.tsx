@@ -6,9 +6,11 @@ import { session, type Role } from './session.ts';
 import { href, useRoute } from './route.ts';
 import { IntegrationList } from './integrations/IntegrationList.tsx';
 import { IntegrationEditor } from './integrations/IntegrationEditor.tsx';
+import { EventsPage } from './events/EventsPage.tsx';
+import { DeadLettersPage } from './events/DeadLettersPage.tsx';
 
 /** Pages of the classic console the new UI does not have yet (web/classic, same session token). */
-const CLASSIC = [['Devices', 'devices'], ['Events', 'events'], ['Dead letters', 'dead-letters'], ['Converter test', 'converter-test']] as const;
+const CLASSIC = [['Devices', 'devices'], ['Converter test', 'converter-test']] as const;
 
 export function App() {
   const [role, setRole] = useState<Role | null>(null);
@@ -44,7 +46,7 @@ export function App() {
   };
 
   if (!role) return <Login busy={checking} error={error} onSubmit={logIn} />;
-  const current = route.page === 'integrations' || route.page === 'integration' || route.page === 'integration-new' ? 'integrations' : '';
+  const current = route.page === 'integrations' || route.page === 'integration' || route.page === 'integration-new' ? 'integrations' : route.page;
   return (
     <>
       <a className="skip" href="#main">Skip to content</a>
@@ -52,6 +54,8 @@ export function App() {
         <h1>Cloudbridge</h1>
         <nav aria-label="Main">
           <a href={href.integrations} aria-current={current === 'integrations' ? 'page' : undefined}>Integrations</a>
+          <a href={href.events()} aria-current={current === 'events' ? 'page' : undefined}>Events</a>
+          <a href={href.deadLetters()} aria-current={current === 'dead-letters' ? 'page' : undefined}>Dead letters</a>
           {CLASSIC.map(([label, page]) => <a key={page} href={`/ui/classic/#${page}`} title="in the classic console">{label}</a>)}
         </nav>
         <div className="who">
@@ -63,6 +67,8 @@ export function App() {
         {route.page === 'integrations' && <IntegrationList role={role} />}
         {route.page === 'integration-new' && <IntegrationEditor role={role} id={null} />}
         {route.page === 'integration' && <IntegrationEditor role={role} id={route.id} />}
+        {route.page === 'events' && <EventsPage key={route.integration} integration={route.integration} />}
+        {route.page === 'dead-letters' && <DeadLettersPage key={route.integration} role={role} integration={route.integration} />}
       </main>
     </>
   );

@@ -1,13 +1,19 @@
-/** Hash routes: #/integrations, #/integrations/new, #/integrations/<id>. */
+/** Hash routes: #/integrations, #/integrations/new, #/integrations/<id>, #/events[?integration=<id>], #/dead-letters[?integration=<id>]. */
 import { useEffect, useState } from 'react';
 
 export type Route =
   | { page: 'integrations' }
   | { page: 'integration-new' }
-  | { page: 'integration'; id: string };
+  | { page: 'integration'; id: string }
+  | { page: 'events'; integration: string }
+  | { page: 'dead-letters'; integration: string };
 
 export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const [path = '', search = ''] = hash.split('?');
+  const parts = path.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const integration = new URLSearchParams(search).get('integration') ?? '';
+  if (parts[0] === 'events') return { page: 'events', integration };
+  if (parts[0] === 'dead-letters') return { page: 'dead-letters', integration };
   if (parts[0] === 'integrations' && parts[1] === 'new') return { page: 'integration-new' };
   if (parts[0] === 'integrations' && parts[1]) return { page: 'integration', id: parts[1] };
   return { page: 'integrations' };
@@ -17,6 +23,8 @@ export const href = {
   integrations: '#/integrations',
   newIntegration: '#/integrations/new',
   integration: (id: string): string => `#/integrations/${encodeURIComponent(id)}`,
+  events: (integration = ''): string => `#/events${integration ? `?integration=${encodeURIComponent(integration)}` : ''}`,
+  deadLetters: (integration = ''): string => `#/dead-letters${integration ? `?integration=${encodeURIComponent(integration)}` : ''}`,
 };
 
 export function navigate(to: string): void {

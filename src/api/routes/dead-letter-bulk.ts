@@ -21,13 +21,35 @@ const bulkBody = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: BULK_MAX, default: BULK_MAX, description: 'At most this many letters of the filter' })),
 });
 
+interface Selection {
+  ids: string[];
+  /** The letters' integrations, to name them in the results. */
+  integrationOf: Map<string, string>;
+  remaining: number;
+}
+
 /** The ids to act on and how many more match the filter. */
-async function selection(deps: ApiDeps, body: BulkBody): Promise<{ ids: string[]; remaining: number }> {
-  if (body.ids) return { ids: [...new Set(body.ids)], remaining: 0 };
+async function selection(deps: ApiDeps, body: BulkBody): Promise<Selection> {
+  if (body.ids) {
+    const ids = [...new Set(body.ids)];
+    const integrationOf = new Map<string, string>();
+    for (const id of ids) {
+      const dl = await deps.store.getDeadLetter(id);
+      if (dl) integrationOf.set(id, dl.integrationId);
+    }
+    return { ids, integrationOf, remaining: 0 };
+  }
   const query = await deadLetterQuery(deps, { ...body, state: body.state ?? 'pending' });
-  const limit = body.limit ?? BULK_MAX;
-  const page = await deps.store.listDeadLetters({ ...query, limit });
-  return { ids: page.items.map((d) => d.id), remaining: Math.max(0, page.total - page.items.length) };
+  const page = await deps.store.listDeadLetters({ ...query, limit: body.limit ?? BULK_MAX });
+  return { ids: page.items.map((d) => d.id), integrationOf: new Map(page.items.map((d) => [d.id, d.integrationId])), remaining: Math.max(0, page.total - page.items.length) };
+}
+
+/** The results with each letter's integration id (absent for an unknown letter). */
+function named<R extends { id: string }>(results: R[], sel: Selection): Array<R & { integrationId?: string }> {
+  return results.map((r) => {
+    const integrationId = sel.integrationOf.get(r.id);
+    return integrationId ? { ...r, integrationId } : r;
+  });
 }
 
 export function deadLetterBulkRoutes(deps: ApiDeps): FastifyPluginAsync {
@@ -36,16 +58,16 @@ export function deadLetterBulkRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.post<{ Body: BulkBody }>('/dead-letters/replay', {
       schema: { tags, body: bulkBody, summary: 'Replay the letters named by `ids`, or those matching the filter (pending by default); outcome per letter: stored, duplicate, requeued, dead-lettered (failed again, with the new error) or failed' },
     }, async (req) => {
-      const { ids, remaining } = await selection(deps, req.body);
-      const results = await deps.deadLetters.replayEach(ids);
-      return { replayed: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, remaining, results };
+      const sel = await selection(deps, req.body);
+      const results = named(await deps.deadLetters.replayEach(sel.ids), sel);
+      return { replayed: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, remaining: sel.remaining, results };
     });
     app.post<{ Body: BulkBody }>('/dead-letters/discard', {
       schema: { tags, body: bulkBody, summary: 'Discard the letters named by `ids`, or those matching the filter (pending by default); outcome per letter: discarded or failed' },
     }, async (req) => {
-      const { ids, remaining } = await selection(deps, req.body);
-      const results = await deps.deadLetters.discardEach(ids);
-      return { discarded: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, remaining, results };
+      const sel = await selection(deps, req.body);
+      const results = named(await deps.deadLetters.discardEach(sel.ids), sel);
+      return { discarded: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, remaining: sel.remaining, results };
     });
   };
 }
