@@ -1,7 +1,7 @@
 /**
  * The events and dead-letters pages in headless Chromium against Cloudbridge with a real Mosquitto
  * integration whose converter fails: its dead letters filtered and linked to it, the converter
- * fixed through the API, a bulk replay from the page with each outcome, the events page filtered
+ * fixed through the API, a discard and a bulk replay from the page with each outcome, the events page filtered
  * by type with readable payloads and live arrivals, a viewer who can change nothing, the narrow layout.
  */
 import { after, before, describe, it } from 'node:test';
@@ -63,17 +63,28 @@ describe('web UI: events and dead letters', () => {
     assert.match(await payload.textContent() ?? '', /^\{\n {2}"device": "probe-7",\n {2}"v": \d\n\}$/);
     await screenshot(page, 'dead-letters');
 
+    const oldest = letters.last();
+    const discardedId = await oldest.getAttribute('data-letter') ?? '';
+    await oldest.getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Discard selected (1)' }).click();
+    await page.getByRole('button', { name: 'Yes, discard' }).click();
+    const outcome = page.getByRole('status', { name: 'Bulk outcome' });
+    await outcome.getByText('Discard: 1 of 1 succeeded').waitFor();
+    assert.deepEqual(await outcome.locator('[data-field="outcome"]').allTextContents(), ['discarded']);
+    await page.getByRole('status', { name: 'Matching dead letters' }).getByText('1–2 of 2').waitFor();
+    assert.equal((await h.t.api.get<{ state: string }>(`/dead-letters/${discardedId}`)).state, 'discarded');
+
     const converter = await h.t.api.get<Record<string, unknown>>('/converters/probe-decoder');
     assert.equal((await h.t.api.call('PUT', '/converters/probe-decoder', { ...converter, script: FIXED })).status, 200);
-    await page.getByRole('button', { name: 'Replay all matching (3)' }).click();
-    const outcome = page.getByRole('status', { name: 'Bulk outcome' });
-    await outcome.getByText('Replay: 3 of 3 succeeded').waitFor();
-    assert.deepEqual(await outcome.locator('[data-field="outcome"]').allTextContents(), ['stored', 'stored', 'stored']);
+    await page.getByRole('button', { name: 'Replay all matching (2)' }).click();
+    await outcome.getByText('Replay: 2 of 2 succeeded').waitFor();
+    assert.deepEqual(await outcome.locator('[data-field="outcome"]').allTextContents(), ['stored', 'stored']);
     assert.deepEqual(new Set(await outcome.locator('a').allTextContents()), new Set(['probes']));
     await page.getByRole('status', { name: 'Matching dead letters' }).getByText('No dead letters match.').waitFor();
     await screenshot(page, 'dead-letters-replayed');
+    const discardedV = (JSON.parse((await h.t.api.get<{ payloadText: string }>(`/dead-letters/${discardedId}`)).payloadText) as { v: number }).v;
     const telemetry = await h.t.api.get<{ v?: Array<{ value: number }> }>('/devices/probe-7/telemetry?keys=v');
-    assert.deepEqual(telemetry.v?.map((p) => p.value).sort(), [1, 2, 3]);
+    assert.deepEqual(telemetry.v?.map((p) => p.value).sort(), [1, 2, 3].filter((v) => v !== discardedV), 'the replayed letters are stored, the discarded one is not');
     await page.context().close();
   });
 
@@ -126,13 +137,13 @@ describe('web UI: events and dead letters', () => {
     await page.getByRole('status', { name: 'Matching dead letters' }).getByText('1–3 of 3').waitFor();
     assert.equal(await page.getByRole('button', { name: /Replay|Discard/ }).count(), 0);
     assert.equal(await page.getByRole('checkbox').count(), 0);
-    assert.deepEqual(new Set(await page.locator('[data-field="state"]').allTextContents()), new Set(['replayed']));
+    assert.deepEqual((await page.locator('[data-field="state"]').allTextContents()).sort(), ['discarded', 'replayed', 'replayed']);
     await screenshot(page, 'dead-letters-viewer');
     for (const path of ['/api/v1/dead-letters/replay', '/api/v1/dead-letters/discard']) {
       const status = await page.evaluate(`fetch('${path}', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + sessionStorage.getItem('cloudbridge-token') }, body: JSON.stringify({ integration: 'probes', state: 'replayed' }) }).then((r) => r.status)`);
       assert.equal(status, 403, path);
     }
-    assert.equal((await h.t.api.get<{ total: number }>('/dead-letters?integration=probes&state=replayed')).total, 3);
+    assert.equal((await h.t.api.get<{ total: number }>('/dead-letters?integration=probes&state=replayed')).total, 2);
     await page.context().close();
   });
 

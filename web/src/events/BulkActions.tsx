@@ -8,7 +8,8 @@ import type { BulkAnswer } from './types.ts';
 
 interface Props {
   selected: string[];
-  total: number;
+  /** How many match the filter; null when the filter has no state (the API then takes the pending ones). */
+  total: number | null;
   /** The filter as the bulk API takes it. */
   filter: Record<string, string | number>;
   onDone: (action: 'Replay' | 'Discard', answer: BulkAnswer) => void;
@@ -34,10 +35,10 @@ export function BulkActions({ selected, total, filter, onDone }: Props) {
   };
 
   if (confirm) {
-    const n = confirm === 'selected' ? selected.length : total;
+    const what = confirm === 'selected' ? `${selected.length} selected` : total === null ? 'all pending matching' : `all ${total} matching`;
     return (
       <div className="bulk" role="group" aria-label="Confirm discard">
-        <span>Discard {n} dead letter{n === 1 ? '' : 's'}? They are kept, marked discarded.</span>
+        <span>Discard {what} dead letters? They are kept, marked discarded.</span>
         <button type="button" className="danger" onClick={() => void run('Discard', confirm)}>Yes, discard</button>
         <button type="button" onClick={() => setConfirm(null)} autoFocus>Cancel</button>
       </div>
@@ -47,8 +48,8 @@ export function BulkActions({ selected, total, filter, onDone }: Props) {
     <div className="bulk" role="group" aria-label="Bulk actions">
       <button type="button" disabled={busy || selected.length === 0} onClick={() => void run('Replay', 'selected')}>Replay selected ({selected.length})</button>
       <button type="button" className="danger" disabled={busy || selected.length === 0} onClick={() => setConfirm('selected')}>Discard selected ({selected.length})</button>
-      <button type="button" className="primary" disabled={busy || total === 0} onClick={() => void run('Replay', 'all')}>Replay all matching ({total})</button>
-      <button type="button" className="danger" disabled={busy || total === 0} onClick={() => setConfirm('all')}>Discard all matching ({total})</button>
+      <button type="button" className="primary" disabled={busy || total === 0} onClick={() => void run('Replay', 'all')}>{total === null ? 'Replay all pending matching' : `Replay all matching (${total})`}</button>
+      <button type="button" className="danger" disabled={busy || total === 0} onClick={() => setConfirm('all')}>{total === null ? 'Discard all pending matching' : `Discard all matching (${total})`}</button>
       {busy && <span role="status">Working…</span>}
       {error && <p className="error" role="alert">{error}</p>}
     </div>

@@ -102,7 +102,7 @@ export function DeadLettersPage({ role, integration }: { role: Role; integration
         <button type="button" onClick={() => void load()}>Refresh</button>
       </form>
       {error && <p className="error" role="alert">{error}</p>}
-      {admin && page && <BulkActions selected={[...selected]} total={page.total} filter={apiFilter} onDone={done} />}
+      {admin && page && <BulkActions selected={[...selected]} total={apiFilter.state ? page.total : null} filter={apiFilter} onDone={done} />}
       {report && <Outcomes report={report} integrations={integrations} />}
       {page === null ? <p>Loading…</p> : (
         <>
