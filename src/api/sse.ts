@@ -2,7 +2,7 @@
  * Serving one server-sent event stream: headers, a first write, a check every `everyMs` that may
  * write frames, a keepalive comment every 15 s, and the end on either side's close or shutdown.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const KEEPALIVE_MS = 15_000;
 
@@ -39,4 +39,13 @@ export function serveSse(req: FastifyRequest, reply: FastifyReply, s: SseStream)
   s.open.add(end);
   req.raw.once('close', end);
   res.once('close', end);
+}
+
+/** The set a plugin's streams register in (`SseStream.open`), all ended when the server closes. */
+export function trackStreams(app: FastifyInstance): Set<() => void> {
+  const open = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of [...open]) end();
+  });
+  return open;
 }

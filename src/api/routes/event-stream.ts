@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import { CloudbridgeError } from '../../core/errors.ts';
 import type { EventQuery, StoredEvent } from '../../store/types.ts';
 import type { ApiDeps } from '../deps.ts';
-import { serveSse } from '../sse.ts';
+import { serveSse, trackStreams } from '../sse.ts';
 import { ticketsFor } from '../stream-tickets.ts';
 import { eventTypeList, parseTypes } from './events.ts';
 
@@ -45,10 +45,7 @@ export class NewEvents {
 export function eventStreamRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (app) => {
     const tickets = ticketsFor(deps);
-    const open = new Set<() => void>();
-    app.addHook('preClose', async () => {
-      for (const end of [...open]) end();
-    });
+    const open = trackStreams(app);
     app.get<{ Querystring: { ticket?: string; integration?: string; type?: string; from?: number } }>('/stream/events', {
       config: { access: 'ticket' },
       schema: {

@@ -8,7 +8,7 @@ import { CloudbridgeError } from '../../core/errors.ts';
 import { bearer } from '../bearer.ts';
 import type { ApiDeps } from '../deps.ts';
 import { StatusDiff, liveStatuses, sseFrame } from '../integration-stream.ts';
-import { serveSse } from '../sse.ts';
+import { serveSse, trackStreams } from '../sse.ts';
 import { ticketsFor } from '../stream-tickets.ts';
 
 const CHECK_EVERY_MS = 1000;
@@ -16,10 +16,7 @@ const CHECK_EVERY_MS = 1000;
 export function streamRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (app) => {
     const tickets = ticketsFor(deps);
-    const open = new Set<() => void>();
-    app.addHook('preClose', async () => {
-      for (const end of [...open]) end();
-    });
+    const open = trackStreams(app);
     app.get('/session', { schema: { tags: ['session'], summary: 'The role of the token sent: {"role": "admin" | "viewer"}' } }, async (req) =>
       ({ role: await deps.auth.roleOf(bearer(req)) }));
     app.post('/stream/tickets', {

@@ -7,6 +7,7 @@ import { errorText, get } from '../api.ts';
 import type { Role } from '../session.ts';
 import { BulkActions } from './BulkActions.tsx';
 import { msOfLocal, query, useIntegrations } from './common.ts';
+import { IntegrationSelect, TimeRange } from './FilterFields.tsx';
 import { DeadLetterEntry } from './DeadLetterEntry.tsx';
 import { Outcomes, type BulkReport } from './Outcomes.tsx';
 import type { BulkAnswer, DeadLetterItem } from './types.ts';
@@ -78,12 +79,7 @@ export function DeadLettersPage({ role, integration }: { role: Role; integration
     <section aria-labelledby="dead-letters-title">
       <div className="page-head"><h2 id="dead-letters-title">Dead letters</h2></div>
       <form className="filters" onSubmit={apply} aria-label="Dead-letter filters">
-        <label>Integration
-          <select value={draft.integration} onChange={(e) => setDraft({ ...draft, integration: e.target.value })}>
-            <option value="">all</option>
-            {integrations.map((i) => <option key={i.id} value={i.id}>{i.name}</option>)}
-          </select>
-        </label>
+        <IntegrationSelect value={draft.integration} integrations={integrations} onChange={(integration) => setDraft({ ...draft, integration })} />
         <label>Stage
           <select value={draft.stage} onChange={(e) => setDraft({ ...draft, stage: e.target.value })}>
             <option value="">all</option>
@@ -96,8 +92,7 @@ export function DeadLettersPage({ role, integration }: { role: Role; integration
             <option value="">all</option><option value="pending">pending</option><option value="replayed">replayed</option><option value="discarded">discarded</option>
           </select>
         </label>
-        <label>From <input type="datetime-local" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} /></label>
-        <label>To <input type="datetime-local" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} /></label>
+        <TimeRange value={draft} onChange={(r) => setDraft({ ...draft, ...r })} />
         <button type="submit" className="primary">Show dead letters</button>
         <button type="button" onClick={() => void load()}>Refresh</button>
       </form>

@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { errorText, get } from '../api.ts';
 import { msOfLocal, query, useIntegrations } from './common.ts';
+import { IntegrationSelect, TimeRange } from './FilterFields.tsx';
 import { EventEntry } from './EventEntry.tsx';
 import { useLiveEvents } from './live-events.ts';
 import { EVENT_TYPES, TYPE_LABELS, type EventItem, type EventType } from './types.ts';
@@ -65,20 +66,14 @@ export function EventsPage({ integration }: { integration: string }) {
         {liveFrom !== null && <span className={`live ${live.connected ? 'on' : 'off'}`} role="status">{live.connected ? 'Live' : 'Connecting to live events…'}</span>}
       </div>
       <form className="filters" onSubmit={apply} aria-label="Event filters">
-        <label>Integration
-          <select value={draft.integration} onChange={(e) => setDraft({ ...draft, integration: e.target.value })}>
-            <option value="">all</option>
-            {integrations.map((i) => <option key={i.id} value={i.id}>{i.name}</option>)}
-          </select>
-        </label>
+        <IntegrationSelect value={draft.integration} integrations={integrations} onChange={(integration) => setDraft({ ...draft, integration })} />
         <fieldset className="types">
           <legend>Types (none: all)</legend>
           {EVENT_TYPES.map((t) => (
             <label key={t} className="check-label"><input type="checkbox" checked={draft.types.includes(t)} onChange={() => toggleType(t)} />{TYPE_LABELS[t]}</label>
           ))}
         </fieldset>
-        <label>From <input type="datetime-local" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} /></label>
-        <label>To <input type="datetime-local" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} /></label>
+        <TimeRange value={draft} onChange={(r) => setDraft({ ...draft, ...r })} />
         <button type="submit" className="primary">Show events</button>
       </form>
       {error && <p className="error" role="alert">{error}</p>}

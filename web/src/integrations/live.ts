@@ -3,7 +3,7 @@
  * /stream/tickets opens GET /stream/integrations; on a drop, a new ticket after 2 s.
  */
 import { useEffect, useState } from 'react';
-import { api } from '../api.ts';
+import { openTicketStream } from '../ticket-stream.ts';
 import type { LiveStatus } from './types.ts';
 
 export interface Live {
@@ -15,19 +15,9 @@ export interface Live {
 
 export function useLiveStatuses(): Live {
   const [live, setLive] = useState<Live>({ statuses: new Map(), connected: false, membership: 0 });
-  useEffect(() => {
-    let source: EventSource | null = null;
-    let retry: ReturnType<typeof setTimeout> | undefined;
-    let stopped = false;
-    const open = async (): Promise<void> => {
-      try {
-        const { ticket } = await api<{ ticket: string }>('POST', '/stream/tickets');
-        if (stopped) return;
-        source = new EventSource(`/api/v1/stream/integrations?ticket=${encodeURIComponent(ticket)}`);
-      } catch {
-        retry = setTimeout(() => void open(), 2000);
-        return;
-      }
+  useEffect(() => openTicketStream({
+    url: (ticket) => `/api/v1/stream/integrations?ticket=${encodeURIComponent(ticket)}`,
+    listen: (source) => {
       source.addEventListener('snapshot', (e) => {
         const items = JSON.parse((e as MessageEvent<string>).data) as LiveStatus[];
         setLive((prev) => ({ statuses: new Map(items.map((i) => [i.id, i])), connected: true, membership: prev.membership + 1 }));
@@ -49,18 +39,8 @@ export function useLiveStatuses(): Live {
           return { statuses, connected: true, membership: prev.membership + 1 };
         });
       });
-      source.onerror = () => {
-        source?.close();
-        setLive((prev) => ({ ...prev, connected: false }));
-        if (!stopped) retry = setTimeout(() => void open(), 2000);
-      };
-    };
-    void open();
-    return () => {
-      stopped = true;
-      clearTimeout(retry);
-      source?.close();
-    };
-  }, []);
+    },
+    connected: (on) => setLive((prev) => ({ ...prev, connected: on })),
+  }), []);
   return live;
 }
