@@ -36,7 +36,7 @@ export function EventsPage({ integration }: { integration: string }) {
       const page = await get<EventItem[]>(`/events${query({ ...base, from: msOfLocal(filter.from), to, before, limit: PAGE })}`);
       setItems((prev) => (before ? [...(prev ?? []), ...page] : page));
       setMore(page.length === PAGE);
-      if (!before) setLiveFrom(to === undefined ? (page[0]?.ts ?? Date.now()) : null);
+      if (!before) setLiveFrom(to === undefined ? (page[0]?.ts ?? 0) : null);
       setError(null);
     } catch (err) {
       setError(errorText(err));

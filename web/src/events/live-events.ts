@@ -13,7 +13,10 @@ export interface LiveEvents {
   take: () => EventItem[];
 }
 
-/** `filter`: the stream's query (integration, type); `from`: ms to start at (null: no stream). Reopens when either changes. */
+/**
+ * `filter`: the stream's query (integration, type); `from`: the newest event's ts shown (0: from
+ * when the server opens the stream, by its clock; null: no stream). Reopens when either changes.
+ */
 export function useLiveEvents(filter: string, from: number | null): LiveEvents {
   const [connected, setConnected] = useState(false);
   const [fresh, setFresh] = useState<EventItem[]>([]);
@@ -25,7 +28,7 @@ export function useLiveEvents(filter: string, from: number | null): LiveEvents {
       url: (ticket) => {
         const params = new URLSearchParams(filter);
         params.set('ticket', ticket);
-        params.set('from', String(resumeAt));
+        if (resumeAt > 0) params.set('from', String(resumeAt));
         return `/api/v1/stream/events?${params.toString()}`;
       },
       listen: (source) => {
