@@ -8,9 +8,11 @@ import { IntegrationList } from './integrations/IntegrationList.tsx';
 import { IntegrationEditor } from './integrations/IntegrationEditor.tsx';
 import { EventsPage } from './events/EventsPage.tsx';
 import { DeadLettersPage } from './events/DeadLettersPage.tsx';
+import { ConverterList } from './converters/ConverterList.tsx';
+import { ConverterEditor } from './converters/ConverterEditor.tsx';
 
 /** Pages of the classic console the new UI does not have yet (web/classic, same session token). */
-const CLASSIC = [['Devices', 'devices'], ['Converter test', 'converter-test']] as const;
+const CLASSIC = [['Devices', 'devices']] as const;
 
 export function App() {
   const [role, setRole] = useState<Role | null>(null);
@@ -46,7 +48,8 @@ export function App() {
   };
 
   if (!role) return <Login busy={checking} error={error} onSubmit={logIn} />;
-  const current = route.page === 'integrations' || route.page === 'integration' || route.page === 'integration-new' ? 'integrations' : route.page;
+  const current = route.page === 'integrations' || route.page === 'integration' || route.page === 'integration-new' ? 'integrations'
+    : route.page === 'converters' || route.page === 'converter' || route.page === 'converter-new' ? 'converters' : route.page;
   return (
     <>
       <a className="skip" href="#main">Skip to content</a>
@@ -54,6 +57,7 @@ export function App() {
         <h1>Cloudbridge</h1>
         <nav aria-label="Main">
           <a href={href.integrations} aria-current={current === 'integrations' ? 'page' : undefined}>Integrations</a>
+          <a href={href.converters} aria-current={current === 'converters' ? 'page' : undefined}>Converters</a>
           <a href={href.events()} aria-current={current === 'events' ? 'page' : undefined}>Events</a>
           <a href={href.deadLetters()} aria-current={current === 'dead-letters' ? 'page' : undefined}>Dead letters</a>
           {CLASSIC.map(([label, page]) => <a key={page} href={`/ui/classic/#${page}`} title="in the classic console">{label}</a>)}
@@ -67,6 +71,9 @@ export function App() {
         {route.page === 'integrations' && <IntegrationList role={role} />}
         {route.page === 'integration-new' && <IntegrationEditor role={role} id={null} />}
         {route.page === 'integration' && <IntegrationEditor role={role} id={route.id} />}
+        {route.page === 'converters' && <ConverterList role={role} />}
+        {route.page === 'converter-new' && <ConverterEditor role={role} id={null} />}
+        {route.page === 'converter' && <ConverterEditor key={route.id} role={role} id={route.id} />}
         {route.page === 'events' && <EventsPage key={route.integration} integration={route.integration} />}
         {route.page === 'dead-letters' && <DeadLettersPage key={route.integration} role={role} integration={route.integration} />}
       </main>

@@ -1,10 +1,13 @@
-/** Hash routes: #/integrations, #/integrations/new, #/integrations/<id>, #/events[?integration=<id>], #/dead-letters[?integration=<id>]. */
+/** Hash routes: #/integrations, #/integrations/new, #/integrations/<id>, #/converters, #/converters/new, #/converters/<id>, #/events[?integration=<id>], #/dead-letters[?integration=<id>]. */
 import { useEffect, useState } from 'react';
 
 export type Route =
   | { page: 'integrations' }
   | { page: 'integration-new' }
   | { page: 'integration'; id: string }
+  | { page: 'converters' }
+  | { page: 'converter-new' }
+  | { page: 'converter'; id: string }
   | { page: 'events'; integration: string }
   | { page: 'dead-letters'; integration: string };
 
@@ -16,6 +19,9 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'dead-letters') return { page: 'dead-letters', integration };
   if (parts[0] === 'integrations' && parts[1] === 'new') return { page: 'integration-new' };
   if (parts[0] === 'integrations' && parts[1]) return { page: 'integration', id: parts[1] };
+  if (parts[0] === 'converters' && parts[1] === 'new') return { page: 'converter-new' };
+  if (parts[0] === 'converters' && parts[1]) return { page: 'converter', id: parts[1] };
+  if (parts[0] === 'converters') return { page: 'converters' };
   return { page: 'integrations' };
 }
 
@@ -23,6 +29,9 @@ export const href = {
   integrations: '#/integrations',
   newIntegration: '#/integrations/new',
   integration: (id: string): string => `#/integrations/${encodeURIComponent(id)}`,
+  converters: '#/converters',
+  newConverter: '#/converters/new',
+  converter: (id: string): string => `#/converters/${encodeURIComponent(id)}`,
   events: (integration = ''): string => `#/events${integration ? `?integration=${encodeURIComponent(integration)}` : ''}`,
   deadLetters: (integration = ''): string => `#/dead-letters${integration ? `?integration=${encodeURIComponent(integration)}` : ''}`,
 };

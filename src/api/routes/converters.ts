@@ -26,6 +26,20 @@ export const ConverterTestSpec = Type.Object({
   limits: Type.Optional(Type.Partial(ConverterLimitsSpec, { description: 'Limits for an inline script (a saved converter uses its own)' })),
 }, { additionalProperties: false });
 
+/**
+ * A JSONata error names a character `position` (1-based, just past the failing token); the test
+ * answer adds its `line` and `column` (1-based) like a JavaScript error's, so an editor can mark it.
+ */
+export function withJsonataLine<R extends { error?: { details: Record<string, unknown> } }>(result: R, script: string): R {
+  const details = result.error?.details;
+  if (!details || typeof details.position !== 'number' || details.line !== undefined) return result;
+  const before = script.slice(0, Math.max(0, Math.min(script.length, details.position - 1)));
+  const lineStart = before.lastIndexOf('\n') + 1;
+  details.line = before.split('\n').length;
+  details.column = before.length - lineStart + 1;
+  return result;
+}
+
 type TestBody = {
   converter?: string; type?: 'uplink' | 'downlink'; language?: 'javascript' | 'jsonata'; script?: string;
   payload?: string; payloadEncoding?: 'text' | 'base64' | 'hex'; metadata?: Record<string, string>;
@@ -56,19 +70,19 @@ export function converterRoutes(deps: ApiDeps): FastifyPluginAsync {
       const language = saved?.language ?? b.language ?? 'javascript';
       const limits = saved ? saved.limits : b.limits;
       if (type === 'uplink') {
-        return testConverter({
+        return withJsonataLine(await testConverter({
           type, language, script, ...(limits ? { limits } : {}),
           payload: decodePayload(b.payload ?? '', b.payloadEncoding ?? 'text'),
           metadata: b.metadata ?? { integrationName: 'Test integration' },
           ...(deps.maxFutureTsMs === undefined ? {} : { maxFutureTsMs: deps.maxFutureTsMs }),
-        });
+        }), script);
       }
       const result = await testConverter({
         type, language, script, ...(limits ? { limits } : {}),
         msg: b.msg ?? {}, metadata: b.metadata ?? {}, msgType: b.msgType ?? 'ATTRIBUTES_UPDATED',
         integrationMetadata: b.integrationMetadata ?? { integrationName: 'Test integration' },
       });
-      return { ...result, encoded: result.encoded?.map(encodedView) };
+      return withJsonataLine({ ...result, encoded: result.encoded?.map(encodedView) }, script);
     });
   };
 }

@@ -9,7 +9,7 @@ import type { CloudbridgeError } from '../../../src/core/errors.ts';
 import { startWatsonBroker, type WatsonBroker } from '../../peers/watson-broker.ts';
 import { createTestContext } from '../../support/connector-context.ts';
 import { waitFor } from '../../support/wait.ts';
-import { createWatsonConnector } from './helpers.ts';
+import { createWatsonConnector, type WatsonUnderTest } from './helpers.ts';
 
 describe('ibm-watson-iot client id conflicts and credentials', () => {
   let watson: WatsonBroker;
@@ -17,19 +17,33 @@ describe('ibm-watson-iot client id conflicts and credentials', () => {
   after(async () => { await watson?.dispose(); });
 
   it('two instances with the same appId keep disconnecting each other: a WATSON_CLIENT_ID_CONFLICT warning says what to do', async () => {
-    const first = createWatsonConnector(watson, { appId: 'twin' });
-    const second = createWatsonConnector(watson, { appId: 'twin' }, createTestContext());
+    // Each start may itself lose its connection to the twin before subscribing (a retryable
+    // CONNECTION_FAILED): the integration runtime starts such a source again, and so does this test.
+    const started: WatsonUnderTest[] = [];
+    const startTwin = async (): Promise<WatsonUnderTest> => {
+      for (let attempt = 1; ; attempt++) {
+        const twin = createWatsonConnector(watson, { appId: 'twin' }, createTestContext());
+        started.push(twin);
+        try {
+          await twin.source.start();
+          return twin;
+        } catch (err) {
+          if ((err as CloudbridgeError).retryable !== true || attempt === 5) throw err;
+        }
+      }
+    };
     try {
-      await first.source.start();
-      await second.source.start();
-      const warning = await waitFor(() => [...first.ctx.warnings, ...second.ctx.warnings].find((w) => w.code === 'WATSON_CLIENT_ID_CONFLICT'), 'a conflict warning', 30_000);
+      const first = await startTwin();
+      const second = await startTwin();
+      const contexts = started.map((t) => t.ctx);
+      const warning = await waitFor(() => contexts.flatMap((c) => c.warnings).find((w) => w.code === 'WATSON_CLIENT_ID_CONFLICT'), 'a conflict warning', 30_000);
       assert.match(warning.message, /closed the connection of client id "a:tst123:twin" \d+ times within 5 minutes.*use sharedSubscription or a unique appId/);
       assert.equal(warning.details?.field, 'appId');
-      const disconnected = [...first.ctx.states, ...second.ctx.states].find((s) => s.state === 'disconnected');
+      const disconnected = contexts.flatMap((c) => c.states).find((s) => s.state === 'disconnected');
       assert.match((disconnected?.error as CloudbridgeError | undefined)?.message ?? '', /another application connects with the same client id/);
       assert.ok(first.source.status().brokerCloses + second.source.status().brokerCloses >= 3);
     } finally {
-      await Promise.all([first.source.stop(), second.source.stop()]);
+      await Promise.all(started.map((t) => t.source.stop()));
     }
   });
 
