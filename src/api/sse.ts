@@ -1,31 +1,51 @@
 /**
- * A server-sent event response for the stream routes: headers, `retry: 2000`, a check every
- * `everyMs`, a keep-alive comment every 15 s, and the end on client close or server shutdown.
+ * Serving one server-sent event stream: headers, a first write, a check every `everyMs` that may
+ * write frames, a keepalive comment every 15 s, and the end on either side's close or shutdown.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const KEEPALIVE_MS = 15_000;
 
-/** Streams open on one server, ended by its preClose hook. */
-export type OpenStreams = Set<() => void>;
+export interface SseStream {
+  /** Written first (after `retry: 2000`). */
+  first: string;
+  /** Called every `everyMs`; writes what it returns (nothing for ''). */
+  check: () => string | Promise<string>;
+  everyMs: number;
+  /** The open streams' end functions (ended on shutdown). */
+  open: Set<() => void>;
+}
 
-export function sseStream(req: FastifyRequest, reply: FastifyReply, open: OpenStreams, first: string, check: (write: (frame: string) => void) => void, everyMs: number): void {
+export function serveSse(req: FastifyRequest, reply: FastifyReply, s: SseStream): void {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-  const write = (frame: string): void => {
-    if (!res.writableEnded) res.write(frame);
-  };
-  write(`retry: 2000\n${first}`);
-  const tick = setInterval(() => check(write), everyMs);
-  const keepalive = setInterval(() => write(': keepalive\n\n'), KEEPALIVE_MS);
+  res.write(`retry: 2000\n${s.first}`);
+  let busy = false;
+  const check = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    Promise.resolve().then(s.check).then((frames) => {
+      if (frames && !res.writableEnded) res.write(frames);
+    }, () => undefined).finally(() => { busy = false; });
+  }, s.everyMs);
+  const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
   const end = (): void => {
-    clearInterval(tick);
+    clearInterval(check);
     clearInterval(keepalive);
-    open.delete(end);
+    s.open.delete(end);
     if (!res.writableEnded) res.end();
   };
-  open.add(end);
+  s.open.add(end);
   req.raw.once('close', end);
   res.once('close', end);
+}
+
+/** The set a plugin's streams register in (`SseStream.open`), all ended when the server closes. */
+export function trackStreams(app: FastifyInstance): Set<() => void> {
+  const open = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of [...open]) end();
+  });
+  return open;
 }

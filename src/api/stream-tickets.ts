@@ -37,14 +37,14 @@ export class StreamTickets {
   }
 }
 
-const perServer = new WeakMap<object, StreamTickets>();
+const perApp = new WeakMap<object, StreamTickets>();
 
-/** The tickets of one server (keyed by its deps): every stream route redeems what one POST issued. */
+/** The tickets of one API instance (keyed by its deps), shared by all its stream routes. */
 export function ticketsFor(owner: object): StreamTickets {
-  let tickets = perServer.get(owner);
+  let tickets = perApp.get(owner);
   if (!tickets) {
     tickets = new StreamTickets();
-    perServer.set(owner, tickets);
+    perApp.set(owner, tickets);
   }
   return tickets;
 }

@@ -16,9 +16,25 @@ import type { ConverterFactory } from './integration-runtime.ts';
 export interface ReplayResult {
   id: string;
   ok: boolean;
-  /** `requeued`: a `forward` dead letter's row is back in the outbox. */
-  status: 'stored' | 'duplicate' | 'failed' | 'requeued';
+  /**
+   * `requeued`: a `forward` dead letter's row is back in the outbox. `dead-lettered`: the current
+   * converter failed again (or may not create the device); the letter stays pending, `error` says why.
+   * `failed`: it could not be replayed at all (gone, its integration or converter gone, a bad row).
+   */
+  status: 'stored' | 'duplicate' | 'requeued' | 'dead-lettered' | 'failed';
   error?: { code: string; message: string; stage: string };
+}
+
+export interface DiscardResult {
+  id: string;
+  ok: boolean;
+  status: 'discarded' | 'failed';
+  error?: { code: string; message: string };
+}
+
+function failure(err: unknown): { code: string; message: string } {
+  if (err instanceof CloudbridgeError) return { code: err.code, message: err.message };
+  throw err;
 }
 
 export class DeadLetterService {
@@ -48,6 +64,33 @@ export class DeadLetterService {
     }
   }
 
+  /** Like replayMany, but a letter that cannot be replayed (e.g. gone) is a `failed` result, not an error. */
+  async replayEach(ids: string[]): Promise<ReplayResult[]> {
+    const results: ReplayResult[] = [];
+    for (const id of ids) {
+      try {
+        results.push(...await this.replayMany([id]));
+      } catch (err) {
+        results.push({ id, ok: false, status: 'failed', error: { ...failure(err), stage: 'replay' } });
+      }
+    }
+    return results;
+  }
+
+  /** Discards each letter; an unknown one is a `failed` result. */
+  async discardEach(ids: string[]): Promise<DiscardResult[]> {
+    const results: DiscardResult[] = [];
+    for (const id of ids) {
+      try {
+        await this.store.setDeadLetterState(id, 'discarded');
+        results.push({ id, ok: true, status: 'discarded' });
+      } catch (err) {
+        results.push({ id, ok: false, status: 'failed', error: failure(err) });
+      }
+    }
+    return results;
+  }
+
   private async replayOne(id: string, runners: Map<string, UplinkConverterRunner>): Promise<ReplayResult> {
     const dl = await this.store.getDeadLetter(id);
     if (!dl) throw new CloudbridgeError('NOT_FOUND', `dead letter ${id} not found`);
@@ -64,12 +107,12 @@ export class DeadLetterService {
     const [conv] = await runner.convert([{ payload: dl.payload, metadata: dl.metadata, receivedAt: dl.receivedAt }]);
     if (!conv || !conv.ok) {
       const error = conv ? { code: conv.error.code, message: conv.error.message, stage: conv.stage } : { code: 'INTERNAL', message: 'no result', stage: 'convert' };
-      return { id, ok: false, status: 'failed', error };
+      return { id, ok: false, status: 'dead-lettered', error };
     }
     if (!integration.allowCreateDevices) {
       for (const rec of conv.records) {
         if (!(await this.store.getEntity(rec.kind, rec.name))) {
-          return { id, ok: false, status: 'failed', error: { code: 'DEVICE_CREATION_FORBIDDEN', message: `${rec.kind.toLowerCase()} "${rec.name}" does not exist and integration "${integration.name}" may not create it`, stage: 'provision' } };
+          return { id, ok: false, status: 'dead-lettered', error: { code: 'DEVICE_CREATION_FORBIDDEN', message: `${rec.kind.toLowerCase()} "${rec.name}" does not exist and integration "${integration.name}" may not create it`, stage: 'provision' } };
         }
       }
     }

@@ -3,6 +3,7 @@
  * kept in memory beside the store, so `GET /events` can still answer while the store is down. An
  * event the store could not record is kept here too. Bounded: `perIntegration` events each.
  */
+import { typesOf } from '../store/rows.ts';
 import type { EventInput, EventType, StoredEvent } from '../store/types.ts';
 
 /** An event as served from memory: `id` is `memory-<n>`, `source` says where it came from. */
@@ -13,6 +14,9 @@ export interface MemoryEvent extends StoredEvent {
 export interface RecentEventQuery {
   integrationId?: string;
   type?: EventType;
+  types?: readonly EventType[];
+  from?: number;
+  to?: number;
   /** Events older than this memory id (paging). */
   before?: string;
   limit?: number;
@@ -45,8 +49,9 @@ export class RecentEvents {
   list(q: RecentEventQuery): MemoryEvent[] {
     const rings = q.integrationId !== undefined ? [this.rings.get(q.integrationId) ?? []] : [...this.rings.values()];
     const beforeSeq = q.before?.startsWith(ID_PREFIX) ? Number(q.before.slice(ID_PREFIX.length)) : Infinity;
+    const types = typesOf(q);
     return rings.flat()
-      .filter((e) => (q.type === undefined || e.type === q.type) && seqOf(e) < beforeSeq)
+      .filter((e) => (types.length === 0 || types.includes(e.type)) && seqOf(e) < beforeSeq && e.ts >= (q.from ?? -Infinity) && e.ts < (q.to ?? Infinity))
       .sort((a, b) => b.ts - a.ts || seqOf(b) - seqOf(a))
       .slice(0, q.limit ?? 100);
   }

@@ -17,6 +17,11 @@ function fromBool(v: BoolColumn): boolean {
 /** Default page size of the event and downlink listings. */
 export const DEFAULT_LIMIT = 100;
 
+/** The event types an event query asks for (`type` and `types` together); empty: all. */
+export function typesOf(q: { type?: EventType; types?: readonly EventType[] }): EventType[] {
+  return [...new Set([...(q.type ? [q.type] : []), ...(q.types ?? [])])];
+}
+
 export interface EntityRow {
   id: string;
   kind: EntityKind;

@@ -115,6 +115,11 @@ export interface EventQuery {
   integrationId?: string;
   converterId?: string;
   type?: EventType;
+  /** Any of these types (with `type`, either matches). */
+  types?: readonly EventType[];
+  /** Events with `ts >= from` / `ts < to` (ms). */
+  from?: number;
+  to?: number;
   /** Events strictly older than this id's event (paging), newest first. */
   before?: string;
   limit?: number;
@@ -147,6 +152,11 @@ export interface DeadLetter {
 export interface DeadLetterQuery {
   integrationId?: string;
   state?: DeadLetterState;
+  stage?: string;
+  errorCode?: string;
+  /** Dead letters created at `>= from` / `< to` (ms). */
+  from?: number;
+  to?: number;
   limit?: number;
   offset?: number;
 }

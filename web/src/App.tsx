@@ -6,14 +6,13 @@ import { session, type Role } from './session.ts';
 import { href, useRoute } from './route.ts';
 import { IntegrationList } from './integrations/IntegrationList.tsx';
 import { IntegrationEditor } from './integrations/IntegrationEditor.tsx';
+import { EventsPage } from './events/EventsPage.tsx';
+import { DeadLettersPage } from './events/DeadLettersPage.tsx';
 import { ConverterList } from './converters/ConverterList.tsx';
 import { ConverterEditor } from './converters/ConverterEditor.tsx';
 import { DeviceList } from './devices/DeviceList.tsx';
 import { DevicePage } from './devices/DevicePage.tsx';
 import { TokensPage } from './tokens/TokensPage.tsx';
-
-/** Pages of the classic console the new UI does not have yet (web/classic, same session token). */
-const CLASSIC = [['Events', 'events'], ['Dead letters', 'dead-letters']] as const;
 
 export function App() {
   const [role, setRole] = useState<Role | null>(null);
@@ -61,7 +60,8 @@ export function App() {
           <a href={href.integrations} aria-current={current === 'integrations' ? 'page' : undefined}>Integrations</a>
           <a href={href.converters} aria-current={current === 'converters' ? 'page' : undefined}>Converters</a>
           <a href={href.devices} aria-current={current === 'devices' ? 'page' : undefined}>Devices</a>
-          {CLASSIC.map(([label, page]) => <a key={page} href={`/ui/classic/#${page}`} title="in the classic console">{label}</a>)}
+          <a href={href.events()} aria-current={current === 'events' ? 'page' : undefined}>Events</a>
+          <a href={href.deadLetters()} aria-current={current === 'dead-letters' ? 'page' : undefined}>Dead letters</a>
           {role === 'admin' && <a href={href.tokens} aria-current={current === 'tokens' ? 'page' : undefined}>Tokens</a>}
         </nav>
         <div className="who">
@@ -79,6 +79,8 @@ export function App() {
         {route.page === 'devices' && <DeviceList />}
         {route.page === 'device' && <DevicePage role={role} name={route.name} />}
         {route.page === 'tokens' && <TokensPage role={role} />}
+        {route.page === 'events' && <EventsPage key={route.integration} integration={route.integration} />}
+        {route.page === 'dead-letters' && <DeadLettersPage key={route.integration} role={role} integration={route.integration} />}
       </main>
     </>
   );

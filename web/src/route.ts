@@ -1,4 +1,4 @@
-/** Hash routes: #/integrations[/new|/<id>], #/converters[/new|/<id>], #/devices[/<name>], #/tokens. */
+/** Hash routes: #/integrations[/new|/<id>], #/converters[/new|/<id>], #/devices[/<name>], #/tokens, #/events[?integration=<id>], #/dead-letters[?integration=<id>]. */
 import { useEffect, useState } from 'react';
 
 export type Route =
@@ -10,10 +10,16 @@ export type Route =
   | { page: 'converter'; id: string }
   | { page: 'devices' }
   | { page: 'device'; name: string }
-  | { page: 'tokens' };
+  | { page: 'tokens' }
+  | { page: 'events'; integration: string }
+  | { page: 'dead-letters'; integration: string };
 
 export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const [path = '', search = ''] = hash.split('?');
+  const parts = path.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const integration = new URLSearchParams(search).get('integration') ?? '';
+  if (parts[0] === 'events') return { page: 'events', integration };
+  if (parts[0] === 'dead-letters') return { page: 'dead-letters', integration };
   if (parts[0] === 'integrations' && parts[1] === 'new') return { page: 'integration-new' };
   if (parts[0] === 'integrations' && parts[1]) return { page: 'integration', id: parts[1] };
   if (parts[0] === 'converters' && parts[1] === 'new') return { page: 'converter-new' };
@@ -35,6 +41,8 @@ export const href = {
   devices: '#/devices',
   device: (name: string): string => `#/devices/${encodeURIComponent(name)}`,
   tokens: '#/tokens',
+  events: (integration = ''): string => `#/events${integration ? `?integration=${encodeURIComponent(integration)}` : ''}`,
+  deadLetters: (integration = ''): string => `#/dead-letters${integration ? `?integration=${encodeURIComponent(integration)}` : ''}`,
 };
 
 export function navigate(to: string): void {

@@ -1,10 +1,18 @@
 /**
- * Opens a server-sent event stream with a single-use ticket (POST /stream/tickets: EventSource
- * cannot send the token) and, on a drop, again after 2 s with a new ticket. Returns the stop.
+ * Opens a server-sent event stream that needs a ticket (POST /stream/tickets: EventSource cannot
+ * send the token); on a drop, a new ticket and stream after 2 s. Returns the function that closes it.
  */
 import { api } from './api.ts';
 
-export function openTicketStream(path: string, listeners: Record<string, (data: unknown) => void>, onDrop: () => void): () => void {
+export interface TicketStreamHandlers {
+  /** The stream's URL for a ticket (asked again on every reconnect). */
+  url: (ticket: string) => string;
+  /** Adds the event listeners to a newly opened stream. */
+  listen: (source: EventSource) => void;
+  connected: (on: boolean) => void;
+}
+
+export function openTicketStream(h: TicketStreamHandlers): () => void {
   let source: EventSource | null = null;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
@@ -12,17 +20,15 @@ export function openTicketStream(path: string, listeners: Record<string, (data: 
     try {
       const { ticket } = await api<{ ticket: string }>('POST', '/stream/tickets');
       if (stopped) return;
-      source = new EventSource(`/api/v1${path}?ticket=${encodeURIComponent(ticket)}`);
+      source = new EventSource(h.url(ticket));
     } catch {
       retry = setTimeout(() => void open(), 2000);
       return;
     }
-    for (const [event, listener] of Object.entries(listeners)) {
-      source.addEventListener(event, (e) => listener(JSON.parse((e as MessageEvent<string>).data)));
-    }
+    h.listen(source);
     source.onerror = () => {
       source?.close();
-      onDrop();
+      h.connected(false);
       if (!stopped) retry = setTimeout(() => void open(), 2000);
     };
   };

@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { CloudbridgeError } from '../../core/errors.ts';
 import type { ApiDeps } from '../deps.ts';
-import { sseStream, type OpenStreams } from '../sse.ts';
+import { serveSse, trackStreams } from '../sse.ts';
 import { ticketsFor } from '../stream-tickets.ts';
 import { plainValue } from './devices.ts';
 
@@ -19,10 +19,7 @@ export function deviceStreamRoutes(deps: ApiDeps): FastifyPluginAsync {
   const { store } = deps;
   return async (app) => {
     const tickets = ticketsFor(deps);
-    const open: OpenStreams = new Set();
-    app.addHook('preClose', async () => {
-      for (const end of [...open]) end();
-    });
+    const open = trackStreams(app);
     app.get<{ Params: { deviceName: string }; Querystring: { ticket?: string } }>('/stream/devices/:deviceName', {
       config: { access: 'ticket' },
       schema: {
@@ -58,13 +55,7 @@ export function deviceStreamRoutes(deps: ApiDeps): FastifyPluginAsync {
         }
         return out;
       };
-      const first = frames(await read());
-      let busy = false;
-      sseStream(req, reply, open, first, (write) => {
-        if (busy) return;
-        busy = true;
-        read().then((data) => write(frames(data)), () => undefined).finally(() => { busy = false; });
-      }, CHECK_EVERY_MS);
+      serveSse(req, reply, { first: frames(await read()), check: async () => frames(await read()), everyMs: CHECK_EVERY_MS, open });
     });
   };
 }

@@ -8,7 +8,7 @@ import { CloudbridgeError } from '../../core/errors.ts';
 import { bearer } from '../bearer.ts';
 import type { ApiDeps } from '../deps.ts';
 import { StatusDiff, liveStatuses, sseFrame } from '../integration-stream.ts';
-import { sseStream, type OpenStreams } from '../sse.ts';
+import { serveSse, trackStreams } from '../sse.ts';
 import { ticketsFor } from '../stream-tickets.ts';
 
 const CHECK_EVERY_MS = 1000;
@@ -16,10 +16,7 @@ const CHECK_EVERY_MS = 1000;
 export function streamRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (app) => {
     const tickets = ticketsFor(deps);
-    const open: OpenStreams = new Set();
-    app.addHook('preClose', async () => {
-      for (const end of [...open]) end();
-    });
+    const open = trackStreams(app);
     app.get('/session', { schema: { tags: ['session'], summary: 'The role of the token sent: {"role": "admin" | "viewer"}' } }, async (req) =>
       ({ role: await deps.auth.roleOf(bearer(req)) }));
     app.post('/stream/tickets', {
@@ -42,9 +39,11 @@ export function streamRoutes(deps: ApiDeps): FastifyPluginAsync {
         throw new CloudbridgeError('UNAUTHORIZED', 'missing, used or expired stream ticket: get one with POST /api/v1/stream/tickets');
       }
       const diff = new StatusDiff();
-      sseStream(req, reply, open, sseFrame(diff.snapshot(liveStatuses(deps.manager))), (write) => {
-        for (const e of diff.changes(liveStatuses(deps.manager))) write(sseFrame(e));
-      }, CHECK_EVERY_MS);
+      serveSse(req, reply, {
+        first: sseFrame(diff.snapshot(liveStatuses(deps.manager))),
+        check: () => diff.changes(liveStatuses(deps.manager)).map(sseFrame).join(''),
+        everyMs: CHECK_EVERY_MS, open,
+      });
     });
   };
 }

@@ -55,6 +55,10 @@ export class PostgresDeadLetters {
     const param = (v: unknown): string => `$${params.push(v)}`;
     if (q.integrationId !== undefined) where.push(`integration_id = ${param(q.integrationId)}`);
     if (q.state !== undefined) where.push(`state = ${param(q.state)}`);
+    if (q.stage !== undefined) where.push(`stage = ${param(q.stage)}`);
+    if (q.errorCode !== undefined) where.push(`error_code = ${param(q.errorCode)}`);
+    if (q.from !== undefined) where.push(`created_at >= ${param(q.from)}::bigint`);
+    if (q.to !== undefined) where.push(`created_at < ${param(q.to)}::bigint`);
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const total = (await sql.one<{ n: number }>(`SELECT count(*)::bigint AS n FROM dead_letters ${clause}`, params))?.n ?? 0;
     const rows = await sql.rows<DeadLetterRow>(`SELECT ${COLUMNS} FROM dead_letters ${clause} ORDER BY seq DESC

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { CloudbridgeError } from '../../core/errors.ts';
 import { encodeJson } from '../kv-columns.ts';
-import { DEFAULT_LIMIT, toEvent, type EventRow } from '../rows.ts';
+import { DEFAULT_LIMIT, toEvent, typesOf, type EventRow } from '../rows.ts';
 import type { EventInput, EventQuery, StoredEvent } from '../types.ts';
 import type { PostgresDatabase, Sql } from './database.ts';
 
@@ -38,7 +38,10 @@ export class PostgresEvents {
     const param = (v: unknown): string => `$${params.push(v)}`;
     if (q.integrationId !== undefined) where.push(`integration_id = ${param(q.integrationId)}`);
     if (q.converterId !== undefined) where.push(`converter_id = ${param(q.converterId)}`);
-    if (q.type !== undefined) where.push(`type = ${param(q.type)}`);
+    const types = typesOf(q);
+    if (types.length > 0) where.push(`type = ANY(${param(types)}::text[])`);
+    if (q.from !== undefined) where.push(`ts >= ${param(q.from)}::bigint`);
+    if (q.to !== undefined) where.push(`ts < ${param(q.to)}::bigint`);
     if (q.before !== undefined) {
       const anchor = await sql.one<{ ts: number; seq: number }>('SELECT ts, seq FROM events WHERE id = $1', [q.before]);
       if (anchor === undefined) throw new CloudbridgeError('NOT_FOUND', `event ${q.before} not found (it may have been pruned)`);

@@ -26,9 +26,13 @@ export class SqliteDeadLetters {
   /** Newest first. */
   listDeadLetters(q: DeadLetterQuery): { items: DeadLetter[]; total: number } {
     const where: string[] = [];
-    const params: string[] = [];
+    const params: Array<string | number> = [];
     if (q.integrationId !== undefined) { where.push('integration_id = ?'); params.push(q.integrationId); }
     if (q.state !== undefined) { where.push('state = ?'); params.push(q.state); }
+    if (q.stage !== undefined) { where.push('stage = ?'); params.push(q.stage); }
+    if (q.errorCode !== undefined) { where.push('error_code = ?'); params.push(q.errorCode); }
+    if (q.from !== undefined) { where.push('created_at >= ?'); params.push(q.from); }
+    if (q.to !== undefined) { where.push('created_at < ?'); params.push(q.to); }
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.#db.prepare(`SELECT count(*) AS n FROM dead_letters ${clause}`).get(...params) as { n: number }).n;
     const rows = this.#db.prepare(`SELECT ${COLUMNS} FROM dead_letters ${clause} ORDER BY seq DESC LIMIT ? OFFSET ?`)

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { CloudbridgeError } from '../../core/errors.ts';
 import { encodeJson } from '../kv-columns.ts';
-import { DEFAULT_LIMIT, toEvent, type EventRow } from '../rows.ts';
+import { DEFAULT_LIMIT, toEvent, typesOf, type EventRow } from '../rows.ts';
 import type { EventInput, EventQuery, StoredEvent } from '../types.ts';
 import type { SqliteDatabase } from './database.ts';
 
@@ -34,7 +34,10 @@ export class SqliteEvents {
     const params: Array<string | number> = [];
     if (q.integrationId !== undefined) { where.push('integration_id = ?'); params.push(q.integrationId); }
     if (q.converterId !== undefined) { where.push('converter_id = ?'); params.push(q.converterId); }
-    if (q.type !== undefined) { where.push('type = ?'); params.push(q.type); }
+    const types = typesOf(q);
+    if (types.length > 0) { where.push(`type IN (${types.map(() => '?').join(', ')})`); params.push(...types); }
+    if (q.from !== undefined) { where.push('ts >= ?'); params.push(q.from); }
+    if (q.to !== undefined) { where.push('ts < ?'); params.push(q.to); }
     if (q.before !== undefined) {
       const anchor = this.#db.prepare('SELECT ts, seq FROM events WHERE id = ?').get(q.before) as { ts: number; seq: number } | undefined;
       if (anchor === undefined) throw new CloudbridgeError('NOT_FOUND', `event ${q.before} not found (it may have been pruned)`);

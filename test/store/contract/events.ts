@@ -30,6 +30,9 @@ export function eventsContract(h: StoreHarness): void {
     assert.deepEqual((await store.listEvents({ converterId: 'conv-1' })).map((e) => e.body.n), [4]);
     assert.deepEqual((await store.listEvents({ type: 'DEBUG_UPLINK', limit: 2 })).map((e) => e.body.n), [3, 2]);
     assert.deepEqual(await store.listEvents({ integrationId: 'int-1', type: 'LIFECYCLE' }), []);
+    assert.deepEqual((await store.listEvents({ types: ['LIFECYCLE', 'DEBUG_CONVERTER'] })).map((e) => e.body.n ?? e.body.event), [4, 'STARTED']);
+    assert.deepEqual((await store.listEvents({ from: T0 + 1, to: T0 + 10 })).map((e) => e.body.n ?? e.body.event), [4, 'STARTED']);
+    assert.deepEqual((await store.listEvents({ integrationId: 'int-1', from: T0 + 10 })).map((e) => e.body.n), [3, 2]);
   });
 
   it('pages with `before` through events that share a timestamp', async (t) => {

@@ -31,6 +31,13 @@ export function queuesContract(h: StoreHarness): void {
 
     assert.deepEqual((await store.listDeadLetters({ state: 'pending' })).items.map((d) => d.sourceKey), ['b1', 'a1']);
     assert.deepEqual((await store.listDeadLetters({ integrationId: 'int-1', state: 'discarded' })).items.map((d) => d.sourceKey), ['a3']);
+    assert.deepEqual((await store.listDeadLetters({ stage: 'convert', errorCode: 'CONVERTER_RUNTIME', integrationId: 'int-2' })).items.map((d) => d.sourceKey), ['b1']);
+    assert.equal((await store.listDeadLetters({ errorCode: 'OTHER' })).total, 0);
+    assert.equal((await store.listDeadLetters({ stage: 'provision' })).total, 0);
+    const createdAt = all.items[0]?.createdAt ?? 0;
+    assert.equal((await store.listDeadLetters({ from: createdAt })).total, 4 - all.items.filter((d) => d.createdAt < createdAt).length);
+    assert.equal((await store.listDeadLetters({ to: createdAt + 1, from: createdAt + 1 })).total, 0);
+    assert.equal((await store.listDeadLetters({ to: Math.min(...all.items.map((d) => d.createdAt)) })).total, 0);
     assert.equal(await store.getDeadLetter('no-such-id'), null);
     await rejectsWithCode(store.setDeadLetterState('no-such-id', 'discarded'), 'NOT_FOUND');
   });

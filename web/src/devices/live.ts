@@ -20,9 +20,16 @@ export function useDeviceLive(deviceName: string): DeviceLive {
   useEffect(() => {
     setLive(EMPTY);
     const set = (name: 'latest' | 'attributes' | 'downlinks') => (data: unknown): void => setLive((prev) => ({ ...prev, [name]: data, connected: true }));
-    return openTicketStream(`/stream/devices/${encodeURIComponent(deviceName)}`,
-      { latest: set('latest'), attributes: set('attributes'), downlinks: set('downlinks') },
-      () => setLive((prev) => ({ ...prev, connected: false })));
+    const listeners = { latest: set('latest'), attributes: set('attributes'), downlinks: set('downlinks') };
+    return openTicketStream({
+      url: (ticket) => `/api/v1/stream/devices/${encodeURIComponent(deviceName)}?ticket=${encodeURIComponent(ticket)}`,
+      listen: (source) => {
+        for (const [event, listener] of Object.entries(listeners)) {
+          source.addEventListener(event, (e) => listener(JSON.parse((e as MessageEvent<string>).data)));
+        }
+      },
+      connected: (on) => setLive((prev) => ({ ...prev, connected: on })),
+    });
   }, [deviceName]);
   return live;
 }
