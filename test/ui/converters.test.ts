@@ -2,7 +2,7 @@
  * The converter pages in headless Chromium against Cloudbridge with a real Mosquitto source: a
  * broken decoder dead-letters messages (captured as debug events); the user tests the converter on
  * a captured message, sees the error at its line, fixes the script, sees the normalised records,
- * saves, replays the dead letters and the telemetry is stored. Also: create with a server error,
+ * saves, replays the dead letters in bulk on the dead letters page and the telemetry is stored. Also: create with a server error,
  * delete refused while in use, a downlink encoder test, a viewer who can change nothing.
  */
 import { after, before, describe, it } from 'node:test';
@@ -110,10 +110,18 @@ describe('web UI: converters', () => {
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved “thermo-decoder”' }).waitFor();
     assert.equal((await h.t.api.get<ConverterView>('/converters/thermo-decoder')).script, FIXED);
+
+    // Then the dead letters page: the integration's letters replayed in bulk, each one stored.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dead letters' }).click();
+    await page.getByLabel('Integration').selectOption({ label: 'thermo-mqtt' });
+    await page.getByRole('button', { name: 'Show dead letters' }).click();
+    await page.getByRole('status', { name: 'Matching dead letters' }).getByText('1–3 of 3').waitFor();
+    await page.getByRole('button', { name: 'Replay all matching (3)' }).click();
+    const outcome = page.getByRole('status', { name: 'Bulk outcome' });
+    await outcome.getByText('Replay: 3 of 3 succeeded').waitFor();
+    assert.deepEqual(await outcome.locator('[data-field="outcome"]').allTextContents(), ['stored', 'stored', 'stored']);
     await page.context().close();
 
-    const replay = await h.t.api.post<{ replayed: number; failed: number }>('/dead-letters/replay', { integration: 'thermo-mqtt' });
-    assert.deepEqual([replay.replayed, replay.failed], [3, 0]);
     const stored = await h.t.api.get<Record<string, Array<{ value: unknown }>>>('/devices/thermo-1/telemetry?keys=temperature');
     assert.deepEqual(stored.temperature?.map((p) => p.value).sort(), [21.5, 22, 22.5]);
   });
