@@ -9,6 +9,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { parseDocument, type YAMLError } from 'yaml';
 import { CloudbridgeError } from '../core/errors.ts';
 import { DEFAULT_MAX_FUTURE_TS_MS } from '../converters/types.ts';
+import { checkUniqueNames } from './config-names.ts';
 import { ConverterInputSpec } from './schemas.ts';
 import { parseWithSchema } from './validate.ts';
 
@@ -121,7 +122,9 @@ export function parseConfigText(text: string, env: NodeJS.ProcessEnv, source = '
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new CloudbridgeError('CONFIG_INVALID', `${source}: the top level must be a mapping with store, server, converters, integrations`);
   }
-  return parseWithSchema(ConfigFileSpec, interpolateEnv(raw, env));
+  const file = parseWithSchema(ConfigFileSpec, interpolateEnv(raw, env));
+  checkUniqueNames(file);
+  return file;
 }
 
 export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): ConfigFile {

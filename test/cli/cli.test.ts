@@ -71,6 +71,24 @@ describe('cloudbridge CLI', () => {
     }
   });
 
+  it('config lint and start refuse two converters or integrations with one name, naming both entries', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cb-cli-'));
+    try {
+      const integration = (name: string): string => `  - name: ${name}\n    type: mqtt\n    uplinkConverter: d\n    config:\n      host: h\n      clientId: ${name}\n      topicFilters: [{filter: "a/#", qos: 1}]\n`;
+      const file = join(dir, 'dup.yaml');
+      writeFileSync(file, `store: { sqlite: { path: ${join(dir, 'db.sqlite')} } }\nconverters:\n  - name: d\n    type: uplink\n    script: "return {deviceName: 'x'};"\n  - name: d\n    type: uplink\n    script: "return {deviceName: 'y'};"\nintegrations:\n${integration('i')}${integration('j')}${integration('i')}`);
+      const lint = run('config', 'lint', file);
+      assert.equal(lint.code, 1);
+      assert.match(lint.stderr, /converters\[1\]\.name: converter name "d" is also used by converters\[0\]/);
+      assert.match(lint.stderr, /integrations\[2\]\.name: integration name "i" is also used by integrations\[0\]: names must be unique/);
+      const start = run('start', '--config', file);
+      assert.equal(start.code, 1);
+      assert.match(start.stderr, /CONFIG_INVALID.*converters\[1\]\.name.*converters\[0\].*integrations\[2\]\.name.*integrations\[0\]/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('creates a viewer token that can read but not change, without a restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cb-cli-'));
     const { startTestApp } = await import('../e2e/harness.ts');
