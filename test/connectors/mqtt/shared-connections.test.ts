@@ -112,6 +112,12 @@ describe('mqtt connector: several connections', () => {
     const restartable = await startMosquitto({ persistence: true });
     const { source, ctx } = createConnector(restartable, { connections: 3, topicFilters: [{ filter: 'restart/#', qos: 1 }] });
     const publisher = await testClient(restartable, { clientId: uniqueId('publisher'), clean: false, reconnectPeriod: 50 });
+    // QoS 1 is at least once on the publisher's hop too: a PUBLISH whose PUBACK the restart swallowed
+    // is sent again by the publisher, and the broker forwards it as a new message (no DUP flag).
+    const sends = new Map<string, number>();
+    publisher.on('packetsend', (p) => {
+      if (p.cmd === 'publish') sends.set(p.payload.toString(), (sends.get(p.payload.toString()) ?? 0) + 1);
+    });
     try {
       await source.start();
       const total = 600;
@@ -119,7 +125,10 @@ describe('mqtt connector: several connections', () => {
       await waitFor(() => storedTexts(ctx).size === total, `${total} distinct payloads stored`, 20_000);
       await waitFor(() => source.status().connected, 'every connection back');
       assert.ok(source.status().connections.every((c) => c.reconnects >= 1), 'each connection reconnected');
-      for (const [text, modes] of repeats(ctx.delivered)) assert.ok(modes.every((m) => m === 'check'), `${text} came again only as a flagged redelivery`);
+      for (const [text, modes] of repeats(ctx.delivered)) {
+        const unflagged = modes.filter((m) => m !== 'check').length;
+        assert.ok(unflagged <= (sends.get(text) ?? 1) - 1, `${text} came again only as a flagged redelivery or because the publisher sent it again`);
+      }
     } finally {
       await publisher.endAsync(true);
       await source.stop({ drainMs: 1000 });
