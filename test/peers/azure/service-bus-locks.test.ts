@@ -56,7 +56,7 @@ async function receiveOne(r: ServiceBusReceiver): Promise<ServiceBusReceivedMess
  */
 async function settleAfterDrop(r: ServiceBusReceiver, m: ServiceBusReceivedMessage): Promise<Error & { code?: string }> {
   for (let attempt = 0; attempt < 20; attempt += 1) {
-    const err = await r.completeMessage(m).then(
+    const err: Error & { code?: string } = await r.completeMessage(m).then(
       () => new Error('settling succeeded: the lock outlived its link'),
       (e: unknown) => e as Error & { code?: string },
     );
