@@ -11,7 +11,7 @@
 import type { Clock } from '../core/clock.ts';
 import { toCloudbridgeError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import type { AuditAction, AuditEntityKind, AuditInput, AuditSource, AuditStore } from '../store/types.ts';
+import type { AuditInput, AuditSource, AuditStore } from '../store/types.ts';
 import { REDACTED } from './secrets.ts';
 
 /** Who makes a change: where it came from and its name there. */
@@ -26,14 +26,7 @@ export const CONFIG_FILE_ACTOR: Actor = { source: 'config-file', name: 'config-f
 export const apiActor = (tokenName: string): Actor => ({ source: 'api', name: tokenName });
 
 /** One change: the entity and its snapshots (null: it did not exist before / no longer exists). */
-export interface AuditChange {
-  action: AuditAction;
-  entityKind: AuditEntityKind;
-  entityId: string;
-  entityName: string | null;
-  before: unknown;
-  after: unknown;
-}
+export type AuditChange = Omit<AuditInput, 'ts' | 'source' | 'actor'>;
 
 /** Property names whose values are credentials whatever object holds them. */
 const TOKEN_KEYS = new Set(['token', 'hash']);

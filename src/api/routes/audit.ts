@@ -60,7 +60,7 @@ export function auditRoutes(deps: ApiDeps): FastifyPluginAsync {
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
         }, { additionalProperties: false }),
         response: {
-          200: Type.Array(AuditEntrySpec),
+          200: Type.Array(AuditEntrySpec, { description: 'The entries, newest first' }),
           400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 503: ErrorEnvelope,
         },
       },
