@@ -1,7 +1,8 @@
 /**
  * Creates, updates and deletes converters and integrations with one validation path for the
  * API and the config file: schema check with field-named errors, converter compilation,
- * connector-specific validation, secret encryption, then the running integrations follow.
+ * connector-specific validation, secret encryption, then the running integrations follow. Each
+ * change is recorded in the audit log with the actor the caller names (API token, cli, config-file).
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
