@@ -1,8 +1,8 @@
 /**
  * Runs the configured forwarders (ADR 018): one ConnectionLease per enabled forwarder, the
  * forwarder itself only while this instance holds it; the API's and the config file's changes
- * are persisted (forwarder-config.ts), recorded in the audit log, and applied live; changes made by other instances are
- * picked up within a few seconds. Also answers `forwardersFor(integration)` for the commits, and
+ * are persisted (forwarder-config.ts), recorded in the audit log and applied live, and changes
+ * made by other instances are picked up within a few seconds. Also answers `forwardersFor(integration)` for the commits, and
  * turns settled RPC downlinks into replies in the outbox (on whichever instance settled them).
  */
 import { hostname } from 'node:os';
