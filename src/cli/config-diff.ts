@@ -67,6 +67,7 @@ function shown(v: unknown): string | null {
 
 function fieldLine(f: FieldChange): string {
   if (f.secret || pathLooksSecret(f.path)) return `${f.path}: changed (secret)`;
+  if (f.path === 'script') return 'script: changed';
   const from = shown(f.from);
   const to = shown(f.to);
   return from !== null && to !== null ? `${f.path}: ${from} → ${to}` : `${f.path}: changed`;
