@@ -109,6 +109,11 @@ function planConverters(file: ConverterInput[], current: ConverterConfig[]): Cha
   });
 }
 
+/** Why a declarative file may not name a converter it does not have. */
+export function notInDeclarativeFile(name: string): string {
+  return `converter "${name}" is not in the file's converters; with config.mode declarative the file owns every converter and "${name}" would be deleted: add it to converters, or point to one that is`;
+}
+
 interface ConverterIndex {
   /** The file's converters by name. */
   file: Map<string, ConverterInput>;
@@ -133,7 +138,7 @@ function converterNameOf(ref: ConverterRef, want: 'uplink' | 'downlink', field: 
     return null;
   }
   if (idx.mode === 'declarative' && !idx.file.has(name)) {
-    problems.push({ field, message: `converter "${name}" is not in the file's converters; with config.mode declarative the file owns every converter and "${name}" would be deleted: add it to converters, or point to one that is` });
+    problems.push({ field, message: notInDeclarativeFile(name) });
     return null;
   }
   return name;

@@ -5,7 +5,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseConfigText } from '../../src/app/config-file.ts';
+import { lintConfig } from '../../src/app/config-lint.ts';
 import { startMosquitto, type MosquittoBroker } from '../peers/mosquitto.ts';
 import { startTestApp, TEST_MASTER_KEY, TEST_TOKEN, waitFor, type TestApp } from './harness.ts';
 
@@ -49,6 +52,11 @@ describe('config.mode: additive and declarative', () => {
       return true;
     });
     assert.equal((await t.api.get<unknown[]>('/converters')).length, 2);
+    const file = join(t.dir, 'declarative.yaml');
+    writeFileSync(file, yaml);
+    const lint = await lintConfig(file, env);
+    assert.equal(lint.ok, false, 'config lint refuses it too');
+    assert.equal(lint.problems[0]?.field, 'integrations[1].uplinkConverter');
   });
 
   it('declarative stops and deletes at reload what the file no longer has, also what the API made', async () => {
