@@ -29,19 +29,22 @@ describe('config.mode: additive and declarative', () => {
   let t: TestApp;
   before(async () => {
     broker = await startMosquitto();
-    t = await startTestApp({ yaml: `${converters('decoder', 'old-decoder')}integrations:\n${integration('a', broker.port)}${integration('b', broker.port, 'old-decoder')}` });
+    const forwarder = 'forwarders:\n  - { name: tb, type: thingsboard-gateway, integrations: all, config: { host: 127.0.0.1, port: 1, accessToken: t } }\n';
+    t = await startTestApp({ yaml: `${converters('decoder', 'old-decoder')}integrations:\n${integration('a', broker.port)}${integration('b', broker.port, 'old-decoder')}${forwarder}` });
   });
   after(async () => {
     await t?.close();
     await broker?.dispose();
   });
 
+  const forwarders = async (): Promise<string[]> => (await t.api.get<Array<{ name: string }>>('/forwarders')).map((f) => f.name);
   const names = async (): Promise<string[]> => (await t.api.get<Array<{ name: string }>>('/integrations')).map((i) => i.name).sort();
   const reload = (yaml: string): Promise<void> => t.app.applyConfig(parseConfigText(`store: { sqlite: { path: x.db } }\n${yaml}`, env));
 
   it('additive (the default) keeps an integration removed from the file', async () => {
     await reload(`${converters('decoder')}integrations:\n${integration('a', broker.port)}`);
     assert.deepEqual(await names(), ['a', 'b']);
+    assert.deepEqual(await forwarders(), ['tb']);
     assert.equal(t.app.manager.get((await t.api.get<{ id: string }>('/integrations/b')).id)?.config.name, 'b', 'b still runs');
   });
 
@@ -68,6 +71,7 @@ describe('config.mode: additive and declarative', () => {
     assert.equal(t.app.manager.get(b.id), undefined, 'b is stopped and unloaded');
     assert.equal((await t.api.call('GET', '/integrations/b')).status, 404);
     assert.deepEqual((await t.api.get<Array<{ name: string }>>('/converters')).map((c) => c.name), ['decoder']);
+    assert.deepEqual(await forwarders(), [], 'the forwarder the file no longer has is removed');
     assert.ok(t.logs.some((l) => l.includes('deleting integration \\"from-api\\"')), 'the deletion is logged');
   });
 });
