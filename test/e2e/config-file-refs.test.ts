@@ -80,7 +80,7 @@ describe('config file references: scriptFile and file: certificates', () => {
     await client.endAsync();
   }
 
-  it('starts with scriptFile and file: certificates, runs against Mosquitto with mutual TLS, and applies a changed script file on SIGHUP', async () => {
+  it('starts with scriptFile and file: certificates, runs against Mosquitto with mutual TLS, and applies a changed script file and a renewed certificate on SIGHUP', async () => {
     const { dir, config } = configDir();
     const child = await spawnCloudbridge(dir, config);
     await waitFor(async () => (await child.api.get<{ status: { state: string } }>('/integrations/plant')).status.state === 'RUNNING', 'plant RUNNING over mutual TLS');
@@ -99,6 +99,15 @@ describe('config file references: scriptFile and file: certificates', () => {
     await waitFor(async () => (await child.api.get<{ status: { state: string } }>('/integrations/plant')).status.state === 'RUNNING', 'plant RUNNING again');
     await publish('probe-1', 55, 1_700_000_000_001);
     await waitFor(async () => (await child.api.get<Record<string, unknown[]>>('/devices/probe-1/telemetry?keys=humidity')).humidity?.length === 1, 'the second point stored by the new script');
+
+    const renewed = await pki.issue('cloudbridge');
+    writeFileSync(join(dir, 'certs', 'dev.pem'), renewed.cert);
+    writeFileSync(join(dir, 'certs', 'dev.key'), renewed.key);
+    child.proc.kill('SIGHUP');
+    await waitFor(async () => (await child.api.get<{ config: { tls: { cert: string } } }>('/integrations/plant')).config.tls.cert === renewed.cert, 'the renewed certificate applied');
+    await waitFor(async () => (await child.api.get<{ status: { state: string } }>('/integrations/plant')).status.state === 'RUNNING', 'plant RUNNING with the renewed certificate');
+    await publish('probe-1', 56, 1_700_000_000_002);
+    await waitFor(async () => (await child.api.get<Record<string, unknown[]>>('/devices/probe-1/telemetry?keys=humidity')).humidity?.length === 2, 'a point stored over the renewed certificate');
   });
 
   it('a missing script file or key file fails lint and start, naming the field and the path', () => {
