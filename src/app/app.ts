@@ -17,8 +17,9 @@ import { openStore } from '../store/index.ts';
 import type { Store } from '../store/types.ts';
 import { ForwarderManager } from './forwarder-manager.ts';
 import { registerForwarderMetrics } from './forwarder-metrics.ts';
-import { AuditLog, CONFIG_FILE_ACTOR } from './audit-log.ts';
+import { AuditLog } from './audit-log.ts';
 import { TokenAuth } from './auth.ts';
+import { applyConfigFile } from './config-apply.ts';
 import type { ConfigFile } from './config-file.ts';
 import { ConfigService } from './config-service.ts';
 import { DeadLetterService } from './dead-letter-service.ts';
@@ -70,7 +71,7 @@ export interface App {
   downlinks: DownlinkService;
   forwarders: ForwarderManager;
   server: FastifyInstance;
-  /** Applies the converters and integrations of a (re-read) config file: changed ones restart. */
+  /** Applies the converters, integrations and forwarders of a (re-read) config file: changed ones restart; in declarative mode, those the file no longer has are deleted. */
   applyConfig(config: ConfigFile): Promise<void>;
   close(): Promise<void>;
 }
@@ -169,17 +170,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
   }
 
   const applyConfig = async (config: ConfigFile): Promise<void> => {
-    // Forwarders first: the integrations' first commits already carry their data on.
-    for (const [i, f] of (config.forwarders ?? []).entries()) {
-      const { warnings } = await forwarders.put(f, CONFIG_FILE_ACTOR, `forwarders[${i}]`);
-      for (const w of warnings) log.warn(w);
-    }
-    for (const [i, c] of config.converters.entries()) await configService.upsertConverter(c, `converters[${i}]`, CONFIG_FILE_ACTOR);
-    for (const [i, integ] of config.integrations.entries()) {
+    for (const integ of config.integrations) {
       const def = findConnector(String(integ.type ?? ''));
       if (def) scrubber.add(...collectSecrets(def.configSpec, integ.config));
-      await configService.upsertIntegration(integ as Parameters<ConfigService['upsertIntegration']>[0], `integrations[${i}]`, CONFIG_FILE_ACTOR);
     }
+    await applyConfigFile(config, { store, secrets, configService, forwarders, log, connectors: connectorDefinitions, findForwarder });
   };
 
   try {
