@@ -22,9 +22,7 @@ export function uiRoutes(webDir: string = WEB_DIR): FastifyPluginAsync {
     app.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) => reply.status(204).header('cache-control', 'max-age=86400').send());
     app.get<{ Params: { '*': string } }>('/ui/*', { schema: { hide: true } }, async (req, reply) => {
       const rel = req.params['*'] || 'index.html';
-      const missing = (): never => {
-        throw new CloudbridgeError('NOT_FOUND', `no UI file ${rel}`, { path: `/ui/${rel}` });
-      };
+      const missing = () => reply.status(404).send({ error: new CloudbridgeError('NOT_FOUND', `no UI file ${rel}`, { path: `/ui/${rel}` }).toJSON() });
       if (rel.includes('..') || !/^[\w./-]+$/.test(rel)) return missing();
       const file = rel.startsWith('classic/') ? rel.endsWith('/') ? `${rel}index.html` : rel : `dist/${rel}`;
       try {
