@@ -29,7 +29,10 @@ import { uiRoutes } from './routes/ui.ts';
 const PUBLIC = new Set(['/health', '/ready', '/api/v1/health', '/api/v1/ready']);
 
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 5 * 1024 * 1024 });
+  // With server.tls: HTTPS (the instance's type is the same for the routes; only the listener differs).
+  const app = (deps.tls
+    ? Fastify({ logger: false, bodyLimit: 5 * 1024 * 1024, https: deps.tls })
+    : Fastify({ logger: false, bodyLimit: 5 * 1024 * 1024 })) as FastifyInstance;
   // Response schemas document the answers (checked by test/e2e/openapi-contract); they never reshape them.
   app.setSerializerCompiler(() => (data: unknown) => JSON.stringify(data));
   addSharedErrors(app, { isPublic: (url) => PUBLIC.has(url) });
