@@ -195,7 +195,8 @@ describe('OpenAPI contract', () => {
     await call('POST', '/api/v1/forwarders/check', 200, body);
     const invalid = await call('POST', '/api/v1/forwarders/check', 200, { ...body, config: { host: '127.0.0.1', port: 70000, accessToken: 'contract-token' } });
     assert.match(JSON.stringify(invalid.body), /"ok":false.*config\.port/);
-    await call('PUT', '/api/v1/forwarders/tb', 200, body);
+    await call('PUT', '/api/v1/forwarders/tb', 201, body);
+    await call('PUT', '/api/v1/forwarders/tb', 200, { ...body, enabled: false });
     await call('PUT', '/api/v1/forwarders/other', 400, body);
     await call('GET', '/api/v1/forwarders/tb', 200);
     await call('GET', '/api/v1/forwarders/nope', 404);

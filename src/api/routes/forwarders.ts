@@ -30,14 +30,15 @@ export function forwarderRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.get('/forwarders', { schema: { tags, summary: 'Forwarders with their status (state, outbox depth and lag, counters)', response: { 200: Type.Array(ref('Forwarder')), ...errors(404) } } }, async () => manager().list());
     app.get<Named>('/forwarders/:name', { schema: { tags, params: NameParams, summary: 'A forwarder: config (secrets as "***") and status', response: { 200: ref('Forwarder'), ...errors(404) } } }, async (req) => manager().get(req.params.name));
     app.put<Named & { Body: Record<string, unknown> }>('/forwarders/:name', {
-      schema: { tags, params: NameParams, body: ref('ForwarderInput'), response: { 200: ForwarderSaved, ...errors(404) }, summary: 'Create or replace a forwarder (admin); applied at once. What GET returns is accepted: secrets sent as "***" keep their value, status is ignored. Answers with the forwarder and the config warnings.' },
-    }, async (req) => {
+      schema: { tags, params: NameParams, body: ref('ForwarderInput'), response: { 200: ForwarderSaved, 201: { ...ForwarderSaved, description: 'Created' }, ...errors(404) }, summary: 'Create (201) or replace (200) a forwarder (admin); applied at once. What GET returns is accepted: secrets sent as "***" keep their value, status is ignored. Answers with the forwarder and the config warnings.' },
+    }, async (req, reply) => {
       const body = req.body as { name?: unknown };
       if (body.name !== req.params.name) {
         throw new CloudbridgeError('CONFIG_INVALID', `name: "${String(body.name)}" differs from the name in the path "${req.params.name}"`, { field: 'name' });
       }
+      const existed = manager().list().some((f) => f.name === req.params.name);
       const { view, warnings } = await manager().put(req.body, await actorOf(deps, req), 'body');
-      return { ...view, warnings };
+      return reply.status(existed ? 200 : 201).send({ ...view, warnings });
     });
     app.post('/forwarders/check', { ...serviceValidated, schema: { tags, summary: 'Check the connection of an unsaved forwarder body (credentials, TLS, reachability; sends no data)', body: ref('ForwarderInput'), response: { 200: ref('CheckResult'), ...errors(404) } } }, async (req) =>
       manager().check(req.body));
