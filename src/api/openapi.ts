@@ -48,6 +48,9 @@ export const noContent = (description: string): TSchema => Type.Unsafe({ type: '
 export const textResponse = (mediaType: string, description: string): TSchema =>
   Type.Unsafe({ description, content: { [mediaType]: { schema: { type: 'string' } } } });
 
+/** What a success status means, for the responses that do not say more. */
+const SUCCESS: Record<string, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted: carried out later', 204: 'Done; no body' };
+
 /** Route options the auth hook reads (server.ts), to tell which shared errors a route can answer. */
 interface SharedErrorsOptions {
   /** Paths served without a token. */
@@ -69,7 +72,12 @@ export function addSharedErrors(app: FastifyInstance, opts: SharedErrorsOptions)
     if (!opts.isPublic(route.url)) statuses.push(401, 503);
     if (!opts.isPublic(route.url) && access === undefined && methods.some((m) => m !== 'GET' && m !== 'HEAD')) statuses.push(403);
     if (schema.body || schema.querystring || methods.some((m) => m === 'POST' || m === 'PUT')) statuses.push(400);
-    schema.response = { ...errors(...statuses), ...schema.response };
+    const response: Record<string, unknown> = { ...errors(...statuses), ...schema.response };
+    for (const [status, meaning] of Object.entries(SUCCESS)) {
+      const r = response[status] as { description?: string } | undefined;
+      if (r && !r.description) response[status] = { ...r, description: meaning };
+    }
+    schema.response = response;
   });
 }
 

@@ -199,9 +199,14 @@ export async function startApp(opts: AppOptions): Promise<App> {
   registerStoreMetrics(metrics, { health: storeHealth, ...(disk ? { disk } : {}), ...(files ? { files } : {}) });
   registerSandboxMetrics(metrics, sandboxPool());
   registerForwarderMetrics(metrics, forwarders);
+  /** Warnings about how the service was started (e.g. plain HTTP on the network), listed by /ready. */
+  const startWarnings: string[] = [];
   const server = await buildServer({
     auth, audit, store, manager, configService, downlinks, deadLetters, metrics, log, clock, recentEvents, forwarders, forwarderTypes: forwarderDefinitions,
-    readiness: () => checkReadiness({ store, health: storeHealth, manager, ...(disk ? { disk } : {}), ...(walGuard ? { walGuard } : {}) }),
+    readiness: async () => {
+      const report = await checkReadiness({ store, health: storeHealth, manager, ...(disk ? { disk } : {}), ...(walGuard ? { walGuard } : {}) });
+      return { ...report, warnings: [...startWarnings, ...report.warnings] };
+    },
     connectors: connectorDefinitions, ...(maxFutureTsMs === undefined ? {} : { maxFutureTsMs }),
     onSecrets: (values) => scrubber.add(...values),
     ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
@@ -214,6 +219,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       const message = `the API listens on ${opts.config.server.host} without TLS: tokens and data cross the network in clear text; set server.tls, or server.host: 127.0.0.1 behind a TLS-terminating proxy`;
       log.warn({ code: 'API_NOT_ENCRYPTED', host: opts.config.server.host }, message);
       systemWarning('API_NOT_ENCRYPTED', message, { host: opts.config.server.host });
+      startWarnings.push(`API_NOT_ENCRYPTED: ${message}`);
     }
   }
   const housekeeping = startHousekeeping({

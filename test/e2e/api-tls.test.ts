@@ -120,8 +120,12 @@ describe('API over HTTPS (server.tls) and the plain-HTTP warning', () => {
     assert.match(warning, /"level":40/);
     assert.match(warning, /listens on 0\.0\.0\.0 without TLS/);
     await waitFor(async () => (await open.app.store.listEvents({ types: ['WARNING'] })).some((e) => e.body.code === 'API_NOT_ENCRYPTED'), 'the WARNING event');
+    const ready = await (await fetch(`${open.app.url}/ready`)).json() as { ready: boolean; warnings: string[] };
+    assert.equal(ready.ready, true);
+    assert.match(ready.warnings.join('\n'), /^API_NOT_ENCRYPTED: the API listens on 0\.0\.0\.0 without TLS/m);
     const local = await start('  port: 0\n  host: 127.0.0.1\n');
     assert.ok(!local.logs.some((l) => l.includes('API_NOT_ENCRYPTED')));
+    assert.deepEqual((await (await fetch(`${local.app.url}/ready`)).json() as { warnings: string[] }).warnings, []);
     const secure = await start('  port: 0\n  host: 0.0.0.0\n  tls: { cert: ../server.crt, key: ../server.key }\n');
     assert.ok(!secure.logs.some((l) => l.includes('API_NOT_ENCRYPTED')));
   });
