@@ -212,6 +212,13 @@ describe('OpenAPI contract', () => {
     await call('POST', '/api/v1/import/thingsboard', 400, { exports: [] });
   });
 
+  it('the audit log', async () => {
+    await call('GET', '/api/v1/audit?kind=converter', 200);
+    await call('GET', '/api/v1/audit?kind=nope', 400);
+    await call('GET', '/api/v1/audit?before=nope', 404);
+    await call('GET', '/api/v1/audit', 403, undefined, VIEWER);
+  });
+
   it('deletes, and the routes outside the document answer 404 in the error envelope', async () => {
     await call('DELETE', '/api/v1/integrations/plant', 204);
     await call('DELETE', '/api/v1/integrations/plant', 404);
