@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startApp, type App } from '../../src/app/app.ts';
 import { loadConfigFile } from '../../src/app/config-file.ts';
+import { lintConfig } from '../../src/app/config-lint.ts';
 import { CloudbridgeError } from '../../src/core/errors.ts';
 import { createTestPki, type IssuedCert, type TestPki } from '../peers/test-pki.ts';
 import { TEST_MASTER_KEY, TEST_TOKEN, waitFor } from './harness.ts';
@@ -128,6 +129,27 @@ describe('API over HTTPS (server.tls) and the plain-HTTP warning', () => {
     assert.deepEqual((await (await fetch(`${local.app.url}/ready`)).json() as { warnings: string[] }).warnings, []);
     const secure = await start('  port: 0\n  host: 0.0.0.0\n  tls: { cert: ../server.crt, key: ../server.key }\n');
     assert.ok(!secure.logs.some((l) => l.includes('API_NOT_ENCRYPTED')));
+  });
+
+  it('takes file: references for the certificate and key', async () => {
+    const { app } = await start('  port: 0\n  host: 127.0.0.1\n  tls: { cert: "file:../server.crt", key: "file:../server.key" }\n');
+    assert.equal((await httpsGet(`${app.url}/health`, pki.ca)).status, 200);
+  });
+
+  it('config lint checks the certificate and key, and warns about plain HTTP on the network', async () => {
+    const file = join(dir, 'lint.yaml');
+    writeFileSync(file, 'server:\n  tls: { cert: server.crt, key: other.key }\n');
+    const mismatch = await lintConfig(file, env);
+    assert.equal(mismatch.ok, false);
+    assert.deepEqual(mismatch.problems.map((p) => p.field), ['server.tls.key']);
+    assert.match(mismatch.problems[0]?.message ?? '', /does not belong to the certificate/);
+    writeFileSync(file, 'server:\n  host: 0.0.0.0\n');
+    const open = await lintConfig(file, env);
+    assert.equal(open.ok, true);
+    assert.match(open.warnings.join('\n'), /server\.host: 0\.0\.0\.0 without server\.tls.*API_NOT_ENCRYPTED/);
+    writeFileSync(file, 'server:\n  host: 0.0.0.0\n  tls: { cert: server.crt, key: server.key }\n');
+    const good = await lintConfig(file, env);
+    assert.deepEqual([good.ok, good.warnings], [true, []]);
   });
 
   it('listens on 127.0.0.1 by default', async () => {
