@@ -37,6 +37,8 @@ export interface ApiDeps {
   /** The forwarders (absent in tests that build the server without them). */
   forwarders?: ForwarderManager;
   forwarderTypes?: readonly ForwarderPlugin[];
+  /** server.tls, checked (src/app/server-tls.ts): serve HTTPS with this PEM certificate and key. */
+  tls?: { cert: string; key: string };
   /** Secret values the API learned (e.g. in a new integration), for the log scrubber. */
   onSecrets: (values: string[]) => void;
 }

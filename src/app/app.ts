@@ -37,6 +37,7 @@ import { RecentEvents } from './recent-events.ts';
 import { DiskMonitor, parseDiskThreshold } from './disk-space.ts';
 import { WalGuard } from './wal-guard.ts';
 import { checkReadiness } from './readiness.ts';
+import { isLoopbackHost, loadServerTls } from './server-tls.ts';
 import type { EventInput } from '../store/types.ts';
 
 export interface AppOptions {
@@ -91,6 +92,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const clock = opts.clock ?? systemClock;
   const scrubber = new SecretScrubber();
   const log = createLogger({ level: opts.config.logging.level, scrubber, ...(opts.logWrite ? { write: opts.logWrite } : {}) });
+  // Checked before anything opens: a bad certificate or key stops the start naming the field.
+  const tls = opts.config.server.tls ? loadServerTls(opts.config.server.tls) : undefined;
+  if (tls) scrubber.add(tls.key);
   const pg = opts.config.store.postgres;
   const dbPath = resolve(opts.config.store.sqlite?.path ?? './data/cloudbridge.db');
   const keyFile = resolve(dirname(dbPath), 'master.key');
@@ -195,16 +199,28 @@ export async function startApp(opts: AppOptions): Promise<App> {
   registerStoreMetrics(metrics, { health: storeHealth, ...(disk ? { disk } : {}), ...(files ? { files } : {}) });
   registerSandboxMetrics(metrics, sandboxPool());
   registerForwarderMetrics(metrics, forwarders);
+  /** Warnings about how the service was started (e.g. plain HTTP on the network), listed by /ready. */
+  const startWarnings: string[] = [];
   const server = await buildServer({
     auth, audit, store, manager, configService, downlinks, deadLetters, metrics, log, clock, recentEvents, forwarders, forwarderTypes: forwarderDefinitions,
-    readiness: () => checkReadiness({ store, health: storeHealth, manager, ...(disk ? { disk } : {}), ...(walGuard ? { walGuard } : {}) }),
+    readiness: async () => {
+      const report = await checkReadiness({ store, health: storeHealth, manager, ...(disk ? { disk } : {}), ...(walGuard ? { walGuard } : {}) });
+      return { ...report, warnings: [...startWarnings, ...report.warnings] };
+    },
     connectors: connectorDefinitions, ...(maxFutureTsMs === undefined ? {} : { maxFutureTsMs }),
     onSecrets: (values) => scrubber.add(...values),
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
   });
   let url = '';
   if (opts.listen !== false) {
     url = await server.listen({ port: opts.config.server.port, host: opts.config.server.host });
     url = url.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://127.0.0.1');
+    if (!tls && !isLoopbackHost(opts.config.server.host)) {
+      const message = `the API listens on ${opts.config.server.host} without TLS: tokens and data cross the network in clear text; set server.tls, or server.host: 127.0.0.1 behind a TLS-terminating proxy`;
+      log.warn({ code: 'API_NOT_ENCRYPTED', host: opts.config.server.host }, message);
+      systemWarning('API_NOT_ENCRYPTED', message, { host: opts.config.server.host });
+      startWarnings.push(`API_NOT_ENCRYPTED: ${message}`);
+    }
   }
   const housekeeping = startHousekeeping({
     store, log, clock, ...(walGuard ? { walGuard } : {}), ...(disk ? { disk } : {}),
@@ -212,7 +228,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   });
   storeHealth.start();
   void disk?.check();
-  log.info({ url, store: pg ? 'postgres' : dbPath, integrations: manager.all().length }, 'cloudbridge started');
+  log.info({ url, store: pg ? 'postgres' : dbPath, integrations: manager.all().length, ...(tls ? { certificateValidTo: new Date(tls.validTo).toISOString() } : {}) }, 'cloudbridge started');
 
   let closed = false;
   return {

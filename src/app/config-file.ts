@@ -14,6 +14,7 @@ import { checkUniqueNames } from './config-names.ts';
 import { ConfigModeSpec } from './config-plan.ts';
 import { ConverterFileEntrySpec, resolveFileRefs } from './config-refs.ts';
 import type { ConverterInput } from './schemas.ts';
+import { resolveServerTlsPaths } from './server-tls.ts';
 import { parseWithSchema } from './validate.ts';
 
 export const StoreSpec = Type.Object({
@@ -36,7 +37,14 @@ export const StoreSpec = Type.Object({
 
 export const ServerSpec = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'HTTP port of the API and UI (0 = any free port).' }),
-  host: Type.String({ default: '0.0.0.0', description: 'Address to listen on.' }),
+  host: Type.String({
+    minLength: 1, default: '127.0.0.1',
+    description: 'Address to listen on. Default 127.0.0.1: this machine only (behind a reverse proxy). 0.0.0.0 (or ::) listens on every interface, e.g. in a container; without tls a warning (API_NOT_ENCRYPTED) is logged at start.',
+  }),
+  tls: Type.Optional(Type.Object({
+    cert: Type.String({ minLength: 1, fromFile: true, description: 'Server certificate (followed by its intermediates), PEM: a file path relative to the config file\'s directory (read at start), file:PATH (read at load), or the PEM text.' }),
+    key: Type.String({ minLength: 1, secret: true, fromFile: true, description: 'Its private key, unencrypted PEM: a file path relative to the config file\'s directory (read at start), file:PATH (read at load), or the PEM text.' }),
+  }, { additionalProperties: false, description: 'Serve the API and UI over HTTPS with this certificate and key.' })),
 }, { additionalProperties: false, default: {} });
 
 export const LoggingSpec = Type.Object({
@@ -132,7 +140,9 @@ export function parseConfigText(text: string, env: NodeJS.ProcessEnv, source = '
   }
   const file = parseWithSchema(ConfigFileSpec, interpolateEnv(raw, env));
   checkUniqueNames(file);
-  return resolveFileRefs(file, baseDir, ServerSpec);
+  const resolved = resolveFileRefs(file, baseDir, ServerSpec);
+  if (resolved.server.tls) resolved.server.tls = resolveServerTlsPaths(resolved.server.tls, baseDir);
+  return resolved;
 }
 
 export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): ConfigFile {

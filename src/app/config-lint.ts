@@ -10,6 +10,7 @@ import { createDownlinkRunner, createUplinkRunner } from '../converters/index.ts
 import { loadConfigFile } from './config-file.ts';
 import { notInDeclarativeFile } from './config-plan.ts';
 import { integrationInputSpec, type ConverterRef } from './schemas.ts';
+import { isLoopbackHost, loadServerTls } from './server-tls.ts';
 import { parseWithSchema, runConnectorValidate, type FieldProblem } from './validate.ts';
 
 export interface LintResult {
@@ -34,6 +35,15 @@ export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.
   } catch (err) {
     collect(err, '(file)');
     return { ok: false, converters: 0, integrations: 0, problems, warnings };
+  }
+  if (file.server.tls) {
+    try {
+      loadServerTls(file.server.tls);
+    } catch (err) {
+      collect(err, 'server.tls');
+    }
+  } else if (!isLoopbackHost(file.server.host)) {
+    warnings.push(`server.host: ${file.server.host} without server.tls: the API would answer plain HTTP on the network (API_NOT_ENCRYPTED); set server.tls or listen on 127.0.0.1 behind a TLS proxy`);
   }
   const converterTypes = new Map<string, 'uplink' | 'downlink'>();
   for (const [i, c] of file.converters.entries()) {

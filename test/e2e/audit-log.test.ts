@@ -107,7 +107,7 @@ describe('audit log', () => {
 
   it('records a forwarder\'s changes with its access token redacted', async () => {
     const body = { name: 'tb-audit', type: 'thingsboard-gateway', integrations: 'all', enabled: false, config: { host: '127.0.0.1', port: 1, accessToken: TB_ACCESS_TOKEN } };
-    assert.equal((await ops.call('PUT', '/forwarders/tb-audit', body)).status, 200);
+    assert.equal((await ops.call('PUT', '/forwarders/tb-audit', body)).status, 201, 'a create');
     assert.equal((await ops.call('PUT', '/forwarders/tb-audit', { ...body, config: { ...body.config, accessToken: '***', batchMaxMessages: 50 } })).status, 200);
     assert.equal((await ops.call('DELETE', '/forwarders/tb-audit')).status, 204);
     const entries = (await audit('?kind=forwarder')).reverse();

@@ -8,6 +8,7 @@ import { Type } from '@sinclair/typebox';
 import type { AuditEntityKind, AuditSource } from '../../store/types.ts';
 import { requireAdmin } from '../actor.ts';
 import type { ApiDeps } from '../deps.ts';
+import { errors } from '../openapi.ts';
 
 const KINDS: readonly AuditEntityKind[] = ['integration', 'converter', 'forwarder', 'token', 'dead-letter'];
 const SOURCES: readonly AuditSource[] = ['api', 'cli', 'config-file'];
@@ -30,13 +31,7 @@ export const AuditEntrySpec = Type.Object({
   entityName: Type.Union([Type.String(), Type.Null()], { description: 'Its name (null for a dead letter)' }),
   before: Snapshot,
   after: Snapshot,
-});
-
-const ErrorEnvelope = Type.Object({
-  error: Type.Object({
-    code: Type.String(), message: Type.String(), retryable: Type.Boolean(), details: Type.Object({}, { additionalProperties: true }),
-  }),
-}, { description: 'The error envelope (docs/errors.md)' });
+}, { additionalProperties: false });
 
 interface AuditQuerystring {
   kind?: AuditEntityKind; entity?: string; actor?: string; source?: AuditSource;
@@ -61,7 +56,7 @@ export function auditRoutes(deps: ApiDeps): FastifyPluginAsync {
         }, { additionalProperties: false }),
         response: {
           200: Type.Array(AuditEntrySpec, { description: 'The entries, newest first' }),
-          400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope, 503: ErrorEnvelope,
+          ...errors(403, 404),
         },
       },
     }, async (req) => {

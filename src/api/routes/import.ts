@@ -12,6 +12,7 @@ import { CloudbridgeError, toCloudbridgeError } from '../../core/errors.ts';
 import { importThingsBoard, type ExportInput } from '../../import/thingsboard/import.ts';
 import { actorOf } from '../actor.ts';
 import type { ApiDeps } from '../deps.ts';
+import { errors } from '../openapi.ts';
 import { serviceValidated } from '../service-validated.ts';
 
 export const ImportRequestSpec = Type.Object({
@@ -48,7 +49,7 @@ export function importRoutes(deps: ApiDeps): FastifyPluginAsync {
         tags: ['import'],
         summary: 'Import ThingsBoard integration and converter exports (admin): a dry run returning the report and the config file, or applied (apply: true). See docs/thingsboard-import.md.',
         body: ImportRequestSpec,
-        response: { 200: ImportResponseSpec },
+        response: { 200: ImportResponseSpec, ...errors(409) },
       },
     }, async (req) => {
       const body = parseWithSchema(ImportRequestSpec, req.body) as Body;

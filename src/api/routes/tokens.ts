@@ -8,9 +8,11 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { hashToken } from '../../app/auth.ts';
 import { CloudbridgeError } from '../../core/errors.ts';
+import { TokenFields } from '../components.ts';
 import type { ApiToken } from '../../store/types.ts';
 import { actorOf, requireAdmin as requireAdminOf } from '../actor.ts';
 import type { ApiDeps } from '../deps.ts';
+import { errors, noContent, ref } from '../openapi.ts';
 
 const shown = (t: ApiToken): Omit<ApiToken, 'hash'> => ({ id: t.id, name: t.name, role: t.role, createdAt: t.createdAt });
 
@@ -18,7 +20,7 @@ export function tokenRoutes(deps: ApiDeps): FastifyPluginAsync {
   const requireAdmin = (req: FastifyRequest): Promise<void> => requireAdminOf(deps, req, 'manage tokens');
   return async (app) => {
     const tags = ['tokens'];
-    app.get('/tokens', { schema: { tags, summary: 'API tokens (admin): [{id, name, role, createdAt}], oldest first; never the token or its hash' } }, async (req) => {
+    app.get('/tokens', { schema: { tags, summary: 'API tokens (admin): [{id, name, role, createdAt}], oldest first; never the token or its hash', response: { 200: Type.Array(ref('Token')), ...errors(403) } } }, async (req) => {
       await requireAdmin(req);
       return (await deps.store.listTokens()).map(shown);
     });
@@ -26,7 +28,9 @@ export function tokenRoutes(deps: ApiDeps): FastifyPluginAsync {
       schema: { tags, summary: 'Create a token (admin): the answer holds it once; only its SHA-256 hash is stored', body: Type.Object({
         name: Type.String({ minLength: 1, maxLength: 200, description: 'Who or what the token is for' }),
         role: Type.Union([Type.Literal('viewer'), Type.Literal('admin')]),
-      }, { additionalProperties: false }) },
+      }, { additionalProperties: false }), response: {
+        201: Type.Object({ ...TokenFields, token: Type.String({ description: 'The token: shown only in this answer' }) }, { additionalProperties: false }),
+      } },
     }, async (req, reply) => {
       await requireAdmin(req);
       const token = `cb_${randomBytes(24).toString('base64url')}`;
@@ -38,7 +42,7 @@ export function tokenRoutes(deps: ApiDeps): FastifyPluginAsync {
       return reply.status(201).send({ ...shown(created), token });
     });
     app.delete<{ Params: { id: string } }>('/tokens/:id', {
-      schema: { tags, summary: 'Revoke a token (admin): refused at once. The last admin token cannot be revoked (CONFLICT).', params: Type.Object({ id: Type.String() }) },
+      schema: { tags, summary: 'Revoke a token (admin): refused at once. The last admin token cannot be revoked (CONFLICT).', params: Type.Object({ id: Type.String() }), response: { 204: noContent('Revoked'), ...errors(404, 409) } },
     }, async (req, reply) => {
       await requireAdmin(req);
       const by = await actorOf(deps, req);
