@@ -10,7 +10,7 @@ import type {
 import type { NewDownlink } from './rows.ts';
 import type {
   ApiToken, AttributeValue, ConversionJournalEntry, DeadLetter, DeadLetterQuery, DeadLetterState, Downlink, Entity, EntityQuery, EventInput,
-  EventQuery, LeaseToken, NewOutboxRow, OutboxRow, PartitionLease, Store, StoredEvent, TelemetryQuery, TsValue, UplinkCommit, UplinkCommitResult,
+  EventQuery, LeaseToken, MigrationReport, NewOutboxRow, OutboxRow, PartitionLease, Store, StoredEvent, TelemetryQuery, TsValue, UplinkCommit, UplinkCommitResult,
 } from './types.ts';
 
 /**
@@ -45,7 +45,7 @@ export abstract class RoleStore implements Store {
     this.#r = roles;
   }
 
-  abstract migrate(): Promise<void>;
+  abstract migrate(): Promise<MigrationReport>;
   abstract ping(): Promise<boolean>;
   abstract close(): Promise<void>;
   /**
