@@ -88,7 +88,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const env = opts.env ?? process.env;
   const clock = opts.clock ?? systemClock;
   const scrubber = new SecretScrubber();
-  const log = createLogger({ level: opts.config.logging.level, scrubber, ...(opts.logWrite ? { write: opts.logWrite } : {}) });
+  const log = createLogger({
+    level: opts.config.logging.level, scrubber,
+    ...(opts.config.logging.format ? { format: opts.config.logging.format } : {}), ...(opts.logWrite ? { write: opts.logWrite } : {}),
+  });
   const pg = opts.config.store.postgres;
   const dbPath = resolve(opts.config.store.sqlite?.path ?? './data/cloudbridge.db');
   const keyFile = resolve(dirname(dbPath), 'master.key');
