@@ -1,12 +1,7 @@
-/** The `cloudbridge` command line. */
-import { runStart } from './start.ts';
-import { runDemo } from './demo.ts';
-import { runConverterTest } from './converter-test.ts';
-import { runConfigLint } from './config-lint.ts';
-import { runToken } from './token.ts';
-import { runImportThingsBoard } from './import-thingsboard.ts';
-import { runMigrate } from './migrate.ts';
-import { runIntegrations, runConverters } from './integrations.ts';
+/**
+ * The `cloudbridge` command line. Each command's module is loaded when it runs, so a command
+ * loads only what it needs (`--version` and `help` answer at once).
+ */
 import { versionLine } from './version.ts';
 import { UsageError } from './args.ts';
 import { toCloudbridgeError } from '../core/errors.ts';
@@ -38,23 +33,23 @@ CLOUDBRIDGE_URL and CLOUDBRIDGE_TOKEN (the running instance for --url).`;
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
-    case 'start': return runStart(rest);
-    case 'migrate': return runMigrate(rest);
-    case 'integrations': case 'integration': return runIntegrations(rest);
-    case 'converters': return runConverters(rest);
+    case 'start': return (await import('./start.ts')).runStart(rest);
+    case 'migrate': return (await import('./migrate.ts')).runMigrate(rest);
+    case 'integrations': case 'integration': return (await import('./integrations.ts')).runIntegrations(rest);
+    case 'converters': return (await import('./integrations.ts')).runConverters(rest);
     case 'version': case '--version': case '-V':
       console.log(versionLine());
       return 0;
-    case 'demo': return runDemo(rest);
+    case 'demo': return (await import('./demo.ts')).runDemo(rest);
     case 'converter':
-      if (rest[0] === 'test') return runConverterTest(rest.slice(1));
-      if (rest[0] === 'list') return runConverters(rest);
+      if (rest[0] === 'test') return (await import('./converter-test.ts')).runConverterTest(rest.slice(1));
+      if (rest[0] === 'list') return (await import('./integrations.ts')).runConverters(rest);
       console.error('usage: cloudbridge converter test --file F --payload P [--metadata JSON]');
       return 2;
-    case 'token': return runToken(rest);
-    case 'import-thingsboard': return runImportThingsBoard(rest);
+    case 'token': return (await import('./token.ts')).runToken(rest);
+    case 'import-thingsboard': return (await import('./import-thingsboard.ts')).runImportThingsBoard(rest);
     case 'config':
-      if (rest[0] === 'lint') return runConfigLint(rest.slice(1));
+      if (rest[0] === 'lint') return (await import('./config-lint.ts')).runConfigLint(rest.slice(1));
       console.error('usage: cloudbridge config lint FILE');
       return 2;
     case undefined: case 'help': case '--help': case '-h':
