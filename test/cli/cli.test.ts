@@ -114,7 +114,7 @@ describe('cloudbridge CLI', () => {
   });
 
   it('prints help for each command', () => {
-    for (const args of [['--help'], ['start', '--help'], ['demo', '--help'], ['converter', 'test', '--help'], ['config', 'lint', '--help'], ['token', '--help']]) {
+    for (const args of [['--help'], ['start', '--help'], ['demo', '--help'], ['converter', 'test', '--help'], ['config', 'lint', '--help'], ['token', '--help'], ['migrate', '--help'], ['integrations', '--help'], ['converters', '--help']]) {
       const r = run(...args);
       assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /Usage|cloudbridge/);

@@ -130,6 +130,15 @@ integrations:
     assert.deepEqual((JSON.parse(viaApi.stdout) as Array<{ name: string }>).map((c) => c.name), ['decoder']);
   });
 
+  it('token names are unique across the CLI and the API; the API revokes by name too', async () => {
+    const token = await cli(['token', 'create', '--name', 'dashboards', '--config', file], { env: env() });
+    assert.equal(token.code, 0, token.stderr);
+    const taken = await t.api.call('POST', '/tokens', { name: 'dashboards', role: 'viewer' });
+    assert.equal(taken.status, 409, 'the API refuses a name the CLI took');
+    assert.match(taken.text, /a token named \\"dashboards\\" already exists/);
+    assert.equal((await t.api.call('DELETE', '/tokens/dashboards')).status, 204, 'the API revokes by name too');
+  });
+
   it('disable through --url stops it at once; enable in the store waits for the next start, and says so', async () => {
     const off = await cli(['integrations', 'disable', 'broker', ...api()], { env: env() });
     assert.equal(off.code, 0, off.stderr);
