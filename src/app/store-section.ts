@@ -15,26 +15,39 @@ export type StoreSection = ConfigFile['store'];
 /** Where the SQLite database is when the config names none (relative to the working directory). */
 export const DEFAULT_SQLITE_PATH = './data/cloudbridge.db';
 
-/** The validated `store` section of `path` (defaults when there is no file: SQLite at ./data/cloudbridge.db). */
-export function loadStoreSection(path: string | undefined, env: NodeJS.ProcessEnv = process.env): StoreSection {
-  if (path === undefined) return parseConfigText('{}', env).store;
+/** The file's top-level mapping as YAML gives it (nothing interpolated), or null when it is not readable or valid YAML. */
+function rawConfig(path: string): Record<string, unknown> | null {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    // The full loader words this error (and every other one) as start does.
-    return loadConfigFile(path, env).store;
+    return null;
   }
   const doc = parseDocument(text);
-  let raw: unknown;
+  if (doc.errors.length > 0 || doc.warnings.length > 0) return null;
   try {
-    raw = doc.errors.length === 0 && doc.warnings.length === 0 ? doc.toJS() : undefined;
+    const raw: unknown = doc.toJS();
+    return raw && typeof raw === 'object' && !Array.isArray(raw) ? raw as Record<string, unknown> : null;
   } catch {
-    raw = undefined;
+    return null;
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return loadConfigFile(path, env).store;
-  const store = (raw as Record<string, unknown>).store;
-  return parseConfigText(stringify(store === undefined ? {} : { store }), env, path).store;
+}
+
+/** The validated `store` section of `path` (defaults when there is no file: SQLite at ./data/cloudbridge.db). */
+export function loadStoreSection(path: string | undefined, env: NodeJS.ProcessEnv = process.env): StoreSection {
+  if (path === undefined) return parseConfigText('{}', env).store;
+  const raw = rawConfig(path);
+  // The full loader words a missing file or a YAML error (and every other one) as start does.
+  if (raw === null) return loadConfigFile(path, env).store;
+  return parseConfigText(stringify(raw.store === undefined ? {} : { store: raw.store }), env, path).store;
+}
+
+/** Where the file defines the integration named `name` (e.g. `integrations[2]`), or null. */
+export function integrationEntryOf(path: string, name: string): string | null {
+  const list = rawConfig(path)?.integrations;
+  if (!Array.isArray(list)) return null;
+  const index = list.findIndex((i: unknown) => (i as { name?: unknown } | null)?.name === name);
+  return index < 0 ? null : `integrations[${index}]`;
 }
 
 /** The SQLite database file of a store section (absolute), also where the master key file lives. */

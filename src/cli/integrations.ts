@@ -3,6 +3,7 @@
  * against the store of --config, or a running instance through its API (--url, --token).
  */
 import type { IntegrationView } from '../app/config-service.ts';
+import { integrationEntryOf } from '../app/store-section.ts';
 import type { CheckResult } from '../core/connector.ts';
 import { apiTarget } from './admin-remote.ts';
 import { storeTarget, type AdminTarget } from './admin-target.ts';
@@ -117,7 +118,11 @@ export async function runIntegrations(args: string[]): Promise<number> {
     }
     const i = await t.setEnabled(name, sub === 'enable');
     print(i, `integration "${i.name}" ${i.enabled ? 'enabled' : 'disabled'}${t.live ? ` (state: ${state(i)})` : ''}`);
-    if (!t.live) console.error(`changed in ${t.where}: a running instance on this store applies it at its next start; give --url to change a running instance at once`);
+    if (!t.live) {
+      console.error(`changed in ${t.where}: a running instance on this store applies it at its next start; give --url to change a running instance at once`);
+      const entry = v.config ? integrationEntryOf(v.config, i.name) : null;
+      if (entry) console.error(`note: ${v.config} defines "${i.name}" (${entry}): a start or reload with that file sets enabled as written there (default true); change it there to keep it ${i.enabled ? 'enabled' : 'disabled'}`);
+    }
     return 0;
   });
 }

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, SecretScrubber } from '../../src/app/logger.ts';
+import { createLogger, defaultLogFormat, SecretScrubber } from '../../src/app/logger.ts';
 import { BIN } from './run-cli.ts';
 
 const SECRET = 'sup3r-secret-value';
@@ -39,6 +39,12 @@ describe('log format', () => {
     log.warn({ integration: 'north wing', attempt: 2, err: `login refused for ${SECRET}`, password: 'also-hidden' }, 'connection lost');
     assert.equal(lines.length, 1);
     assert.match(lines[0] ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z WARN {2}connection lost integration="north wing" attempt=2 err="login refused for \*\*\*" password=\*\*\*\n$/);
+  });
+
+  it('the default: pretty on a terminal, JSON otherwise', () => {
+    assert.equal(defaultLogFormat({ isTTY: true }), 'pretty');
+    assert.equal(defaultLogFormat({ isTTY: false }), 'json');
+    assert.equal(defaultLogFormat({}), 'json');
   });
 
   it('start: JSON when stdout is not a terminal, pretty with --log-format pretty or logging.format', async () => {

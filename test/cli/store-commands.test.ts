@@ -149,6 +149,11 @@ integrations:
     assert.match(on.stdout, /integration "broker" enabled/);
     assert.match(on.stderr, /a running instance on this store applies it at its next start; give --url/);
     assert.equal((await t.app.store.getIntegration('broker'))?.enabled, true);
+    const defining = join(t.dir, 'defining.yaml');
+    writeFileSync(defining, `store: { sqlite: { path: ${join(t.dir, 'cloudbridge.db')} } }\nintegrations:\n  - name: other\n  - name: broker\n    config: { password: "\${CB_TEST_AWS_SECRET}" }\n`);
+    const noted = await cli(['integrations', 'disable', 'broker', '--config', defining], { env: env() });
+    assert.equal(noted.code, 0, noted.stderr);
+    assert.match(noted.stderr, /note: \S+defining\.yaml defines "broker" \(integrations\[1\]\): a start or reload with that file sets enabled as written there/);
     const back = await cli(['integrations', 'enable', 'broker', ...api()], { env: env() });
     assert.equal(back.code, 0, back.stderr);
     await waitFor(() => t.app.manager.find('broker')?.status().state === 'RUNNING', 'broker running again after enable through the API', 60_000, 100);
