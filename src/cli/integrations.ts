@@ -43,8 +43,9 @@ const OPTIONS: Options = { config: { type: 'string', short: 'c' }, url: { type: 
 type Values = { config?: string; url?: string; token?: string; json?: boolean };
 
 function target(v: Values, env: NodeJS.ProcessEnv = process.env): Promise<AdminTarget> {
-  const url = v.url ?? env.CLOUDBRIDGE_URL;
-  if (url && v.config) throw new UsageError('give either --config (the store) or --url (a running instance), not both');
+  if (v.url && v.config) throw new UsageError('give either --config (the store) or --url (a running instance), not both');
+  // An explicit --config wins over CLOUDBRIDGE_URL from the environment.
+  const url = v.url ?? (v.config ? undefined : env.CLOUDBRIDGE_URL);
   return url ? Promise.resolve(apiTarget(url, v.token ?? env.CLOUDBRIDGE_TOKEN)) : storeTarget(v.config, env);
 }
 
