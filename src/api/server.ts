@@ -8,6 +8,7 @@ import { CloudbridgeError } from '../core/errors.ts';
 import { bearer } from './bearer.ts';
 import type { ApiDeps } from './deps.ts';
 import { errorHandler } from './errors.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { converterRoutes } from './routes/converters.ts';
 import { deadLetterBulkRoutes } from './routes/dead-letter-bulk.ts';
 import { deadLetterRoutes } from './routes/dead-letters.ts';
@@ -60,6 +61,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     await api.register(streamRoutes(deps));
     await api.register(deviceStreamRoutes(deps));
     await api.register(tokenRoutes(deps));
+    await api.register(auditRoutes(deps));
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }, { prefix: '/api/v1' });
   await app.ready();

@@ -17,7 +17,9 @@ import { openStore } from '../store/index.ts';
 import type { Store } from '../store/types.ts';
 import { ForwarderManager } from './forwarder-manager.ts';
 import { registerForwarderMetrics } from './forwarder-metrics.ts';
+import { AuditLog } from './audit-log.ts';
 import { TokenAuth } from './auth.ts';
+import { applyConfigFile } from './config-apply.ts';
 import type { ConfigFile } from './config-file.ts';
 import { ConfigService } from './config-service.ts';
 import { DeadLetterService } from './dead-letter-service.ts';
@@ -69,7 +71,7 @@ export interface App {
   downlinks: DownlinkService;
   forwarders: ForwarderManager;
   server: FastifyInstance;
-  /** Applies the converters and integrations of a (re-read) config file: changed ones restart. */
+  /** Applies the converters, integrations and forwarders of a (re-read) config file: changed ones restart; in declarative mode, those the file no longer has are deleted. */
   applyConfig(config: ConfigFile): Promise<void>;
   close(): Promise<void>;
 }
@@ -115,7 +117,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     uplink: (cfg) => createUplinkRunner(cfg, maxFutureTsMs === undefined ? {} : { maxFutureTsMs }),
     downlink: createDownlinkRunner,
   };
-  const auth = new TokenAuth(store);
+  const audit = new AuditLog({ store, clock, log });
+  const auth = new TokenAuth(store, audit);
   const generatedAdminToken = await auth.init(env, clock.now());
   if (generatedAdminToken) scrubber.add(generatedAdminToken);
 
@@ -130,7 +133,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   };
   let downlinks: DownlinkService | null = null;
   const forwarders: ForwarderManager = new ForwarderManager({
-    store, secrets, find: findForwarder, log, clock,
+    store, secrets, find: findForwarder, log, clock, audit,
     downlinks: () => downlinks as DownlinkService,
     warn: (code, message, details) => {
       log.warn({ code, ...details }, message);
@@ -160,8 +163,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     },
   });
   downlinks = new DownlinkService({ store, manager, log, clock, onSettled: (d, outcome) => forwarders.downlinkSettled(d, outcome) });
-  const configService = new ConfigService({ store, secrets, converters, manager, connectors: connectorDefinitions, clock });
-  const deadLetters = new DeadLetterService({ store, converters });
+  const configService = new ConfigService({ store, secrets, converters, manager, connectors: connectorDefinitions, clock, audit });
+  const deadLetters = new DeadLetterService({ store, converters, audit });
 
   // Register the secrets of stored integrations with the log scrubber before anything runs.
   for (const cfg of await store.listIntegrations()) {
@@ -170,17 +173,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
   }
 
   const applyConfig = async (config: ConfigFile): Promise<void> => {
-    // Forwarders first: the integrations' first commits already carry their data on.
-    for (const [i, f] of (config.forwarders ?? []).entries()) {
-      const { warnings } = await forwarders.put(f, `forwarders[${i}]`);
-      for (const w of warnings) log.warn(w);
-    }
-    for (const [i, c] of config.converters.entries()) await configService.upsertConverter(c, `converters[${i}]`);
-    for (const [i, integ] of config.integrations.entries()) {
+    for (const integ of config.integrations) {
       const def = findConnector(String(integ.type ?? ''));
       if (def) scrubber.add(...collectSecrets(def.configSpec, integ.config));
-      await configService.upsertIntegration(integ as Parameters<ConfigService['upsertIntegration']>[0], `integrations[${i}]`);
     }
+    await applyConfigFile(config, { store, secrets, configService, forwarders, log, connectors: connectorDefinitions, findForwarder });
   };
 
   try {
@@ -202,7 +199,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   registerSandboxMetrics(metrics, sandboxPool());
   registerForwarderMetrics(metrics, forwarders);
   const server = await buildServer({
-    auth, store, manager, configService, downlinks, deadLetters, metrics, log, clock, recentEvents, forwarders, forwarderTypes: forwarderDefinitions,
+    auth, audit, store, manager, configService, downlinks, deadLetters, metrics, log, clock, recentEvents, forwarders, forwarderTypes: forwarderDefinitions,
     readiness: () => checkReadiness({ store, health: storeHealth, manager, ...(disk ? { disk } : {}), ...(walGuard ? { walGuard } : {}) }),
     connectors: connectorDefinitions, ...(maxFutureTsMs === undefined ? {} : { maxFutureTsMs }),
     onSecrets: (values) => scrubber.add(...values),

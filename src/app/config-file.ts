@@ -5,12 +5,15 @@
  * `$${...}` writes a literal `${...}`. Errors name the field and the fix.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { parseDocument, type YAMLError } from 'yaml';
 import { CloudbridgeError } from '../core/errors.ts';
 import { DEFAULT_MAX_FUTURE_TS_MS } from '../converters/types.ts';
 import { checkUniqueNames } from './config-names.ts';
-import { ConverterInputSpec } from './schemas.ts';
+import { ConfigModeSpec } from './config-plan.ts';
+import { ConverterFileEntrySpec, resolveFileRefs } from './config-refs.ts';
+import type { ConverterInput } from './schemas.ts';
 import { parseWithSchema } from './validate.ts';
 
 export const StoreSpec = Type.Object({
@@ -51,19 +54,23 @@ export const IngestSpec = Type.Object({
 }, { additionalProperties: false, default: {} });
 
 export const ConfigFileSpec = Type.Object({
+  /** How the file's objects relate to the store's (docs/configuration.md, "Declarative mode"). */
+  config: Type.Optional(Type.Object({ mode: ConfigModeSpec }, { additionalProperties: false })),
   store: StoreSpec,
   server: ServerSpec,
   logging: LoggingSpec,
   /** Rules for what converters may store (all integrations). */
   ingest: Type.Optional(IngestSpec),
-  converters: Type.Array(ConverterInputSpec, { default: [] }),
+  /** `scriptFile` references are read when the file is loaded (config-refs.ts). */
+  converters: Type.Array(ConverterFileEntrySpec, { default: [] }),
   /** Validated in full (per connector) by ConfigService; here only their presence. */
   integrations: Type.Array(Type.Record(Type.String(), Type.Unknown()), { default: [] }),
   /** Validated in full (per forwarder type) by ForwarderManager; here only their presence. */
   forwarders: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'Forwarders (docs/thingsboard.md): name, type, integrations, enabled, config.' })),
 }, { additionalProperties: false });
 
-export type ConfigFile = Static<typeof ConfigFileSpec>;
+/** A loaded config file: its file references read (every converter has its script). */
+export type ConfigFile = Omit<Static<typeof ConfigFileSpec>, 'converters'> & { converters: ConverterInput[] };
 
 const ENV_REF = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
@@ -109,7 +116,8 @@ function yamlProblem(source: string, e: YAMLError): string {
   return `${source}: YAML syntax error${where}: ${message}`;
 }
 
-export function parseConfigText(text: string, env: NodeJS.ProcessEnv, source = 'config'): ConfigFile {
+/** `baseDir`: where file references are relative to (the config file's directory). */
+export function parseConfigText(text: string, env: NodeJS.ProcessEnv, source = 'config', baseDir = process.cwd()): ConfigFile {
   const doc = parseDocument(text, { prettyErrors: true });
   // An unknown tag is only a warning to the yaml package, which then drops the value: a password
   // written as !abc would silently become empty. Cloudbridge files use no tags, so it is an error.
@@ -127,7 +135,7 @@ export function parseConfigText(text: string, env: NodeJS.ProcessEnv, source = '
   }
   const file = parseWithSchema(ConfigFileSpec, interpolateEnv(raw, env));
   checkUniqueNames(file);
-  return file;
+  return resolveFileRefs(file, baseDir, ServerSpec);
 }
 
 export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): ConfigFile {
@@ -137,5 +145,5 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
   } catch (err) {
     throw new CloudbridgeError('CONFIG_INVALID', `cannot read config file ${path}: ${(err as Error).message}`, { field: 'config' });
   }
-  return parseConfigText(text, env, path);
+  return parseConfigText(text, env, path, dirname(resolve(path)));
 }

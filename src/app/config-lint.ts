@@ -8,6 +8,7 @@ import { validateForwarder } from './forwarder-config.ts';
 import { CloudbridgeError, toCloudbridgeError } from '../core/errors.ts';
 import { createDownlinkRunner, createUplinkRunner } from '../converters/index.ts';
 import { loadConfigFile } from './config-file.ts';
+import { notInDeclarativeFile } from './config-plan.ts';
 import { integrationInputSpec, type ConverterRef } from './schemas.ts';
 import { parseWithSchema, runConnectorValidate, type FieldProblem } from './validate.ts';
 
@@ -57,7 +58,8 @@ export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.
         if (!ref) continue;
         const name = typeof ref === 'string' ? ref : ref.name ?? ref.id;
         const t = converterTypes.get(name);
-        if (!t) warnings.push(`${prefix}.${field}: "${name}" is not defined in this file; it must already exist in the store`);
+        if (!t && file.config?.mode === 'declarative') problems.push({ field: `${prefix}.${field}`, message: notInDeclarativeFile(name) });
+        else if (!t) warnings.push(`${prefix}.${field}: "${name}" is not defined in this file; it must already exist in the store`);
         else if (t !== want) problems.push({ field: `${prefix}.${field}`, message: `"${name}" is a ${t} converter; name a ${want} converter` });
       }
       const config = parseWithSchema(def.configSpec, integ.config, `${prefix}.config`);

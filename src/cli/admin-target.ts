@@ -16,7 +16,7 @@ import type { ConverterConfig } from '../core/model.ts';
 import { createDownlinkRunner, createUplinkRunner } from '../converters/index.ts';
 import { openStore } from '../store/index.ts';
 import type { Store } from '../store/types.ts';
-import { setIntegrationEnabled } from './store-changes.ts';
+import { cliAudit, setIntegrationEnabled } from './store-changes.ts';
 
 export interface AdminTarget {
   /** The store location or the instance's URL, for messages. */
@@ -69,6 +69,7 @@ class StoreTarget implements AdminTarget {
       secrets: secrets ?? new SecretBox(randomBytes(32)),
       converters: { uplink: (cfg) => createUplinkRunner(cfg), downlink: createDownlinkRunner },
       manager: noRuntimes as IntegrationManager,
+      audit: cliAudit(store),
     });
   }
 

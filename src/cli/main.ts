@@ -18,7 +18,7 @@ Usage:
   cloudbridge converters list                the converters of the store (or of --url)
   cloudbridge integrations list|show NAME|enable NAME|disable NAME|check NAME
                                              integrations of the store (--config) or of a running instance (--url, --token)
-  cloudbridge config lint FILE               validate a config file without starting anything
+  cloudbridge config lint FILE [--diff]      validate a config file; --diff: what a start or reload would change
   cloudbridge import-thingsboard FILE... [--out F] [--json]
                                              ThingsBoard integration/converter exports → config file + report
   cloudbridge token create --name N [--role viewer|admin] | token list | token revoke NAME|ID
@@ -50,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'import-thingsboard': return (await import('./import-thingsboard.ts')).runImportThingsBoard(rest);
     case 'config':
       if (rest[0] === 'lint') return (await import('./config-lint.ts')).runConfigLint(rest.slice(1));
-      console.error('usage: cloudbridge config lint FILE');
+      console.error('usage: cloudbridge config lint FILE [--diff [--config RUNNING_CONFIG | --store PATH_OR_URL]]');
       return 2;
     case undefined: case 'help': case '--help': case '-h':
       console.log(HELP);

@@ -8,7 +8,9 @@ const HELP = `Usage: cloudbridge start [--config FILE] [--port N] [--log-format 
 
 Starts Cloudbridge. Without --config: SQLite at ./data/cloudbridge.db, API on port 8080.
 The YAML file holds store, server, logging, converters and integrations (see docs/configuration.md).
-SIGHUP re-reads the file: changed converters and integrations are applied (only they restart).
+SIGHUP re-reads the file and the files it references (scriptFile, file:): changed converters,
+integrations and forwarders are applied (only they restart); with config.mode declarative, what
+the file no longer has is deleted.
   --config FILE   YAML config file (\${ENV_VAR} is replaced from the environment)
   --port N        override server.port
   --log-format F  pretty (one readable line per record) or json; overrides logging.format.
@@ -54,7 +56,7 @@ export async function runStart(args: string[]): Promise<number> {
     process.on('SIGHUP', () => {
       app.log.info({ file }, 'SIGHUP: reloading the config file');
       Promise.resolve().then(() => app.applyConfig(loadConfigFile(file))).then(
-        () => app.log.info('config reloaded: changed converters and integrations were applied'),
+        () => app.log.info('config reloaded: changed converters, integrations and forwarders were applied'),
         (err: unknown) => app.log.error({ err: (err as Error).message }, 'config reload refused; the running config is unchanged'),
       );
     });

@@ -139,6 +139,20 @@ integrations:
     assert.equal((await t.api.call('DELETE', '/tokens/dashboards')).status, 204, 'the API revokes by name too');
   });
 
+  it('changes made by the CLI on the store are in the audit log as made by cli, without the token', async () => {
+    const created = await cli(['token', 'create', '--name', 'audited', '--config', file], { env: env() });
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal((await cli(['token', 'revoke', 'audited', '--config', file], { env: env() })).code, 0);
+    assert.equal((await cli(['integrations', 'disable', 'broker', '--config', file], { env: env() })).code, 0);
+    assert.equal((await cli(['integrations', 'enable', 'broker', '--config', file], { env: env() })).code, 0);
+    const entries = await t.api.get<Array<{ actor: string; action: string; entityKind: string; entityName: string }>>('/audit?source=cli');
+    const seen = entries.map((e) => [e.actor, e.action, e.entityKind, e.entityName].join(' '));
+    for (const expected of ['cli create token audited', 'cli delete token audited', 'cli disable integration broker', 'cli enable integration broker']) {
+      assert.ok(seen.includes(expected), `${expected} in ${JSON.stringify(seen)}`);
+    }
+    assert.ok(!JSON.stringify(entries).includes(created.stdout.trim()), 'the token is never in the audit log');
+  });
+
   it('disable through --url stops it at once; enable in the store waits for the next start, and says so', async () => {
     const off = await cli(['integrations', 'disable', 'broker', ...api()], { env: env() });
     assert.equal(off.code, 0, off.stderr);

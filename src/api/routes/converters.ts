@@ -6,6 +6,7 @@ import { testConverter } from '../../converters/index.ts';
 import { ConverterInputSpec, ConverterLimitsSpec, ConverterViewSpec } from '../../app/schemas.ts';
 import type { ConverterLimits } from '../../core/model.ts';
 import { decodePayload, encodedView } from '../../app/converter-samples.ts';
+import { actorOf } from '../actor.ts';
 import type { ApiDeps } from '../deps.ts';
 import { serviceValidated } from '../service-validated.ts';
 
@@ -51,14 +52,14 @@ export function converterRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (app) => {
     const tags = ['converters'];
     app.get('/converters', { ...serviceValidated, schema: { tags, response: { 200: Type.Array(ConverterViewSpec) } } }, async () => deps.store.listConverters());
-    app.post('/converters', { ...serviceValidated, schema: { tags, summary: 'Create a converter. Read-only fields (what GET adds) are ignored.', body: ConverterInputSpec, response: { 201: ConverterViewSpec } } }, async (req, reply) => reply.status(201).send(await svc.saveConverter(req.body)));
+    app.post('/converters', { ...serviceValidated, schema: { tags, summary: 'Create a converter. Read-only fields (what GET adds) are ignored.', body: ConverterInputSpec, response: { 201: ConverterViewSpec } } }, async (req, reply) => reply.status(201).send(await svc.saveConverter(req.body, await actorOf(deps, req))));
     app.get<Id>('/converters/:id', { ...serviceValidated, schema: { tags, params: IdParams, response: { 200: ConverterViewSpec } } }, async (req) => svc.requireConverter(req.params.id));
     app.put<Id>('/converters/:id', {
       ...serviceValidated,
       schema: { tags, params: IdParams, summary: 'Update; integrations using it restart with the new version. What GET returns is accepted unchanged (read-only fields ignored, id must match); unchanged: no restart.', body: ConverterInputSpec, response: { 200: ConverterViewSpec } },
-    }, async (req) => svc.saveConverter(req.body, req.params.id));
+    }, async (req) => svc.saveConverter(req.body, await actorOf(deps, req), req.params.id));
     app.delete<Id>('/converters/:id', { schema: { tags } }, async (req, reply) => {
-      await svc.deleteConverter(req.params.id);
+      await svc.deleteConverter(req.params.id, await actorOf(deps, req));
       return reply.status(204).send();
     });
     app.post<{ Body: TestBody }>('/converters/test', { schema: { tags, summary: 'Run a converter on a sample; no side effects', body: ConverterTestSpec } }, async (req) => {

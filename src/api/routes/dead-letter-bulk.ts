@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { actorOf } from '../actor.ts';
 import type { ApiDeps } from '../deps.ts';
 import { deadLetterFilterFields, deadLetterQuery, type DeadLetterFilter } from '../dead-letter-filter.ts';
 
@@ -59,14 +60,14 @@ export function deadLetterBulkRoutes(deps: ApiDeps): FastifyPluginAsync {
       schema: { tags, body: bulkBody, summary: 'Replay the letters named by `ids`, or those matching the filter (pending by default); outcome per letter: stored, duplicate, requeued, dead-lettered (failed again, with the new error) or failed' },
     }, async (req) => {
       const sel = await selection(deps, req.body);
-      const results = named(await deps.deadLetters.replayEach(sel.ids), sel);
+      const results = named(await deps.deadLetters.replayEach(sel.ids, await actorOf(deps, req)), sel);
       return { replayed: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, remaining: sel.remaining, results };
     });
     app.post<{ Body: BulkBody }>('/dead-letters/discard', {
       schema: { tags, body: bulkBody, summary: 'Discard the letters named by `ids`, or those matching the filter (pending by default); outcome per letter: discarded or failed' },
     }, async (req) => {
       const sel = await selection(deps, req.body);
-      const results = named(await deps.deadLetters.discardEach(sel.ids), sel);
+      const results = named(await deps.deadLetters.discardEach(sel.ids, await actorOf(deps, req)), sel);
       return { discarded: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, remaining: sel.remaining, results };
     });
   };

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { CloudbridgeError } from '../../core/errors.ts';
 import { utf8OrNull } from '../../core/utf8.ts';
 import type { DeadLetter } from '../../store/types.ts';
+import { actorOf } from '../actor.ts';
 import type { ApiDeps } from '../deps.ts';
 import { deadLetterFilterFields, deadLetterQuery, type DeadLetterFilter } from '../dead-letter-filter.ts';
 
@@ -30,11 +31,9 @@ export function deadLetterRoutes(deps: ApiDeps): FastifyPluginAsync {
       if (!dl) throw new CloudbridgeError('NOT_FOUND', `dead letter ${req.params.id} not found`);
       return view(dl);
     });
-    app.post<{ Params: { id: string } }>('/dead-letters/:id/replay', { schema: { tags, summary: 'Run through the current converter and store (idempotent)' } }, async (req) => deps.deadLetters.replay(req.params.id));
+    app.post<{ Params: { id: string } }>('/dead-letters/:id/replay', { schema: { tags, summary: 'Run through the current converter and store (idempotent)' } }, async (req) => deps.deadLetters.replay(req.params.id, await actorOf(deps, req)));
     app.delete<{ Params: { id: string } }>('/dead-letters/:id', { schema: { tags, summary: 'Discard' } }, async (req, reply) => {
-      const dl = await deps.store.getDeadLetter(req.params.id);
-      if (!dl) throw new CloudbridgeError('NOT_FOUND', `dead letter ${req.params.id} not found`);
-      await deps.store.setDeadLetterState(dl.id, 'discarded');
+      await deps.deadLetters.discard(req.params.id, await actorOf(deps, req));
       return reply.status(204).send();
     });
   };

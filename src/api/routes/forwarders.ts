@@ -6,6 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ForwarderInputSpec } from '../../app/forwarder-config.ts';
 import { CloudbridgeError } from '../../core/errors.ts';
+import { actorOf } from '../actor.ts';
 import type { ApiDeps } from '../deps.ts';
 
 const NameParams = Type.Object({ name: Type.String({ description: 'Forwarder name' }) });
@@ -29,7 +30,7 @@ export function forwarderRoutes(deps: ApiDeps): FastifyPluginAsync {
       if (body.name !== req.params.name) {
         throw new CloudbridgeError('CONFIG_INVALID', `name: "${String(body.name)}" differs from the name in the path "${req.params.name}"`, { field: 'name' });
       }
-      const { view, warnings } = await manager().put(req.body, 'body');
+      const { view, warnings } = await manager().put(req.body, await actorOf(deps, req), 'body');
       return { ...view, warnings };
     });
     app.post('/forwarders/check', { schema: { tags, summary: 'Check the connection of an unsaved forwarder body (credentials, TLS, reachability; sends no data)', body: Type.Object({}, { additionalProperties: true }) } }, async (req) =>
@@ -37,7 +38,7 @@ export function forwarderRoutes(deps: ApiDeps): FastifyPluginAsync {
     app.post<Named>('/forwarders/:name/check', { schema: { tags, params: NameParams, summary: 'Check the connection of a saved forwarder (sends no data)' } }, async (req) =>
       manager().check(req.params.name));
     app.delete<Named>('/forwarders/:name', { schema: { tags, params: NameParams, summary: 'Delete a forwarder (admin); its outbox rows stay until it is created again' } }, async (req, reply) => {
-      await manager().remove(req.params.name);
+      await manager().remove(req.params.name, await actorOf(deps, req));
       return reply.status(204).send();
     });
   };

@@ -8,6 +8,7 @@ import { Type } from '@sinclair/typebox';
 import { integrationInputSpec, integrationViewSpec } from '../../app/schemas.ts';
 import { collectSecrets } from '../../app/secrets.ts';
 import { CloudbridgeError } from '../../core/errors.ts';
+import { actorOf } from '../actor.ts';
 import type { ApiDeps } from '../deps.ts';
 import { serviceValidated } from '../service-validated.ts';
 import { storeOrMemory } from '../memory-fallback.ts';
@@ -28,7 +29,7 @@ export function integrationRoutes(deps: ApiDeps): FastifyPluginAsync {
       storeOrMemory(reply, () => svc.listIntegrationViews(), () => svc.integrationViewsFromMemory().map((v) => ({ ...v, source: 'memory' }))));
     app.post('/integrations', { ...serviceValidated, schema: { tags, summary: 'Create an integration (starts it when enabled). Read-only fields (what GET adds) are ignored.', body: Input, response: { 201: View } } }, async (req, reply) => {
       deps.onSecrets(secretsOf(deps, req.body));
-      const view = await svc.saveIntegration(req.body);
+      const view = await svc.saveIntegration(req.body, await actorOf(deps, req));
       return reply.status(201).send(view);
     });
     app.post('/integrations/check', { schema: { tags, summary: 'Check connection of an unsaved integration body', body: Type.Object({}, { additionalProperties: true }) } }, async (req) => {
@@ -46,13 +47,13 @@ export function integrationRoutes(deps: ApiDeps): FastifyPluginAsync {
       schema: { tags, params: IdParams, summary: 'Update. What GET returns is accepted unchanged: secrets sent as "***" keep their value, read-only fields are ignored (id must match). Unchanged: no restart.', body: Input, response: { 200: View } },
     }, async (req) => {
       deps.onSecrets(secretsOf(deps, req.body));
-      return svc.saveIntegration(req.body, req.params.id);
+      return svc.saveIntegration(req.body, await actorOf(deps, req), req.params.id);
     });
     app.delete<Id>('/integrations/:id', { schema: { tags, params: IdParams } }, async (req, reply) => {
-      await svc.deleteIntegration(req.params.id);
+      await svc.deleteIntegration(req.params.id, await actorOf(deps, req));
       return reply.status(204).send();
     });
-    app.post<Id>('/integrations/:id/enable', { schema: { tags, params: IdParams } }, async (req) => svc.setEnabled(req.params.id, true));
+    app.post<Id>('/integrations/:id/enable', { schema: { tags, params: IdParams } }, async (req) => svc.setEnabled(req.params.id, true, await actorOf(deps, req)));
     app.post<Id>('/integrations/:id/restart', {
       schema: { tags, params: IdParams, summary: 'Stop and start again at once (also ends the retry wait of a FAILED or MISCONFIGURED integration); answers with the status after the start attempt. 409 INTEGRATION_NOT_RUNNING when disabled.' },
     }, async (req) => {
@@ -63,7 +64,7 @@ export function integrationRoutes(deps: ApiDeps): FastifyPluginAsync {
       await deps.manager.restart(runtime.id);
       return runtime.status();
     });
-    app.post<Id>('/integrations/:id/disable', { schema: { tags, params: IdParams } }, async (req) => svc.setEnabled(req.params.id, false));
+    app.post<Id>('/integrations/:id/disable', { schema: { tags, params: IdParams } }, async (req) => svc.setEnabled(req.params.id, false, await actorOf(deps, req)));
     app.get<Id>('/integrations/:id/status', { schema: { tags, params: IdParams } }, async (req) => {
       const running = deps.manager.find(req.params.id);
       if (running) return running.status();

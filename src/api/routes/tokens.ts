@@ -1,23 +1,21 @@
 /**
  * API token administration for admins: list (names, roles, dates; never a hash or a token),
- * create (the token is in the answer once), revoke. See docs/api.md "API tokens".
+ * create (the token is in the answer once), revoke. See docs/api.md "API tokens". Creations and
+ * revocations are recorded in the audit log (never the token or its hash).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { hashToken } from '../../app/auth.ts';
 import { assertTokenNameFree, tokenToRevoke } from '../../app/token-admin.ts';
-import { CloudbridgeError } from '../../core/errors.ts';
 import type { ApiToken } from '../../store/types.ts';
-import { bearer } from '../bearer.ts';
+import { actorOf, requireAdmin as requireAdminOf } from '../actor.ts';
 import type { ApiDeps } from '../deps.ts';
 
 const shown = (t: ApiToken): Omit<ApiToken, 'hash'> => ({ id: t.id, name: t.name, role: t.role, createdAt: t.createdAt });
 
 export function tokenRoutes(deps: ApiDeps): FastifyPluginAsync {
-  const requireAdmin = async (req: FastifyRequest): Promise<void> => {
-    if ((await deps.auth.roleOf(bearer(req))) !== 'admin') throw new CloudbridgeError('FORBIDDEN', 'only an admin token may manage tokens');
-  };
+  const requireAdmin = (req: FastifyRequest): Promise<void> => requireAdminOf(deps, req, 'manage tokens');
   return async (app) => {
     const tags = ['tokens'];
     app.get('/tokens', { schema: { tags, summary: 'API tokens (admin): [{id, name, role, createdAt}], oldest first; never the token or its hash' } }, async (req) => {
@@ -36,6 +34,7 @@ export function tokenRoutes(deps: ApiDeps): FastifyPluginAsync {
       const created: ApiToken = { id: randomUUID(), name: req.body.name.trim() || req.body.name, role: req.body.role, hash: hashToken(token), createdAt: deps.clock.now() };
       assertTokenNameFree(await deps.store.listTokens(), created.name);
       await deps.store.addToken(created);
+      await deps.audit.record(await actorOf(deps, req), { action: 'create', entityKind: 'token', entityId: created.id, entityName: created.name, before: null, after: shown(created) });
       await deps.auth.reload();
       return reply.status(201).send({ ...shown(created), token });
     });
@@ -43,8 +42,10 @@ export function tokenRoutes(deps: ApiDeps): FastifyPluginAsync {
       schema: { tags, summary: 'Revoke a token (admin; by id, or by name): refused at once. The last admin token cannot be revoked (CONFLICT).', params: Type.Object({ id: Type.String() }) },
     }, async (req, reply) => {
       await requireAdmin(req);
+      const by = await actorOf(deps, req);
       const target = tokenToRevoke(await deps.store.listTokens(), req.params.id);
       await deps.store.deleteToken(target.id);
+      await deps.audit.record(by, { action: 'delete', entityKind: 'token', entityId: target.id, entityName: target.name, before: shown(target), after: null });
       await deps.auth.reload();
       return reply.status(204).send();
     });
