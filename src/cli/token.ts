@@ -2,6 +2,7 @@
 import { CloudbridgeError } from '../core/errors.ts';
 import { parseCommand, UsageError } from './args.ts';
 import { withStore } from './store-context.ts';
+import { table, time } from './table.ts';
 import { createToken, revokeToken } from './store-changes.ts';
 
 const HELP = `Usage: cloudbridge token create --name NAME [--role viewer|admin] [--config FILE]
@@ -23,7 +24,7 @@ export async function runToken(args: string[]): Promise<number> {
   if (sub === 'list') {
     const tokens = await withStore(v.config, ({ store }) => store.listTokens());
     if (v.json) console.log(JSON.stringify(tokens.map(({ id, name, role, createdAt }) => ({ id, name, role, createdAt })), null, 2));
-    else for (const t of tokens) console.log(`${t.id}  ${t.role.padEnd(6)} ${new Date(t.createdAt).toISOString()}  ${t.name}`);
+    else console.log(tokens.length ? table(['ID', 'ROLE', 'CREATED', 'NAME'], tokens.map((t) => [t.id, t.role, time(t.createdAt), t.name])) : 'no tokens');
     return 0;
   }
   if (sub === 'revoke') {
