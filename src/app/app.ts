@@ -91,7 +91,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const env = opts.env ?? process.env;
   const clock = opts.clock ?? systemClock;
   const scrubber = new SecretScrubber();
-  const log = createLogger({ level: opts.config.logging.level, scrubber, ...(opts.logWrite ? { write: opts.logWrite } : {}) });
+  const log = createLogger({
+    level: opts.config.logging.level, scrubber,
+    ...(opts.config.logging.format ? { format: opts.config.logging.format } : {}), ...(opts.logWrite ? { write: opts.logWrite } : {}),
+  });
   // Checked before anything opens: a bad certificate or key stops the start naming the field.
   const tls = opts.config.server.tls ? loadServerTls(opts.config.server.tls) : undefined;
   if (tls) scrubber.add(tls.key);

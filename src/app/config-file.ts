@@ -49,6 +49,9 @@ export const ServerSpec = Type.Object({
 
 export const LoggingSpec = Type.Object({
   level: Type.Union(['trace', 'debug', 'info', 'warn', 'error', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  format: Type.Optional(Type.Union([Type.Literal('pretty'), Type.Literal('json')], {
+    description: 'pretty: one human-readable line per record (time, level, message, key=value); json: one JSON object per line. Default: pretty when stdout is a terminal, else json. The --log-format option of start and demo overrides it.',
+  })),
 }, { additionalProperties: false, default: {} });
 
 export const IngestSpec = Type.Object({

@@ -12,9 +12,9 @@ import { CloudbridgeError } from '../core/errors.ts';
 import { demoConfig, parseThingsboardAddress } from '../demo/demo-config.ts';
 import { startFleet } from '../demo/fleet.ts';
 import { parseCommand } from './args.ts';
-import { printBanner, waitForShutdown } from './start.ts';
+import { logFormat, printBanner, waitForShutdown } from './start.ts';
 
-const HELP = `Usage: cloudbridge demo [--port N] [--data DIR] [--devices N] [--thingsboard HOST[:PORT] --token T]
+const HELP = `Usage: cloudbridge demo [--port N] [--data DIR] [--devices N] [--thingsboard HOST[:PORT] --token T] [--log-format pretty|json]
 
 Starts Cloudbridge (SQLite in DIR, default ./data/demo) with an in-process MQTT broker and simulated
 devices publishing JSON telemetry to a preconfigured "demo-mqtt" integration. Within seconds the
@@ -22,7 +22,8 @@ devices and their growing telemetry are visible through the API.
 
 With --thingsboard and --token, everything stored is also forwarded to that ThingsBoard (MQTT port,
 default 1883) as the gateway device whose access token is T ("Is gateway" checked); RPCs and shared
-attributes set there come back to the simulated devices as downlinks.`;
+attributes set there come back to the simulated devices as downlinks.
+--log-format pretty|json: how log lines are written (default: pretty on a terminal, else json).`;
 
 /** The demo keeps its admin token in DATA/admin-token (0600) so it can print it at every start. */
 function demoToken(dataDir: string): string {
@@ -36,17 +37,20 @@ function demoToken(dataDir: string): string {
 
 export async function runDemo(args: string[]): Promise<number> {
   const parsed = parseCommand(args, {
-    port: { type: 'string' }, data: { type: 'string' }, devices: { type: 'string' }, thingsboard: { type: 'string' }, token: { type: 'string' },
+    port: { type: 'string' }, data: { type: 'string' }, devices: { type: 'string' }, thingsboard: { type: 'string' }, token: { type: 'string' }, 'log-format': { type: 'string' },
   }, HELP);
   if (!parsed) return 0;
   const v = parsed.values as Record<string, string | undefined>;
   const thingsboard = thingsboardOption(v.thingsboard, v.token);
+  const format = logFormat(v['log-format'], undefined);
   const dataDir = resolve(v.data ?? './data/demo');
   ensurePrivateDir(dataDir);
   const token = demoToken(dataDir);
   const broker = await startDemoBroker();
+  const config = demoConfig({ brokerPort: broker.port, serverPort: Number(v.port ?? 8080), dbPath: resolve(dataDir, 'cloudbridge.db'), ...(thingsboard ? { thingsboard } : {}) });
+  config.logging.format = format;
   const app = await startApp({
-    config: demoConfig({ brokerPort: broker.port, serverPort: Number(v.port ?? 8080), dbPath: resolve(dataDir, 'cloudbridge.db'), ...(thingsboard ? { thingsboard } : {}) }),
+    config,
     env: { ...process.env, CLOUDBRIDGE_ADMIN_TOKEN: token },
   });
   const fleet = await startFleet({ port: broker.port, devices: Number(v.devices ?? 5) });

@@ -1,9 +1,10 @@
 /** `cloudbridge start`: runs the service until SIGTERM/SIGINT, then shuts down gracefully. */
 import { startApp, type App } from '../app/app.ts';
 import { loadConfigFile, parseConfigText, type ConfigFile } from '../app/config-file.ts';
-import { parseCommand } from './args.ts';
+import { defaultLogFormat, type LogFormat } from '../app/logger.ts';
+import { parseCommand, UsageError } from './args.ts';
 
-const HELP = `Usage: cloudbridge start [--config FILE] [--port N]
+const HELP = `Usage: cloudbridge start [--config FILE] [--port N] [--log-format pretty|json]
 
 Starts Cloudbridge. Without --config: SQLite at ./data/cloudbridge.db, API on port 8080.
 The YAML file holds store, server, logging, converters and integrations (see docs/configuration.md).
@@ -11,7 +12,19 @@ SIGHUP re-reads the file and the files it references (scriptFile, file:): change
 integrations and forwarders are applied (only they restart); with config.mode declarative, what
 the file no longer has is deleted.
   --config FILE   YAML config file (\${ENV_VAR} is replaced from the environment)
-  --port N        override server.port`;
+  --port N        override server.port
+  --log-format F  pretty (one readable line per record) or json; overrides logging.format.
+                  Default: pretty when stdout is a terminal, else json`;
+
+/**
+ * The log format: --log-format, else the file's logging.format, else pretty on a terminal and JSON
+ * otherwise (a service manager or container collecting stdout).
+ */
+export function logFormat(option: unknown, configured: LogFormat | undefined): LogFormat {
+  if (option === undefined) return configured ?? defaultLogFormat();
+  if (option === 'pretty' || option === 'json') return option;
+  throw new UsageError(`--log-format must be pretty or json, not "${String(option)}"`);
+}
 
 export function printBanner(app: App, extra: string[] = []): void {
   const lines = [`Cloudbridge is running. API: ${app.url}/api/v1  (UI: ${app.url}/ui/, OpenAPI: ${app.url}/api/v1/openapi.json)`];
@@ -31,11 +44,12 @@ export function waitForShutdown(app: App): Promise<number> {
 }
 
 export async function runStart(args: string[]): Promise<number> {
-  const parsed = parseCommand(args, { config: { type: 'string', short: 'c' }, port: { type: 'string' } }, HELP);
+  const parsed = parseCommand(args, { config: { type: 'string', short: 'c' }, port: { type: 'string' }, 'log-format': { type: 'string' } }, HELP);
   if (!parsed) return 0;
   const file = parsed.values.config;
   const config: ConfigFile = typeof file === 'string' ? loadConfigFile(file) : parseConfigText('{}', process.env);
   if (typeof parsed.values.port === 'string') config.server.port = Number(parsed.values.port);
+  config.logging.format = logFormat(parsed.values['log-format'], config.logging.format);
   const app = await startApp({ config });
   printBanner(app);
   if (typeof file === 'string') {

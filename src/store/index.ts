@@ -7,7 +7,7 @@ import { PostgresStore } from './postgres/postgres-store.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import { sqliteThreadStore } from './sqlite/thread/thread-store.ts';
 import type { SqliteSynchronous } from './sqlite/database.ts';
-import type { Store } from './types.ts';
+import type { MigrationReport, Store } from './types.ts';
 
 export interface SqliteStoreConfig {
   path: string;
@@ -31,20 +31,32 @@ export interface StoreConfig {
 }
 
 export async function openStore(cfg: StoreConfig): Promise<Store> {
+  return openStoreWith(cfg);
+}
+
+async function openStoreWith(cfg: StoreConfig, onReport?: (report: MigrationReport) => void): Promise<Store> {
   if (cfg.sqlite !== undefined && cfg.postgres !== undefined) {
     throw new CloudbridgeError('CONFIG_INVALID', 'configure either store.sqlite or store.postgres, not both', { field: 'store' });
   }
-  if (cfg.postgres !== undefined) return migrated(new PostgresStore({ url: cfg.postgres.url }));
+  if (cfg.postgres !== undefined) return migrated(new PostgresStore({ url: cfg.postgres.url }), onReport);
   if (cfg.sqlite === undefined) {
     throw new CloudbridgeError('CONFIG_INVALID', 'no store configured: set store.sqlite.path', { field: 'store.sqlite' });
   }
   const options = { path: cfg.sqlite.path, synchronous: cfg.sqlite.synchronous ?? 'FULL' };
-  return migrated(cfg.sqlite.thread === true ? sqliteThreadStore(options) : new SqliteStore(options));
+  return migrated(cfg.sqlite.thread === true ? sqliteThreadStore(options) : new SqliteStore(options), onReport);
 }
 
-async function migrated(store: Store): Promise<Store> {
+/** Opens the configured store like `openStore` and says which migrations that applied (`cloudbridge migrate`). */
+export async function openStoreReporting(cfg: StoreConfig): Promise<{ store: Store; migrations: MigrationReport }> {
+  let report: MigrationReport | undefined;
+  const store = await openStoreWith(cfg, (r) => { report = r; });
+  return { store, migrations: report as MigrationReport };
+}
+
+async function migrated(store: Store, onReport?: (report: MigrationReport) => void): Promise<Store> {
   try {
-    await store.migrate();
+    const report = await store.migrate();
+    onReport?.(report);
   } catch (err) {
     await store.close();
     throw err;
@@ -52,5 +64,5 @@ async function migrated(store: Store): Promise<Store> {
   return store;
 }
 
-export type { Store } from './types.ts';
+export type { MigrationReport, Store } from './types.ts';
 export type { SqliteSynchronous } from './sqlite/database.ts';

@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { CloudbridgeError } from '../core/errors.ts';
+import type { MigrationReport } from './types.ts';
 
 export interface Migration {
   version: number;
@@ -27,6 +28,14 @@ export function readMigrations(dir: URL): Migration[] {
     migrations.push({ version, name, sql: readFileSync(new URL(file, dir), 'utf8') });
   }
   return migrations.sort((a, b) => a.version - b.version);
+}
+
+/** The report of a migration run that applied `applied` (versions) out of `migrations`. */
+export function migrationReport(applied: readonly number[], migrations: readonly Migration[]): MigrationReport {
+  return {
+    applied: migrations.filter((m) => applied.includes(m.version)).map((m) => ({ version: m.version, name: m.name })),
+    version: migrations.at(-1)?.version ?? 0,
+  };
 }
 
 /**

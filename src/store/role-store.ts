@@ -10,7 +10,7 @@ import type {
 import type { NewDownlink } from './rows.ts';
 import type {
   ApiToken, AttributeValue, AuditEntry, AuditInput, AuditQuery, ConversionJournalEntry, DeadLetter, DeadLetterQuery, DeadLetterState, Downlink, Entity, EntityQuery, EventInput,
-  EventQuery, LeaseToken, NewOutboxRow, OutboxRow, PartitionLease, Store, StoredEvent, TelemetryQuery, TsValue, UplinkCommit, UplinkCommitResult,
+  EventQuery, LeaseToken, MigrationReport, NewOutboxRow, OutboxRow, PartitionLease, Store, StoredEvent, TelemetryQuery, TsValue, UplinkCommit, UplinkCommitResult,
 } from './types.ts';
 
 /**
@@ -46,7 +46,7 @@ export abstract class RoleStore implements Store {
     this.#r = roles;
   }
 
-  abstract migrate(): Promise<void>;
+  abstract migrate(): Promise<MigrationReport>;
   abstract ping(): Promise<boolean>;
   abstract close(): Promise<void>;
   /**

@@ -269,6 +269,12 @@ export interface ConversionJournalStore {
   clearConversionJournal(integrationId: string): Promise<void>;
 }
 
+/** What `Store.migrate` did: the migrations it applied (oldest first) and the schema version now. */
+export interface MigrationReport {
+  applied: Array<{ version: number; name: string }>;
+  version: number;
+}
+
 export interface ApiToken {
   id: string;
   name: string;
@@ -354,8 +360,8 @@ export interface Store extends IngestStore, EntityStore, TelemetryStore, Attribu
   readonly kind: 'sqlite' | 'postgres';
   /** Set by stores whose data lives in local files (SQLite). */
   readonly files?: StoreFiles;
-  /** Applies pending migrations. Idempotent. */
-  migrate(): Promise<void>;
+  /** Applies pending migrations and says which ran. Idempotent. */
+  migrate(): Promise<MigrationReport>;
   /** True when the store can serve requests (for /ready). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -17,9 +17,9 @@ function run(...args: string[]): { code: number | null; stdout: string; stderr: 
 describe('cloudbridge CLI', () => {
   it('converter test runs an unchanged ThingsBoard decoder and prints its result', () => {
     const payload = JSON.stringify({ deviceName: 'Thermometer', deviceType: 'thermostat', serialNumber: 'SN-12345', temperature: 25.5 });
-    const r = run('converter', 'test', '--file', DECODER, '--payload', payload, '--metadata', '{"integrationName":"Test integration"}');
+    const r = run('converter', 'test', '--json', '--file', DECODER, '--payload', payload, '--metadata', '{"integrationName":"Test integration"}');
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), {
+    assert.deepEqual((JSON.parse(r.stdout) as { output: unknown }).output, {
       deviceName: 'Thermometer', deviceType: 'thermostat',
       attributes: { serialNumber: 'SN-12345', integrationName: 'Test integration' },
       telemetry: { temperature: 25.5 },
@@ -114,7 +114,7 @@ describe('cloudbridge CLI', () => {
   });
 
   it('prints help for each command', () => {
-    for (const args of [['--help'], ['start', '--help'], ['demo', '--help'], ['converter', 'test', '--help'], ['config', 'lint', '--help'], ['token', '--help']]) {
+    for (const args of [['--help'], ['start', '--help'], ['demo', '--help'], ['converter', 'test', '--help'], ['config', 'lint', '--help'], ['token', '--help'], ['migrate', '--help'], ['integrations', '--help'], ['converters', '--help']]) {
       const r = run(...args);
       assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /Usage|cloudbridge/);

@@ -78,8 +78,8 @@ describe('imported decoders give ThingsBoard\'s result in converter test', () =>
   const test = (name: string, payload: unknown, metadata: Record<string, string>): { code: number | null; out: unknown; stderr: string } => {
     const file = join(dir, `${name.replace(/\W+/g, '-')}.js`);
     writeFileSync(file, converterScript(yamlText, name));
-    const r = run(['converter', 'test', '--file', file, '--payload', JSON.stringify(payload), '--metadata', JSON.stringify(metadata)]);
-    return { code: r.code, out: r.code === 0 ? JSON.parse(r.stdout) : null, stderr: r.stderr };
+    const r = run(['converter', 'test', '--json', '--file', file, '--payload', JSON.stringify(payload), '--metadata', JSON.stringify(metadata)]);
+    return { code: r.code, out: r.code === 0 ? (JSON.parse(r.stdout) as { output: unknown }).output : null, stderr: r.stderr };
   };
 
   it('the default JavaScript template shape (AWS IoT): device from the topic, attributes and telemetry', () => {

@@ -7,8 +7,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { hashToken } from '../../app/auth.ts';
-import { CloudbridgeError } from '../../core/errors.ts';
 import { TokenFields } from '../components.ts';
+import { assertTokenNameFree, tokenToRevoke } from '../../app/token-admin.ts';
 import type { ApiToken } from '../../store/types.ts';
 import { actorOf, requireAdmin as requireAdminOf } from '../actor.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -25,7 +25,7 @@ export function tokenRoutes(deps: ApiDeps): FastifyPluginAsync {
       return (await deps.store.listTokens()).map(shown);
     });
     app.post<{ Body: { name: string; role: ApiToken['role'] } }>('/tokens', {
-      schema: { tags, summary: 'Create a token (admin): the answer holds it once; only its SHA-256 hash is stored', body: Type.Object({
+      schema: { tags, summary: 'Create a token (admin): the answer holds it once; only its SHA-256 hash is stored. Names are unique (CONFLICT)', body: Type.Object({
         name: Type.String({ minLength: 1, maxLength: 200, description: 'Who or what the token is for' }),
         role: Type.Union([Type.Literal('viewer'), Type.Literal('admin')]),
       }, { additionalProperties: false }), response: {
@@ -36,22 +36,18 @@ export function tokenRoutes(deps: ApiDeps): FastifyPluginAsync {
       const token = `cb_${randomBytes(24).toString('base64url')}`;
       deps.onSecrets([token]);
       const created: ApiToken = { id: randomUUID(), name: req.body.name.trim() || req.body.name, role: req.body.role, hash: hashToken(token), createdAt: deps.clock.now() };
+      assertTokenNameFree(await deps.store.listTokens(), created.name);
       await deps.store.addToken(created);
       await deps.audit.record(await actorOf(deps, req), { action: 'create', entityKind: 'token', entityId: created.id, entityName: created.name, before: null, after: shown(created) });
       await deps.auth.reload();
       return reply.status(201).send({ ...shown(created), token });
     });
     app.delete<{ Params: { id: string } }>('/tokens/:id', {
-      schema: { tags, summary: 'Revoke a token (admin): refused at once. The last admin token cannot be revoked (CONFLICT).', params: Type.Object({ id: Type.String() }), response: { 204: noContent('Revoked'), ...errors(404, 409) } },
+      schema: { tags, summary: 'Revoke a token (admin; by id, or by name): refused at once. The last admin token cannot be revoked (CONFLICT).', params: Type.Object({ id: Type.String() }), response: { 204: noContent('Revoked'), ...errors(404, 409) } },
     }, async (req, reply) => {
       await requireAdmin(req);
       const by = await actorOf(deps, req);
-      const tokens = await deps.store.listTokens();
-      const target = tokens.find((t) => t.id === req.params.id);
-      if (!target) throw new CloudbridgeError('NOT_FOUND', `token ${req.params.id} not found`);
-      if (target.role === 'admin' && tokens.filter((t) => t.role === 'admin').length === 1) {
-        throw new CloudbridgeError('CONFLICT', 'this is the last admin token: create another admin token first');
-      }
+      const target = tokenToRevoke(await deps.store.listTokens(), req.params.id);
       await deps.store.deleteToken(target.id);
       await deps.audit.record(by, { action: 'delete', entityKind: 'token', entityId: target.id, entityName: target.name, before: shown(target), after: null });
       await deps.auth.reload();

@@ -17,7 +17,9 @@ import { PostgresEntities } from './entities.ts';
 import { PostgresEvents } from './events.ts';
 import { PostgresIngest } from './ingest.ts';
 import { PostgresLeases } from './leases.ts';
-import { migratePostgres } from './migrate.ts';
+import { loadPostgresMigrations, migratePostgres } from './migrate.ts';
+import { migrationReport } from '../migration-files.ts';
+import type { MigrationReport } from '../types.ts';
 import { PostgresOutbox } from './outbox.ts';
 import { PostgresSettings } from './settings.ts';
 import { PostgresTelemetry } from './telemetry.ts';
@@ -75,8 +77,9 @@ export class PostgresStore extends RoleStore {
     return this.#db.schema;
   }
 
-  async migrate(): Promise<void> {
-    await migratePostgres(this.#db);
+  async migrate(): Promise<MigrationReport> {
+    const migrations = loadPostgresMigrations();
+    return migrationReport(await migratePostgres(this.#db, migrations), migrations);
   }
 
   async ping(): Promise<boolean> {

@@ -17,11 +17,12 @@ import { SqliteEntities } from './entities.ts';
 import { SqliteEvents } from './events.ts';
 import { SqliteIngest } from './ingest.ts';
 import { SqliteLeases } from './leases.ts';
-import { migrateSqlite } from './migrate.ts';
+import { loadMigrations, migrateSqlite } from './migrate.ts';
+import { migrationReport } from '../migration-files.ts';
 import { SqliteOutbox } from './outbox.ts';
 import { SqliteSettings } from './settings.ts';
 import { SqliteTelemetry } from './telemetry.ts';
-import type { StoreFiles } from '../types.ts';
+import type { MigrationReport, StoreFiles } from '../types.ts';
 
 export interface SqliteStoreOptions extends SqliteOptions, EntityCacheOptions {}
 
@@ -74,8 +75,9 @@ export class SqliteStore extends RoleStore {
     return this.#db.path;
   }
 
-  async migrate(): Promise<void> {
-    migrateSqlite(this.#db);
+  async migrate(): Promise<MigrationReport> {
+    const migrations = loadMigrations();
+    return migrationReport(migrateSqlite(this.#db, migrations), migrations);
   }
 
   async ping(): Promise<boolean> {
