@@ -1,22 +1,46 @@
 /**
  * `cloudbridge config lint`: validates a config file exactly as start-up would (schema, converter
  * compilation, converter references, each connector's config and rules) without starting anything.
+ * Every problem of the file is reported at once, each with its line and column: a schema problem
+ * of one entry does not stop the checks of the others. A converter reference that names no
+ * converter of the file fails when it is close to one (a typo: "did you mean"), and is only a
+ * warning otherwise (it may exist in the store).
  */
 import { findConnector, connectorDefinitions } from '../connectors/registry.ts';
 import { findForwarder } from '../forwarders/registry.ts';
 import { validateForwarder } from './forwarder-config.ts';
 import { CloudbridgeError, toCloudbridgeError } from '../core/errors.ts';
 import { createDownlinkRunner, createUplinkRunner } from '../converters/index.ts';
-import { loadConfigFile } from './config-file.ts';
-import { integrationInputSpec, type ConverterRef } from './schemas.ts';
+import { checkConfigText, readConfigText } from './config-file.ts';
+import type { LocatedProblem } from './config-positions.ts';
+import { closestName } from './did-you-mean.ts';
+import { ConverterInputSpec, integrationInputSpec, type ConverterRef } from './schemas.ts';
 import { parseWithSchema, runConnectorValidate, type FieldProblem } from './validate.ts';
 
 export interface LintResult {
   ok: boolean;
   converters: number;
   integrations: number;
-  problems: FieldProblem[];
+  /** Every problem of the file, with its line and column when the field is in the file. */
+  problems: LocatedProblem[];
   warnings: string[];
+}
+
+/** The entries of a list section of the parsed file (anything else was reported by the schema check). */
+function entries(raw: Record<string, unknown> | null, section: string): Array<Record<string, unknown>> {
+  const list = raw?.[section];
+  return Array.isArray(list) ? list.map((e) => (e && typeof e === 'object' ? e as Record<string, unknown> : {})) : [];
+}
+
+/** The same problem found twice (by the file's schema and again per entry) is listed once. */
+function unique(problems: readonly LocatedProblem[]): LocatedProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.field}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<LintResult> {
@@ -27,18 +51,23 @@ export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.
     const listed = (e.details.problems as FieldProblem[] | undefined) ?? [{ field: e.details.field ?? field, message: e.message }];
     problems.push(...listed);
   };
-  let file;
+  let text: string;
   try {
-    file = loadConfigFile(path, env);
+    text = readConfigText(path);
   } catch (err) {
-    collect(err, '(file)');
+    collect(err, '');
     return { ok: false, converters: 0, integrations: 0, problems, warnings };
   }
+  const check = checkConfigText(text, env);
+  problems.push(...check.problems);
+  const converters = entries(check.raw, 'converters');
+  const integrations = entries(check.raw, 'integrations');
   const converterTypes = new Map<string, 'uplink' | 'downlink'>();
-  for (const [i, c] of file.converters.entries()) {
-    converterTypes.set(c.name, c.type);
-    const cfg = { id: c.name, name: c.name, type: c.type, language: c.language ?? 'javascript', script: c.script, createdAt: 0, updatedAt: 0, ...(c.limits ? { limits: c.limits } : {}) } as const;
+  for (const [i, raw] of converters.entries()) {
     try {
+      const c = parseWithSchema(ConverterInputSpec, raw, `converters[${i}]`);
+      converterTypes.set(c.name, c.type);
+      const cfg = { id: c.name, name: c.name, type: c.type, language: c.language ?? 'javascript', script: c.script, createdAt: 0, updatedAt: 0, ...(c.limits ? { limits: c.limits } : {}) } as const;
       const runner = c.type === 'uplink' ? await createUplinkRunner(cfg) : await createDownlinkRunner(cfg);
       runner.dispose();
     } catch (err) {
@@ -46,7 +75,7 @@ export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.
     }
   }
   const spec = integrationInputSpec(connectorDefinitions.map((d) => d.type));
-  for (const [i, raw] of file.integrations.entries()) {
+  for (const [i, raw] of integrations.entries()) {
     const prefix = `integrations[${i}]`;
     try {
       const integ = parseWithSchema(spec, raw, prefix);
@@ -57,7 +86,9 @@ export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.
         if (!ref) continue;
         const name = typeof ref === 'string' ? ref : ref.name ?? ref.id;
         const t = converterTypes.get(name);
-        if (!t) warnings.push(`${prefix}.${field}: "${name}" is not defined in this file; it must already exist in the store`);
+        const close = t ? undefined : closestName(name, converterTypes.keys());
+        if (close) problems.push({ field: `${prefix}.${field}`, message: `converter "${name}" is not defined in this file; did you mean "${close}"?` });
+        else if (!t) warnings.push(`${prefix}.${field}: "${name}" is not defined in this file; it must already exist in the store`);
         else if (t !== want) problems.push({ field: `${prefix}.${field}`, message: `"${name}" is a ${t} converter; name a ${want} converter` });
       }
       const config = parseWithSchema(def.configSpec, integ.config, `${prefix}.config`);
@@ -67,8 +98,8 @@ export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.
       collect(err, prefix);
     }
   }
-  const integrationNames = new Set(file.integrations.map((i) => String(i.name ?? '')));
-  for (const [i, raw] of (file.forwarders ?? []).entries()) {
+  const integrationNames = new Set(integrations.map((i) => String(i.name ?? '')));
+  for (const [i, raw] of entries(check.raw, 'forwarders').entries()) {
     const prefix = `forwarders[${i}]`;
     try {
       const { entry, warnings: w } = await validateForwarder(raw, findForwarder, prefix);
@@ -80,5 +111,6 @@ export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.
       collect(err, prefix);
     }
   }
-  return { ok: problems.length === 0, converters: file.converters.length, integrations: file.integrations.length, problems, warnings };
+  const located = unique(check.positions.locate(problems));
+  return { ok: located.length === 0, converters: converters.length, integrations: integrations.length, problems: located, warnings };
 }

@@ -1,11 +1,13 @@
 /** `cloudbridge config lint FILE`. */
 import { lintConfig } from '../app/config-lint.ts';
+import { formatProblem } from '../app/config-positions.ts';
 import { parseCommand } from './args.ts';
 
 const HELP = `Usage: cloudbridge config lint FILE
 
 Validates a config file as start-up would (schema, converter compilation, references, connector
-configs) without starting anything. Exit code 1 when it has errors; each names the field and the fix.`;
+configs) without starting anything. Prints every error at once, one a line, as
+"error: FILE:LINE:COLUMN FIELD: MESSAGE" (each names the fix); exit code 1 when there is one.`;
 
 export async function runConfigLint(args: string[]): Promise<number> {
   const parsed = parseCommand(args, {}, HELP);
@@ -17,7 +19,7 @@ export async function runConfigLint(args: string[]): Promise<number> {
   }
   const result = await lintConfig(file);
   for (const w of result.warnings) console.log(`warning: ${w}`);
-  for (const p of result.problems) console.error(`error: ${p.field}: ${p.message}`);
+  for (const p of result.problems) console.error(`error: ${formatProblem(file, p)}`);
   if (result.ok) console.log(`${file}: OK (${result.converters} converters, ${result.integrations} integrations)`);
   return result.ok ? 0 : 1;
 }
