@@ -97,9 +97,9 @@ export class ConfigService {
     if (cfg) return cfg;
     const wanted = typeof ref === 'string' ? ref : ref.name ?? ref.id;
     const close = closestName(wanted, (await this.deps.store.listConverters()).map((c) => c.name));
-    const of = integration ? ` of integration "${integration}"` : '';
+    const of = integration ? ` (integration "${integration}")` : '';
     const fix = close ? `did you mean "${close}"?` : 'name an existing converter, or create it first (converters: in the config file, or POST /api/v1/converters)';
-    const message = `converter "${wanted}"${typeof ref === 'string' ? '' : ` (id ${ref.id})`}${of} not found; ${fix}`;
+    const message = `converter "${wanted}"${typeof ref === 'string' ? '' : ` (id ${ref.id})`} not found${of}; ${fix}`;
     throw new CloudbridgeError('NOT_FOUND', `${field}: ${message}`, { field, problems: [{ field, message }] });
   }
 

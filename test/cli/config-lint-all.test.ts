@@ -108,13 +108,13 @@ describe('start: a misspelled converter name fails with the field, the integrati
   it('a misspelling of a converter of the file', () => {
     const r = run('start', '--config', config(`${mqtt('a', 'my-decoder')}${mqtt('c', 'my-decodr')}`));
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /start\.yaml:14:5 integrations\[1\]\.uplinkConverter: converter "my-decodr" of integration "c" not found; did you mean "my-decoder"\?/);
+    assert.match(r.stderr, /start\.yaml:14:5 integrations\[1\]\.uplinkConverter: converter "my-decodr" not found \(integration "c"\); did you mean "my-decoder"\?/);
   });
 
   it('a misspelling of a converter that only the store has', () => {
     const r = run('start', '--config', config(mqtt('s', 'shared-decodr')));
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /start\.yaml:10:5 integrations\[0\]\.uplinkConverter: converter "shared-decodr" of integration "s" not found; did you mean "shared-decoder"\?/);
+    assert.match(r.stderr, /start\.yaml:10:5 integrations\[0\]\.uplinkConverter: converter "shared-decodr" not found \(integration "s"\); did you mean "shared-decoder"\?/);
   });
 
   it('a name that only the store has is valid at start', async () => {

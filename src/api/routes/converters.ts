@@ -8,6 +8,7 @@ import type { ConverterLimits } from '../../core/model.ts';
 import { decodePayload, encodedView } from '../../app/converter-samples.ts';
 import type { ApiDeps } from '../deps.ts';
 import { serviceValidated } from '../service-validated.ts';
+import { strictBody } from '../strict-body.ts';
 
 type Id = { Params: { id: string } };
 const IdParams = Type.Object({ id: Type.String({ description: 'Converter id or name' }) });
@@ -61,7 +62,7 @@ export function converterRoutes(deps: ApiDeps): FastifyPluginAsync {
       await svc.deleteConverter(req.params.id);
       return reply.status(204).send();
     });
-    app.post<{ Body: TestBody }>('/converters/test', { schema: { tags, summary: 'Run a converter on a sample; no side effects', body: ConverterTestSpec } }, async (req) => {
+    app.post<{ Body: TestBody }>('/converters/test', { ...strictBody, schema: { tags, summary: 'Run a converter on a sample; no side effects', body: ConverterTestSpec } }, async (req) => {
       const b = req.body;
       const saved = b.converter ? await svc.requireConverter(b.converter, 'converter') : null;
       const script = saved?.script ?? b.script;
