@@ -149,7 +149,9 @@ export function checkConfigText(text: string, env: NodeJS.ProcessEnv): ConfigChe
   }
   const problems: FieldProblem[] = [];
   const raw = Value.Default(ConfigFileSpec, interpolateEnv(parsed, env, '', problems)) as Record<string, unknown>;
-  problems.push(...schemaProblems(ConfigFileSpec, raw), ...uniqueNameProblems(namedEntries(raw)));
+  // A field whose environment variable is unset has no value to check further.
+  const unset = new Set(problems.map((p) => p.field));
+  problems.push(...schemaProblems(ConfigFileSpec, raw).filter((p) => !unset.has(p.field)), ...uniqueNameProblems(namedEntries(raw)));
   return { file: problems.length === 0 ? raw as ConfigFile : null, raw, problems: positions.locate(problems), positions };
 }
 

@@ -26,10 +26,11 @@ export interface LintResult {
   warnings: string[];
 }
 
-/** The entries of a list section of the parsed file (anything else was reported by the schema check). */
-function entries(raw: Record<string, unknown> | null, section: string): Array<Record<string, unknown>> {
+/** The mappings of a list section of the parsed file, by index (anything else was reported by the schema check). */
+function entries(raw: Record<string, unknown> | null, section: string): Array<[number, Record<string, unknown>]> {
   const list = raw?.[section];
-  return Array.isArray(list) ? list.map((e) => (e && typeof e === 'object' ? e as Record<string, unknown> : {})) : [];
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((e, i): Array<[number, Record<string, unknown>]> => (e && typeof e === 'object' && !Array.isArray(e) ? [[i, e as Record<string, unknown>]] : []));
 }
 
 /** The same problem found twice (by the file's schema and again per entry) is listed once. */
@@ -41,6 +42,11 @@ function unique(problems: readonly LocatedProblem[]): LocatedProblem[] {
     seen.add(key);
     return true;
   });
+}
+
+/** In the order of the file (problems without a position last). */
+function byPosition(a: LocatedProblem, b: LocatedProblem): number {
+  return (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0);
 }
 
 export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<LintResult> {
@@ -63,7 +69,7 @@ export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.
   const converters = entries(check.raw, 'converters');
   const integrations = entries(check.raw, 'integrations');
   const converterTypes = new Map<string, 'uplink' | 'downlink'>();
-  for (const [i, raw] of converters.entries()) {
+  for (const [i, raw] of converters) {
     try {
       const c = parseWithSchema(ConverterInputSpec, raw, `converters[${i}]`);
       converterTypes.set(c.name, c.type);
@@ -75,7 +81,7 @@ export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.
     }
   }
   const spec = integrationInputSpec(connectorDefinitions.map((d) => d.type));
-  for (const [i, raw] of integrations.entries()) {
+  for (const [i, raw] of integrations) {
     const prefix = `integrations[${i}]`;
     try {
       const integ = parseWithSchema(spec, raw, prefix);
@@ -98,8 +104,8 @@ export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.
       collect(err, prefix);
     }
   }
-  const integrationNames = new Set(integrations.map((i) => String(i.name ?? '')));
-  for (const [i, raw] of entries(check.raw, 'forwarders').entries()) {
+  const integrationNames = new Set(integrations.map(([, i]) => String(i.name ?? '')));
+  for (const [i, raw] of entries(check.raw, 'forwarders')) {
     const prefix = `forwarders[${i}]`;
     try {
       const { entry, warnings: w } = await validateForwarder(raw, findForwarder, prefix);
@@ -111,6 +117,7 @@ export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.
       collect(err, prefix);
     }
   }
-  const located = unique(check.positions.locate(problems));
-  return { ok: located.length === 0, converters: converters.length, integrations: integrations.length, problems: located, warnings };
+  const located = unique(check.positions.locate(problems)).sort(byPosition);
+  const count = (section: string): number => (Array.isArray(check.raw?.[section]) ? (check.raw[section] as unknown[]).length : 0);
+  return { ok: located.length === 0, converters: count('converters'), integrations: count('integrations'), problems: located, warnings };
 }
