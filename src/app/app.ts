@@ -19,6 +19,7 @@ import { ForwarderManager } from './forwarder-manager.ts';
 import { registerForwarderMetrics } from './forwarder-metrics.ts';
 import { TokenAuth } from './auth.ts';
 import type { ConfigFile } from './config-file.ts';
+import { checkConverterReferences } from './config-references.ts';
 import { ConfigService } from './config-service.ts';
 import { DeadLetterService } from './dead-letter-service.ts';
 import { DownlinkService } from './downlink-service.ts';
@@ -167,6 +168,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   }
 
   const applyConfig = async (config: ConfigFile): Promise<void> => {
+    await checkConverterReferences(config, () => store.listConverters());
     // Forwarders first: the integrations' first commits already carry their data on.
     for (const [i, f] of (config.forwarders ?? []).entries()) {
       const { warnings } = await forwarders.put(f, `forwarders[${i}]`);

@@ -10,7 +10,7 @@ import { CloudbridgeError } from '../core/errors.ts';
 import type { ConverterConfig, IntegrationConfig, IntegrationStatus } from '../core/model.ts';
 import type { Store } from '../store/types.ts';
 import type { IntegrationManager } from './integration-manager.ts';
-import { closestName } from './did-you-mean.ts';
+import { converterNotFound, referencesError } from './config-references.ts';
 import type { ConverterFactory } from './integration-runtime.ts';
 import { decryptConfig, encryptConfig, redactConfig } from './integration-secrets.ts';
 import { ConverterInputSpec, integrationInputSpec, type ConverterInput, type ConverterRef, type IntegrationInput } from './schemas.ts';
@@ -96,11 +96,8 @@ export class ConfigService {
       : await this.deps.store.getConverter(ref.id) ?? (ref.name ? await this.deps.store.getConverter(ref.name) : null);
     if (cfg) return cfg;
     const wanted = typeof ref === 'string' ? ref : ref.name ?? ref.id;
-    const close = closestName(wanted, (await this.deps.store.listConverters()).map((c) => c.name));
-    const of = integration ? ` (integration "${integration}")` : '';
-    const fix = close ? `did you mean "${close}"?` : 'name an existing converter, or create it first (converters: in the config file, or POST /api/v1/converters)';
-    const message = `converter "${wanted}"${typeof ref === 'string' ? '' : ` (id ${ref.id})`} not found${of}; ${fix}`;
-    throw new CloudbridgeError('NOT_FOUND', `${field}: ${message}`, { field, problems: [{ field, message }] });
+    const names = (await this.deps.store.listConverters()).map((c) => c.name);
+    throw referencesError([converterNotFound(wanted, field, integration, names, typeof ref === 'string' ? undefined : ref.id)]);
   }
 
   async requireConverter(idOrName: string, field = 'converter'): Promise<ConverterConfig> {

@@ -105,10 +105,18 @@ describe('start: a misspelled converter name fails with the field, the integrati
     return path;
   };
 
-  it('a misspelling of a converter of the file', () => {
-    const r = run('start', '--config', config(`${mqtt('a', 'my-decoder')}${mqtt('c', 'my-decodr')}`));
+  it('misspellings of converters of the file: every one, and nothing of the file is applied', async () => {
+    const r = run('start', '--config', config(`${mqtt('a', 'my-decoder')}${mqtt('c', 'my-decodr')}${mqtt('d', 'My_Decoder2')}`));
     assert.equal(r.code, 1);
     assert.match(r.stderr, /start\.yaml:14:5 integrations\[1\]\.uplinkConverter: converter "my-decodr" not found \(integration "c"\); did you mean "my-decoder"\?/);
+    assert.match(r.stderr, /start\.yaml:18:5 integrations\[2\]\.uplinkConverter: converter "My_Decoder2" not found \(integration "d"\); did you mean "my-decoder"\?/);
+    const t = await startTestApp({ dir });
+    try {
+      assert.equal((await t.api.call('GET', '/integrations/a')).status, 404);
+      assert.equal((await t.api.call('GET', '/converters/my-decoder')).status, 404);
+    } finally {
+      await t.close();
+    }
   });
 
   it('a misspelling of a converter that only the store has', () => {
