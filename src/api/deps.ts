@@ -1,5 +1,6 @@
 /** What the API routes need from the application. */
 import type { Registry } from 'prom-client';
+import type { AuditLog } from '../app/audit-log.ts';
 import type { TokenAuth } from '../app/auth.ts';
 import type { ConfigService } from '../app/config-service.ts';
 import type { DeadLetterService } from '../app/dead-letter-service.ts';
@@ -19,6 +20,8 @@ export interface ApiDeps {
   store: Store;
   manager: IntegrationManager;
   configService: ConfigService;
+  /** The audit log, for the changes routes make without a service (tokens). */
+  audit: AuditLog;
   downlinks: DownlinkService;
   deadLetters: DeadLetterService;
   metrics: Registry;
@@ -34,6 +37,8 @@ export interface ApiDeps {
   /** The forwarders (absent in tests that build the server without them). */
   forwarders?: ForwarderManager;
   forwarderTypes?: readonly ForwarderPlugin[];
+  /** server.tls, checked (src/app/server-tls.ts): serve HTTPS with this PEM certificate and key. */
+  tls?: { cert: string; key: string };
   /** Secret values the API learned (e.g. in a new integration), for the log scrubber. */
   onSecrets: (values: string[]) => void;
 }

@@ -14,6 +14,16 @@ export function httpStatusOf(err: CloudbridgeError): number {
   return STATUS[err.code] ?? 500;
 }
 
+/**
+ * Unknown routes: 404 in the error envelope naming the method and path (query left out), with or
+ * without a token (the auth hook lets them through, so probing paths tells nothing more than 404).
+ */
+export function notFoundHandler(req: FastifyRequest, reply: FastifyReply): void {
+  const path = req.url.split('?')[0] ?? '';
+  const e = new CloudbridgeError('NOT_FOUND', `no route ${req.method} ${path}: the API is under /api/v1 (routes in /api/v1/openapi.json), the web UI under /ui/`, { path });
+  void reply.status(404).send({ error: e.toJSON() });
+}
+
 export function errorHandler(log: Logger) {
   return (err: FastifyError | Error, _req: FastifyRequest, reply: FastifyReply): void => {
     if (err instanceof CloudbridgeError) {

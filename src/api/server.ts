@@ -7,7 +7,10 @@ import swagger from '@fastify/swagger';
 import { CloudbridgeError } from '../core/errors.ts';
 import { bearer } from './bearer.ts';
 import type { ApiDeps } from './deps.ts';
-import { errorHandler } from './errors.ts';
+import { registerComponents } from './components.ts';
+import { errorHandler, notFoundHandler } from './errors.ts';
+import { addSharedErrors, componentNames } from './openapi.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { converterRoutes } from './routes/converters.ts';
 import { deadLetterBulkRoutes } from './routes/dead-letter-bulk.ts';
 import { deadLetterRoutes } from './routes/dead-letters.ts';
@@ -26,8 +29,16 @@ import { uiRoutes } from './routes/ui.ts';
 const PUBLIC = new Set(['/health', '/ready', '/api/v1/health', '/api/v1/ready']);
 
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 5 * 1024 * 1024 });
+  // With server.tls: HTTPS (the instance's type is the same for the routes; only the listener differs).
+  const app = (deps.tls
+    ? Fastify({ logger: false, bodyLimit: 5 * 1024 * 1024, https: deps.tls })
+    : Fastify({ logger: false, bodyLimit: 5 * 1024 * 1024 })) as FastifyInstance;
+  // Response schemas document the answers (checked by test/e2e/openapi-contract); they never reshape them.
+  app.setSerializerCompiler(() => (data: unknown) => JSON.stringify(data));
+  addSharedErrors(app, { isPublic: (url) => PUBLIC.has(url) });
+  registerComponents(app, deps.connectors);
   await app.register(swagger, {
+    refResolver: componentNames,
     openapi: {
       info: { title: 'Cloudbridge API', version: '1', description: 'Integrations, converters, devices, telemetry, events, dead letters and downlinks.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
@@ -35,10 +46,11 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     },
   });
   app.setErrorHandler(errorHandler(deps.log));
+  app.setNotFoundHandler(notFoundHandler);
   app.addHook('onRequest', async (req) => {
     const path = req.url.split('?')[0] ?? '';
     const access = req.routeOptions.config?.access;
-    if (PUBLIC.has(path) || path === '/' || path.startsWith('/ui') || access === 'ticket') return;
+    if (req.is404 || PUBLIC.has(path) || path === '/' || path === '/favicon.ico' || path.startsWith('/ui') || access === 'ticket') return;
     const role = await deps.auth.roleOf(bearer(req));
     if (!role) throw new CloudbridgeError('UNAUTHORIZED', 'missing or invalid token: send "Authorization: Bearer <token>"');
     if (role !== 'admin' && req.method !== 'GET' && req.method !== 'HEAD' && access !== 'any-role') {
@@ -60,6 +72,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     await api.register(streamRoutes(deps));
     await api.register(deviceStreamRoutes(deps));
     await api.register(tokenRoutes(deps));
+    await api.register(auditRoutes(deps));
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }, { prefix: '/api/v1' });
   await app.ready();

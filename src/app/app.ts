@@ -17,9 +17,10 @@ import { openStore } from '../store/index.ts';
 import type { Store } from '../store/types.ts';
 import { ForwarderManager } from './forwarder-manager.ts';
 import { registerForwarderMetrics } from './forwarder-metrics.ts';
+import { AuditLog } from './audit-log.ts';
 import { TokenAuth } from './auth.ts';
+import { applyConfigFile } from './config-apply.ts';
 import type { ConfigFile } from './config-file.ts';
-import { checkConverterReferences } from './config-references.ts';
 import { ConfigService } from './config-service.ts';
 import { DeadLetterService } from './dead-letter-service.ts';
 import { DownlinkService } from './downlink-service.ts';
@@ -36,6 +37,7 @@ import { RecentEvents } from './recent-events.ts';
 import { DiskMonitor, parseDiskThreshold } from './disk-space.ts';
 import { WalGuard } from './wal-guard.ts';
 import { checkReadiness } from './readiness.ts';
+import { isLoopbackHost, loadServerTls } from './server-tls.ts';
 import type { EventInput } from '../store/types.ts';
 
 export interface AppOptions {
@@ -70,7 +72,7 @@ export interface App {
   downlinks: DownlinkService;
   forwarders: ForwarderManager;
   server: FastifyInstance;
-  /** Applies the converters and integrations of a (re-read) config file: changed ones restart. */
+  /** Applies the converters, integrations and forwarders of a (re-read) config file: changed ones restart; in declarative mode, those the file no longer has are deleted. */
   applyConfig(config: ConfigFile): Promise<void>;
   close(): Promise<void>;
 }
@@ -90,6 +92,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const clock = opts.clock ?? systemClock;
   const scrubber = new SecretScrubber();
   const log = createLogger({ level: opts.config.logging.level, scrubber, ...(opts.logWrite ? { write: opts.logWrite } : {}) });
+  // Checked before anything opens: a bad certificate or key stops the start naming the field.
+  const tls = opts.config.server.tls ? loadServerTls(opts.config.server.tls) : undefined;
+  if (tls) scrubber.add(tls.key);
   const pg = opts.config.store.postgres;
   const dbPath = resolve(opts.config.store.sqlite?.path ?? './data/cloudbridge.db');
   const keyFile = resolve(dirname(dbPath), 'master.key');
@@ -113,7 +118,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     uplink: (cfg) => createUplinkRunner(cfg, maxFutureTsMs === undefined ? {} : { maxFutureTsMs }),
     downlink: createDownlinkRunner,
   };
-  const auth = new TokenAuth(store);
+  const audit = new AuditLog({ store, clock, log });
+  const auth = new TokenAuth(store, audit);
   const generatedAdminToken = await auth.init(env, clock.now());
   if (generatedAdminToken) scrubber.add(generatedAdminToken);
 
@@ -128,7 +134,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   };
   let downlinks: DownlinkService | null = null;
   const forwarders: ForwarderManager = new ForwarderManager({
-    store, secrets, find: findForwarder, log, clock,
+    store, secrets, find: findForwarder, log, clock, audit,
     downlinks: () => downlinks as DownlinkService,
     warn: (code, message, details) => {
       log.warn({ code, ...details }, message);
@@ -158,8 +164,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     },
   });
   downlinks = new DownlinkService({ store, manager, log, clock, onSettled: (d, outcome) => forwarders.downlinkSettled(d, outcome) });
-  const configService = new ConfigService({ store, secrets, converters, manager, connectors: connectorDefinitions, clock });
-  const deadLetters = new DeadLetterService({ store, converters });
+  const configService = new ConfigService({ store, secrets, converters, manager, connectors: connectorDefinitions, clock, audit });
+  const deadLetters = new DeadLetterService({ store, converters, audit });
 
   // Register the secrets of stored integrations with the log scrubber before anything runs.
   for (const cfg of await store.listIntegrations()) {
@@ -168,18 +174,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
   }
 
   const applyConfig = async (config: ConfigFile): Promise<void> => {
-    await checkConverterReferences(config, () => store.listConverters());
-    // Forwarders first: the integrations' first commits already carry their data on.
-    for (const [i, f] of (config.forwarders ?? []).entries()) {
-      const { warnings } = await forwarders.put(f, `forwarders[${i}]`);
-      for (const w of warnings) log.warn(w);
-    }
-    for (const [i, c] of config.converters.entries()) await configService.upsertConverter(c, `converters[${i}]`);
-    for (const [i, integ] of config.integrations.entries()) {
+    for (const integ of config.integrations) {
       const def = findConnector(String(integ.type ?? ''));
       if (def) scrubber.add(...collectSecrets(def.configSpec, integ.config));
-      await configService.upsertIntegration(integ as Parameters<ConfigService['upsertIntegration']>[0], `integrations[${i}]`);
     }
+    await applyConfigFile(config, { store, secrets, configService, forwarders, log, connectors: connectorDefinitions, findForwarder });
   };
 
   try {
@@ -200,16 +199,28 @@ export async function startApp(opts: AppOptions): Promise<App> {
   registerStoreMetrics(metrics, { health: storeHealth, ...(disk ? { disk } : {}), ...(files ? { files } : {}) });
   registerSandboxMetrics(metrics, sandboxPool());
   registerForwarderMetrics(metrics, forwarders);
+  /** Warnings about how the service was started (e.g. plain HTTP on the network), listed by /ready. */
+  const startWarnings: string[] = [];
   const server = await buildServer({
-    auth, store, manager, configService, downlinks, deadLetters, metrics, log, clock, recentEvents, forwarders, forwarderTypes: forwarderDefinitions,
-    readiness: () => checkReadiness({ store, health: storeHealth, manager, ...(disk ? { disk } : {}), ...(walGuard ? { walGuard } : {}) }),
+    auth, audit, store, manager, configService, downlinks, deadLetters, metrics, log, clock, recentEvents, forwarders, forwarderTypes: forwarderDefinitions,
+    readiness: async () => {
+      const report = await checkReadiness({ store, health: storeHealth, manager, ...(disk ? { disk } : {}), ...(walGuard ? { walGuard } : {}) });
+      return { ...report, warnings: [...startWarnings, ...report.warnings] };
+    },
     connectors: connectorDefinitions, ...(maxFutureTsMs === undefined ? {} : { maxFutureTsMs }),
     onSecrets: (values) => scrubber.add(...values),
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
   });
   let url = '';
   if (opts.listen !== false) {
     url = await server.listen({ port: opts.config.server.port, host: opts.config.server.host });
     url = url.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://127.0.0.1');
+    if (!tls && !isLoopbackHost(opts.config.server.host)) {
+      const message = `the API listens on ${opts.config.server.host} without TLS: tokens and data cross the network in clear text; set server.tls, or server.host: 127.0.0.1 behind a TLS-terminating proxy`;
+      log.warn({ code: 'API_NOT_ENCRYPTED', host: opts.config.server.host }, message);
+      systemWarning('API_NOT_ENCRYPTED', message, { host: opts.config.server.host });
+      startWarnings.push(`API_NOT_ENCRYPTED: ${message}`);
+    }
   }
   const housekeeping = startHousekeeping({
     store, log, clock, ...(walGuard ? { walGuard } : {}), ...(disk ? { disk } : {}),
@@ -217,7 +228,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   });
   storeHealth.start();
   void disk?.check();
-  log.info({ url, store: pg ? 'postgres' : dbPath, integrations: manager.all().length }, 'cloudbridge started');
+  log.info({ url, store: pg ? 'postgres' : dbPath, integrations: manager.all().length, ...(tls ? { certificateValidTo: new Date(tls.validTo).toISOString() } : {}) }, 'cloudbridge started');
 
   let closed = false;
   return {

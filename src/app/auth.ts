@@ -8,8 +8,15 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { CloudbridgeError, toCloudbridgeError } from '../core/errors.ts';
 import type { ApiToken, Store } from '../store/types.ts';
+import { CONFIG_FILE_ACTOR, type AuditLog } from './audit-log.ts';
 
 export type Role = ApiToken['role'];
+
+/** Who a bearer token is: its role and its name (the actor of the changes it makes, docs/audit.md). */
+export interface TokenIdentity {
+  role: Role;
+  name: string;
+}
 
 /** How old the in-memory token list may get before a known token makes it reload. */
 export const TOKEN_REFRESH_MS = 10_000;
@@ -17,16 +24,19 @@ export const TOKEN_REFRESH_MS = 10_000;
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 export class TokenAuth {
-  private hashes = new Map<string, Role>();
+  private hashes = new Map<string, TokenIdentity>();
   private lastReload = 0;
   private lastRefresh = 0;
   private refreshing: Promise<void> = Promise.resolve();
   /** Why the last reload failed (null: it worked). */
   private reloadError: CloudbridgeError | null = null;
   private readonly store: Store;
+  /** Records the admin token added at start (as `config-file`: it comes from the environment or is generated). */
+  private readonly audit: AuditLog | undefined;
 
-  constructor(store: Store) {
+  constructor(store: Store, audit?: AuditLog) {
     this.store = store;
+    this.audit = audit;
   }
 
   /** Loads tokens; returns a newly generated admin token to print once, or null. */
@@ -34,13 +44,19 @@ export class TokenAuth {
     let generated: string | null = null;
     const envToken = env.CLOUDBRIDGE_ADMIN_TOKEN;
     const tokens = await this.store.listTokens();
+    let added: ApiToken | null = null;
     if (envToken) {
       if (!tokens.some((t) => t.hash === hashToken(envToken))) {
-        await this.store.addToken({ id: randomUUID(), name: 'admin (CLOUDBRIDGE_ADMIN_TOKEN)', role: 'admin', hash: hashToken(envToken), createdAt: now });
+        added = { id: randomUUID(), name: 'admin (CLOUDBRIDGE_ADMIN_TOKEN)', role: 'admin', hash: hashToken(envToken), createdAt: now };
       }
     } else if (!tokens.some((t) => t.role === 'admin')) {
       generated = `cb_${randomBytes(24).toString('base64url')}`;
-      await this.store.addToken({ id: randomUUID(), name: 'admin (generated)', role: 'admin', hash: hashToken(generated), createdAt: now });
+      added = { id: randomUUID(), name: 'admin (generated)', role: 'admin', hash: hashToken(generated), createdAt: now };
+    }
+    if (added) {
+      await this.store.addToken(added);
+      const { hash: _hash, ...shown } = added;
+      await this.audit?.record(CONFIG_FILE_ACTOR, { action: 'create', entityKind: 'token', entityId: added.id, entityName: added.name, before: null, after: shown });
     }
     await this.reload();
     return generated;
@@ -52,7 +68,7 @@ export class TokenAuth {
   }
 
   async reload(): Promise<void> {
-    this.hashes = new Map((await this.store.listTokens()).map((t) => [t.hash, t.role]));
+    this.hashes = new Map((await this.store.listTokens()).map((t) => [t.hash, { role: t.role, name: t.name }]));
   }
 
   /**
@@ -62,6 +78,11 @@ export class TokenAuth {
    * STORE_UNAVAILABLE (503); known tokens do not need the store.
    */
   async roleOf(token: string | undefined, now = Date.now()): Promise<Role | null> {
+    return (await this.identify(token, now))?.role ?? null;
+  }
+
+  /** The role and name of a bearer token, or null; as roleOf. */
+  async identify(token: string | undefined, now = Date.now()): Promise<TokenIdentity | null> {
     if (!token) return null;
     const hash = hashToken(token);
     const known = this.hashes.get(hash);
@@ -83,8 +104,8 @@ export class TokenAuth {
         this.reloadError = new CloudbridgeError('STORE_UNAVAILABLE', `cannot check this token while the store is unavailable: ${cause.message}`, {}, { cause: err });
       }
     }
-    const role = this.hashes.get(hash);
-    if (role) return role;
+    const identity = this.hashes.get(hash);
+    if (identity) return identity;
     if (this.reloadError) throw this.reloadError;
     return null;
   }

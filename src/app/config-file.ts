@@ -5,14 +5,18 @@
  * `$${...}` writes a literal `${...}`. Errors name the field and the fix.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { CloudbridgeError } from '../core/errors.ts';
 import { DEFAULT_MAX_FUTURE_TS_MS } from '../converters/types.ts';
 import { Value } from '@sinclair/typebox/value';
 import { uniqueNameProblems } from './config-names.ts';
+import { ConfigModeSpec } from './config-plan.ts';
 import { ConfigPositions, formatProblem, type LocatedProblem } from './config-positions.ts';
-import { ConverterInputSpec } from './schemas.ts';
+import { ConverterFileEntrySpec, resolveFileRefs } from './config-refs.ts';
+import type { ConverterInput } from './schemas.ts';
+import { resolveServerTlsPaths } from './server-tls.ts';
 import { schemaProblems, type FieldProblem } from './validate.ts';
 
 export const StoreSpec = Type.Object({
@@ -35,7 +39,14 @@ export const StoreSpec = Type.Object({
 
 export const ServerSpec = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'HTTP port of the API and UI (0 = any free port).' }),
-  host: Type.String({ default: '0.0.0.0', description: 'Address to listen on.' }),
+  host: Type.String({
+    minLength: 1, default: '127.0.0.1',
+    description: 'Address to listen on. Default 127.0.0.1: this machine only (behind a reverse proxy). 0.0.0.0 (or ::) listens on every interface, e.g. in a container; without tls a warning (API_NOT_ENCRYPTED) is logged at start.',
+  }),
+  tls: Type.Optional(Type.Object({
+    cert: Type.String({ minLength: 1, fromFile: true, description: 'Server certificate (followed by its intermediates), PEM: a file path relative to the config file\'s directory (read at start), file:PATH (read at load), or the PEM text.' }),
+    key: Type.String({ minLength: 1, secret: true, fromFile: true, description: 'Its private key, unencrypted PEM: a file path relative to the config file\'s directory (read at start), file:PATH (read at load), or the PEM text.' }),
+  }, { additionalProperties: false, description: 'Serve the API and UI over HTTPS with this certificate and key.' })),
 }, { additionalProperties: false, default: {} });
 
 export const LoggingSpec = Type.Object({
@@ -50,19 +61,23 @@ export const IngestSpec = Type.Object({
 }, { additionalProperties: false, default: {} });
 
 export const ConfigFileSpec = Type.Object({
+  /** How the file's objects relate to the store's (docs/configuration.md, "Declarative mode"). */
+  config: Type.Optional(Type.Object({ mode: ConfigModeSpec }, { additionalProperties: false })),
   store: StoreSpec,
   server: ServerSpec,
   logging: LoggingSpec,
   /** Rules for what converters may store (all integrations). */
   ingest: Type.Optional(IngestSpec),
-  converters: Type.Array(ConverterInputSpec, { default: [] }),
+  /** `scriptFile` references are read when the file is loaded (config-refs.ts). */
+  converters: Type.Array(ConverterFileEntrySpec, { default: [] }),
   /** Validated in full (per connector) by ConfigService; here only their presence. */
   integrations: Type.Array(Type.Record(Type.String(), Type.Unknown()), { default: [] }),
   /** Validated in full (per forwarder type) by ForwarderManager; here only their presence. */
   forwarders: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'Forwarders (docs/thingsboard.md): name, type, integrations, enabled, config.' })),
 }, { additionalProperties: false });
 
-export type ConfigFile = Static<typeof ConfigFileSpec>;
+/** A loaded config file: its file references read (every converter has its script). */
+export type ConfigFile = Omit<Static<typeof ConfigFileSpec>, 'converters'> & { converters: ConverterInput[] };
 
 const ENV_REF = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
@@ -129,7 +144,7 @@ export interface ConfigCheck {
  * schema problem and duplicate name, each with its line and column. Converters and integrations
  * are checked further by lint and at start.
  */
-export function checkConfigText(text: string, env: NodeJS.ProcessEnv): ConfigCheck {
+export function checkConfigText(text: string, env: NodeJS.ProcessEnv, baseDir = process.cwd()): ConfigCheck {
   const lines = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: true, lineCounter: lines });
   const positions = new ConfigPositions(doc, lines);
@@ -152,7 +167,22 @@ export function checkConfigText(text: string, env: NodeJS.ProcessEnv): ConfigChe
   // A field whose environment variable is unset has no value to check further.
   const unset = new Set(problems.map((p) => p.field));
   problems.push(...schemaProblems(ConfigFileSpec, raw).filter((p) => !unset.has(p.field)), ...uniqueNameProblems(namedEntries(raw)));
-  return { file: problems.length === 0 ? raw as ConfigFile : null, raw, problems: positions.locate(problems), positions };
+  // File references (scriptFile, file:) are read once the file's shape is right.
+  const file = problems.length === 0 ? readFileRefs(raw as Static<typeof ConfigFileSpec>, baseDir, problems) : null;
+  return { file: problems.length === 0 ? file : null, raw, problems: positions.locate(problems), positions };
+}
+
+/** The file with its references read; what cannot be read is added to `problems`. */
+function readFileRefs(parsed: Static<typeof ConfigFileSpec>, baseDir: string, problems: FieldProblem[]): ConfigFile | null {
+  try {
+    const resolved = resolveFileRefs(parsed, baseDir, ServerSpec);
+    if (resolved.server.tls) resolved.server.tls = resolveServerTlsPaths(resolved.server.tls, baseDir);
+    return resolved;
+  } catch (err) {
+    if (!(err instanceof CloudbridgeError) || err.code !== 'CONFIG_INVALID') throw err;
+    problems.push(...((err.details.problems as FieldProblem[] | undefined) ?? [{ field: err.details.field ?? '', message: err.message }]));
+    return null;
+  }
 }
 
 /** The converters, integrations and forwarders of a parsed file that are lists of mappings (for the name check). */
@@ -182,8 +212,9 @@ export function locateConfigError(err: unknown, text: string, source: string): u
   return new CloudbridgeError(err.code, e.message, { ...err.details, problems: located });
 }
 
-export function parseConfigText(text: string, env: NodeJS.ProcessEnv, source = 'config'): ConfigFile {
-  const { file, problems } = checkConfigText(text, env);
+/** `baseDir`: where file references are relative to (the config file's directory). */
+export function parseConfigText(text: string, env: NodeJS.ProcessEnv, source = 'config', baseDir = process.cwd()): ConfigFile {
+  const { file, problems } = checkConfigText(text, env, baseDir);
   if (!file) throw configFileError(problems, source);
   return file;
 }
@@ -198,5 +229,5 @@ export function readConfigText(path: string): string {
 }
 
 export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): ConfigFile {
-  return parseConfigText(readConfigText(path), env, path);
+  return parseConfigText(readConfigText(path), env, path, dirname(resolve(path)));
 }

@@ -1,7 +1,8 @@
 /**
  * Creates, updates and deletes converters and integrations with one validation path for the
  * API and the config file: schema check with field-named errors, converter compilation,
- * connector-specific validation, secret encryption, then the running integrations follow.
+ * connector-specific validation, secret encryption, then the running integrations follow. Each
+ * change is recorded in the audit log with the actor the caller names (API token, cli, config-file).
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
@@ -9,6 +10,7 @@ import type { CheckResult, ConnectorDefinition } from '../core/connector.ts';
 import { CloudbridgeError } from '../core/errors.ts';
 import type { ConverterConfig, IntegrationConfig, IntegrationStatus } from '../core/model.ts';
 import type { Store } from '../store/types.ts';
+import type { Actor, AuditLog } from './audit-log.ts';
 import type { IntegrationManager } from './integration-manager.ts';
 import { converterNotFound, referencesError } from './config-references.ts';
 import type { ConverterFactory } from './integration-runtime.ts';
@@ -41,6 +43,8 @@ export interface ConfigServiceDeps {
   manager: IntegrationManager;
   connectors: readonly ConnectorDefinition[];
   clock: Clock;
+  /** Every change is recorded here with the actor the caller names. */
+  audit: AuditLog;
 }
 
 export class ConfigService {
@@ -54,7 +58,7 @@ export class ConfigService {
 
   // ---- converters ----
 
-  async saveConverter(input: unknown, idOrName?: string, prefix = ''): Promise<ConverterConfig> {
+  async saveConverter(input: unknown, by: Actor, idOrName?: string, prefix = ''): Promise<ConverterConfig> {
     const parsed = parseWithSchema(ConverterInputSpec, input, prefix);
     const p = prefix ? `${prefix}.` : '';
     if (parsed.language === 'jsonata' && parsed.type === 'downlink') {
@@ -70,23 +74,25 @@ export class ConfigService {
     const cfg = toConverterConfig(parsed, existing?.id ?? randomUUID(), existing?.createdAt ?? now, now);
     await this.compile(cfg);
     await this.deps.store.saveConverter(cfg);
+    await this.deps.audit.record(by, { action: existing ? 'update' : 'create', entityKind: 'converter', entityId: cfg.id, entityName: cfg.name, before: existing, after: cfg });
     if (existing) await this.deps.manager.converterChanged(cfg.id);
     return cfg;
   }
 
   /** Upsert by name (config as code). */
-  async upsertConverter(input: ConverterInput, prefix: string): Promise<ConverterConfig> {
+  async upsertConverter(input: ConverterInput, prefix: string, by: Actor): Promise<ConverterConfig> {
     const existing = await this.deps.store.getConverter(input.name);
-    return this.saveConverter(input, existing?.id, prefix);
+    return this.saveConverter(input, by, existing?.id, prefix);
   }
 
-  async deleteConverter(idOrName: string): Promise<void> {
+  async deleteConverter(idOrName: string, by: Actor): Promise<void> {
     const cfg = await this.requireConverter(idOrName);
     const users = (await this.deps.store.listIntegrations()).filter((i) => i.uplinkConverterId === cfg.id || i.downlinkConverterId === cfg.id);
     if (users.length > 0) {
       throw new CloudbridgeError('CONFLICT', `converter "${cfg.name}" is used by integration(s) ${users.map((u) => `"${u.name}"`).join(', ')}; change or delete them first`);
     }
     await this.deps.store.deleteConverter(cfg.id);
+    await this.deps.audit.record(by, { action: 'delete', entityKind: 'converter', entityId: cfg.id, entityName: cfg.name, before: cfg, after: null });
   }
 
   /** A converter named by name or id, or by the {id, name} object GET returns (by id, else by name). */
@@ -108,7 +114,7 @@ export class ConfigService {
 
   // ---- integrations ----
 
-  async saveIntegration(input: unknown, idOrName?: string, prefix = ''): Promise<IntegrationView> {
+  async saveIntegration(input: unknown, by: Actor, idOrName?: string, prefix = ''): Promise<IntegrationView> {
     const types = this.deps.connectors.map((c) => c.type);
     const parsed = parseWithSchema(integrationInputSpec(types), input, prefix);
     const existing = idOrName ? await this.requireIntegration(idOrName) : await this.deps.store.getIntegration(parsed.name);
@@ -118,28 +124,43 @@ export class ConfigService {
     const { cfg, warnings } = await this.buildIntegration(parsed, existing, prefix);
     if (existing && this.sameIntegration(existing, cfg)) return { ...this.view(existing, await this.converterNames()), ...(warnings.length ? { warnings } : {}) };
     await this.deps.store.saveIntegration(cfg);
+    const names = await this.converterNames();
+    await this.deps.audit.record(by, {
+      action: existing ? 'update' : 'create', entityKind: 'integration', entityId: cfg.id, entityName: cfg.name,
+      before: existing ? this.auditView(existing, names) : null, after: this.auditView(cfg, names),
+    });
     await this.deps.manager.apply(cfg);
-    return { ...this.view(cfg, await this.converterNames()), ...(warnings.length ? { warnings } : {}) };
+    return { ...this.view(cfg, names), ...(warnings.length ? { warnings } : {}) };
   }
 
   /** Upsert by name (config as code). */
-  async upsertIntegration(input: IntegrationInput, prefix: string): Promise<IntegrationView> {
+  async upsertIntegration(input: IntegrationInput, prefix: string, by: Actor): Promise<IntegrationView> {
     const existing = await this.deps.store.getIntegration(input.name);
-    return this.saveIntegration(input, existing?.id, prefix);
+    return this.saveIntegration(input, by, existing?.id, prefix);
   }
 
-  async setEnabled(idOrName: string, enabled: boolean): Promise<IntegrationView> {
+  async setEnabled(idOrName: string, enabled: boolean, by: Actor): Promise<IntegrationView> {
     const cfg = await this.requireIntegration(idOrName);
     const updated = { ...cfg, enabled, updatedAt: this.deps.clock.now() };
     await this.deps.store.saveIntegration(updated);
+    const names = await this.converterNames();
+    if (cfg.enabled !== enabled) {
+      await this.deps.audit.record(by, {
+        action: enabled ? 'enable' : 'disable', entityKind: 'integration', entityId: cfg.id, entityName: cfg.name,
+        before: this.auditView(cfg, names), after: this.auditView(updated, names),
+      });
+    }
     await this.deps.manager.apply(updated);
-    return this.view(updated, await this.converterNames());
+    return this.view(updated, names);
   }
 
-  async deleteIntegration(idOrName: string): Promise<void> {
+  async deleteIntegration(idOrName: string, by: Actor): Promise<void> {
     const cfg = await this.requireIntegration(idOrName);
     await this.deps.manager.remove(cfg.id);
     await this.deps.store.deleteIntegration(cfg.id);
+    await this.deps.audit.record(by, {
+      action: 'delete', entityKind: 'integration', entityId: cfg.id, entityName: cfg.name, before: this.auditView(cfg, await this.converterNames()), after: null,
+    });
   }
 
   async requireIntegration(idOrName: string): Promise<IntegrationConfig> {
@@ -259,6 +280,12 @@ export class ConfigService {
   private async converterNames(): Promise<Map<string, string>> {
     this.lastConverterNames = new Map((await this.deps.store.listConverters()).map((c) => [c.id, c.name]));
     return this.lastConverterNames;
+  }
+
+  /** The integration as the audit log keeps it: its API view (secrets as "***") without the runtime status. */
+  private auditView(cfg: IntegrationConfig, names: Map<string, string>): Omit<IntegrationView, 'status'> {
+    const { status: _status, ...rest } = this.view(cfg, names);
+    return rest;
   }
 
   private view(cfg: IntegrationConfig, names: Map<string, string>): IntegrationView {

@@ -6,11 +6,15 @@
  * A dead letter of stage `forward` (an outbox row a forwarder's peer refused, or that outlived the
  * outbox retention; ADR 017) is not converted again: its row goes back to the end of the outbox
  * (`requeued`); replaying it once more changes nothing (`duplicate`).
+ *
+ * Every letter replayed or discarded is recorded in the audit log, one entry per letter and one
+ * store write per call; a replay that failed (the letter stays pending) is not.
  */
 import { CloudbridgeError } from '../core/errors.ts';
 import { outboxRowOfDeadLetter } from '../store/outbox-rows.ts';
 import type { DeadLetter, NewOutboxRow, Store } from '../store/types.ts';
 import type { UplinkConverterRunner } from '../converters/types.ts';
+import type { Actor, AuditChange, AuditLog } from './audit-log.ts';
 import type { ConverterFactory } from './integration-runtime.ts';
 
 export interface ReplayResult {
@@ -32,6 +36,12 @@ export interface DiscardResult {
   error?: { code: string; message: string };
 }
 
+/** The audit entry of a letter's new state (replayed with its outcome, or discarded). */
+function letterChange(dl: DeadLetter, action: 'replay' | 'discard', after: Record<string, unknown>): AuditChange {
+  const before = { integrationId: dl.integrationId, state: dl.state, stage: dl.stage, errorCode: dl.errorCode };
+  return { action, entityKind: 'dead-letter', entityId: dl.id, entityName: null, before, after: { ...before, ...after } };
+}
+
 function failure(err: unknown): { code: string; message: string } {
   if (err instanceof CloudbridgeError) return { code: err.code, message: err.message };
   throw err;
@@ -40,60 +50,98 @@ function failure(err: unknown): { code: string; message: string } {
 export class DeadLetterService {
   private readonly store: Store;
   private readonly converters: ConverterFactory;
+  private readonly audit: AuditLog;
 
-  constructor(deps: { store: Store; converters: ConverterFactory }) {
+  constructor(deps: { store: Store; converters: ConverterFactory; audit: AuditLog }) {
     this.store = deps.store;
     this.converters = deps.converters;
+    this.audit = deps.audit;
   }
 
-  async replay(id: string): Promise<ReplayResult> {
-    const [result] = await this.replayMany([id]);
+  async replay(id: string, by: Actor): Promise<ReplayResult> {
+    const [result] = await this.replayMany([id], by);
     if (!result) throw new CloudbridgeError('NOT_FOUND', `dead letter ${id} not found`);
     return result;
   }
 
   /** Replays several dead letters, compiling each integration's converter once for all of them. */
-  async replayMany(ids: string[]): Promise<ReplayResult[]> {
+  async replayMany(ids: string[], by: Actor): Promise<ReplayResult[]> {
+    return this.recorded(by, (changes) => this.replayBatch(ids, changes));
+  }
+
+  /** Like replayMany, but a letter that cannot be replayed (e.g. gone) is a `failed` result, not an error. */
+  async replayEach(ids: string[], by: Actor): Promise<ReplayResult[]> {
+    return this.recorded(by, async (changes) => {
+      const results: ReplayResult[] = [];
+      for (const id of ids) {
+        try {
+          results.push(...await this.replayBatch([id], changes));
+        } catch (err) {
+          results.push({ id, ok: false, status: 'failed', error: { ...failure(err), stage: 'replay' } });
+        }
+      }
+      return results;
+    });
+  }
+
+  /** Discards one letter; NOT_FOUND when there is none. */
+  async discard(id: string, by: Actor): Promise<void> {
+    await this.recorded(by, (changes) => this.discardOne(id, changes));
+  }
+
+  /** Discards each letter; an unknown one is a `failed` result. */
+  async discardEach(ids: string[], by: Actor): Promise<DiscardResult[]> {
+    return this.recorded(by, async (changes) => {
+      const results: DiscardResult[] = [];
+      for (const id of ids) {
+        try {
+          await this.discardOne(id, changes);
+          results.push({ id, ok: true, status: 'discarded' });
+        } catch (err) {
+          results.push({ id, ok: false, status: 'failed', error: failure(err) });
+        }
+      }
+      return results;
+    });
+  }
+
+  /** Runs `fn`, then records the changes it made (also when it failed part-way) in one write. */
+  private async recorded<T>(by: Actor, fn: (changes: AuditChange[]) => Promise<T>): Promise<T> {
+    const changes: AuditChange[] = [];
+    try {
+      return await fn(changes);
+    } finally {
+      await this.audit.record(by, changes);
+    }
+  }
+
+  private async discardOne(id: string, changes: AuditChange[]): Promise<void> {
+    const dl = await this.store.getDeadLetter(id);
+    if (!dl) throw new CloudbridgeError('NOT_FOUND', `dead letter ${id} not found`);
+    await this.store.setDeadLetterState(id, 'discarded');
+    changes.push(letterChange(dl, 'discard', { state: 'discarded' }));
+  }
+
+  /** Replays the letters with one converter runner per integration; adds an audit change per letter replayed. */
+  private async replayBatch(ids: string[], changes: AuditChange[]): Promise<ReplayResult[]> {
     const runners = new Map<string, UplinkConverterRunner>();
     try {
       const results: ReplayResult[] = [];
-      for (const id of ids) results.push(await this.replayOne(id, runners));
+      for (const id of ids) {
+        const dl = await this.store.getDeadLetter(id);
+        if (!dl) throw new CloudbridgeError('NOT_FOUND', `dead letter ${id} not found`);
+        const result = await this.replayOne(dl, runners);
+        if (result.ok) changes.push(letterChange(dl, 'replay', { state: 'replayed', outcome: result.status }));
+        results.push(result);
+      }
       return results;
     } finally {
       for (const r of runners.values()) r.dispose();
     }
   }
 
-  /** Like replayMany, but a letter that cannot be replayed (e.g. gone) is a `failed` result, not an error. */
-  async replayEach(ids: string[]): Promise<ReplayResult[]> {
-    const results: ReplayResult[] = [];
-    for (const id of ids) {
-      try {
-        results.push(...await this.replayMany([id]));
-      } catch (err) {
-        results.push({ id, ok: false, status: 'failed', error: { ...failure(err), stage: 'replay' } });
-      }
-    }
-    return results;
-  }
-
-  /** Discards each letter; an unknown one is a `failed` result. */
-  async discardEach(ids: string[]): Promise<DiscardResult[]> {
-    const results: DiscardResult[] = [];
-    for (const id of ids) {
-      try {
-        await this.store.setDeadLetterState(id, 'discarded');
-        results.push({ id, ok: true, status: 'discarded' });
-      } catch (err) {
-        results.push({ id, ok: false, status: 'failed', error: failure(err) });
-      }
-    }
-    return results;
-  }
-
-  private async replayOne(id: string, runners: Map<string, UplinkConverterRunner>): Promise<ReplayResult> {
-    const dl = await this.store.getDeadLetter(id);
-    if (!dl) throw new CloudbridgeError('NOT_FOUND', `dead letter ${id} not found`);
+  private async replayOne(dl: DeadLetter, runners: Map<string, UplinkConverterRunner>): Promise<ReplayResult> {
+    const id = dl.id;
     if (dl.stage === 'forward') return this.requeue(dl);
     const integration = await this.store.getIntegration(dl.integrationId);
     if (!integration) throw new CloudbridgeError('NOT_FOUND', `the integration of dead letter ${id} no longer exists`);

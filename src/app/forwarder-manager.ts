@@ -1,8 +1,8 @@
 /**
  * Runs the configured forwarders (ADR 018): one ConnectionLease per enabled forwarder, the
  * forwarder itself only while this instance holds it; the API's and the config file's changes
- * are persisted (forwarder-config.ts) and applied live, and changes made by other instances are
- * picked up within a few seconds. Also answers `forwardersFor(integration)` for the commits, and
+ * are persisted (forwarder-config.ts), recorded in the audit log and applied live, and changes
+ * made by other instances are picked up within a few seconds. Also answers `forwardersFor(integration)` for the commits, and
  * turns settled RPC downlinks into replies in the outbox (on whichever instance settled them).
  */
 import { hostname } from 'node:os';
@@ -16,6 +16,7 @@ import type { Logger } from '../core/logger.ts';
 import type { WarningCode } from '../core/warnings.ts';
 import { bindLeaseStore } from '../store/leases.ts';
 import type { Downlink, OutboxValue, Store } from '../store/types.ts';
+import type { Actor, AuditLog } from './audit-log.ts';
 import { forwarderContext } from './forwarder-context.ts';
 import { loadForwarders, redactedEntry, saveForwarders, validateForwarder, type ForwarderEntry } from './forwarder-config.ts';
 import { ConnectionLease } from './forwarder-lease.ts';
@@ -32,6 +33,8 @@ export interface ForwarderManagerDeps {
   warn(code: WarningCode, message: string, details?: Record<string, unknown>): void;
   /** Secret values of a config, for the log scrubber. */
   onSecrets?: (config: Record<string, unknown>, def: ForwarderPlugin) => void;
+  /** Every change made through `put` and `remove` is recorded here. */
+  audit: AuditLog;
   /** How often other instances' changes are read (default 5 s). */
   refreshMs?: number;
   lease?: { ttlMs?: number; renewMs?: number };
@@ -96,7 +99,7 @@ export class ForwarderManager {
   }
 
   /** Creates or replaces a forwarder; persisted, applied here at once and by the other instances soon. */
-  async put(raw: unknown, prefix = 'forwarder'): Promise<{ view: ForwarderView; warnings: string[] }> {
+  async put(raw: unknown, by: Actor, prefix = 'forwarder'): Promise<{ view: ForwarderView; warnings: string[] }> {
     const name = (raw as { name?: unknown } | null)?.name;
     const stored = typeof name === 'string' ? this.running.get(name)?.entry : undefined;
     const { entry, warnings, def } = await validateForwarder(raw, this.deps.find, prefix, stored);
@@ -106,6 +109,10 @@ export class ForwarderManager {
     await this.serial(async () => {
       const entries = [...this.running.values()].map((r) => r.entry).filter((e) => e.name !== entry.name).concat(entry);
       this.lastText = await saveForwarders(this.deps.store, this.deps.secrets, this.deps.find, entries);
+      await this.deps.audit.record(by, {
+        action: stored ? 'update' : 'create', entityKind: 'forwarder', entityId: entry.name, entityName: entry.name,
+        before: stored ? redactedEntry(stored, this.deps.find(stored.type)) : null, after: redactedEntry(entry, def),
+      });
       await this.apply(entry);
     });
     return { view: this.get(entry.name), warnings };
@@ -129,11 +136,13 @@ export class ForwarderManager {
     return def.testConnection(entry.config, entry.name);
   }
 
-  async remove(name: string): Promise<void> {
-    if (!this.running.has(name)) throw new CloudbridgeError('NOT_FOUND', `forwarder "${name}" not found`);
+  async remove(name: string, by: Actor): Promise<void> {
+    const removed = this.running.get(name);
+    if (!removed) throw new CloudbridgeError('NOT_FOUND', `forwarder "${name}" not found`);
     await this.serial(async () => {
       const entries = [...this.running.values()].map((r) => r.entry).filter((e) => e.name !== name);
       this.lastText = await saveForwarders(this.deps.store, this.deps.secrets, this.deps.find, entries);
+      await this.deps.audit.record(by, { action: 'delete', entityKind: 'forwarder', entityId: name, entityName: name, before: redactedEntry(removed.entry, removed.def), after: null });
       await this.stopOne(name);
       this.running.delete(name);
     });

@@ -1,6 +1,6 @@
 /**
- * Periodic upkeep that keeps the store bounded: pruning of old events, excess events and old
- * dedupe keys (every `intervalMs`), and for SQLite the write-ahead-log guard and the free-space
+ * Periodic upkeep that keeps the store bounded: pruning of old events, excess events, old
+ * dedupe keys and audit entries past their retention (every `intervalMs`), and for SQLite the write-ahead-log guard and the free-space
  * check of the database's file system (every `filesIntervalMs`).
  */
 import type { Clock } from '../core/clock.ts';
@@ -18,6 +18,8 @@ export interface HousekeepingOptions {
   eventMaxAgeMs?: number;
   eventsPerIntegration?: number;
   dedupeRetentionMs?: number;
+  /** How long audit entries are kept (docs/audit.md). Default AUDIT_RETENTION_MS. */
+  auditRetentionMs?: number;
   /** SQLite: keeps the WAL bounded. */
   walGuard?: WalGuard;
   /** SQLite: watches the free space where the database is. */
@@ -27,6 +29,9 @@ export interface HousekeepingOptions {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+
+/** Audit entries are kept a year by default. */
+export const AUDIT_RETENTION_MS = 365 * DAY_MS;
 
 export interface Housekeeping {
   stop(): void;
@@ -42,7 +47,8 @@ export function startHousekeeping(opts: HousekeepingOptions): Housekeeping {
     try {
       const events = await opts.store.pruneEvents({ olderThan: now - (opts.eventMaxAgeMs ?? 7 * DAY_MS), maxPerIntegration: opts.eventsPerIntegration ?? 10_000 });
       const keys = await opts.store.pruneDedupeKeys(now - (opts.dedupeRetentionMs ?? 7 * DAY_MS));
-      if (events || keys) opts.log.debug({ events, dedupeKeys: keys }, 'housekeeping pruned rows');
+      const audit = await opts.store.pruneAudit(now - (opts.auditRetentionMs ?? AUDIT_RETENTION_MS));
+      if (events || keys || audit) opts.log.debug({ events, dedupeKeys: keys, audit }, 'housekeeping pruned rows');
     } catch (err) {
       opts.log.warn({ err: toCloudbridgeError(err).message }, 'housekeeping failed');
     }

@@ -71,34 +71,38 @@ type Transform = (value: string, path: string) => string;
 
 interface SchemaShape {
   secret?: boolean;
+  fromFile?: boolean;
   properties?: Record<string, TSchema>;
   items?: TSchema;
   anyOf?: TSchema[];
   oneOf?: TSchema[];
 }
 
-/** Applies `fn` to every string at a `secret: true` position of `schema` inside `value`. */
-export function mapSecrets(schema: TSchema, value: unknown, fn: Transform, path = ''): unknown {
+/** Applies `fn` to every string at a position of `schema` inside `value` whose schema carries `marker: true`. */
+export function mapMarked(marker: 'secret' | 'fromFile', schema: TSchema, value: unknown, fn: Transform, path = ''): unknown {
   if (value === null || value === undefined) return value;
   const s = schema as SchemaShape;
-  if (s.secret === true && typeof value === 'string') return fn(value, path);
+  if (s[marker] === true && typeof value === 'string') return fn(value, path);
   const alternatives = s.anyOf ?? s.oneOf;
   if (alternatives) {
     let out: unknown = value;
-    for (const alt of alternatives) out = mapSecrets(alt, out, fn, path);
+    for (const alt of alternatives) out = mapMarked(marker, alt, out, fn, path);
     return out;
   }
-  if (Array.isArray(value) && s.items) return value.map((v, i) => mapSecrets(s.items as TSchema, v, fn, `${path}[${i}]`));
+  if (Array.isArray(value) && s.items) return value.map((v, i) => mapMarked(marker, s.items as TSchema, v, fn, `${path}[${i}]`));
   if (typeof value === 'object' && !Array.isArray(value) && s.properties) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       const sub = s.properties[k];
-      out[k] = sub ? mapSecrets(sub, v, fn, path ? `${path}.${k}` : k) : v;
+      out[k] = sub ? mapMarked(marker, sub, v, fn, path ? `${path}.${k}` : k) : v;
     }
     return out;
   }
   return value;
 }
+
+/** Applies `fn` to every string at a `secret: true` position of `schema` inside `value`. */
+export const mapSecrets = (schema: TSchema, value: unknown, fn: Transform, path = ''): unknown => mapMarked('secret', schema, value, fn, path);
 
 /** Every secret value (plain text) found in a config, for log scrubbing and tests. */
 export function collectSecrets(schema: TSchema, value: unknown): string[] {

@@ -14,7 +14,7 @@ Usage:
   cloudbridge demo [--port N]                run with a demo fleet: in-process MQTT broker + simulated devices
   cloudbridge converter test --file F --payload P [--metadata JSON]
                                              run a converter on a sample and print its output as JSON
-  cloudbridge config lint FILE               validate a config file without starting anything
+  cloudbridge config lint FILE [--diff]      validate a config file; --diff: what a start or reload would change
   cloudbridge import-thingsboard FILE... [--out F] [--json]
                                              ThingsBoard integration/converter exports → config file + report
   cloudbridge token create --name N [--role viewer|admin] | token list
@@ -36,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'import-thingsboard': return runImportThingsBoard(rest);
     case 'config':
       if (rest[0] === 'lint') return runConfigLint(rest.slice(1));
-      console.error('usage: cloudbridge config lint FILE');
+      console.error('usage: cloudbridge config lint FILE [--diff [--config RUNNING_CONFIG | --store PATH_OR_URL]]');
       return 2;
     case undefined: case 'help': case '--help': case '-h':
       console.log(HELP);

@@ -1,4 +1,5 @@
 /** `cloudbridge start`: runs the service until SIGTERM/SIGINT, then shuts down gracefully. */
+import { dirname, resolve as resolvePath } from 'node:path';
 import { startApp, type App } from '../app/app.ts';
 import { locateConfigError, parseConfigText, readConfigText, type ConfigFile } from '../app/config-file.ts';
 import { parseCommand } from './args.ts';
@@ -7,7 +8,9 @@ const HELP = `Usage: cloudbridge start [--config FILE] [--port N]
 
 Starts Cloudbridge. Without --config: SQLite at ./data/cloudbridge.db, API on port 8080.
 The YAML file holds store, server, logging, converters and integrations (see docs/configuration.md).
-SIGHUP re-reads the file: changed converters and integrations are applied (only they restart).
+SIGHUP re-reads the file and the files it references (scriptFile, file:): changed converters,
+integrations and forwarders are applied (only they restart); with config.mode declarative, what
+the file no longer has is deleted.
   --config FILE   YAML config file (\${ENV_VAR} is replaced from the environment)
   --port N        override server.port`;
 
@@ -34,7 +37,7 @@ export async function runStart(args: string[]): Promise<number> {
   const file = parsed.values.config;
   const text = typeof file === 'string' ? readConfigText(file) : '{}';
   const source = typeof file === 'string' ? file : 'config';
-  const config: ConfigFile = parseConfigText(text, process.env, source);
+  const config: ConfigFile = parseConfigText(text, process.env, source, typeof file === 'string' ? dirname(resolvePath(file)) : process.cwd());
   if (typeof parsed.values.port === 'string') config.server.port = Number(parsed.values.port);
   let app: App;
   try {
@@ -48,9 +51,9 @@ export async function runStart(args: string[]): Promise<number> {
       app.log.info({ file }, 'SIGHUP: reloading the config file');
       Promise.resolve().then(async () => {
         const next = readConfigText(file);
-        await app.applyConfig(parseConfigText(next, process.env, file)).catch((err: unknown) => { throw locateConfigError(err, next, file); });
+        await app.applyConfig(parseConfigText(next, process.env, file, dirname(resolvePath(file)))).catch((err: unknown) => { throw locateConfigError(err, next, file); });
       }).then(
-        () => app.log.info('config reloaded: changed converters and integrations were applied'),
+        () => app.log.info('config reloaded: changed converters, integrations and forwarders were applied'),
         (err: unknown) => app.log.error({ err: (err as Error).message }, 'config reload refused; the running config is unchanged'),
       );
     });

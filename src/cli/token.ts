@@ -1,11 +1,13 @@
 /** `cloudbridge token create|list`: API tokens, stored hashed; a new token is printed once. */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import { AuditLog, CLI_ACTOR } from '../app/audit-log.ts';
 import { hashToken } from '../app/auth.ts';
 import { loadConfigFile, parseConfigText, type ConfigFile } from '../app/config-file.ts';
+import { systemClock } from '../core/clock.ts';
 import { CloudbridgeError } from '../core/errors.ts';
 import { openStore } from '../store/index.ts';
-import type { Store } from '../store/types.ts';
+import type { ApiToken, Store } from '../store/types.ts';
 import { parseCommand } from './args.ts';
 
 const HELP = `Usage: cloudbridge token create --name NAME [--role viewer|admin] [--config FILE]
@@ -46,7 +48,12 @@ export async function runToken(args: string[]): Promise<number> {
   if (!v.name) throw new CloudbridgeError('CONFIG_INVALID', '--name is required (who or what the token is for)', { field: '--name' });
   const token = `cb_${randomBytes(24).toString('base64url')}`;
   const name = v.name;
-  await withStore(v.config, (s) => s.addToken({ id: randomUUID(), name, role, hash: hashToken(token), createdAt: Date.now() }));
+  const tokenRole: ApiToken['role'] = role;
+  await withStore(v.config, async (s) => {
+    const created = { id: randomUUID(), name, role: tokenRole, createdAt: Date.now() };
+    await s.addToken({ ...created, hash: hashToken(token) });
+    await new AuditLog({ store: s, clock: systemClock }).record(CLI_ACTOR, { action: 'create', entityKind: 'token', entityId: created.id, entityName: name, before: null, after: created });
+  });
   console.log(token);
   console.error(`${role} token "${name}" created; it is shown only now.`);
   return 0;

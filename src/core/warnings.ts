@@ -33,6 +33,10 @@ export const WARNING_CATALOGUE = {
     summary: 'Free disk space where the SQLite database is fell below store.sqlite.diskFreeWarning; commits fail once the disk is full.',
     fix: 'Free disk space or grow the volume; shorten retention if the database keeps growing.',
   },
+  API_NOT_ENCRYPTED: {
+    summary: 'The API listens on an address other machines can reach (server.host) without TLS: tokens and data cross the network in clear text.',
+    fix: 'Set server.tls (cert and key) to serve HTTPS, or set server.host to 127.0.0.1 and put a TLS-terminating reverse proxy in front.',
+  },
   STORE_WAL_BLOCKED: {
     summary: 'The SQLite write-ahead log grew past its bound because another process keeps a read transaction open.',
     fix: 'Close the other process\'s long read (e.g. an open sqlite3 shell or a backup tool reading the live file).',

@@ -11,6 +11,7 @@ interface Shape {
   default?: unknown;
   description?: string;
   secret?: boolean;
+  fromFile?: boolean;
   minimum?: number;
   maximum?: number;
   examples?: unknown[];
@@ -34,7 +35,7 @@ function rows(s: Shape, prefix: string, required: boolean, out: string[]): void 
   const range = s.minimum !== undefined || s.maximum !== undefined ? ` (${s.minimum ?? '…'}–${s.maximum ?? '…'})` : '';
   if (prefix) {
     const def = s.default !== undefined ? `\`${JSON.stringify(s.default)}\`` : '';
-    const notes = [s.description ?? '', s.secret ? '**Secret**: encrypted at rest, shown as `***`.' : '', s.examples?.length ? `Example: \`${JSON.stringify(s.examples[0])}\`` : ''].filter(Boolean).join(' ');
+    const notes = [s.description ?? '', s.secret ? '**Secret**: encrypted at rest, shown as `***`.' : '', s.fromFile ? 'In a config file it may be `file:PATH` (read from that file, relative to the config file).' : '', s.examples?.length ? `Example: \`${JSON.stringify(s.examples[0])}\`` : ''].filter(Boolean).join(' ');
     out.push(`| \`${prefix}\` | ${typeName(s)}${range} | ${required && s.default === undefined ? 'yes' : ''} | ${def} | ${cell(notes)} |`);
   }
   const obj = s.type === 'object' ? s : undefined;

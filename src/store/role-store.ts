@@ -9,7 +9,7 @@ import type {
 } from '../core/model.ts';
 import type { NewDownlink } from './rows.ts';
 import type {
-  ApiToken, AttributeValue, ConversionJournalEntry, DeadLetter, DeadLetterQuery, DeadLetterState, Downlink, Entity, EntityQuery, EventInput,
+  ApiToken, AttributeValue, AuditEntry, AuditInput, AuditQuery, ConversionJournalEntry, DeadLetter, DeadLetterQuery, DeadLetterState, Downlink, Entity, EntityQuery, EventInput,
   EventQuery, LeaseToken, NewOutboxRow, OutboxRow, PartitionLease, Store, StoredEvent, TelemetryQuery, TsValue, UplinkCommit, UplinkCommitResult,
 } from './types.ts';
 
@@ -35,6 +35,7 @@ export interface StoreRoles {
     | 'setLeaseMeta' | 'removeLeases'>;
   settings: RoleMethods<'getSetting' | 'setSetting' | 'listTokens' | 'addToken' | 'deleteToken'
     | 'getConversionJournal' | 'setConversionJournal' | 'clearConversionJournal'>;
+  audit: RoleMethods<'addAudit' | 'listAudit' | 'pruneAudit'>;
 }
 
 export abstract class RoleStore implements Store {
@@ -151,4 +152,9 @@ export abstract class RoleStore implements Store {
     await this.#r.settings.setConversionJournal(integrationId, entry);
   }
   async clearConversionJournal(integrationId: string): Promise<void> { await this.#r.settings.clearConversionJournal(integrationId); }
+
+  // Audit log
+  async addAudit(entries: AuditInput[]): Promise<void> { await this.#r.audit.addAudit(entries); }
+  async listAudit(query: AuditQuery): Promise<AuditEntry[]> { return this.#r.audit.listAudit(query); }
+  async pruneAudit(olderThan: number): Promise<number> { return this.#r.audit.pruneAudit(olderThan); }
 }

@@ -287,6 +287,53 @@ export interface SettingsStore {
   deleteToken(id: string): Promise<boolean>;
 }
 
+/** What an audit entry is about (docs/audit.md). */
+export type AuditEntityKind = 'integration' | 'converter' | 'forwarder' | 'token' | 'dead-letter';
+/** Where a change came from: the REST API (actor: the token's name), the command line, the config file (at start or reload). */
+export type AuditSource = 'api' | 'cli' | 'config-file';
+export type AuditAction = 'create' | 'update' | 'delete' | 'enable' | 'disable' | 'replay' | 'discard';
+
+/** One change. `before` / `after`: the object as JSON with its secrets redacted (null when it did not / no longer exists). */
+export interface AuditInput {
+  ts: number;
+  source: AuditSource;
+  /** The API token's name, `cli` or `config-file`. */
+  actor: string;
+  action: AuditAction;
+  entityKind: AuditEntityKind;
+  entityId: string;
+  entityName: string | null;
+  before: unknown;
+  after: unknown;
+}
+
+export interface AuditEntry extends AuditInput {
+  id: string;
+}
+
+export interface AuditQuery {
+  entityKind?: AuditEntityKind;
+  /** The entity's id or name. */
+  entity?: string;
+  actor?: string;
+  source?: AuditSource;
+  /** Entries with `ts >= from` / `ts < to` (ms). */
+  from?: number;
+  to?: number;
+  /** Entries strictly older than this id's entry (paging), newest first; NOT_FOUND when it is not stored. */
+  before?: string;
+  limit?: number;
+}
+
+export interface AuditStore {
+  /** Writes the entries in one transaction, in order. */
+  addAudit(entries: AuditInput[]): Promise<void>;
+  /** Newest first (ts, then insertion order). */
+  listAudit(query: AuditQuery): Promise<AuditEntry[]>;
+  /** Deletes the entries older than `olderThan` (ms); returns how many. */
+  pruneAudit(olderThan: number): Promise<number>;
+}
+
 /** The files of an embedded store (SQLite): for the disk-space and write-ahead-log checks. */
 export interface StoreFiles {
   /** The directory holding the database file, its WAL and the master key. */
@@ -303,7 +350,7 @@ export interface StoreFiles {
 
 /** The whole store: every role, plus lifecycle. */
 export interface Store extends IngestStore, EntityStore, TelemetryStore, AttributeStore, EventStore,
-  DeadLetterStore, DownlinkStore, OutboxStore, ConfigStore, LeaseStoreRole, ConversionJournalStore, SettingsStore {
+  DeadLetterStore, DownlinkStore, OutboxStore, ConfigStore, LeaseStoreRole, ConversionJournalStore, SettingsStore, AuditStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Set by stores whose data lives in local files (SQLite). */
   readonly files?: StoreFiles;

@@ -1,4 +1,4 @@
-/** SIGHUP re-reads the config file: changed objects are applied, an invalid file changes nothing. */
+/** SIGHUP re-reads the config file: changed objects are applied (and audited as config-file), an invalid file changes nothing. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +35,9 @@ describe('config reload (SIGHUP)', () => {
     }, 'an UPDATED event');
     const view = await child.api.get<{ config: { clientId: string }; status: { state: string } }>('/integrations/plant');
     assert.equal(view.config.clientId, 'cb-reload-2');
+    const audit = await child.api.get<Array<{ source: string; actor: string; action: string; before: { config: { clientId: string } }; after: { config: { clientId: string } } }>>('/audit?kind=integration&entity=plant');
+    assert.deepEqual(audit.map((e) => [e.source, e.actor, e.action, e.before?.config.clientId ?? null, e.after.config.clientId]),
+      [['config-file', 'config-file', 'update', 'cb-reload', 'cb-reload-2'], ['config-file', 'config-file', 'create', null, 'cb-reload']], 'the reload and the start are in the audit log');
     writeFileSync(file, original.replace('port: ', 'port: not-a-port #'));
     child.proc.kill('SIGHUP');
     await waitFor(() => /config reload refused/.test(child.output()), 'the refusal in the log');

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decryptConfig } from '../../src/app/integration-secrets.ts';
 import { SecretBox } from '../../src/app/secrets.ts';
-import { findConnector } from '../../src/connectors/registry.ts';
+import { connectorDefinitions, findConnector } from '../../src/connectors/registry.ts';
 import { FAUXQS_CREDENTIALS, startFauxqsPeer, type FauxqsPeer } from '../peers/fauxqs.ts';
 import { startMosquitto, type MosquittoBroker } from '../peers/mosquitto.ts';
 import { startAwsIotBroker, SERVICE_IDENTITY, type AwsIotBroker } from '../peers/aws-iot-broker.ts';
@@ -203,20 +203,26 @@ describe('GET-modify-PUT round trip', () => {
 
   it('the OpenAPI document describes the GET shape and the read-only fields PUT accepts', async () => {
     type Schema = { properties: Record<string, { readOnly?: boolean; properties?: Record<string, { readOnly?: boolean }>; anyOf?: unknown[] }>; required?: string[] };
-    const doc = await t.api.get<{ paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> }; responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>> }>('/openapi.json');
+    type Ref = { $ref?: string; oneOf?: Ref[] };
+    const doc = await t.api.get<{ components: { schemas: Record<string, Schema> }; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Ref }> }; responses: Record<string, { content?: Record<string, { schema: Ref }> }> }>> }>('/openapi.json');
+    const deref = (s: Ref | undefined): Schema | undefined => (s?.$ref ? doc.components.schemas[s.$ref.replace('#/components/schemas/', '')] : s as Schema | undefined);
     const item = doc.paths['/api/v1/integrations/{id}'];
     assert.ok(item?.put && item.get);
-    const input = item.put.requestBody?.content['application/json']?.schema;
-    const view = item.get.responses['200']?.content?.['application/json']?.schema;
+    // The body is one variant per connector type (oneOf on type): the mqtt one here.
+    const variants = (deref(item.put.requestBody?.content['application/json']?.schema) as Ref | undefined)?.oneOf ?? [];
+    assert.equal(variants.length, connectorDefinitions.length, 'one variant per connector type');
+    const input = deref(variants.find((v) => v.$ref?.endsWith('IntegrationInput-mqtt')));
+    const view = deref(item.get.responses['200']?.content?.['application/json']?.schema);
     assert.ok(input && view);
+    assert.ok(input.properties.config && 'properties' in input.properties.config, 'the mqtt variant describes the mqtt config');
     for (const f of ['id', 'createdAt', 'updatedAt', 'status', 'warnings']) assert.equal(input.properties[f]?.readOnly, true, f);
     assert.equal(input.properties.debug?.properties?.allUntil?.readOnly, true);
     assert.equal(input.properties.uplinkConverter?.anyOf?.length, 2, 'a name/id or the {id, name} object');
     for (const f of Object.keys(view.properties)) assert.ok(f in input.properties, `GET field ${f} is accepted by PUT`);
     assert.deepEqual(input.required, ['name', 'type', 'uplinkConverter', 'config']);
     const conv = doc.paths['/api/v1/converters/{id}'];
-    const convIn = conv?.put?.requestBody?.content['application/json']?.schema;
-    const convView = conv?.get?.responses['200']?.content?.['application/json']?.schema;
+    const convIn = deref(conv?.put?.requestBody?.content['application/json']?.schema);
+    const convView = deref(conv?.get?.responses['200']?.content?.['application/json']?.schema);
     assert.ok(convIn && convView);
     for (const f of Object.keys(convView.properties)) assert.ok(f in convIn.properties, `converter GET field ${f} is accepted by PUT`);
   });

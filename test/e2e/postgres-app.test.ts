@@ -57,6 +57,9 @@ describe('Cloudbridge on PostgreSQL', () => {
       assert.equal(series.seq?.length, 200);
       const integ = await api.get<{ config: { clientId: string } }>('/integrations/plant');
       assert.equal(integ.config.clientId, 'cb-pg', 'the second instance decrypts and shows the shared config');
+      const audit = await api.get<Array<{ source: string; action: string; entityKind: string; entityName: string }>>('/audit?source=config-file');
+      assert.deepEqual(audit.filter((e) => e.entityKind !== 'token').map((e) => [e.action, e.entityKind, e.entityName]),
+        [['create', 'integration', 'plant'], ['create', 'converter', 'decoder']], 'the first instance\'s start is in the shared audit log');
     } finally {
       await second.close();
     }

@@ -8,6 +8,7 @@
  */
 import { describe } from 'node:test';
 import type { Store } from '../../src/store/types.ts';
+import { auditContract } from './contract/audit.ts';
 import { configContract } from './contract/config.ts';
 import { eventsContract } from './contract/events.ts';
 import type { StoreHarness } from './contract/fixtures.ts';
@@ -38,6 +39,7 @@ export function storeContract(label: string, open: () => Promise<Store>, reopen:
     describe('forwarders\' outbox', () => outboxContract(h));
     describe('partition leases', () => leasesContract(h));
     describe('config', () => configContract(h));
+    describe('audit log', () => auditContract(h));
     describe('lifecycle', () => lifecycleContract(h));
   });
 }

@@ -9,7 +9,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
 import type { Page } from 'playwright-core';
-import { startMosquitto, type MosquittoBroker } from '../peers/mosquitto.ts';
 import { waitFor } from '../support/wait.ts';
 import { ADMIN_TOKEN, VIEWER_TOKEN, logIn, screenshot, startUiHarness, type UiHarness } from './harness.ts';
 
@@ -43,26 +42,19 @@ async function openConverter(page: Page, name: string): Promise<void> {
 }
 
 describe('web UI: converters', () => {
-  let broker: MosquittoBroker;
   let h: UiHarness;
   before(async () => {
-    broker = await startMosquitto();
     h = await startUiHarness();
     await h.t.api.post('/converters', { name: 'thermo-decoder', type: 'uplink', script: BROKEN });
     await h.t.api.post('/converters', { name: 'valve-encoder', type: 'downlink', script: ENCODER });
-    await h.t.api.post('/integrations', {
-      name: 'thermo-mqtt', type: 'mqtt', uplinkConverter: 'thermo-decoder', downlinkConverter: 'valve-encoder',
-      config: { host: '127.0.0.1', port: broker.port, clientId: `cb-conv-${process.pid}`, topicFilters: [{ filter: `${TOPIC}/#`, qos: 1 }] },
-    });
-    await waitFor(async () => (await h.t.api.get<{ status: { state: string } | null }>('/integrations/thermo-mqtt')).status?.state === 'RUNNING', 'integration running', 30_000, 100);
+    await h.addMqttIntegration('thermo-mqtt', { uplinkConverter: 'thermo-decoder', downlinkConverter: 'valve-encoder', filter: `${TOPIC}/#` });
   });
   after(async () => {
     await h?.close();
-    await broker?.dispose();
   });
 
   it('fixes a broken decoder on a captured message, saves it, and the replayed dead letters are stored', async () => {
-    await publish(broker.url, [21.5, 22, 22.5]);
+    await publish(h.broker.url, [21.5, 22, 22.5]);
     await waitFor(async () => (await h.t.api.get<{ total: number }>('/dead-letters?integration=thermo-mqtt&state=pending')).total === 3, 'three dead letters', 30_000, 100);
 
     const page = await h.page();

@@ -8,7 +8,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
 import type { Page } from 'playwright-core';
-import { startMosquitto, type MosquittoBroker } from '../peers/mosquitto.ts';
 import { apiClient } from '../e2e/harness.ts';
 import { waitFor } from '../support/wait.ts';
 import { ADMIN_TOKEN, VIEWER_TOKEN, logIn, screenshot, startUiHarness, type UiHarness } from './harness.ts';
@@ -30,29 +29,22 @@ async function publish(url: string, readings: Reading[]): Promise<void> {
 const latestCell = (page: Page, key: string) => page.locator(`tr[data-key="${key}"] [data-field="value"]`);
 
 describe('web UI: devices and tokens', () => {
-  let broker: MosquittoBroker;
   let h: UiHarness;
   before(async () => {
-    broker = await startMosquitto();
     h = await startUiHarness();
     await h.t.api.post('/converters', { name: 'decoder', type: 'uplink', script: DECODER });
     await h.t.api.post('/converters', { name: 'encoder', type: 'downlink', script: ENCODER });
-    await h.t.api.post('/integrations', {
-      name: 'plant', type: 'mqtt', uplinkConverter: 'decoder', downlinkConverter: 'encoder',
-      config: { host: '127.0.0.1', port: broker.port, clientId: `cb-ui-dev-${process.pid}`, topicFilters: [{ filter: `${TOPIC}/+`, qos: 1 }], downlinkTopicPattern: `${TOPIC}-commands/\${deviceName}` },
-    });
-    await waitFor(async () => (await h.t.api.get<{ state: string }>('/integrations/plant/status')).state === 'RUNNING', 'integration running', 30_000);
+    await h.addMqttIntegration('plant', { uplinkConverter: 'decoder', downlinkConverter: 'encoder', filter: `${TOPIC}/+`, downlinkTopicPattern: `${TOPIC}-commands/\${deviceName}` });
     const now = Date.now();
     const history: Reading[] = [];
     for (let i = 10; i >= 1; i--) history.push({ device: 'pump-7', kind: 'pump', t: 20 + i, h: 40 + i, ts: now - i * 60_000 });
     const meters = Array.from({ length: 21 }, (_, i): Reading => ({ device: `meter-${String(i).padStart(2, '0')}`, kind: 'meter', t: i, h: i, ts: now }));
-    await publish(broker.url, [...history, { device: 'pump-8', kind: 'pump', t: 1, h: 1, ts: now }, { device: 'valve-3', kind: 'valve', t: 2, h: 2, ts: now }, ...meters]);
+    await publish(h.broker.url, [...history, { device: 'pump-8', kind: 'pump', t: 1, h: 1, ts: now }, { device: 'valve-3', kind: 'valve', t: 2, h: 2, ts: now }, ...meters]);
     await waitFor(async () => (await h.t.api.get<{ total: number }>('/devices')).total === 24, '24 devices', 30_000);
     await waitFor(async () => ((await h.t.api.get<Record<string, unknown[]>>('/devices/pump-7/telemetry?keys=temperature')).temperature?.length ?? 0) === 10, 'history stored', 30_000);
   });
   after(async () => {
     await h?.close();
-    await broker?.dispose();
   });
 
   it('lists devices, searches by name and filters by type', async () => {
@@ -81,7 +73,7 @@ describe('web UI: devices and tokens', () => {
   });
 
   it('shows live values and a two-key chart; a downlink typed while telemetry arrives is kept, sent and tracked', async (t) => {
-    const device = await mqtt.connectAsync(broker.url);
+    const device = await mqtt.connectAsync(h.broker.url);
     await device.subscribeAsync(`${TOPIC}-commands/+`, { qos: 1 });
     const arrived = new Promise<{ topic: string; payload: string }>((resolve) => device.on('message', (topic, payload) => resolve({ topic, payload: payload.toString() })));
     t.after(() => device.endAsync());
@@ -102,7 +94,7 @@ describe('web UI: devices and tokens', () => {
     const typed = '{"speed": 42, "note": "typed while data arrives"}';
     await page.getByLabel('Message (JSON)').fill(typed);
     await page.getByLabel('Metadata (JSON object of strings)').fill('{"operator": "ui-test"}');
-    await publish(broker.url, [{ device: 'pump-7', kind: 'pump', t: 99, h: 77, ts: Date.now() }]);
+    await publish(h.broker.url, [{ device: 'pump-7', kind: 'pump', t: 99, h: 77, ts: Date.now() }]);
     await waitFor(async () => (await latestCell(page, 'temperature').textContent()) === '99', 'new value on screen', 30_000, 100);
     await waitFor(async () => (await page.locator('[data-field="points"]').textContent()) === '22 points', 'chart followed', 30_000, 100);
     assert.equal(await page.getByLabel('Message (JSON)').inputValue(), typed, 'the typed message survived the live update');

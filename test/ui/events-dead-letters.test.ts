@@ -7,7 +7,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
-import { startMosquitto, type MosquittoBroker } from '../peers/mosquitto.ts';
 import { waitFor } from '../support/wait.ts';
 import { ADMIN_TOKEN, VIEWER_TOKEN, logIn, screenshot, startUiHarness, type UiHarness } from './harness.ts';
 
@@ -16,28 +15,21 @@ const BROKEN = 'var d = decodeToJson(payload); return { deviceName: d.device, de
 const FIXED = 'var d = decodeToJson(payload); return { deviceName: d.device, deviceType: "probe", telemetry: { v: d.v } };';
 
 describe('web UI: events and dead letters', () => {
-  let broker: MosquittoBroker;
   let h: UiHarness;
   let integrationId = '';
   before(async () => {
-    broker = await startMosquitto();
     h = await startUiHarness();
     await h.t.api.post('/converters', { name: 'probe-decoder', type: 'uplink', script: BROKEN });
-    integrationId = (await h.t.api.post<{ id: string }>('/integrations', {
-      name: 'probes', type: 'mqtt', uplinkConverter: 'probe-decoder',
-      config: { host: '127.0.0.1', port: broker.port, clientId: `cb-ui-dl-${process.pid}`, topicFilters: [{ filter: `${TOPIC}/#` }] },
-    })).id;
-    await waitFor(async () => (await h.t.api.get<{ state: string }>('/integrations/probes/status')).state === 'RUNNING', 'probes running', 30_000, 100);
+    integrationId = (await h.addMqttIntegration('probes', { uplinkConverter: 'probe-decoder', filter: `${TOPIC}/#` })).id;
     await publish([1, 2, 3]);
     await waitFor(async () => (await h.t.api.get<{ total: number }>('/dead-letters?integration=probes')).total === 3, '3 dead letters', 30_000, 100);
   });
   after(async () => {
     await h?.close();
-    await broker?.dispose();
   });
 
   async function publish(values: number[]): Promise<void> {
-    const client = await mqtt.connectAsync(broker.url);
+    const client = await mqtt.connectAsync(h.broker.url);
     for (const v of values) await client.publishAsync(`${TOPIC}/a`, JSON.stringify({ device: 'probe-7', v }), { qos: 1 });
     await client.endAsync();
   }

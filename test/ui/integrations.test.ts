@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
 import type { Page } from 'playwright-core';
-import { startMosquitto, type MosquittoBroker } from '../peers/mosquitto.ts';
+import type { MosquittoBroker } from '../peers/mosquitto.ts';
 import { waitFor } from '../support/wait.ts';
 import { ADMIN_TOKEN, VIEWER_TOKEN, logIn, screenshot, startUiHarness, type UiHarness } from './harness.ts';
 
@@ -43,16 +43,13 @@ async function fillMqttForm(page: Page, name: string, broker: MosquittoBroker, e
 }
 
 describe('web UI: integrations', () => {
-  let broker: MosquittoBroker;
   let h: UiHarness;
   before(async () => {
-    broker = await startMosquitto();
     h = await startUiHarness();
     await h.t.api.post('/converters', { name: 'decoder', type: 'uplink', script: DECODER });
   });
   after(async () => {
     await h?.close();
-    await broker?.dispose();
   });
 
   it('logs in with a token kept for the tab session only, refusing a wrong one', async () => {
@@ -75,7 +72,7 @@ describe('web UI: integrations', () => {
   it('creates an mqtt integration through the form, checks its connection, and its counters rise live', async () => {
     const page = await h.page();
     await logIn(page, h.t.url, ADMIN_TOKEN);
-    await fillMqttForm(page, 'plant-ui', broker, { username: 'cloudbridge', password: SECRET });
+    await fillMqttForm(page, 'plant-ui', h.broker, { username: 'cloudbridge', password: SECRET });
     await page.getByRole('button', { name: 'Check connection' }).click();
     const check = page.getByRole('status', { name: 'Connection check' });
     await check.waitFor();
@@ -90,9 +87,9 @@ describe('web UI: integrations', () => {
     const listRequests: string[] = [];
     page.on('request', (r) => { if (/\/api\/v1\/integrations/.test(r.url())) listRequests.push(r.url()); });
     await page.evaluate('window.__sameDocument = true');
-    await publish(broker.url, 3, 0);
+    await publish(h.broker.url, 3, 0);
     await textBecomes(page, 'plant-ui', 'stored', '3');
-    await publish(broker.url, 7, 3);
+    await publish(h.broker.url, 7, 3);
     await textBecomes(page, 'plant-ui', 'stored', '10');
     assert.equal(await cell(page, 'plant-ui', 'received').textContent(), '10');
     assert.notEqual(await cell(page, 'plant-ui', 'lastMessage').textContent(), '—');
@@ -105,7 +102,7 @@ describe('web UI: integrations', () => {
   it('shows the server\'s validation error at its field and saves nothing', async () => {
     const page = await h.page();
     await logIn(page, h.t.url, ADMIN_TOKEN);
-    await fillMqttForm(page, 'broken-ui', broker, { password: 'only-a-password' });
+    await fillMqttForm(page, 'broken-ui', h.broker, { password: 'only-a-password' });
     await page.getByRole('button', { name: 'Create integration' }).click();
     const usernameGroup = page.locator('.form-group').filter({ has: page.locator('#root_config_username') }).last();
     await usernameGroup.locator('.error-detail').waitFor();
@@ -188,7 +185,7 @@ describe('web UI: integrations', () => {
   });
 
   it('fits a narrow screen without sideways scrolling', async () => {
-    await h.t.api.post('/integrations', { name: 'narrow-ui', type: 'mqtt', uplinkConverter: 'decoder', config: { host: '127.0.0.1', port: broker.port, topicFilters: [{ filter: `${TOPIC}-narrow/#` }] } });
+    await h.t.api.post('/integrations', { name: 'narrow-ui', type: 'mqtt', uplinkConverter: 'decoder', config: { host: '127.0.0.1', port: h.broker.port, topicFilters: [{ filter: `${TOPIC}-narrow/#` }] } });
     const page = await h.page({ narrow: true });
     await logIn(page, h.t.url, ADMIN_TOKEN);
     await textBecomes(page, 'narrow-ui', 'state', 'running');

@@ -3,10 +3,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { CloudbridgeError } from '../../core/errors.ts';
 import { testConverter } from '../../converters/index.ts';
-import { ConverterInputSpec, ConverterLimitsSpec, ConverterViewSpec } from '../../app/schemas.ts';
+import { ConverterLimitsSpec } from '../../app/schemas.ts';
 import type { ConverterLimits } from '../../core/model.ts';
 import { decodePayload, encodedView } from '../../app/converter-samples.ts';
+import { actorOf } from '../actor.ts';
 import type { ApiDeps } from '../deps.ts';
+import { errors, noContent, ref } from '../openapi.ts';
 import { serviceValidated } from '../service-validated.ts';
 import { strictBody } from '../strict-body.ts';
 
@@ -41,6 +43,18 @@ export function withJsonataLine<R extends { error?: { details: Record<string, un
   return result;
 }
 
+const ConverterTestResultSpec = Type.Object({
+  output: Type.Optional(Type.Unknown({ description: 'The script\'s own output; absent when it failed before returning.' })),
+  records: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'Uplink: the normalised records that would be stored (values typed, timestamps in ms).' })),
+  encoded: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: 'Downlink: the payloads, as dataBase64 and dataText.' })),
+  error: Type.Optional(Type.Object({
+    code: Type.String(), message: Type.String(), stage: Type.Union([Type.Literal('compile'), Type.Literal('convert'), Type.Literal('validate')]),
+    details: Type.Record(Type.String(), Type.Unknown(), { description: 'A script error\'s line and column among others.' }),
+  }, { additionalProperties: false })),
+  logs: Type.Array(Type.String(), { description: 'What the script wrote with console.*.' }),
+  sandbox: Type.String({ description: 'The sandbox engine that ran it.' }),
+}, { additionalProperties: false });
+
 type TestBody = {
   converter?: string; type?: 'uplink' | 'downlink'; language?: 'javascript' | 'jsonata'; script?: string;
   payload?: string; payloadEncoding?: 'text' | 'base64' | 'hex'; metadata?: Record<string, string>;
@@ -51,18 +65,18 @@ export function converterRoutes(deps: ApiDeps): FastifyPluginAsync {
   const svc = deps.configService;
   return async (app) => {
     const tags = ['converters'];
-    app.get('/converters', { ...serviceValidated, schema: { tags, response: { 200: Type.Array(ConverterViewSpec) } } }, async () => deps.store.listConverters());
-    app.post('/converters', { ...serviceValidated, schema: { tags, summary: 'Create a converter. Read-only fields (what GET adds) are ignored.', body: ConverterInputSpec, response: { 201: ConverterViewSpec } } }, async (req, reply) => reply.status(201).send(await svc.saveConverter(req.body)));
-    app.get<Id>('/converters/:id', { ...serviceValidated, schema: { tags, params: IdParams, response: { 200: ConverterViewSpec } } }, async (req) => svc.requireConverter(req.params.id));
+    app.get('/converters', { ...serviceValidated, schema: { tags, response: { 200: Type.Array(ref('Converter')) } } }, async () => deps.store.listConverters());
+    app.post('/converters', { ...serviceValidated, schema: { tags, summary: 'Create a converter. Read-only fields (what GET adds) are ignored.', body: ref('ConverterInput'), response: { 201: ref('Converter'), ...errors(409) } } }, async (req, reply) => reply.status(201).send(await svc.saveConverter(req.body, await actorOf(deps, req))));
+    app.get<Id>('/converters/:id', { ...serviceValidated, schema: { tags, params: IdParams, response: { 200: ref('Converter'), ...errors(404) } } }, async (req) => svc.requireConverter(req.params.id));
     app.put<Id>('/converters/:id', {
       ...serviceValidated,
-      schema: { tags, params: IdParams, summary: 'Update; integrations using it restart with the new version. What GET returns is accepted unchanged (read-only fields ignored, id must match); unchanged: no restart.', body: ConverterInputSpec, response: { 200: ConverterViewSpec } },
-    }, async (req) => svc.saveConverter(req.body, req.params.id));
-    app.delete<Id>('/converters/:id', { schema: { tags } }, async (req, reply) => {
-      await svc.deleteConverter(req.params.id);
+      schema: { tags, params: IdParams, summary: 'Update; integrations using it restart with the new version. What GET returns is accepted unchanged (read-only fields ignored, id must match); unchanged: no restart.', body: ref('ConverterInput'), response: { 200: ref('Converter'), ...errors(404, 409) } },
+    }, async (req) => svc.saveConverter(req.body, await actorOf(deps, req), req.params.id));
+    app.delete<Id>('/converters/:id', { schema: { tags, params: IdParams, summary: 'Delete; refused (409 CONFLICT) while an integration uses it', response: { 204: noContent('Deleted'), ...errors(404, 409) } } }, async (req, reply) => {
+      await svc.deleteConverter(req.params.id, await actorOf(deps, req));
       return reply.status(204).send();
     });
-    app.post<{ Body: TestBody }>('/converters/test', { ...strictBody, schema: { tags, summary: 'Run a converter on a sample; no side effects', body: ConverterTestSpec } }, async (req) => {
+    app.post<{ Body: TestBody }>('/converters/test', { ...strictBody, schema: { tags, summary: 'Run a converter on a sample; no side effects. A script error is part of the 200 answer (error, with its stage).', body: ConverterTestSpec, response: { 200: ConverterTestResultSpec, ...errors(404) } } }, async (req) => {
       const b = req.body;
       const saved = b.converter ? await svc.requireConverter(b.converter, 'converter') : null;
       const script = saved?.script ?? b.script;

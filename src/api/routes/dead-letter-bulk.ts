@@ -3,8 +3,10 @@
  * (pending ones unless `state` says otherwise), at most `limit` per call, with the outcome per letter.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { actorOf } from '../actor.ts';
 import type { ApiDeps } from '../deps.ts';
+import { errors, ref } from '../openapi.ts';
 import { deadLetterFilterFields, deadLetterQuery, type DeadLetterFilter } from '../dead-letter-filter.ts';
 
 /** The most letters one bulk call handles; `remaining` says how many more match. */
@@ -20,6 +22,18 @@ const bulkBody = Type.Object({
   ids: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: BULK_MAX, description: 'These letters (instead of a filter)' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: BULK_MAX, default: BULK_MAX, description: 'At most this many letters of the filter' })),
 });
+
+const bulkAnswer = (done: 'replayed' | 'discarded', results: TSchema) => Type.Object({
+  [done]: Type.Integer({ description: `How many were ${done}` }), failed: Type.Integer(),
+  remaining: Type.Integer({ description: 'How many more letters match the filter (call again)' }),
+  results,
+}, { additionalProperties: false });
+
+const DiscardResult = Type.Object({
+  id: Type.String(), ok: Type.Boolean(), status: Type.Union([Type.Literal('discarded'), Type.Literal('failed')]),
+  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: false })),
+  integrationId: Type.Optional(Type.String()),
+}, { additionalProperties: false });
 
 interface Selection {
   ids: string[];
@@ -56,17 +70,17 @@ export function deadLetterBulkRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (app) => {
     const tags = ['dead letters'];
     app.post<{ Body: BulkBody }>('/dead-letters/replay', {
-      schema: { tags, body: bulkBody, summary: 'Replay the letters named by `ids`, or those matching the filter (pending by default); outcome per letter: stored, duplicate, requeued, dead-lettered (failed again, with the new error) or failed' },
+      schema: { tags, body: bulkBody, response: { 200: bulkAnswer('replayed', Type.Array(ref('ReplayResult'))), ...errors(404) }, summary: 'Replay the letters named by `ids`, or those matching the filter (pending by default); outcome per letter: stored, duplicate, requeued, dead-lettered (failed again, with the new error) or failed' },
     }, async (req) => {
       const sel = await selection(deps, req.body);
-      const results = named(await deps.deadLetters.replayEach(sel.ids), sel);
+      const results = named(await deps.deadLetters.replayEach(sel.ids, await actorOf(deps, req)), sel);
       return { replayed: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, remaining: sel.remaining, results };
     });
     app.post<{ Body: BulkBody }>('/dead-letters/discard', {
-      schema: { tags, body: bulkBody, summary: 'Discard the letters named by `ids`, or those matching the filter (pending by default); outcome per letter: discarded or failed' },
+      schema: { tags, body: bulkBody, response: { 200: bulkAnswer('discarded', Type.Array(DiscardResult)), ...errors(404) }, summary: 'Discard the letters named by `ids`, or those matching the filter (pending by default); outcome per letter: discarded or failed' },
     }, async (req) => {
       const sel = await selection(deps, req.body);
-      const results = named(await deps.deadLetters.discardEach(sel.ids), sel);
+      const results = named(await deps.deadLetters.discardEach(sel.ids, await actorOf(deps, req)), sel);
       return { discarded: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, remaining: sel.remaining, results };
     });
   };

@@ -7,6 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { CloudbridgeError } from '../../core/errors.ts';
 import type { ApiDeps } from '../deps.ts';
+import { errors, textResponse } from '../openapi.ts';
 import { serveSse, trackStreams } from '../sse.ts';
 import { ticketsFor } from '../stream-tickets.ts';
 import { plainValue } from './devices.ts';
@@ -27,6 +28,7 @@ export function deviceStreamRoutes(deps: ApiDeps): FastifyPluginAsync {
         summary: 'Server-sent events of one device: "latest" ({key: {ts, value}}), "attributes" ([{key, scope, value, updatedAt}]) and "downlinks" (newest first), each first at once and again when it changed; checked every second. Authenticated by ?ticket= from POST /stream/tickets.',
         params: Type.Object({ deviceName: Type.String() }),
         querystring: Type.Object({ ticket: Type.Optional(Type.String()) }),
+        response: { 200: textResponse('text/event-stream', 'Server-sent events (see the summary)'), ...errors(404) },
       },
     }, async (req, reply) => {
       if (!tickets.redeem(req.query.ticket, deps.clock.now())) {

@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox';
 import { CloudbridgeError } from '../../core/errors.ts';
 import type { EventQuery, StoredEvent } from '../../store/types.ts';
 import type { ApiDeps } from '../deps.ts';
+import { errors, textResponse } from '../openapi.ts';
 import { serveSse, trackStreams } from '../sse.ts';
 import { ticketsFor } from '../stream-tickets.ts';
 import { eventTypeList, parseTypes } from './events.ts';
@@ -55,6 +56,7 @@ export function eventStreamRoutes(deps: ApiDeps): FastifyPluginAsync {
           ticket: Type.Optional(Type.String()), integration: Type.Optional(Type.String()), type: Type.Optional(eventTypeList),
           from: Type.Optional(Type.Integer({ minimum: 0 })),
         }),
+        response: { 200: textResponse('text/event-stream', 'Server-sent events (see the summary)'), ...errors(404) },
       },
     }, async (req, reply) => {
       if (!tickets.redeem(req.query.ticket, deps.clock.now())) {

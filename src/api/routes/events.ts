@@ -8,6 +8,7 @@ import { Type } from '@sinclair/typebox';
 import type { EventType } from '../../store/types.ts';
 import type { ApiDeps } from '../deps.ts';
 import { storeOrMemory } from '../memory-fallback.ts';
+import { errors, ref } from '../openapi.ts';
 
 export const EVENT_TYPES: readonly EventType[] = ['LIFECYCLE', 'DEBUG_UPLINK', 'DEBUG_DOWNLINK', 'DEBUG_CONVERTER', 'ERROR', 'WARNING', 'STATS'];
 
@@ -32,7 +33,7 @@ export function eventRoutes(deps: ApiDeps): FastifyPluginAsync {
         from: Type.Optional(Type.Integer({ minimum: 0, description: 'Events at or after (ms since the epoch)' })),
         to: Type.Optional(Type.Integer({ minimum: 0, description: 'Events before (ms since the epoch)' })),
         before: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-      }) },
+      }), response: { 200: Type.Array(ref('Event')), ...errors(404) } },
     }, async (req, reply) => {
       const q = req.query;
       const types = parseTypes(q.type);

@@ -10,7 +10,9 @@ import { collectSecrets } from '../../app/secrets.ts';
 import { parseWithSchema } from '../../app/validate.ts';
 import { CloudbridgeError, toCloudbridgeError } from '../../core/errors.ts';
 import { importThingsBoard, type ExportInput } from '../../import/thingsboard/import.ts';
+import { actorOf } from '../actor.ts';
 import type { ApiDeps } from '../deps.ts';
+import { errors } from '../openapi.ts';
 import { serviceValidated } from '../service-validated.ts';
 
 export const ImportRequestSpec = Type.Object({
@@ -47,7 +49,7 @@ export function importRoutes(deps: ApiDeps): FastifyPluginAsync {
         tags: ['import'],
         summary: 'Import ThingsBoard integration and converter exports (admin): a dry run returning the report and the config file, or applied (apply: true). See docs/thingsboard-import.md.',
         body: ImportRequestSpec,
-        response: { 200: ImportResponseSpec },
+        response: { 200: ImportResponseSpec, ...errors(409) },
       },
     }, async (req) => {
       const body = parseWithSchema(ImportRequestSpec, req.body) as Body;
@@ -62,18 +64,19 @@ export function importRoutes(deps: ApiDeps): FastifyPluginAsync {
         throw new CloudbridgeError('CONFIG_INVALID', `nothing was applied: the exports lack ${missing.map((e) => `${e.name} (integration "${e.integration}" ${e.field}: ${e.description})`).join('; ')}; give ${missing.length === 1 ? 'its value' : 'their values'} in env`, { field: 'env', missing: missing.map((e) => e.name) });
       }
       const values = importThingsBoard(inputs, { secrets: 'values', env: body.env ?? {} });
+      const by = await actorOf(deps, req);
       const done: { converters: Array<{ name: string; id: string; action: 'created' | 'updated' }>; integrations: Array<{ name: string; id: string; action: string; enabled: boolean; warnings?: string[] }> } = { converters: [], integrations: [] };
       try {
         for (const [i, c] of values.config.converters.entries()) {
           const action = (await deps.store.getConverter(c.name)) ? 'updated' : 'created';
-          const saved = await svc.upsertConverter(c, `converters[${i}]`);
+          const saved = await svc.upsertConverter(c, `converters[${i}]`, by);
           done.converters.push({ name: saved.name, id: saved.id, action });
         }
         for (const [i, integ] of values.config.integrations.entries()) {
           const def = deps.connectors.find((d) => d.type === integ.type);
           if (def) deps.onSecrets(collectSecrets(def.configSpec, integ.config));
           const action = (await deps.store.getIntegration(integ.name)) ? 'updated' : 'created';
-          const view = await svc.upsertIntegration(integ, `integrations[${i}]`);
+          const view = await svc.upsertIntegration(integ, `integrations[${i}]`, by);
           done.integrations.push({ name: view.name, id: view.id, action, enabled: view.enabled, ...(view.warnings ? { warnings: view.warnings } : {}) });
         }
       } catch (err) {

@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { CloudbridgeError } from '../../core/errors.ts';
 
 const WEB_DIR = fileURLToPath(new URL('../../../web/', import.meta.url));
 const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml', map: 'application/json', txt: 'text/plain; charset=utf-8' };
@@ -17,16 +18,19 @@ The API at <code>/api/v1</code> works without it; the classic console is at <a h
 export function uiRoutes(webDir: string = WEB_DIR): FastifyPluginAsync {
   return async (app) => {
     app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/ui/'));
+    // Browsers ask for it on every page; the UI has no icon, so: no content (never a 401 or 404).
+    app.get('/favicon.ico', { schema: { hide: true } }, async (_req, reply) => reply.status(204).header('cache-control', 'max-age=86400').send());
     app.get<{ Params: { '*': string } }>('/ui/*', { schema: { hide: true } }, async (req, reply) => {
       const rel = req.params['*'] || 'index.html';
-      if (rel.includes('..') || !/^[\w./-]+$/.test(rel)) return reply.status(404).send();
+      const missing = () => reply.status(404).send({ error: new CloudbridgeError('NOT_FOUND', `no UI file ${rel}`, { path: `/ui/${rel}` }).toJSON() });
+      if (rel.includes('..') || !/^[\w./-]+$/.test(rel)) return missing();
       const file = rel.startsWith('classic/') ? rel.endsWith('/') ? `${rel}index.html` : rel : `dist/${rel}`;
       try {
         const body = await readFile(webDir + file);
         return reply.header('content-type', TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream').header('cache-control', 'no-cache').send(body);
       } catch {
         if (rel === 'index.html') return reply.status(503).header('content-type', TYPES.html).send(NOT_BUILT);
-        return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no UI file ${rel}` } });
+        return missing();
       }
     });
   };

@@ -24,7 +24,7 @@ export const PubSubConfigSpec = Type.Object({
     examples: ['cloudbridge-telemetry', 'projects/other-project/subscriptions/telemetry'],
   }),
   credentials: Type.Optional(Type.String({
-    minLength: 2, secret: true,
+    minLength: 2, secret: true, fromFile: true,
     description: 'The service account JSON key (the whole key file, as downloaded). Its project_id, client_email and private_key are checked when saved. Leave empty to use Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, workload identity, the metadata server of a GCE/GKE/Cloud Run host).',
     examples: ['{"type": "service_account", "project_id": "my-iot-project", "client_email": "cloudbridge@my-iot-project.iam.gserviceaccount.com", "private_key": "-----BEGIN PRIVATE KEY-----\\n…"}'],
   })),

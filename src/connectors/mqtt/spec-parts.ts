@@ -105,12 +105,13 @@ export function resolveReconnect(reconnect: Static<typeof ReconnectSpec> | undef
   };
 }
 
-/** A PEM text field; private keys are secret (encrypted at rest, redacted by the API). */
+/** A PEM text field; private keys are secret (encrypted at rest, redacted by the API). In a config file it may be a `file:PATH` reference (src/app/config-refs.ts). */
 export function pemSpec(kind: 'certificate' | 'private key', description: string): ReturnType<typeof Type.String> {
   const label = kind === 'certificate' ? 'CERTIFICATE' : 'PRIVATE KEY';
   return Type.String({
     minLength: 1,
     description,
+    fromFile: true,
     ...(kind === 'private key' ? { secret: true } : {}),
     examples: [`-----BEGIN ${label}-----\nMIIB...\n-----END ${label}-----\n`],
   });

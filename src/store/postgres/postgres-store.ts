@@ -7,6 +7,7 @@
 import { EntityCache, type EntityCacheOptions } from '../entity-cache.ts';
 import { RoleStore } from '../role-store.ts';
 import { PostgresAttributes } from './attributes.ts';
+import { PostgresAudit } from './audit.ts';
 import { PostgresConfig } from './config.ts';
 import { PostgresDatabase, type PostgresOptions } from './database.ts';
 import { PostgresDeadLetters } from './dead-letters.ts';
@@ -57,7 +58,7 @@ export class PostgresStore extends RoleStore {
     });
     const roles = {
       ingest, entities, telemetry, attributes, events, deadLetters, dedupe, leases, outbox,
-      downlinks: new PostgresDownlinks(db), config: new PostgresConfig(db), settings: new PostgresSettings(db),
+      downlinks: new PostgresDownlinks(db), audit: new PostgresAudit(db), config: new PostgresConfig(db), settings: new PostgresSettings(db),
     };
     super(roles);
     this.#db = db;

@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { EntityCache, type EntityCacheOptions } from '../entity-cache.ts';
 import { RoleStore } from '../role-store.ts';
 import { SqliteAttributes } from './attributes.ts';
+import { SqliteAudit } from './audit.ts';
 import { SqliteConfig } from './config.ts';
 import { SqliteDatabase, type SqliteOptions } from './database.ts';
 import { SqliteDeadLetters } from './dead-letters.ts';
@@ -57,7 +58,7 @@ export class SqliteStore extends RoleStore {
     });
     const roles = {
       ingest, entities, telemetry, attributes, events, deadLetters, leases, outbox,
-      downlinks: new SqliteDownlinks(db), config: new SqliteConfig(db), settings: new SqliteSettings(db),
+      downlinks: new SqliteDownlinks(db), audit: new SqliteAudit(db), config: new SqliteConfig(db), settings: new SqliteSettings(db),
     };
     super(roles);
     this.#db = db;

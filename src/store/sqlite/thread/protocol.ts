@@ -26,6 +26,7 @@ export const THREAD_METHODS: Record<ThreadMethod, true> = {
   writeCheckpoint: true, setLeaseMeta: true, removeLeases: true,
   getConversionJournal: true, setConversionJournal: true, clearConversionJournal: true,
   getSetting: true, setSetting: true, listTokens: true, addToken: true, deleteToken: true,
+  addAudit: true, listAudit: true, pruneAudit: true,
 };
 
 export function isThreadMethod(name: string): name is ThreadMethod {
