@@ -7,15 +7,17 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { parseDocument, type YAMLError } from 'yaml';
+import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { CloudbridgeError } from '../core/errors.ts';
 import { DEFAULT_MAX_FUTURE_TS_MS } from '../converters/types.ts';
-import { checkUniqueNames } from './config-names.ts';
+import { Value } from '@sinclair/typebox/value';
+import { uniqueNameProblems } from './config-names.ts';
 import { ConfigModeSpec } from './config-plan.ts';
+import { ConfigPositions, formatProblem, type LocatedProblem } from './config-positions.ts';
 import { ConverterFileEntrySpec, resolveFileRefs } from './config-refs.ts';
 import type { ConverterInput } from './schemas.ts';
 import { resolveServerTlsPaths } from './server-tls.ts';
-import { parseWithSchema } from './validate.ts';
+import { schemaProblems, type FieldProblem } from './validate.ts';
 
 export const StoreSpec = Type.Object({
   sqlite: Type.Optional(Type.Object({
@@ -82,7 +84,11 @@ export type ConfigFile = Omit<Static<typeof ConfigFileSpec>, 'converters'> & { c
 
 const ENV_REF = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
-export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, path = ''): unknown {
+/**
+ * Replaces `${ENV_VAR}` references. An unset variable without default throws CONFIG_INVALID naming
+ * the field, or, when `missing` is given, is listed there (the reference is left in place).
+ */
+export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, path = '', missing?: FieldProblem[]): unknown {
   if (typeof value === 'string') {
     return value.replace(ENV_REF, (whole, escaped: string, name: string, fallback: string | undefined) => {
       if (escaped) return whole.slice(1);
@@ -90,12 +96,15 @@ export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, path = ''
       const v = env[name];
       if (v !== undefined) return v;
       if (fallback !== undefined) return fallback;
-      throw new CloudbridgeError('CONFIG_INVALID', `${path || '(root)'}: environment variable ${name} is not set; export it or write \${${name}:-default}`, { field: path });
+      const problem = { field: path || '(root)', message: `environment variable ${name} is not set; export it or write \${${name}:-default}` };
+      if (!missing) throw new CloudbridgeError('CONFIG_INVALID', `${problem.field}: ${problem.message}`, { field: path });
+      missing.push(problem);
+      return whole;
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, `${path}[${i}]`));
+  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, `${path}[${i}]`, missing));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateEnv(v, env, path ? `${path}.${k}` : k)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateEnv(v, env, path ? `${path}.${k}` : k, missing)]));
   }
   return value;
 }
@@ -117,43 +126,111 @@ const QUOTING_YAML_ERRORS: Record<string, string> = {
  * A YAML error as the user sees it: the message, line and column, never the source line (the
  * `yaml` package's pretty errors quote it, and it may hold a secret).
  */
-function yamlProblem(source: string, e: YAMLError): string {
-  const where = e.linePos?.[0] ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
+function yamlProblem(e: YAMLError): LocatedProblem {
   const raw = e.message.replace(/ at line \d+, column \d+[\s\S]*$/, '');
-  const message = QUOTING_YAML_ERRORS[e.code] ?? raw;
-  return `${source}: YAML syntax error${where}: ${message}`;
+  const pos = e.linePos?.[0];
+  return { field: '', message: `YAML syntax error: ${QUOTING_YAML_ERRORS[e.code] ?? raw}`, ...(pos ? { line: pos.line, column: pos.col } : {}) };
+}
+
+/** What checking a config text found: every problem (with its position), and the file when it has none. */
+export interface ConfigCheck {
+  /** The file, when it has no problem. */
+  file: ConfigFile | null;
+  /** The parsed mapping (environment references replaced, defaults applied) when the text is YAML; checked further by lint. */
+  raw: Record<string, unknown> | null;
+  problems: LocatedProblem[];
+  positions: ConfigPositions;
+}
+
+/**
+ * Checks a config text at once: every YAML syntax error, else every unset environment variable,
+ * schema problem and duplicate name, each with its line and column. Converters and integrations
+ * are checked further by lint and at start.
+ */
+export function checkConfigText(text: string, env: NodeJS.ProcessEnv, baseDir = process.cwd()): ConfigCheck {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: true, lineCounter: lines });
+  const positions = new ConfigPositions(doc, lines);
+  // An unknown tag is only a warning to the yaml package, which then drops the value: a password
+  // written as !abc would silently become empty. Cloudbridge files use no tags, so it is an error.
+  const yamlErrors = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')];
+  if (yamlErrors.length > 0) return { file: null, raw: null, problems: yamlErrors.map(yamlProblem), positions };
+  let parsed: unknown;
+  try {
+    parsed = doc.toJS() ?? {};
+  } catch {
+    // e.g. "Unresolved alias ...: <name>": a value starting with * is an alias, and may be a secret.
+    return { file: null, raw: null, problems: [{ field: '', message: 'YAML error: an alias (*name) has no anchor (&name), or aliases expand too much; a value that starts with * or & must be put in quotes' }], positions };
+  }
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return { file: null, raw: null, problems: [{ field: '', message: 'the top level must be a mapping with store, server, converters, integrations', line: 1, column: 1 }], positions };
+  }
+  const problems: FieldProblem[] = [];
+  const raw = Value.Default(ConfigFileSpec, interpolateEnv(parsed, env, '', problems)) as Record<string, unknown>;
+  // A field whose environment variable is unset has no value to check further.
+  const unset = new Set(problems.map((p) => p.field));
+  problems.push(...schemaProblems(ConfigFileSpec, raw).filter((p) => !unset.has(p.field)), ...uniqueNameProblems(namedEntries(raw)));
+  // File references (scriptFile, file:) are read once the file's shape is right.
+  const file = problems.length === 0 ? readFileRefs(raw as Static<typeof ConfigFileSpec>, baseDir, problems) : null;
+  return { file: problems.length === 0 ? file : null, raw, problems: positions.locate(problems), positions };
+}
+
+/** The file with its references read; what cannot be read is added to `problems`. */
+function readFileRefs(parsed: Static<typeof ConfigFileSpec>, baseDir: string, problems: FieldProblem[]): ConfigFile | null {
+  try {
+    const resolved = resolveFileRefs(parsed, baseDir, ServerSpec);
+    if (resolved.server.tls) resolved.server.tls = resolveServerTlsPaths(resolved.server.tls, baseDir);
+    return resolved;
+  } catch (err) {
+    if (!(err instanceof CloudbridgeError) || err.code !== 'CONFIG_INVALID') throw err;
+    problems.push(...((err.details.problems as FieldProblem[] | undefined) ?? [{ field: err.details.field ?? '', message: err.message }]));
+    return null;
+  }
+}
+
+/** The converters, integrations and forwarders of a parsed file that are lists of mappings (for the name check). */
+function namedEntries(raw: Record<string, unknown>): { converters: Array<Record<string, unknown>>; integrations: Array<Record<string, unknown>>; forwarders: Array<Record<string, unknown>> } {
+  const list = (v: unknown): Array<Record<string, unknown>> => (Array.isArray(v) ? v.filter((e): e is Record<string, unknown> => !!e && typeof e === 'object') : []);
+  return { converters: list(raw.converters), integrations: list(raw.integrations), forwarders: list(raw.forwarders) };
+}
+
+/** CONFIG_INVALID listing every problem as `source:line:column field: message`, one a line. */
+export function configFileError(problems: readonly LocatedProblem[], source: string): CloudbridgeError {
+  const lines = problems.map((p) => formatProblem(source, p));
+  const message = lines.length === 1 ? lines[0] as string : `${problems.length} problems:\n  ${lines.join('\n  ')}`;
+  return new CloudbridgeError('CONFIG_INVALID', `invalid configuration: ${message}`, { field: problems[0]?.field || source, problems });
+}
+
+/**
+ * An error of applying a config file (a converter reference not found, a connector's own rule...)
+ * with the file and the line and column of its fields, as the file check gives them; other errors unchanged.
+ */
+export function locateConfigError(err: unknown, text: string, source: string): unknown {
+  if (!(err instanceof CloudbridgeError) || !err.details.field) return err;
+  const listed = (err.details.problems as FieldProblem[] | undefined) ?? [{ field: err.details.field, message: err.message.replace(/^invalid configuration: /, '').replace(`${err.details.field}: `, '') }];
+  const lines = new LineCounter();
+  const located = new ConfigPositions(parseDocument(text, { lineCounter: lines }), lines).locate(listed);
+  if (located.every((p) => p.line === undefined)) return err;
+  const e = configFileError(located, source);
+  return new CloudbridgeError(err.code, e.message, { ...err.details, problems: located });
 }
 
 /** `baseDir`: where file references are relative to (the config file's directory). */
 export function parseConfigText(text: string, env: NodeJS.ProcessEnv, source = 'config', baseDir = process.cwd()): ConfigFile {
-  const doc = parseDocument(text, { prettyErrors: true });
-  // An unknown tag is only a warning to the yaml package, which then drops the value: a password
-  // written as !abc would silently become empty. Cloudbridge files use no tags, so it is an error.
-  const first = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
-  if (first) throw new CloudbridgeError('CONFIG_INVALID', yamlProblem(source, first), { field: source });
-  let raw: unknown;
-  try {
-    raw = doc.toJS() ?? {};
-  } catch {
-    // e.g. "Unresolved alias ...: <name>": a value starting with * is an alias, and may be a secret.
-    throw new CloudbridgeError('CONFIG_INVALID', `${source}: YAML error: an alias (*name) has no anchor (&name), or aliases expand too much; a value that starts with * or & must be put in quotes`, { field: source });
-  }
-  if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new CloudbridgeError('CONFIG_INVALID', `${source}: the top level must be a mapping with store, server, converters, integrations`);
-  }
-  const file = parseWithSchema(ConfigFileSpec, interpolateEnv(raw, env));
-  checkUniqueNames(file);
-  const resolved = resolveFileRefs(file, baseDir, ServerSpec);
-  if (resolved.server.tls) resolved.server.tls = resolveServerTlsPaths(resolved.server.tls, baseDir);
-  return resolved;
+  const { file, problems } = checkConfigText(text, env, baseDir);
+  if (!file) throw configFileError(problems, source);
+  return file;
 }
 
-export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): ConfigFile {
-  let text: string;
+/** The text of a config file; CONFIG_INVALID when it cannot be read. */
+export function readConfigText(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (err) {
     throw new CloudbridgeError('CONFIG_INVALID', `cannot read config file ${path}: ${(err as Error).message}`, { field: 'config' });
   }
-  return parseConfigText(text, env, path, dirname(resolve(path)));
+}
+
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): ConfigFile {
+  return parseConfigText(readConfigText(path), env, path, dirname(resolve(path)));
 }

@@ -3,7 +3,6 @@
  * one name would otherwise both pass and one of them replace the other at start (the store keys
  * them by name). Every duplicate is reported, naming both entries.
  */
-import { CloudbridgeError } from '../core/errors.ts';
 import type { FieldProblem } from './validate.ts';
 
 type Named = Record<string, unknown>;
@@ -27,15 +26,13 @@ function duplicatesIn(section: string, kind: string, entries: readonly Named[]):
   return problems;
 }
 
-/** Throws CONFIG_INVALID listing every duplicate name of the file's converters, integrations and forwarders. */
-export function checkUniqueNames(file: { converters: readonly Named[]; integrations: readonly Named[]; forwarders?: readonly Named[] | undefined }): void {
-  const problems = [
+type NamedSections = { converters: readonly Named[]; integrations: readonly Named[]; forwarders?: readonly Named[] | undefined };
+
+/** Every duplicate name of the file's converters, integrations and forwarders. */
+export function uniqueNameProblems(file: NamedSections): FieldProblem[] {
+  return [
     ...duplicatesIn('converters', 'converter', file.converters),
     ...duplicatesIn('integrations', 'integration', file.integrations),
     ...duplicatesIn('forwarders', 'forwarder', file.forwarders ?? []),
   ];
-  const head = problems[0];
-  if (!head) return;
-  const message = problems.length === 1 ? `${head.field}: ${head.message}` : `${problems.length} duplicate names: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`;
-  throw new CloudbridgeError('CONFIG_INVALID', message, { field: head.field, problems });
 }

@@ -17,6 +17,7 @@ import { validateForwarder, type ForwarderEntry } from './forwarder-config.ts';
 import { integrationInputSpec, type ConverterInput, type ConverterRef } from './schemas.ts';
 import { keepRedactedSecrets, mapSecrets } from './secrets.ts';
 import { parseWithSchema, type FieldProblem } from './validate.ts';
+import { converterNotFound } from './config-references.ts';
 
 export const ConfigModeSpec = Type.Union([Type.Literal('additive'), Type.Literal('declarative')], {
   default: 'additive',
@@ -122,7 +123,7 @@ interface ConverterIndex {
 }
 
 /** The name of the converter a reference means, or a problem. */
-function converterNameOf(ref: ConverterRef, want: 'uplink' | 'downlink', field: string, idx: ConverterIndex, problems: FieldProblem[]): string | null {
+function converterNameOf(ref: ConverterRef, want: 'uplink' | 'downlink', field: string, integration: string, idx: ConverterIndex, problems: FieldProblem[]): string | null {
   const byId = (id: string): ConverterConfig | undefined => idx.current.find((c) => c.id === id);
   const name = typeof ref === 'string'
     ? (idx.file.has(ref) ? ref : (idx.current.find((c) => c.name === ref) ?? byId(ref))?.name)
@@ -130,7 +131,7 @@ function converterNameOf(ref: ConverterRef, want: 'uplink' | 'downlink', field: 
   const given = typeof ref === 'string' ? ref : ref.name ?? ref.id;
   const type = name === undefined ? undefined : idx.file.get(name)?.type ?? idx.current.find((c) => c.name === name)?.type;
   if (name === undefined || type === undefined) {
-    problems.push({ field, message: `converter "${given}" is neither in the file's converters nor in the store; add it to converters or fix the name` });
+    problems.push(converterNotFound(given, field, integration, [...idx.file.keys(), ...idx.current.map((c) => c.name)], typeof ref === 'string' ? undefined : ref.id));
     return null;
   }
   if (type !== want) {
@@ -157,8 +158,8 @@ function planIntegrations(file: ConfigFile, current: CurrentState, deps: PlanDep
       const existing = current.integrations.find((s) => s.name === parsed.name);
       const stored = existing && existing.type === parsed.type ? existing.config : {};
       const config = parseWithSchema(def.configSpec, keepRedactedSecrets(def.configSpec, parsed.config, stored), `${prefix}.config`);
-      const uplink = converterNameOf(parsed.uplinkConverter, 'uplink', `${prefix}.uplinkConverter`, idx, problems);
-      const downlink = parsed.downlinkConverter ? converterNameOf(parsed.downlinkConverter, 'downlink', `${prefix}.downlinkConverter`, idx, problems) : null;
+      const uplink = converterNameOf(parsed.uplinkConverter, 'uplink', `${prefix}.uplinkConverter`, parsed.name, idx, problems);
+      const downlink = parsed.downlinkConverter ? converterNameOf(parsed.downlinkConverter, 'downlink', `${prefix}.downlinkConverter`, parsed.name, idx, problems) : null;
       if (!existing) {
         changes.push({ kind: 'integration', action: 'create', name: parsed.name, index, fields: [] });
         continue;

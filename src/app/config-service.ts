@@ -12,6 +12,7 @@ import type { ConverterConfig, IntegrationConfig, IntegrationStatus } from '../c
 import type { Store } from '../store/types.ts';
 import type { Actor, AuditLog } from './audit-log.ts';
 import type { IntegrationManager } from './integration-manager.ts';
+import { converterNotFound, referencesError } from './config-references.ts';
 import type { ConverterFactory } from './integration-runtime.ts';
 import { decryptConfig, encryptConfig, redactConfig } from './integration-secrets.ts';
 import { ConverterInputSpec, integrationInputSpec, type ConverterInput, type ConverterRef, type IntegrationInput } from './schemas.ts';
@@ -95,11 +96,14 @@ export class ConfigService {
   }
 
   /** A converter named by name or id, or by the {id, name} object GET returns (by id, else by name). */
-  async resolveConverter(ref: ConverterRef, field: string): Promise<ConverterConfig> {
-    if (typeof ref === 'string') return this.requireConverter(ref, field);
-    const cfg = await this.deps.store.getConverter(ref.id) ?? (ref.name ? await this.deps.store.getConverter(ref.name) : null);
-    if (!cfg) throw new CloudbridgeError('NOT_FOUND', `converter "${ref.name ?? ref.id}" (id ${ref.id}) not found`, { field });
-    return cfg;
+  async resolveConverter(ref: ConverterRef, field: string, integration?: string): Promise<ConverterConfig> {
+    const cfg = typeof ref === 'string'
+      ? await this.deps.store.getConverter(ref)
+      : await this.deps.store.getConverter(ref.id) ?? (ref.name ? await this.deps.store.getConverter(ref.name) : null);
+    if (cfg) return cfg;
+    const wanted = typeof ref === 'string' ? ref : ref.name ?? ref.id;
+    const names = (await this.deps.store.listConverters()).map((c) => c.name);
+    throw referencesError([converterNotFound(wanted, field, integration, names, typeof ref === 'string' ? undefined : ref.id)]);
   }
 
   async requireConverter(idOrName: string, field = 'converter'): Promise<ConverterConfig> {
@@ -211,11 +215,11 @@ export class ConfigService {
   private async buildIntegration(parsed: IntegrationInput, existing: IntegrationConfig | null, prefix: string): Promise<{ cfg: IntegrationConfig; warnings: string[] }> {
     const def = this.definition(parsed.type);
     const p = prefix ? `${prefix}.` : '';
-    const uplink = await this.resolveConverter(parsed.uplinkConverter, `${p}uplinkConverter`);
+    const uplink = await this.resolveConverter(parsed.uplinkConverter, `${p}uplinkConverter`, parsed.name);
     if (uplink.type !== 'uplink') throw configError([{ field: `${p}uplinkConverter`, message: `converter "${uplink.name}" is a downlink converter; name an uplink converter` }]);
     let downlinkId: string | null = null;
     if (parsed.downlinkConverter) {
-      const down = await this.resolveConverter(parsed.downlinkConverter, `${p}downlinkConverter`);
+      const down = await this.resolveConverter(parsed.downlinkConverter, `${p}downlinkConverter`, parsed.name);
       if (down.type !== 'downlink') throw configError([{ field: `${p}downlinkConverter`, message: `converter "${down.name}" is an uplink converter; name a downlink converter` }]);
       if (!def.capabilities.downlink) throw configError([{ field: `${p}downlinkConverter`, message: `the ${def.type} connector cannot send downlinks; remove downlinkConverter` }]);
       downlinkId = down.id;

@@ -7,6 +7,7 @@ import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import type { ConnectorDefinition } from '../core/connector.ts';
 import { CloudbridgeError } from '../core/errors.ts';
 import { kindOf } from '../converters/describe-value.ts';
+import { closestName } from './did-you-mean.ts';
 import { looksSecret, pathLooksSecret } from './secret-names.ts';
 import { collectSecrets, REDACTED } from './secrets.ts';
 
@@ -36,30 +37,13 @@ function describeValue(v: unknown, hidden: boolean): string {
   return text === undefined ? String(v) : text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }
 
-/** Edit distance of two names, compared case- and separator-insensitively (`secret_access_key` = `secretAccessKey`). */
-function nameDistance(a: string, b: string): number {
-  const x = a.toLowerCase().replace(/[\s_-]+/g, '');
-  const y = b.toLowerCase().replace(/[\s_-]+/g, '');
-  const d = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= x.length; i++) {
-    for (let j = 1; j <= y.length; j++) {
-      const row = d[i] as number[];
-      const prev = d[i - 1] as number[];
-      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (x[i - 1] === y[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
-    }
-  }
-  return (d[x.length] as number[])[y.length] as number;
-}
-
 /** The fix for an unknown property: the closest known name, else the list of allowed names. */
 function unknownPropertyFix(name: string, objectSchema: TSchema, present: unknown): string {
   const properties = (objectSchema as { properties?: Record<string, { readOnly?: boolean }> }).properties ?? {};
   const known = Object.keys(properties);
   if (known.length === 0) return 'unknown property; remove it';
-  const ranked = known.map((k) => ({ k, d: nameDistance(name, k) })).sort((a, b) => a.d - b.d);
-  const best = ranked[0];
-  if (best && best.d <= Math.max(1, Math.floor(best.k.length / 4))) return `unknown property; did you mean ${best.k}?`;
+  const best = closestName(name, known);
+  if (best) return `unknown property; did you mean ${best}?`;
   const given = present && typeof present === 'object' ? Object.keys(present) : [];
   const missing = known.filter((k) => !properties[k]?.readOnly && !given.includes(k));
   return missing.length > 0 ? `unknown property; remove it, or use one of: ${missing.join(', ')}` : 'unknown property; remove it';
@@ -86,6 +70,12 @@ function valueAt(root: unknown, pointer: string): unknown {
   return v;
 }
 
+/** The allowed values of an enum (a union of literals), or undefined for any other schema. */
+function enumValues(schema: TSchema): unknown[] | undefined {
+  const s = schema as { anyOf?: Array<{ const?: unknown }> };
+  return s.anyOf && s.anyOf.length > 0 && s.anyOf.every((a) => 'const' in a) ? s.anyOf.map((a) => a.const) : undefined;
+}
+
 /**
  * Lists problems of `value` against `schema` (after defaults). No message ever prints the value
  * of an unknown property, of a `secret: true` field, of a field whose name (or a parent's name)
@@ -105,11 +95,15 @@ export function schemaProblems(schema: TSchema, value: unknown, prefix = ''): Fi
       continue;
     }
     const hidden = (e.schema as { secret?: boolean }).secret === true || pathLooksSecret(pointerToField('', e.path)) || expectsStructure(e.schema);
-    const allowed = (e.schema as { enum?: unknown[]; anyOf?: Array<{ const?: unknown }> });
-    const choices = allowed.anyOf?.every((a) => 'const' in a) ? ` (one of: ${allowed.anyOf.map((a) => JSON.stringify(a.const)).join(', ')})` : '';
     const given = `; got ${describeValue(e.value, hidden)}`;
     const hint = (e.schema as { description?: string }).description;
-    problems.push({ field, message: `${e.message}${choices}${given}${hint && e.value === undefined ? ` — ${hint}` : ''}` });
+    const choices = enumValues(e.schema);
+    if (choices) {
+      const close = typeof e.value === 'string' && !hidden ? closestName(e.value, choices.filter((c): c is string => typeof c === 'string')) : undefined;
+      problems.push({ field, message: `must be one of: ${choices.map((c) => JSON.stringify(c)).join(', ')}${given}${close ? `; did you mean ${JSON.stringify(close)}?` : ''}` });
+      continue;
+    }
+    problems.push({ field, message: `${e.message}${given}${hint && e.value === undefined ? ` — ${hint}` : ''}` });
   }
   return problems;
 }

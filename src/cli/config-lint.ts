@@ -1,13 +1,14 @@
 /** `cloudbridge config lint FILE [--diff [--config RUNNING_CONFIG | --store PATH_OR_URL]]`. */
 import { lintConfig } from '../app/config-lint.ts';
+import { formatProblem } from '../app/config-positions.ts';
 import { parseCommand } from './args.ts';
 import { diffConfig, formatPlan } from './config-diff.ts';
 
 const HELP = `Usage: cloudbridge config lint FILE [--diff [--config RUNNING_CONFIG | --store PATH_OR_URL]]
 
 Validates a config file as start-up would (schema, converter compilation, references, connector
-configs, file references) without starting anything. Exit code 1 when it has errors; each names
-the field and the fix.
+configs, file references) without starting anything. Prints every error at once, one a line, as
+"error: FILE:LINE:COLUMN FIELD: MESSAGE" (each names the fix); exit code 1 when there is one.
   --diff            also print what a start or reload with FILE would change in the store: each
                     converter, integration and forwarder to create, update (with the changed
                     fields; secrets only as "changed") or delete (config.mode declarative).
@@ -28,7 +29,7 @@ export async function runConfigLint(args: string[]): Promise<number> {
   }
   const result = await lintConfig(file);
   for (const w of result.warnings) console.log(`warning: ${w}`);
-  for (const p of result.problems) console.error(`error: ${p.field}: ${p.message}`);
+  for (const p of result.problems) console.error(`error: ${formatProblem(file, p)}`);
   if (result.ok) console.log(`${file}: OK (${result.converters} converters, ${result.integrations} integrations)`);
   if (!result.ok) return 1;
   if (!diff) return 0;

@@ -1,6 +1,7 @@
 /** `cloudbridge start`: runs the service until SIGTERM/SIGINT, then shuts down gracefully. */
+import { dirname, resolve as resolvePath } from 'node:path';
 import { startApp, type App } from '../app/app.ts';
-import { loadConfigFile, parseConfigText, type ConfigFile } from '../app/config-file.ts';
+import { locateConfigError, parseConfigText, readConfigText, type ConfigFile } from '../app/config-file.ts';
 import { defaultLogFormat, type LogFormat } from '../app/logger.ts';
 import { parseCommand, UsageError } from './args.ts';
 
@@ -47,15 +48,25 @@ export async function runStart(args: string[]): Promise<number> {
   const parsed = parseCommand(args, { config: { type: 'string', short: 'c' }, port: { type: 'string' }, 'log-format': { type: 'string' } }, HELP);
   if (!parsed) return 0;
   const file = parsed.values.config;
-  const config: ConfigFile = typeof file === 'string' ? loadConfigFile(file) : parseConfigText('{}', process.env);
+  const text = typeof file === 'string' ? readConfigText(file) : '{}';
+  const source = typeof file === 'string' ? file : 'config';
+  const config: ConfigFile = parseConfigText(text, process.env, source, typeof file === 'string' ? dirname(resolvePath(file)) : process.cwd());
   if (typeof parsed.values.port === 'string') config.server.port = Number(parsed.values.port);
   config.logging.format = logFormat(parsed.values['log-format'], config.logging.format);
-  const app = await startApp({ config });
+  let app: App;
+  try {
+    app = await startApp({ config });
+  } catch (err) {
+    throw locateConfigError(err, text, source);
+  }
   printBanner(app);
   if (typeof file === 'string') {
     process.on('SIGHUP', () => {
       app.log.info({ file }, 'SIGHUP: reloading the config file');
-      Promise.resolve().then(() => app.applyConfig(loadConfigFile(file))).then(
+      Promise.resolve().then(async () => {
+        const next = readConfigText(file);
+        await app.applyConfig(parseConfigText(next, process.env, file, dirname(resolvePath(file)))).catch((err: unknown) => { throw locateConfigError(err, next, file); });
+      }).then(
         () => app.log.info('config reloaded: changed converters, integrations and forwarders were applied'),
         (err: unknown) => app.log.error({ err: (err as Error).message }, 'config reload refused; the running config is unchanged'),
       );

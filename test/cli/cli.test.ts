@@ -83,7 +83,7 @@ describe('cloudbridge CLI', () => {
       assert.match(lint.stderr, /integrations\[2\]\.name: integration name "i" is also used by integrations\[0\]: names must be unique/);
       const start = run('start', '--config', file);
       assert.equal(start.code, 1);
-      assert.match(start.stderr, /CONFIG_INVALID.*converters\[1\]\.name.*converters\[0\].*integrations\[2\]\.name.*integrations\[0\]/);
+      assert.match(start.stderr, /CONFIG_INVALID[\s\S]*dup\.yaml:6:5 converters\[1\]\.name.*converters\[0\][\s\S]*dup\.yaml:24:5 integrations\[2\]\.name.*integrations\[0\]/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -47,8 +47,8 @@ describe('config lint and start: no secret in the output', () => {
     const r = run('config', 'lint', path);
     assert.equal(r.code, 1, r.output);
     assert.ok(!r.output.includes(SECRET), r.output);
-    assert.match(r.output, /error: integrations\[0\]\.config\.secretAccesKey: unknown property; did you mean secretAccessKey\?/);
-    assert.match(r.output, /error: integrations\[1\]\.config\.tls\.pass_phrase: unknown property; did you mean passphrase\?/);
+    assert.match(r.output, /error: \S+typo\.yaml:12:7 integrations\[0\]\.config\.secretAccesKey: unknown property; did you mean secretAccessKey\?/);
+    assert.match(r.output, /error: \S+typo\.yaml:19:29 integrations\[1\]\.config\.tls\.pass_phrase: unknown property; did you mean passphrase\?/);
   });
 
   it('a mapping typed without the space after the colon: the field and the type, not the text', () => {
@@ -65,7 +65,7 @@ describe('config lint and start: no secret in the output', () => {
     const r = run('config', 'lint', path);
     assert.equal(r.code, 1, r.output);
     assert.ok(!r.output.includes(SECRET), r.output);
-    assert.match(r.output, /error: integrations\[0\]\.config\.tls: Expected object; got a string \(value not shown\)/);
+    assert.match(r.output, /error: \S+colon\.yaml:12:7 integrations\[0\]\.config\.tls: Expected object; got a string \(value not shown\)/);
   });
 
   it('a misspelled store.postgres.url: hidden in lint and in start', () => {
@@ -78,12 +78,12 @@ describe('config lint and start: no secret in the output', () => {
   });
 
   const syntax: Array<[string, string, RegExp]> = [
-    ['a nested mapping in a value', `      password: ${SECRET}: x\n`, /line 7, column \d+: Nested mappings are not allowed/],
-    ['a bad escape in a double-quoted value', `      password: "${SECRET}\\q"\n`, /line 7, column \d+: invalid escape sequence/],
+    ['a nested mapping in a value', `      password: ${SECRET}: x\n`, /syntax\.yaml:7:\d+: YAML syntax error: Nested mappings are not allowed/],
+    ['a bad escape in a double-quoted value', `      password: "${SECRET}\\q"\n`, /syntax\.yaml:7:\d+: YAML syntax error: invalid escape sequence/],
     ['an unclosed quote', `      password: "${SECRET}\n`, /Missing closing "quote/],
     ['a value starting with *', `      password: *${SECRET}\n`, /an alias \(\*name\) has no anchor/],
-    ['a value starting with !', `      password: !${SECRET}\n`, /line 7, column \d+: unknown tag; a value that starts with ! must be put in quotes/],
-    ['a value starting with @', `      password: @${SECRET}\n`, /line 7, column \d+: a plain value cannot start with this character/],
+    ['a value starting with !', `      password: !${SECRET}\n`, /syntax\.yaml:7:\d+: YAML syntax error: unknown tag; a value that starts with ! must be put in quotes/],
+    ['a value starting with @', `      password: @${SECRET}\n`, /syntax\.yaml:7:\d+: YAML syntax error: a plain value cannot start with this character/],
   ];
   for (const [what, line, expected] of syntax) {
     it(`a YAML syntax error on the line of a secret (${what}): position and fix, not the line`, () => {

@@ -10,6 +10,7 @@ import { actorOf } from '../actor.ts';
 import type { ApiDeps } from '../deps.ts';
 import { errors, noContent, ref } from '../openapi.ts';
 import { serviceValidated } from '../service-validated.ts';
+import { strictBody } from '../strict-body.ts';
 
 type Id = { Params: { id: string } };
 const IdParams = Type.Object({ id: Type.String({ description: 'Converter id or name' }) });
@@ -75,7 +76,7 @@ export function converterRoutes(deps: ApiDeps): FastifyPluginAsync {
       await svc.deleteConverter(req.params.id, await actorOf(deps, req));
       return reply.status(204).send();
     });
-    app.post<{ Body: TestBody }>('/converters/test', { schema: { tags, summary: 'Run a converter on a sample; no side effects. A script error is part of the 200 answer (error, with its stage).', body: ConverterTestSpec, response: { 200: ConverterTestResultSpec, ...errors(404) } } }, async (req) => {
+    app.post<{ Body: TestBody }>('/converters/test', { ...strictBody, schema: { tags, summary: 'Run a converter on a sample; no side effects. A script error is part of the 200 answer (error, with its stage).', body: ConverterTestSpec, response: { 200: ConverterTestResultSpec, ...errors(404) } } }, async (req) => {
       const b = req.body;
       const saved = b.converter ? await svc.requireConverter(b.converter, 'converter') : null;
       const script = saved?.script ?? b.script;

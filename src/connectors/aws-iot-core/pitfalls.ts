@@ -11,6 +11,10 @@ export const AWS_IOT_PITFALLS: Array<{ symptom: string; fix: string }> = [
     fix: 'Create a new certificate (console, or `aws iot create-keys-and-certificate --set-as-active`), attach the same policy and thing, and update credentials.cert and credentials.key through the API or the config file: Cloudbridge reconnects with them and the persistent session keeps every message. If the certificate is not expired, fix this machine\'s clock.',
   },
   {
+    symptom: 'CONFIG_INVALID "credentials.key: the private key does not belong to the client certificate (the key is EC P-256, the certificate\'s key is RSA 2048 bits)" in config lint, when saving or starting.',
+    fix: 'credentials.key holds the key of another certificate (AWS IoT hands out the certificate, the private key and the public key as three files; a CSR-made certificate belongs to the key the CSR was made with). Put the private key the certificate was issued for in credentials.key. Every key type is compared (RSA, EC, Ed25519, Ed448), as for the client certificates of mqtt and the thingsboard-gateway forwarder.',
+  },
+  {
     symptom: 'A TLS_CERTIFICATE_EXPIRY warning event "the certificate … expires on … (in N days)".',
     fix: 'Rotate the certificate before that date as above. The integration status shows details.certificateExpiresAt, and the warning is raised again 7 days and 1 day before.',
   },

@@ -6,6 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { CloudbridgeError } from '../../core/errors.ts';
+import { checkKeyMatchesCertificate, loadPrivateKey } from './key-match.ts';
 
 export interface TlsMaterial {
   ca?: string | undefined;
@@ -46,34 +47,26 @@ function expiryWarnings(field: string, certs: X509Certificate[], now: number, wa
   return warnings;
 }
 
-/** An encrypted PKCS#8 key, or a traditional PEM key with a Proc-Type ENCRYPTED header. */
-const ENCRYPTED_KEY = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/;
-
 /**
  * Validates the material at `prefix` (e.g. `tls`) and returns warnings. Throws CONFIG_INVALID for
  * unparsable PEM, a certificate without key (or the reverse), a wrong passphrase or a key that
- * does not match the certificate.
+ * does not match the certificate (any key type: key-match.ts).
  */
 export function checkTlsMaterial(tls: TlsMaterial, prefix = 'tls', now = Date.now(), warnDays = 30): string[] {
   const warnings: string[] = [];
   if (tls.cert && !tls.key) throw invalid(`${prefix}.key`, 'a client certificate (cert) needs its private key');
   if (tls.key && !tls.cert) throw invalid(`${prefix}.cert`, 'a private key needs its client certificate (cert)');
   if (tls.ca) warnings.push(...expiryWarnings(`${prefix}.ca`, certificates(`${prefix}.ca`, tls.ca), now, warnDays));
-  if (tls.cert) warnings.push(...expiryWarnings(`${prefix}.cert`, certificates(`${prefix}.cert`, tls.cert), now, warnDays));
-  if (tls.cert && tls.key) {
+  const chain = tls.cert ? certificates(`${prefix}.cert`, tls.cert) : [];
+  warnings.push(...expiryWarnings(`${prefix}.cert`, chain, now, warnDays));
+  const leaf = chain[0];
+  if (tls.cert && tls.key && leaf) {
+    checkKeyMatchesCertificate(leaf, loadPrivateKey(tls.key, tls.passphrase, prefix), prefix);
     try {
       createSecureContext({ cert: tls.cert, key: tls.key, ...(tls.passphrase ? { passphrase: tls.passphrase } : {}) });
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
-      const text = err instanceof Error ? err.message : String(err);
-      if (/KEY_VALUES_MISMATCH/i.test(`${code} ${text}`)) throw invalid(`${prefix}.key`, 'the private key does not belong to the client certificate');
-      // A wrong passphrase does not always surface as BAD_DECRYPT: OpenSSL may instead fail to parse
-      // the garbage it decrypted (e.g. ERR_OSSL_UNSUPPORTED). Any load failure of an encrypted key is
-      // therefore a passphrase problem.
-      if (ENCRYPTED_KEY.test(tls.key) || /BAD_DECRYPT|bad decrypt|interrupted or cancelled/i.test(`${code} ${text}`)) {
-        throw invalid(`${prefix}.passphrase`, 'the private key cannot be decrypted: wrong or missing passphrase');
-      }
-      throw invalid(`${prefix}.key`, `the private key cannot be loaded (${code || 'unreadable PEM'}): paste the whole PEM text including its BEGIN/END lines`);
+      throw invalid(`${prefix}.key`, `the certificate and key cannot be used for TLS (${code || 'rejected by OpenSSL'}): use a PEM certificate and its private key`);
     }
   }
   return warnings;
