@@ -59,4 +59,21 @@ ThingsBoard checkpoints every event as it is received, in memory by default (a r
 the start position, or loses what arrived while it was down with \`latest\`), and passes no application
 properties to the converter. Cloudbridge keeps checkpoints with the data in its database, passes
 every property, and splits the partitions between instances.
+
+## Least-privilege access
+
+Cloudbridge authenticates with a shared access policy's connection string (SAS); it does not use
+Microsoft Entra ID, so Azure RBAC roles (such as *Azure Event Hubs Data Receiver*) do not apply to
+it. The least a policy can have:
+
+| Right | For |
+|---|---|
+| Listen | reading the partitions, the hub's and partitions' properties |
+| Send | downlinks only (sent to the same event hub) |
+| Manage | never needed |
+
+Create the policy on the event hub itself (Event hub → Settings → Shared access policies → Add,
+tick Listen) rather than on the namespace, so the key opens only that hub; its connection string
+ends in \`;EntityPath=<hub>\`. Give Cloudbridge its own consumer group. A namespace with local
+(SAS) authentication disabled refuses every connection string (\`AUTH_FAILED\`).
 `;

@@ -31,4 +31,21 @@ session's messages are stored in the order they were sent. The SDK renews the se
 ThingsBoard's Service Bus integration completes messages whose conversion failed and passes no
 application properties; Cloudbridge passes every application property and the system properties
 in the metadata, and dead-letters failed messages where they can be replayed.
+
+## Least-privilege access
+
+Cloudbridge authenticates with a shared access policy's connection string (SAS); it does not use
+Microsoft Entra ID, so Azure RBAC roles (such as *Azure Service Bus Data Receiver*) do not apply to
+it. The least a policy can have:
+
+| Right | For |
+|---|---|
+| Listen | receiving in peek-lock, completing, abandoning, dead-lettering, lock renewal, sessions |
+| Send | downlinks only (\`downlinkQueueOrTopic\`) |
+| Manage | never needed |
+
+A policy on the queue (or topic) grants nothing on other entities: with downlinks to another queue,
+use a namespace policy with Listen and Send, or keep uplink and downlink on separate integrations
+each with its entity's policy. A namespace with local (SAS) authentication disabled refuses every
+connection string (\`AUTH_FAILED\`).
 `;
