@@ -1,3 +1,5 @@
+import { sasAccessIntro } from '../azure-common/index.ts';
+
 /** The explanatory sections of the generated `azure-event-hubs` docs page (docs/connectors/azure-event-hubs.md). */
 export const EVENT_HUBS_GUIDE = `## How it reads
 
@@ -60,11 +62,7 @@ the start position, or loses what arrived while it was down with \`latest\`), an
 properties to the converter. Cloudbridge keeps checkpoints with the data in its database, passes
 every property, and splits the partitions between instances.
 
-## Least-privilege access
-
-Cloudbridge authenticates with a shared access policy's connection string (SAS); it does not use
-Microsoft Entra ID, so Azure RBAC roles (such as *Azure Event Hubs Data Receiver*) do not apply to
-it. The least a policy can have:
+${sasAccessIntro('Azure Event Hubs Data Receiver')} The least a policy can have:
 
 | Right | For |
 |---|---|
@@ -74,6 +72,5 @@ it. The least a policy can have:
 
 Create the policy on the event hub itself (Event hub → Settings → Shared access policies → Add,
 tick Listen) rather than on the namespace, so the key opens only that hub; its connection string
-ends in \`;EntityPath=<hub>\`. Give Cloudbridge its own consumer group. A namespace with local
-(SAS) authentication disabled refuses every connection string (\`AUTH_FAILED\`).
+ends in \`;EntityPath=<hub>\`. Give Cloudbridge its own consumer group.
 `;

@@ -1,3 +1,5 @@
+import { sasAccessIntro } from '../azure-common/index.ts';
+
 /** The explanatory sections of the generated `azure-iot-hub` docs page (docs/connectors/azure-iot-hub.md). */
 export const IOT_HUB_GUIDE = `## Device-to-cloud
 
@@ -57,12 +59,8 @@ status as \`feedback.lost\`) and the downlinks keep the status \`sent\`.
 | \`readTwin\` | \`{"deviceId": "..."}\` | the device id, reported properties and \`$version\`, whether they were stored now |
 | \`syncTwins\` | \`{}\` | the twin sync counters |
 
-## Least-privilege access
-
-Cloudbridge authenticates with a shared access policy of the hub (IoT Hub → Security settings →
-Shared access policies); it does not use Microsoft Entra ID, so Azure RBAC roles (such as *IoT Hub
-Data Contributor*) do not apply to it. Create a policy with only the permissions the features you
-use need:
+${sasAccessIntro('IoT Hub Data Contributor')} Create a policy of the hub (IoT Hub →
+Security settings → Shared access policies) with only the permissions the features you use need:
 
 | Permission | For |
 |---|---|

@@ -1,3 +1,5 @@
+import { sasAccessIntro } from '../azure-common/index.ts';
+
 /** More sections of the generated `azure-service-bus` docs page. */
 export const SERVICE_BUS_GUIDE = `## How messages are settled
 
@@ -32,11 +34,7 @@ ThingsBoard's Service Bus integration completes messages whose conversion failed
 application properties; Cloudbridge passes every application property and the system properties
 in the metadata, and dead-letters failed messages where they can be replayed.
 
-## Least-privilege access
-
-Cloudbridge authenticates with a shared access policy's connection string (SAS); it does not use
-Microsoft Entra ID, so Azure RBAC roles (such as *Azure Service Bus Data Receiver*) do not apply to
-it. The least a policy can have:
+${sasAccessIntro('Azure Service Bus Data Receiver')} The least a policy can have:
 
 | Right | For |
 |---|---|
@@ -46,6 +44,5 @@ it. The least a policy can have:
 
 A policy on the queue (or topic) grants nothing on other entities: with downlinks to another queue,
 use a namespace policy with Listen and Send, or keep uplink and downlink on separate integrations
-each with its entity's policy. A namespace with local (SAS) authentication disabled refuses every
-connection string (\`AUTH_FAILED\`).
+each with its entity's policy.
 `;
