@@ -1,5 +1,5 @@
 /**
- * The second AWS IoT stand-in of test-peers.md §5: aedes (in-process, MQTT 3.1.1 only) behind a
+ * The second AWS IoT stand-in of docs/testing.md, "AWS IoT Core and MQTT": aedes (in-process, MQTT 3.1.1 only) behind a
  * Node TLS server that demands a client certificate. Closer to AWS IoT than Mosquitto where
  * Mosquitto is lenient: a publish its rules deny closes the connection (no PUBACK), a denied
  * subscription gets SUBACK 0x80 (or closes the connection), and the client id must equal the

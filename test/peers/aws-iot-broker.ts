@@ -1,5 +1,5 @@
 /**
- * A stand-in for AWS IoT Core (docs test-peers.md §5): Mosquitto with mutual TLS
+ * A stand-in for AWS IoT Core (docs/testing.md, "AWS IoT Core and MQTT"): Mosquitto with mutual TLS
  * (`require_certificate`, `use_identity_as_username`, so the certificate CN is the identity) and an
  * ACL per identity mimicking per-thing IoT policies, plus a throw-away PKI made with openssl.
  *

@@ -1,5 +1,5 @@
 /**
- * fauxqs 2.4.1 (docs test-peers.md §3), the SQS stand-in, on a free loopback port: in this
+ * fauxqs 2.4.1 (docs/testing.md, "SQS: fauxqs"), the SQS stand-in, on a free loopback port: in this
  * process, or in a child process (benchmarks, so it gets its own CPU; and tests that need the
  * queue to outlive a Cloudbridge process are fine with in-process, since Cloudbridge is the child).
  *

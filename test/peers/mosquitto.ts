@@ -9,7 +9,7 @@
  * Every broker started here is killed (and its dir removed) when the test process exits, also
  * after a failed test or on SIGTERM/SIGINT.
  *
- * Message-loss gotcha (docs test-peers.md §5): Mosquitto's default max_queued_messages (1000)
+ * Message-loss gotcha (docs/testing.md, "AWS IoT Core and MQTT"): Mosquitto's default max_queued_messages (1000)
  * silently drops messages for a slow subscriber; this launcher defaults to unlimited (0).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';

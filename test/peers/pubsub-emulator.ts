@@ -1,5 +1,5 @@
 /**
- * Google's Pub/Sub emulator (test-peers.md §4) as a test peer: started on a free loopback port in
+ * Google's Pub/Sub emulator (docs/testing.md, "Google Pub/Sub") as a test peer: started on a free loopback port in
  * its own process group (it is a shell script that starts a JVM), ready when `GET /` answers, and
  * stopped by killing the group. The emulator keeps everything in memory: `restart()` brings back an
  * empty one on the same port. Where the emulator is not installed, `startPubSubEmulator` fails with
@@ -82,7 +82,7 @@ async function launch(port: number): Promise<ChildProcess> {
 
 export async function startPubSubEmulator(): Promise<PubSubEmulator> {
   if (!emulatorInstalled()) {
-    throw new Error(`The Pub/Sub emulator is not installed (${EMULATOR_BIN} is missing): install Google's Debian package google-cloud-cli-pubsub-emulator (and OpenJDK 17) from packages.cloud.google.com; see test-peers.md §4.`);
+    throw new Error(`The Pub/Sub emulator is not installed (${EMULATOR_BIN} is missing): install Google's Debian package google-cloud-cli-pubsub-emulator (and OpenJDK 17) from packages.cloud.google.com; see docs/testing.md, "Google Pub/Sub".`);
   }
   const port = await freePort();
   let child = await launch(port);

@@ -1,5 +1,5 @@
 /**
- * A stand-in for an IBM Watson IoT Platform organization (docs test-peers.md §5): Mosquitto over
+ * A stand-in for an IBM Watson IoT Platform organization (docs/testing.md, "AWS IoT Core and MQTT"): Mosquitto over
  * TLS (a throw-away CA from test-pki.ts) with a password file and an ACL.
  *
  *   const watson = await startWatsonBroker();

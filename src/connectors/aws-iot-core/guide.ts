@@ -18,4 +18,50 @@ connections": client ids, sessions, order, lowering the count); on AWS IoT:
 - Each connection has its own persistent session, expiring \`sessionExpirySeconds\` after it drops
   (the account quota on MQTT 3.1.1): what AWS IoT queued for it meanwhile arrives when it
   reconnects within that time.
+
+## Least-privilege policy
+
+An AWS IoT policy attached to the certificate in \`credentials\` (AWS IoT → Security → Policies),
+for region \`eu-west-1\`, account \`123456789012\`, \`clientId: cloudbridge-plant\`, one filter
+\`devices/+/telemetry\` and \`downlinkTopicPattern: commands/\${deviceName}\`. The connector
+connects, subscribes, receives and (for downlinks) publishes, nothing else:
+
+\`\`\`json
+{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": "iot:Connect",
+      "Resource": "arn:aws:iot:eu-west-1:123456789012:client/cloudbridge-plant*"
+    },
+    {
+      "Effect": "Allow",
+      "Action": "iot:Subscribe",
+      "Resource": [
+        "arn:aws:iot:eu-west-1:123456789012:topicfilter/devices/+/telemetry",
+        "arn:aws:iot:eu-west-1:123456789012:topicfilter/$share/cloudbridge-plant/devices/+/telemetry"
+      ]
+    },
+    {
+      "Effect": "Allow",
+      "Action": "iot:Receive",
+      "Resource": "arn:aws:iot:eu-west-1:123456789012:topic/devices/*/telemetry"
+    },
+    {
+      "Effect": "Allow",
+      "Action": "iot:Publish",
+      "Resource": "arn:aws:iot:eu-west-1:123456789012:topic/commands/*"
+    }
+  ]
+}
+\`\`\`
+
+- \`client/cloudbridge-plant*\` covers \`<clientId>-<i>\` of \`connections\` above 1; with one
+  connection \`client/cloudbridge-plant\` is enough. Every instance needs its own client id.
+- In \`topicfilter/\` resources \`+\` and \`#\` are plain characters matching the filter as
+  written; \`*\` is the policy wildcard. The \`$share/...\` filter is needed only with
+  \`connections\` above 1 or \`sharedGroup\` set.
+- Drop the \`iot:Publish\` statement without downlinks. No IAM user or role is involved: the
+  certificate is the credential.
 `;

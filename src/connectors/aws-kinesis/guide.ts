@@ -89,4 +89,35 @@ database), de-aggregates KPL records and supports AT_TIMESTAMP.
   not offered; Cloudbridge polls GetRecords. Give each application its own stream or keep the number
   of consumers per stream low.
 - Reading streams of another account by ARN (requests name the stream).
+
+## Least-privilege policy
+
+An IAM policy for the user or role whose credentials the integration uses (stream
+\`iot-telemetry\`, downlink stream \`iot-commands\`, region \`eu-west-1\`, account \`123456789012\`).
+The connector calls DescribeStreamSummary, ListShards, GetShardIterator and GetRecords on the
+stream and PutRecord on the downlink stream. Shard leases and checkpoints are kept in Cloudbridge's
+own database, so **no DynamoDB table or permission** is needed (unlike the KCL):
+
+\`\`\`json
+{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "CloudbridgeUplink",
+      "Effect": "Allow",
+      "Action": ["kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:GetShardIterator", "kinesis:GetRecords"],
+      "Resource": "arn:aws:kinesis:eu-west-1:123456789012:stream/iot-telemetry"
+    },
+    {
+      "Sid": "CloudbridgeDownlink",
+      "Effect": "Allow",
+      "Action": "kinesis:PutRecord",
+      "Resource": "arn:aws:kinesis:eu-west-1:123456789012:stream/iot-commands"
+    }
+  ]
+}
+\`\`\`
+
+A stream encrypted with a customer-managed KMS key also needs \`kms:Decrypt\` on that key (and
+\`kms:GenerateDataKey\` for the downlink stream); the AWS-managed key \`aws/kinesis\` needs nothing.
 `;

@@ -1,6 +1,6 @@
 /**
  * The shard leases of one instance: which shards it reads. Three timers, none of which waits on
- * the pipeline (field lessons: a blocked pipeline must never let leases expire):
+ * the pipeline (docs/field-lessons.md #8: a blocked pipeline must never let leases expire):
  *   - renewal, every third of leaseDurationSeconds: renews every lease a reader here holds; a
  *     refused renewal (taken over) or one that could not reach the store before the lease expired
  *     stops the reader;

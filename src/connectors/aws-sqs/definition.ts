@@ -8,6 +8,7 @@ import { resolveSqsConfig, SqsConfigSpec, type ResolvedSqsConfig } from './confi
 import { checkSqsConnection } from './connection-check.ts';
 import type { SqsApi } from './sqs-api.ts';
 import { SqsSource } from './sqs-source.ts';
+import { SQS_GUIDE } from './guide.ts';
 import { SQS_PITFALLS } from './pitfalls.ts';
 import { validateSqsConfig } from './validate.ts';
 
@@ -48,5 +49,6 @@ export const awsSqsConnector: ConnectorDefinition<typeof SqsConfigSpec> = {
     const c = resolveSqsConfig(config);
     return checkSqsConnection(c, await sdkApiFor(c, 1), signal);
   },
+  guide: SQS_GUIDE,
   pitfalls: SQS_PITFALLS,
 };

@@ -10,7 +10,7 @@
  * makes the store recognise it, so nothing is stored twice.
  *
  * Stalls: the HTTP request timeout is longer than the long poll, and a watchdog replaces the
- * SQS client when a poll hangs anyway (field lessons #4, #12).
+ * SQS client when a poll hangs anyway (docs/field-lessons.md #4, #12).
  *
  * Start, stop and the drain are the shared SourceLifecycle (src/core/source-lifecycle.ts).
  */

@@ -6,3 +6,4 @@
 export { parseAzureConnectionString, expectNamespaceString, redactConnectionString, type AzureConnectionString, type AzureConnectionKind, type ExpectNamespaceOptions } from './connection-string.ts';
 export { translateAzureError, azureErrorCode, maskAzureSecrets, isRetryableAzureError, type AzureErrorContext, type AzureErrorFacts } from './azure-errors.ts';
 export { guardReceiverAddress } from './receiver-address-guard.ts';
+export { sasAccessIntro } from './access-guide.ts';

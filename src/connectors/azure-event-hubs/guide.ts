@@ -1,3 +1,5 @@
+import { sasAccessIntro } from '../azure-common/index.ts';
+
 /** The explanatory sections of the generated `azure-event-hubs` docs page (docs/connectors/azure-event-hubs.md). */
 export const EVENT_HUBS_GUIDE = `## How it reads
 
@@ -59,4 +61,16 @@ ThingsBoard checkpoints every event as it is received, in memory by default (a r
 the start position, or loses what arrived while it was down with \`latest\`), and passes no application
 properties to the converter. Cloudbridge keeps checkpoints with the data in its database, passes
 every property, and splits the partitions between instances.
+
+${sasAccessIntro('Azure Event Hubs Data Receiver')} The least a policy can have:
+
+| Right | For |
+|---|---|
+| Listen | reading the partitions, the hub's and partitions' properties |
+| Send | downlinks only (sent to the same event hub) |
+| Manage | never needed |
+
+Create the policy on the event hub itself (Event hub → Settings → Shared access policies → Add,
+tick Listen) rather than on the namespace, so the key opens only that hub; its connection string
+ends in \`;EntityPath=<hub>\`. Give Cloudbridge its own consumer group.
 `;

@@ -1,3 +1,5 @@
+import { sasAccessIntro } from '../azure-common/index.ts';
+
 /** The explanatory sections of the generated `azure-iot-hub` docs page (docs/connectors/azure-iot-hub.md). */
 export const IOT_HUB_GUIDE = `## Device-to-cloud
 
@@ -56,4 +58,19 @@ status as \`feedback.lost\`) and the downlinks keep the status \`sent\`.
 |---|---|---|
 | \`readTwin\` | \`{"deviceId": "..."}\` | the device id, reported properties and \`$version\`, whether they were stored now |
 | \`syncTwins\` | \`{}\` | the twin sync counters |
+
+${sasAccessIntro('IoT Hub Data Contributor')} Create a policy of the hub (IoT Hub →
+Security settings → Shared access policies) with only the permissions the features you use need:
+
+| Permission | For |
+|---|---|
+| Service connect | device-to-cloud messages (the built-in endpoint), cloud-to-device messages and their delivery feedback |
+| Registry read | \`readTwin\`, \`twinSyncIntervalSeconds\` |
+| Registry write | \`ATTRIBUTES_UPDATED\` downlinks (desired properties) |
+| Device connect | never needed (it lets a key act as any device) |
+
+The built-in \`service\` policy has Service connect only; \`iothubowner\` has everything, more than
+Cloudbridge needs. With \`eventHubCompatibleConnectionString\`, that string (built-in endpoint →
+Event Hub-compatible endpoint) carries the \`service\` policy's Listen right. Give Cloudbridge its
+own consumer group on the built-in endpoint.
 `;

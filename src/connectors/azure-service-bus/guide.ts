@@ -1,3 +1,5 @@
+import { sasAccessIntro } from '../azure-common/index.ts';
+
 /** More sections of the generated `azure-service-bus` docs page. */
 export const SERVICE_BUS_GUIDE = `## How messages are settled
 
@@ -31,4 +33,16 @@ session's messages are stored in the order they were sent. The SDK renews the se
 ThingsBoard's Service Bus integration completes messages whose conversion failed and passes no
 application properties; Cloudbridge passes every application property and the system properties
 in the metadata, and dead-letters failed messages where they can be replayed.
+
+${sasAccessIntro('Azure Service Bus Data Receiver')} The least a policy can have:
+
+| Right | For |
+|---|---|
+| Listen | receiving in peek-lock, completing, abandoning, dead-lettering, lock renewal, sessions |
+| Send | downlinks only (\`downlinkQueueOrTopic\`) |
+| Manage | never needed |
+
+A policy on the queue (or topic) grants nothing on other entities: with downlinks to another queue,
+use a namespace policy with Listen and Send, or keep uplink and downlink on separate integrations
+each with its entity's policy.
 `;

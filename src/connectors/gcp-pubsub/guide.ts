@@ -59,4 +59,44 @@ subscription, \`serviceAccountKey\` → credentials.
 \`apiEndpoint: http://127.0.0.1:8085\`. The emulator keeps everything in memory (a restart forgets
 topics, subscriptions and messages), does not apply subscription filters and has no IAM (the
 connection check says so).
+
+## Least-privilege roles
+
+Grant the service account (the one in \`credentials\`, or the environment's) roles on the
+resources themselves, not on the project:
+
+| Resource | Role | For |
+|---|---|---|
+| the subscription | \`roles/pubsub.subscriber\` | streaming pull, ack, nack, deadline extensions (\`pubsub.subscriptions.consume\`) |
+| the subscription | \`roles/pubsub.viewer\` | reading its settings at start and in the connection check (\`pubsub.subscriptions.get\`: push or pull, ordering, exactly-once, dead-letter policy) |
+| the downlink topic | \`roles/pubsub.publisher\` | downlinks (\`pubsub.topics.publish\`) |
+| the downlink topic | \`roles/pubsub.viewer\` | the connection check's look-up of the topic (\`pubsub.topics.get\`) |
+
+\`\`\`bash
+gcloud pubsub subscriptions add-iam-policy-binding iot-telemetry-cloudbridge \\
+  --member=serviceAccount:cloudbridge@my-project.iam.gserviceaccount.com --role=roles/pubsub.subscriber
+gcloud pubsub subscriptions add-iam-policy-binding iot-telemetry-cloudbridge \\
+  --member=serviceAccount:cloudbridge@my-project.iam.gserviceaccount.com --role=roles/pubsub.viewer
+gcloud pubsub topics add-iam-policy-binding iot-commands \\
+  --member=serviceAccount:cloudbridge@my-project.iam.gserviceaccount.com --role=roles/pubsub.publisher
+\`\`\`
+
+Or one custom role with exactly the four permissions used:
+
+\`\`\`json
+{
+  "title": "Cloudbridge",
+  "description": "Pull from a subscription, publish downlinks",
+  "stage": "GA",
+  "includedPermissions": [
+    "pubsub.subscriptions.get",
+    "pubsub.subscriptions.consume",
+    "pubsub.topics.get",
+    "pubsub.topics.publish"
+  ]
+}
+\`\`\`
+
+A topic with a dead-letter policy on the subscription is Pub/Sub's own business: its service agent
+needs publisher on the dead-letter topic and subscriber on the subscription, not Cloudbridge.
 `;

@@ -64,7 +64,9 @@ export function translatePubSubError(err: unknown, ctx: PubSubErrorContext): Clo
     return new CloudbridgeError('AUTH_FAILED', `Google rejected ${ctx.credentials} during ${ctx.operation} (${detail}): the key is invalid, expired, deleted or disabled, or the service account was deleted. Rotate the key: create a new JSON key for the service account and paste it into credentials.`, { ...details, field: 'credentials' }, opts);
   }
   if (code === GRPC.PERMISSION_DENIED) {
-    const role = ctx.resourceKind === 'topic' ? 'roles/pubsub.publisher on the topic' : 'roles/pubsub.subscriber on the subscription (and roles/pubsub.publisher on downlinkTopic for downlinks)';
+    const role = ctx.operation === 'GetSubscription' || ctx.operation === 'GetTopic'
+      ? `roles/pubsub.viewer on the ${ctx.resourceKind} (reading its settings needs pubsub.${ctx.resourceKind}s.get, which roles/pubsub.${ctx.resourceKind === 'topic' ? 'publisher' : 'subscriber'} does not include)`
+      : ctx.resourceKind === 'topic' ? 'roles/pubsub.publisher on the topic' : 'roles/pubsub.subscriber on the subscription (and roles/pubsub.publisher on downlinkTopic for downlinks)';
     return new CloudbridgeError('PERMISSION_DENIED', `${ctx.credentials} may not ${ctx.operation} on ${where}${otherProject} (${detail}): grant it ${role}. Also check that the Pub/Sub API is enabled in the project.`, details, opts);
   }
   if (code === GRPC.NOT_FOUND) {

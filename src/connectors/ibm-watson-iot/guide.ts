@@ -52,4 +52,17 @@ as Watson IoT does (a device publishes to \`iot-2/evt/...\`, applications see
 \`iot-2/type/.../id/.../evt/...\`): the test device publishes to the application-side topic. Scalable
 applications (\`A:\` client ids shared by several connections) are Watson IoT's own extension and are
 not exercised there: Mosquitto treats a second connection with a client id as a takeover.
+
+## Least-privilege API key role
+
+Generate the API key (platform dashboard → Apps → API Keys → Generate API key) with the role that
+covers what the integration does (receive events and device status; send commands for downlinks):
+
+| Role | Receives device events and status | Sends commands | Use |
+|---|---|---|---|
+| Standard Application | yes | yes | the least privilege with downlinks: choose this |
+| Backend Trusted Application | yes | yes | also acts on behalf of devices and gateways: more than Cloudbridge needs |
+
+Each integration (and each instance, unless \`sharedSubscription\` is on) needs its own \`appId\`;
+the key can be shared. The token is shown once, when the key is generated.
 `;

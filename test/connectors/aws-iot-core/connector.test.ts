@@ -1,6 +1,6 @@
 /**
  * The aws-iot-core connector against Mosquitto with mutual TLS and a per-identity ACL (the AWS IoT
- * stand-in of test-peers.md §5): uplink, downlink, and each documented error as a user sees it.
+ * stand-in of docs/testing.md, "AWS IoT Core and MQTT"): uplink, downlink, and each documented error as a user sees it.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 /**
- * MQTT 3.1.1 denials the way AWS IoT answers them, on aedes behind a mutual-TLS server (test-peers.md
- * §5): a denied publish closes the connection without a PUBACK, a denied subscription gets SUBACK
+ * MQTT 3.1.1 denials the way AWS IoT answers them, on aedes behind a mutual-TLS server (docs/testing.md,
+ * "AWS IoT Core and MQTT"): a denied publish closes the connection without a PUBACK, a denied subscription gets SUBACK
  * 0x80, a client id other than the certificate CN is refused at CONNACK.
  */
 import { after, before, describe, it } from 'node:test';

@@ -55,6 +55,10 @@ describe('gcp-pubsub: errors translated at the edge', () => {
     const denied = translatePubSubError(grpc(7, 'User not authorized to perform this action.'), ctx);
     assert.equal(denied.code, 'PERMISSION_DENIED');
     assert.match(denied.message, /grant it roles\/pubsub.subscriber on the subscription \(and roles\/pubsub.publisher on downlinkTopic for downlinks\)/);
+    const settings = translatePubSubError(grpc(7, 'User not authorized to perform this action.'), { ...ctx, operation: 'GetSubscription' });
+    assert.match(settings.message, /may not GetSubscription .*grant it roles\/pubsub.viewer on the subscription \(reading its settings needs pubsub.subscriptions.get, which roles\/pubsub.subscriber does not include\)/);
+    const topic = translatePubSubError(grpc(7, 'User not authorized to perform this action.'), { ...ctx, operation: 'GetTopic', resourceKind: 'topic', resource: 'projects/my-iot-project/topics/commands', field: 'downlinkTopic' });
+    assert.match(topic.message, /grant it roles\/pubsub.viewer on the topic \(reading its settings needs pubsub.topics.get/);
     const missing = translatePubSubError(grpc(5, 'Resource not found (resource=telemetry).'), ctx);
     assert.equal(missing.code, 'NOT_FOUND');
     assert.match(missing.message, /Subscription projects\/other-project\/subscriptions\/telemetry does not exist \(in project other-project, not projectId my-iot-project\).*wrong project.*another project the service account cannot see/);

@@ -1,5 +1,5 @@
 /**
- * AMQP error conditions the Azure SDKs translate (azure-amqp-notes.md §6), and the shape of an
+ * AMQP error conditions the Azure SDKs translate (docs/azure-amqp.md §6), and the shape of an
  * AMQP error as the double sends it on a detach, a rejected outcome or a management response.
  */
 export const CONDITIONS = {

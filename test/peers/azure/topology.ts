@@ -82,7 +82,7 @@ export const DEFAULT_IOT_KEYS: SasKey[] = [
 ];
 const ONE_MIB = 1024 * 1024;
 
-/** The topology used when `startAzureDouble()` gets none (azure-amqp-notes.md §8 example). */
+/** The topology used when `startAzureDouble()` gets none (docs/azure-amqp.md §7 example). */
 export const DEFAULT_TOPOLOGY: AzureDoubleTopology = {
   eventHubs: { hubs: [{ name: 'hub1', partitions: 4, consumerGroups: ['cg1'] }, { name: 'routing', partitions: 3 }] },
   serviceBus: {
