@@ -5,15 +5,16 @@ import { locateConfigError, parseConfigText, readConfigText, type ConfigFile } f
 import { defaultLogFormat, type LogFormat } from '../app/logger.ts';
 import { parseCommand, UsageError } from './args.ts';
 
-const HELP = `Usage: cloudbridge start [--config FILE] [--port N] [--log-format pretty|json]
+const HELP = `Usage: cloudbridge start [--config FILE] [--port N] [--host ADDR] [--log-format pretty|json]
 
-Starts Cloudbridge. Without --config: SQLite at ./data/cloudbridge.db, API on port 8080.
+Starts Cloudbridge. Without --config: SQLite at ./data/cloudbridge.db, API on 127.0.0.1:8080.
 The YAML file holds store, server, logging, converters and integrations (see docs/configuration.md).
 SIGHUP re-reads the file and the files it references (scriptFile, file:): changed converters,
 integrations and forwarders are applied (only they restart); with config.mode declarative, what
 the file no longer has is deleted.
   --config FILE   YAML config file (\${ENV_VAR} is replaced from the environment)
   --port N        override server.port
+  --host ADDR     override server.host (0.0.0.0: every interface, e.g. in a container)
   --log-format F  pretty (one readable line per record) or json; overrides logging.format.
                   Default: pretty when stdout is a terminal, else json`;
 
@@ -45,13 +46,14 @@ export function waitForShutdown(app: App): Promise<number> {
 }
 
 export async function runStart(args: string[]): Promise<number> {
-  const parsed = parseCommand(args, { config: { type: 'string', short: 'c' }, port: { type: 'string' }, 'log-format': { type: 'string' } }, HELP);
+  const parsed = parseCommand(args, { config: { type: 'string', short: 'c' }, port: { type: 'string' }, host: { type: 'string' }, 'log-format': { type: 'string' } }, HELP);
   if (!parsed) return 0;
   const file = parsed.values.config;
   const text = typeof file === 'string' ? readConfigText(file) : '{}';
   const source = typeof file === 'string' ? file : 'config';
   const config: ConfigFile = parseConfigText(text, process.env, source, typeof file === 'string' ? dirname(resolvePath(file)) : process.cwd());
   if (typeof parsed.values.port === 'string') config.server.port = Number(parsed.values.port);
+  if (typeof parsed.values.host === 'string') config.server.host = parsed.values.host;
   config.logging.format = logFormat(parsed.values['log-format'], config.logging.format);
   let app: App;
   try {

@@ -147,6 +147,9 @@ describe('deploy/Containerfile', () => {
     assert.ok(runtime.findIndex((i) => i.op === 'USER') < runtime.findIndex((i) => i.op === 'ENTRYPOINT'), 'USER before ENTRYPOINT');
     assert.deepEqual(JSON.parse(last('VOLUME')), [last('WORKDIR')], 'the working directory (./data/ by default) is the volume');
     assert.equal(Number(last('EXPOSE')), parseConfigText('{}', {}).server.port, 'EXPOSE is the default server.port');
+    const cmd = JSON.parse(last('CMD')) as string[];
+    assert.equal(parseConfigText('{}', {}).server.host, '127.0.0.1', 'the default listens on loopback only');
+    assert.deepEqual(cmd.slice(cmd.indexOf('--host'), cmd.indexOf('--host') + 2), ['--host', '0.0.0.0'], 'the image listens on every interface, or -p could not reach it');
   });
 
   it('its HEALTHCHECK command succeeds against a running Cloudbridge and fails once it is stopped', async () => {

@@ -69,15 +69,18 @@ describe('the npm package', () => {
     assert.equal(existsSync(join(pkg, 'test')), false, 'no test/');
   });
 
-  it('runs from a directory outside the clone: help, config lint and converter test', () => {
+  it('runs from a directory outside the clone: version, help, config lint and converter test', () => {
+    const version = run('--version');
+    assert.equal(version.status, 0, version.stderr);
+    assert.match(version.stdout, new RegExp(`^cloudbridge ${JSON.parse(readFileSync(join(tmp, 'prefix', 'node_modules', 'cloudbridge', 'package.json'), 'utf8')).version} \\(Node 24\\.`));
     const help = run('--help');
     assert.equal(help.status, 0, help.stderr);
     assert.match(help.stdout, /cloudbridge start \[--config FILE\]/);
 
     writeFileSync(join(userDir, 'decoder.js'), DECODER);
-    const converted = run('converter', 'test', '--file', 'decoder.js', '--payload', '{"t": 21.5}', '--metadata', '{"topic": "sensors/probe-1"}');
+    const converted = run('converter', 'test', '--file', 'decoder.js', '--payload', '{"t": 21.5}', '--metadata', '{"topic": "sensors/probe-1"}', '--json');
     assert.equal(converted.status, 0, converted.stderr);
-    assert.deepEqual(JSON.parse(converted.stdout), { deviceName: 'probe-1', deviceType: 'probe', telemetry: { temperature: 21.5 } });
+    assert.deepEqual((JSON.parse(converted.stdout) as { output: unknown }).output, { deviceName: 'probe-1', deviceType: 'probe', telemetry: { temperature: 21.5 } });
 
     writeFileSync(join(userDir, 'bad.yaml'), 'server:\n  port: 99999\n');
     const bad = run('config', 'lint', 'bad.yaml');
