@@ -18,6 +18,7 @@ import { PostgresIngest } from './ingest.ts';
 import { PostgresLeases } from './leases.ts';
 import { migratePostgres } from './migrate.ts';
 import { PostgresOutbox } from './outbox.ts';
+import { PostgresRetention } from './retention.ts';
 import { PostgresSettings } from './settings.ts';
 import { PostgresTelemetry } from './telemetry.ts';
 
@@ -57,7 +58,7 @@ export class PostgresStore extends RoleStore {
     });
     const roles = {
       ingest, entities, telemetry, attributes, events, deadLetters, dedupe, leases, outbox,
-      downlinks: new PostgresDownlinks(db), config: new PostgresConfig(db), settings: new PostgresSettings(db),
+      downlinks: new PostgresDownlinks(db), config: new PostgresConfig(db), settings: new PostgresSettings(db), retention: new PostgresRetention(db),
     };
     super(roles);
     this.#db = db;

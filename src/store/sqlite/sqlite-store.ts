@@ -18,6 +18,7 @@ import { SqliteIngest } from './ingest.ts';
 import { SqliteLeases } from './leases.ts';
 import { migrateSqlite } from './migrate.ts';
 import { SqliteOutbox } from './outbox.ts';
+import { SqliteRetention } from './retention.ts';
 import { SqliteSettings } from './settings.ts';
 import { SqliteTelemetry } from './telemetry.ts';
 import type { StoreFiles } from '../types.ts';
@@ -57,7 +58,7 @@ export class SqliteStore extends RoleStore {
     });
     const roles = {
       ingest, entities, telemetry, attributes, events, deadLetters, leases, outbox,
-      downlinks: new SqliteDownlinks(db), config: new SqliteConfig(db), settings: new SqliteSettings(db),
+      downlinks: new SqliteDownlinks(db), config: new SqliteConfig(db), settings: new SqliteSettings(db), retention: new SqliteRetention(db),
     };
     super(roles);
     this.#db = db;
