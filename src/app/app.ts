@@ -29,6 +29,8 @@ import { createLogger, SecretScrubber } from './logger.ts';
 import { createLatencyHistogram, createRegistry, registerIntegrationMetrics, registerSandboxMetrics, registerStoreMetrics } from './metrics.ts';
 import { decryptConfig } from './integration-secrets.ts';
 import { startHousekeeping } from './housekeeping.ts';
+import { Retention } from './retention.ts';
+import { registerRetentionMetrics } from './retention-metrics.ts';
 import { withFaults } from './fault-injection.ts';
 import { StoreHealth } from './store-health.ts';
 import { RecentEvents } from './recent-events.ts';
@@ -54,6 +56,8 @@ export interface AppOptions {
   storeProbeAfterQuietMs?: number;
   /** How often the SQLite WAL and free disk space are checked (default 10 s; tests shorten it). */
   storeFilesCheckMs?: number;
+  /** How often retention and the other pruning run (default 10 minutes; tests shorten it). */
+  housekeepingMs?: number;
 }
 
 export interface App {
@@ -196,6 +200,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const walGuard = files ? new WalGuard({ files, clock, log, onWarning: (message) => systemWarning('STORE_WAL_BLOCKED', message) }) : undefined;
   registerIntegrationMetrics(metrics, manager, () => clock.now());
   registerStoreMetrics(metrics, { health: storeHealth, ...(disk ? { disk } : {}), ...(files ? { files } : {}) });
+  const retention = new Retention({ store, clock, ...(opts.config.retention ? { global: opts.config.retention } : {}) });
+  registerRetentionMetrics(metrics, { store, retention });
   registerSandboxMetrics(metrics, sandboxPool());
   registerForwarderMetrics(metrics, forwarders);
   const server = await buildServer({
@@ -210,7 +216,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     url = url.replace('://0.0.0.0', '://127.0.0.1').replace('://[::]', '://127.0.0.1');
   }
   const housekeeping = startHousekeeping({
-    store, log, clock, ...(walGuard ? { walGuard } : {}), ...(disk ? { disk } : {}),
+    store, log, clock, retention, ...(walGuard ? { walGuard } : {}), ...(disk ? { disk } : {}),
+    ...(opts.housekeepingMs !== undefined ? { intervalMs: opts.housekeepingMs } : {}),
     ...(opts.storeFilesCheckMs !== undefined ? { filesIntervalMs: opts.storeFilesCheckMs } : {}),
   });
   storeHealth.start();

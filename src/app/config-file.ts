@@ -10,6 +10,7 @@ import { parseDocument, type YAMLError } from 'yaml';
 import { CloudbridgeError } from '../core/errors.ts';
 import { DEFAULT_MAX_FUTURE_TS_MS } from '../converters/types.ts';
 import { checkUniqueNames } from './config-names.ts';
+import { RetentionSpec } from '../core/retention.ts';
 import { ConverterInputSpec } from './schemas.ts';
 import { parseWithSchema } from './validate.ts';
 
@@ -51,6 +52,8 @@ export const ConfigFileSpec = Type.Object({
   store: StoreSpec,
   server: ServerSpec,
   logging: LoggingSpec,
+  /** How long stored rows are kept (docs/operations.md); integrations may override it. */
+  retention: Type.Optional(Type.Object(RetentionSpec.properties, { additionalProperties: false, description: 'How long stored rows are kept, per kind (docs/operations.md); an integration\'s own `retention` overrides it for its rows.' })),
   /** Rules for what converters may store (all integrations). */
   ingest: Type.Optional(IngestSpec),
   converters: Type.Array(ConverterInputSpec, { default: [] }),

@@ -1,6 +1,7 @@
 /**
  * Domain model shared by every layer (ThingsBoard terms). Plain data only.
  */
+import type { RetentionSettings } from './retention.ts';
 
 export type ContentType = 'JSON' | 'TEXT' | 'BINARY';
 
@@ -190,6 +191,8 @@ export interface IntegrationConfig {
   metadata: Record<string, string>;
   /** Connector-specific config, validated against the connector's spec. */
   config: Record<string, unknown>;
+  /** Retention of the integration's rows, per kind; a kind left out keeps the global setting. */
+  retention?: RetentionSettings;
   createdAt: number;
   updatedAt: number;
 }

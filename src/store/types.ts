@@ -287,8 +287,9 @@ export interface SettingsStore {
   deleteToken(id: string): Promise<boolean>;
 }
 
-/** What retention prunes (src/app/retention.ts). */
-export type RetentionKind = 'telemetry' | 'events' | 'deadLetters' | 'downlinks';
+import type { RetentionKind } from '../core/retention.ts';
+
+export type { RetentionKind } from '../core/retention.ts';
 
 /** Whose rows a prune deletes: one integration's, or those of every integration not listed (and of none). */
 export type RetentionScope = { integrationId: string } | { except: readonly string[] };
