@@ -3,7 +3,7 @@
  * keep-alive socket pool (HTTP and HTTPS agents sized for the requests in flight) with a connect
  * deadline and a request timeout, the attempts per call, and region, endpoint and static
  * credentials only when given (otherwise the SDK resolves them). Plus the description of the
- * credentials in use, for error messages (never the secret).
+ * credentials in use, for error messages (never the secret), and when they expire.
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -74,4 +74,25 @@ export async function describeAwsCredentials(configured: AwsStaticCredentials | 
   } catch {
     return 'no credentials (the AWS SDK default provider chain found none)';
   }
+}
+
+/**
+ * When the credentials the client uses expire (epoch ms), as the SDK provider reports it: temporary
+ * credentials from the default provider chain (web identity, instance or task role, SSO, or
+ * AWS_SESSION_TOKEN with AWS_CREDENTIAL_EXPIRATION) carry `expiration`; static keys from the config
+ * do not (null), nor does a provider that fails.
+ */
+export async function awsCredentialExpiry(configured: AwsStaticCredentials | undefined, provider: () => Promise<{ expiration?: Date | undefined }>): Promise<number | null> {
+  if (configured) return null;
+  try {
+    const expiration = (await provider()).expiration;
+    return expiration instanceof Date && !Number.isNaN(expiration.getTime()) ? expiration.getTime() : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `details.credentialExpiries` of a connector whose credentials expire at `expiresAt` (src/core/credential-expiry.ts). */
+export function awsCredentialExpiries(expiresAt: number | null): Array<{ credential: string; expiresAt: number; what: string }> {
+  return expiresAt === null ? [] : [{ credential: 'credentials', expiresAt, what: 'temporary AWS credentials (from the AWS SDK default provider chain)' }];
 }
