@@ -109,7 +109,9 @@ export function schemaProblems(schema: TSchema, value: unknown, prefix = ''): Fi
     const choices = allowed.anyOf?.every((a) => 'const' in a) ? ` (one of: ${allowed.anyOf.map((a) => JSON.stringify(a.const)).join(', ')})` : '';
     const given = `; got ${describeValue(e.value, hidden)}`;
     const hint = (e.schema as { description?: string }).description;
-    problems.push({ field, message: `${e.message}${choices}${given}${hint && e.value === undefined ? ` — ${hint}` : ''}` });
+    // A schema may say what it expects in words (`expected`), instead of "Expected union value".
+    const expected = (e.schema as { expected?: string }).expected;
+    problems.push({ field, message: `${expected ?? e.message}${choices}${given}${hint && e.value === undefined ? ` — ${hint}` : ''}` });
   }
   return problems;
 }

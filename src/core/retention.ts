@@ -11,6 +11,7 @@ const DURATION = '^\\s*(forever|0|[1-9]\\d*\\s*(s|m|h|d|w))\\s*$';
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 
 const duration = (what: string, fallback: string) => Type.Optional(Type.Union([Type.Literal(0), Type.String({ pattern: DURATION })], {
+  expected: 'expected a duration such as 90d, 12h, 30m, 45s or 2w (a whole number and s, m, h, d or w), or 0 or forever to keep',
   description: `How long ${what} are kept: a duration such as 90d, 12h, 30m, 45s or 2w; 0 or forever keeps them. Default ${fallback}.`,
 }));
 

@@ -26,7 +26,7 @@ describe('retention settings', () => {
   it('a bad duration or an unknown kind is refused naming the field', () => {
     assert.throws(() => parseConfigText('retention: { telemetry: 90 days }', {}), (err: Error & { code?: string }) => {
       assert.equal(err.code, 'CONFIG_INVALID');
-      assert.match(err.message, /retention\.telemetry/);
+      assert.match(err.message, /retention\.telemetry: expected a duration such as 90d, 12h, 30m, 45s or 2w .*or 0 or forever to keep; got "90 days"/);
       return true;
     });
     assert.throws(() => parseConfigText('retention: { telemetri: 90d }', {}), /retention/);

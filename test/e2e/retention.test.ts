@@ -74,6 +74,15 @@ retention: { telemetry: 30d, events: 7d, deadLetters: 30d, downlinks: forever }
       const oldest = /cloudbridge_retention_oldest_row_timestamp_seconds\{kind="telemetry"\} ([\d.e+]+)/.exec(metrics);
       assert.ok(oldest, 'oldest telemetry row in /metrics');
       assert.ok(Number(oldest[1]) <= (now - 2 * DAY) / 1000 + 60, `oldest kept point ${oldest[1]} is the archive's two-day-old one (or older, read before the prune)`);
+
+      // Through the API: a bad duration is refused naming the field; a good one is saved and returned.
+      const body = await t.api.get<Record<string, unknown>>('/integrations/plant');
+      const bad = await t.api.call('PUT', '/integrations/plant', { ...body, retention: { telemetry: '3 days' } });
+      assert.equal(bad.status, 400);
+      assert.match(bad.text, /retention\.telemetry: expected a duration such as 90d/);
+      const good = await t.api.call('PUT', '/integrations/plant', { ...body, retention: { telemetry: '3d', events: 'forever' } });
+      assert.equal(good.status, 200, good.text);
+      assert.deepEqual((await t.api.get<{ retention?: unknown }>('/integrations/plant')).retention, { telemetry: '3d', events: 'forever' });
     } finally {
       await t.close();
     }
