@@ -92,7 +92,35 @@ export async function awsCredentialExpiry(configured: AwsStaticCredentials | und
   }
 }
 
-/** `details.credentialExpiries` of a connector whose credentials expire at `expiresAt` (src/core/credential-expiry.ts). */
-export function awsCredentialExpiries(expiresAt: number | null): Array<{ credential: string; expiresAt: number; what: string }> {
-  return expiresAt === null ? [] : [{ credential: 'credentials', expiresAt, what: 'temporary AWS credentials (from the AWS SDK default provider chain)' }];
+/**
+ * The expiry of a source's credentials for its status (`details.credentialExpiries`,
+ * src/core/credential-expiry.ts): read when the client opens, then again in the background at
+ * most once a minute while the status is asked for (the SDK refreshes temporary credentials).
+ */
+export class AwsCredentialExpiry {
+  #read: (() => Promise<number | null>) | null = null;
+  #expiresAt: number | null = null;
+  #readAt = -Infinity;
+  readonly #now: () => number;
+
+  constructor(now: () => number) {
+    this.#now = now;
+  }
+
+  /** Starts tracking the credentials of a new client (`read`: its API's `credentialExpiry`). */
+  async open(read: (() => Promise<number | null>) | undefined): Promise<void> {
+    this.#read = read ?? null;
+    this.#expiresAt = read ? await read() : null;
+    this.#readAt = this.#now();
+  }
+
+  /** `{ credentialExpiries }` for the status, when an expiry is known. */
+  details(): { credentialExpiries?: Array<{ credential: string; expiresAt: number; what: string }> } {
+    const read = this.#read;
+    if (read && this.#now() - this.#readAt >= 60_000) {
+      this.#readAt = this.#now();
+      void read().then((at) => { this.#expiresAt = at; });
+    }
+    return this.#expiresAt === null ? {} : { credentialExpiries: [{ credential: 'credentials', expiresAt: this.#expiresAt, what: 'temporary AWS credentials (from the AWS SDK default provider chain)' }] };
+  }
 }

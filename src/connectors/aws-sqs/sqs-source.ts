@@ -21,7 +21,7 @@ import type { Connector, ConnectorContext } from '../../core/connector.ts';
 import { CloudbridgeError, retryAfterMs, toCloudbridgeError } from '../../core/errors.ts';
 import type { EncodedDownlink, UplinkMessage } from '../../core/model.ts';
 import { SourceLifecycle } from '../../core/source-lifecycle.ts';
-import { awsCredentialExpiries } from '../aws-common/index.ts';
+import { AwsCredentialExpiry } from '../aws-common/index.ts';
 import type { ResolvedSqsConfig } from './config-spec.ts';
 import { buildSendRequest } from './downlink.ts';
 import { GroupSequencer } from './group-sequencer.ts';
@@ -74,14 +74,14 @@ export class SqsSource implements Connector {
   private readonly counters = { received: 0, delivered: 0, rejected: 0, clientRestarts: 0, cappedVisibility: 0 };
   private lastMessageAt: number | null = null;
   private lastReceiveWarningAt = -Infinity;
-  /** When the SDK's credentials expire (null: not known), read at start and at most once a minute after. */
-  private credentials = { expiresAt: null as number | null, readAt: -Infinity };
+  private readonly credentials: AwsCredentialExpiry;
 
   constructor(opts: SqsSourceOptions, ctx: ConnectorContext) {
     this.opts = opts;
     this.cfg = opts.config;
     this.ctx = ctx;
     this.receipts = new InFlightReceipts(this.cfg.maxInFlight);
+    this.credentials = new AwsCredentialExpiry(() => ctx.clock.now());
     this.pollBackoff = new Backoff({ initialMs: 1000, maxMs: 60_000, random: opts.random });
     this.settler = new Settler({ api: () => this.client(), queueUrl: this.cfg.queueUrl, receipts: this.receipts, clock: ctx.clock, log: ctx.log, signal: this.settleAbort.signal });
     this.queue = new QueueInfo({ api: () => this.client(), queueUrl: this.cfg.queueUrl, clock: ctx.clock, log: ctx.log, refreshMs: opts.attributesRefreshMs ?? 60_000 });
@@ -133,18 +133,8 @@ export class SqsSource implements Connector {
       visibilityCapReached: this.counters.cappedVisibility,
       clientRestarts: this.counters.clientRestarts,
       downlinkQueueUrl: this.cfg.downlinkQueueUrl ?? null,
-      ...(this.credentialExpiry() === null ? {} : { credentialExpiries: awsCredentialExpiries(this.credentials.expiresAt) }),
+      ...this.credentials.details(),
     };
-  }
-
-  /** The last known expiry of the credentials; re-read in the background once a minute (the SDK refreshes them). */
-  private credentialExpiry(): number | null {
-    const now = this.ctx.clock.now();
-    if (this.api?.credentialExpiry && now - this.credentials.readAt >= 60_000) {
-      this.credentials.readAt = now;
-      void this.api.credentialExpiry().then((at) => { this.credentials.expiresAt = at; });
-    }
-    return this.credentials.expiresAt;
   }
 
   async sendDownlink(msg: EncodedDownlink, signal?: AbortSignal): Promise<void> {
@@ -178,7 +168,7 @@ export class SqsSource implements Connector {
     } catch (err) {
       throw await this.translate(err, 'GetQueueAttributes');
     }
-    this.credentials = { expiresAt: await this.api.credentialExpiry?.() ?? null, readAt: this.ctx.clock.now() };
+    await this.credentials.open(this.api.credentialExpiry?.bind(this.api));
     if (this.queue.fifo !== this.cfg.fifo) {
       this.ctx.warn('SQS_FIFO_MISMATCH', `queue "${this.cfg.queueName}" reports FifoQueue=${this.queue.fifo} but its name ${this.cfg.fifo ? 'ends' : 'does not end'} in .fifo; order is kept per MessageGroupId only for FIFO queues`);
     }
