@@ -31,6 +31,10 @@ import { createLogger, SecretScrubber } from './logger.ts';
 import { createLatencyHistogram, createRegistry, registerIntegrationMetrics, registerSandboxMetrics, registerStoreMetrics } from './metrics.ts';
 import { decryptConfig } from './integration-secrets.ts';
 import { startHousekeeping } from './housekeeping.ts';
+import { Retention } from './retention.ts';
+import { CredentialWatch, DEFAULT_EXPIRY_WARNING_DAYS } from './credential-watch.ts';
+import { registerCredentialMetrics } from './credential-metrics.ts';
+import { registerRetentionMetrics } from './retention-metrics.ts';
 import { withFaults } from './fault-injection.ts';
 import { StoreHealth } from './store-health.ts';
 import { RecentEvents } from './recent-events.ts';
@@ -57,6 +61,10 @@ export interface AppOptions {
   storeProbeAfterQuietMs?: number;
   /** How often the SQLite WAL and free disk space are checked (default 10 s; tests shorten it). */
   storeFilesCheckMs?: number;
+  /** How often retention and the other pruning run (default 10 minutes; tests shorten it). */
+  housekeepingMs?: number;
+  /** How often credential expiries are checked for warnings (default 1 hour; tests shorten it). */
+  credentialCheckMs?: number;
 }
 
 export interface App {
@@ -152,8 +160,17 @@ export async function startApp(opts: AppOptions): Promise<App> {
     ...(opts.storeProbeAfterQuietMs !== undefined ? { probeAfterQuietMs: opts.storeProbeAfterQuietMs } : {}),
     onRecovered: (at) => manager.storeRecovered(at),
   });
+  const credentialWatch = new CredentialWatch({
+    secrets, findConnector, clock, warnDays: opts.config.credentialExpiry?.warnDays ?? DEFAULT_EXPIRY_WARNING_DAYS,
+    warn: (integration, message, details) => {
+      log.warn({ integration: integration.name, code: 'CREDENTIAL_EXPIRY', ...details }, message);
+      const event: EventInput = { type: 'WARNING', integrationId: integration.id, ts: clock.now(), body: { code: 'CREDENTIAL_EXPIRY', message, ...details } };
+      recentEvents.add(event);
+      store.addEvents([event]).catch(() => undefined);
+    },
+  });
   const manager: IntegrationManager = new IntegrationManager({
-    store, secrets, converters, findConnector, log, clock, recentEvents,
+    store, secrets, converters, findConnector, log, clock, recentEvents, credentials: (cfg, details) => credentialWatch.status(cfg, details),
     ...(opts.pipelineLimits ? { pipelineLimits: opts.pipelineLimits } : {}),
     ...(opts.misconfiguredRetryMs !== undefined ? { misconfiguredRetryMs: opts.misconfiguredRetryMs } : {}),
     onStarted: (runtime) => downlinks?.kick(runtime.id),
@@ -199,7 +216,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const disk = files ? new DiskMonitor({ directory: files.directory, threshold: diskThreshold, clock, log, onWarning: (message) => systemWarning('STORE_DISK_LOW', message) }) : undefined;
   const walGuard = files ? new WalGuard({ files, clock, log, onWarning: (message) => systemWarning('STORE_WAL_BLOCKED', message) }) : undefined;
   registerIntegrationMetrics(metrics, manager, () => clock.now());
+  registerCredentialMetrics(metrics, manager, credentialWatch, () => clock.now());
   registerStoreMetrics(metrics, { health: storeHealth, ...(disk ? { disk } : {}), ...(files ? { files } : {}) });
+  const retention = new Retention({ store, clock, ...(opts.config.retention ? { global: opts.config.retention } : {}) });
+  registerRetentionMetrics(metrics, { store, retention });
   registerSandboxMetrics(metrics, sandboxPool());
   registerForwarderMetrics(metrics, forwarders);
   /** Warnings about how the service was started (e.g. plain HTTP on the network), listed by /ready. */
@@ -226,11 +246,16 @@ export async function startApp(opts: AppOptions): Promise<App> {
     }
   }
   const housekeeping = startHousekeeping({
-    store, log, clock, ...(walGuard ? { walGuard } : {}), ...(disk ? { disk } : {}),
+    store, log, clock, retention, ...(walGuard ? { walGuard } : {}), ...(disk ? { disk } : {}),
+    ...(opts.housekeepingMs !== undefined ? { intervalMs: opts.housekeepingMs } : {}),
     ...(opts.storeFilesCheckMs !== undefined ? { filesIntervalMs: opts.storeFilesCheckMs } : {}),
   });
   storeHealth.start();
   void disk?.check();
+  const checkCredentials = (): void => credentialWatch.check(manager.all().map((r) => ({ config: r.config, details: r.status().details })));
+  checkCredentials();
+  const credentialTimer = setInterval(checkCredentials, opts.credentialCheckMs ?? 3_600_000);
+  credentialTimer.unref();
   log.info({ url, store: pg ? 'postgres' : dbPath, integrations: manager.all().length, ...(tls ? { certificateValidTo: new Date(tls.validTo).toISOString() } : {}) }, 'cloudbridge started');
 
   let closed = false;
@@ -240,6 +265,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       if (closed) return;
       closed = true;
       housekeeping.stop();
+      clearInterval(credentialTimer);
       storeHealth.stop();
       await server.close();
       downlinks?.close();

@@ -18,6 +18,7 @@ import { ConverterFileEntrySpec, resolveFileRefs } from './config-refs.ts';
 import type { ConverterInput } from './schemas.ts';
 import { resolveServerTlsPaths } from './server-tls.ts';
 import { schemaProblems, type FieldProblem } from './validate.ts';
+import { RetentionSpec } from '../core/retention.ts';
 
 export const StoreSpec = Type.Object({
   sqlite: Type.Optional(Type.Object({
@@ -69,6 +70,11 @@ export const ConfigFileSpec = Type.Object({
   store: StoreSpec,
   server: ServerSpec,
   logging: LoggingSpec,
+  /** How long stored rows are kept (docs/operations.md); integrations may override it. */
+  retention: Type.Optional(Type.Object(RetentionSpec.properties, { additionalProperties: false, description: 'How long stored rows are kept, per kind (docs/operations.md); an integration\'s own `retention` overrides it for its rows.' })),
+  credentialExpiry: Type.Optional(Type.Object({
+    warnDays: Type.Integer({ minimum: 0, default: 30, description: 'Warn (CREDENTIAL_EXPIRY: log, event, integration status) this many days before a credential expires. Default 30.' }),
+  }, { additionalProperties: false, description: 'Credential expiry monitoring (docs/operations.md).' })),
   /** Rules for what converters may store (all integrations). */
   ingest: Type.Optional(IngestSpec),
   /** `scriptFile` references are read when the file is loaded (config-refs.ts). */

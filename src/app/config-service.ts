@@ -251,6 +251,7 @@ export class ConfigService {
       debug: { failures: parsed.debug?.failures ?? existing?.debug.failures ?? true, allUntil },
       metadata: parsed.metadata ?? {},
       config: encryptConfig(def.configSpec, config, this.deps.secrets),
+      ...(parsed.retention ? { retention: parsed.retention } : {}),
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
     };
@@ -296,6 +297,7 @@ export class ConfigService {
       uplinkConverter: ref(cfg.uplinkConverterId), downlinkConverter: ref(cfg.downlinkConverterId),
       allowCreateDevices: cfg.allowCreateDevices, debug: cfg.debug, metadata: cfg.metadata,
       config: def ? redactConfig(def.configSpec, cfg.config) : {},
+      ...(cfg.retention ? { retention: cfg.retention } : {}),
       createdAt: cfg.createdAt, updatedAt: cfg.updatedAt,
       status: this.deps.manager.status(cfg.id),
     };

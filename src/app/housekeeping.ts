@@ -1,6 +1,7 @@
 /**
- * Periodic upkeep that keeps the store bounded: pruning of old events, excess events, old
- * dedupe keys and audit entries past their retention (every `intervalMs`), and for SQLite the write-ahead-log guard and the free-space
+ * Periodic upkeep that keeps the store bounded: retention (old telemetry, events, dead letters
+ * and downlinks, ./retention.ts), excess events, old dedupe keys and audit entries past their
+ * retention (every `intervalMs`), and for SQLite the write-ahead-log guard and the free-space
  * check of the database's file system (every `filesIntervalMs`).
  */
 import type { Clock } from '../core/clock.ts';
@@ -8,6 +9,7 @@ import { toCloudbridgeError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Store } from '../store/types.ts';
 import type { DiskMonitor } from './disk-space.ts';
+import type { Retention } from './retention.ts';
 import type { WalGuard } from './wal-guard.ts';
 
 export interface HousekeepingOptions {
@@ -15,7 +17,10 @@ export interface HousekeepingOptions {
   log: Logger;
   clock: Clock;
   intervalMs?: number;
+  /** Without `retention`: events older than this go (default 7 days). */
   eventMaxAgeMs?: number;
+  /** Prunes old rows of every kind (events by age too). */
+  retention?: Retention;
   eventsPerIntegration?: number;
   dedupeRetentionMs?: number;
   /** How long audit entries are kept (docs/audit.md). Default AUDIT_RETENTION_MS. */
@@ -42,16 +47,26 @@ export interface Housekeeping {
 }
 
 export function startHousekeeping(opts: HousekeepingOptions): Housekeeping {
-  const runOnce = async (): Promise<void> => {
+  let running: Promise<void> | null = null;
+  const prune = async (): Promise<void> => {
     const now = opts.clock.now();
     try {
-      const events = await opts.store.pruneEvents({ olderThan: now - (opts.eventMaxAgeMs ?? 7 * DAY_MS), maxPerIntegration: opts.eventsPerIntegration ?? 10_000 });
+      const retained = await opts.retention?.run();
+      const events = await opts.store.pruneEvents({
+        olderThan: opts.retention ? 0 : now - (opts.eventMaxAgeMs ?? 7 * DAY_MS), maxPerIntegration: opts.eventsPerIntegration ?? 10_000,
+      });
       const keys = await opts.store.pruneDedupeKeys(now - (opts.dedupeRetentionMs ?? 7 * DAY_MS));
       const audit = await opts.store.pruneAudit(now - (opts.auditRetentionMs ?? AUDIT_RETENTION_MS));
-      if (events || keys || audit) opts.log.debug({ events, dedupeKeys: keys, audit }, 'housekeeping pruned rows');
+      const total = events + keys + audit + Object.values(retained ?? {}).reduce((a, b) => a + b, 0);
+      if (total > 0) opts.log.info({ ...retained, eventsBeyondCount: events, dedupeKeys: keys, audit }, 'housekeeping pruned rows');
     } catch (err) {
       opts.log.warn({ err: toCloudbridgeError(err).message }, 'housekeeping failed');
     }
+  };
+  // A run that outlasts the interval is not started twice.
+  const runOnce = (): Promise<void> => {
+    running ??= prune().finally(() => { running = null; });
+    return running;
   };
   const checkFiles = async (): Promise<void> => {
     try {

@@ -31,6 +31,8 @@ export interface ManagerDeps {
   onStarted?: (runtime: IntegrationRuntime) => void;
   /** Keeps the integrations' lifecycle, warning and error events in memory too. */
   recentEvents?: RecentEvents;
+  /** The credentials' expiries for the status (RuntimeDeps.credentials). */
+  credentials?: RuntimeDeps['credentials'];
 }
 
 export class IntegrationManager {
@@ -65,6 +67,7 @@ export class IntegrationManager {
         ...(this.deps.wrapCommit ? { wrapCommit: this.deps.wrapCommit } : {}),
         ...(this.deps.forwardersFor ? { forwardersFor: this.deps.forwardersFor } : {}),
         ...(this.deps.recentEvents ? { recentEvents: this.deps.recentEvents } : {}),
+        ...(this.deps.credentials ? { credentials: this.deps.credentials } : {}),
       });
       this.runtimes.set(config.id, runtime);
       await runtime.start();

@@ -57,6 +57,8 @@ export interface RuntimeDeps {
   recentEvents?: RecentEvents;
   /** Forwarders whose outbox rows each commit writes (UplinkCommit.forward, ADR 017); asked every batch. Default none. */
   forwardersFor?: (integration: IntegrationConfig) => string[];
+  /** The credentials' expiries for the status (./credential-watch.ts). */
+  credentials?: (integration: IntegrationConfig, details?: Record<string, unknown>) => Pick<IntegrationStatus, 'credentials'>;
 }
 
 export class IntegrationRuntime {
@@ -88,13 +90,9 @@ export class IntegrationRuntime {
     this.restartBackoff = new Backoff({ initialMs: deps.restartBackoff?.initialMs ?? 5000, maxMs: deps.restartBackoff?.maxMs ?? 300_000 });
   }
 
-  get id(): string {
-    return this.config.id;
-  }
+  get id(): string { return this.config.id; }
 
-  get running(): boolean {
-    return this.connector !== null && (this.state === 'RUNNING' || this.state === 'RECONNECTING');
-  }
+  get running(): boolean { return this.connector !== null && (this.state === 'RUNNING' || this.state === 'RECONNECTING'); }
 
   /** Starts; never throws: a failure leaves the integration FAILED or MISCONFIGURED with a retry scheduled. */
   async start(event: LifecycleEvent = 'STARTED'): Promise<void> {
@@ -177,7 +175,7 @@ export class IntegrationRuntime {
       counters,
       lastMessageAt: p?.lastMessageAt ?? null,
       inFlight: { messages: p?.inFlightMessages ?? 0, bytes: p?.inFlightBytes ?? 0 },
-      ...(details ? { details } : {}),
+      ...(details ? { details } : {}), ...this.deps.credentials?.(this.config, details),
     };
   }
 

@@ -10,6 +10,7 @@
  * stored value".
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { RetentionSpec } from '../core/retention.ts';
 
 const Name = Type.String({ minLength: 1, maxLength: 128, pattern: '^[^/\\\\]+$', description: 'Unique name (no slashes).' });
 
@@ -79,6 +80,7 @@ export function integrationInputSpec(types: string[]) {
     debug: Type.Optional(DebugInputSpec),
     metadata: Type.Optional(Type.Record(Type.String(), Type.String(), { default: {}, description: 'Added to every uplink\'s metadata.' })),
     config: Type.Record(Type.String(), Type.Unknown(), { description: 'Connector configuration; see the connector\'s page. Secrets sent as "***" keep their stored value.' }),
+    retention: Type.Optional(Type.Object(RetentionSpec.properties, { additionalProperties: false, description: 'Retention of this integration\'s rows, per kind; a kind left out keeps the global `retention` of the config file (docs/operations.md).' })),
     ...savedFields,
     status: Type.Optional(Type.Unknown(readOnly('the runtime status (GET /integrations/{id}/status); ignored on input.'))),
     warnings: Type.Optional(Type.Array(Type.String(), readOnly('warnings of the last save; ignored on input.'))),
@@ -101,6 +103,7 @@ export function integrationViewSpec(types: string[]) {
     debug: Type.Object({ failures: Type.Boolean(), allUntil: Type.Integer({ description: 'Epoch ms until which every message is recorded (0: off).' }) }, { additionalProperties: false }),
     metadata: Type.Record(Type.String(), Type.String()),
     config: Type.Record(Type.String(), Type.Unknown(), { description: 'Connector configuration with defaults applied; secrets shown as "***".' }),
+    retention: Type.Optional(Type.Object(RetentionSpec.properties, { additionalProperties: false, description: 'Retention of this integration\'s rows, when set (docs/operations.md).' })),
     createdAt: Type.Integer(),
     updatedAt: Type.Integer(),
     status: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], { description: 'Runtime status (as GET /integrations/{id}/status), null when not loaded.' }),

@@ -103,7 +103,9 @@ export function schemaProblems(schema: TSchema, value: unknown, prefix = ''): Fi
       problems.push({ field, message: `must be one of: ${choices.map((c) => JSON.stringify(c)).join(', ')}${given}${close ? `; did you mean ${JSON.stringify(close)}?` : ''}` });
       continue;
     }
-    problems.push({ field, message: `${e.message}${given}${hint && e.value === undefined ? ` — ${hint}` : ''}` });
+    // A schema may say what it expects in words (`expected`), instead of "Expected union value".
+    const expected = (e.schema as { expected?: string }).expected;
+    problems.push({ field, message: `${expected ?? e.message}${given}${hint && e.value === undefined ? ` — ${hint}` : ''}` });
   }
   return problems;
 }

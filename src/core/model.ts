@@ -1,6 +1,8 @@
 /**
  * Domain model shared by every layer (ThingsBoard terms). Plain data only.
  */
+import type { CredentialStatus } from './credential-expiry.ts';
+import type { RetentionSettings } from './retention.ts';
 
 export type ContentType = 'JSON' | 'TEXT' | 'BINARY';
 
@@ -149,6 +151,8 @@ export interface IntegrationStatus {
   inFlight: { messages: number; bytes: number };
   /** Connector-specific details (no secrets), e.g. subscribed topics, queue redrive policy. */
   details?: Record<string, unknown>;
+  /** Credentials whose expiry is known (certificates, shared access signatures…), with their state. */
+  credentials?: CredentialStatus[];
 }
 
 export interface DebugSettings {
@@ -190,6 +194,8 @@ export interface IntegrationConfig {
   metadata: Record<string, string>;
   /** Connector-specific config, validated against the connector's spec. */
   config: Record<string, unknown>;
+  /** Retention of the integration's rows, per kind; a kind left out keeps the global setting. */
+  retention?: RetentionSettings;
   createdAt: number;
   updatedAt: number;
 }

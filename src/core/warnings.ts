@@ -9,6 +9,10 @@ export const WARNING_CATALOGUE = {
     summary: 'A TLS certificate of the integration (client certificate or CA) expires soon, or has expired.',
     fix: 'Issue a new certificate and put it (and its key) in the integration\'s config before the date in the message; the integration reconnects with it without losing messages.',
   },
+  CREDENTIAL_EXPIRY: {
+    summary: 'A credential of the integration whose expiry is known (a certificate, a shared access signature in a connection string, temporary keys) expires within credentialExpiry.warnDays, or has expired. Repeated once a day; the status lists it under credentials and /metrics has cloudbridge_credential_expiry_seconds.',
+    fix: 'Issue a new credential and put it in the field the message names before the date; the integration restarts with it.',
+  },
   CONFIG_WARNING: {
     summary: 'The integration\'s config works but is likely a mistake (e.g. a topic filter that receives everything, QoS 0, a non-standard port).',
     fix: 'Change the field the warning names, or leave it when it is what you meant.',

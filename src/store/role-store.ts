@@ -10,7 +10,7 @@ import type {
 import type { NewDownlink } from './rows.ts';
 import type {
   ApiToken, AttributeValue, AuditEntry, AuditInput, AuditQuery, ConversionJournalEntry, DeadLetter, DeadLetterQuery, DeadLetterState, Downlink, Entity, EntityQuery, EventInput,
-  EventQuery, LeaseToken, MigrationReport, NewOutboxRow, OutboxRow, PartitionLease, Store, StoredEvent, TelemetryQuery, TsValue, UplinkCommit, UplinkCommitResult,
+  EventQuery, LeaseToken, MigrationReport, NewOutboxRow, OutboxRow, PartitionLease, RetentionKind, RetentionScope, Store, StoredEvent, TelemetryQuery, TsValue, UplinkCommit, UplinkCommitResult,
 } from './types.ts';
 
 /**
@@ -36,6 +36,7 @@ export interface StoreRoles {
   settings: RoleMethods<'getSetting' | 'setSetting' | 'listTokens' | 'addToken' | 'deleteToken'
     | 'getConversionJournal' | 'setConversionJournal' | 'clearConversionJournal'>;
   audit: RoleMethods<'addAudit' | 'listAudit' | 'pruneAudit'>;
+  retention: RoleMethods<'pruneOlderThan' | 'oldestRow' | 'storeSizeBytes'>;
 }
 
 export abstract class RoleStore implements Store {
@@ -116,6 +117,13 @@ export abstract class RoleStore implements Store {
   async getConverter(idOrName: string): Promise<ConverterConfig | null> { return this.#r.config.getConverter(idOrName); }
   async saveConverter(cfg: ConverterConfig): Promise<void> { await this.#r.config.saveConverter(cfg); }
   async deleteConverter(id: string): Promise<void> { await this.#r.config.deleteConverter(id); }
+
+  // Retention
+  async pruneOlderThan(kind: RetentionKind, scope: RetentionScope, olderThan: number, limit: number, cursor: string | null): Promise<{ deleted: number; cursor: string | null }> {
+    return this.#r.retention.pruneOlderThan(kind, scope, olderThan, limit, cursor);
+  }
+  async oldestRow(kind: RetentionKind): Promise<number | null> { return this.#r.retention.oldestRow(kind); }
+  async storeSizeBytes(): Promise<number> { return this.#r.retention.storeSizeBytes(); }
 
   // Partition leases and checkpoints
   async listLeases(integrationId: string): Promise<PartitionLease[]> { return this.#r.leases.listLeases(integrationId); }

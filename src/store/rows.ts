@@ -4,6 +4,7 @@
  * PostgreSQL gives booleans and Buffers) the row type admits both and the mapper normalises.
  */
 import type { ConverterConfig, ConverterLanguage, ConverterType, DeadLetterInput, DownlinkOutcome, DownlinkStatus, EntityKind, IntegrationConfig } from '../core/model.ts';
+import type { RetentionSettings } from '../core/retention.ts';
 import { decodeJson, encodeJson } from './kv-columns.ts';
 import type { ApiToken, ConversionJournalEntry, DeadLetter, DeadLetterState, Downlink, Entity, EventType, StoredEvent } from './types.ts';
 
@@ -174,24 +175,25 @@ export interface IntegrationRow {
   debug_json: string;
   metadata_json: string;
   config_json: string;
+  retention_json: string | null;
   created_at: number;
   updated_at: number;
 }
 
 export const INTEGRATION_COLUMNS = 'id, name, type, enabled, uplink_converter_id, downlink_converter_id, allow_create_devices, '
-  + 'debug_json, metadata_json, config_json, created_at, updated_at';
+  + 'debug_json, metadata_json, config_json, retention_json, created_at, updated_at';
 
 /** `col = excluded.col` for every integration column but the id, for ON CONFLICT (id) DO UPDATE. */
 export const INTEGRATION_UPDATE = `name = excluded.name, type = excluded.type, enabled = excluded.enabled,
   uplink_converter_id = excluded.uplink_converter_id, downlink_converter_id = excluded.downlink_converter_id,
   allow_create_devices = excluded.allow_create_devices, debug_json = excluded.debug_json,
-  metadata_json = excluded.metadata_json, config_json = excluded.config_json,
+  metadata_json = excluded.metadata_json, config_json = excluded.config_json, retention_json = excluded.retention_json,
   created_at = excluded.created_at, updated_at = excluded.updated_at`;
 
 /** The integration's values in INTEGRATION_COLUMNS order; `bool` gives a boolean column's value. */
 export function integrationValues<B extends BoolColumn>(c: IntegrationConfig, bool: (v: boolean) => B): Array<string | number | B | null> {
   return [c.id, c.name, c.type, bool(c.enabled), c.uplinkConverterId, c.downlinkConverterId ?? null, bool(c.allowCreateDevices),
-    encodeJson(c.debug), encodeJson(c.metadata), encodeJson(c.config), c.createdAt, c.updatedAt];
+    encodeJson(c.debug), encodeJson(c.metadata), encodeJson(c.config), c.retention === undefined ? null : encodeJson(c.retention), c.createdAt, c.updatedAt];
 }
 
 export function toIntegration(r: IntegrationRow): IntegrationConfig {
@@ -199,6 +201,7 @@ export function toIntegration(r: IntegrationRow): IntegrationConfig {
     id: r.id, name: r.name, type: r.type, enabled: fromBool(r.enabled), uplinkConverterId: r.uplink_converter_id,
     downlinkConverterId: r.downlink_converter_id, allowCreateDevices: fromBool(r.allow_create_devices),
     debug: decodeJson(r.debug_json), metadata: decodeJson(r.metadata_json), config: decodeJson(r.config_json),
+    ...(r.retention_json === null ? {} : { retention: decodeJson<RetentionSettings>(r.retention_json) }),
     createdAt: r.created_at, updatedAt: r.updated_at,
   };
 }

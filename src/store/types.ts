@@ -340,6 +340,32 @@ export interface AuditStore {
   pruneAudit(olderThan: number): Promise<number>;
 }
 
+import type { RetentionKind } from '../core/retention.ts';
+
+export type { RetentionKind } from '../core/retention.ts';
+
+/** Whose rows a prune deletes: one integration's, or those of every integration not listed (and of none). */
+export type RetentionScope = { integrationId: string } | { except: readonly string[] };
+
+/**
+ * Retention: deleting old rows in bounded batches, so that ingest keeps committing in between.
+ * A row's age and owner per kind: telemetry points by their ts, owned by the integration that
+ * created their device (the latest values are never pruned); events by ts; dead letters by
+ * creation time; downlinks by creation time, only once sent or failed (queued ones stay).
+ */
+export interface RetentionStore {
+  /**
+   * Deletes at most `limit` rows of the kind in the scope older than `olderThan` (epoch ms).
+   * Returns how many, and a cursor to pass to the next call; null when nothing older is left
+   * (start with null).
+   */
+  pruneOlderThan(kind: RetentionKind, scope: RetentionScope, olderThan: number, limit: number, cursor: string | null): Promise<{ deleted: number; cursor: string | null }>;
+  /** Epoch ms of the oldest row kept of the kind (null when there is none). */
+  oldestRow(kind: RetentionKind): Promise<number | null>;
+  /** Bytes the store takes: SQLite the database file and its WAL, PostgreSQL the database. */
+  storeSizeBytes(): Promise<number>;
+}
+
 /** The files of an embedded store (SQLite): for the disk-space and write-ahead-log checks. */
 export interface StoreFiles {
   /** The directory holding the database file, its WAL and the master key. */
@@ -356,7 +382,7 @@ export interface StoreFiles {
 
 /** The whole store: every role, plus lifecycle. */
 export interface Store extends IngestStore, EntityStore, TelemetryStore, AttributeStore, EventStore,
-  DeadLetterStore, DownlinkStore, OutboxStore, ConfigStore, LeaseStoreRole, ConversionJournalStore, SettingsStore, AuditStore {
+  DeadLetterStore, DownlinkStore, OutboxStore, ConfigStore, LeaseStoreRole, ConversionJournalStore, SettingsStore, AuditStore, RetentionStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Set by stores whose data lives in local files (SQLite). */
   readonly files?: StoreFiles;

@@ -57,7 +57,7 @@ export interface TestAppOptions {
   env?: NodeJS.ProcessEnv;
   pipelineLimits?: AppOptions['pipelineLimits'];
   /** More app options (e.g. shorter store probe and file-check periods). */
-  app?: Pick<AppOptions, 'storeProbeAfterQuietMs' | 'storeFilesCheckMs' | 'misconfiguredRetryMs'>;
+  app?: Pick<AppOptions, 'storeProbeAfterQuietMs' | 'storeFilesCheckMs' | 'misconfiguredRetryMs' | 'housekeepingMs'>;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {

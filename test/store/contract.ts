@@ -22,6 +22,7 @@ import { lifecycleContract } from './contract/lifecycle.ts';
 import { outboxContract } from './contract/outbox.ts';
 import { queriesContract } from './contract/queries.ts';
 import { queuesContract } from './contract/queues.ts';
+import { retentionContract } from './contract/retention.ts';
 
 export type { StoreHarness } from './contract/fixtures.ts';
 
@@ -37,6 +38,7 @@ export function storeContract(label: string, open: () => Promise<Store>, reopen:
     describe('events', () => eventsContract(h));
     describe('dead letters, downlinks, conversion journal, settings', () => queuesContract(h));
     describe('forwarders\' outbox', () => outboxContract(h));
+    describe('retention', () => retentionContract(h));
     describe('partition leases', () => leasesContract(h));
     describe('config', () => configContract(h));
     describe('audit log', () => auditContract(h));

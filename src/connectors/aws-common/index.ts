@@ -12,6 +12,6 @@ export {
   type AwsErrorFacts, type AwsErrorRules,
 } from './aws-errors.ts';
 export {
-  awsSdkClientParts, describeAwsCredentials, CONNECTION_TIMEOUT_MS,
+  AwsCredentialExpiry, awsCredentialExpiry, awsSdkClientParts, describeAwsCredentials, CONNECTION_TIMEOUT_MS,
   type AwsSdkClientConfig, type AwsSdkClientParts, type AwsSdkClientSettings,
 } from './sdk-client.ts';

@@ -3,7 +3,7 @@
  * keep-alive socket pool (HTTP and HTTPS agents sized for the requests in flight) with a connect
  * deadline and a request timeout, the attempts per call, and region, endpoint and static
  * credentials only when given (otherwise the SDK resolves them). Plus the description of the
- * credentials in use, for error messages (never the secret).
+ * credentials in use, for error messages (never the secret), and when they expire.
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -73,5 +73,54 @@ export async function describeAwsCredentials(configured: AwsStaticCredentials | 
     return `access key id ${identity.accessKeyId} (found by the AWS SDK default provider chain)`;
   } catch {
     return 'no credentials (the AWS SDK default provider chain found none)';
+  }
+}
+
+/**
+ * When the credentials the client uses expire (epoch ms), as the SDK provider reports it: temporary
+ * credentials from the default provider chain (web identity, instance or task role, SSO, or
+ * AWS_SESSION_TOKEN with AWS_CREDENTIAL_EXPIRATION) carry `expiration`; static keys from the config
+ * do not (null), nor does a provider that fails.
+ */
+export async function awsCredentialExpiry(configured: AwsStaticCredentials | undefined, provider: () => Promise<{ expiration?: Date | undefined }>): Promise<number | null> {
+  if (configured) return null;
+  try {
+    const expiration = (await provider()).expiration;
+    return expiration instanceof Date && !Number.isNaN(expiration.getTime()) ? expiration.getTime() : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The expiry of a source's credentials for its status (`details.credentialExpiries`,
+ * src/core/credential-expiry.ts): read when the client opens, then again in the background at
+ * most once a minute while the status is asked for (the SDK refreshes temporary credentials).
+ */
+export class AwsCredentialExpiry {
+  #read: (() => Promise<number | null>) | null = null;
+  #expiresAt: number | null = null;
+  #readAt = -Infinity;
+  readonly #now: () => number;
+
+  constructor(now: () => number) {
+    this.#now = now;
+  }
+
+  /** Starts tracking the credentials of a new client (`read`: its API's `credentialExpiry`). */
+  async open(read: (() => Promise<number | null>) | undefined): Promise<void> {
+    this.#read = read ?? null;
+    this.#expiresAt = read ? await read() : null;
+    this.#readAt = this.#now();
+  }
+
+  /** `{ credentialExpiries }` for the status, when an expiry is known. */
+  details(): { credentialExpiries?: Array<{ credential: string; expiresAt: number; what: string }> } {
+    const read = this.#read;
+    if (read && this.#now() - this.#readAt >= 60_000) {
+      this.#readAt = this.#now();
+      void read().then((at) => { this.#expiresAt = at; });
+    }
+    return this.#expiresAt === null ? {} : { credentialExpiries: [{ credential: 'credentials', expiresAt: this.#expiresAt, what: 'temporary AWS credentials (from the AWS SDK default provider chain)' }] };
   }
 }

@@ -68,6 +68,8 @@ export interface KinesisApi {
   putRecord(req: PutRecordRequest, signal?: AbortSignal): Promise<{ shardId: string; sequenceNumber: string }>;
   /** Which credentials are in use, for error messages: e.g. `access key id AKIA…`. Never a secret. */
   describeCredentials(): Promise<string>;
+  /** When the credentials in use expire (epoch ms; null: not known, e.g. long-term keys). */
+  credentialExpiry?(): Promise<number | null>;
   /** Closes sockets; the instance is not used afterwards. */
   destroy(): void;
 }

@@ -17,6 +17,7 @@ import { SourceLifecycle } from '../../core/source-lifecycle.ts';
 import { CloudbridgeError } from '../../core/errors.ts';
 import type { DedupeMode, EncodedDownlink } from '../../core/model.ts';
 import type { PartitionLease, PartitionStatus } from '../../core/partitions.ts';
+import { AwsCredentialExpiry } from '../aws-common/index.ts';
 import type { ResolvedKinesisConfig } from './config-spec.ts';
 import { buildPutRecord } from './downlink.ts';
 import type { KinesisApi, KinesisApiFactory, StreamSummary } from './kinesis-api.ts';
@@ -78,6 +79,7 @@ export class KinesisSource implements Connector {
   private readonly ttlMs: number;
   private readonly readers = new Map<string, ShardReader>();
   private api: KinesisApi | null = null;
+  private readonly credentials = new AwsCredentialExpiry(() => this.ctx.clock.now());
   private summary: StreamSummary | null = null;
   private readonly troubled = new Map<string, CloudbridgeError>();
   private connected = false;
@@ -138,6 +140,7 @@ export class KinesisSource implements Connector {
     this.api = await this.o.createApi();
     try {
       this.summary = await this.api.describeStreamSummary(this.cfg.streamName, AbortSignal.timeout(40_000));
+      await this.credentials.open(this.api.credentialExpiry?.bind(this.api));
       if (this.summary.status === 'DELETING') throw new CloudbridgeError('NOT_FOUND', `stream "${this.cfg.streamName}" is being deleted`, { field: 'streamName' });
       await this.coordinator.open();
     } catch (err) {
@@ -173,6 +176,7 @@ export class KinesisSource implements Connector {
       partitions: this.shardStatus(),
       leases: { ...this.coordinator.counters },
       downlinkStreamName: this.cfg.downlinkStreamName ?? null,
+      ...this.credentials.details(),
     };
   }
 

@@ -17,7 +17,7 @@ import {
   type KinesisClientConfig, type Shard,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { awsSdkClientParts, describeAwsCredentials, type AwsSdkClientSettings } from '../aws-common/index.ts';
+import { awsCredentialExpiry, awsSdkClientParts, describeAwsCredentials, type AwsSdkClientSettings } from '../aws-common/index.ts';
 import type { GetRecordsResult, IteratorStart, KinesisApi, KinesisShard, PutRecordRequest, StreamSummary } from './kinesis-api.ts';
 
 export interface SdkKinesisSettings extends AwsSdkClientSettings {
@@ -127,6 +127,10 @@ export class SdkKinesisApi implements KinesisApi {
 
   describeCredentials(): Promise<string> {
     return describeAwsCredentials(this.settings.credentials, () => this.client.config.credentials());
+  }
+
+  credentialExpiry(): Promise<number | null> {
+    return awsCredentialExpiry(this.settings.credentials, () => this.client.config.credentials());
   }
 
   destroy(): void {

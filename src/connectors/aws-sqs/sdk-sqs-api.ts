@@ -12,7 +12,7 @@ import {
   ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand,
   SendMessageCommand, SQSClient, type BatchResultErrorEntry, type MessageAttributeValue, type SQSClientConfig,
 } from '@aws-sdk/client-sqs';
-import { awsSdkClientParts, describeAwsCredentials, type AwsSdkClientSettings } from '../aws-common/index.ts';
+import { awsCredentialExpiry, awsSdkClientParts, describeAwsCredentials, type AwsSdkClientSettings } from '../aws-common/index.ts';
 import { requestTimeoutMs } from './request-timeout.ts';
 import type { BatchResult, SqsApi, SqsMessageAttribute, SqsReceivedMessage } from './sqs-api.ts';
 
@@ -109,6 +109,10 @@ export class SdkSqsApi implements SqsApi {
 
   describeCredentials(): Promise<string> {
     return describeAwsCredentials(this.settings.credentials, () => this.client.config.credentials());
+  }
+
+  credentialExpiry(): Promise<number | null> {
+    return awsCredentialExpiry(this.settings.credentials, () => this.client.config.credentials());
   }
 
   destroy(): void {

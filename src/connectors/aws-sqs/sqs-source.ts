@@ -21,6 +21,7 @@ import type { Connector, ConnectorContext } from '../../core/connector.ts';
 import { CloudbridgeError, retryAfterMs, toCloudbridgeError } from '../../core/errors.ts';
 import type { EncodedDownlink, UplinkMessage } from '../../core/model.ts';
 import { SourceLifecycle } from '../../core/source-lifecycle.ts';
+import { AwsCredentialExpiry } from '../aws-common/index.ts';
 import type { ResolvedSqsConfig } from './config-spec.ts';
 import { buildSendRequest } from './downlink.ts';
 import { GroupSequencer } from './group-sequencer.ts';
@@ -73,12 +74,14 @@ export class SqsSource implements Connector {
   private readonly counters = { received: 0, delivered: 0, rejected: 0, clientRestarts: 0, cappedVisibility: 0 };
   private lastMessageAt: number | null = null;
   private lastReceiveWarningAt = -Infinity;
+  private readonly credentials: AwsCredentialExpiry;
 
   constructor(opts: SqsSourceOptions, ctx: ConnectorContext) {
     this.opts = opts;
     this.cfg = opts.config;
     this.ctx = ctx;
     this.receipts = new InFlightReceipts(this.cfg.maxInFlight);
+    this.credentials = new AwsCredentialExpiry(() => ctx.clock.now());
     this.pollBackoff = new Backoff({ initialMs: 1000, maxMs: 60_000, random: opts.random });
     this.settler = new Settler({ api: () => this.client(), queueUrl: this.cfg.queueUrl, receipts: this.receipts, clock: ctx.clock, log: ctx.log, signal: this.settleAbort.signal });
     this.queue = new QueueInfo({ api: () => this.client(), queueUrl: this.cfg.queueUrl, clock: ctx.clock, log: ctx.log, refreshMs: opts.attributesRefreshMs ?? 60_000 });
@@ -130,6 +133,7 @@ export class SqsSource implements Connector {
       visibilityCapReached: this.counters.cappedVisibility,
       clientRestarts: this.counters.clientRestarts,
       downlinkQueueUrl: this.cfg.downlinkQueueUrl ?? null,
+      ...this.credentials.details(),
     };
   }
 
@@ -164,6 +168,7 @@ export class SqsSource implements Connector {
     } catch (err) {
       throw await this.translate(err, 'GetQueueAttributes');
     }
+    await this.credentials.open(this.api.credentialExpiry?.bind(this.api));
     if (this.queue.fifo !== this.cfg.fifo) {
       this.ctx.warn('SQS_FIFO_MISMATCH', `queue "${this.cfg.queueName}" reports FifoQueue=${this.queue.fifo} but its name ${this.cfg.fifo ? 'ends' : 'does not end'} in .fifo; order is kept per MessageGroupId only for FIFO queues`);
     }

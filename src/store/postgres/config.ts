@@ -32,7 +32,7 @@ export class PostgresConfig {
   /** Insert or replace by id; CONFLICT when another integration has the name. */
   async saveIntegration(c: IntegrationConfig): Promise<void> {
     await this.#save('integration', c.name, `INSERT INTO integrations (${INTEGRATION_COLUMNS})
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
       ON CONFLICT (id) DO UPDATE SET ${INTEGRATION_UPDATE}`, integrationValues(c, (v) => v));
   }
 

@@ -21,6 +21,7 @@ import { loadPostgresMigrations, migratePostgres } from './migrate.ts';
 import { migrationReport } from '../migration-files.ts';
 import type { MigrationReport } from '../types.ts';
 import { PostgresOutbox } from './outbox.ts';
+import { PostgresRetention } from './retention.ts';
 import { PostgresSettings } from './settings.ts';
 import { PostgresTelemetry } from './telemetry.ts';
 
@@ -60,7 +61,7 @@ export class PostgresStore extends RoleStore {
     });
     const roles = {
       ingest, entities, telemetry, attributes, events, deadLetters, dedupe, leases, outbox,
-      downlinks: new PostgresDownlinks(db), audit: new PostgresAudit(db), config: new PostgresConfig(db), settings: new PostgresSettings(db),
+      downlinks: new PostgresDownlinks(db), audit: new PostgresAudit(db), config: new PostgresConfig(db), settings: new PostgresSettings(db), retention: new PostgresRetention(db),
     };
     super(roles);
     this.#db = db;

@@ -31,7 +31,7 @@ export class SqliteConfig {
   saveIntegration(c: IntegrationConfig): void {
     this.#db.transaction(() => {
       this.#assertNameFree('integrations', 'integration', c.id, c.name);
-      this.#db.prepare(`INSERT INTO integrations (${INTEGRATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      this.#db.prepare(`INSERT INTO integrations (${INTEGRATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET ${INTEGRATION_UPDATE}`).run(...integrationValues(c, (v) => (v ? 1 : 0)));
     });
   }

@@ -20,6 +20,7 @@ import { SqliteLeases } from './leases.ts';
 import { loadMigrations, migrateSqlite } from './migrate.ts';
 import { migrationReport } from '../migration-files.ts';
 import { SqliteOutbox } from './outbox.ts';
+import { SqliteRetention } from './retention.ts';
 import { SqliteSettings } from './settings.ts';
 import { SqliteTelemetry } from './telemetry.ts';
 import type { MigrationReport, StoreFiles } from '../types.ts';
@@ -59,7 +60,7 @@ export class SqliteStore extends RoleStore {
     });
     const roles = {
       ingest, entities, telemetry, attributes, events, deadLetters, leases, outbox,
-      downlinks: new SqliteDownlinks(db), audit: new SqliteAudit(db), config: new SqliteConfig(db), settings: new SqliteSettings(db),
+      downlinks: new SqliteDownlinks(db), audit: new SqliteAudit(db), config: new SqliteConfig(db), settings: new SqliteSettings(db), retention: new SqliteRetention(db),
     };
     super(roles);
     this.#db = db;

@@ -17,6 +17,7 @@ export const THREAD_METHODS: Record<ThreadMethod, true> = {
   queryTelemetry: true, latestTelemetry: true, telemetryKeys: true, countTelemetry: true,
   listAttributes: true, setAttributes: true, deleteAttributes: true,
   addEvents: true, listEvents: true, pruneEvents: true,
+  pruneOlderThan: true, oldestRow: true, storeSizeBytes: true,
   listDeadLetters: true, getDeadLetter: true, setDeadLetterState: true,
   appendOutbox: true, readOutbox: true, deleteOutbox: true, rejectOutbox: true, outboxStats: true, expireOutbox: true,
   enqueueDownlink: true, getDownlink: true, listQueuedDownlinks: true, listDownlinks: true, markDownlink: true, recordDownlinkOutcome: true,
