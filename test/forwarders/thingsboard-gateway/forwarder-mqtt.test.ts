@@ -25,7 +25,9 @@ const seen: Array<{ topic: string; body: Record<string, unknown> }> = [];
 
 before(async () => {
   broker = await startMosquitto({ users: { gateway: 'secret-token' }, acl: 'user gateway\ntopic readwrite #\n' });
-  watcher = connect(broker.url, { username: 'gateway', password: 'secret-token', clientId: 'watcher' });
+  // A persistent session: after a broker restart, what the forwarder sent before the watcher was
+  // back is queued for it instead of lost (the forwarder often reconnects first).
+  watcher = connect(broker.url, { username: 'gateway', password: 'secret-token', clientId: 'watcher', clean: false });
   await new Promise((r) => watcher.once('connect', r));
   await watcher.subscribeAsync('v1/gateway/#', { qos: 1 });
   watcher.on('message', (topic, payload) => seen.push({ topic, body: JSON.parse(payload.toString()) as Record<string, unknown> }));
@@ -76,10 +78,12 @@ test('known devices are connected at session start; telemetry arrives in order p
   assert.equal(f.status().state, 'stopped');
 });
 
-test('while the broker is down rows stay in the outbox; after it is back everything arrives in order', async () => {
+test('while the broker is down rows stay in the outbox; after it is back everything arrives in order', async (t) => {
   seen.length = 0;
   const outbox = new MemoryOutbox();
   const f = thingsboardGatewayForwarder.create(config(), context(outbox, async () => undefined));
+  // Stopped even when an assertion fails: a forwarder left reconnecting keeps the test process alive.
+  t.after(() => f.stop());
   await f.start();
   await broker.stop();
   await waitFor(() => f.status().state !== 'connected', 'forwarder notices the outage');
@@ -93,7 +97,6 @@ test('while the broker is down rows stay in the outbox; after it is back everyth
   await waitFor(() => outbox.rows.length === 0, 'outbox drained after the outage', 20_000);
   await waitFor(() => telemetry('dev-x').length >= 50, 'watcher saw the points');
   assert.deepEqual(telemetry('dev-x'), Array.from({ length: 50 }, (_, k) => k));
-  await f.stop();
 });
 
 test('an RPC and a shared-attribute update become downlinks; an RPC that cannot be queued is answered with the error', async () => {
