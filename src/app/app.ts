@@ -193,12 +193,14 @@ export async function startApp(opts: AppOptions): Promise<App> {
     if (def) scrubber.add(...collectSecrets(def.configSpec, decryptConfig(def.configSpec, cfg.config, secrets)));
   }
 
+  const retention = new Retention({ store, clock });
   const applyConfig = async (config: ConfigFile): Promise<void> => {
     for (const integ of config.integrations) {
       const def = findConnector(String(integ.type ?? ''));
       if (def) scrubber.add(...collectSecrets(def.configSpec, integ.config));
     }
     await applyConfigFile(config, { store, secrets, configService, forwarders, log, connectors: connectorDefinitions, findForwarder });
+    retention.configure(config.retention);
   };
 
   try {
@@ -218,7 +220,6 @@ export async function startApp(opts: AppOptions): Promise<App> {
   registerIntegrationMetrics(metrics, manager, () => clock.now());
   registerCredentialMetrics(metrics, manager, credentialWatch, () => clock.now());
   registerStoreMetrics(metrics, { health: storeHealth, ...(disk ? { disk } : {}), ...(files ? { files } : {}) });
-  const retention = new Retention({ store, clock, ...(opts.config.retention ? { global: opts.config.retention } : {}) });
   registerRetentionMetrics(metrics, { store, retention });
   registerSandboxMetrics(metrics, sandboxPool());
   registerForwarderMetrics(metrics, forwarders);

@@ -46,11 +46,18 @@ export function retentionPasses(kind: RetentionKind, now: number, global: Retent
 
 export class Retention {
   readonly #o: RetentionOptions;
+  #global: RetentionSettings | undefined;
   readonly #pruned = ZERO();
   #oldest: { at: number; values: Record<RetentionKind, number | null> } | null = null;
 
   constructor(opts: RetentionOptions) {
     this.#o = opts;
+    this.#global = opts.global;
+  }
+
+  /** The config file's `retention`, again at every reload (undefined: the defaults). */
+  configure(global: RetentionSettings | undefined): void {
+    this.#global = global;
   }
 
   /** Rows pruned per kind since start. */
@@ -65,7 +72,7 @@ export class Retention {
     const limit = this.#o.batchRows ?? 5000;
     const deleted = ZERO();
     for (const kind of RETENTION_KINDS) {
-      for (const pass of retentionPasses(kind, now, this.#o.global, integrations)) {
+      for (const pass of retentionPasses(kind, now, this.#global, integrations)) {
         let cursor: string | null = null;
         do {
           const r = await this.#o.store.pruneOlderThan(kind, pass.scope, pass.olderThan, limit, cursor);

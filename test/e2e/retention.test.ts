@@ -2,11 +2,13 @@
  * Retention end to end on real Mosquitto and SQLite: with a global retention and an
  * integration's own shorter one, housekeeping deletes that integration's old points and keeps
  * its new ones, the other integration's points (global retention) and the latest values; the
- * store size, the oldest row and the pruned rows are in /metrics.
+ * store size, the oldest row and the pruned rows are in /metrics; a reload applies a changed global
+ * retention.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
+import { parseConfigText } from '../../src/app/config-file.ts';
 import { startMosquitto, type MosquittoBroker } from '../peers/mosquitto.ts';
 import { startTestApp, TEST_TOKEN, waitFor } from './harness.ts';
 import { mqttIntegrationYaml } from './fixtures.ts';
@@ -83,6 +85,10 @@ retention: { telemetry: 30d, events: 7d, deadLetters: 30d, downlinks: forever }
       const good = await t.api.call('PUT', '/integrations/plant', { ...body, retention: { telemetry: '3d', events: 'forever' } });
       assert.equal(good.status, 200, good.text);
       assert.deepEqual((await t.api.get<{ retention?: unknown }>('/integrations/plant')).retention, { telemetry: '3d', events: 'forever' });
+
+      // A reload applies a changed global retention: the archive's two-day-old point goes.
+      await t.app.applyConfig(parseConfigText(yaml.replace('telemetry: 30d', 'telemetry: 1d'), process.env));
+      await waitFor(async () => (await t.api.get<Series>('/devices/dev-archive/telemetry?keys=t&limit=10')).t === undefined, 'the archive\'s point pruned after the reload');
     } finally {
       await t.close();
     }
