@@ -4,6 +4,7 @@
  * (src/app/retention.ts: DELETEs of at most `--batch` rows, yielding between them) while a
  * 100-message commit of new data runs every 20 ms. Prints the prune time and rows/s, and the
  * commit latency during the prune against before it (p50, p99, max). No assertions.
+ *   npm run bench -- retention [--store sqlite|postgres]
  *   node bench/retention-prune.ts [--store sqlite|postgres] [--points 1000000] [--batch 5000]
  *     [--postgres-url postgres://postgres@127.0.0.1:5432/test]
  */
@@ -20,7 +21,7 @@ import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { createBenchSchema } from './postgres-schema.ts';
 
 const { values } = parseArgs({
-  args: process.argv.slice(2),
+  args: process.argv.slice(2), allowPositionals: true,
   options: {
     store: { type: 'string', default: 'sqlite' },
     points: { type: 'string', default: '1000000' },

@@ -2,7 +2,8 @@
  * `npm run bench [-- <target>] [options]`: without a target, every bench of the report in one run
  * (mqtt, aws-sqs, aws-iot-core, aws-kinesis, azure-event-hubs, azure-service-bus, gcp-pubsub, scale-out), printed as one table with ratios and
  * targets and saved as JSON in bench/results/ (docs/benchmarks.md). Those targets run one of them
- * (same table); `mqtt-connections`, `converters`, `isolation` and `thingsboard-forwarder` print their own figures.
+ * (same table); `mqtt-connections`, `converters`, `isolation`, `thingsboard-forwarder` and `retention` (`--store
+ * sqlite|postgres`) print their own figures.
  * Benchmarks never assert on speed (machines are shared and noisy). A bench that fails is reported
  * and the others still run; the exit code is then 1.
  */
@@ -14,6 +15,7 @@ const { values, positionals } = parseArgs({
   options: {
     n: { type: 'string' }, live: { type: 'string' }, paced: { type: 'string' }, rate: { type: 'string' }, receivers: { type: 'string' },
     shards: { type: 'string' }, partitions: { type: 'string' }, rounds: { type: 'string' }, 'no-save': { type: 'boolean' },
+    store: { type: 'string' },
   },
 });
 const target = positionals[0] ?? 'all';
@@ -112,12 +114,15 @@ switch (target) {
     await benchThingsboardForwarder({ n: n(50_000) });
     break;
   }
+  case 'retention':
+    await import('./retention-prune.ts');
+    break;
   case 'isolation': {
     const { benchConverterIsolation } = await import('./converter-isolation.ts');
     await benchConverterIsolation({ n: n(20_000), rate: num(values.rate, 2000) });
     break;
   }
   default:
-    console.error(`unknown bench target "${target}" (all, ${REPORTED.join(', ')}, mqtt-connections, converters, isolation, thingsboard-forwarder)`);
+    console.error(`unknown bench target "${target}" (all, ${REPORTED.join(', ')}, mqtt-connections, converters, isolation, thingsboard-forwarder, retention)`);
     process.exitCode = 2;
 }
