@@ -2,7 +2,7 @@
  * The composition root: opens the store, loads secrets and tokens, applies the config file,
  * starts the integrations and the HTTP server; `close()` shuts down in reverse order.
  */
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../api/server.ts';
 import { connectorDefinitions, findConnector } from '../connectors/registry.ts';
@@ -18,6 +18,7 @@ import type { Store } from '../store/types.ts';
 import { ForwarderManager } from './forwarder-manager.ts';
 import { registerForwarderMetrics } from './forwarder-metrics.ts';
 import { AuditLog } from './audit-log.ts';
+import { masterKeyFileOf, sqlitePathOf } from './store-section.ts';
 import { TokenAuth } from './auth.ts';
 import { applyConfigFile } from './config-apply.ts';
 import type { ConfigFile } from './config-file.ts';
@@ -107,8 +108,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const tls = opts.config.server.tls ? loadServerTls(opts.config.server.tls) : undefined;
   if (tls) scrubber.add(tls.key);
   const pg = opts.config.store.postgres;
-  const dbPath = resolve(opts.config.store.sqlite?.path ?? './data/cloudbridge.db');
-  const keyFile = resolve(dirname(dbPath), 'master.key');
+  const dbPath = sqlitePathOf(opts.config.store);
+  const keyFile = masterKeyFileOf(opts.config.store);
   const secrets = SecretBox.fromEnvOrFile(env, keyFile);
   if (pg) scrubber.add(pg.url, ...passwordOf(pg.url));
   if (env.CLOUDBRIDGE_ADMIN_TOKEN) scrubber.add(env.CLOUDBRIDGE_ADMIN_TOKEN);

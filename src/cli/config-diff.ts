@@ -4,7 +4,7 @@
  * (src/app/config-plan.ts). Secrets are never printed: a changed secret reads "changed".
  */
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { connectorDefinitions } from '../connectors/registry.ts';
 import { CloudbridgeError } from '../core/errors.ts';
 import { findForwarder } from '../forwarders/registry.ts';
@@ -13,6 +13,7 @@ import { loadConfigFile, type ConfigFile } from '../app/config-file.ts';
 import { planConfig, type Change, type ConfigPlan, type FieldChange } from '../app/config-plan.ts';
 import { pathLooksSecret } from '../app/secret-names.ts';
 import { SecretBox } from '../app/secrets.ts';
+import { masterKeyFileOf, sqlitePathOf } from '../app/store-section.ts';
 import { openStore, type StoreConfig } from '../store/index.ts';
 
 export interface DiffTarget {
@@ -27,11 +28,11 @@ function storeOf(file: ConfigFile, target: DiffTarget): { cfg: StoreConfig; labe
   if (target.store && /^postgres(ql)?:\/\//.test(target.store)) return { cfg: { postgres: { url: target.store } }, label: 'postgres', keyFile: null };
   const source = target.config ? loadConfigFile(target.config) : file;
   if (!target.store && source.store.postgres) return { cfg: { postgres: { url: source.store.postgres.url } }, label: 'postgres', keyFile: null };
-  const path = resolve(target.store ?? source.store.sqlite?.path ?? './data/cloudbridge.db');
+  const path = target.store ? resolve(target.store) : sqlitePathOf(source.store);
   if (!existsSync(path)) {
     throw new CloudbridgeError('CONFIG_INVALID', `no SQLite database at ${path}: name the store of the running instance with --store PATH or --config ITS_CONFIG`, { field: '--store' });
   }
-  return { cfg: { sqlite: { path } }, label: `sqlite ${path}`, keyFile: resolve(dirname(path), 'master.key') };
+  return { cfg: { sqlite: { path } }, label: `sqlite ${path}`, keyFile: masterKeyFileOf({ sqlite: { path } }) };
 }
 
 /** The master key the store's secrets were saved with; never created here. */
