@@ -1,5 +1,6 @@
 /**
- * The converters API is as strict as the integrations API, with the same error shape: a value of
+ * The converters API is as strict as the integrations API, with the same error shape (and so are
+ * the token, downlink and bulk dead-letter bodies): a value of
  * the wrong type is refused (not coerced: `script: 42` used to run as "42"), an unknown field is
  * refused with the closest known name (not silently dropped), an enum lists its values. A
  * converter reference that names no converter says which field, which integration and the
@@ -67,5 +68,19 @@ describe('API bodies: strict, with field-named problems', () => {
     const err = (r.body as ErrorBody).error;
     assert.equal(err.details.field, 'uplinkConverter');
     assert.deepEqual(err.details.problems, [{ field: 'uplinkConverter', message: 'converter "my-decodr" not found (integration "i3"); did you mean "my-decoder"?' }]);
+  });
+
+  it('tokens, downlinks and bulk dead-letter bodies are strict too: no coercion, unknown fields named', async () => {
+    const token = await refused('/tokens', { name: 'grafana', role: 'root', rol: 'viewer' });
+    assert.deepEqual(token.details.problems, [
+      { field: 'rol', message: 'unknown property; did you mean role?' },
+      { field: 'role', message: 'must be one of: "viewer", "admin"; got "root"' },
+    ]);
+    const downlink = await refused('/devices/x/downlink', { msgType: 42, metdata: {} });
+    assert.deepEqual(downlink.details.problems.map((p) => p.field).sort(), ['metdata', 'msgType']);
+    const bulk = await refused('/dead-letters/replay', { ids: ['a'], integraton: 'x' });
+    assert.deepEqual(bulk.details.problems.map((p) => p.field), ['integraton']);
+    assert.match(bulk.details.problems[0]?.message ?? '', /did you mean integration\?/);
+    assert.equal((await t.api.get<unknown[]>('/tokens')).length, 1, 'no token was created');
   });
 });

@@ -8,6 +8,7 @@ import { actorOf } from '../actor.ts';
 import type { ApiDeps } from '../deps.ts';
 import { errors, ref } from '../openapi.ts';
 import { deadLetterFilterFields, deadLetterQuery, type DeadLetterFilter } from '../dead-letter-filter.ts';
+import { strictBody } from '../strict-body.ts';
 
 /** The most letters one bulk call handles; `remaining` says how many more match. */
 export const BULK_MAX = 1000;
@@ -17,11 +18,12 @@ interface BulkBody extends DeadLetterFilter {
   limit?: number;
 }
 
+/** Strict: a misspelled filter field must not widen the selection to every letter. */
 const bulkBody = Type.Object({
   ...deadLetterFilterFields,
   ids: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: BULK_MAX, description: 'These letters (instead of a filter)' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: BULK_MAX, default: BULK_MAX, description: 'At most this many letters of the filter' })),
-});
+}, { additionalProperties: false });
 
 const bulkAnswer = (done: 'replayed' | 'discarded', results: TSchema) => Type.Object({
   [done]: Type.Integer({ description: `How many were ${done}` }), failed: Type.Integer(),
@@ -70,6 +72,7 @@ export function deadLetterBulkRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (app) => {
     const tags = ['dead letters'];
     app.post<{ Body: BulkBody }>('/dead-letters/replay', {
+      ...strictBody,
       schema: { tags, body: bulkBody, response: { 200: bulkAnswer('replayed', Type.Array(ref('ReplayResult'))), ...errors(404) }, summary: 'Replay the letters named by `ids`, or those matching the filter (pending by default); outcome per letter: stored, duplicate, requeued, dead-lettered (failed again, with the new error) or failed' },
     }, async (req) => {
       const sel = await selection(deps, req.body);
@@ -77,6 +80,7 @@ export function deadLetterBulkRoutes(deps: ApiDeps): FastifyPluginAsync {
       return { replayed: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, remaining: sel.remaining, results };
     });
     app.post<{ Body: BulkBody }>('/dead-letters/discard', {
+      ...strictBody,
       schema: { tags, body: bulkBody, response: { 200: bulkAnswer('discarded', Type.Array(DiscardResult)), ...errors(404) }, summary: 'Discard the letters named by `ids`, or those matching the filter (pending by default); outcome per letter: discarded or failed' },
     }, async (req) => {
       const sel = await selection(deps, req.body);

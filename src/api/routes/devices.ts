@@ -7,6 +7,7 @@ import type { Entity } from '../../store/types.ts';
 import { EntityFields } from '../components.ts';
 import type { ApiDeps } from '../deps.ts';
 import { errors, ref } from '../openapi.ts';
+import { strictBody } from '../strict-body.ts';
 
 const NameParams = Type.Object({ deviceName: Type.String() });
 const Attribute = Type.Object({ key: Type.String(), scope: Type.Union([Type.Literal('client'), Type.Literal('shared'), Type.Literal('server')]), value: Type.Unknown(), updatedAt: Type.Integer() }, { additionalProperties: false });
@@ -64,6 +65,7 @@ export function deviceRoutes(deps: ApiDeps): FastifyPluginAsync {
       return attrs.map((a) => ({ key: a.key, scope: a.scope, value: plainValue(a.value), updatedAt: a.updatedAt }));
     });
     app.post<Named & { Body: { msgType: string; msg?: unknown; metadata?: Record<string, string>; integration?: string } }>('/devices/:deviceName/downlink', {
+      ...strictBody,
       schema: { tags, summary: 'Queue a downlink: encoded by the integration\'s downlink converter, then sent', params: NameParams, body: Type.Object({
         msgType: Type.String({ minLength: 1, description: 'e.g. RPC_CALL_FROM_SERVER_TO_DEVICE, ATTRIBUTES_UPDATED' }),
         msg: Type.Optional(Type.Unknown()), metadata: Type.Optional(Type.Record(Type.String(), Type.String())),

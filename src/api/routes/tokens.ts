@@ -13,6 +13,7 @@ import type { ApiToken } from '../../store/types.ts';
 import { actorOf, requireAdmin as requireAdminOf } from '../actor.ts';
 import type { ApiDeps } from '../deps.ts';
 import { errors, noContent, ref } from '../openapi.ts';
+import { strictBody } from '../strict-body.ts';
 
 const shown = (t: ApiToken): Omit<ApiToken, 'hash'> => ({ id: t.id, name: t.name, role: t.role, createdAt: t.createdAt });
 
@@ -25,6 +26,7 @@ export function tokenRoutes(deps: ApiDeps): FastifyPluginAsync {
       return (await deps.store.listTokens()).map(shown);
     });
     app.post<{ Body: { name: string; role: ApiToken['role'] } }>('/tokens', {
+      ...strictBody,
       schema: { tags, summary: 'Create a token (admin): the answer holds it once; only its SHA-256 hash is stored. Names are unique (CONFLICT)', body: Type.Object({
         name: Type.String({ minLength: 1, maxLength: 200, description: 'Who or what the token is for' }),
         role: Type.Union([Type.Literal('viewer'), Type.Literal('admin')]),
