@@ -7,6 +7,15 @@ var data = decodeToJson(payload);
 return { deviceName: 'dev-' + data.seq, deviceType: 'probe', telemetry: { seq: data.seq } };
 `;
 
+/**
+ * One device per message, stored at the device's own ts: a message the publisher sends again
+ * (QoS 1 is at least once on its hop too, e.g. after a broker restart) is the same point.
+ */
+export const DEVICE_TS_DECODER = `
+var data = decodeToJson(payload);
+return { deviceName: 'dev-' + data.seq, deviceType: 'probe', telemetry: { ts: data.ts, values: { seq: data.seq } } };
+`;
+
 /** ThingsBoard-style decoder: device from the topic, telemetry with the payload's ts. */
 export const TB_DECODER = `
 var data = decodeToJson(payload);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
 import { startMosquitto, type MosquittoBroker } from '../peers/mosquitto.ts';
 import { startTestApp, TEST_TOKEN, waitFor } from './harness.ts';
-import { JSON_ENCODER, PER_MESSAGE_DECODER, TB_DECODER, mqttIntegrationYaml, publishSeq } from './fixtures.ts';
+import { DEVICE_TS_DECODER, JSON_ENCODER, TB_DECODER, mqttIntegrationYaml, publishSeq } from './fixtures.ts';
 
 interface Page { total: number; items: Array<{ name: string }> }
 interface Status { state: string; counters: { stored: number; deadLettered: number; duplicates: number } }
@@ -67,7 +67,7 @@ describe('mqtt end to end', () => {
   });
 
   it('a broker restart mid-stream loses nothing and duplicates nothing', async () => {
-    const t = await startTestApp({ yaml: mqttIntegrationYaml({ port: broker.port, clientId: 'cb-e2e-restart', filter: 'probes/+', decoder: PER_MESSAGE_DECODER }) });
+    const t = await startTestApp({ yaml: mqttIntegrationYaml({ port: broker.port, clientId: 'cb-e2e-restart', filter: 'probes/+', decoder: DEVICE_TS_DECODER }) });
     try {
       const publishing = publishSeq(broker.url, (i) => `probes/${i}`, 0, 6000, { window: 50, delayEvery: 100, delayMs: 10, clientId: 'pub-restart' });
       await waitFor(async () => (await t.app.store.countTelemetry()) >= 1500, 'first messages stored');
