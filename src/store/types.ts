@@ -296,7 +296,6 @@ export interface SettingsStore {
   deleteToken(id: string): Promise<boolean>;
 }
 
-
 /** The files of an embedded store (SQLite): for the disk-space and write-ahead-log checks. */
 export interface StoreFiles {
   /** The directory holding the database file, its WAL and the master key. */
