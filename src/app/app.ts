@@ -153,6 +153,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       systemWarning(code, message, details);
     },
     onSecrets: (config, def) => scrubber.add(...collectSecrets(def.configSpec, config)),
+    onRunning: (forwarder) => credentialWatch.check([], [forwarder]),
   });
   // Called only once commits run, after `manager` exists.
   const storeHealth: StoreHealth = new StoreHealth({
@@ -162,10 +163,14 @@ export async function startApp(opts: AppOptions): Promise<App> {
     onRecovered: (at) => manager.storeRecovered(at),
   });
   const credentialWatch = new CredentialWatch({
-    secrets, findConnector, clock, warnDays: opts.config.credentialExpiry?.warnDays ?? DEFAULT_EXPIRY_WARNING_DAYS,
-    warn: (integration, message, details) => {
-      log.warn({ integration: integration.name, code: 'CREDENTIAL_EXPIRY', ...details }, message);
-      const event: EventInput = { type: 'WARNING', integrationId: integration.id, ts: clock.now(), body: { code: 'CREDENTIAL_EXPIRY', message, ...details } };
+    secrets, findConnector, findForwarder, clock, warnDays: opts.config.credentialExpiry?.warnDays ?? DEFAULT_EXPIRY_WARNING_DAYS,
+    warn: (owner, message, details) => {
+      log.warn({ [owner.kind]: owner.name, code: 'CREDENTIAL_EXPIRY', ...details }, message);
+      if (owner.kind === 'forwarder') {
+        systemWarning('CREDENTIAL_EXPIRY', message, { forwarder: owner.name, ...details });
+        return;
+      }
+      const event: EventInput = { type: 'WARNING', integrationId: owner.id, ts: clock.now(), body: { code: 'CREDENTIAL_EXPIRY', message, ...details } };
       recentEvents.add(event);
       store.addEvents([event]).catch(() => undefined);
     },
@@ -174,7 +179,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
     store, secrets, converters, findConnector, log, clock, recentEvents, credentials: (cfg, details) => credentialWatch.status(cfg, details),
     ...(opts.pipelineLimits ? { pipelineLimits: opts.pipelineLimits } : {}),
     ...(opts.misconfiguredRetryMs !== undefined ? { misconfiguredRetryMs: opts.misconfiguredRetryMs } : {}),
-    onStarted: (runtime) => downlinks?.kick(runtime.id),
+    onStarted: (runtime) => {
+      downlinks?.kick(runtime.id);
+      credentialWatch.check([{ config: runtime.config, details: runtime.status().details }]);
+    },
     forwardersFor: (integration) => forwarders.forwardersFor(integration),
     wrapCommit: (commit) => storeHealth.observe(withFaults(commit, env)),
     onCommitted: (integration, messages, at) => {
@@ -185,7 +193,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
     },
   });
   downlinks = new DownlinkService({ store, manager, log, clock, onSettled: (d, outcome) => forwarders.downlinkSettled(d, outcome) });
-  const configService = new ConfigService({ store, secrets, converters, manager, connectors: connectorDefinitions, clock, audit });
+  const configService = new ConfigService({
+    store, secrets, converters, manager, connectors: connectorDefinitions, clock, audit,
+    expiryWarnings: (name, def, config) => credentialWatch.warningsFor(name, def, config),
+  });
   const deadLetters = new DeadLetterService({ store, converters, audit });
 
   // Register the secrets of stored integrations with the log scrubber before anything runs.
@@ -219,7 +230,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const disk = files ? new DiskMonitor({ directory: files.directory, threshold: diskThreshold, clock, log, onWarning: (message) => systemWarning('STORE_DISK_LOW', message) }) : undefined;
   const walGuard = files ? new WalGuard({ files, clock, log, onWarning: (message) => systemWarning('STORE_WAL_BLOCKED', message) }) : undefined;
   registerIntegrationMetrics(metrics, manager, () => clock.now());
-  registerCredentialMetrics(metrics, manager, credentialWatch, () => clock.now());
+  registerCredentialMetrics(metrics, { manager, forwarders }, credentialWatch, () => clock.now());
   registerStoreMetrics(metrics, { health: storeHealth, ...(disk ? { disk } : {}), ...(files ? { files } : {}) });
   registerRetentionMetrics(metrics, { store, retention });
   registerSandboxMetrics(metrics, sandboxPool());
@@ -254,7 +265,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   });
   storeHealth.start();
   void disk?.check();
-  const checkCredentials = (): void => credentialWatch.check(manager.all().map((r) => ({ config: r.config, details: r.status().details })));
+  const checkCredentials = (): void => credentialWatch.check(manager.all().map((r) => ({ config: r.config, details: r.status().details })), forwarders.runningHere());
   checkCredentials();
   const credentialTimer = setInterval(checkCredentials, opts.credentialCheckMs ?? 3_600_000);
   credentialTimer.unref();

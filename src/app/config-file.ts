@@ -73,7 +73,7 @@ export const ConfigFileSpec = Type.Object({
   /** How long stored rows are kept (docs/operations.md); integrations may override it. */
   retention: Type.Optional(Type.Object(RetentionSpec.properties, { additionalProperties: false, description: 'How long stored rows are kept, per kind (docs/operations.md); an integration\'s own `retention` overrides it for its rows.' })),
   credentialExpiry: Type.Optional(Type.Object({
-    warnDays: Type.Integer({ minimum: 0, default: 30, description: 'Warn (CREDENTIAL_EXPIRY: log, event, integration status) this many days before a credential expires. Default 30.' }),
+    warnDays: Type.Integer({ minimum: 0, default: 30, description: 'Warn (CREDENTIAL_EXPIRY: log, event, integration status) this many days before a credential of an integration or forwarder expires, then once a day. Default 30.' }),
   }, { additionalProperties: false, description: 'Credential expiry monitoring (docs/operations.md).' })),
   /** Rules for what converters may store (all integrations). */
   ingest: Type.Optional(IngestSpec),

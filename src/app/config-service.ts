@@ -45,6 +45,8 @@ export interface ConfigServiceDeps {
   clock: Clock;
   /** Every change is recorded here with the actor the caller names. */
   audit: AuditLog;
+  /** The CREDENTIAL_EXPIRY warnings of a config being saved (the credential watch's), returned with the save's warnings. */
+  expiryWarnings?: (name: string, def: ConnectorDefinition, config: Record<string, unknown>) => string[];
 }
 
 export class ConfigService {
@@ -235,7 +237,7 @@ export class ConfigService {
       throw configError([{ field: `${p}config.${err.details.field}`, message: `"${REDACTED}" means "keep the stored value", but none is stored for this field${existing && existing.type !== parsed.type ? ` (the type changed from ${existing.type})` : ''}: send the real value` }]);
     }
     const config = parseWithSchema(def.configSpec, rawConfig, `${p}config`) as Record<string, unknown>;
-    const warnings = await runConnectorValidate(def, config, `${p}config`);
+    const warnings = [...await runConnectorValidate(def, config, `${p}config`), ...this.deps.expiryWarnings?.(parsed.name, def, config) ?? []];
     const now = this.deps.clock.now();
     const allUntil = parsed.debug?.allMinutes !== undefined
       ? (parsed.debug.allMinutes > 0 ? now + parsed.debug.allMinutes * 60_000 : 0)

@@ -1,36 +1,56 @@
 /**
- * Credential expiry (docs/operations.md): the expiry of every credential of an integration that
- * can be known (src/core/credential-expiry.ts: certificates and shared access signatures in its
- * config, and what its connector reports at run time) for the status, /metrics and a WARNING
- * event (CREDENTIAL_EXPIRY) `warnDays` before and after it expired, repeated once a day.
+ * Credential expiry (docs/operations.md): the expiry of every credential of an integration or a
+ * forwarder that can be known (src/core/credential-expiry.ts: certificates and shared access
+ * signatures in its config, and what an integration's connector reports at run time) for the
+ * status, /metrics and one WARNING event (CREDENTIAL_EXPIRY) per credential `warnDays` before
+ * and after it expired, repeated once a day. Connectors do not warn about expiry themselves, so
+ * this is the only warning a user alerting on expiring credentials gets.
  */
 import type { ConnectorDefinition } from '../core/connector.ts';
 import {
   credentialExpiries, credentialState, expiryWarning, reportedExpiries, type CredentialExpiry, type CredentialStatus,
 } from '../core/credential-expiry.ts';
 import type { Clock } from '../core/clock.ts';
+import type { ForwarderDefinition } from '../core/forwarder.ts';
 import type { IntegrationConfig } from '../core/model.ts';
+import type { RunningForwarder } from './forwarder-manager.ts';
 import { decryptConfig } from './integration-secrets.ts';
 import type { SecretBox } from './secrets.ts';
 
 export const DEFAULT_EXPIRY_WARNING_DAYS = 30;
 const DAY_MS = 86_400_000;
 
+/** Who holds a credential: an integration (by id and name) or a forwarder (by name). */
+export type CredentialOwner = { kind: 'integration'; id: string; name: string } | { kind: 'forwarder'; name: string };
+
 export interface CredentialWatchDeps {
   secrets: SecretBox;
   findConnector: (type: string) => ConnectorDefinition | undefined;
+  findForwarder?: (type: string) => Pick<ForwarderDefinition, 'renewAdvice'> | undefined;
   clock: Clock;
   /** Warn this many days before a credential expires. */
   warnDays: number;
-  /** Raises the warning for the integration (log, WARNING event). */
-  warn: (integration: IntegrationConfig, message: string, details: Record<string, unknown>) => void;
+  /** Raises the warning for the owner (log, WARNING event). */
+  warn: (owner: CredentialOwner, message: string, details: Record<string, unknown>) => void;
+}
+
+/** The expiries of a decrypted config, each with the definition's renewal advice when it has one. */
+function withAdvice(config: unknown, advice: ((credential: string) => string | undefined) | undefined): CredentialExpiry[] {
+  return credentialExpiries(config).map((e) => {
+    const fix = advice?.(e.credential);
+    return fix ? { ...e, fix } : e;
+  });
+}
+
+function ownerLabel(owner: CredentialOwner): string {
+  return `${owner.kind} "${owner.name}"`;
 }
 
 export class CredentialWatch {
   readonly #d: CredentialWatchDeps;
   /** Expiries read from a config object (configs are replaced, never changed, on update). */
-  readonly #fromConfig = new WeakMap<IntegrationConfig, CredentialExpiry[]>();
-  /** `integration id / credential` → when and in which state it was last warned about. */
+  readonly #fromConfig = new WeakMap<object, CredentialExpiry[]>();
+  /** `owner / credential` → when and in which state it was last warned about. */
   readonly #warned = new Map<string, { at: number; state: string }>();
 
   constructor(deps: CredentialWatchDeps) {
@@ -47,7 +67,7 @@ export class CredentialWatch {
     if (own === undefined) {
       const def = this.#d.findConnector(cfg.type);
       try {
-        own = def ? credentialExpiries(decryptConfig(def.configSpec, cfg.config, this.#d.secrets)) : [];
+        own = def ? withAdvice(decryptConfig(def.configSpec, cfg.config, this.#d.secrets), def.renewAdvice?.bind(def)) : [];
       } catch {
         // A secret that cannot be decrypted is the runtime's error to report, not this one's.
         own = [];
@@ -58,30 +78,61 @@ export class CredentialWatch {
     return [...own, ...reported];
   }
 
+  /** A forwarder's known expiries: the certificates in its config (tls.cert, tls.ca). */
+  forwarderExpiries(f: RunningForwarder): CredentialExpiry[] {
+    let own = this.#fromConfig.get(f.config);
+    if (own === undefined) {
+      const def = this.#d.findForwarder?.(f.type);
+      own = withAdvice(f.config, def?.renewAdvice?.bind(def));
+      this.#fromConfig.set(f.config, own);
+    }
+    return own;
+  }
+
+  /** The warnings a config about to be saved would raise (no once-a-day bookkeeping). */
+  warningsFor(name: string, def: ConnectorDefinition, config: Record<string, unknown>): string[] {
+    const now = this.#d.clock.now();
+    return withAdvice(config, def.renewAdvice?.bind(def)).flatMap((e) => expiryWarning(`integration "${name}"`, e, now, this.#d.warnDays) ?? []);
+  }
+
   /** For the integration status: each credential with its state. */
   status(cfg: IntegrationConfig, details?: Record<string, unknown>): { credentials?: CredentialStatus[] } {
     const now = this.#d.clock.now();
-    const list = this.expiries(cfg, details).map((e) => ({ ...e, state: credentialState(e, now, this.#d.warnDays) }));
+    const list = this.expiries(cfg, details).map((e): CredentialStatus => ({
+      credential: e.credential, expiresAt: e.expiresAt, what: e.what, state: credentialState(e, now, this.#d.warnDays),
+    }));
     return list.length > 0 ? { credentials: list } : {};
   }
 
-  /** Warns about expiring and expired credentials: once a day each, and at once when one turns expired. */
-  check(integrations: ReadonlyArray<{ config: IntegrationConfig; details?: Record<string, unknown> }>): void {
+  /**
+   * Warns about expiring and expired credentials of the integrations and forwarders: once a day
+   * each, and at once when one turns expired.
+   */
+  check(
+    integrations: ReadonlyArray<{ config: IntegrationConfig; details?: Record<string, unknown> }>,
+    forwarders: readonly RunningForwarder[] = [],
+  ): void {
     const now = this.#d.clock.now();
     for (const { config, details } of integrations) {
-      for (const e of this.expiries(config, details)) {
-        const message = expiryWarning(e, now, this.#d.warnDays);
-        const key = `${config.id}/${e.credential}`;
-        if (message === null) {
-          this.#warned.delete(key);
-          continue;
-        }
-        const state = credentialState(e, now, this.#d.warnDays);
-        const last = this.#warned.get(key);
-        if (last && last.state === state && now - last.at < DAY_MS) continue;
-        this.#warned.set(key, { at: now, state });
-        this.#d.warn(config, message, { credential: e.credential, expiresAt: e.expiresAt, state });
+      this.#checkOwner({ kind: 'integration', id: config.id, name: config.name }, `integration:${config.id}`, this.expiries(config, details), now);
+    }
+    for (const f of forwarders) this.#checkOwner({ kind: 'forwarder', name: f.name }, `forwarder:${f.name}`, this.forwarderExpiries(f), now);
+  }
+
+  #checkOwner(owner: CredentialOwner, key: string, expiries: CredentialExpiry[], now: number): void {
+    for (const e of expiries) {
+      const message = expiryWarning(ownerLabel(owner), e, now, this.#d.warnDays);
+      const credentialKey = `${key}/${e.credential}`;
+      if (message === null) {
+        this.#warned.delete(credentialKey);
+        continue;
       }
+      const state = credentialState(e, now, this.#d.warnDays);
+      const last = this.#warned.get(credentialKey);
+      if (last && last.state === state && now - last.at < DAY_MS) continue;
+      this.#warned.set(credentialKey, { at: now, state });
+      const daysLeft = Math.ceil((e.expiresAt - now) / DAY_MS);
+      this.#d.warn(owner, message, { credential: e.credential, expiresAt: e.expiresAt, daysLeft, state });
     }
   }
 }

@@ -33,11 +33,20 @@ export interface ForwarderManagerDeps {
   warn(code: WarningCode, message: string, details?: Record<string, unknown>): void;
   /** Secret values of a config, for the log scrubber. */
   onSecrets?: (config: Record<string, unknown>, def: ForwarderPlugin) => void;
+  /** A forwarder started running here (this instance took its lease): its credentials are checked at once. */
+  onRunning?: (forwarder: RunningForwarder) => void;
   /** Every change made through `put` and `remove` is recorded here. */
   audit: AuditLog;
   /** How often other instances' changes are read (default 5 s). */
   refreshMs?: number;
   lease?: { ttlMs?: number; renewMs?: number };
+}
+
+/** A forwarder running on this instance, its config decrypted (never for the API). */
+export interface RunningForwarder {
+  name: string;
+  type: string;
+  config: Record<string, unknown>;
 }
 
 export interface ForwarderView extends ForwarderEntry {
@@ -86,6 +95,11 @@ export class ForwarderManager {
   /** Data was committed on this instance: forwarders held here send it without waiting for their poll. */
   nudge(): void {
     for (const r of this.running.values()) r.forwarder?.nudge();
+  }
+
+  /** The forwarders running on this instance (lease held), configs decrypted: for the credential expiry watch only. */
+  runningHere(): RunningForwarder[] {
+    return [...this.running.values()].filter((r) => r.forwarder !== null).map((r) => ({ name: r.entry.name, type: r.entry.type, config: r.entry.config }));
   }
 
   list(): ForwarderView[] {
@@ -222,6 +236,7 @@ export class ForwarderManager {
           const forwarder = def.create(entry.config, ctx);
           r.forwarder = forwarder;
           r.starting = forwarder.start().catch((err: unknown) => log.warn({ err: toCloudbridgeError(err).message }, 'forwarder start failed'));
+          this.deps.onRunning?.({ name: entry.name, type: entry.type, config: entry.config });
         },
         lost: async () => {
           const f = r.forwarder;

@@ -137,6 +137,11 @@ export interface ConnectorDefinition<S extends TSchema = TSchema> {
   create(config: Static<S>, ctx: ConnectorContext): Connector;
   /** Checks credentials and reachability without consuming. */
   testConnection(config: Static<S>, signal: AbortSignal): Promise<CheckResult>;
+  /**
+   * How to renew the credential in a config field (e.g. `credentials.cert`) when it nears its
+   * expiry, for the CREDENTIAL_EXPIRY warning (undefined: the generic advice).
+   */
+  renewAdvice?(credential: string): string | undefined;
   /** Pitfalls section of the generated docs: error → fix. */
   pitfalls?: Array<{ symptom: string; fix: string }>;
   /** More sections of the generated docs page (Markdown, `## ` headings): how it works, guarantees, comparisons. */

@@ -4,6 +4,9 @@
  * (`SharedAccessSignature sr=…&se=EPOCH…`, alone or inside an Azure connection string). Connectors
  * that learn an expiry only at run time report it in their status as `details.credentialExpiries`
  * (same shape). Never returns secret material: a credential is named by its config field.
+ *
+ * This is the one place expiries are turned into warnings (`CREDENTIAL_EXPIRY`, through
+ * src/app/credential-watch.ts): connectors do not check expiry dates themselves.
  */
 import { X509Certificate } from 'node:crypto';
 
@@ -14,12 +17,14 @@ export interface CredentialExpiry {
   expiresAt: number;
   /** What it is, for messages: `certificate "CN=…"`, `shared access signature`. */
   what: string;
+  /** How to renew it, when the connector knows better than the generic advice (defaultFix). */
+  fix?: string;
 }
 
 export type CredentialState = 'valid' | 'expiring' | 'expired';
 
 /** A credential as the integration status shows it. */
-export interface CredentialStatus extends CredentialExpiry {
+export interface CredentialStatus extends Omit<CredentialExpiry, 'fix'> {
   state: CredentialState;
 }
 
@@ -68,8 +73,12 @@ export function credentialExpiries(config: unknown, path = ''): CredentialExpiry
 export function reportedExpiries(details: Record<string, unknown> | undefined): CredentialExpiry[] {
   const list = details?.credentialExpiries;
   if (!Array.isArray(list)) return [];
-  return list.filter((e): e is CredentialExpiry => typeof (e as Partial<CredentialExpiry> | null)?.credential === 'string'
-    && typeof (e as Partial<CredentialExpiry>).expiresAt === 'number');
+  return list.flatMap((item: unknown) => {
+    const e = (item ?? {}) as Partial<Record<keyof CredentialExpiry, unknown>>;
+    if (typeof e.credential !== 'string' || typeof e.expiresAt !== 'number') return [];
+    const what = typeof e.what === 'string' ? e.what : 'credential';
+    return [{ credential: e.credential, expiresAt: e.expiresAt, what, ...(typeof e.fix === 'string' ? { fix: e.fix } : {}) }];
+  });
 }
 
 export function credentialState(e: CredentialExpiry, now: number, warnDays: number): CredentialState {
@@ -77,11 +86,32 @@ export function credentialState(e: CredentialExpiry, now: number, warnDays: numb
   return e.expiresAt - now < warnDays * DAY_MS ? 'expiring' : 'valid';
 }
 
-/** The warning for an expiring or expired credential (null while valid). */
-export function expiryWarning(e: CredentialExpiry, now: number, warnDays: number): string | null {
+/** The advice when the connector gives none: what to put where. */
+export function defaultFix(e: CredentialExpiry): string {
+  if (e.what.startsWith('certificate')) {
+    const key = /(^|\.)cert$/.test(e.credential) ? ' (and its private key in the key field beside it)' : '';
+    return `put a renewed certificate in ${e.credential}${key}; Cloudbridge reconnects with it without losing messages`;
+  }
+  if (e.what === 'shared access signature') return `generate a new shared access signature and put it in ${e.credential}; the integration restarts with it`;
+  return `renew it and put the new one in ${e.credential}`;
+}
+
+function days(n: number): string {
+  return `${n} day${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The warning for an expiring or expired credential (null while valid): who holds it (`owner`,
+ * e.g. `integration "plant"`), the field, the date, the days left and the fix; never the value.
+ */
+export function expiryWarning(owner: string, e: CredentialExpiry, now: number, warnDays: number): string | null {
   const state = credentialState(e, now, warnDays);
   const date = new Date(e.expiresAt).toISOString();
-  if (state === 'expired') return `${e.credential}: the ${e.what} expired on ${date}: renew it, the cloud refuses it`;
-  if (state === 'expiring') return `${e.credential}: the ${e.what} expires on ${date} (in ${Math.ceil((e.expiresAt - now) / DAY_MS)} days): renew it before then`;
+  const fix = e.fix ?? defaultFix(e);
+  const plural = /\b(credentials|keys)$/.test(e.what.split(' (')[0] ?? '');
+  if (state === 'expired') {
+    return `${owner}: ${e.credential}: the ${e.what} expired on ${date} (${days(Math.floor((now - e.expiresAt) / DAY_MS))} ago) and ${plural ? 'are' : 'is'} refused: ${fix}`;
+  }
+  if (state === 'expiring') return `${owner}: ${e.credential}: the ${e.what} ${plural ? 'expire' : 'expires'} on ${date} (in ${days(Math.ceil((e.expiresAt - now) / DAY_MS))}): before then, ${fix}`;
   return null;
 }

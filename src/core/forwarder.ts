@@ -106,6 +106,8 @@ export interface ForwarderDefinition<S extends TSchema = TSchema, Row extends Ou
   /** Cross-field rules; returns warnings, throws CONFIG_INVALID naming the field. */
   validate?(config: Static<S>): string[];
   create(config: Static<S>, ctx: ForwarderContext<Row>): Forwarder;
+  /** How to renew the credential in a config field (e.g. `tls.cert`) before it expires (CREDENTIAL_EXPIRY; undefined: the generic advice). */
+  renewAdvice?(credential: string): string | undefined;
   /** Checks credentials and reachability without sending data; `name` is the forwarder's. */
   testConnection?(config: Static<S>, name: string): Promise<CheckResult>;
   /**

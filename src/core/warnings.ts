@@ -5,13 +5,9 @@
  * limiting) carries one of these codes; `docs/errors.md` lists them, generated from this table.
  */
 export const WARNING_CATALOGUE = {
-  TLS_CERTIFICATE_EXPIRY: {
-    summary: 'A TLS certificate of the integration (client certificate or CA) expires soon, or has expired.',
-    fix: 'Issue a new certificate and put it (and its key) in the integration\'s config before the date in the message; the integration reconnects with it without losing messages.',
-  },
   CREDENTIAL_EXPIRY: {
-    summary: 'A credential of the integration whose expiry is known (a certificate, a shared access signature in a connection string, temporary keys) expires within credentialExpiry.warnDays, or has expired. Repeated once a day; the status lists it under credentials and /metrics has cloudbridge_credential_expiry_seconds.',
-    fix: 'Issue a new credential and put it in the field the message names before the date; the integration restarts with it.',
+    summary: 'A credential of an integration or a forwarder whose expiry is known (a TLS client or CA certificate, a shared access signature in a connection string, temporary keys) expires within credentialExpiry.warnDays, or has expired. One warning per credential, repeated once a day; the message names the integration or forwarder, the config field (never its value), the date and the days left. The integration status lists it under credentials and /metrics has cloudbridge_credential_expiry_seconds.',
+    fix: 'Follow the fix in the message: issue a new credential (a certificate with its key) and put it in the field the message names before the date; the integration or forwarder reconnects with it without losing messages.',
   },
   CONFIG_WARNING: {
     summary: 'The integration\'s config works but is likely a mistake (e.g. a topic filter that receives everything, QoS 0, a non-standard port).',

@@ -2,7 +2,9 @@
  * Credential expiry end to end: a client certificate valid for 5 more days (MQTT mutual TLS on
  * Mosquitto) and a shared access signature expiring in 3 days inside an Azure Service Bus
  * connection string (Azure double) each show in the integration's status as `expiring`, as
- * cloudbridge_credential_expiry_seconds in /metrics and as a CREDENTIAL_EXPIRY warning event.
+ * cloudbridge_credential_expiry_seconds in /metrics and as one CREDENTIAL_EXPIRY warning event
+ * (the connector raises none of its own). A thingsboard-gateway forwarder's client certificate
+ * gets the same, labelled with the forwarder.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -18,12 +20,13 @@ const DECODER = 'return { deviceName: "d", telemetry: { v: 1 } };';
 
 interface Credential { credential: string; expiresAt: number; state: string; what: string }
 interface Status { state: string; credentials?: Credential[] }
-interface Event { type: string; body: { code?: string; message?: string; credential?: string } }
+interface Event { type: string; integrationId: string | null; body: { code?: string; message?: string; credential?: string; forwarder?: string } }
 
-function yaml(integration: Record<string, unknown>): string {
+function yaml(integration: Record<string, unknown> | null, forwarders: Array<Record<string, unknown>> = []): string {
   return stringify({
     converters: [{ name: 'decoder', type: 'uplink', script: DECODER }],
-    integrations: [{ uplinkConverter: 'decoder', ...integration }],
+    integrations: integration ? [{ uplinkConverter: 'decoder', ...integration }] : [],
+    forwarders,
     credentialExpiry: { warnDays: 14 },
   });
 }
@@ -80,12 +83,39 @@ describe('credential expiry (status, metrics, warning)', () => {
 
       const events = await waitFor(async () => {
         const list = await t.api.get<Event[]>('/events?integration=plant&type=WARNING');
+        return list.some((e) => e.body.code === 'CREDENTIAL_EXPIRY') ? list : null;
+      }, 'the CREDENTIAL_EXPIRY warning');
+      assert.deepEqual(events.map((e) => e.body.code), ['CREDENTIAL_EXPIRY'], 'exactly one warning for the one expiring certificate');
+      assert.match(events[0]?.body.message ?? '', /^integration "plant": tls\.cert: the certificate "CN=cloudbridge" expires on \S+ \(in 5 days\): before then, put a renewed certificate in tls\.cert \(and its private key in the key field beside it\); Cloudbridge reconnects with it without losing messages$/);
+      assert.ok(t.logs.some((l) => l.includes('CREDENTIAL_EXPIRY') && l.includes('tls.cert')), 'logged');
+      assert.ok(!t.logs.some((l) => l.includes('BEGIN')), 'no key or certificate material in the log');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a thingsboard-gateway forwarder whose client certificate expires in 5 days: one warning naming the forwarder, the gauge labelled forwarder', async () => {
+    const t = await startTestApp({
+      yaml: yaml(null, [{
+        name: 'tb', type: 'thingsboard-gateway', integrations: 'all',
+        config: { host: '127.0.0.1', port: 1, credentials: { type: 'x509' }, tls: { ca: pki.ca, cert: device.cert, key: device.key } },
+      }]),
+    });
+    try {
+      const events = await waitFor(async () => {
+        const list = await t.api.get<Event[]>('/events?type=WARNING');
         const found = list.filter((e) => e.body.code === 'CREDENTIAL_EXPIRY');
         return found.length > 0 ? found : null;
-      }, 'the CREDENTIAL_EXPIRY warning');
+      }, 'the forwarder\'s CREDENTIAL_EXPIRY warning');
       assert.equal(events.length, 1);
-      assert.match(events[0]?.body.message ?? '', /^tls\.cert: the certificate "CN=cloudbridge" expires on .* \(in 5 days\): renew it before then$/);
-      assert.ok(t.logs.some((l) => l.includes('CREDENTIAL_EXPIRY') && l.includes('tls.cert')), 'logged');
+      assert.equal(events[0]?.integrationId, null);
+      assert.equal(events[0]?.body.forwarder, 'tb');
+      assert.equal(events[0]?.body.credential, 'tls.cert');
+      assert.match(events[0]?.body.message ?? '', /^forwarder "tb": tls\.cert: the certificate "CN=cloudbridge" expires on \S+ \(in 5 days\): before then, issue a new certificate for the gateway device/);
+      const line = (await metricsOf(t)).split('\n').find((l) => l.startsWith('cloudbridge_credential_expiry_seconds{forwarder="tb",credential="tls.cert"}'));
+      const seconds = Number(line?.split(' ').at(-1));
+      assert.ok(seconds > 4 * 86_400 && seconds < 6 * 86_400, `gauge ${line}`);
+      assert.ok(t.logs.some((l) => l.includes('CREDENTIAL_EXPIRY') && l.includes('"forwarder":"tb"')), 'logged with the forwarder');
       assert.ok(!t.logs.some((l) => l.includes('BEGIN')), 'no key or certificate material in the log');
     } finally {
       await t.close();
@@ -112,7 +142,7 @@ describe('credential expiry (status, metrics, warning)', () => {
         const list = await t.api.get<Event[]>('/events?integration=bus&type=WARNING');
         return list.find((e) => e.body.code === 'CREDENTIAL_EXPIRY') ?? null;
       }, 'the CREDENTIAL_EXPIRY warning');
-      assert.match(events.body.message ?? '', /^connectionString: the shared access signature expires on .* \(in 3 days\)/);
+      assert.match(events.body.message ?? '', /^integration "bus": connectionString: the shared access signature expires on \S+ \(in 3 days\): before then, generate a new shared access signature and put it in connectionString/);
       assert.ok(!JSON.stringify(events).includes('sig='), 'no signature in the event');
     } finally {
       await t.close();

@@ -92,6 +92,9 @@ export async function awsCredentialExpiry(configured: AwsStaticCredentials | und
   }
 }
 
+/** The fix of the CREDENTIAL_EXPIRY warning for temporary credentials from the provider chain. */
+const TEMPORARY_CREDENTIALS_FIX = 'check that the AWS SDK provider chain can renew them (a role, SSO or web identity renews itself); if they were set by hand (AWS_SESSION_TOKEN with AWS_CREDENTIAL_EXPIRATION), put new ones in the environment and restart Cloudbridge';
+
 /**
  * The expiry of a source's credentials for its status (`details.credentialExpiries`,
  * src/core/credential-expiry.ts): read when the client opens, then again in the background at
@@ -115,12 +118,12 @@ export class AwsCredentialExpiry {
   }
 
   /** `{ credentialExpiries }` for the status, when an expiry is known. */
-  details(): { credentialExpiries?: Array<{ credential: string; expiresAt: number; what: string }> } {
+  details(): { credentialExpiries?: Array<{ credential: string; expiresAt: number; what: string; fix: string }> } {
     const read = this.#read;
     if (read && this.#now() - this.#readAt >= 60_000) {
       this.#readAt = this.#now();
       void read().then((at) => { this.#expiresAt = at; });
     }
-    return this.#expiresAt === null ? {} : { credentialExpiries: [{ credential: 'credentials', expiresAt: this.#expiresAt, what: 'temporary AWS credentials (from the AWS SDK default provider chain)' }] };
+    return this.#expiresAt === null ? {} : { credentialExpiries: [{ credential: 'credentials', expiresAt: this.#expiresAt, what: 'temporary AWS credentials (from the AWS SDK default provider chain)', fix: TEMPORARY_CREDENTIALS_FIX }] };
   }
 }

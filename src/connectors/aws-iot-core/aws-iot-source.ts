@@ -3,10 +3,10 @@
  * backoff, downlinks) with AWS IoT settings, AWS-specific error advice, and certificate checks.
  *
  * The credentials are checked before every (re)connect, through MqttSource's `settings()` hook: an
- * expired certificate is refused with CONFIG_INVALID instead of a bare TLS alert, and one entering
- * its last 30 days raises a TLS_CERTIFICATE_EXPIRY warning event (also checked daily while
- * connected). `status()` exposes the certificate's facts and `certificateExpiresAt` (epoch ms) for
- * the `cloudbridge_certificate_expiry_seconds` gauge.
+ * expired certificate is refused with CONFIG_INVALID instead of a bare TLS alert. A certificate
+ * nearing its expiry is warned about by the credential watch (CREDENTIAL_EXPIRY, with this
+ * connector's `renewAdvice`), not here. `status()` exposes the certificate's facts and
+ * `certificateExpiresAt` (epoch ms) for the `cloudbridge_certificate_expiry_seconds` gauge.
  *
  * Certificate rotation: a new cert/key arrives as a config update, which restarts the integration:
  * this source drains (in-flight deliveries settle, their PUBACKs are written), disconnects
@@ -14,17 +14,14 @@
  * session, so AWS IoT redelivers anything not acknowledged and queues what arrives in between.
  */
 import type { Connector, ConnectorContext } from '../../core/connector.ts';
-import type { TimerHandle } from '../../core/clock.ts';
 import type { EncodedDownlink } from '../../core/model.ts';
 import { MqttSource, type MqttConnectSettings, type MqttSourceStatus } from '../mqtt/index.ts';
 import { amazonRootTrust } from './amazon-root-ca.ts';
 import { awsIotErrorAdvisor } from './aws-errors.ts';
-import { checkCredentials, expiryWarning, type CertificateInfo, type CredentialWarning } from './certificate.ts';
+import { checkCredentials, type CertificateInfo, type CredentialWarning } from './certificate.ts';
 import { AWS_IOT_DEFAULTS, resolveAwsIotConfig, type AwsIotCoreConfig, type ResolvedAwsIotConfig } from './config-spec.ts';
 import { inspectEndpoint } from './endpoint.ts';
 import { validateAwsIotConfig } from './validate.ts';
-
-const DAY_MS = 86_400_000;
 
 export interface AwsIotSourceStatus extends MqttSourceStatus {
   region: string | null;
@@ -72,8 +69,6 @@ export class AwsIotCoreSource implements Connector {
   private certificate: CertificateInfo | null = null;
   private region: string | null = null;
   private readonly warned = new Set<string>();
-  private expiryTimer: TimerHandle | null = null;
-  private stopped = false;
 
   constructor(config: AwsIotCoreConfig, ctx: ConnectorContext, opts: AwsIotSourceOptions = {}) {
     this.raw = config;
@@ -89,7 +84,6 @@ export class AwsIotCoreSource implements Connector {
       sharedGroup: c.sharedGroup,
       reconnect: c.reconnect,
       downlinkTopicPattern: c.downlinkTopicPattern,
-      certificateWarnings: false,
       random: opts.random,
     }, ctx);
   }
@@ -101,13 +95,9 @@ export class AwsIotCoreSource implements Connector {
     this.region = checked.region;
     for (const w of checked.warnings) this.raise(w);
     await this.mqtt.start();
-    this.scheduleExpiryCheck();
   }
 
   async stop(opts: { drainMs?: number } = {}): Promise<void> {
-    this.stopped = true;
-    if (this.expiryTimer) this.ctx.clock.clearTimeout(this.expiryTimer);
-    this.expiryTimer = null;
     await this.mqtt.stop(opts);
   }
 
@@ -139,32 +129,17 @@ export class AwsIotCoreSource implements Connector {
   /** Called by MqttSource before every (re)connect of each connection: refuses an expired certificate. */
   private settings(clientId: string): MqttConnectSettings {
     const c = this.config;
-    const { certificate, warnings } = checkCredentials(c.credentials, this.ctx.clock.now(), AWS_IOT_DEFAULTS.expiryWarningDays);
+    const { certificate, warnings } = checkCredentials(c.credentials, this.ctx.clock.now());
     this.certificate = certificate;
     for (const w of warnings) this.raise(w);
     return awsIotConnectSettings(c, clientId);
   }
 
-  /** Raises each warning once; an expiring certificate again when 7 and 1 days are left. */
+  /** Raises each warning once (start and every reconnect check the same config). */
   private raise(w: CredentialWarning): void {
-    const secondsLeft = typeof w.details.expiresInSeconds === 'number' ? w.details.expiresInSeconds : null;
-    const stage = secondsLeft === null ? w.message : `${String(w.details.serialNumber)}:${secondsLeft <= DAY_MS / 1000 ? 1 : secondsLeft <= (7 * DAY_MS) / 1000 ? 7 : 30}`;
-    const key = `${w.code}:${String(w.details.field ?? '')}:${stage}`;
+    const key = `${w.code}:${w.message}`;
     if (this.warned.has(key)) return;
     this.warned.add(key);
     this.ctx.warn(w.code, w.message, w.details);
-  }
-
-  /** Re-checks daily while running, so a certificate entering its last 30 days is reported without a reconnect. */
-  private scheduleExpiryCheck(): void {
-    if (this.stopped) return;
-    this.expiryTimer = this.ctx.clock.setTimeout(() => {
-      this.expiryTimer = null;
-      const cert = this.certificate;
-      const w = cert ? expiryWarning(cert, this.ctx.clock.now(), AWS_IOT_DEFAULTS.expiryWarningDays) : null;
-      if (w) this.raise(w);
-      this.scheduleExpiryCheck();
-    }, DAY_MS);
-    this.expiryTimer.unref?.();
   }
 }

@@ -2,7 +2,9 @@
  * Checks the X.509 credentials before every connection: the PEM texts parse, the key matches the
  * certificate (and decrypts with the passphrase), the certificate is inside its validity period.
  * An expired or not-yet-valid certificate is refused (AWS IoT would refuse it anyway, with a TLS
- * alert that names nothing); one expiring within `warnDays` gives a warning. Never echoes key material.
+ * alert that names nothing). A certificate nearing its expiry is the credential watch's to warn
+ * about (CREDENTIAL_EXPIRY, src/app/credential-watch.ts, with `renewAdvice` as the fix), not this
+ * module's. Never echoes key material.
  */
 import { X509Certificate } from 'node:crypto';
 import { CloudbridgeError } from '../../core/errors.ts';
@@ -33,8 +35,6 @@ export interface AwsIotCredentials {
   ca?: string | undefined;
 }
 
-export const CERTIFICATE_EXPIRY_WARNING = 'TLS_CERTIFICATE_EXPIRY' satisfies WarningCode;
-const DAY_MS = 86_400_000;
 export const RENEW_ADVICE = 'create a new certificate in AWS IoT (Security → Certificates, or `aws iot create-keys-and-certificate`), activate it, attach the same policy and thing, then put it in credentials.cert and its key in credentials.key';
 
 function oneLine(name: string): string {
@@ -54,27 +54,21 @@ export function certificateInfo(pem: string): CertificateInfo {
   };
 }
 
-/** The warning for a certificate expiring within `warnDays`, or null. */
-export function expiryWarning(info: CertificateInfo, now: number, warnDays: number): CredentialWarning | null {
-  const left = info.notAfter - now;
-  if (left <= 0 || left >= warnDays * DAY_MS) return null;
-  const days = Math.ceil(left / DAY_MS);
-  const expiresAt = new Date(info.notAfter).toISOString();
-  return {
-    code: CERTIFICATE_EXPIRY_WARNING,
-    message: `credentials.cert: the certificate "${info.subject}" expires on ${expiresAt} (in ${days} day${days === 1 ? '' : 's'}); AWS IoT refuses it after that: ${RENEW_ADVICE}. Cloudbridge reconnects with the new certificate without losing messages`,
-    details: { field: 'credentials.cert', subject: info.subject, serialNumber: info.serialNumber, expiresAt, expiresInSeconds: Math.floor(left / 1000) },
-  };
+/** The fix of the CREDENTIAL_EXPIRY warning for a credentials.* field (the connector's `renewAdvice`). */
+export function renewAdvice(credential: string): string | undefined {
+  if (credential === 'credentials.cert') return `${RENEW_ADVICE}; Cloudbridge reconnects with it without losing messages`;
+  if (credential === 'credentials.ca') return 'put the renewed CA certificate in credentials.ca, or remove credentials.ca to trust the Amazon Root CAs built into Node.js (ATS endpoints)';
+  return undefined;
 }
 
 /**
  * Validates the credentials at `now`. Throws CONFIG_INVALID naming the credentials.* field for
  * unparsable PEM, a key that does not match or does not decrypt, and an expired or not yet valid
- * certificate. Returns the certificate facts and the warnings (expiring soon, CA expiring).
+ * certificate. Returns the certificate facts and the warnings (a CA certificate not valid yet).
  */
-export function checkCredentials(creds: AwsIotCredentials, now: number, warnDays: number): { certificate: CertificateInfo; warnings: CredentialWarning[] } {
-  checkTlsMaterial({ cert: creds.cert, key: creds.key, passphrase: creds.passphrase }, 'credentials', now, warnDays);
-  const caWarnings = creds.ca ? checkTlsMaterial({ ca: creds.ca }, 'credentials', now, warnDays) : [];
+export function checkCredentials(creds: AwsIotCredentials, now: number): { certificate: CertificateInfo; warnings: CredentialWarning[] } {
+  checkTlsMaterial({ cert: creds.cert, key: creds.key, passphrase: creds.passphrase }, 'credentials', now);
+  const caWarnings = creds.ca ? checkTlsMaterial({ ca: creds.ca }, 'credentials', now) : [];
   const info = certificateInfo(creds.cert);
   if (info.notAfter <= now) {
     throw new CloudbridgeError('CONFIG_INVALID',
@@ -86,8 +80,6 @@ export function checkCredentials(creds: AwsIotCredentials, now: number, warnDays
       `credentials.cert: the certificate "${info.subject}" is not valid before ${new Date(info.notBefore).toISOString()}: check this machine's clock, or wait until then`,
       { field: 'credentials.cert' });
   }
-  const warnings: CredentialWarning[] = caWarnings.map((message) => ({ code: CERTIFICATE_EXPIRY_WARNING, message, details: { field: 'credentials.ca' } }));
-  const soon = expiryWarning(info, now, warnDays);
-  if (soon) warnings.unshift(soon);
+  const warnings: CredentialWarning[] = caWarnings.map((message) => ({ code: 'CONFIG_WARNING', message, details: { field: 'credentials.ca' } }));
   return { certificate: info, warnings };
 }

@@ -23,8 +23,6 @@ export const AWS_IOT_DEFAULTS = {
   maxClientIdLength: 128,
   maxFiltersPerSubscribe: 8,
   maxTopicSlashes: 7,
-  /** A client certificate expiring within this many days raises a warning. */
-  expiryWarningDays: 30,
 } as const;
 
 export const AwsIotCredentialsSpec = Type.Object({

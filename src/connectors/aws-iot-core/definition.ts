@@ -7,6 +7,7 @@ import { type CheckResult, type ConnectorDefinition, configCheckFailure } from '
 import { checkMqttConnection, sharingGroup, subscriptionFilters } from '../mqtt/index.ts';
 import { AUTH_ADVICE } from './aws-errors.ts';
 import { awsIotConnectSettings, AwsIotCoreSource } from './aws-iot-source.ts';
+import { renewAdvice } from './certificate.ts';
 import { AWS_IOT_DEFAULTS, AwsIotCoreConfigSpec } from './config-spec.ts';
 import { AWS_IOT_GUIDE } from './guide.ts';
 import { AWS_IOT_PITFALLS } from './pitfalls.ts';
@@ -23,7 +24,7 @@ export function checkClientId(clientId: string): string {
 export const awsIotCoreConnector: ConnectorDefinition<typeof AwsIotCoreConfigSpec> = {
   type: 'aws-iot-core',
   title: 'AWS IoT Core',
-  description: 'Subscribes to topics on AWS IoT Core over MQTT (3.1.1 or 5) with an X.509 client certificate (mutual TLS, port 8883 or 443 with ALPN). Each QoS 1 message is acknowledged only after it is stored; a persistent session makes AWS IoT redeliver what was not acknowledged and queue what arrives while Cloudbridge is away. The certificate is checked at save and before every connection: an expired one is refused, one expiring within 30 days raises a warning event and shows in the status (details.certificateExpiresAt). Updating the certificate and key reconnects with them without losing messages. The Amazon Root CA 1 and 3 compiled into Node.js are trusted by default. Uplink metadata: topic, plus MQTT 5 user properties. Downlinks are published with QoS 1 to downlinkTopicPattern.',
+  description: 'Subscribes to topics on AWS IoT Core over MQTT (3.1.1 or 5) with an X.509 client certificate (mutual TLS, port 8883 or 443 with ALPN). Each QoS 1 message is acknowledged only after it is stored; a persistent session makes AWS IoT redeliver what was not acknowledged and queue what arrives while Cloudbridge is away. The certificate is checked at save and before every connection: an expired one is refused; one expiring within credentialExpiry.warnDays (30 days by default) raises a CREDENTIAL_EXPIRY warning event once a day with the renewal steps, and its date shows in the status (credentials, details.certificateExpiresAt). Updating the certificate and key reconnects with them without losing messages. The Amazon Root CA 1 and 3 compiled into Node.js are trusted by default. Uplink metadata: topic, plus MQTT 5 user properties. Downlinks are published with QoS 1 to downlinkTopicPattern.',
   configSpec: AwsIotCoreConfigSpec,
   capabilities: { downlink: true, redelivery: 'mqtt-session' },
   validate: (config) => validateAwsIotConfig(config).warnings.map((w) => w.message),
@@ -48,6 +49,7 @@ export const awsIotCoreConnector: ConnectorDefinition<typeof AwsIotCoreConfigSpe
     }
     return { ...result, checks };
   },
+  renewAdvice,
   pitfalls: AWS_IOT_PITFALLS,
   guide: AWS_IOT_GUIDE,
 };

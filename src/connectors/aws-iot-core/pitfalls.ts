@@ -15,8 +15,8 @@ export const AWS_IOT_PITFALLS: Array<{ symptom: string; fix: string }> = [
     fix: 'credentials.key holds the key of another certificate (AWS IoT hands out the certificate, the private key and the public key as three files; a CSR-made certificate belongs to the key the CSR was made with). Put the private key the certificate was issued for in credentials.key. Every key type is compared (RSA, EC, Ed25519, Ed448), as for the client certificates of mqtt and the thingsboard-gateway forwarder.',
   },
   {
-    symptom: 'A TLS_CERTIFICATE_EXPIRY warning event "the certificate … expires on … (in N days)".',
-    fix: 'Rotate the certificate before that date as above. The integration status shows details.certificateExpiresAt, and the warning is raised again 7 days and 1 day before.',
+    symptom: 'A CREDENTIAL_EXPIRY warning event: integration "…": credentials.cert: the certificate … expires on … (in N days): before then, create a new certificate in AWS IoT ….',
+    fix: 'Rotate the certificate before that date as above. The warning starts credentialExpiry.warnDays (default 30) days before and repeats once a day; the integration status lists the certificate under credentials (state expiring) and /metrics has cloudbridge_credential_expiry_seconds{integration, credential="credentials.cert"}. Once expired, the integration refuses to start (CONFIG_INVALID).',
   },
   {
     symptom: `CONNECTION_TIMEOUT or an unresolvable host: "${ENDPOINT_ADVICE}".`,

@@ -92,7 +92,7 @@ export function validateAwsIotConfig(config: AwsIotCoreConfig, now: number = Dat
   }
   checkSharing(c);
   const warnings = filterWarnings(c);
-  const { certificate, warnings: credentialWarnings } = checkCredentials(c.credentials, now, AWS_IOT_DEFAULTS.expiryWarningDays);
+  const { certificate, warnings: credentialWarnings } = checkCredentials(c.credentials, now);
   const endpoint = inspectEndpoint(c.endpoint);
   if (endpoint.problem) warnings.unshift(warning('endpoint', endpoint.problem));
   warnings.push(...connectionWarnings(c, endpoint.aws));

@@ -52,8 +52,6 @@ export interface MqttLinkOptions {
   stopSignal: AbortSignal;
   /** Whether connection events are acted upon (the source is starting or running). */
   live(): boolean;
-  /** Sees the settings before each connection attempt (certificate expiry warnings). */
-  inspectSettings(settings: MqttConnectSettings): void;
   events: MqttLinkEvents;
 }
 
@@ -187,7 +185,6 @@ export class MqttLink {
     // delay keepalive answers).
     const settings = { receiveMaximum: this.opts.maxInFlight, ...(await this.opts.settings(this.opts.clientId)) };
     this.settings = settings;
-    this.opts.inspectSettings(settings);
     const conn = await MqttConnection.open(settings, {
       onMessage: (c, packet, done) => this.intake.handle(c, packet, done),
       onClose: (c, error, requested) => this.onConnectionClosed(c, error, requested),

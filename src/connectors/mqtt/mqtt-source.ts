@@ -35,7 +35,6 @@ import { MqttLink, type MqttConnectionStatus, type MqttLinkEvents } from './mqtt
 import {
   connectionClientId, MQTT_CONNECTIONS, sharingGroup, splitInFlight, subscriptionFilters,
 } from './shared-subscription.ts';
-import { checkTlsMaterial } from './tls-material.ts';
 import { fillTopicPattern } from './topic-pattern.ts';
 
 export interface MqttSourceOptions {
@@ -61,12 +60,6 @@ export interface MqttSourceOptions {
   disconnectTimeoutMs?: number | undefined;
   /** Random source for backoff jitter (tests). */
   random?: (() => number) | undefined;
-  /**
-   * Raise TLS_CERTIFICATE_EXPIRY warnings for expired or soon-expiring certificates in the TLS
-   * settings before connecting (default true). Off for connectors that check their certificates
-   * themselves with their own field names and advice.
-   */
-  certificateWarnings?: boolean | undefined;
 }
 
 export interface MqttSourceStatus {
@@ -106,7 +99,6 @@ export class MqttSource implements Connector {
   private readonly life: SourceLifecycle;
   private readonly links: MqttLink[];
   private readonly group: string | null;
-  private readonly certificateWarnings = new Set<string>();
 
   constructor(opts: MqttSourceOptions, ctx: ConnectorContext) {
     this.opts = opts;
@@ -147,7 +139,6 @@ export class MqttSource implements Connector {
       deliverySignal: this.life.deliverySignal,
       stopSignal: this.life.stopSignal,
       live: () => this.live,
-      inspectSettings: (settings) => this.warnAboutCertificates(settings),
       events,
     }));
   }
@@ -227,22 +218,6 @@ export class MqttSource implements Connector {
       signal.removeEventListener('abort', abandon);
     }
     if (failure !== null) throw toCloudbridgeError(failure, 'CONNECTION_FAILED');
-  }
-
-  /** Surfaces expired or soon-expiring certificates as integration warnings (once per text). */
-  private warnAboutCertificates(settings: MqttConnectSettings): void {
-    if (!settings.tls || this.opts.certificateWarnings === false) return;
-    let warnings: string[];
-    try {
-      warnings = checkTlsMaterial(settings.tls, 'tls', this.ctx.clock.now());
-    } catch {
-      return; // unusable material: the connection attempt reports it as TLS_FAILED
-    }
-    for (const warning of warnings) {
-      if (this.certificateWarnings.has(warning)) continue;
-      this.certificateWarnings.add(warning);
-      this.ctx.warn('TLS_CERTIFICATE_EXPIRY', warning);
-    }
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Checks TLS material (PEM certificates and keys) before connecting: parse errors become
- * CONFIG_INVALID naming the field; certificates that expired or expire soon become warnings.
- * Never echoes key material.
+ * CONFIG_INVALID naming the field; a certificate not valid yet becomes a warning. Expiry dates are
+ * not checked here: the credential watch (src/app/credential-watch.ts) is the one place that
+ * warns about them (CREDENTIAL_EXPIRY). Never echoes key material.
  */
 import { X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
@@ -15,7 +16,6 @@ export interface TlsMaterial {
   passphrase?: string | undefined;
 }
 
-const DAY_MS = 86_400_000;
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 function invalid(field: string, message: string): CloudbridgeError {
@@ -34,17 +34,11 @@ function certificates(field: string, pem: string): X509Certificate[] {
   });
 }
 
-function expiryWarnings(field: string, certs: X509Certificate[], now: number, warnDays: number): string[] {
-  const warnings: string[] = [];
-  for (const cert of certs) {
-    const validTo = Date.parse(cert.validTo);
-    const validFrom = Date.parse(cert.validFrom);
+function notYetValidWarnings(field: string, certs: X509Certificate[], now: number): string[] {
+  return certs.filter((cert) => Date.parse(cert.validFrom) > now).map((cert) => {
     const subject = cert.subject.replace(/\n/g, ', ');
-    if (validTo <= now) warnings.push(`${field}: certificate "${subject}" expired on ${new Date(validTo).toISOString()}: renew it`);
-    else if (validFrom > now) warnings.push(`${field}: certificate "${subject}" is not valid before ${new Date(validFrom).toISOString()}`);
-    else if (validTo - now < warnDays * DAY_MS) warnings.push(`${field}: certificate "${subject}" expires on ${new Date(validTo).toISOString()} (in ${Math.ceil((validTo - now) / DAY_MS)} days): renew it soon`);
-  }
-  return warnings;
+    return `${field}: certificate "${subject}" is not valid before ${new Date(Date.parse(cert.validFrom)).toISOString()}: the connection fails until then (check this machine's clock)`;
+  });
 }
 
 /**
@@ -52,13 +46,13 @@ function expiryWarnings(field: string, certs: X509Certificate[], now: number, wa
  * unparsable PEM, a certificate without key (or the reverse), a wrong passphrase or a key that
  * does not match the certificate (any key type: key-match.ts).
  */
-export function checkTlsMaterial(tls: TlsMaterial, prefix = 'tls', now = Date.now(), warnDays = 30): string[] {
+export function checkTlsMaterial(tls: TlsMaterial, prefix = 'tls', now = Date.now()): string[] {
   const warnings: string[] = [];
   if (tls.cert && !tls.key) throw invalid(`${prefix}.key`, 'a client certificate (cert) needs its private key');
   if (tls.key && !tls.cert) throw invalid(`${prefix}.cert`, 'a private key needs its client certificate (cert)');
-  if (tls.ca) warnings.push(...expiryWarnings(`${prefix}.ca`, certificates(`${prefix}.ca`, tls.ca), now, warnDays));
+  if (tls.ca) warnings.push(...notYetValidWarnings(`${prefix}.ca`, certificates(`${prefix}.ca`, tls.ca), now));
   const chain = tls.cert ? certificates(`${prefix}.cert`, tls.cert) : [];
-  warnings.push(...expiryWarnings(`${prefix}.cert`, chain, now, warnDays));
+  warnings.push(...notYetValidWarnings(`${prefix}.cert`, chain, now));
   const leaf = chain[0];
   if (tls.cert && tls.key && leaf) {
     checkKeyMatchesCertificate(leaf, loadPrivateKey(tls.key, tls.passphrase, prefix), prefix);

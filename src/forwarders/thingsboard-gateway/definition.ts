@@ -20,6 +20,9 @@ export const thingsboardGatewayForwarder: ForwarderDefinition<typeof Thingsboard
     if (outcome.sent) return (config.rpcReply ?? 'on-send') === 'on-send' ? { success: true } : null;
     return { success: false, error: outcome.error ?? 'downlink failed' };
   },
+  renewAdvice: (credential) => credential === 'tls.cert'
+    ? 'issue a new certificate for the gateway device, set it as the device\'s X.509 credentials in ThingsBoard (Devices → the gateway → Manage credentials), then put it in tls.cert and its key in tls.key; the forwarder reconnects with it and keeps its outbox'
+    : undefined,
   pitfalls: TB_GATEWAY_PITFALLS,
   guide: TB_GATEWAY_GUIDE,
 };

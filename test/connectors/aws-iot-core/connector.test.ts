@@ -13,6 +13,7 @@ import { startAwsIotBroker, SERVICE_IDENTITY, type AwsIotBroker } from '../../pe
 import { freePort } from '../../peers/free-port.ts';
 import { createTestPki, type TestPki } from '../../peers/test-pki.ts';
 import { createTestContext, texts } from '../../support/connector-context.ts';
+import { watchUnderTest } from '../../support/credential-watch.ts';
 import { awsConfig, createAwsConnector } from './helpers.ts';
 import { waitFor } from '../../support/wait.ts';
 
@@ -146,44 +147,20 @@ describe('aws-iot-core connector on an mTLS broker with a per-identity ACL', () 
     });
   });
 
-  it('warns through an event when the certificate expires within 30 days', async () => {
+  it('a certificate expiring within 30 days: the connector raises no warning of its own, the credential watch raises one with the AWS renewal steps', async () => {
     const shortLived = await iot.identity(SERVICE_IDENTITY, { days: 10 });
-    const { source, ctx } = await createAwsConnector(iot, {}, createTestContext(), shortLived);
+    const { source, ctx, config } = await createAwsConnector(iot, {}, createTestContext(), shortLived);
     await source.start();
     try {
-      const expiry = ctx.warnings.filter((w) => w.code === 'TLS_CERTIFICATE_EXPIRY');
-      assert.equal(expiry.length, 1);
-      assert.match(expiry[0]?.message ?? '', /credentials\.cert: the certificate "CN=iot-service" expires on .* \(in 10 days\)/);
-      assert.equal(expiry[0]?.details?.expiresAt, new Date(source.status().certificateExpiresAt ?? 0).toISOString());
+      assert.deepEqual(ctx.warnings.map((w) => w.code), ['CONFIG_WARNING'], 'only the "not an AWS endpoint" warning');
+      const t = watchUnderTest();
+      const integration = t.integration('iot', 'aws-iot-core', config);
+      t.watch.check([{ config: integration, details: source.status() }]);
+      assert.deepEqual(t.warnings.map((w) => w.details.credential), ['credentials.cert']);
+      assert.match(t.warnings[0]?.message ?? '', /^integration "iot": credentials\.cert: the certificate "CN=iot-service" expires on \S+ \(in 10 days\): before then, create a new certificate in AWS IoT/);
+      assert.equal(t.warnings[0]?.details.expiresAt, source.status().certificateExpiresAt);
     } finally {
       await source.stop({ drainMs: 1000 });
-    }
-  });
-
-  it('re-checks the expiry daily while connected: a certificate entering its last 30 days raises the warning', async () => {
-    const cert = await iot.identity(SERVICE_IDENTITY, { days: 40 });
-    const DAY_MS = 86_400_000;
-    let offsetMs = 0;
-    const daily: Array<() => void> = [];
-    const ctx = createTestContext();
-    ctx.clock = {
-      ...systemClock,
-      now: () => Date.now() + offsetMs,
-      setTimeout: (fn, ms) => (ms === DAY_MS ? (daily.push(fn), {}) : systemClock.setTimeout(fn, ms)),
-    };
-    const { source } = await createAwsConnector(iot, {}, ctx, cert);
-    await source.start();
-    try {
-      assert.equal(ctx.warnings.filter((w) => w.code === 'TLS_CERTIFICATE_EXPIRY').length, 0);
-      offsetMs = 15 * DAY_MS;
-      daily.shift()?.();
-      const expiry = ctx.warnings.filter((w) => w.code === 'TLS_CERTIFICATE_EXPIRY');
-      assert.equal(expiry.length, 1);
-      assert.match(expiry[0]?.message ?? '', /\(in 25 days\)/);
-      daily.shift()?.();
-      assert.equal(ctx.warnings.filter((w) => w.code === 'TLS_CERTIFICATE_EXPIRY').length, 1, 'raised once per stage');
-    } finally {
-      await source.stop({ drainMs: 500 });
     }
   });
 

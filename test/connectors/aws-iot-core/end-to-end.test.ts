@@ -52,7 +52,7 @@ describe('aws-iot-core end to end over mutual TLS', () => {
     }
   });
 
-  it('refuses an expired certificate at save, and returns the warnings of a questionable config', async () => {
+  it('refuses an expired certificate at save, and returns the warnings of a questionable config (one for the certificate expiring in 3 days)', async () => {
     const t = await startTestApp({ yaml: appYaml(await awsConfig(iot, { clientId: 'cb-e2e-save' })) });
     try {
       const expired = await iot.identity(SERVICE_IDENTITY, { notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2020-01-02T00:00:00Z') });
@@ -68,7 +68,8 @@ describe('aws-iot-core end to end over mutual TLS', () => {
       const saved = await t.api.call('POST', '/integrations', body({ ...await awsConfig(iot, { topicFilters: [{ filter: '#', qos: 1 }] }, soon) }));
       assert.equal(saved.status, 201, saved.text);
       const warnings = (saved.body as { warnings: string[] }).warnings;
-      assert.ok(warnings.some((w) => /expires on .* \(in 3 days\)/.test(w)), warnings.join('\n'));
+      assert.equal(warnings.filter((w) => /expires on/.test(w)).length, 1, warnings.join('\n'));
+      assert.ok(warnings.some((w) => /^integration "iot2": credentials\.cert: the certificate "CN=iot-service" expires on \S+ \(in 3 days\): before then, create a new certificate in AWS IoT/.test(w)), warnings.join('\n'));
       assert.ok(warnings.some((w) => /"#" is too broad/.test(w)));
       assert.ok(warnings.some((w) => /does not look like an AWS IoT endpoint/.test(w)));
       assert.equal((saved.body as { config: { credentials: { key: string } } }).config.credentials.key, '***');

@@ -58,12 +58,11 @@ describe('aws-iot-core: validation at save and start', () => {
     });
   });
 
-  it('warns about a certificate expiring within 30 days, with its expiry date', async () => {
+  it('accepts a certificate expiring within 30 days without a warning of its own: the credential watch warns (CREDENTIAL_EXPIRY)', async () => {
     const soon = await pki.issue('iot-service', { days: 5 });
-    const [w] = validateAwsIotConfig({ ...base, credentials: soon }).warnings;
-    assert.equal(w?.code, 'TLS_CERTIFICATE_EXPIRY');
-    assert.match(w?.message ?? '', /^credentials\.cert: the certificate "CN=iot-service" expires on \S+ \(in 5 days\)/);
-    assert.equal(w?.details.expiresAt, new Date(new X509Certificate(soon.cert).validTo).toISOString());
+    const checked = validateAwsIotConfig({ ...base, credentials: soon });
+    assert.deepEqual(checked.warnings, []);
+    assert.equal(checked.certificate.notAfter, Date.parse(new X509Certificate(soon.cert).validTo));
   });
 
   it('refuses PEM texts that do not parse, a key of another certificate and a wrong passphrase, never echoing secrets', async () => {
@@ -136,7 +135,7 @@ describe('aws-iot-core: validation at save and start', () => {
   it('generates docs whose pitfalls map each documented error to its fix', () => {
     const page = connectorDoc(awsIotCoreConnector);
     assert.match(page, /## Pitfalls/);
-    for (const advice of [AUTH_ADVICE, PERMISSIONS_ADVICE, DUPLICATE_ADVICE, ENDPOINT_ADVICE, 'expired', 'TLS_CERTIFICATE_EXPIRY', 'too broad']) {
+    for (const advice of [AUTH_ADVICE, PERMISSIONS_ADVICE, DUPLICATE_ADVICE, ENDPOINT_ADVICE, 'expired', 'CREDENTIAL_EXPIRY', 'too broad']) {
       assert.ok(page.includes(advice), `pitfalls mention "${advice}"`);
     }
     for (const field of ['endpoint', 'clientId', 'credentials', 'topicFilters', 'downlinkTopicPattern', 'protocolVersion', 'persistentSession']) {

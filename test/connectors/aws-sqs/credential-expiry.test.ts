@@ -58,7 +58,7 @@ describe('aws-sqs: expiry of temporary credentials', () => {
     assert.ok(seconds > 2.9 * 86_400 && seconds <= 3 * 86_400, `gauge ${seconds}`);
     const warning = await waitFor(async () => (await child.api.get<Event[]>('/events?integration=queue&type=WARNING')).find((e) => e.body.code === 'CREDENTIAL_EXPIRY') ?? null,
       'the CREDENTIAL_EXPIRY warning', 90_000);
-    assert.match(warning.body.message ?? '', /^credentials: the temporary AWS credentials .* expire/);
+    assert.match(warning.body.message ?? '', /^integration "queue": credentials: the temporary AWS credentials \(from the AWS SDK default provider chain\) expire on \S+ \(in 3 days\): before then, check that the AWS SDK provider chain can renew them/);
     await child.kill('SIGTERM');
   });
 });

@@ -5,6 +5,7 @@ import { startMosquitto, type MosquittoBroker } from '../../peers/mosquitto.ts';
 import { createTestPki, type IssuedCert, type TestPki } from '../../peers/test-pki.ts';
 import { createConnector, publishAll, testClient } from './mqtt-test-client.ts';
 import { texts } from '../../support/connector-context.ts';
+import { watchUnderTest } from '../../support/credential-watch.ts';
 import { waitFor } from '../../support/wait.ts';
 
 type CodedError = Error & { code?: string; details?: Record<string, unknown> };
@@ -84,14 +85,17 @@ describe('mqtt connector: TLS', () => {
     }
   });
 
-  it('warns when the client certificate expires soon', async () => {
+  it('a client certificate expiring soon: the connector connects without a warning of its own, the credential watch raises the one warning', async () => {
     const shortLived = await pki.issue('cloudbridge', { days: 5 });
-    const { source, ctx } = createConnector(mutualTls, { tls: { enabled: true, ca: pki.ca, ...shortLived } });
+    const { source, ctx, config } = createConnector(mutualTls, { tls: { enabled: true, ca: pki.ca, ...shortLived } });
     await source.start();
     try {
-      assert.equal(ctx.warnings.length, 1);
-      assert.equal(ctx.warnings[0]?.code, 'TLS_CERTIFICATE_EXPIRY');
-      assert.match(ctx.warnings[0]?.message ?? '', /tls\.cert: certificate "CN=cloudbridge" expires on .* \(in 5 days\)/);
+      assert.deepEqual(ctx.warnings, []);
+      assert.deepEqual(await mqttConnector.validate?.(config), [], 'the connector\'s validate() does not check the date either');
+      const t = watchUnderTest();
+      t.watch.check([{ config: t.integration('plant', 'mqtt', config) }]);
+      assert.deepEqual(t.warnings.map((w) => w.details.credential), ['tls.cert']);
+      assert.match(t.warnings[0]?.message ?? '', /^integration "plant": tls\.cert: the certificate "CN=cloudbridge" expires on \S+ \(in 5 days\): before then, put a renewed certificate in tls\.cert/);
     } finally {
       await source.stop({ drainMs: 1000 });
     }
