@@ -18,6 +18,7 @@ import { notInDeclarativeFile } from './config-plan.ts';
 import type { LocatedProblem } from './config-positions.ts';
 import { ConverterFileEntrySpec } from './config-refs.ts';
 import { closestName } from './did-you-mean.ts';
+import { configExpiryWarnings, DEFAULT_EXPIRY_WARNING_DAYS } from './credential-watch.ts';
 import { integrationInputSpec, type ConverterRef } from './schemas.ts';
 import { isLoopbackHost, loadServerTls } from './server-tls.ts';
 import { parseWithSchema, runConnectorValidate, type FieldProblem } from './validate.ts';
@@ -89,6 +90,9 @@ export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.
   }
   const converters = entries(source.converters);
   const integrations = entries(source.integrations);
+  const warnDays = check.file?.credentialExpiry?.warnDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
+  const expiring = (at: string, config: unknown, def: { renewAdvice?: (credential: string) => string | undefined }): string[] =>
+    configExpiryWarnings(at, config, def.renewAdvice?.bind(def), Date.now(), warnDays);
   const converterTypes = new Map<string, 'uplink' | 'downlink'>();
   for (const [i, raw] of converters) {
     try {
@@ -123,7 +127,7 @@ export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.
       }
       const config = parseWithSchema(def.configSpec, integ.config, `${prefix}.config`);
       const w = await runConnectorValidate(def, config, `${prefix}.config`);
-      warnings.push(...w.map((m) => `${prefix}: ${m}`));
+      warnings.push(...w.map((m) => `${prefix}: ${m}`), ...expiring(`${prefix}.config`, config, def));
     } catch (err) {
       collect(err, prefix);
     }
@@ -132,8 +136,8 @@ export async function lintConfig(path: string, env: NodeJS.ProcessEnv = process.
   for (const [i, raw] of entries(source.forwarders)) {
     const prefix = `forwarders[${i}]`;
     try {
-      const { entry, warnings: w } = await validateForwarder(raw, findForwarder, prefix);
-      warnings.push(...w);
+      const { entry, warnings: w, def } = await validateForwarder(raw, findForwarder, prefix);
+      warnings.push(...w, ...expiring(`${prefix}.config`, entry.config, def));
       if (entry.integrations !== 'all') {
         for (const name of entry.integrations) if (!integrationNames.has(name)) warnings.push(`${prefix}.integrations: "${name}" is not defined in this file; it must already exist in the store`);
       }

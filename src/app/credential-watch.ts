@@ -42,6 +42,16 @@ function withAdvice(config: unknown, advice: ((credential: string) => string | u
   });
 }
 
+/**
+ * The warnings a config would raise now (no once-a-day bookkeeping): for a save's answer and for
+ * `config lint`. `owner` is how the message starts, e.g. `integration "plant"`.
+ */
+export function configExpiryWarnings(
+  owner: string, config: unknown, advice: ((credential: string) => string | undefined) | undefined, now: number, warnDays: number,
+): string[] {
+  return withAdvice(config, advice).flatMap((e) => expiryWarning(owner, e, now, warnDays) ?? []);
+}
+
 function ownerLabel(owner: CredentialOwner): string {
   return `${owner.kind} "${owner.name}"`;
 }
@@ -91,8 +101,7 @@ export class CredentialWatch {
 
   /** The warnings a config about to be saved would raise (no once-a-day bookkeeping). */
   warningsFor(name: string, def: ConnectorDefinition, config: Record<string, unknown>): string[] {
-    const now = this.#d.clock.now();
-    return withAdvice(config, def.renewAdvice?.bind(def)).flatMap((e) => expiryWarning(`integration "${name}"`, e, now, this.#d.warnDays) ?? []);
+    return configExpiryWarnings(`integration "${name}"`, config, def.renewAdvice?.bind(def), this.#d.clock.now(), this.#d.warnDays);
   }
 
   /** For the integration status: each credential with its state. */

@@ -8,7 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { lintConfig } from '../../src/app/config-lint.ts';
 import { startMosquitto, type MosquittoBroker } from '../peers/mosquitto.ts';
 import { createTestPki, type IssuedCert, type TestPki } from '../peers/test-pki.ts';
 import { startAzureDouble, type AzureDouble } from '../peers/azure/index.ts';
@@ -119,6 +123,26 @@ describe('credential expiry (status, metrics, warning)', () => {
       assert.ok(!t.logs.some((l) => l.includes('BEGIN')), 'no key or certificate material in the log');
     } finally {
       await t.close();
+    }
+  });
+
+  it('config lint warns of the certificates expiring within warnDays, integration and forwarder, naming the field and never the value', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cb-expiry-lint-'));
+    try {
+      const file = join(dir, 'cloudbridge.yaml');
+      writeFileSync(file, yaml({
+        name: 'plant', type: 'mqtt',
+        config: { host: 'localhost', port: broker.port, topicFilters: [{ filter: 'x/#', qos: 1 }], tls: { enabled: true, ca: pki.ca, cert: device.cert, key: device.key } },
+      }, [{ name: 'tb', type: 'thingsboard-gateway', integrations: 'all', config: { host: '127.0.0.1', credentials: { type: 'x509' }, tls: { ca: pki.ca, cert: device.cert, key: device.key } } }]));
+      const result = await lintConfig(file, {});
+      assert.equal(result.ok, true, JSON.stringify(result.problems));
+      const expiring = result.warnings.filter((w) => w.includes('expires on'));
+      assert.equal(expiring.length, 2, result.warnings.join('\n'));
+      assert.match(expiring[0] ?? '', /^integrations\[0\]\.config: tls\.cert: the certificate "CN=cloudbridge" expires on \S+ \(in 5 days\): before then, put a renewed certificate in tls\.cert/);
+      assert.match(expiring[1] ?? '', /^forwarders\[0\]\.config: tls\.cert: the certificate "CN=cloudbridge" expires on \S+ \(in 5 days\): before then, issue a new certificate for the gateway device/);
+      assert.ok(!result.warnings.some((w) => w.includes('BEGIN')), 'no certificate material');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
