@@ -75,12 +75,12 @@ export function App() {
       <main id="main" tabIndex={-1}>
         {route.page === 'integrations' && <IntegrationList role={role} />}
         {route.page === 'integration-new' && <IntegrationEditor role={role} id={null} />}
-        {route.page === 'integration' && <IntegrationEditor role={role} id={route.id} />}
+        {route.page === 'integration' && <IntegrationEditor key={route.id} role={role} id={route.id} />}
         {route.page === 'converters' && <ConverterList role={role} />}
         {route.page === 'converter-new' && <ConverterEditor role={role} id={null} />}
         {route.page === 'converter' && <ConverterEditor key={route.id} role={role} id={route.id} />}
         {route.page === 'devices' && <DeviceList />}
-        {route.page === 'device' && <DevicePage role={role} name={route.name} />}
+        {route.page === 'device' && <DevicePage key={route.name} role={role} name={route.name} />}
         {route.page === 'tokens' && <TokensPage role={role} />}
         {route.page === 'events' && <EventsPage key={route.integration} integration={route.integration} />}
         {route.page === 'dead-letters' && <DeadLettersPage key={route.integration} role={role} integration={route.integration} />}

@@ -70,14 +70,20 @@ export function ConverterEditor({ role, id }: { role: Role; id: string | null })
     }
   };
 
-  const save = (): Promise<void> => act('Not saved', async () => {
-    const body = { name, type, language, script, ...(view?.limits ? { limits: view.limits } : {}) };
-    const saved = view
-      ? await api<ConverterView>('PUT', `/converters/${encodeURIComponent(view.id)}`, body)
-      : await api<ConverterView>('POST', '/converters', body);
-    setFlash({ text: `Saved “${saved.name}”.`, warnings: [] });
-    navigate(href.converters);
-  });
+  const save = async (): Promise<void> => {
+    if (!name.trim()) {
+      setProblem({ text: 'Not saved: the converter needs a name.', fields: [{ field: 'name', message: 'Give the converter a name.' }] });
+      return;
+    }
+    await act('Not saved', async () => {
+      const body = { name, type, language, script, ...(view?.limits ? { limits: view.limits } : {}) };
+      const saved = view
+        ? await api<ConverterView>('PUT', `/converters/${encodeURIComponent(view.id)}`, body)
+        : await api<ConverterView>('POST', '/converters', body);
+      setFlash({ text: `Saved “${saved.name}”.`, warnings: [] });
+      navigate(href.converters);
+    });
+  };
 
   const remove = (): Promise<void> => act('Not deleted', async () => {
     if (!view) return;

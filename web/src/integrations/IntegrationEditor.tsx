@@ -107,7 +107,7 @@ export function IntegrationEditor({ role, id }: { role: Role; id: string | null 
     }
   };
 
-  const title = view ? `Integration “${view.name}”` : 'New integration';
+  const title = view ? `Integration “${view.name}”` : id ? 'Integration' : 'New integration';
   return (
     <section aria-labelledby="editor-title" className="editor">
       <p><a href={href.integrations}>← Integrations</a></p>
