@@ -29,6 +29,7 @@ const SHOWN = new Set(['in', 'out', 'metadata', 'messageType']);
 export function EventEntry({ event, integrations }: { event: EventItem; integrations: IntegrationName[] }) {
   const b = event.body;
   const status = statusOf(event);
+  const summary = summaryOf(event);
   const rest = Object.fromEntries(Object.entries(b).filter(([k]) => !SHOWN.has(k)));
   return (
     <li className="entry" data-event={event.id} data-type={event.type}>
@@ -38,7 +39,7 @@ export function EventEntry({ event, integrations }: { event: EventItem; integrat
           <time dateTime={new Date(event.ts).toISOString()}>{timeOf(event.ts)}</time>
           <span className={`type type-${event.type.toLowerCase()}`} data-field="type">{TYPE_LABELS[event.type]}</span>
           {status && <span className={`status status-${status.toLowerCase()}`} data-field="status">{status}</span>}
-          <span className="summary">{summaryOf(event)}</span>
+          {summary && <span className="summary">{summary}</span>}
         </>}
       >
         {b.in !== undefined && <Payload label="Message in" shown={showValue(b.in, b.messageType === 'BINARY')} />}
