@@ -135,11 +135,15 @@ describe('web UI: converters', () => {
     await page.context().close();
   });
 
-  it('creates a converter, shows the server\'s error at its field, and refuses to delete one in use', async () => {
+  it('creates a converter, shows its errors at their fields, and refuses to delete one in use', async () => {
     const page = await h.page();
     await logIn(page, h.t.url, ADMIN_TOKEN);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Converters' }).click();
     await page.getByRole('link', { name: 'New converter' }).click();
+    await page.getByRole('button', { name: 'Create converter' }).click();
+    assert.equal(await page.locator('#name-error').textContent(), 'Give the converter a name.');
+    assert.equal(await page.getByRole('alert').first().textContent(), 'Not saved: the converter needs a name.');
+    assert.equal(await page.evaluate('document.activeElement.getAttribute("role")'), 'alert', 'focus on the error');
     await page.getByLabel('Name').fill('thermo-decoder');
     await page.getByRole('button', { name: 'Create converter' }).click();
     await page.locator('#name-error').waitFor();

@@ -102,7 +102,8 @@ describe('web UI: devices and tokens', () => {
     await screenshot(page, 'device-page');
 
     await page.getByRole('button', { name: 'Send downlink' }).click();
-    await page.getByRole('status').filter({ hasText: /queued/ }).waitFor();
+    const sent = page.getByRole('status').filter({ hasText: /^Downlink \w{8} is \w+; its progress shows in the history below\.$/ });
+    await sent.waitFor();
     const msg = await arrived;
     assert.equal(msg.topic, `${TOPIC}-commands/pump-7`);
     assert.deepEqual(JSON.parse(msg.payload), { method: 'RPC_CALL_FROM_SERVER_TO_DEVICE', params: { speed: 42, note: 'typed while data arrives' } });
@@ -173,7 +174,14 @@ describe('web UI: devices and tokens', () => {
     await page.goto(`${h.t.url}/ui/#/devices/pump-7`);
     await page.locator('.chart canvas').waitFor();
     assert.equal(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), true);
+    assert.equal(await page.locator('table.downlinks thead').isVisible(), true, 'the downlink history keeps its column names');
     await screenshot(page, 'device-narrow');
+    await page.goto(`${h.t.url}/ui/#/devices/no-such-device`);
+    await page.getByRole('alert').filter({ hasText: 'device "no-such-device" not found' }).waitFor();
+    assert.equal(await page.getByText('Connecting to live data').count(), 0, 'no endless "connecting" for a device that does not exist');
+    await page.goto(`${h.t.url}/ui/#/devices/pump-7`);
+    await page.locator('.chart canvas').waitFor();
+    assert.equal(await page.getByRole('alert').count(), 0, 'the other device\'s "not found" is gone');
     await page.context().close();
   });
 });

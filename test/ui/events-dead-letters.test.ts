@@ -49,7 +49,7 @@ describe('web UI: events and dead letters', () => {
     }
     assert.deepEqual(new Set(await letters.locator('[data-field="stage"]').allTextContents()), new Set(['convert']));
     assert.match((await letters.first().locator('[data-field="error"]').textContent()) ?? '', /value/);
-    await letters.first().locator('summary').click();
+    await letters.first().getByRole('button', { expanded: false }).click();
     const payload = letters.first().locator('figure', { hasText: 'Payload' }).locator('pre');
     assert.equal(await payload.getAttribute('data-kind'), 'JSON');
     assert.match(await payload.textContent() ?? '', /^\{\n {2}"device": "probe-7",\n {2}"v": \d\n\}$/);
@@ -94,7 +94,7 @@ describe('web UI: events and dead letters', () => {
     assert.deepEqual(new Set(await entries.locator('[data-field="integration"]').allTextContents()), new Set(['probes']));
     const failed = entries.filter({ has: page.locator('[data-field="type"]', { hasText: 'debug uplink' }) }).first();
     assert.equal(await failed.locator('[data-field="status"]').textContent(), 'ERROR');
-    await failed.locator('summary').click();
+    await failed.getByRole('button', { expanded: false }).click();
     const messageIn = failed.locator('figure', { hasText: 'Message in' }).locator('pre');
     assert.equal(await messageIn.getAttribute('data-kind'), 'JSON');
     assert.match(await messageIn.textContent() ?? '', /"device": "probe-7"/);
@@ -111,10 +111,10 @@ describe('web UI: events and dead letters', () => {
     await fresh.click();
     await waitFor(async () => (await entries.count()) > before, 'the new events shown', 30_000, 100);
     const newest = entries.first();
-    await newest.locator('summary').click();
+    await newest.getByRole('button', { expanded: false }).click();
     assert.match(await newest.locator('figure', { hasText: 'Message in' }).locator('pre').textContent() ?? '', /"v": 4/);
     assert.equal(await newest.locator('[data-field="status"]').textContent(), 'OK');
-    assert.equal(await page.locator(`li[data-event="${openId}"] details`).getAttribute('open'), '', 'the entry opened before is still open');
+    assert.equal(await page.locator(`li[data-event="${openId}"] .toggle`).getAttribute('aria-expanded'), 'true', 'the entry opened before is still open');
     await screenshot(page, 'events', { viewport: true });
     await page.context().close();
   });
@@ -149,7 +149,7 @@ describe('web UI: events and dead letters', () => {
         await page.getByRole('button', { name: 'Show dead letters' }).click();
       }
       await page.locator('li.entry').first().waitFor();
-      await page.locator('li.entry summary').first().click();
+      await page.locator('li.entry .toggle').first().click();
       assert.equal(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), true, route);
     }
     await screenshot(page, 'dead-letters-narrow');

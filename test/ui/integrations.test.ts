@@ -153,6 +153,9 @@ describe('web UI: integrations', () => {
     const status = await page.evaluate(`fetch('/api/v1/integrations/plant-ui/disable', { method: 'POST', headers: { authorization: 'Bearer ' + sessionStorage.getItem('cloudbridge-token') } }).then((r) => r.status)`);
     assert.equal(status, 403);
     assert.equal((await h.t.api.get<View>('/integrations/plant-ui')).enabled, true);
+    await page.goto(`${h.t.url}/ui/#/integrations/no-such-integration`);
+    await page.getByRole('alert').filter({ hasText: 'integration "no-such-integration" not found' }).waitFor();
+    assert.equal(await page.getByRole('heading', { level: 2 }).textContent(), 'Integration', 'not "New integration"');
     await page.context().close();
   });
 

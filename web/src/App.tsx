@@ -13,12 +13,15 @@ import { ConverterEditor } from './converters/ConverterEditor.tsx';
 import { DeviceList } from './devices/DeviceList.tsx';
 import { DevicePage } from './devices/DevicePage.tsx';
 import { TokensPage } from './tokens/TokensPage.tsx';
+import { SkipLink } from './SkipLink.tsx';
+import { usePageChange } from './page-change.ts';
 
 export function App() {
   const [role, setRole] = useState<Role | null>(null);
   const [checking, setChecking] = useState(() => session.token() !== null);
   const [error, setError] = useState<string | null>(null);
   const route = useRoute();
+  usePageChange(JSON.stringify(route), role !== null);
 
   const logIn = useCallback(async (token: string) => {
     session.set(token);
@@ -53,7 +56,7 @@ export function App() {
     : route.page === 'devices' || route.page === 'device' ? 'devices' : route.page;
   return (
     <>
-      <a className="skip" href="#main">Skip to content</a>
+      <SkipLink />
       <header className="top">
         <h1>Cloudbridge</h1>
         <nav aria-label="Main">
@@ -72,12 +75,12 @@ export function App() {
       <main id="main" tabIndex={-1}>
         {route.page === 'integrations' && <IntegrationList role={role} />}
         {route.page === 'integration-new' && <IntegrationEditor role={role} id={null} />}
-        {route.page === 'integration' && <IntegrationEditor role={role} id={route.id} />}
+        {route.page === 'integration' && <IntegrationEditor key={route.id} role={role} id={route.id} />}
         {route.page === 'converters' && <ConverterList role={role} />}
         {route.page === 'converter-new' && <ConverterEditor role={role} id={null} />}
         {route.page === 'converter' && <ConverterEditor key={route.id} role={role} id={route.id} />}
         {route.page === 'devices' && <DeviceList />}
-        {route.page === 'device' && <DevicePage role={role} name={route.name} />}
+        {route.page === 'device' && <DevicePage key={route.name} role={role} name={route.name} />}
         {route.page === 'tokens' && <TokensPage role={role} />}
         {route.page === 'events' && <EventsPage key={route.integration} integration={route.integration} />}
         {route.page === 'dead-letters' && <DeadLettersPage key={route.integration} role={role} integration={route.integration} />}

@@ -1,14 +1,21 @@
-/** Shows the flash message left by the previous page, if any. */
-import { useState } from 'react';
-import { takeFlash } from './flash.ts';
+/**
+ * Shows the flash message left by the previous page, if any, in a polite live region that is on the
+ * page before the message is put in it, so screen readers announce it (e.g. "Saved “plant”.").
+ */
+import { useEffect, useState } from 'react';
+import { takeFlash, type Flash } from './flash.ts';
 
 export function Notice() {
-  const [flash] = useState(takeFlash);
-  if (!flash) return null;
+  const [flash, setShown] = useState<Flash | null>(null);
+  useEffect(() => { setShown(takeFlash()); }, []);
   return (
-    <div className="notice" role="status">
-      {flash.text}
-      {flash.warnings.map((w, i) => <p key={i} className="warning">Warning: {w}</p>)}
+    <div role="status" aria-live="polite">
+      {flash && (
+        <div className="notice">
+          {flash.text}
+          {flash.warnings.map((w, i) => <p key={i} className="warning">Warning: {w}</p>)}
+        </div>
+      )}
     </div>
   );
 }

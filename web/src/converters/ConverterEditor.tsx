@@ -3,8 +3,10 @@
  * server's validation messages at their fields; delete (refused while integrations use it); and
  * the test panel. Viewers see the script read-only, with no save, delete or test.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError, api, errorText, get, type ApiProblem } from '../api.ts';
+import { ConfirmBar, useConfirm } from '../Confirm.tsx';
+import { focusOn } from '../focus.ts';
 import { setFlash } from '../flash.ts';
 import { href, navigate } from '../route.ts';
 import type { Role } from '../session.ts';
@@ -29,9 +31,11 @@ export function ConverterEditor({ role, id }: { role: Role; id: string | null })
   const [users, setUsers] = useState<ConverterRef[] | null>(null);
   const [errorLine, setErrorLine] = useState<number | null>(null);
   const [problem, setProblem] = useState<{ text: string; fields: ApiProblem[] } | null>(null);
-  const [confirming, setConfirming] = useState(false);
+  const confirm = useConfirm<'delete'>();
   const [busy, setBusy] = useState(false);
   const readonly = role !== 'admin';
+  const alertBox = useRef<HTMLDivElement>(null);
+  useEffect(() => { if (problem) focusOn(alertBox.current); }, [problem]);
 
   useEffect(() => {
     void (async () => {
@@ -66,18 +70,24 @@ export function ConverterEditor({ role, id }: { role: Role; id: string | null })
     }
   };
 
-  const save = (): Promise<void> => act('Not saved', async () => {
-    const body = { name, type, language, script, ...(view?.limits ? { limits: view.limits } : {}) };
-    const saved = view
-      ? await api<ConverterView>('PUT', `/converters/${encodeURIComponent(view.id)}`, body)
-      : await api<ConverterView>('POST', '/converters', body);
-    setFlash({ text: `Saved “${saved.name}”.`, warnings: [] });
-    navigate(href.converters);
-  });
+  const save = async (): Promise<void> => {
+    if (!name.trim()) {
+      setProblem({ text: 'Not saved: the converter needs a name.', fields: [{ field: 'name', message: 'Give the converter a name.' }] });
+      return;
+    }
+    await act('Not saved', async () => {
+      const body = { name, type, language, script, ...(view?.limits ? { limits: view.limits } : {}) };
+      const saved = view
+        ? await api<ConverterView>('PUT', `/converters/${encodeURIComponent(view.id)}`, body)
+        : await api<ConverterView>('POST', '/converters', body);
+      setFlash({ text: `Saved “${saved.name}”.`, warnings: [] });
+      navigate(href.converters);
+    });
+  };
 
   const remove = (): Promise<void> => act('Not deleted', async () => {
     if (!view) return;
-    setConfirming(false);
+    confirm.close();
     await api('DELETE', `/converters/${encodeURIComponent(view.id)}`);
     setFlash({ text: `Deleted “${view.name}”.`, warnings: [] });
     navigate(href.converters);
@@ -92,7 +102,7 @@ export function ConverterEditor({ role, id }: { role: Role; id: string | null })
       <h2 id="converter-title">{view ? `Converter “${view.name}”` : id ? 'Converter' : 'New converter'}</h2>
       {readonly && <p className="hint">Your token is read-only (viewer): you can look, not change or run tests.</p>}
       {problem && (
-        <div className="error" role="alert">
+        <div className="error" role="alert" ref={alertBox} tabIndex={-1}>
           <p>{problem.text}</p>
           {elsewhere.map((p, i) => <p key={i}>{p.field}: {p.message}</p>)}
         </div>
@@ -134,13 +144,9 @@ export function ConverterEditor({ role, id }: { role: Role; id: string | null })
           {!readonly && (
             <div className="form-buttons">
               <button type="button" className="primary" disabled={busy} onClick={() => void save()}>{view ? 'Save changes' : 'Create converter'}</button>
-              {view && !confirming && <button type="button" className="danger" disabled={busy} onClick={() => setConfirming(true)}>Delete</button>}
-              {view && confirming && (
-                <span role="group" aria-label={`Delete ${view.name}?`} className="actions">
-                  Delete “{view.name}”?
-                  <button type="button" className="danger" disabled={busy} onClick={() => void remove()}>Yes, delete</button>
-                  <button type="button" onClick={() => setConfirming(false)} autoFocus>Cancel</button>
-                </span>
+              {view && !confirm.asking && <button type="button" className="danger" disabled={busy} data-confirm="delete" onClick={() => confirm.ask('delete')}>Delete</button>}
+              {view && confirm.asking && (
+                <ConfirmBar label={`Delete ${view.name}?`} yes="Yes, delete" busy={busy} onYes={() => void remove()} onCancel={confirm.cancel}>Delete “{view.name}”?</ConfirmBar>
               )}
               <a href={href.converters}>Cancel</a>
             </div>

@@ -45,7 +45,7 @@ export function Attributes({ attributes }: { attributes: Attribute[] | null }) {
 
 export function DownlinkHistory({ downlinks }: { downlinks: Downlink[] | null }) {
   return (
-    <section aria-labelledby="history-title" className="panel">
+    <section aria-labelledby="history-title" className="panel wide">
       <h3 id="history-title">Downlink history</h3>
       {downlinks === null ? <p>Loading…</p> : downlinks.length === 0 ? <p>No downlinks sent to this device yet.</p> : (
         <div className="table-wrap">

@@ -26,7 +26,7 @@ export function DevicePage({ role, name }: { role: Role; name: string }) {
       <div className="page-head">
         <h2 id="device-title">{name}</h2>
         {device && <span className="hint">{device.type}{device.label ? ` · ${device.label}` : ''}</span>}
-        <span className={`live ${live.connected ? 'on' : 'off'}`} role="status">{live.connected ? 'Live' : 'Connecting to live data…'}</span>
+        {!error && <span className={`live ${live.connected ? 'on' : 'off'}`} role="status">{live.connected ? 'Live' : 'Connecting to live data…'}</span>}
       </div>
       {error && <p className="error" role="alert">{error}</p>}
       {device && <div className="device-grid">

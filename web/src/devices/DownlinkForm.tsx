@@ -42,7 +42,7 @@ export function DownlinkForm({ deviceName }: { deviceName: string }) {
       }
       const body = { msgType: msgType.trim(), msg: parseJson('Message', msg), metadata: meta as Record<string, string>, ...(integration ? { integration } : {}) };
       const queued = await api<Downlink>('POST', `/devices/${encodeURIComponent(deviceName)}/downlink`, body);
-      setResult({ ok: true, text: `Downlink ${queued.id} queued (${queued.status}); its progress shows in the history below.` });
+      setResult({ ok: true, text: `Downlink ${queued.id.slice(0, 8)} is ${queued.status}; its progress shows in the history below.` });
       setMsg('{}');
     } catch (err) {
       setResult({ ok: false, text: errorText(err) });

@@ -1,9 +1,11 @@
 /**
  * An admin's bulk actions on dead letters: replay or discard the selected letters, or all that
- * match the filter (at most 1000 per call: the outcome says how many more match). Discard asks first.
+ * match the filter (at most 1000 per call: the outcome says how many more match). Discard asks first
+ * (Escape cancels).
  */
 import { useState } from 'react';
 import { api, errorText } from '../api.ts';
+import { ConfirmBar, useConfirm } from '../Confirm.tsx';
 import type { BulkAnswer } from './types.ts';
 
 interface Props {
@@ -17,13 +19,13 @@ interface Props {
 
 export function BulkActions({ selected, total, filter, onDone }: Props) {
   const [busy, setBusy] = useState(false);
-  const [confirm, setConfirm] = useState<'selected' | 'all' | null>(null);
+  const confirm = useConfirm<'selected' | 'all'>();
   const [error, setError] = useState<string | null>(null);
 
   const run = async (action: 'Replay' | 'Discard', which: 'selected' | 'all'): Promise<void> => {
     setBusy(true);
     setError(null);
-    setConfirm(null);
+    confirm.close();
     try {
       const body = which === 'selected' ? { ids: selected } : filter;
       onDone(action, await api<BulkAnswer>('POST', `/dead-letters/${action === 'Replay' ? 'replay' : 'discard'}`, body));
@@ -34,22 +36,21 @@ export function BulkActions({ selected, total, filter, onDone }: Props) {
     }
   };
 
-  if (confirm) {
-    const what = confirm === 'selected' ? `${selected.length} selected` : total === null ? 'all pending matching' : `all ${total} matching`;
+  const which = confirm.asking;
+  if (which) {
+    const what = which === 'selected' ? `${selected.length} selected` : total === null ? 'all pending matching' : `all ${total} matching`;
     return (
-      <div className="bulk" role="group" aria-label="Confirm discard">
-        <span>Discard {what} dead letters? They are kept, marked discarded.</span>
-        <button type="button" className="danger" onClick={() => void run('Discard', confirm)}>Yes, discard</button>
-        <button type="button" onClick={() => setConfirm(null)} autoFocus>Cancel</button>
-      </div>
+      <ConfirmBar className="bulk" label="Confirm discard" yes="Yes, discard" onYes={() => void run('Discard', which)} onCancel={confirm.cancel}>
+        Discard {what} dead letters? They are kept, marked discarded.
+      </ConfirmBar>
     );
   }
   return (
     <div className="bulk" role="group" aria-label="Bulk actions">
       <button type="button" disabled={busy || selected.length === 0} onClick={() => void run('Replay', 'selected')}>Replay selected ({selected.length})</button>
-      <button type="button" className="danger" disabled={busy || selected.length === 0} onClick={() => setConfirm('selected')}>Discard selected ({selected.length})</button>
+      <button type="button" className="danger" disabled={busy || selected.length === 0} data-confirm="selected" onClick={() => confirm.ask('selected')}>Discard selected ({selected.length})</button>
       <button type="button" className="primary" disabled={busy || total === 0} onClick={() => void run('Replay', 'all')}>{total === null ? 'Replay all pending matching' : `Replay all matching (${total})`}</button>
-      <button type="button" className="danger" disabled={busy || total === 0} onClick={() => setConfirm('all')}>{total === null ? 'Discard all pending matching' : `Discard all matching (${total})`}</button>
+      <button type="button" className="danger" disabled={busy || total === 0} data-confirm="all" onClick={() => confirm.ask('all')}>{total === null ? 'Discard all pending matching' : `Discard all matching (${total})`}</button>
       {busy && <span role="status">Working…</span>}
       {error && <p className="error" role="alert">{error}</p>}
     </div>

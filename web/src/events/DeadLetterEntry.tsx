@@ -1,4 +1,5 @@
-/** One dead letter: integration (linked), stage, code, error, state, replays; payload and metadata expand. */
+/** One dead letter: stage, code, state, error, integration (linked); id, replays, payload and metadata expand. */
+import { Expandable } from './Expandable.tsx';
 import { IntegrationLink } from './IntegrationLink.tsx';
 import { Payload } from './Payload.tsx';
 import { showPayload, showValue } from './payload.ts';
@@ -20,26 +21,25 @@ export function DeadLetterEntry({ letter: d, integrations, selected, onSelect }:
         <input type="checkbox" className="select" checked={selected ?? false} onChange={(e) => onSelect(d.id, e.target.checked)}
           aria-label={`Select dead letter ${d.id.slice(0, 8)} (${d.errorCode})`} />
       )}
-      <details>
-        <summary>
+      <Expandable
+        aside={<IntegrationLink id={d.integrationId} integrations={integrations} />}
+        summary={<>
           <time dateTime={new Date(d.createdAt).toISOString()}>{timeOf(d.createdAt)}</time>
-          <IntegrationLink id={d.integrationId} integrations={integrations} />
           <span className="stage" data-field="stage">{d.stage}</span>
           <code data-field="code">{d.errorCode}</code>
           <span className={`status state-${d.state}`} data-field="state">{d.state}</span>
           <span className="summary" data-field="error">{d.error}</span>
-        </summary>
-        <div className="entry-details">
-          <dl className="facts">
-            <dt>Id</dt><dd><code>{d.id}</code></dd>
-            <dt>Received</dt><dd>{timeOf(d.receivedAt)}</dd>
-            <dt>Source key</dt><dd><code>{d.sourceKey}</code></dd>
-            <dt>Replays</dt><dd data-field="replays">{d.replayCount}</dd>
-          </dl>
-          <Payload label="Payload" shown={showPayload(d.payloadText, d.payloadBase64)} />
-          <Payload label="Metadata" shown={showValue(d.metadata)} />
-        </div>
-      </details>
+        </>}
+      >
+        <dl className="facts">
+          <dt>Id</dt><dd><code>{d.id}</code></dd>
+          <dt>Received</dt><dd>{timeOf(d.receivedAt)}</dd>
+          <dt>Source key</dt><dd><code>{d.sourceKey}</code></dd>
+          <dt>Replays</dt><dd data-field="replays">{d.replayCount}</dd>
+        </dl>
+        <Payload label="Payload" shown={showPayload(d.payloadText, d.payloadBase64)} />
+        <Payload label="Metadata" shown={showValue(d.metadata)} />
+      </Expandable>
     </li>
   );
 }

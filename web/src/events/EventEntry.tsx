@@ -1,4 +1,5 @@
 /** One event: time, type, integration (linked), status and a summary; the details expand. */
+import { Expandable } from './Expandable.tsx';
 import { IntegrationLink } from './IntegrationLink.tsx';
 import { Payload } from './Payload.tsx';
 import { showValue } from './payload.ts';
@@ -28,24 +29,24 @@ const SHOWN = new Set(['in', 'out', 'metadata', 'messageType']);
 export function EventEntry({ event, integrations }: { event: EventItem; integrations: IntegrationName[] }) {
   const b = event.body;
   const status = statusOf(event);
+  const summary = summaryOf(event);
   const rest = Object.fromEntries(Object.entries(b).filter(([k]) => !SHOWN.has(k)));
   return (
     <li className="entry" data-event={event.id} data-type={event.type}>
-      <details>
-        <summary>
+      <Expandable
+        aside={<IntegrationLink id={event.integrationId} integrations={integrations} />}
+        summary={<>
           <time dateTime={new Date(event.ts).toISOString()}>{timeOf(event.ts)}</time>
           <span className={`type type-${event.type.toLowerCase()}`} data-field="type">{TYPE_LABELS[event.type]}</span>
-          <IntegrationLink id={event.integrationId} integrations={integrations} />
           {status && <span className={`status status-${status.toLowerCase()}`} data-field="status">{status}</span>}
-          <span className="summary">{summaryOf(event)}</span>
-        </summary>
-        <div className="entry-details">
-          {b.in !== undefined && <Payload label="Message in" shown={showValue(b.in, b.messageType === 'BINARY')} />}
-          {b.out !== undefined && <Payload label="Converter output" shown={showValue(b.out)} />}
-          {b.metadata !== undefined && <Payload label="Metadata" shown={showValue(b.metadata)} />}
-          {Object.keys(rest).length > 0 && <Payload label="Details" shown={showValue(rest)} />}
-        </div>
-      </details>
+          {summary && <span className="summary">{summary}</span>}
+        </>}
+      >
+        {b.in !== undefined && <Payload label="Message in" shown={showValue(b.in, b.messageType === 'BINARY')} />}
+        {b.out !== undefined && <Payload label="Converter output" shown={showValue(b.out)} />}
+        {b.metadata !== undefined && <Payload label="Metadata" shown={showValue(b.metadata)} />}
+        {Object.keys(rest).length > 0 && <Payload label="Details" shown={showValue(rest)} />}
+      </Expandable>
     </li>
   );
 }

@@ -1,10 +1,11 @@
 /**
  * Events filtered by integration, type and time range, newest first, paged ("Load older"); new
  * events arrive live and wait behind an "N new events" button, so nothing the user reads or
- * expanded moves or closes.
+ * expanded moves or closes. The button is announced politely; taking the new events focuses the newest.
  */
-import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { errorText, get } from '../api.ts';
+import { focusFirst } from '../focus.ts';
 import { msOfLocal, query, useIntegrations } from './common.ts';
 import { IntegrationSelect, TimeRange } from './FilterFields.tsx';
 import { EventEntry } from './EventEntry.tsx';
@@ -47,10 +48,17 @@ export function EventsPage({ integration }: { integration: string }) {
   const live = useLiveEvents(query(base), liveFrom);
   const shownIds = useMemo(() => new Set((items ?? []).map((e) => e.id)), [items]);
   const fresh = live.fresh.filter((e) => !shownIds.has(e.id));
+  const focusNewest = useRef(false);
   const showFresh = (): void => {
     const taken = live.take().filter((e) => !shownIds.has(e.id)).reverse();
+    focusNewest.current = true;
     setItems((prev) => [...taken, ...(prev ?? [])]);
   };
+  useEffect(() => {
+    if (!focusNewest.current) return;
+    focusNewest.current = false;
+    focusFirst('.entries .toggle');
+  }, [items]);
 
   const apply = (e: FormEvent): void => {
     e.preventDefault();
@@ -77,7 +85,9 @@ export function EventsPage({ integration }: { integration: string }) {
         <button type="submit" className="primary">Show events</button>
       </form>
       {error && <p className="error" role="alert">{error}</p>}
-      {fresh.length > 0 && <button type="button" className="fresh" onClick={showFresh}>{fresh.length} new event{fresh.length === 1 ? '' : 's'}</button>}
+      <div aria-live="polite">
+        {fresh.length > 0 && <button type="button" className="fresh" onClick={showFresh}>{fresh.length} new event{fresh.length === 1 ? '' : 's'}</button>}
+      </div>
       {items === null ? <p>Loading…</p> : items.length === 0 ? <p>No events match.</p> : (
         <ol className="entries" aria-label="Events, newest first">
           {items.map((e) => <EventEntry key={e.id} event={e} integrations={integrations} />)}

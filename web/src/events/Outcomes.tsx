@@ -1,4 +1,5 @@
-/** The outcome of a bulk replay or discard, per letter. */
+/** The outcome of a bulk replay or discard, per letter; focused when it arrives (the buttons may be gone). */
+import { useEffect, useRef } from 'react';
 import { IntegrationLink } from './IntegrationLink.tsx';
 import type { IntegrationName } from './common.ts';
 import type { Outcome } from './types.ts';
@@ -16,8 +17,10 @@ const LABEL: Record<Outcome['status'], string> = {
 
 export function Outcomes({ report, integrations }: { report: BulkReport; integrations: IntegrationName[] }) {
   const ok = report.results.filter((r) => r.ok).length;
+  const box = useRef<HTMLElement>(null);
+  useEffect(() => { box.current?.focus(); }, [report]);
   return (
-    <section className="outcomes" role="status" aria-label="Bulk outcome">
+    <section className="outcomes" role="status" aria-label="Bulk outcome" ref={box} tabIndex={-1}>
       <h3>{report.action}: {ok} of {report.results.length} succeeded{report.remaining > 0 ? `; ${report.remaining} more match the filter (run again)` : ''}</h3>
       {report.results.length > 0 && (
         <div className="table-wrap">

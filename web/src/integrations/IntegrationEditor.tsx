@@ -1,13 +1,15 @@
 /**
  * Create or edit an integration with a form generated from the connector's config spec (@rjsf);
- * the server's validation messages are shown at their fields. Viewers see the form read-only.
+ * the server's validation messages are shown at their fields (focus goes to the first). Viewers
+ * see the form read-only.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import Form from '@rjsf/core';
 import type { ErrorSchema, RegistryWidgetsType } from '@rjsf/utils';
 import validator from '@rjsf/validator-ajv8';
 import { ApiError, api, errorText, get, type ApiProblem } from '../api.ts';
 import { setFlash } from '../flash.ts';
+import { focusOn } from '../focus.ts';
 import { href, navigate } from '../route.ts';
 import type { Role } from '../session.ts';
 import { CheckResults } from './CheckResults.tsx';
@@ -28,6 +30,13 @@ export function IntegrationEditor({ role, id }: { role: Role; id: string | null 
   const [check, setCheck] = useState<CheckResult | null>(null);
   const [busy, setBusy] = useState(false);
   const readonly = role !== 'admin';
+  const alertBox = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!problem) return undefined;
+    // After @rjsf has drawn the server's errors at their fields (it does so in a second render).
+    const frame = requestAnimationFrame(() => focusOn(document.querySelector<HTMLElement>('.editor form .has-error :is(input, select, textarea)') ?? alertBox.current));
+    return () => cancelAnimationFrame(frame);
+  }, [problem]);
 
   useEffect(() => {
     void (async () => {
@@ -98,14 +107,14 @@ export function IntegrationEditor({ role, id }: { role: Role; id: string | null 
     }
   };
 
-  const title = view ? `Integration “${view.name}”` : 'New integration';
+  const title = view ? `Integration “${view.name}”` : id ? 'Integration' : 'New integration';
   return (
     <section aria-labelledby="editor-title" className="editor">
       <p><a href={href.integrations}>← Integrations</a></p>
       <h2 id="editor-title">{title}</h2>
       {readonly && <p className="hint">Your token is read-only (viewer): you can look, not change.</p>}
       {problem && (
-        <div className="error" role="alert">
+        <div className="error" role="alert" ref={alertBox} tabIndex={-1}>
           <p>{problem.text}</p>
           {problem.elsewhere.map((p, i) => <p key={i}>{p.field}: {p.message}</p>)}
         </div>

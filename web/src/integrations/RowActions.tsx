@@ -1,13 +1,16 @@
 /** An admin's actions on one integration: enable/disable, check connection, debug, delete (confirmed). */
 import { useState } from 'react';
 import { api, errorText } from '../api.ts';
+import { ConfirmBar, useConfirm } from '../Confirm.tsx';
+import { focusFirst } from '../focus.ts';
 import { CheckResults } from './CheckResults.tsx';
 import { DebugToggle } from './DebugToggle.tsx';
 import type { CheckResult, IntegrationView } from './types.ts';
 
 export function RowActions({ view, onChanged }: { view: IntegrationView; onChanged: () => Promise<void> }) {
   const [busy, setBusy] = useState(false);
-  const [confirming, setConfirming] = useState(false);
+  const confirm = useConfirm();
+  const deleteKey = `delete:${view.id}`;
   const [check, setCheck] = useState<CheckResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const path = `/integrations/${encodeURIComponent(view.id)}`;
@@ -25,13 +28,21 @@ export function RowActions({ view, onChanged }: { view: IntegrationView; onChang
     }
   };
 
-  if (confirming) {
+  if (confirm.asking) {
+    const remove = async (): Promise<void> => {
+      try {
+        await api('DELETE', path);
+      } catch (err) {
+        confirm.cancel();
+        throw err;
+      }
+      confirm.close();
+      focusFirst();
+    };
     return (
-      <div className="actions" role="group" aria-label={`Delete ${view.name}?`}>
-        <span>Delete “{view.name}”?</span>
-        <button type="button" className="danger" disabled={busy} onClick={() => void run(async () => { await api('DELETE', path); setConfirming(false); })}>Yes, delete</button>
-        <button type="button" onClick={() => setConfirming(false)} autoFocus>Cancel</button>
-      </div>
+      <ConfirmBar label={`Delete ${view.name}?`} yes="Yes, delete" busy={busy} onYes={() => void run(remove)} onCancel={confirm.cancel}>
+        Delete “{view.name}”?
+      </ConfirmBar>
     );
   }
   return (
@@ -39,7 +50,7 @@ export function RowActions({ view, onChanged }: { view: IntegrationView; onChang
       <button type="button" disabled={busy} onClick={() => void run(() => api('POST', `${path}/${view.enabled ? 'disable' : 'enable'}`))}>{view.enabled ? 'Disable' : 'Enable'}</button>
       <button type="button" disabled={busy} onClick={() => void run(async () => setCheck(await api<CheckResult>('POST', `${path}/check`)))}>Check connection</button>
       <DebugToggle view={view} onChanged={onChanged} />
-      <button type="button" className="danger" disabled={busy} onClick={() => setConfirming(true)}>Delete</button>
+      <button type="button" className="danger" disabled={busy} data-confirm={deleteKey} onClick={() => confirm.ask(deleteKey)}>Delete</button>
       {error && <p className="error" role="alert">{error}</p>}
       {check && <CheckResults result={check} />}
     </div>

@@ -1,9 +1,11 @@
 /**
  * API tokens (admins only): names, roles and dates (never a token or its hash); create one, shown
- * once with a copy button; revoke one after a confirmation.
+ * once with a copy button (focused, to copy it at once); revoke one after a confirmation.
  */
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, errorText, get } from '../api.ts';
+import { ConfirmBar, useConfirm } from '../Confirm.tsx';
+import { focusFirst } from '../focus.ts';
 import { time } from '../integrations/format.ts';
 import type { Role } from '../session.ts';
 
@@ -12,6 +14,8 @@ interface Created extends TokenView { token: string }
 
 function NewToken({ created, onDone }: { created: Created; onDone: () => void }) {
   const [copied, setCopied] = useState<string | null>(null);
+  const copyButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => { copyButton.current?.focus(); }, []);
   const copy = async (): Promise<void> => {
     try {
       await navigator.clipboard.writeText(created.token);
@@ -25,7 +29,7 @@ function NewToken({ created, onDone }: { created: Created; onDone: () => void })
       <p>{created.role} token “{created.name}” created. Copy it now: it is <strong>shown only once</strong>.</p>
       <p><code className="token-value">{created.token}</code></p>
       <div className="form-buttons">
-        <button type="button" onClick={() => void copy()}>Copy token</button>
+        <button type="button" ref={copyButton} onClick={() => void copy()}>Copy token</button>
         <button type="button" onClick={onDone}>Done</button>
         {copied && <span>{copied}</span>}
       </div>
@@ -39,7 +43,7 @@ export function TokensPage({ role }: { role: Role }) {
   const [name, setName] = useState('');
   const [newRole, setNewRole] = useState<Role>('viewer');
   const [created, setCreated] = useState<Created | null>(null);
-  const [confirming, setConfirming] = useState<string | null>(null);
+  const confirm = useConfirm();
 
   const reload = useCallback(async () => {
     try {
@@ -64,13 +68,16 @@ export function TokensPage({ role }: { role: Role }) {
     }
   };
   const revoke = async (id: string): Promise<void> => {
-    setConfirming(null);
     try {
       await api('DELETE', `/tokens/${encodeURIComponent(id)}`);
-      await reload();
     } catch (err) {
+      confirm.cancel();
       setError(errorText(err));
+      return;
     }
+    confirm.close();
+    focusFirst();
+    await reload();
   };
 
   return (
@@ -78,13 +85,13 @@ export function TokensPage({ role }: { role: Role }) {
       <div className="page-head"><h2 id="tokens-title">API tokens</h2></div>
       <p className="hint">Only a hash of each token is stored: a lost token cannot be shown again; revoke it and create a new one.</p>
       <form className="filters" onSubmit={(e) => void create(e)} aria-label="Create a token">
-        <label>Name <input required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} placeholder="who or what it is for" /></label>
+        <label>Name <input id="token-name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} placeholder="who or what it is for" /></label>
         <label>Role <select value={newRole} onChange={(e) => setNewRole(e.target.value as Role)}>
           <option value="viewer">viewer (read-only)</option><option value="admin">admin</option>
         </select></label>
         <button type="submit" className="primary">Create token</button>
       </form>
-      {created && <NewToken created={created} onDone={() => setCreated(null)} />}
+      {created && <NewToken created={created} onDone={() => { setCreated(null); focusFirst('#token-name'); }} />}
       {error && <p className="error" role="alert">{error}</p>}
       {tokens === null ? <p>Loading…</p> : (
         <div className="table-wrap">
@@ -95,11 +102,9 @@ export function TokensPage({ role }: { role: Role }) {
                 <th scope="row">{t.name}</th>
                 <td>{t.role}</td>
                 <td>{time(t.createdAt)}</td>
-                <td className="actions">{confirming === t.id ? <>
-                  <span>Revoke “{t.name}”? It stops working at once.</span>
-                  <button type="button" className="danger" onClick={() => void revoke(t.id)}>Yes, revoke</button>
-                  <button type="button" onClick={() => setConfirming(null)}>Cancel</button>
-                </> : <button type="button" className="danger" onClick={() => setConfirming(t.id)}>Revoke</button>}</td>
+                <td className="actions">{confirm.asking === t.id
+                  ? <ConfirmBar label={`Revoke ${t.name}?`} yes="Yes, revoke" onYes={() => void revoke(t.id)} onCancel={confirm.cancel}>Revoke “{t.name}”? It stops working at once.</ConfirmBar>
+                  : <button type="button" className="danger" data-confirm={t.id} onClick={() => confirm.ask(t.id)}>Revoke</button>}</td>
               </tr>
             ))}</tbody>
           </table>
