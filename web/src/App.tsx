@@ -13,6 +13,9 @@ import { ConverterEditor } from './converters/ConverterEditor.tsx';
 import { DeviceList } from './devices/DeviceList.tsx';
 import { DevicePage } from './devices/DevicePage.tsx';
 import { TokensPage } from './tokens/TokensPage.tsx';
+import { ForwarderList } from './forwarders/ForwarderList.tsx';
+import { ForwarderEditor } from './forwarders/ForwarderEditor.tsx';
+import { AuditPage } from './audit/AuditPage.tsx';
 
 export function App() {
   const [role, setRole] = useState<Role | null>(null);
@@ -50,7 +53,8 @@ export function App() {
   if (!role) return <Login busy={checking} error={error} onSubmit={logIn} />;
   const current = route.page === 'integrations' || route.page === 'integration' || route.page === 'integration-new' ? 'integrations'
     : route.page === 'converters' || route.page === 'converter' || route.page === 'converter-new' ? 'converters'
-    : route.page === 'devices' || route.page === 'device' ? 'devices' : route.page;
+    : route.page === 'devices' || route.page === 'device' ? 'devices'
+    : route.page === 'forwarders' || route.page === 'forwarder' || route.page === 'forwarder-new' ? 'forwarders' : route.page;
   return (
     <>
       <a className="skip" href="#main">Skip to content</a>
@@ -62,7 +66,9 @@ export function App() {
           <a href={href.devices} aria-current={current === 'devices' ? 'page' : undefined}>Devices</a>
           <a href={href.events()} aria-current={current === 'events' ? 'page' : undefined}>Events</a>
           <a href={href.deadLetters()} aria-current={current === 'dead-letters' ? 'page' : undefined}>Dead letters</a>
+          <a href={href.forwarders} aria-current={current === 'forwarders' ? 'page' : undefined}>Forwarders</a>
           {role === 'admin' && <a href={href.tokens} aria-current={current === 'tokens' ? 'page' : undefined}>Tokens</a>}
+          {role === 'admin' && <a href={href.audit} aria-current={current === 'audit' ? 'page' : undefined}>Audit log</a>}
         </nav>
         <div className="who">
           <span className={`role role-${role}`}>{role === 'admin' ? 'Admin' : 'Viewer (read-only)'}</span>
@@ -80,7 +86,11 @@ export function App() {
         {route.page === 'device' && <DevicePage role={role} name={route.name} />}
         {route.page === 'tokens' && <TokensPage role={role} />}
         {route.page === 'events' && <EventsPage key={route.integration} integration={route.integration} />}
-        {route.page === 'dead-letters' && <DeadLettersPage key={route.integration} role={role} integration={route.integration} />}
+        {route.page === 'dead-letters' && <DeadLettersPage key={`${route.integration}|${route.stage ?? ''}`} role={role} integration={route.integration} stage={route.stage ?? ''} />}
+        {route.page === 'forwarders' && <ForwarderList role={role} />}
+        {route.page === 'forwarder-new' && <ForwarderEditor role={role} name={null} />}
+        {route.page === 'forwarder' && <ForwarderEditor key={route.name} role={role} name={route.name} />}
+        {route.page === 'audit' && <AuditPage role={role} />}
       </main>
     </>
   );
