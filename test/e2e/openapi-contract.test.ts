@@ -20,7 +20,7 @@ import { startTestApp, TEST_TOKEN, waitFor, type TestApp } from './harness.ts';
 
 const VIEWER = 'cb_test_contract_viewer_0123456789';
 
-/** Streams answer text/event-stream forever: their success is checked by the live-status, device-stream and event tests and test/ui/forwarders.test.ts. */
+/** Streams answer text/event-stream forever: their success is checked by the live-status, device-stream, event and forwarder-stream tests. */
 const STREAMS = new Set(['GET /api/v1/stream/integrations', 'GET /api/v1/stream/devices/{deviceName}', 'GET /api/v1/stream/events', 'GET /api/v1/stream/forwarders']);
 
 describe('OpenAPI contract', () => {
