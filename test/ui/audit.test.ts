@@ -54,6 +54,9 @@ describe('web UI: audit log', () => {
     const changed = top.locator('tr.changed[data-path="enabled"]');
     assert.equal(await changed.locator('[data-field="before"]').textContent(), 'true');
     assert.equal(await changed.locator('[data-field="after"]').textContent(), 'false');
+    const updatedAt = await top.locator('tr.changed[data-path="updatedAt"] [data-field="after"]').textContent() ?? '';
+    assert.doesNotMatch(updatedAt, /^\d+$/, 'a time as a date, not ms');
+    assert.match(updatedAt, new RegExp(String(new Date().getFullYear())));
     await top.getByRole('button', { name: /Show all \d+ fields/ }).click();
     const host = top.locator('tr[data-path="config.host"]');
     assert.equal(await host.getAttribute('class'), null, 'an unchanged field is shown, not highlighted');

@@ -10,8 +10,8 @@ import type { AuditItem } from './types.ts';
 
 const SOURCES: Record<AuditItem['source'], string> = { api: 'API', cli: 'command line', 'config-file': 'config file' };
 
-function Value({ v }: { v: unknown }) {
-  const text = valueText(v);
+function Value({ v, path }: { v: unknown; path: string }) {
+  const text = valueText(v, path);
   if (text === '***') return <span className="secret" title="A secret: never shown">*** <span className="hint">(secret)</span></span>;
   return text.includes('\n') ? <pre>{text}</pre> : <code>{text}</code>;
 }
@@ -40,8 +40,8 @@ export function AuditEntry({ entry }: { entry: AuditItem }) {
               {shown.map((r) => (
                 <tr key={r.path} className={r.changed ? 'changed' : undefined} data-path={r.path}>
                   <th scope="row">{r.path}{r.changed && <span className="changed-mark"> (changed)</span>}</th>
-                  <td data-field="before"><Value v={r.before} /></td>
-                  <td data-field="after"><Value v={r.after} /></td>
+                  <td data-field="before"><Value v={r.before} path={r.path} /></td>
+                  <td data-field="after"><Value v={r.after} path={r.path} /></td>
                 </tr>
               ))}
             </tbody>

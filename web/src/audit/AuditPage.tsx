@@ -48,7 +48,7 @@ function Filters({ draft, setDraft, apply }: { draft: Filter; setDraft: (f: Filt
           {AUDIT_ACTIONS.map((a) => <option key={a} value={a}>{a}</option>)}
         </select>
       </label>
-      <label>Actor <input list="audit-actors" value={draft.actor} onChange={(e) => setDraft({ ...draft, actor: e.target.value })} placeholder="token name, cli, config-file" /></label>
+      <label>Actor <input list="audit-actors" value={draft.actor} onChange={(e) => setDraft({ ...draft, actor: e.target.value })} placeholder="a token name, cli" /></label>
       <datalist id="audit-actors">{actors.map((a) => <option key={a} value={a} />)}</datalist>
       <label>Entity <input value={draft.entity} onChange={(e) => setDraft({ ...draft, entity: e.target.value })} placeholder="name or id" /></label>
       <TimeRange value={draft} onChange={(r) => setDraft({ ...draft, ...r })} />

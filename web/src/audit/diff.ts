@@ -38,8 +38,9 @@ export function fieldRows(before: unknown, after: unknown): FieldRow[] {
   });
 }
 
-/** A value as text: strings as they are, the rest as JSON; absent as an em dash. */
-export function valueText(v: unknown): string {
+/** A value as text: strings as they are, times (`createdAt`, `allUntil`: ms since the epoch) as dates, the rest as JSON; absent as an em dash. */
+export function valueText(v: unknown, path = ''): string {
   if (v === undefined) return '—';
+  if (typeof v === 'number' && v > 1e11 && /(At|Until)$/.test(path)) return new Date(v).toLocaleString();
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
