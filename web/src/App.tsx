@@ -8,14 +8,14 @@ import { IntegrationList } from './integrations/IntegrationList.tsx';
 import { IntegrationEditor } from './integrations/IntegrationEditor.tsx';
 import { EventsPage } from './events/EventsPage.tsx';
 import { DeadLettersPage } from './events/DeadLettersPage.tsx';
+import { ForwarderList } from './forwarders/ForwarderList.tsx';
+import { ForwarderEditor } from './forwarders/ForwarderEditor.tsx';
+import { AuditPage } from './audit/AuditPage.tsx';
 import { ConverterList } from './converters/ConverterList.tsx';
 import { ConverterEditor } from './converters/ConverterEditor.tsx';
 import { DeviceList } from './devices/DeviceList.tsx';
 import { DevicePage } from './devices/DevicePage.tsx';
 import { TokensPage } from './tokens/TokensPage.tsx';
-import { ForwarderList } from './forwarders/ForwarderList.tsx';
-import { ForwarderEditor } from './forwarders/ForwarderEditor.tsx';
-import { AuditPage } from './audit/AuditPage.tsx';
 
 export function App() {
   const [role, setRole] = useState<Role | null>(null);
