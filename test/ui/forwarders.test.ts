@@ -119,6 +119,9 @@ describe('web UI: forwarders', () => {
     assert.equal(await token.inputValue(), '');
     assert.equal(await token.getAttribute('placeholder'), 'set — type to replace');
     assert.equal(await page.locator('#root_name').isEditable(), false, 'the name is the forwarder\'s key');
+    await page.locator('#root_config_credentials__anyof_select').selectOption({ label: 'basic' });
+    assert.equal(await page.locator('#root_config_credentials_password').getAttribute('type'), 'password', 'a secret inside a choice is write-only too');
+    await page.locator('#root_config_credentials__anyof_select').selectOption({ label: '(none)' });
     await page.locator('#root_config_batchMaxMessages').fill('200');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved “tb”' }).waitFor();

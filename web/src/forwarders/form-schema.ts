@@ -103,13 +103,28 @@ export function defaultPlaceholders(spec: unknown, ui: UiSchema): UiSchema {
   return out;
 }
 
+/** The secret fields of a choice's options (`credentials` basic: `password`) write-only too: @rjsf hands a choice's uiSchema to the option shown. */
+export function choiceSecretsUi(spec: unknown, ui: UiSchema): UiSchema {
+  if (!isObject(spec) || !isObject(spec.properties)) return ui;
+  const out: UiSchema = { ...ui };
+  for (const [name, prop] of Object.entries(spec.properties)) {
+    if (!isObject(prop)) continue;
+    const options = prop.anyOf ?? prop.oneOf;
+    const child: UiSchema = Array.isArray(options)
+      ? Object.assign({ ...(out[name] as UiSchema | undefined) }, ...options.map((o) => secretUi(o)))
+      : choiceSecretsUi(prop, { ...(out[name] as UiSchema | undefined) });
+    if (Object.keys(child).length > 0) out[name] = child;
+  }
+  return out;
+}
+
 export function forwarderUi(type: ForwarderType, readonly: boolean, editing: boolean): UiSchema {
   return {
     'ui:order': ['name', 'enabled', 'integrations', 'config'],
     'ui:readonly': readonly,
     name: { 'ui:readonly': readonly || editing },
     integrations: { 'ui:widget': 'checkboxes' },
-    config: defaultPlaceholders(type.configSpec, secretUi(type.configSpec)),
+    config: defaultPlaceholders(type.configSpec, choiceSecretsUi(type.configSpec, secretUi(type.configSpec))),
   };
 }
 
