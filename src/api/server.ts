@@ -19,6 +19,7 @@ import { deviceStreamRoutes } from './routes/device-stream.ts';
 import { eventStreamRoutes } from './routes/event-stream.ts';
 import { eventRoutes } from './routes/events.ts';
 import { forwarderRoutes } from './routes/forwarders.ts';
+import { forwarderStreamRoutes } from './routes/forwarder-stream.ts';
 import { importRoutes } from './routes/import.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { streamRoutes } from './routes/stream.ts';
@@ -68,6 +69,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     await api.register(deadLetterRoutes(deps));
     await api.register(deadLetterBulkRoutes(deps));
     await api.register(forwarderRoutes(deps));
+    await api.register(forwarderStreamRoutes(deps));
     await api.register(importRoutes(deps));
     await api.register(streamRoutes(deps));
     await api.register(deviceStreamRoutes(deps));

@@ -35,6 +35,7 @@ export interface AuditQuery {
   /** The entity's id or name. */
   entity?: string;
   actor?: string;
+  action?: AuditAction;
   source?: AuditSource;
   /** Entries with `ts >= from` / `ts < to` (ms). */
   from?: number;

@@ -45,6 +45,7 @@ export function auditConditions(q: AuditQuery, param: (v: unknown) => string): s
   if (q.entityKind !== undefined) where.push(`entity_kind = ${param(q.entityKind)}`);
   if (q.entity !== undefined) where.push(`(entity_id = ${param(q.entity)} OR entity_name = ${param(q.entity)})`);
   if (q.actor !== undefined) where.push(`actor = ${param(q.actor)}`);
+  if (q.action !== undefined) where.push(`action = ${param(q.action)}`);
   if (q.source !== undefined) where.push(`source = ${param(q.source)}`);
   if (q.from !== undefined) where.push(`ts >= ${param(q.from)}`);
   if (q.to !== undefined) where.push(`ts < ${param(q.to)}`);

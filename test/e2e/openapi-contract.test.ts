@@ -20,8 +20,8 @@ import { startTestApp, TEST_TOKEN, waitFor, type TestApp } from './harness.ts';
 
 const VIEWER = 'cb_test_contract_viewer_0123456789';
 
-/** Streams answer text/event-stream forever: their success is checked by the live-status, device-stream and event tests. */
-const STREAMS = new Set(['GET /api/v1/stream/integrations', 'GET /api/v1/stream/devices/{deviceName}', 'GET /api/v1/stream/events']);
+/** Streams answer text/event-stream forever: their success is checked by the live-status, device-stream, event and forwarder-stream tests. */
+const STREAMS = new Set(['GET /api/v1/stream/integrations', 'GET /api/v1/stream/devices/{deviceName}', 'GET /api/v1/stream/events', 'GET /api/v1/stream/forwarders']);
 
 describe('OpenAPI contract', () => {
   let azure: AzureDouble;
@@ -73,7 +73,7 @@ describe('OpenAPI contract', () => {
     await call('GET', '/api/v1/session', 200);
     await call('POST', '/api/v1/stream/tickets', 200, undefined, VIEWER);
     await call('POST', '/api/v1/stream/tickets', 401, undefined, null);
-    for (const stream of ['/api/v1/stream/integrations', '/api/v1/stream/devices/dev1', '/api/v1/stream/events']) {
+    for (const stream of ['/api/v1/stream/integrations', '/api/v1/stream/devices/dev1', '/api/v1/stream/events', '/api/v1/stream/forwarders']) {
       await call('GET', `${stream}?ticket=used-or-unknown`, 401, undefined, null);
     }
     await call('GET', '/api/v1/tokens', 200);

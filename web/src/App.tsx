@@ -8,6 +8,9 @@ import { IntegrationList } from './integrations/IntegrationList.tsx';
 import { IntegrationEditor } from './integrations/IntegrationEditor.tsx';
 import { EventsPage } from './events/EventsPage.tsx';
 import { DeadLettersPage } from './events/DeadLettersPage.tsx';
+import { ForwarderList } from './forwarders/ForwarderList.tsx';
+import { ForwarderEditor } from './forwarders/ForwarderEditor.tsx';
+import { AuditPage } from './audit/AuditPage.tsx';
 import { ConverterList } from './converters/ConverterList.tsx';
 import { ConverterEditor } from './converters/ConverterEditor.tsx';
 import { DeviceList } from './devices/DeviceList.tsx';
@@ -53,7 +56,8 @@ export function App() {
   if (!role) return <Login busy={checking} error={error} onSubmit={logIn} />;
   const current = route.page === 'integrations' || route.page === 'integration' || route.page === 'integration-new' ? 'integrations'
     : route.page === 'converters' || route.page === 'converter' || route.page === 'converter-new' ? 'converters'
-    : route.page === 'devices' || route.page === 'device' ? 'devices' : route.page;
+    : route.page === 'devices' || route.page === 'device' ? 'devices'
+    : route.page === 'forwarders' || route.page === 'forwarder' || route.page === 'forwarder-new' ? 'forwarders' : route.page;
   return (
     <>
       <SkipLink />
@@ -65,7 +69,9 @@ export function App() {
           <a href={href.devices} aria-current={current === 'devices' ? 'page' : undefined}>Devices</a>
           <a href={href.events()} aria-current={current === 'events' ? 'page' : undefined}>Events</a>
           <a href={href.deadLetters()} aria-current={current === 'dead-letters' ? 'page' : undefined}>Dead letters</a>
+          <a href={href.forwarders} aria-current={current === 'forwarders' ? 'page' : undefined}>Forwarders</a>
           {role === 'admin' && <a href={href.tokens} aria-current={current === 'tokens' ? 'page' : undefined}>Tokens</a>}
+          {role === 'admin' && <a href={href.audit} aria-current={current === 'audit' ? 'page' : undefined}>Audit log</a>}
         </nav>
         <div className="who">
           <span className={`role role-${role}`}>{role === 'admin' ? 'Admin' : 'Viewer (read-only)'}</span>
@@ -83,7 +89,11 @@ export function App() {
         {route.page === 'device' && <DevicePage key={route.name} role={role} name={route.name} />}
         {route.page === 'tokens' && <TokensPage role={role} />}
         {route.page === 'events' && <EventsPage key={route.integration} integration={route.integration} />}
-        {route.page === 'dead-letters' && <DeadLettersPage key={route.integration} role={role} integration={route.integration} />}
+        {route.page === 'dead-letters' && <DeadLettersPage key={`${route.integration}|${route.stage ?? ''}`} role={role} integration={route.integration} stage={route.stage ?? ''} />}
+        {route.page === 'forwarders' && <ForwarderList role={role} />}
+        {route.page === 'forwarder-new' && <ForwarderEditor role={role} name={null} />}
+        {route.page === 'forwarder' && <ForwarderEditor key={route.name} role={role} name={route.name} />}
+        {route.page === 'audit' && <AuditPage role={role} />}
       </main>
     </>
   );

@@ -5,14 +5,14 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { AuditEntityKind, AuditSource } from '../../store/types.ts';
+import type { AuditAction, AuditEntityKind, AuditSource } from '../../store/types.ts';
 import { requireAdmin } from '../actor.ts';
 import type { ApiDeps } from '../deps.ts';
 import { errors } from '../openapi.ts';
 
 const KINDS: readonly AuditEntityKind[] = ['integration', 'converter', 'forwarder', 'token', 'dead-letter'];
 const SOURCES: readonly AuditSource[] = ['api', 'cli', 'config-file'];
-const ACTIONS = ['create', 'update', 'delete', 'enable', 'disable', 'replay', 'discard'] as const;
+const ACTIONS: readonly AuditAction[] = ['create', 'update', 'delete', 'enable', 'disable', 'replay', 'discard'];
 
 const literals = <T extends string>(values: readonly T[], description: string) => Type.Union(values.map((v) => Type.Literal(v)), { description });
 
@@ -34,7 +34,7 @@ export const AuditEntrySpec = Type.Object({
 }, { additionalProperties: false });
 
 interface AuditQuerystring {
-  kind?: AuditEntityKind; entity?: string; actor?: string; source?: AuditSource;
+  kind?: AuditEntityKind; entity?: string; actor?: string; action?: AuditAction; source?: AuditSource;
   from?: number; to?: number; before?: string; limit?: number;
 }
 
@@ -48,6 +48,7 @@ export function auditRoutes(deps: ApiDeps): FastifyPluginAsync {
           kind: Type.Optional(literals(KINDS, 'Only entries about this kind of entity')),
           entity: Type.Optional(Type.String({ minLength: 1, description: 'Only entries about the entity with this id or name' })),
           actor: Type.Optional(Type.String({ minLength: 1, description: 'Only changes by this actor (a token\'s name, "cli" or "config-file")' })),
+          action: Type.Optional(literals(ACTIONS, 'Only entries of this action')),
           source: Type.Optional(literals(SOURCES, 'Only changes from this source')),
           from: Type.Optional(Type.Integer({ minimum: 0, description: 'Entries at or after (ms since the epoch)' })),
           to: Type.Optional(Type.Integer({ minimum: 0, description: 'Entries before (ms since the epoch)' })),
@@ -64,7 +65,7 @@ export function auditRoutes(deps: ApiDeps): FastifyPluginAsync {
       const q = req.query;
       return deps.store.listAudit({
         ...(q.kind ? { entityKind: q.kind } : {}), ...(q.entity ? { entity: q.entity } : {}), ...(q.actor ? { actor: q.actor } : {}),
-        ...(q.source ? { source: q.source } : {}), ...(q.from !== undefined ? { from: q.from } : {}), ...(q.to !== undefined ? { to: q.to } : {}),
+        ...(q.action ? { action: q.action } : {}), ...(q.source ? { source: q.source } : {}), ...(q.from !== undefined ? { from: q.from } : {}), ...(q.to !== undefined ? { to: q.to } : {}),
         ...(q.before ? { before: q.before } : {}), limit: q.limit ?? 100,
       });
     });

@@ -37,6 +37,8 @@ export function auditContract(h: StoreHarness): void {
     assert.deepEqual(await actions({ entity: 'conv-1' }), ['converter:update'], 'by id');
     assert.deepEqual(await actions({ entityKind: 'converter', entity: 'plant-a' }), []);
     assert.deepEqual(await actions({ actor: 'cli' }), ['token:create']);
+    assert.deepEqual(await actions({ action: 'create' }), ['token:create', 'integration:create']);
+    assert.deepEqual(await actions({ action: 'create', entityKind: 'integration' }), ['integration:create']);
     assert.deepEqual(await actions({ source: 'config-file' }), ['converter:update']);
     assert.deepEqual(await actions({ from: T0 + 5, to: T0 + 20 }), ['converter:update', 'token:create', 'dead-letter:discard']);
     assert.deepEqual(await actions({ limit: 2 }), ['integration:delete', 'converter:update']);

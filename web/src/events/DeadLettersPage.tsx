@@ -24,9 +24,9 @@ interface Filter {
   to: string;
 }
 
-export function DeadLettersPage({ role, integration }: { role: Role; integration: string }) {
+export function DeadLettersPage({ role, integration, stage = '' }: { role: Role; integration: string; stage?: string }) {
   const integrations = useIntegrations();
-  const [draft, setDraft] = useState<Filter>({ integration, stage: '', errorCode: '', state: 'pending', from: '', to: '' });
+  const [draft, setDraft] = useState<Filter>({ integration, stage, errorCode: '', state: 'pending', from: '', to: '' });
   const [filter, setFilter] = useState<Filter>(draft);
   const [offset, setOffset] = useState(0);
   const [page, setPage] = useState<{ total: number; items: DeadLetterItem[] } | null>(null);

@@ -105,13 +105,13 @@ export function fieldPath(field: string): string[] {
 
 const FORM_FIELDS = new Set(['name', 'enabled', 'uplinkConverter', 'downlinkConverter', 'allowCreateDevices', 'config', 'metadata']);
 
-/** The API's problems as the form's extra errors, and those no form field shows (e.g. `type`). */
-export function placeErrors(problems: ApiProblem[]): { errors: ErrorSchema; elsewhere: ApiProblem[] } {
+/** The API's problems as the form's extra errors, and those no form field (of `fields`) shows (e.g. `type`). */
+export function placeErrors(problems: ApiProblem[], fields: ReadonlySet<string> = FORM_FIELDS): { errors: ErrorSchema; elsewhere: ApiProblem[] } {
   const errors: Json = {};
   const elsewhere: ApiProblem[] = [];
   for (const p of problems) {
     const path = fieldPath(p.field);
-    if (!path[0] || !FORM_FIELDS.has(path[0])) {
+    if (!path[0] || !fields.has(path[0])) {
       elsewhere.push(p);
       continue;
     }
