@@ -1,32 +1,19 @@
 /** An admin's actions on one integration: enable/disable, check connection, debug, delete (confirmed). */
 import { useState } from 'react';
-import { api, errorText } from '../api.ts';
+import { api } from '../api.ts';
 import { ConfirmBar, useConfirm } from '../Confirm.tsx';
 import { focusFirst } from '../focus.ts';
 import { CheckResults } from './CheckResults.tsx';
 import { DebugToggle } from './DebugToggle.tsx';
 import type { CheckResult, IntegrationView } from './types.ts';
+import { useAction } from './use-action.ts';
 
 export function RowActions({ view, onChanged }: { view: IntegrationView; onChanged: () => Promise<void> }) {
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction(onChanged);
   const confirm = useConfirm();
   const deleteKey = `delete:${view.id}`;
   const [check, setCheck] = useState<CheckResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const path = `/integrations/${encodeURIComponent(view.id)}`;
-
-  const run = async (action: () => Promise<unknown>): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-      await onChanged();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   if (confirm.asking) {
     const remove = async (): Promise<void> => {
