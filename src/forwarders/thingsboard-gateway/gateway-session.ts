@@ -7,7 +7,7 @@
  */
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { CloudbridgeError } from '../../core/errors.ts';
-import { applyTlsOptions, serverDisconnectError, translateConnectError, type MqttErrorContext } from '../../connectors/mqtt/index.ts';
+import { applyTlsOptions, connectionClosedError, serverDisconnectError, translateConnectError, type MqttErrorContext } from '../../connectors/mqtt/index.ts';
 import type { ResolvedTbConfig } from './config-spec.ts';
 import { tbErrorAdvisor } from './tb-errors.ts';
 
@@ -100,7 +100,8 @@ export class GatewaySession implements GatewayLink {
       client.on('close', () => {
         const wasOpen = this.open;
         this.open = false;
-        if (!wasOpen) reject(translateConnectError(this.lastError ?? new Error('closed before CONNACK'), this.errors));
+        // Closed before the CONNACK without a socket error: often plain MQTT sent to a TLS port.
+        if (!wasOpen) reject(this.lastError ? translateConnectError(this.lastError, this.errors) : connectionClosedError(this.errors, false, { kind: 'connect' }));
         client.end(true);
         if (this.ended) return;
         this.ended = true;
