@@ -10,6 +10,9 @@
  *   is tried again after the reconnect backoff. ThingsBoard also answers a rate limit with 0x97,
  *   after a `v1/gateway/disconnect` notice for the device: the pump then retries (outbox-pump.ts).
  */
+import { CloudbridgeError } from '../../core/errors.ts';
+import { PublishRefusedError } from './gateway-session.ts';
+
 export type RefusalScope = 'row' | 'device' | 'retry';
 
 export interface Refusal {
@@ -51,4 +54,20 @@ export const CLOSE_ON_ERROR: Refusal = {
 export function refusalMessage(r: Refusal, deviceName: string): string {
   const code = r.reasonCode ? ` (PUBACK reason code 0x${r.reasonCode.toString(16)})` : '';
   return `ThingsBoard refused the data of device "${deviceName}": ${r.reason}${code}. ${r.fix}`;
+}
+
+/** MQTT 5 0x90 topic name invalid: ThingsBoard's answer to `v1/gateway/*` from a device that is not a gateway. */
+const TOPIC_NAME_INVALID = 0x90;
+
+/**
+ * A failed publish that stops the session rather than a row: anything but a PUBACK refusal, and a
+ * refusal of the gateway topics themselves (0x90), which says the credentials are not a gateway's:
+ * PERMISSION_DENIED (not retried at the short backoff) instead of dead-lettering every row.
+ */
+export function sessionFailure(err: unknown): unknown {
+  if (!(err instanceof PublishRefusedError)) return err;
+  if (err.reasonCode !== TOPIC_NAME_INVALID) return null;
+  return new CloudbridgeError('PERMISSION_DENIED',
+    'ThingsBoard refused the gateway API topics (v1/gateway/*, PUBACK reason code 0x90 topic name invalid): the device whose credentials the forwarder uses is not a gateway. Tick "Is gateway" in the device\'s details in ThingsBoard, or use the access token of a gateway device.',
+    { field: 'accessToken' });
 }
