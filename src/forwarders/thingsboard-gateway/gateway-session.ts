@@ -137,7 +137,8 @@ export class GatewaySession implements GatewayLink {
         if (!this.pending.delete(fail)) return;
         if (!err) return resolve();
         const code = (err as { code?: unknown }).code;
-        reject(typeof code === 'number' && code >= 0x80 ? new PublishRefusedError(code) : translateConnectError(err, this.errors));
+        // Anything but a PUBACK reason code means the connection ended before the PUBACK.
+        reject(typeof code === 'number' && code >= 0x80 ? new PublishRefusedError(code) : translateConnectError(err, this.errors, { kind: 'closed', established: true }));
       });
     });
   }

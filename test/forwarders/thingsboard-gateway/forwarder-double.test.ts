@@ -163,6 +163,20 @@ it('MQTT 5: a known device over the device limit, connected when the session sta
   }
 });
 
+it('MQTT 3.1.1: the token of a device that is not a gateway: the closed connection names "Is gateway"', async () => {
+  const tb = await double({ devices: [{ name: 'Plain', gateway: false, token: 'plain-token' }] });
+  const outbox = new MemoryOutbox();
+  const f = thingsboardGatewayForwarder.create(config(tb, { accessToken: 'plain-token', protocolVersion: 4 }), context(outbox, [], [{ name: 'pump-1', type: 'pump' }]));
+  try {
+    await f.start();
+    await waitFor(() => f.status().lastError !== null, 'the session failed');
+    assert.equal(f.status().lastError?.code, 'CONNECTION_FAILED');
+    assert.match(f.status().lastError?.message ?? '', /closed the connection\. With MQTT 3\.1\.1 .*"Is gateway" unticked/);
+  } finally {
+    await f.stop();
+  }
+});
+
 for (const known of [[], [{ name: 'pump-1', type: 'pump' }]]) {
   it(`MQTT 5: the token of a device that is not a gateway: PERMISSION_DENIED on accessToken, nothing dead-lettered (${known.length} known device)`, async () => {
     const tb = await double({ devices: [{ name: 'Plain', gateway: false, token: 'plain-token' }] });
