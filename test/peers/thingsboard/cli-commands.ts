@@ -50,7 +50,7 @@ export async function runCliCommand(tb: ThingsBoardDouble, line: string): Promis
       return `RPC ${reply.id} to ${device} answered: ${reply.raw}`;
     }
     case 'attr': {
-      const [device, json] = words(args.join(' '), 2);
+      const [, device, json] = words(line, 3);
       const data = json === undefined ? undefined : parseJson(json, 'JSON_OBJECT');
       if (!device || typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('usage: attr DEVICE JSON_OBJECT');
       return `shared attributes of ${device} set, pushed to ${tb.setSharedAttributes(device, data as Record<string, unknown>)} session(s)`;
