@@ -19,7 +19,7 @@ interface Shape {
 }
 
 function typeName(s: Shape): string {
-  if (s.anyOf) return s.anyOf.map(typeName).join(' \\| ');
+  if (s.anyOf) return [...new Set(s.anyOf.map(typeName))].join(' \\| ');
   if (s.const !== undefined) return `\`${JSON.stringify(s.const)}\``;
   if (s.enum) return s.enum.map((e) => `\`${JSON.stringify(e)}\``).join(' \\| ');
   if (s.type === 'array') return `array of ${s.items ? typeName(s.items) : 'any'}`;

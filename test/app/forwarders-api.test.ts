@@ -62,6 +62,13 @@ describe('forwarders API and config', () => {
     assert.equal((await t.api.call('GET', '/forwarders/tb')).status, 404);
   });
 
+  it('a forwarder naming an integration that does not exist is saved with a warning naming it', async () => {
+    const saved = await t.api.call('PUT', '/forwarders/z', { name: 'z', type: 'thingsboard-gateway', integrations: ['no-such-integration'], enabled: false, config: { host: '127.0.0.1', port: tb.port, accessToken: 'x' } });
+    assert.equal(saved.status, 201, saved.text);
+    assert.match(saved.text, /body\.integrations: \\"no-such-integration\\" is not an integration: nothing of it is forwarded/);
+    assert.equal((await t.api.call('DELETE', '/forwarders/z')).status, 204);
+  });
+
   it('an invalid forwarder is refused naming the field; nothing changes without a token', async () => {
     const bad = await t.api.call('PUT', '/forwarders/x', { name: 'x', type: 'thingsboard-gateway', integrations: 'all', config: { host: 'h', port: 70000, accessToken: 'secret-value-123' } });
     assert.equal(bad.status, 400);

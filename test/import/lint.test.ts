@@ -10,6 +10,12 @@ import { envFor, fixtureSecrets, importFiles, IOT_HUB_SERVICE_STRING, TYPE_FILES
 const dir = mkdtempSync(join(tmpdir(), 'cb-tb-lint-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
+const EXPECTED_WARNINGS: Record<string, string[]> = {
+  AWS_IOT: ['topicFilters[1].filter "plant/+/status" uses QoS 0'],
+  AZURE_IOT_HUB: ['consumerGroup is $Default'],
+  IBM_WATSON_IOT: ['events[1].qos is 0'],
+};
+
 describe('import-thingsboard output passes config lint', () => {
   for (const [type, files] of Object.entries(TYPE_FILES)) {
     it(`${type}: lints with the env vars set, and holds no secret of the export`, async () => {
@@ -23,6 +29,9 @@ describe('import-thingsboard output passes config lint', () => {
       const lint = await lintConfig(file, env);
       assert.deepEqual(lint.problems, [], r.yaml);
       assert.equal(lint.ok, true);
+      // Only the warnings the export itself calls for: a QoS 0 filter, IoT Hub's shared $Default group.
+      const warned = lint.warnings.map((w) => w.replace(/^integrations\[\d+\]: /, '').replace(/:.*/s, ''));
+      assert.deepEqual(warned, EXPECTED_WARNINGS[type] ?? []);
       for (const secret of fixtureSecrets(files)) {
         assert.ok(!r.yaml.includes(secret), `${type}: a secret of the export is in the YAML`);
         for (const l of secret.split('\n').filter((x) => x.length > 20 && !x.startsWith('-----'))) assert.ok(!r.yaml.includes(l), `${type}: a line of a secret is in the YAML`);

@@ -61,6 +61,16 @@ describe('reading export files', () => {
     assert.deepEqual(entities.map((e) => `${e.source}:${e.kind}`), ['single:converter', 'list:integration', 'page:converter', 'package:integration', 'package:converter', 'embedded:converter', 'embedded:integration']);
   });
 
+  it('a file starting with a byte order mark is read; an integration is known by its type even with none of the usual fields', () => {
+    const bare = { name: 'bare', type: 'PUB_SUB', configuration: { clientConfiguration: {} } };
+    const { entities, skipped } = readExports([
+      { source: 'bom.json', text: `\uFEFF${JSON.stringify(conv)}` },
+      { source: 'bare.json', value: { integration: bare, converters: [] } },
+    ]);
+    assert.deepEqual(skipped, []);
+    assert.deepEqual(entities.map((e) => `${e.source}:${e.kind}`), ['bom.json:converter', 'bare.json:integration']);
+  });
+
   it('not JSON, not an export, an item without a shape: skipped, naming the file and the item, quoting nothing of the text', () => {
     const { entities, skipped } = readExports([
       { source: 'a.json', text: '{"secretAccessKey": "s3cr3tValue", ' },

@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { CloudbridgeError } from '../../core/errors.ts';
+import { closestName } from '../../app/did-you-mean.ts';
 import { actorOf } from '../actor.ts';
 import { ForwarderFields } from '../components.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -17,6 +18,19 @@ const ForwarderSaved = Type.Object({
   ...ForwarderFields,
   warnings: Type.Array(Type.String(), { description: 'Config warnings of this save' }),
 }, { additionalProperties: false, description: 'The forwarder as GET returns it, with the config warnings of this save' });
+
+/**
+ * A forwarder's integration names that name no integration (yet): a misspelt name forwards nothing
+ * and refuses nothing, so the save says so. Not an error: the integration may be created after it.
+ */
+async function unknownIntegrations(deps: ApiDeps, integrations: 'all' | string[]): Promise<string[]> {
+  if (integrations === 'all') return [];
+  const names = (await deps.store.listIntegrations()).map((i) => i.name);
+  return integrations.filter((n) => !names.includes(n)).map((n) => {
+    const close = closestName(n, names);
+    return `body.integrations: "${n}" is not an integration: nothing of it is forwarded until one of that name exists${close ? `; did you mean "${close}"?` : ''}`;
+  });
+}
 
 export function forwarderRoutes(deps: ApiDeps): FastifyPluginAsync {
   return async (app) => {
@@ -38,7 +52,7 @@ export function forwarderRoutes(deps: ApiDeps): FastifyPluginAsync {
       }
       const existed = manager().list().some((f) => f.name === req.params.name);
       const { view, warnings } = await manager().put(req.body, await actorOf(deps, req), 'body');
-      return reply.status(existed ? 200 : 201).send({ ...view, warnings });
+      return reply.status(existed ? 200 : 201).send({ ...view, warnings: [...warnings, ...await unknownIntegrations(deps, view.integrations)] });
     });
     app.post('/forwarders/check', { ...serviceValidated, schema: { tags, summary: 'Check the connection of an unsaved forwarder body (credentials, TLS, reachability; sends no data)', body: ref('ForwarderInput'), response: { 200: ref('CheckResult'), ...errors(404) } } }, async (req) =>
       manager().check(req.body));

@@ -56,7 +56,8 @@ function warningsFor(config: WatsonIotConfig, c: ResolvedWatsonConfig): string[]
   });
   if (config.host !== undefined && config.domain !== undefined) warnings.push('domain is ignored because host is set');
   if (config.host === undefined && c.port !== WATSON_DEFAULTS.port) warnings.push(`port ${c.port}: Watson IoT takes MQTT over TLS on port 8883`);
-  if (!c.deviceStatus && config.statusDeviceName !== undefined) warnings.push('statusDeviceName is set but deviceStatus is false: no status message is stored');
+  // The schema's default fills statusDeviceName in before validation: only a value of the user's counts.
+  if (!c.deviceStatus && config.statusDeviceName !== undefined && config.statusDeviceName !== WATSON_DEFAULTS.statusDeviceName) warnings.push('statusDeviceName is set but deviceStatus is false: no status message is stored');
   return warnings;
 }
 

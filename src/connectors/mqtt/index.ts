@@ -18,6 +18,6 @@ export type { MqttConnectionStatus } from './mqtt-link.ts';
 export { fillTopicPattern, topicPatternKeys, topicPatternProblem, topicFilterProblem } from './topic-pattern.ts';
 export { toUplinkMessage, contentSourceKey } from './uplink-message.ts';
 export {
-  adviseError, serverDisconnectError, translateConnectError, type MqttErrorAdvisor, type MqttErrorContext, type MqttErrorSituation,
+  adviseError, connectionClosedError, serverDisconnectError, translateConnectError, type MqttErrorAdvisor, type MqttErrorContext, type MqttErrorSituation,
 } from './mqtt-errors.ts';
 export * from './spec-parts.ts';

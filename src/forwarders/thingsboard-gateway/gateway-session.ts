@@ -7,7 +7,7 @@
  */
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { CloudbridgeError } from '../../core/errors.ts';
-import { applyTlsOptions, serverDisconnectError, translateConnectError, type MqttErrorContext } from '../../connectors/mqtt/index.ts';
+import { applyTlsOptions, connectionClosedError, serverDisconnectError, translateConnectError, type MqttErrorContext } from '../../connectors/mqtt/index.ts';
 import type { ResolvedTbConfig } from './config-spec.ts';
 import { tbErrorAdvisor } from './tb-errors.ts';
 
@@ -100,7 +100,8 @@ export class GatewaySession implements GatewayLink {
       client.on('close', () => {
         const wasOpen = this.open;
         this.open = false;
-        if (!wasOpen) reject(translateConnectError(this.lastError ?? new Error('closed before CONNACK'), this.errors));
+        // Closed before the CONNACK without a socket error: often plain MQTT sent to a TLS port.
+        if (!wasOpen) reject(this.lastError ? translateConnectError(this.lastError, this.errors) : connectionClosedError(this.errors, false, { kind: 'connect' }));
         client.end(true);
         if (this.ended) return;
         this.ended = true;
@@ -136,7 +137,8 @@ export class GatewaySession implements GatewayLink {
         if (!this.pending.delete(fail)) return;
         if (!err) return resolve();
         const code = (err as { code?: unknown }).code;
-        reject(typeof code === 'number' && code >= 0x80 ? new PublishRefusedError(code) : translateConnectError(err, this.errors));
+        // Anything but a PUBACK reason code means the connection ended before the PUBACK.
+        reject(typeof code === 'number' && code >= 0x80 ? new PublishRefusedError(code) : translateConnectError(err, this.errors, { kind: 'closed', established: true }));
       });
     });
   }

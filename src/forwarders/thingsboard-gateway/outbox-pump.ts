@@ -13,8 +13,8 @@ import type { BoundOutbox } from '../../core/forwarder.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { OutboxRow } from '../../store/types.ts';
 import { buildPublishes, pointsOf, type GatewayPublish } from './gateway-payloads.ts';
-import { PublishRefusedError, type GatewayLink } from './gateway-session.ts';
-import { CLOSE_ON_ERROR, refusalFor, refusalMessage, type Refusal } from './reason-codes.ts';
+import type { GatewayLink, PublishRefusedError } from './gateway-session.ts';
+import { CLOSE_ON_ERROR, refusalFor, refusalMessage, sessionFailure, type Refusal } from './reason-codes.ts';
 
 export interface PumpOptions {
   outbox: BoundOutbox<OutboxRow>;
@@ -65,13 +65,20 @@ export class OutboxPump {
     this.wake?.();
   }
 
-  /** Devices to `connect` at once when a session starts. */
+  /**
+   * Devices to `connect` at once when a session starts. A device ThingsBoard refuses (e.g. 0x97,
+   * the device limit) stays unconnected: its rows are refused, and dead-lettered, when sent.
+   */
   async register(link: GatewayLink, devices: Array<{ name: string; type: string }>): Promise<void> {
     this.connected = new Set();
-    await Promise.all(devices.map(async (d) => {
+    const results = await Promise.allSettled(devices.map(async (d) => {
       await link.publish('v1/gateway/connect', JSON.stringify({ device: d.name, type: d.type }));
       this.connected.add(d.name);
     }));
+    for (const r of results) {
+      const failure = r.status === 'rejected' ? sessionFailure(r.reason) : null;
+      if (failure !== null) throw failure;
+    }
   }
 
   /**
@@ -176,8 +183,10 @@ export class OutboxPump {
       }
     }));
     const results = await Promise.allSettled([connected, ...data.map((p) => link.publish(p.topic, p.payload))]);
-    const hardFailure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !(r.reason instanceof PublishRefusedError));
-    if (hardFailure) throw hardFailure.reason;
+    for (const r of results) {
+      const failure = r.status === 'rejected' ? sessionFailure(r.reason) : null;
+      if (failure !== null) throw failure;
+    }
     const refusedBySeq = new Map<number, Refusal>();
     const refusedRows: Array<{ p: GatewayPublish; refusal: Refusal }> = [];
     results.slice(1).forEach((r, i) => {

@@ -10,6 +10,9 @@
  *   is tried again after the reconnect backoff. ThingsBoard also answers a rate limit with 0x97,
  *   after a `v1/gateway/disconnect` notice for the device: the pump then retries (outbox-pump.ts).
  */
+import { CloudbridgeError } from '../../core/errors.ts';
+import { PublishRefusedError } from './gateway-session.ts';
+
 export type RefusalScope = 'row' | 'device' | 'retry';
 
 export interface Refusal {
@@ -25,7 +28,7 @@ const REFUSALS: Record<number, Omit<Refusal, 'reasonCode'>> = {
   0x83: { scope: 'row', reason: 'implementation specific error', fix: 'ThingsBoard could not process the data; check its transport log for this device, fix the uplink converter and replay the dead letter.' },
   0x87: { scope: 'device', reason: 'not authorized', fix: 'The gateway device may not publish for this device: check that the gateway device has "Is gateway" checked and that the device is not owned by another gateway or customer.' },
   0x89: { scope: 'retry', reason: 'server busy', fix: 'ThingsBoard is overloaded; Cloudbridge retries. If it lasts, check the ThingsBoard queues.' },
-  0x95: { scope: 'row', reason: 'packet too large', fix: 'Lower batchMaxMessages, or raise the MQTT transport\'s max payload size in ThingsBoard (transport.mqtt.max_payload_size); a single row too large is dead-lettered.' },
+  0x95: { scope: 'row', reason: 'packet too large', fix: 'The row alone is larger than ThingsBoard accepts in one publish: raise ThingsBoard\'s transport.mqtt.netty.max_payload_size (env NETTY_MAX_PAYLOAD_SIZE, default 65536) and the forwarder\'s maxPayloadBytes with it, or make the converter store less per message; then replay the dead letter.' },
   0x96: { scope: 'retry', reason: 'message rate too high', fix: 'ThingsBoard\'s rate limits (tenant profile: transport limits) are reached; Cloudbridge retries after backing off. Raise the limits, or lower batchMaxMessages and maxInFlight.' },
   0x97: { scope: 'device', reason: 'quota exceeded', fix: 'ThingsBoard refused the device: the tenant\'s device limit (tenant profile: max devices) is reached, or its rate limits. Raise the limit or delete unused devices, then replay the dead letters.' },
   0x99: { scope: 'row', reason: 'payload format invalid', fix: 'ThingsBoard could not parse the data (a key or value it does not accept); fix the uplink converter and replay the dead letter.' },
@@ -51,4 +54,20 @@ export const CLOSE_ON_ERROR: Refusal = {
 export function refusalMessage(r: Refusal, deviceName: string): string {
   const code = r.reasonCode ? ` (PUBACK reason code 0x${r.reasonCode.toString(16)})` : '';
   return `ThingsBoard refused the data of device "${deviceName}": ${r.reason}${code}. ${r.fix}`;
+}
+
+/** MQTT 5 0x90 topic name invalid: ThingsBoard's answer to `v1/gateway/*` from a device that is not a gateway. */
+const TOPIC_NAME_INVALID = 0x90;
+
+/**
+ * A failed publish that stops the session rather than a row: anything but a PUBACK refusal, and a
+ * refusal of the gateway topics themselves (0x90), which says the credentials are not a gateway's:
+ * PERMISSION_DENIED (not retried at the short backoff) instead of dead-lettering every row.
+ */
+export function sessionFailure(err: unknown): unknown {
+  if (!(err instanceof PublishRefusedError)) return err;
+  if (err.reasonCode !== TOPIC_NAME_INVALID) return null;
+  return new CloudbridgeError('PERMISSION_DENIED',
+    'ThingsBoard refused the gateway API topics (v1/gateway/*, PUBACK reason code 0x90 topic name invalid): the device whose credentials the forwarder uses is not a gateway. Tick "Is gateway" in the device\'s details in ThingsBoard, or use the access token of a gateway device.',
+    { field: 'accessToken' });
 }

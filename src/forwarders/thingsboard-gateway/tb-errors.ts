@@ -13,8 +13,14 @@ export const tbErrorAdvisor: MqttErrorAdvisor = (error, situation, ctx) => {
   }
   if (error.code === 'CONNECTION_FAILED' && situation.kind === 'closed' && situation.established) {
     return new CloudbridgeError('CONNECTION_FAILED',
-      `ThingsBoard at ${ctx.endpoint} closed the connection. With MQTT 3.1.1 it does so on data it cannot process; another client with the same clientId also closes it.`,
+      `ThingsBoard at ${ctx.endpoint} closed the connection. With MQTT 3.1.1 it does so on data it cannot process, and on v1/gateway/* publishes when the device is not a gateway ("Is gateway" unticked); another client with the same clientId also closes it.`,
       error.details, { cause: error });
+  }
+  if (error.code === 'CONNECTION_FAILED' && situation.kind === 'connect' && ctx.tls && /reset by the peer/.test(error.message)) {
+    // A plain MQTT port (ThingsBoard's 1883) drops a TLS ClientHello without a word.
+    return new CloudbridgeError('CONNECTION_FAILED',
+      `${error.message.replace(/\.$/, '')}; if ThingsBoard serves plain MQTT on this port (1883 by default), remove tls or use its TLS port (8883).`,
+      { ...error.details, field: 'tls' }, { cause: error });
   }
   return error;
 };

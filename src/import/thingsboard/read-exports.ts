@@ -32,8 +32,14 @@ function isConverter(v: Obj): boolean {
   return isEntityShaped(v) && (v.type === 'UPLINK' || v.type === 'DOWNLINK');
 }
 
+/** ThingsBoard PE's integration types (IntegrationType, 4.3, and IBM_WATSON_IOT up to 4.1). */
+const TB_INTEGRATION_TYPES = new Set(['MQTT', 'HTTP', 'TTN', 'AWS_IOT', 'TCP', 'SIGFOX', 'TTI', 'CHIRPSTACK', 'PARTICLE', 'KPN',
+  'AZURE_EVENT_HUB', 'AZURE_SERVICE_BUS', 'COAP', 'OPC_UA', 'APACHE_PULSAR', 'AWS_KINESIS', 'AWS_SQS', 'AZURE_IOT_HUB', 'CUSTOM',
+  'KAFKA', 'LORIOT', 'OCEANCONNECT', 'PUB_SUB', 'RABBITMQ', 'THINGPARK', 'TMOBILE_IOT_CDP', 'TPE', 'UDP', 'TUYA', 'IBM_WATSON_IOT']);
+
 function isIntegration(v: Obj): boolean {
-  return isEntityShaped(v) && !isConverter(v) && ('defaultConverterId' in v || 'routingKey' in v || 'allowCreateDevicesOrAssets' in v);
+  return isEntityShaped(v) && !isConverter(v)
+    && (TB_INTEGRATION_TYPES.has(String(v.type)) || 'defaultConverterId' in v || 'routingKey' in v || 'allowCreateDevicesOrAssets' in v);
 }
 
 function label(v: unknown, path: string): string {
@@ -47,7 +53,8 @@ export function readExports(inputs: ExportInput[]): { entities: TbEntity[]; skip
     let value = input.value;
     if (input.text !== undefined) {
       try {
-        value = JSON.parse(input.text);
+        // A byte order mark (Windows editors, PowerShell's Out-File) is not part of the JSON.
+        value = JSON.parse(input.text.replace(/^\uFEFF/, ''));
       } catch (err) {
         // The parser's message may quote the text (a secret, perhaps): only its position is kept.
         const at = /at position \d+(?: \(line \d+ column \d+\))?/.exec((err as Error).message)?.[0];
@@ -87,7 +94,7 @@ function walk(v: unknown, source: string, path: string, depth: number, entities:
     return;
   }
   if (isEntityShaped(v)) {
-    skipped.push({ source, entity: label(v, path), reason: `type "${String(v.type)}" is neither a converter (UPLINK, DOWNLINK) nor an integration (no defaultConverterId or routingKey)` });
+    skipped.push({ source, entity: label(v, path), reason: `type "${String(v.type)}" is neither a converter (UPLINK, DOWNLINK) nor a ThingsBoard integration type, and the entity has no defaultConverterId or routingKey` });
     return;
   }
   for (const [key, child] of Object.entries(v)) {

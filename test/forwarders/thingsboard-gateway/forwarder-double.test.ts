@@ -3,7 +3,9 @@
  * MQTT 3.1.1: devices provisioned with their type, every point stored once and in order, a
  * refused device (0x97 quota exceeded: the double's device limit) dead-lettered with the reason
  * while the others are delivered, a forced refusal on MQTT 3.1.1 (close-on-error) isolated to its
- * row, TLS with the double's CA, and RPC / shared-attribute pushes turned into downlinks.
+ * row, a known device over the device limit not stopping the others, credentials of a device that
+ * is not a gateway reported (nothing dead-lettered), TLS with the double's CA (and the error when
+ * only one side uses TLS), and RPC / shared-attribute pushes turned into downlinks.
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,10 +29,10 @@ async function double(opts: Parameters<typeof startThingsBoardDouble>[0] = {}): 
   return tb;
 }
 
-function context(outbox: MemoryOutbox, downlinks: Array<{ device: string } & ForwarderDownlink> = []): ForwarderContext<OutboxRow> {
+function context(outbox: MemoryOutbox, downlinks: Array<{ device: string } & ForwarderDownlink> = [], known: Array<{ name: string; type: string }> = []): ForwarderContext<OutboxRow> {
   return {
     name: 'tb', outbox,
-    devices: async () => [],
+    devices: async () => known,
     downlink: async (device, d) => { downlinks.push({ device, ...d }); },
     appendReply: async () => undefined,
     warn: () => undefined,
@@ -126,3 +128,70 @@ it('connects over TLS with the CA, and turns RPCs and shared-attribute updates i
   assert.equal(f.status().details?.tls, true);
   await f.stop();
 });
+
+it('TLS on one side only: the error says to turn tls on or off', async () => {
+  const tlsDouble = await double({ tls: true });
+  const plainDouble = await double();
+  const toTls = thingsboardGatewayForwarder.create(config(tlsDouble), context(new MemoryOutbox()));
+  const toPlain = thingsboardGatewayForwarder.create(config(plainDouble, { tls: { ca: tlsDouble.ca } }), context(new MemoryOutbox()));
+  try {
+    await toTls.start();
+    await toPlain.start();
+    assert.equal(toTls.status().lastError?.code, 'CONNECTION_FAILED');
+    assert.match(toTls.status().lastError?.message ?? '', /closed the connection before accepting it; if it expects TLS on this port, enable tls/);
+    assert.equal(toPlain.status().lastError?.code, 'CONNECTION_FAILED');
+    assert.match(toPlain.status().lastError?.message ?? '', /if ThingsBoard serves plain MQTT on this port \(1883 by default\), remove tls/);
+  } finally {
+    await Promise.all([toTls.stop(), toPlain.stop()]);
+  }
+});
+
+it('MQTT 5: a known device over the device limit, connected when the session starts, does not stop the others', async () => {
+  const tb = await double({ maxDevices: 1 });
+  const outbox = new MemoryOutbox();
+  for (let i = 0; i < 6; i++) outbox.append([point(i % 2 === 0 ? 'a' : 'over', 1_700_000_000_000 + i, i)]);
+  const known = [{ name: 'a', type: 'sensor' }, { name: 'over', type: 'sensor' }];
+  const f = thingsboardGatewayForwarder.create(config(tb), context(outbox, [], known));
+  try {
+    await f.start();
+    await waitFor(() => outbox.rows.length === 0, 'outbox emptied');
+    assert.deepEqual(values(tb, 'a'), [0, 2, 4]);
+    assert.deepEqual(outbox.rejected.map((r) => r.row.deviceName), ['over', 'over', 'over']);
+    assert.match(outbox.rejected[0]?.error ?? '', /quota exceeded \(PUBACK reason code 0x97\)/);
+  } finally {
+    await f.stop();
+  }
+});
+
+it('MQTT 3.1.1: the token of a device that is not a gateway: the closed connection names "Is gateway"', async () => {
+  const tb = await double({ devices: [{ name: 'Plain', gateway: false, token: 'plain-token' }] });
+  const outbox = new MemoryOutbox();
+  const f = thingsboardGatewayForwarder.create(config(tb, { accessToken: 'plain-token', protocolVersion: 4 }), context(outbox, [], [{ name: 'pump-1', type: 'pump' }]));
+  try {
+    await f.start();
+    await waitFor(() => f.status().lastError !== null, 'the session failed');
+    assert.equal(f.status().lastError?.code, 'CONNECTION_FAILED');
+    assert.match(f.status().lastError?.message ?? '', /closed the connection\. With MQTT 3\.1\.1 .*"Is gateway" unticked/);
+  } finally {
+    await f.stop();
+  }
+});
+
+for (const known of [[], [{ name: 'pump-1', type: 'pump' }]]) {
+  it(`MQTT 5: the token of a device that is not a gateway: PERMISSION_DENIED on accessToken, nothing dead-lettered (${known.length} known device)`, async () => {
+    const tb = await double({ devices: [{ name: 'Plain', gateway: false, token: 'plain-token' }] });
+    const outbox = new MemoryOutbox();
+    outbox.append([point('pump-1', 1_700_000_000_000, 1)]);
+    const f = thingsboardGatewayForwarder.create(config(tb, { accessToken: 'plain-token' }), context(outbox, [], known));
+    try {
+      await f.start();
+      await waitFor(() => f.status().state === 'misconfigured', 'misconfigured');
+      assert.equal(f.status().lastError?.code, 'PERMISSION_DENIED');
+      assert.match(f.status().lastError?.message ?? '', /is not a gateway\. Tick "Is gateway"/);
+      assert.deepEqual(outbox.rejected, []);
+      assert.equal(outbox.rows.length, 1);
+    } finally {
+      await f.stop();
+    }
+  });
+}

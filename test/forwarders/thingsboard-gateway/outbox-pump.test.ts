@@ -169,5 +169,5 @@ test('a batch above maxPayloadBytes is split before it is published; a single ro
   assert.ok(Math.max(...sizes) <= 1024, `every publish within 1024 bytes (largest ${Math.max(...sizes)})`);
   assert.deepEqual(link.telemetry('A'), Array.from({ length: 40 }, (_, i) => i));
   assert.deepEqual(rejected, ['A#41']);
-  assert.match(outbox.rejected[0]?.error ?? '', /packet too large/);
+  assert.match(outbox.rejected[0]?.error ?? '', /packet too large.*raise ThingsBoard's transport\.mqtt\.netty\.max_payload_size \(env NETTY_MAX_PAYLOAD_SIZE, default 65536\) and the forwarder's maxPayloadBytes/);
 });

@@ -5,9 +5,12 @@
  *
  * It prints one JSON line ({url, host, port, gateway: {name, token}, ca?}), then one line per
  * session, device creation, refusal and RPC reply and a points total every 5 s while points arrive,
- * and serves until SIGINT or SIGTERM.
+ * and serves until SIGINT or SIGTERM. On stdin it takes commands that act as ThingsBoard would (a
+ * server-side RPC, shared attributes, an outage: cli-commands.ts); `help` lists them.
  */
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { CLI_COMMANDS_HELP, runCliCommand } from './cli-commands.ts';
 import { DEFAULT_GATEWAY_NAME, startThingsBoardDouble, type DoubleEvent } from './index.ts';
 
 const { values } = parseArgs({
@@ -40,6 +43,17 @@ const ticker = setInterval(() => {
   if (total !== reported) console.log(`points received: ${total}`);
   reported = total;
 }, 5000);
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line.trim() === 'help') {
+    console.log(CLI_COMMANDS_HELP);
+    return;
+  }
+  runCliCommand(tb, line).then(
+    (out) => { if (out) console.log(out); },
+    (err: unknown) => console.log(`error: ${err instanceof Error ? err.message : String(err)}`),
+  );
+});
 
 const shutdown = async (): Promise<void> => {
   clearInterval(ticker);
