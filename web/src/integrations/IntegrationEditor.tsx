@@ -129,7 +129,7 @@ export function IntegrationEditor({ role, id }: { role: Role; id: string | null 
         </div>
       )}
       {!view && !readonly && connectors && !converters.some((c) => c.type === 'uplink') && (
-        <p className="error" role="alert">There is no uplink converter yet: create one first (API <code>POST /api/v1/converters</code> or the config file).</p>
+        <p className="error" role="alert">There is no uplink converter yet: <a href={href.newConverter}>create one</a> first.</p>
       )}
       {schema && connector && (
         <Form
