@@ -11,10 +11,14 @@
 import { sleep, type Clock } from '../../core/clock.ts';
 import type { BoundOutbox } from '../../core/forwarder.ts';
 import type { Logger } from '../../core/logger.ts';
+import { Semaphore } from '../../core/semaphore.ts';
 import type { OutboxRow } from '../../store/types.ts';
 import { buildPublishes, pointsOf, type GatewayPublish } from './gateway-payloads.ts';
 import type { GatewayLink, PublishRefusedError } from './gateway-session.ts';
 import { CLOSE_ON_ERROR, refusalFor, refusalMessage, sessionFailure, type Refusal } from './reason-codes.ts';
+
+/** `v1/gateway/connect` publishes awaiting their PUBACK at once when a session starts. */
+export const CONNECTS_IN_FLIGHT = 100;
 
 export interface PumpOptions {
   outbox: BoundOutbox<OutboxRow>;
@@ -66,13 +70,21 @@ export class OutboxPump {
   }
 
   /**
-   * Devices to `connect` at once when a session starts. A device ThingsBoard refuses (e.g. 0x97,
-   * the device limit) stays unconnected: its rows are refused, and dead-lettered, when sent.
+   * Devices to `connect` when a session starts, at most CONNECTS_IN_FLIGHT awaiting their PUBACK at
+   * a time (a fleet of thousands is not one burst against ThingsBoard's gateway rate limits). A
+   * device ThingsBoard refuses (e.g. 0x97, the device limit) stays unconnected: its rows are
+   * refused, and dead-lettered, when sent.
    */
   async register(link: GatewayLink, devices: Array<{ name: string; type: string }>): Promise<void> {
     this.connected = new Set();
+    const room = new Semaphore(CONNECTS_IN_FLIGHT);
     const results = await Promise.allSettled(devices.map(async (d) => {
-      await link.publish('v1/gateway/connect', JSON.stringify({ device: d.name, type: d.type }));
+      await room.acquire();
+      try {
+        await link.publish('v1/gateway/connect', JSON.stringify({ device: d.name, type: d.type }));
+      } finally {
+        room.release();
+      }
       this.connected.add(d.name);
     }));
     for (const r of results) {

@@ -9,6 +9,7 @@ import { systemClock } from '../../../src/core/clock.ts';
 import { CloudbridgeError } from '../../../src/core/errors.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
 import { OutboxPump } from '../../../src/forwarders/thingsboard-gateway/index.ts';
+import { CONNECTS_IN_FLIGHT } from '../../../src/forwarders/thingsboard-gateway/outbox-pump.ts';
 import { PublishRefusedError, type GatewayLink } from '../../../src/forwarders/thingsboard-gateway/gateway-session.ts';
 import { waitFor } from '../../support/wait.ts';
 import { MemoryOutbox, point } from './memory-outbox.ts';
@@ -170,4 +171,23 @@ test('a batch above maxPayloadBytes is split before it is published; a single ro
   assert.deepEqual(link.telemetry('A'), Array.from({ length: 40 }, (_, i) => i));
   assert.deepEqual(rejected, ['A#41']);
   assert.match(outbox.rejected[0]?.error ?? '', /packet too large.*raise ThingsBoard's transport\.mqtt\.netty\.max_payload_size \(env NETTY_MAX_PAYLOAD_SIZE, default 65536\) and the forwarder's maxPayloadBytes/);
+});
+
+test('a session start connects every known device, never more than CONNECTS_IN_FLIGHT awaiting their PUBACK at once', async () => {
+  const link = new ScriptedLink();
+  let pending = 0;
+  let peak = 0;
+  const publish = link.publish.bind(link);
+  link.publish = async (topic, payload) => {
+    peak = Math.max(peak, ++pending);
+    try {
+      await publish(topic, payload);
+    } finally {
+      pending--;
+    }
+  };
+  const devices = Array.from({ length: 1000 }, (_, i) => ({ name: `dev-${i}`, type: 'sensor' }));
+  await pump(new MemoryOutbox()).p.register(link, devices);
+  assert.equal(link.accepted.filter((a) => a.topic === 'v1/gateway/connect').length, 1000, 'every device connected');
+  assert.equal(peak, CONNECTS_IN_FLIGHT, `at most ${CONNECTS_IN_FLIGHT} in flight (peak ${peak})`);
 });
