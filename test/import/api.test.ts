@@ -24,7 +24,7 @@ describe('POST /api/v1/import/thingsboard', () => {
     assert.equal(r.status, 200, r.text);
     const body = r.body as ImportAnswer;
     assert.equal(body.applied, false);
-    assert.equal(body.report.config.integrations.length, 8);
+    assert.equal(body.report.config.integrations.length, 10);
     assert.deepEqual(body.report.skipped, []);
     assert.equal(body.report.env.find((e) => e.name === IOT_HUB_VAR)?.inExport, false);
     for (const s of fixtureSecrets(FILES)) assert.ok(!r.text.includes(JSON.stringify(s).slice(1, -1)), 'a secret of the export is in the answer');
@@ -53,9 +53,10 @@ describe('POST /api/v1/import/thingsboard', () => {
     assert.equal(r.status, 200, r.text);
     const body = r.body as ImportAnswer;
     assert.equal(body.applied, true);
-    assert.equal(body.converters?.length, 10);
+    assert.equal(body.converters?.length, 13);
     assert.deepEqual(body.integrations?.map((i) => [i.name, i.action, i.enabled]).sort(), [
-      ['AWS IoT plant', 'created', false], ['Event Hub telemetry', 'created', false], ['IoT Hub device', 'created', false],
+      ['AWS IoT plant', 'created', false], ['Event Hub telemetry', 'created', false], ['Factory line 1', 'created', false],
+      ['Factory line 2', 'created', false], ['IoT Hub device', 'created', false],
       ['Kinesis fleet', 'created', false], ['Pub-Sub gateways', 'created', false], ['Service Bus meters', 'created', false],
       ['Watson pumps', 'created', false], ['orders', 'created', false],
     ]);

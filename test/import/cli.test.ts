@@ -31,14 +31,14 @@ describe('cloudbridge import-thingsboard', () => {
   it('writes a config file that config lint accepts, and reports env vars and TBEL lines', () => {
     const r = run(['import-thingsboard', ...FILES, '--out', out]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /Imported 10 converter\(s\) and 8 integration\(s\)\./);
+    assert.match(r.stderr, /Imported 13 converter\(s\) and 10 integration\(s\)\./);
     assert.match(r.stderr, /CB_AWS_SQS_ORDERS_SECRET_ACCESS_KEY {2}integration "orders" config\.secretAccessKey/);
     assert.match(r.stderr, /line 2: var readings = \[:\];\n {4}TBEL empty map literal/);
     assert.match(r.stderr, /Wrote .*cloudbridge\.yaml/);
     const env = { ...envFor(FILES, { CB_AZURE_IOT_HUB_IOT_HUB_DEVICE_CONNECTION_STRING: IOT_HUB_SERVICE_STRING }) };
     const lint = run(['config', 'lint', out], env);
     assert.equal(lint.code, 0, lint.stderr);
-    assert.match(lint.stdout, /OK \(10 converters, 8 integrations\)/);
+    assert.match(lint.stdout, /OK \(13 converters, 10 integrations\)/);
   });
 
   it('refuses to overwrite --out without --force', () => {
@@ -56,7 +56,7 @@ describe('cloudbridge import-thingsboard', () => {
     writeFileSync(bad, 'this is not json');
     const r = run(['import-thingsboard', 'aws-kinesis.json', 'http-integration.json', bad, join(dir, 'missing.json')]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /http-integration\.json: integration "HTTP sensors": type HTTP is not one of the cloud integrations/);
+    assert.match(r.stderr, /http-integration\.json: integration "HTTP sensors": type HTTP is not one of the integration types Cloudbridge imports \(AWS_IOT, .*, MQTT\)/);
     assert.match(r.stderr, /not-json\.json: \(file\): not JSON/);
     assert.match(r.stderr, /missing\.json: \(file\): cannot be read: ENOENT/);
     assert.doesNotMatch(r.stderr, /INTERNAL/);
@@ -75,10 +75,12 @@ describe('cloudbridge import-thingsboard', () => {
 
 describe('imported decoders give ThingsBoard\'s result in converter test', () => {
   const yamlText = run(['import-thingsboard', ...FILES]).stdout;
-  const test = (name: string, payload: unknown, metadata: Record<string, string>): { code: number | null; out: unknown; stderr: string } => {
+  /** `payload`: JSON sent as text, or a hex string of bytes. */
+  const test = (name: string, payload: unknown, metadata: Record<string, string>, hex = false): { code: number | null; out: unknown; stderr: string } => {
     const file = join(dir, `${name.replace(/\W+/g, '-')}.js`);
     writeFileSync(file, converterScript(yamlText, name));
-    const r = run(['converter', 'test', '--json', '--file', file, '--payload', JSON.stringify(payload), '--metadata', JSON.stringify(metadata)]);
+    const sample = hex ? ['--payload', String(payload), '--encoding', 'hex'] : ['--payload', JSON.stringify(payload)];
+    const r = run(['converter', 'test', '--json', '--file', file, ...sample, '--metadata', JSON.stringify(metadata)]);
     return { code: r.code, out: r.code === 0 ? (JSON.parse(r.stdout) as { output: unknown }).output : null, stderr: r.stderr };
   };
 
@@ -98,6 +100,18 @@ describe('imported decoders give ThingsBoard\'s result in converter test', () =>
     const r = test('Service Bus uplink', { serial: 'M-1', energy: 12.5, power: 3 }, { integrationName: 'Service Bus meters' });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.out, { deviceName: 'M-1', deviceType: 'energy-meter', telemetry: { energy: 12.5, power: 3 } });
+  });
+
+  it('MQTT: the device from the topic and the integration metadata, as ThingsBoard gave them', () => {
+    const r = test('MQTT line 1 uplink', { pressure: 6.2, cycles: 1200 }, { integrationName: 'Factory line 1', line: '1', topic: 'factory/line1/press-4/telemetry' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.out, { deviceName: 'press-4', deviceType: 'press', attributes: { line: '1', integrationName: 'Factory line 1' }, telemetry: { pressure: 6.2, cycles: 1200 } });
+  });
+
+  it('MQTT: a binary payload read byte by byte', () => {
+    const r = test('MQTT line 2 uplink', '000400d7', { integrationName: 'Factory line 2', topic: 'line2/oven/4' }, true);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.out, { deviceName: 'line2-machine-4', deviceType: 'oven', telemetry: { temperature: 21.5 } });
   });
 
   it('a TBEL placeholder fails with what to do', () => {

@@ -5,7 +5,7 @@ import type { ImportResult } from '../../src/import/thingsboard/types.ts';
 
 export const FIXTURES = new URL('../fixtures/thingsboard/', import.meta.url).pathname;
 
-/** The files of each type's export (the converters of some are in a second file). */
+/** The files of each type's export (the converters of some are in a second file); MQTT has two, one per kind of credentials. */
 export const TYPE_FILES: Record<string, string[]> = {
   AWS_IOT: ['aws-iot.json'],
   AWS_KINESIS: ['aws-kinesis.json'],
@@ -15,6 +15,9 @@ export const TYPE_FILES: Record<string, string[]> = {
   AZURE_SERVICE_BUS: ['azure-service-bus.json'],
   PUB_SUB: ['pub-sub.json', 'converters-page.json'],
   IBM_WATSON_IOT: ['ibm-watson-iot.json', 'converters-page.json'],
+  MQTT: ['mqtt-basic.json'],
+  // A second MQTT integration: client certificate with an encrypted key, ThingsBoard's default clean session.
+  MQTT_CERT_PEM: ['mqtt-cert.json'],
 };
 
 export function inputs(files: string[]): ExportInput[] {

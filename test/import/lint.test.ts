@@ -1,4 +1,4 @@
-/** Each of the eight ThingsBoard types imports into a config file that `config lint` accepts. */
+/** Each ThingsBoard type imported (the eight clouds and MQTT) gives a config file that `config lint` accepts. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ const EXPECTED_WARNINGS: Record<string, string[]> = {
   AWS_IOT: ['topicFilters[1].filter "plant/+/status" uses QoS 0'],
   AZURE_IOT_HUB: ['consumerGroup is $Default'],
   IBM_WATSON_IOT: ['events[1].qos is 0'],
+  MQTT_CERT_PEM: ['cleanSession is true', 'topic filters "line2/#" use QoS 0'],
 };
 
 describe('import-thingsboard output passes config lint', () => {
@@ -29,7 +30,7 @@ describe('import-thingsboard output passes config lint', () => {
       const lint = await lintConfig(file, env);
       assert.deepEqual(lint.problems, [], r.yaml);
       assert.equal(lint.ok, true);
-      // Only the warnings the export itself calls for: a QoS 0 filter, IoT Hub's shared $Default group.
+      // Only the warnings the export itself calls for: a QoS 0 filter, IoT Hub's shared $Default group, a clean session.
       const warned = lint.warnings.map((w) => w.replace(/^integrations\[\d+\]: /, '').replace(/:.*/s, ''));
       assert.deepEqual(warned, EXPECTED_WARNINGS[type] ?? []);
       for (const secret of fixtureSecrets(files)) {

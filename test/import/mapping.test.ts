@@ -122,6 +122,64 @@ describe('import-thingsboard mapping per type', () => {
     assert.ok(r.warnings.some((w) => /removed the IBM Watson IoT integration in PE 4\.2; Cloudbridge supports it/.test(w)));
   });
 
+  it('MQTT → mqtt (basic credentials): broker, TLS, user, password as env, session, filters, pattern; retain and size reported', () => {
+    const { r, integ } = imported('MQTT');
+    assert.equal(integ.type, 'mqtt');
+    assert.equal(integ.uplinkConverter, 'MQTT line 1 uplink');
+    assert.equal(integ.downlinkConverter, 'MQTT line 1 downlink');
+    assert.deepEqual(integ.metadata, { line: '1' });
+    assert.deepEqual(integ.config, {
+      host: 'broker.factory.example.com', port: 8883, tls: { enabled: true }, username: 'thingsboard', password: '${CB_MQTT_FACTORY_LINE_1_PASSWORD}',
+      cleanSession: false, clientId: 'tb-factory-line-1', protocolVersion: 5, connectTimeoutMs: 15_000,
+      topicFilters: [{ filter: 'factory/line1/+/telemetry', qos: 1 }, { filter: 'factory/line1/+/alarms', qos: 1 }],
+      downlinkTopicPattern: 'factory/line1/${deviceName}/commands',
+    });
+    assert.deepEqual(r.env.map((e) => [e.name, e.field, e.inExport]), [['CB_MQTT_FACTORY_LINE_1_PASSWORD', 'config.password', true]]);
+    assert.match(reasonOf(r, 'configuration.clientConfiguration.retainedMessage'), /with the retain flag; Cloudbridge publishes them without it/);
+    assert.match(reasonOf(r, 'configuration.clientConfiguration.maxBytesInMessage'), /no per-message size setting/);
+    assert.ok(r.warnings.some((w) => /"factory\/line1\/\+\/alarms" used QoS 2; Cloudbridge subscribes with QoS 1/.test(w)));
+    assert.ok(r.warnings.some((w) => /acknowledged each QoS 1 message before its data was stored.*after the data is committed/.test(w)));
+    assert.ok(r.warnings.some((w) => /DOWNLINK_FAILED naming the key/.test(w)));
+  });
+
+  it('MQTT → mqtt (cert.PEM): CA and certificate written, encrypted key and its passphrase as env; the clean session noted', () => {
+    const { r, integ } = imported('MQTT_CERT_PEM');
+    const c = integ.config as { host: string; port: number; tls: Record<string, unknown>; cleanSession: boolean; clientId?: string; protocolVersion: number; topicFilters: unknown };
+    assert.equal(c.host, '10.20.0.5');
+    assert.equal(c.port, 8884);
+    assert.match(String(c.tls.ca), /^-----BEGIN CERTIFICATE-----/);
+    assert.match(String(c.tls.cert), /^-----BEGIN CERTIFICATE-----/);
+    assert.deepEqual({ ...c.tls, ca: undefined, cert: undefined }, { enabled: true, ca: undefined, cert: undefined, key: '${CB_MQTT_FACTORY_LINE_2_KEY}', passphrase: '${CB_MQTT_FACTORY_LINE_2_PASSPHRASE}' });
+    assert.equal(c.cleanSession, true);
+    assert.equal(c.clientId, undefined, 'a clean session keeps a random client id, as in ThingsBoard');
+    assert.equal(c.protocolVersion, 4);
+    assert.deepEqual(c.topicFilters, [{ filter: 'line2/#', qos: 0 }]);
+    assert.deepEqual(r.env.map((e) => [e.name, e.field]), [['CB_MQTT_FACTORY_LINE_2_KEY', 'config.tls.key'], ['CB_MQTT_FACTORY_LINE_2_PASSPHRASE', 'config.tls.passphrase']]);
+    assert.match(r.env[0]?.description ?? '', /\(tb-line-2\.key\)/);
+    assert.ok(r.warnings.some((w) => /cleanSession is true \(ThingsBoard's default\).*Set cleanSession: false and a fixed clientId/.test(w)));
+    assert.equal(reasonOf(r, 'configuration.clientConfiguration.retainedMessage'), '', 'retain off is not reported');
+  });
+
+  it('MQTT variants: a certificate forces TLS, a persistent session gets a fixed client id, a 0 s timeout keeps the default', async () => {
+    const { importThingsBoard } = await import('../../src/import/thingsboard/import.ts');
+    const conv = { id: { id: 'c1' }, name: 'up', type: 'UPLINK', configuration: { decoder: 'return {deviceName: "d"};' } };
+    const mqtt = (clientConfiguration: Record<string, unknown>): ImportResult => importThingsBoard([{ source: 'x', value: [conv, { id: { id: 'i1' }, name: 'Line 3', type: 'MQTT', defaultConverterId: { id: 'c1' }, configuration: { clientConfiguration, topicFilters: [{ filter: 'a/#', qos: 1 }] } }] }]);
+    const cert = mqtt({ host: 'h', port: 8883, ssl: false, cleanSession: false, connectTimeoutSec: 0, customHost: false, credentials: { type: 'cert.PEM', cert: 'C', privateKey: 'K' } });
+    const c = cert.config.integrations[0]?.config as Record<string, unknown>;
+    assert.deepEqual(c.tls, { enabled: true, cert: 'C', key: '${CB_MQTT_LINE_3_KEY}' });
+    assert.equal(c.clientId, 'cloudbridge-line-3');
+    assert.equal(c.connectTimeoutMs, undefined);
+    assert.ok(cert.warnings.some((w) => /ssl was off, but ThingsBoard connected over TLS/.test(w)));
+    assert.ok(cert.warnings.some((w) => /no CA certificate/.test(w)));
+    assert.ok(cert.warnings.some((w) => /random client id.*"cloudbridge-line-3" was chosen/.test(w)));
+    assert.deepEqual(cert.unmapped.map((u) => u.field), []);
+    const anon = mqtt({ host: 'h', port: 1883, cleanSession: true, credentials: { type: 'anonymous' } });
+    assert.deepEqual(anon.config.integrations[0]?.config, { host: 'h', port: 1883, cleanSession: true, topicFilters: [{ filter: 'a/#', qos: 1 }] });
+    assert.deepEqual(anon.env, []);
+    const other = mqtt({ host: 'h', credentials: { type: 'sas', sasKey: 'k' } });
+    assert.match(reasonOf(other, 'configuration.clientConfiguration.credentials.type'), /"sas": Cloudbridge's mqtt connector takes anonymous/);
+  });
+
   it('a converter text with ${UPPER_CASE} loads as written; secret references stay references', async () => {
     const { importThingsBoard } = await import('../../src/import/thingsboard/import.ts');
     const { parseConfigText } = await import('../../src/app/config-file.ts');

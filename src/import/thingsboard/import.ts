@@ -1,6 +1,6 @@
 /**
  * Import of ThingsBoard integration and converter exports: the entry point. Reads the exports,
- * imports the converters, maps each integration of the eight cloud types to its Cloudbridge
+ * imports the converters, maps each integration (the eight cloud types and MQTT) to its Cloudbridge
  * connector, and returns the config with its YAML and the report (environment variables to set,
  * fields without equivalent, TBEL lines to port, notes, and the entities skipped with the reason).
  */
@@ -80,7 +80,7 @@ function importIntegration(tb: TbIntegration, converters: Map<string, ImportedCo
   const entity = `integration "${tb.name}"`;
   const mapping = mappingFor(tb.type);
   if (!mapping) {
-    s.skipped.push({ source: s.source, entity, reason: `type ${tb.type} is not one of the cloud integrations Cloudbridge imports (${TYPE_MAPPINGS.map((m) => m.tbType).join(', ')})` });
+    s.skipped.push({ source: s.source, entity, reason: `type ${tb.type} is not one of the integration types Cloudbridge imports (${TYPE_MAPPINGS.map((m) => m.tbType).join(', ')})` });
     return undefined;
   }
   const uplinkId = tb.defaultConverterId?.id;

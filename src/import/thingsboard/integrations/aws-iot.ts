@@ -6,7 +6,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
-import { derivedId, putSecret, topicFilters, typeMapping } from './common.ts';
+import { derivedId, putConnectTimeout, putProtocolVersion, putSecret, topicFilters, typeMapping } from './common.ts';
 
 const MAX_FILTERS = 8;
 
@@ -48,14 +48,8 @@ export const awsIot = typeMapping('AWS_IOT', 'aws-iot-core', (top, ctx) => {
   if (filters.length > MAX_FILTERS) ctx.unmapped.push({ entity: ctx.entity, field: `configuration.topicFilters[${MAX_FILTERS}..]`, reason: `AWS IoT accepts at most ${MAX_FILTERS} filters per subscription: create a second integration for ${filters.slice(MAX_FILTERS).map((f) => f.filter).join(', ')}` });
   const pattern = top.str('downlinkTopicPattern');
   if (pattern) config.downlinkTopicPattern = pattern;
-  const version = cc.str('protocolVersion');
-  if (version === 'MQTT_5') config.protocolVersion = 5;
-  else if (version) {
-    config.protocolVersion = 4;
-    if (version === 'MQTT_3_1') ctx.warnings.push(`${ctx.entity}: MQTT 3.1 is not offered; MQTT 3.1.1 is used`);
-  }
-  const timeout = cc.num('connectTimeoutSec');
-  if (timeout !== undefined) config.connectTimeoutMs = Math.min(300_000, Math.max(100, Math.round(timeout * 1000)));
+  putProtocolVersion(config, cc, ctx);
+  putConnectTimeout(config, cc);
   cc.drop('maxBytesInMessage', 'no per-message size setting: Cloudbridge accepts what AWS IoT delivers (at most 128 KB per message)');
   cc.rest();
   return { config, keepDownlink: true };

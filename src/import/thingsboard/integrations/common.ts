@@ -139,6 +139,22 @@ export function topicFilters(v: unknown): Array<{ filter: string; qos: 0 | 1 }> 
     .map((f) => ({ filter: String(f.filter), qos: f.qos === 0 ? 0 : 1 }));
 }
 
+/** ThingsBoard's `protocolVersion` (`MQTT_3_1`, `MQTT_3_1_1`, `MQTT_5`) as Cloudbridge's `protocolVersion` (4 or 5), written when set. */
+export function putProtocolVersion(config: Obj, cc: Fields, ctx: MapContext): void {
+  const version = cc.str('protocolVersion');
+  if (version === 'MQTT_5') config.protocolVersion = 5;
+  else if (version) {
+    config.protocolVersion = 4;
+    if (version === 'MQTT_3_1') ctx.warnings.push(`${ctx.entity}: MQTT 3.1 is not offered; MQTT 3.1.1 is used`);
+  }
+}
+
+/** `connectTimeoutSec` as `connectTimeoutMs` (within the spec's 100 ms to 300 s); below 1 s ThingsBoard used its default of 10 s, so nothing is written. */
+export function putConnectTimeout(config: Obj, cc: Fields): void {
+  const timeout = cc.num('connectTimeoutSec');
+  if (timeout !== undefined && timeout >= 1) config.connectTimeoutMs = Math.min(300_000, Math.round(timeout * 1000));
+}
+
 /** A client id or app id for a ThingsBoard integration that had none: `cloudbridge-<name>`. */
 export function derivedId(name: string, max: number): string {
   const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');

@@ -4,7 +4,7 @@
  * filters become event subscriptions; the command topic is fixed in both (from the downlink
  * converter's metadata device_type, device_id, command_id, format).
  */
-import { derivedId, putSecret, topicFilters, typeMapping } from './common.ts';
+import { derivedId, putConnectTimeout, putSecret, topicFilters, typeMapping } from './common.ts';
 
 const EVENT_FILTER = /^iot-2\/type\/([^/]+)\/id\/([^/]+)\/evt\/([^/]+)\/fmt\/([^/]+)$/;
 const FIXED_PATTERN = 'iot-2/type/${device_type}/id/${device_id}/cmd/${command_id}/fmt/${format}';
@@ -34,8 +34,7 @@ export const ibmWatson = typeMapping('IBM_WATSON_IOT', 'ibm-watson-iot', (top, c
   if (events.length > 0) config.events = events.slice(0, 16);
   const pattern = top.str('downlinkTopicPattern');
   if (pattern && pattern !== FIXED_PATTERN) ctx.unmapped.push({ entity: ctx.entity, field: 'configuration.downlinkTopicPattern', reason: `the command topic is fixed (${FIXED_PATTERN}, as ThingsBoard did regardless of this field)` });
-  const timeout = cc.num('connectTimeoutSec');
-  if (timeout !== undefined) config.connectTimeoutMs = Math.min(300_000, Math.max(100, Math.round(timeout * 1000)));
+  putConnectTimeout(config, cc);
   cc.drop('maxBytesInMessage', 'no per-message size setting');
   cc.rest();
   ctx.warnings.push(`${ctx.entity}: ThingsBoard removed the IBM Watson IoT integration in PE 4.2; Cloudbridge supports it (connector ibm-watson-iot)`);
