@@ -1,7 +1,7 @@
 /**
- * The store contract against a real PostgreSQL server, plus PostgreSQL-only behaviour: concurrent
- * commits from two instances (competing consumers), leases raced by two instances, concurrent
- * migrations, openStore wiring.
+ * PostgreSQL-only store behaviour against a real server: concurrent commits from two instances
+ * (competing consumers), leases raced by two instances, concurrent migrations, openStore wiring
+ * (the store contract on PostgreSQL is postgres-contract.test.ts).
  * Every `open()` uses its own new schema, dropped when the file ends. The server is taken from
  * CLOUDBRIDGE_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test); the file is
  * skipped, saying why, only when that server cannot be reached.
@@ -16,8 +16,7 @@ import { dedupeDigest } from '../../src/store/dedupe-digest.ts';
 import { PostgresDatabase } from '../../src/store/postgres/database.ts';
 import { loadPostgresMigrations, migratePostgres } from '../../src/store/postgres/migrate.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
-import { storeContract } from './contract.ts';
-import { URL_, admin, newSchema, open, openOn, prefix, schemaOf, sleep, unreachable } from './postgres-harness.ts';
+import { URL_, admin, newSchema, open, openOn, prefix, sleep, unreachable } from './postgres-harness.ts';
 import { INTEGRATION, T0, batch, commitStatuses, dbl, long, record, rejectsWithCode, stored } from './contract/fixtures.ts';
 
 /** Messages `first..first+count-1` of a partition, one point each on `device`, without dedupe key. */
@@ -59,10 +58,8 @@ async function closedPort(): Promise<number> {
 }
 
 if (unreachable !== null) {
-  describe('postgres store', { skip: `PostgreSQL at ${new URL(URL_).host} is unreachable (${unreachable}); set CLOUDBRIDGE_TEST_POSTGRES_URL` }, () => undefined);
+  describe('postgres store specifics', { skip: `PostgreSQL at ${new URL(URL_).host} is unreachable (${unreachable}); set CLOUDBRIDGE_TEST_POSTGRES_URL` }, () => undefined);
 } else {
-  storeContract('postgres', async () => openOn(await newSchema()), (closed) => openOn(schemaOf(closed)));
-
   describe('postgres store specifics', () => {
     it('two instances committing the same message for a new device at once: one stored, one duplicate, one entity', async (t) => {
       const schema = await newSchema();
