@@ -1,10 +1,12 @@
 /**
- * Gauges of the sources that hold several connections to one endpoint (an MQTT integration with
- * `connections`), read from the rows they report in `details.connections` at scrape time.
+ * Gauges and the per-connection counter of the sources that hold several connections to one
+ * endpoint (an MQTT integration with `connections`), read from the rows they report in
+ * `details.connections` at scrape time.
  */
 import { Gauge, type Registry } from 'prom-client';
 import type { IntegrationStatus } from '../core/model.ts';
 import type { SourceConnectionStatus } from '../core/source-connections.ts';
+import { registerScrapedCounter } from './scraped-counter.ts';
 
 type Row = { labels: { integration: string; type: string }; status: IntegrationStatus };
 
@@ -28,15 +30,13 @@ export function registerConnectionMetrics(registry: Registry, rows: () => Row[])
   };
   perIntegration('cloudbridge_source_connections', 'Connections the integration holds to its source (MQTT connections setting).', (c) => c.length);
   perIntegration('cloudbridge_source_connections_up', 'Connections of the integration that are up now.', (c) => c.filter((r) => r.connected).length);
-  new Gauge({
+  registerScrapedCounter(registry, {
     name: 'cloudbridge_source_connection_received_total',
     help: 'Messages taken in on each connection of the integration since it started (how the broker spreads them).',
-    labelNames: ['integration', 'type', 'connection', 'client_id'], registers: [registry],
-    collect() {
-      this.reset();
-      for (const row of rows()) {
-        for (const c of connectionRows(row.status)) this.set({ ...row.labels, connection: String(c.connection), client_id: c.clientId }, c.received);
-      }
-    },
+    labelNames: ['integration', 'type', 'connection', 'client_id'],
+  }, function* () {
+    for (const row of rows()) {
+      for (const c of connectionRows(row.status)) yield [{ ...row.labels, connection: String(c.connection), client_id: c.clientId }, c.received] as const;
+    }
   });
 }

@@ -6,11 +6,20 @@ import type { StoreFiles } from '../store/types.ts';
 import { registerConnectionMetrics } from './connection-metrics.ts';
 import type { DiskMonitor } from './disk-space.ts';
 import type { IntegrationManager } from './integration-manager.ts';
+import { registerScrapedCounter, type MetricSample } from './scraped-counter.ts';
 import type { StoreHealth } from './store-health.ts';
+
+/**
+ * prom-client's default gauges that are named like counters (`_total`) but hold a current count
+ * (prom-client issue #283); `sum()` of their per-type gauge (same name without `_total`) is the same.
+ */
+const GAUGES_NAMED_TOTAL = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 export function createRegistry(): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'cloudbridge_process_' });
+  const prefix = 'cloudbridge_process_';
+  collectDefaultMetrics({ register: registry, prefix });
+  for (const name of GAUGES_NAMED_TOTAL) registry.removeSingleMetric(prefix + name);
   return registry;
 }
 
@@ -25,8 +34,8 @@ export function createLatencyHistogram(registry: Registry): Histogram<'integrati
 }
 
 /**
- * Per-integration gauges read from the runtimes' status at scrape time. One scrape reads each
- * status once (a snapshot shared by every gauge for 100 ms), not once per gauge.
+ * Per-integration counters (`*_total`) and gauges read from the runtimes' status at scrape time. One
+ * scrape reads each status once (a snapshot shared by every metric for 100 ms), not once per metric.
  */
 export function registerIntegrationMetrics(registry: Registry, manager: IntegrationManager, now: () => number): void {
   const labelNames = ['integration', 'type'] as const;
@@ -39,24 +48,31 @@ export function registerIntegrationMetrics(registry: Registry, manager: Integrat
     }
     return snapshot.rows;
   };
+  const samples = (pick: (s: IntegrationStatus) => number | undefined) => function* (): Generator<MetricSample<typeof labelNames[number]>> {
+    for (const row of rows()) {
+      const v = pick(row.status);
+      if (v !== undefined) yield [row.labels, v];
+    }
+  };
   const gauge = (name: string, help: string, pick: (s: IntegrationStatus) => number | undefined): void => {
+    const read = samples(pick);
     new Gauge({
       name, help, labelNames, registers: [registry],
       collect() {
         this.reset();
-        for (const row of rows()) {
-          const v = pick(row.status);
-          if (v !== undefined) this.set(row.labels, v);
-        }
+        for (const [labels, v] of read()) this.set(labels, v);
       },
     });
   };
-  gauge('cloudbridge_messages_received_total', 'Messages received from the source (since start).', (s) => s.counters.received);
-  gauge('cloudbridge_messages_stored_total', 'Messages whose results were committed.', (s) => s.counters.stored);
-  gauge('cloudbridge_messages_dead_lettered_total', 'Messages committed to the dead-letter store.', (s) => s.counters.deadLettered);
-  gauge('cloudbridge_messages_duplicate_total', 'Redelivered messages recognised as already committed.', (s) => s.counters.duplicates);
-  gauge('cloudbridge_points_overwritten_total', 'Stored telemetry points replaced by a different value from another message (same device, key and explicit ts).', (s) => s.counters.overwritten);
-  gauge('cloudbridge_errors_total', 'Errors (connection, store) of the integration.', (s) => s.counters.errors);
+  const counter = (name: string, help: string, pick: (s: IntegrationStatus) => number | undefined): void => {
+    registerScrapedCounter(registry, { name, help, labelNames }, samples(pick));
+  };
+  counter('cloudbridge_messages_received_total', 'Messages received from the source (since start).', (s) => s.counters.received);
+  counter('cloudbridge_messages_stored_total', 'Messages whose results were committed.', (s) => s.counters.stored);
+  counter('cloudbridge_messages_dead_lettered_total', 'Messages committed to the dead-letter store.', (s) => s.counters.deadLettered);
+  counter('cloudbridge_messages_duplicate_total', 'Redelivered messages recognised as already committed.', (s) => s.counters.duplicates);
+  counter('cloudbridge_points_overwritten_total', 'Stored telemetry points replaced by a different value from another message (same device, key and explicit ts).', (s) => s.counters.overwritten);
+  counter('cloudbridge_errors_total', 'Errors (connection, store) of the integration.', (s) => s.counters.errors);
   gauge('cloudbridge_in_flight_messages', 'Messages accepted but not yet committed.', (s) => s.inFlight.messages);
   gauge('cloudbridge_in_flight_bytes', 'Payload bytes accepted but not yet committed.', (s) => s.inFlight.bytes);
   gauge('cloudbridge_integration_up', '1 when the integration is running and connected.', (s) => (s.state === 'RUNNING' ? 1 : 0));
@@ -76,31 +92,39 @@ function partitionRows(status: IntegrationStatus): PartitionStatus[] {
 }
 
 /**
- * Per-partition gauges (shards of a Kinesis stream…): who reads each partition, how far behind it
- * is read and what this instance committed of it. Read from the status rows at scrape time.
+ * Per-partition gauges and counters (shards of a Kinesis stream…): who reads each partition, how far
+ * behind it is read and what this instance committed of it. Read from the status rows at scrape time.
  */
 function registerPartitionMetrics(registry: Registry, rows: () => Array<{ labels: { integration: string; type: string }; status: IntegrationStatus }>): void {
-  const perPartition = (name: string, help: string, pick: (p: PartitionStatus) => number | null | undefined, extra: (p: PartitionStatus) => Record<string, string> = () => ({})): void => {
+  type Extra = (p: PartitionStatus) => Record<string, string>;
+  const samples = (pick: (p: PartitionStatus) => number | null | undefined, extra: Extra) => function* (): Generator<MetricSample<string>> {
+    for (const row of rows()) {
+      for (const p of partitionRows(row.status)) {
+        const v = pick(p);
+        if (v !== null && v !== undefined) yield [{ ...row.labels, partition: p.partition, ...extra(p) }, v];
+      }
+    }
+  };
+  const perPartition = (name: string, help: string, pick: (p: PartitionStatus) => number | null | undefined, extra: Extra = () => ({})): void => {
     const extraNames = Object.keys(extra({ partition: '', state: 'unowned', owner: null, ownedHere: false, checkpoint: null, lagMs: null, committed: 0, throttled: 0 }));
+    const read = samples(pick, extra);
     new Gauge({
       name, help, labelNames: ['integration', 'type', 'partition', ...extraNames], registers: [registry],
       collect() {
         this.reset();
-        for (const row of rows()) {
-          for (const p of partitionRows(row.status)) {
-            const v = pick(p);
-            if (v !== null && v !== undefined) this.set({ ...row.labels, partition: p.partition, ...extra(p) }, v);
-          }
-        }
+        for (const [labels, v] of read()) this.set(labels, v);
       },
     });
+  };
+  const perPartitionCounter = (name: string, help: string, pick: (p: PartitionStatus) => number | null): void => {
+    registerScrapedCounter(registry, { name, help, labelNames: ['integration', 'type', 'partition'] }, samples(pick, () => ({})));
   };
   perPartition('cloudbridge_partition_info', 'One per partition of a partitioned source (Kinesis shard…): its lease owner (empty when nobody holds it) and state (reading, elsewhere, waiting, unowned, finished).', () => 1,
     (p) => ({ owner: p.owner ?? '', state: p.state }));
   perPartition('cloudbridge_partition_read_here', '1 when this instance reads the partition (holds its lease), else 0.', (p) => (p.ownedHere ? 1 : 0));
   perPartition('cloudbridge_partition_lag_seconds', 'How far behind the newest record the partition is read (Kinesis MillisBehindLatest), for partitions read here.', (p) => (p.lagMs === null ? null : p.lagMs / 1000));
-  perPartition('cloudbridge_partition_committed_total', 'Messages of the partition this instance committed since it started reading it.', (p) => (p.ownedHere ? p.committed : null));
-  perPartition('cloudbridge_partition_throttled_total', 'Reads of the partition the source refused for its throughput limit (Kinesis ProvisionedThroughputExceeded), since this instance started reading it.', (p) => (p.ownedHere ? p.throttled : null));
+  perPartitionCounter('cloudbridge_partition_committed_total', 'Messages of the partition this instance committed since it started reading it.', (p) => (p.ownedHere ? p.committed : null));
+  perPartitionCounter('cloudbridge_partition_throttled_total', 'Reads of the partition the source refused for its throughput limit (Kinesis ProvisionedThroughputExceeded), since this instance started reading it.', (p) => (p.ownedHere ? p.throttled : null));
 }
 
 /**
@@ -154,10 +178,8 @@ export function registerSandboxMetrics(registry: Registry, pool: SandboxPoolGaug
     name: 'cloudbridge_sandbox_processes', help: 'Converter sandbox processes running now (general and isolation).', registers: [registry],
     collect() { this.set(pool.running()); },
   });
-  new Gauge({
+  registerScrapedCounter(registry, {
     name: 'cloudbridge_sandbox_process_restarts_total',
     help: 'Converter sandbox processes that died (crash, hang, memory watchdog) and were replaced since start; each death is attributed to a message (CONVERTER_CRASHED or CONVERTER_MEMORY) or re-run.',
-    registers: [registry],
-    collect() { this.set(pool.deaths()); },
-  });
+  }, () => [[{}, pool.deaths()]]);
 }

@@ -3,6 +3,7 @@ import { Gauge, type Registry } from 'prom-client';
 import { RETENTION_KINDS } from '../core/retention.ts';
 import type { Store } from '../store/types.ts';
 import type { Retention } from './retention.ts';
+import { registerScrapedCounter } from './scraped-counter.ts';
 
 export function registerRetentionMetrics(registry: Registry, deps: { store: Store; retention: Retention }): void {
   new Gauge({
@@ -31,12 +32,9 @@ export function registerRetentionMetrics(registry: Registry, deps: { store: Stor
       }
     },
   });
-  new Gauge({
+  registerScrapedCounter(registry, {
     name: 'cloudbridge_retention_pruned_rows_total',
     help: 'Rows deleted by retention per kind since start.',
-    labelNames: ['kind'], registers: [registry],
-    collect() {
-      for (const kind of RETENTION_KINDS) this.set({ kind }, deps.retention.pruned[kind]);
-    },
-  });
+    labelNames: ['kind'],
+  }, () => RETENTION_KINDS.map((kind) => [{ kind }, deps.retention.pruned[kind]] as const));
 }

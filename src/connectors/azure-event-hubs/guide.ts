@@ -53,7 +53,7 @@ The integration status lists each partition (\`details.partitions\`): owner, sta
 elsewhere, unowned), checkpoint and its sequence number, the last enqueued sequence number the
 receiver reported (\`trackLastEnqueuedEventProperties\`), the lag in events and in ms, and counters
 (events read, committed, rewinds); and the lease counters (claimed, lost). The Prometheus
-\`cloudbridge_partition_*\` gauges are read from the same rows.
+\`cloudbridge_partition_*\` gauges and counters (\`_total\`) are read from the same rows.
 
 ## Compared with ThingsBoard's Event Hubs integration
 
