@@ -1,11 +1,12 @@
 /**
  * Serves the web UI: the bundle `npm run build:ui` writes to web/dist at /ui/ (a page saying how to
- * build it when it is missing), and the classic console (web/classic) at /ui/classic/.
+ * build it when it is missing), and the classic console (web/classic) at /ui/classic/. Files are
+ * compressed and revalidated by ETag (static-files.ts).
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { CloudbridgeError } from '../../core/errors.ts';
+import { StaticFiles } from '../static-files.ts';
 
 const WEB_DIR = fileURLToPath(new URL('../../../web/', import.meta.url));
 const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml', map: 'application/json', txt: 'text/plain; charset=utf-8' };
@@ -16,6 +17,7 @@ The API at <code>/api/v1</code> works without it; the classic console is at <a h
 
 /** `webDir`: the folder holding dist/ and classic/ (tests point it elsewhere). */
 export function uiRoutes(webDir: string = WEB_DIR): FastifyPluginAsync {
+  const files = new StaticFiles();
   return async (app) => {
     app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/ui/'));
     // Browsers ask for it on every page; the UI has no icon, so: no content (never a 401 or 404).
@@ -26,8 +28,11 @@ export function uiRoutes(webDir: string = WEB_DIR): FastifyPluginAsync {
       if (rel.includes('..') || !/^[\w./-]+$/.test(rel)) return missing();
       const file = rel.startsWith('classic/') ? rel.endsWith('/') ? `${rel}index.html` : rel : `dist/${rel}`;
       try {
-        const body = await readFile(webDir + file);
-        return reply.header('content-type', TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream').header('cache-control', 'no-cache').send(body);
+        const answer = await files.get(webDir + file, { acceptEncoding: req.headers['accept-encoding'], ifNoneMatch: req.headers['if-none-match'] });
+        reply.header('content-type', TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream')
+          .header('cache-control', 'no-cache').header('etag', answer.etag).header('vary', 'accept-encoding');
+        if (answer.encoding !== 'identity') reply.header('content-encoding', answer.encoding);
+        return answer.status === 304 ? reply.status(304).send() : reply.send(answer.body);
       } catch {
         if (rel === 'index.html') return reply.status(503).header('content-type', TYPES.html).send(NOT_BUILT);
         return missing();
