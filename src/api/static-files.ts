@@ -6,7 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+
+const brotliAsync = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
 
 export type Encoding = 'br' | 'gzip' | 'identity';
 
@@ -43,9 +47,10 @@ export function pickEncoding(acceptEncoding: string | undefined): Encoding {
   return 'identity';
 }
 
-function compress(body: Buffer, encoding: Encoding): Buffer {
-  if (encoding === 'br') return brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } });
-  if (encoding === 'gzip') return gzipSync(body, { level: 9 });
+/** In the thread pool: brotli at quality 9 takes about 130 ms for the bundle, which must not stall intake. */
+async function compress(body: Buffer, encoding: Encoding): Promise<Buffer> {
+  if (encoding === 'br') return brotliAsync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } });
+  if (encoding === 'gzip') return gzipAsync(body, { level: 9 });
   return body;
 }
 
@@ -61,7 +66,7 @@ export class StaticFiles {
     }
     let body = entry.bodies[wanted];
     if (body === undefined) {
-      body = compress(entry.bodies.identity ?? await readFile(path), wanted);
+      body = await compress(entry.bodies.identity ?? await readFile(path), wanted);
       entry.bodies[wanted] = body;
     }
     return { status: 200, etag: entry.etag, encoding: wanted, body };
