@@ -43,6 +43,7 @@ import { DiskMonitor, parseDiskThreshold } from './disk-space.ts';
 import { WalGuard } from './wal-guard.ts';
 import { checkReadiness } from './readiness.ts';
 import { isLoopbackHost, loadServerTls } from './server-tls.ts';
+import { applyServerReload, planServerReload, secureContextTarget, type RunningServer } from './server-reload.ts';
 import type { EventInput } from '../store/types.ts';
 
 export interface AppOptions {
@@ -81,7 +82,12 @@ export interface App {
   downlinks: DownlinkService;
   forwarders: ForwarderManager;
   server: FastifyInstance;
-  /** Applies the converters, integrations and forwarders of a (re-read) config file: changed ones restart; in declarative mode, those the file no longer has are deleted. */
+  /**
+   * A reload: applies the converters, integrations and forwarders of a (re-read) config file
+   * (changed ones restart; in declarative mode, those the file no longer has are deleted), its
+   * retention, credentialExpiry.warnDays and a renewed server.tls certificate; logs a warning for
+   * each server field only a restart applies. A bad certificate refuses the whole reload.
+   */
   applyConfig(config: ConfigFile): Promise<void>;
   close(): Promise<void>;
 }
@@ -206,7 +212,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
   }
 
   const retention = new Retention({ store, clock });
-  const applyConfig = async (config: ConfigFile): Promise<void> => {
+  /** The converters, integrations, forwarders and retention of a config file (start and reload). */
+  const applyObjects = async (config: ConfigFile): Promise<void> => {
     for (const integ of config.integrations) {
       const def = findConnector(String(integ.type ?? ''));
       if (def) scrubber.add(...collectSecrets(def.configSpec, integ.config));
@@ -217,7 +224,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
 
   try {
     await forwarders.start();
-    await applyConfig(opts.config);
+    await applyObjects(opts.config);
     await manager.startAll();
   } catch (err) {
     await manager.stopAll();
@@ -270,6 +277,21 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const credentialTimer = setInterval(checkCredentials, opts.credentialCheckMs ?? 3_600_000);
   credentialTimer.unref();
   log.info({ url, store: pg ? 'postgres' : dbPath, integrations: manager.all().length, ...(tls ? { certificateValidTo: new Date(tls.validTo).toISOString() } : {}) }, 'cloudbridge started');
+
+  let runningServer: RunningServer = { port: opts.config.server.port, host: opts.config.server.host, tls };
+  const applyConfig = async (config: ConfigFile): Promise<void> => {
+    // Checked before anything changes: a bad certificate refuses the reload and the current one keeps serving.
+    const serverPlan = planServerReload(runningServer, config.server);
+    if (serverPlan.renewed) scrubber.add(serverPlan.renewed.key);
+    await applyObjects(config);
+    runningServer = applyServerReload(runningServer, serverPlan, secureContextTarget(server.server), log);
+    const warnDays = config.credentialExpiry?.warnDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
+    if (warnDays !== credentialWatch.warnDays) {
+      log.info({ warnDays, previous: credentialWatch.warnDays }, 'credentialExpiry.warnDays changed: credentials are checked against it now');
+      credentialWatch.setWarnDays(warnDays);
+      checkCredentials();
+    }
+  };
 
   let closed = false;
   return {

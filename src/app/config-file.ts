@@ -45,9 +45,9 @@ export const ServerSpec = Type.Object({
     description: 'Address to listen on. Default 127.0.0.1: this machine only (behind a reverse proxy). 0.0.0.0 (or ::) listens on every interface, e.g. in a container; without tls a warning (API_NOT_ENCRYPTED) is logged at start.',
   }),
   tls: Type.Optional(Type.Object({
-    cert: Type.String({ minLength: 1, fromFile: true, description: 'Server certificate (followed by its intermediates), PEM: a file path relative to the config file\'s directory (read at start), file:PATH (read at load), or the PEM text.' }),
-    key: Type.String({ minLength: 1, secret: true, fromFile: true, description: 'Its private key, unencrypted PEM: a file path relative to the config file\'s directory (read at start), file:PATH (read at load), or the PEM text.' }),
-  }, { additionalProperties: false, description: 'Serve the API and UI over HTTPS with this certificate and key.' })),
+    cert: Type.String({ minLength: 1, fromFile: true, description: 'Server certificate (followed by its intermediates), PEM: a file path relative to the config file\'s directory (read at start and at every reload: a renewed certificate is served without a restart), file:PATH (read at load), or the PEM text.' }),
+    key: Type.String({ minLength: 1, secret: true, fromFile: true, description: 'Its private key, unencrypted PEM: a file path relative to the config file\'s directory (read at start and at every reload), file:PATH (read at load), or the PEM text.' }),
+  }, { additionalProperties: false, description: 'Serve the API and UI over HTTPS with this certificate and key. Adding or removing it takes a restart; a renewed certificate and key are applied by a reload.' })),
 }, { additionalProperties: false, default: {} });
 
 export const LoggingSpec = Type.Object({

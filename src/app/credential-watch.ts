@@ -28,7 +28,7 @@ export interface CredentialWatchDeps {
   findConnector: (type: string) => ConnectorDefinition | undefined;
   findForwarder?: (type: string) => Pick<ForwarderDefinition, 'renewAdvice'> | undefined;
   clock: Clock;
-  /** Warn this many days before a credential expires. */
+  /** Warn this many days before a credential expires (a reload may change it: setWarnDays). */
   warnDays: number;
   /** Raises the warning for the owner (log, WARNING event). */
   warn: (owner: CredentialOwner, message: string, details: Record<string, unknown>) => void;
@@ -62,13 +62,20 @@ export class CredentialWatch {
   readonly #fromConfig = new WeakMap<object, CredentialExpiry[]>();
   /** `owner / credential` → when and in which state it was last warned about. */
   readonly #warned = new Map<string, { at: number; state: string }>();
+  #warnDays: number;
 
   constructor(deps: CredentialWatchDeps) {
     this.#d = deps;
+    this.#warnDays = deps.warnDays;
   }
 
   get warnDays(): number {
-    return this.#d.warnDays;
+    return this.#warnDays;
+  }
+
+  /** A reloaded credentialExpiry.warnDays: the status, the save warnings and the next check use it. */
+  setWarnDays(days: number): void {
+    this.#warnDays = days;
   }
 
   /** The integration's known expiries: its config's, then what its connector reported (`details`). */
@@ -101,14 +108,14 @@ export class CredentialWatch {
 
   /** The warnings a config about to be saved would raise (no once-a-day bookkeeping). */
   warningsFor(name: string, def: ConnectorDefinition, config: Record<string, unknown>): string[] {
-    return configExpiryWarnings(`integration "${name}"`, config, def.renewAdvice?.bind(def), this.#d.clock.now(), this.#d.warnDays);
+    return configExpiryWarnings(`integration "${name}"`, config, def.renewAdvice?.bind(def), this.#d.clock.now(), this.#warnDays);
   }
 
   /** For the integration status: each credential with its state. */
   status(cfg: IntegrationConfig, details?: Record<string, unknown>): { credentials?: CredentialStatus[] } {
     const now = this.#d.clock.now();
     const list = this.expiries(cfg, details).map((e): CredentialStatus => ({
-      credential: e.credential, expiresAt: e.expiresAt, what: e.what, state: credentialState(e, now, this.#d.warnDays),
+      credential: e.credential, expiresAt: e.expiresAt, what: e.what, state: credentialState(e, now, this.#warnDays),
     }));
     return list.length > 0 ? { credentials: list } : {};
   }
@@ -130,13 +137,13 @@ export class CredentialWatch {
 
   #checkOwner(owner: CredentialOwner, key: string, expiries: CredentialExpiry[], now: number): void {
     for (const e of expiries) {
-      const message = expiryWarning(ownerLabel(owner), e, now, this.#d.warnDays);
+      const message = expiryWarning(ownerLabel(owner), e, now, this.#warnDays);
       const credentialKey = `${key}/${e.credential}`;
       if (message === null) {
         this.#warned.delete(credentialKey);
         continue;
       }
-      const state = credentialState(e, now, this.#d.warnDays);
+      const state = credentialState(e, now, this.#warnDays);
       const last = this.#warned.get(credentialKey);
       if (last && last.state === state && now - last.at < DAY_MS) continue;
       this.#warned.set(credentialKey, { at: now, state });

@@ -11,7 +11,9 @@ Starts Cloudbridge. Without --config: SQLite at ./data/cloudbridge.db, API on 12
 The YAML file holds store, server, logging, converters and integrations (see docs/configuration.md).
 SIGHUP re-reads the file and the files it references (scriptFile, file:): changed converters,
 integrations and forwarders are applied (only they restart); with config.mode declarative, what
-the file no longer has is deleted.
+the file no longer has is deleted. Retention, credentialExpiry and a renewed server.tls
+certificate (same paths, new contents) are applied too; server.port, server.host and adding or
+removing server.tls need a restart (logged as a warning).
   --config FILE   YAML config file (\${ENV_VAR} is replaced from the environment)
   --port N        override server.port
   --host ADDR     override server.host (0.0.0.0: every interface, e.g. in a container)
@@ -51,10 +53,15 @@ export async function runStart(args: string[]): Promise<number> {
   const file = parsed.values.config;
   const text = typeof file === 'string' ? readConfigText(file) : '{}';
   const source = typeof file === 'string' ? file : 'config';
-  const config: ConfigFile = parseConfigText(text, process.env, source, typeof file === 'string' ? dirname(resolvePath(file)) : process.cwd());
-  if (typeof parsed.values.port === 'string') config.server.port = Number(parsed.values.port);
-  if (typeof parsed.values.host === 'string') config.server.host = parsed.values.host;
-  config.logging.format = logFormat(parsed.values['log-format'], config.logging.format);
+  /** The file's config with the options applied: at start and at every reload, so a reload does not see --port as a changed port. */
+  const load = (configText: string): ConfigFile => {
+    const loaded = parseConfigText(configText, process.env, source, typeof file === 'string' ? dirname(resolvePath(file)) : process.cwd());
+    if (typeof parsed.values.port === 'string') loaded.server.port = Number(parsed.values.port);
+    if (typeof parsed.values.host === 'string') loaded.server.host = parsed.values.host;
+    loaded.logging.format = logFormat(parsed.values['log-format'], loaded.logging.format);
+    return loaded;
+  };
+  const config = load(text);
   let app: App;
   try {
     app = await startApp({ config });
@@ -67,9 +74,9 @@ export async function runStart(args: string[]): Promise<number> {
       app.log.info({ file }, 'SIGHUP: reloading the config file');
       Promise.resolve().then(async () => {
         const next = readConfigText(file);
-        await app.applyConfig(parseConfigText(next, process.env, file, dirname(resolvePath(file)))).catch((err: unknown) => { throw locateConfigError(err, next, file); });
+        await app.applyConfig(load(next)).catch((err: unknown) => { throw locateConfigError(err, next, file); });
       }).then(
-        () => app.log.info('config reloaded: changed converters, integrations and forwarders were applied'),
+        () => app.log.info('config reloaded: what changed in converters, integrations, forwarders, retention, credentialExpiry and server.tls was applied'),
         (err: unknown) => app.log.error({ err: (err as Error).message }, 'config reload refused; the running config is unchanged'),
       );
     });

@@ -1,4 +1,7 @@
-/** SIGHUP re-reads the config file: changed objects are applied (and audited as config-file), an invalid file changes nothing. */
+/**
+ * SIGHUP re-reads the config file: changed objects are applied (and audited as config-file), an
+ * invalid file changes nothing, a changed server.port is logged as needing a restart.
+ */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,10 +16,14 @@ describe('config reload (SIGHUP)', () => {
   let broker: MosquittoBroker;
   let dir: string;
   let child: ChildApp;
+  let file: string;
+  let original: string;
   before(async () => {
     broker = await startMosquitto();
     dir = mkdtempSync(join(tmpdir(), 'cb-reload-'));
     child = await spawnCloudbridge(dir, parse(mqttIntegrationYaml({ port: broker.port, clientId: 'cb-reload', filter: 'reload/#', decoder: TB_DECODER })) as Record<string, unknown>);
+    file = join(dir, 'cloudbridge.yaml');
+    original = readFileSync(file, 'utf8');
   });
   after(async () => {
     await child.kill('SIGTERM');
@@ -25,8 +32,6 @@ describe('config reload (SIGHUP)', () => {
   });
 
   it('applies a changed integration on SIGHUP and refuses an invalid file', async () => {
-    const file = join(dir, 'cloudbridge.yaml');
-    const original = readFileSync(file, 'utf8');
     writeFileSync(file, original.replace('clientId: cb-reload', 'clientId: cb-reload-2'));
     child.proc.kill('SIGHUP');
     await waitFor(async () => {
@@ -43,5 +48,16 @@ describe('config reload (SIGHUP)', () => {
     await waitFor(() => /config reload refused/.test(child.output()), 'the refusal in the log');
     assert.equal((await child.api.get<{ config: { clientId: string } }>('/integrations/plant')).config.clientId, 'cb-reload-2');
     assert.equal(child.proc.exitCode, null, 'still running');
+  });
+
+  it('keeps listening where it started when the file changes server.port, and warns that the change needs a restart', async () => {
+    const port = new URL(child.url).port;
+    const moved = original.replace(`port: ${port}\n  host: 127.0.0.1`, `port: ${Number(port) + 1}\n  host: 127.0.0.1`);
+    assert.notEqual(moved, original, 'the server section was found');
+    writeFileSync(file, moved);
+    child.proc.kill('SIGHUP');
+    const warning = new RegExp(`server\\.port changed from ${port} to ${Number(port) + 1}: a reload does not move the listener; restart Cloudbridge to apply it`);
+    await waitFor(() => warning.test(child.output()), 'the warning (logged once the rest of the reload was applied)');
+    assert.ok((await fetch(`${child.url}/health`)).ok, 'still answering on the port it started on');
   });
 });

@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { parseConfigText } from '../../src/app/config-file.ts';
 import { lintConfig } from '../../src/app/config-lint.ts';
 import { startMosquitto, type MosquittoBroker } from '../peers/mosquitto.ts';
 import { createTestPki, type IssuedCert, type TestPki } from '../peers/test-pki.ts';
@@ -26,12 +27,13 @@ interface Credential { credential: string; expiresAt: number; state: string; wha
 interface Status { state: string; credentials?: Credential[] }
 interface Event { type: string; integrationId: string | null; body: { code?: string; message?: string; credential?: string; forwarder?: string } }
 
-function yaml(integration: Record<string, unknown> | null, forwarders: Array<Record<string, unknown>> = []): string {
+function yaml(integration: Record<string, unknown> | null, forwarders: Array<Record<string, unknown>> = [], warnDays = 14): string {
   return stringify({
+    server: { port: 0 },
     converters: [{ name: 'decoder', type: 'uplink', script: DECODER }],
     integrations: integration ? [{ uplinkConverter: 'decoder', ...integration }] : [],
     forwarders,
-    credentialExpiry: { warnDays: 14 },
+    credentialExpiry: { warnDays },
   });
 }
 
@@ -121,6 +123,36 @@ describe('credential expiry (status, metrics, warning)', () => {
       assert.ok(seconds > 4 * 86_400 && seconds < 6 * 86_400, `gauge ${line}`);
       assert.ok(t.logs.some((l) => l.includes('CREDENTIAL_EXPIRY') && l.includes('"forwarder":"tb"')), 'logged with the forwarder');
       assert.ok(!t.logs.some((l) => l.includes('BEGIN')), 'no key or certificate material in the log');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a reload with a larger credentialExpiry.warnDays applies it: the certificate valid for 5 days turns expiring and is warned about', async () => {
+    const integration = {
+      name: 'plant', type: 'mqtt',
+      config: { host: 'localhost', port: broker.port, clientId: 'cb-cred-reload', topicFilters: [{ filter: 'x/#', qos: 1 }], tls: { enabled: true, ca: pki.ca, cert: device.cert, key: device.key } },
+    };
+    const t = await startTestApp({ yaml: yaml(integration, [], 3) });
+    try {
+      const before = await waitFor(async () => {
+        const s = await t.api.get<Status>('/integrations/plant/status');
+        return s.state === 'RUNNING' ? s : null;
+      }, 'plant running on mutual TLS');
+      assert.equal(before.credentials?.find((c) => c.credential === 'tls.cert')?.state, 'valid', 'warnDays 3: 5 days left is not expiring yet');
+      assert.deepEqual((await t.api.get<Event[]>('/events?integration=plant&type=WARNING')).map((e) => e.body.code), []);
+
+      await t.app.applyConfig(parseConfigText(yaml(integration, [], 14), process.env));
+      const after = await t.api.get<Status>('/integrations/plant/status');
+      assert.equal(after.state, 'RUNNING', 'the integration did not change, so it kept running');
+      assert.equal(after.credentials?.find((c) => c.credential === 'tls.cert')?.state, 'expiring', 'warnDays 14 applies');
+      const events = await waitFor(async () => {
+        const list = await t.api.get<Event[]>('/events?integration=plant&type=WARNING');
+        return list.some((e) => e.body.code === 'CREDENTIAL_EXPIRY') ? list : null;
+      }, 'the CREDENTIAL_EXPIRY warning after the reload');
+      assert.deepEqual(events.map((e) => e.body.credential), ['tls.cert']);
+      assert.match(events[0]?.body.message ?? '', /^integration "plant": tls\.cert: the certificate "CN=cloudbridge" expires on \S+ \(in 5 days\)/);
+      assert.ok(t.logs.some((l) => l.includes('credentialExpiry.warnDays changed') && l.includes('"warnDays":14') && l.includes('"previous":3')), 'the change is logged');
     } finally {
       await t.close();
     }
