@@ -32,6 +32,22 @@ export function useConfirm<K extends string = string>(): Confirming<K> {
   };
 }
 
+/**
+ * Runs a confirmed deletion: on failure the question closes with focus back on the button that
+ * asked (the caller shows the error); on success focus goes to the page heading, since what was
+ * asked about is gone.
+ */
+export async function confirmedDelete(confirm: Confirming, remove: () => Promise<unknown>): Promise<void> {
+  try {
+    await remove();
+  } catch (err) {
+    confirm.cancel();
+    throw err;
+  }
+  confirm.close();
+  focusFirst();
+}
+
 interface Props {
   /** The group's accessible name, e.g. "Delete plant?". */
   label: string;

@@ -1,8 +1,7 @@
 /** An admin's actions on one forwarder: enable/disable (PUT with `enabled`), check connection, edit, delete (confirmed). */
 import { useState } from 'react';
 import { api } from '../api.ts';
-import { ConfirmBar, useConfirm } from '../Confirm.tsx';
-import { focusFirst } from '../focus.ts';
+import { ConfirmBar, confirmedDelete, useConfirm } from '../Confirm.tsx';
 import { CheckResults } from '../integrations/CheckResults.tsx';
 import type { CheckResult } from '../integrations/types.ts';
 import { useAction } from '../integrations/use-action.ts';
@@ -18,16 +17,7 @@ export function ForwarderActions({ view }: { view: ForwarderView }) {
   const path = `/forwarders/${encodeURIComponent(view.name)}`;
 
   if (confirm.asking) {
-    const remove = async (): Promise<void> => {
-      try {
-        await api('DELETE', path);
-      } catch (err) {
-        confirm.cancel();
-        throw err;
-      }
-      confirm.close();
-      focusFirst();
-    };
+    const remove = (): Promise<void> => confirmedDelete(confirm, () => api('DELETE', path));
     return (
       <ConfirmBar label={`Delete ${view.name}?`} yes="Yes, delete" busy={busy} onYes={() => void run(remove)} onCancel={confirm.cancel}>
         Delete “{view.name}”? Its outbox rows stay until a forwarder of that name is created again.

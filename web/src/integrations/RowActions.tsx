@@ -1,8 +1,7 @@
 /** An admin's actions on one integration: enable/disable, check connection, debug, delete (confirmed). */
 import { useState } from 'react';
 import { api } from '../api.ts';
-import { ConfirmBar, useConfirm } from '../Confirm.tsx';
-import { focusFirst } from '../focus.ts';
+import { ConfirmBar, confirmedDelete, useConfirm } from '../Confirm.tsx';
 import { CheckResults } from './CheckResults.tsx';
 import { DebugToggle } from './DebugToggle.tsx';
 import type { CheckResult, IntegrationView } from './types.ts';
@@ -16,16 +15,7 @@ export function RowActions({ view, onChanged }: { view: IntegrationView; onChang
   const path = `/integrations/${encodeURIComponent(view.id)}`;
 
   if (confirm.asking) {
-    const remove = async (): Promise<void> => {
-      try {
-        await api('DELETE', path);
-      } catch (err) {
-        confirm.cancel();
-        throw err;
-      }
-      confirm.close();
-      focusFirst();
-    };
+    const remove = (): Promise<void> => confirmedDelete(confirm, () => api('DELETE', path));
     return (
       <ConfirmBar label={`Delete ${view.name}?`} yes="Yes, delete" busy={busy} onYes={() => void run(remove)} onCancel={confirm.cancel}>
         Delete “{view.name}”?

@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, errorText, get } from '../api.ts';
-import { ConfirmBar, useConfirm } from '../Confirm.tsx';
+import { ConfirmBar, confirmedDelete, useConfirm } from '../Confirm.tsx';
 import { focusFirst } from '../focus.ts';
 import { time } from '../integrations/format.ts';
 import type { Role } from '../session.ts';
@@ -69,14 +69,11 @@ export function TokensPage({ role }: { role: Role }) {
   };
   const revoke = async (id: string): Promise<void> => {
     try {
-      await api('DELETE', `/tokens/${encodeURIComponent(id)}`);
+      await confirmedDelete(confirm, () => api('DELETE', `/tokens/${encodeURIComponent(id)}`));
     } catch (err) {
-      confirm.cancel();
       setError(errorText(err));
       return;
     }
-    confirm.close();
-    focusFirst();
     await reload();
   };
 
