@@ -45,6 +45,7 @@ import { checkReadiness } from './readiness.ts';
 import { isLoopbackHost, loadServerTls } from './server-tls.ts';
 import { applyServerReload, planServerReload, secureContextTarget, type RunningServer } from './server-reload.ts';
 import type { EventInput } from '../store/types.ts';
+import { serialized } from '../core/serial-runs.ts';
 
 export interface AppOptions {
   config: ConfigFile;
@@ -86,7 +87,8 @@ export interface App {
    * A reload: applies the converters, integrations and forwarders of a (re-read) config file
    * (changed ones restart; in declarative mode, those the file no longer has are deleted), its
    * retention, credentialExpiry.warnDays and a renewed server.tls certificate; logs a warning for
-   * each server field only a restart applies. A bad certificate refuses the whole reload.
+   * each server field only a restart applies. A bad certificate refuses the whole reload. Calls run
+   * one at a time, in call order (a call waits for the one running).
    */
   applyConfig(config: ConfigFile): Promise<void>;
   close(): Promise<void>;
@@ -279,7 +281,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
   log.info({ url, store: pg ? 'postgres' : dbPath, integrations: manager.all().length, ...(tls ? { certificateValidTo: new Date(tls.validTo).toISOString() } : {}) }, 'cloudbridge started');
 
   let runningServer: RunningServer = { port: opts.config.server.port, host: opts.config.server.host, tls };
-  const applyConfig = async (config: ConfigFile): Promise<void> => {
+  // One reload at a time, whoever asks (SIGHUP, tests, a future API): two plans computed from the
+  // same store state would restart integrations twice or leave a mix of both files.
+  const applyConfig = serialized(async (config: ConfigFile): Promise<void> => {
     // Checked before anything changes: a bad certificate refuses the reload and the current one keeps serving.
     const serverPlan = planServerReload(runningServer, config.server);
     if (serverPlan.renewed) scrubber.add(serverPlan.renewed.key);
@@ -291,7 +295,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
       credentialWatch.setWarnDays(warnDays);
       checkCredentials();
     }
-  };
+  });
 
   let closed = false;
   return {
