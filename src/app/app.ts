@@ -174,8 +174,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     secrets, findConnector, findForwarder, clock, warnDays: opts.config.credentialExpiry?.warnDays ?? DEFAULT_EXPIRY_WARNING_DAYS,
     warn: (owner, message, details) => {
       log.warn({ [owner.kind]: owner.name, code: 'CREDENTIAL_EXPIRY', ...details }, message);
-      if (owner.kind === 'forwarder') {
-        systemWarning('CREDENTIAL_EXPIRY', message, { forwarder: owner.name, ...details });
+      if (owner.kind !== 'integration') {
+        systemWarning('CREDENTIAL_EXPIRY', message, { [owner.kind]: owner.name, ...details });
         return;
       }
       const event: EventInput = { type: 'WARNING', integrationId: owner.id, ts: clock.now(), body: { code: 'CREDENTIAL_EXPIRY', message, ...details } };
@@ -274,7 +274,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
   });
   storeHealth.start();
   void disk?.check();
-  const checkCredentials = (): void => credentialWatch.check(manager.all().map((r) => ({ config: r.config, details: r.status().details })), forwarders.runningHere());
+  credentialWatch.setServerCertificate(tls?.cert);
+  const checkCredentials = (): void => {
+    credentialWatch.check(manager.all().map((r) => ({ config: r.config, details: r.status().details })), forwarders.runningHere());
+    credentialWatch.checkServer();
+  };
   checkCredentials();
   const credentialTimer = setInterval(checkCredentials, opts.credentialCheckMs ?? 3_600_000);
   credentialTimer.unref();
@@ -288,12 +292,18 @@ export async function startApp(opts: AppOptions): Promise<App> {
     const serverPlan = planServerReload(runningServer, config.server);
     if (serverPlan.renewed) scrubber.add(serverPlan.renewed.key);
     await applyObjects(config);
+    const served = runningServer.tls;
     runningServer = applyServerReload(runningServer, serverPlan, secureContextTarget(server.server), log);
+    // The renewed certificate replaces the watched one: no more warning about the old one.
+    const renewed = runningServer.tls !== served;
+    if (renewed) credentialWatch.setServerCertificate(runningServer.tls?.cert);
     const warnDays = config.credentialExpiry?.warnDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
     if (warnDays !== credentialWatch.warnDays) {
       log.info({ warnDays, previous: credentialWatch.warnDays }, 'credentialExpiry.warnDays changed: credentials are checked against it now');
       credentialWatch.setWarnDays(warnDays);
       checkCredentials();
+    } else if (renewed) {
+      credentialWatch.checkServer();
     }
   });
 
