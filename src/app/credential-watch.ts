@@ -1,7 +1,8 @@
 /**
  * Credential expiry (docs/operations.md): the expiry of every credential of an integration or a
- * forwarder that can be known, and of the certificate the API serves (server.tls.cert), (src/core/credential-expiry.ts: certificates and shared access
- * signatures in its config, and what an integration's connector reports at run time) for the
+ * forwarder that can be known (src/core/credential-expiry.ts: certificates and shared access
+ * signatures in its config, and what an integration's connector reports at run time), and of the
+ * certificate the API serves (server.tls.cert, set at start and by a reload that renews it), for the
  * status, /metrics and one WARNING event (CREDENTIAL_EXPIRY) per credential `warnDays` before
  * and after it expired, repeated once a day. Connectors do not warn about expiry themselves, so
  * this is the only warning a user alerting on expiring credentials gets.
@@ -28,7 +29,7 @@ export type CredentialOwner = { kind: 'integration'; id: string; name: string } 
 
 const SERVER: CredentialOwner = { kind: 'server', name: 'api' };
 /** The config field of the served certificate, as the messages and the gauge name it. */
-export const SERVER_CERT_FIELD = 'server.tls.cert';
+const SERVER_CERT_FIELD = 'server.tls.cert';
 const SERVER_CERT_FIX = 'renew it and replace server.tls.cert and server.tls.key (same paths are fine); `systemctl reload cloudbridge` (SIGHUP) serves it without a restart';
 
 export interface CredentialWatchDeps {
