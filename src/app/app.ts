@@ -45,6 +45,7 @@ import { checkReadiness } from './readiness.ts';
 import { isLoopbackHost, loadServerTls } from './server-tls.ts';
 import { applyServerReload, planServerReload, secureContextTarget, type RunningServer } from './server-reload.ts';
 import type { EventInput } from '../store/types.ts';
+import { serialized } from '../core/serial-runs.ts';
 
 export interface AppOptions {
   config: ConfigFile;
@@ -86,7 +87,8 @@ export interface App {
    * A reload: applies the converters, integrations and forwarders of a (re-read) config file
    * (changed ones restart; in declarative mode, those the file no longer has are deleted), its
    * retention, credentialExpiry.warnDays and a renewed server.tls certificate; logs a warning for
-   * each server field only a restart applies. A bad certificate refuses the whole reload.
+   * each server field only a restart applies. A bad certificate refuses the whole reload. Calls run
+   * one at a time, in call order (a call waits for the one running).
    */
   applyConfig(config: ConfigFile): Promise<void>;
   close(): Promise<void>;
@@ -172,8 +174,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
     secrets, findConnector, findForwarder, clock, warnDays: opts.config.credentialExpiry?.warnDays ?? DEFAULT_EXPIRY_WARNING_DAYS,
     warn: (owner, message, details) => {
       log.warn({ [owner.kind]: owner.name, code: 'CREDENTIAL_EXPIRY', ...details }, message);
-      if (owner.kind === 'forwarder') {
-        systemWarning('CREDENTIAL_EXPIRY', message, { forwarder: owner.name, ...details });
+      if (owner.kind !== 'integration') {
+        systemWarning('CREDENTIAL_EXPIRY', message, { [owner.kind]: owner.name, ...details });
         return;
       }
       const event: EventInput = { type: 'WARNING', integrationId: owner.id, ts: clock.now(), body: { code: 'CREDENTIAL_EXPIRY', message, ...details } };
@@ -272,26 +274,38 @@ export async function startApp(opts: AppOptions): Promise<App> {
   });
   storeHealth.start();
   void disk?.check();
-  const checkCredentials = (): void => credentialWatch.check(manager.all().map((r) => ({ config: r.config, details: r.status().details })), forwarders.runningHere());
+  credentialWatch.setServerCertificate(tls?.cert);
+  const checkCredentials = (): void => {
+    credentialWatch.check(manager.all().map((r) => ({ config: r.config, details: r.status().details })), forwarders.runningHere());
+    credentialWatch.checkServer();
+  };
   checkCredentials();
   const credentialTimer = setInterval(checkCredentials, opts.credentialCheckMs ?? 3_600_000);
   credentialTimer.unref();
   log.info({ url, store: pg ? 'postgres' : dbPath, integrations: manager.all().length, ...(tls ? { certificateValidTo: new Date(tls.validTo).toISOString() } : {}) }, 'cloudbridge started');
 
   let runningServer: RunningServer = { port: opts.config.server.port, host: opts.config.server.host, tls };
-  const applyConfig = async (config: ConfigFile): Promise<void> => {
+  // One reload at a time, whoever asks (SIGHUP, tests, a future API): two plans computed from the
+  // same store state would restart integrations twice or leave a mix of both files.
+  const applyConfig = serialized(async (config: ConfigFile): Promise<void> => {
     // Checked before anything changes: a bad certificate refuses the reload and the current one keeps serving.
     const serverPlan = planServerReload(runningServer, config.server);
     if (serverPlan.renewed) scrubber.add(serverPlan.renewed.key);
     await applyObjects(config);
+    const served = runningServer.tls;
     runningServer = applyServerReload(runningServer, serverPlan, secureContextTarget(server.server), log);
+    // The renewed certificate replaces the watched one: no more warning about the old one.
+    const renewed = runningServer.tls !== served;
+    if (renewed) credentialWatch.setServerCertificate(runningServer.tls?.cert);
     const warnDays = config.credentialExpiry?.warnDays ?? DEFAULT_EXPIRY_WARNING_DAYS;
     if (warnDays !== credentialWatch.warnDays) {
       log.info({ warnDays, previous: credentialWatch.warnDays }, 'credentialExpiry.warnDays changed: credentials are checked against it now');
       credentialWatch.setWarnDays(warnDays);
       checkCredentials();
+    } else if (renewed) {
+      credentialWatch.checkServer();
     }
-  };
+  });
 
   let closed = false;
   return {

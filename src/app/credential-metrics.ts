@@ -1,6 +1,7 @@
 /**
- * Seconds until each known credential of each integration, and of each forwarder running on this
- * instance, expires (./credential-watch.ts), at scrape time.
+ * Seconds until each known credential of each integration, of each forwarder running on this
+ * instance and of the certificate the API serves (`server="api"`) expires (./credential-watch.ts),
+ * at scrape time.
  */
 import { Gauge, type Registry } from 'prom-client';
 import type { CredentialWatch } from './credential-watch.ts';
@@ -12,8 +13,8 @@ export function registerCredentialMetrics(
 ): void {
   new Gauge({
     name: 'cloudbridge_credential_expiry_seconds',
-    help: 'Seconds until a credential expires (negative: expired), per config field (credential), of an integration (label integration) or a forwarder (label forwarder): certificates, shared access signatures, credentials a connector reports with an expiry.',
-    labelNames: ['integration', 'forwarder', 'credential'], registers: [registry],
+    help: 'Seconds until a credential expires (negative: expired), per config field (credential), of an integration (label integration), a forwarder (label forwarder) or the API\'s own HTTPS certificate (server="api", credential server.tls.cert): certificates, shared access signatures, credentials a connector reports with an expiry.',
+    labelNames: ['integration', 'forwarder', 'server', 'credential'], registers: [registry],
     collect() {
       this.reset();
       const t = now();
@@ -23,6 +24,7 @@ export function registerCredentialMetrics(
       for (const f of owners.forwarders.runningHere()) {
         for (const e of watch.forwarderExpiries(f)) this.set({ forwarder: f.name, credential: e.credential }, (e.expiresAt - t) / 1000);
       }
+      for (const e of watch.serverExpiries()) this.set({ server: 'api', credential: e.credential }, (e.expiresAt - t) / 1000);
     },
   });
 }

@@ -1,14 +1,15 @@
 /**
  * Credential expiry (docs/operations.md): the expiry of every credential of an integration or a
  * forwarder that can be known (src/core/credential-expiry.ts: certificates and shared access
- * signatures in its config, and what an integration's connector reports at run time) for the
+ * signatures in its config, and what an integration's connector reports at run time), and of the
+ * certificate the API serves (server.tls.cert, set at start and by a reload that renews it), for the
  * status, /metrics and one WARNING event (CREDENTIAL_EXPIRY) per credential `warnDays` before
  * and after it expired, repeated once a day. Connectors do not warn about expiry themselves, so
  * this is the only warning a user alerting on expiring credentials gets.
  */
 import type { ConnectorDefinition } from '../core/connector.ts';
 import {
-  credentialExpiries, credentialState, expiryWarning, reportedExpiries, type CredentialExpiry, type CredentialStatus,
+  certificateExpiry, credentialExpiries, credentialState, expiryWarning, reportedExpiries, type CredentialExpiry, type CredentialStatus,
 } from '../core/credential-expiry.ts';
 import type { Clock } from '../core/clock.ts';
 import type { ForwarderDefinition } from '../core/forwarder.ts';
@@ -20,8 +21,16 @@ import type { SecretBox } from './secrets.ts';
 export const DEFAULT_EXPIRY_WARNING_DAYS = 30;
 const DAY_MS = 86_400_000;
 
-/** Who holds a credential: an integration (by id and name) or a forwarder (by name). */
-export type CredentialOwner = { kind: 'integration'; id: string; name: string } | { kind: 'forwarder'; name: string };
+/**
+ * Who holds a credential: an integration (by id and name), a forwarder (by name) or the server
+ * (the API's HTTPS listener, named `api`).
+ */
+export type CredentialOwner = { kind: 'integration'; id: string; name: string } | { kind: 'forwarder'; name: string } | { kind: 'server'; name: 'api' };
+
+const SERVER: CredentialOwner = { kind: 'server', name: 'api' };
+/** The config field of the served certificate, as the messages and the gauge name it. */
+const SERVER_CERT_FIELD = 'server.tls.cert';
+const SERVER_CERT_FIX = 'renew it and replace server.tls.cert and server.tls.key (same paths are fine); `systemctl reload cloudbridge` (SIGHUP) serves it without a restart';
 
 export interface CredentialWatchDeps {
   secrets: SecretBox;
@@ -53,7 +62,7 @@ export function configExpiryWarnings(
 }
 
 function ownerLabel(owner: CredentialOwner): string {
-  return `${owner.kind} "${owner.name}"`;
+  return owner.kind === 'server' ? 'server' : `${owner.kind} "${owner.name}"`;
 }
 
 export class CredentialWatch {
@@ -63,6 +72,8 @@ export class CredentialWatch {
   /** `owner / credential` → when and in which state it was last warned about. */
   readonly #warned = new Map<string, { at: number; state: string }>();
   #warnDays: number;
+  /** The expiry of the certificate the API serves (none over plain HTTP). */
+  #server: CredentialExpiry[] = [];
 
   constructor(deps: CredentialWatchDeps) {
     this.#d = deps;
@@ -106,6 +117,20 @@ export class CredentialWatch {
     return own;
   }
 
+  /**
+   * The certificate (PEM, with its intermediates) the API serves, at start and after a reload
+   * renewed it (undefined: plain HTTP): it replaces the one watched before.
+   */
+  setServerCertificate(pem: string | undefined): void {
+    const expiry = pem === undefined ? null : certificateExpiry(SERVER_CERT_FIELD, pem);
+    this.#server = expiry ? [{ ...expiry, fix: SERVER_CERT_FIX }] : [];
+  }
+
+  /** The served certificate's expiry (empty over plain HTTP). */
+  serverExpiries(): CredentialExpiry[] {
+    return this.#server;
+  }
+
   /** The warnings a config about to be saved would raise (no once-a-day bookkeeping). */
   warningsFor(name: string, def: ConnectorDefinition, config: Record<string, unknown>): string[] {
     return configExpiryWarnings(`integration "${name}"`, config, def.renewAdvice?.bind(def), this.#d.clock.now(), this.#warnDays);
@@ -133,6 +158,11 @@ export class CredentialWatch {
       this.#checkOwner({ kind: 'integration', id: config.id, name: config.name }, `integration:${config.id}`, this.expiries(config, details), now);
     }
     for (const f of forwarders) this.#checkOwner({ kind: 'forwarder', name: f.name }, `forwarder:${f.name}`, this.forwarderExpiries(f), now);
+  }
+
+  /** Warns about the served certificate as `check` does (a renewed one is no longer warned about). */
+  checkServer(): void {
+    this.#checkOwner(SERVER, 'server:api', this.#server, this.#d.clock.now());
   }
 
   #checkOwner(owner: CredentialOwner, key: string, expiries: CredentialExpiry[], now: number): void {

@@ -4,6 +4,8 @@ import { startApp, type App } from '../app/app.ts';
 import { locateConfigError, parseConfigText, readConfigText, type ConfigFile } from '../app/config-file.ts';
 import { defaultLogFormat, type LogFormat } from '../app/logger.ts';
 import { parseCommand, UsageError } from './args.ts';
+import { reloadOnSignal } from './reload-signal.ts';
+import { CoalescingRunner } from '../core/serial-runs.ts';
 
 const HELP = `Usage: cloudbridge start [--config FILE] [--port N] [--host ADDR] [--log-format pretty|json]
 
@@ -13,7 +15,8 @@ SIGHUP re-reads the file and the files it references (scriptFile, file:): change
 integrations and forwarders are applied (only they restart); with config.mode declarative, what
 the file no longer has is deleted. Retention, credentialExpiry and a renewed server.tls
 certificate (same paths, new contents) are applied too; server.port, server.host and adding or
-removing server.tls need a restart (logged as a warning).
+removing server.tls need a restart (logged as a warning). One reload runs at a time: SIGHUPs
+during one make one more reload, which reads the file as it is then.
   --config FILE   YAML config file (\${ENV_VAR} is replaced from the environment)
   --port N        override server.port
   --host ADDR     override server.host (0.0.0.0: every interface, e.g. in a container)
@@ -70,16 +73,11 @@ export async function runStart(args: string[]): Promise<number> {
   }
   printBanner(app);
   if (typeof file === 'string') {
-    process.on('SIGHUP', () => {
-      app.log.info({ file }, 'SIGHUP: reloading the config file');
-      Promise.resolve().then(async () => {
-        const next = readConfigText(file);
-        await app.applyConfig(load(next)).catch((err: unknown) => { throw locateConfigError(err, next, file); });
-      }).then(
-        () => app.log.info('config reloaded: what changed in converters, integrations, forwarders, retention, credentialExpiry and server.tls was applied'),
-        (err: unknown) => app.log.error({ err: (err as Error).message }, 'config reload refused; the running config is unchanged'),
-      );
+    const reloads = new CoalescingRunner(async () => {
+      const next = readConfigText(file);
+      await app.applyConfig(load(next)).catch((err: unknown) => { throw locateConfigError(err, next, file); });
     });
+    process.on('SIGHUP', () => reloadOnSignal(app, reloads, file));
   }
   return waitForShutdown(app);
 }

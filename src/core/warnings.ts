@@ -6,8 +6,8 @@
  */
 export const WARNING_CATALOGUE = {
   CREDENTIAL_EXPIRY: {
-    summary: 'A credential of an integration or a forwarder whose expiry is known (a TLS client or CA certificate, a shared access signature in a connection string, temporary keys) expires within credentialExpiry.warnDays, or has expired. One warning per credential, repeated once a day; the message names the integration or forwarder, the config field (never its value), the date and the days left. The integration status lists it under credentials and /metrics has cloudbridge_credential_expiry_seconds.',
-    fix: 'Follow the fix in the message: issue a new credential (a certificate with its key) and put it in the field the message names before the date; the integration or forwarder reconnects with it without losing messages.',
+    summary: 'A credential of an integration or a forwarder whose expiry is known (a TLS client or CA certificate, a shared access signature in a connection string, temporary keys), or the certificate the API serves (server.tls.cert), expires within credentialExpiry.warnDays, or has expired. One warning per credential, repeated once a day; the message names the integration, the forwarder or the server, the config field (never its value), the date and the days left. The integration status lists it under credentials and /metrics has cloudbridge_credential_expiry_seconds.',
+    fix: 'Follow the fix in the message: issue a new credential (a certificate with its key) and put it in the field the message names before the date; the integration or forwarder reconnects with it without losing messages, and a reload (SIGHUP) serves a renewed server.tls certificate without a restart.',
   },
   CONFIG_WARNING: {
     summary: 'The integration\'s config works but is likely a mistake (e.g. a topic filter that receives everything, QoS 0, a non-standard port).',

@@ -21,10 +21,14 @@ describe('credential watch: one warning per expiring credential', () => {
   let pki: TestPki;
   let fiveDays: IssuedCert;
   let fortyDays: IssuedCert;
+  let apiFiveDays: IssuedCert;
+  let apiRenewed: IssuedCert;
   before(async () => {
     pki = await createTestPki();
     fiveDays = await pki.issue('cloudbridge', { days: 5 });
     fortyDays = await pki.issue('later', { days: 40 });
+    apiFiveDays = await pki.issue('cloudbridge-api', { server: true, days: 5 });
+    apiRenewed = await pki.issue('cloudbridge-api', { server: true, days: 90 });
   });
   after(() => pki?.dispose());
 
@@ -84,5 +88,28 @@ describe('credential watch: one warning per expiring credential', () => {
     assert.equal(t.warnings.length, 1, t.warnings.map((w) => w.message).join('\n'));
     assert.deepEqual(t.warnings[0]?.owner, { kind: 'forwarder', name: 'tb' });
     assert.match(t.warnings[0]?.message ?? '', /^forwarder "tb": tls\.cert: the certificate "CN=cloudbridge" expires on \S+ \(in 5 days\): before then, issue a new certificate for the gateway device, set it as the device's X\.509 credentials in ThingsBoard/);
+  });
+
+  it('the API\'s own certificate (server.tls.cert): warned about as owner "server" once a day; once renewed, no more warning', () => {
+    const t = watchUnderTest();
+    t.watch.setServerCertificate(apiFiveDays.cert + pki.ca);
+    t.watch.checkServer();
+    t.watch.checkServer();
+    assert.equal(t.warnings.length, 1, t.warnings.map((w) => w.message).join('\n'));
+    assert.deepEqual(t.warnings[0]?.owner, { kind: 'server', name: 'api' });
+    assert.match(t.warnings[0]?.message ?? '', new RegExp(`^server: server\\.tls\\.cert: the certificate "CN=cloudbridge-api" expires on ${ISO} \\(in 5 days\\): before then, renew it and replace server\\.tls\\.cert and server\\.tls\\.key \\(same paths are fine\\); \`systemctl reload cloudbridge\` \\(SIGHUP\\) serves it without a restart$`));
+    assert.deepEqual([t.warnings[0]?.details.credential, t.warnings[0]?.details.daysLeft], ['server.tls.cert', 5]);
+    t.advance(DAY + HOUR);
+    t.watch.checkServer();
+    assert.equal(t.warnings.length, 2, 'not renewed: the next day, once more');
+
+    t.watch.setServerCertificate(apiRenewed.cert);
+    assert.equal(Math.round((t.watch.serverExpiries()[0]?.expiresAt ?? 0) / DAY), Math.round((Date.now() + 90 * DAY) / DAY), 'the renewed certificate is the one watched');
+    t.watch.checkServer();
+    t.advance(DAY + HOUR);
+    t.watch.checkServer();
+    assert.equal(t.warnings.length, 2, 'renewed: no more warning');
+    t.watch.setServerCertificate(undefined);
+    assert.deepEqual(t.watch.serverExpiries(), [], 'plain HTTP: nothing to watch');
   });
 });

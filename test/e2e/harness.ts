@@ -101,12 +101,12 @@ export async function stopAllChildren(): Promise<void> {
   liveChildren.clear();
 }
 
-/** Runs `cloudbridge start --config` in a child process and waits until /health answers. */
+/** Runs `cloudbridge start --config` in a child process and waits until /health answers (logging: config.logging, else level warn). */
 export async function spawnCloudbridge(dir: string, config: Record<string, unknown>, extraEnv: NodeJS.ProcessEnv = {}): Promise<ChildApp> {
   const port = await freePort();
   const file = join(dir, 'cloudbridge.yaml');
   // config.store (e.g. PostgreSQL shared by several instances) wins; else SQLite in `dir`.
-  writeFileSync(file, stringify({ ...config, store: config.store ?? { sqlite: { path: join(dir, 'cloudbridge.db') } }, server: { port, host: '127.0.0.1' }, logging: { level: 'warn' } }));
+  writeFileSync(file, stringify({ ...config, store: config.store ?? { sqlite: { path: join(dir, 'cloudbridge.db') } }, server: { port, host: '127.0.0.1' }, logging: config.logging ?? { level: 'warn' } }));
   const bin = new URL('../../bin/cloudbridge.js', import.meta.url).pathname;
   const proc = spawn(process.execPath, [bin, 'start', '--config', file], {
     env: { ...process.env, CLOUDBRIDGE_ADMIN_TOKEN: TEST_TOKEN, CLOUDBRIDGE_MASTER_KEY: TEST_MASTER_KEY, ...extraEnv },
