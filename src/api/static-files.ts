@@ -1,7 +1,7 @@
 /**
  * The web UI's files as a browser should get them: read once and kept while unchanged on disk
  * (size and mtime checked on each request), with an ETag so a reload answers 304, and compressed
- * once (brotli or gzip, whichever the browser accepts) instead of sending the 1.3 MB bundle as is
+ * once (brotli or gzip, whichever the browser accepts) instead of sending 1.3 MB of JavaScript as is
  * on every page load.
  */
 import { createHash } from 'node:crypto';

@@ -65,6 +65,15 @@ describe('the npm package', () => {
     assert.ok(readdirSync(join(pkg, 'dist', 'store', 'migrations', 'sqlite')).some((f) => f.endsWith('.sql')), 'SQLite migrations');
     assert.ok(readdirSync(join(pkg, 'dist', 'store', 'migrations', 'postgres')).some((f) => f.endsWith('.sql')), 'PostgreSQL migrations');
     assert.ok(existsSync(join(pkg, 'web', 'dist', 'index.html')), 'web/dist/index.html');
+    const referenced = [...readFileSync(join(pkg, 'web', 'dist', 'index.html'), 'utf8').matchAll(/"\/ui\/([\w./-]+)"/g)].map((m) => m[1] ?? '');
+    assert.ok(referenced.some((f) => /^app-\w+\.js$/.test(f)), `index.html names the entry: ${referenced.join(', ')}`);
+    for (const file of referenced) assert.ok(existsSync(join(pkg, 'web', 'dist', file)), `web/dist/${file}, named by index.html`);
+    const chunks = readdirSync(join(pkg, 'web', 'dist', 'chunks'));
+    for (const page of ['ConverterEditor', 'DevicePage', 'IntegrationEditor', 'ForwarderEditor']) {
+      assert.ok(chunks.some((f) => f.startsWith(`${page}-`) && f.endsWith('.js')), `the ${page} chunk in web/dist/chunks: ${chunks.join(', ')}`);
+    }
+    const shipped = readdirSync(join(pkg, 'web', 'dist'), { recursive: true, encoding: 'utf8' });
+    assert.deepEqual(shipped.filter((f) => f.endsWith('.map')), [], 'no source maps');
     assert.equal(existsSync(join(pkg, 'src')), false, 'no src/');
     assert.equal(existsSync(join(pkg, 'test')), false, 'no test/');
   });
@@ -132,7 +141,15 @@ integrations:
 
       const ui = await fetch(`${base}/ui/`);
       assert.equal(ui.status, 200);
-      assert.match(await ui.text(), /<script[^>]+app\.js/);
+      const entry = /<script type="module" src="(\/ui\/app-\w+\.js)">/.exec(await ui.text())?.[1];
+      assert.ok(entry, 'index.html names the entry script');
+      const entryRes = await fetch(`${base}${entry}`);
+      assert.equal(entryRes.status, 200, entry);
+      const editorChunk = /\.\/(chunks\/ConverterEditor-\w+\.js)/.exec(await entryRes.text())?.[1];
+      assert.ok(editorChunk, 'the entry imports the converter editor chunk on demand');
+      const chunk = await fetch(`${base}/ui/${editorChunk}`);
+      assert.equal(chunk.status, 200, editorChunk);
+      assert.match(String(chunk.headers.get('content-type')), /^text\/javascript/);
     } finally {
       proc.kill('SIGTERM');
       assert.equal(await exited, 0, output);

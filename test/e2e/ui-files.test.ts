@@ -1,7 +1,8 @@
 /**
  * The web UI's files as a browser gets them: brotli or gzip as its Accept-Encoding allows (the
  * bytes decompress to the file), an ETag that answers a reload with 304, and a changed file served
- * anew with a new ETag.
+ * anew with a new ETag. The build's hashed files (entry and chunks/) are kept by the browser;
+ * index.html, which names them, is revalidated.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +15,7 @@ import { uiRoutes } from '../../src/api/routes/ui.ts';
 import { pickEncoding } from '../../src/api/static-files.ts';
 
 const BUNDLE = Buffer.from(Array.from({ length: 4000 }, (_, i) => `export const value${i} = ${i};\n`).join(''));
+const CHUNK = 'chunks/ConverterEditor-UTOF6I3K.js';
 
 describe('/ui/ files: compression and revalidation', () => {
   let dir: string;
@@ -23,6 +25,9 @@ describe('/ui/ files: compression and revalidation', () => {
     mkdirSync(join(dir, 'dist'));
     writeFileSync(join(dir, 'dist', 'app.js'), BUNDLE);
     writeFileSync(join(dir, 'dist', 'index.html'), '<!doctype html><title>x</title>');
+    mkdirSync(join(dir, 'dist', 'chunks'));
+    writeFileSync(join(dir, 'dist', CHUNK), BUNDLE);
+    writeFileSync(join(dir, 'dist', `${CHUNK}.map`), '{"version":3}');
     app = Fastify();
     await app.register(uiRoutes(`${dir}/`));
   });
@@ -67,6 +72,25 @@ describe('/ui/ files: compression and revalidation', () => {
     assert.equal(fresh.statusCode, 200);
     assert.notEqual(fresh.headers.etag, etag);
     assert.deepEqual(brotliDecompressSync(fresh.rawPayload), changed);
+  });
+
+  it('serves a chunk under chunks/ as JavaScript kept by the browser, index.html revalidated on every load', async () => {
+    const chunk = await app.inject({ url: `/ui/${CHUNK}`, headers: { 'accept-encoding': 'br' } });
+    assert.equal(chunk.statusCode, 200);
+    assert.match(String(chunk.headers['content-type']), /^text\/javascript/);
+    assert.equal(chunk.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.deepEqual(brotliDecompressSync(chunk.rawPayload), BUNDLE);
+
+    const map = await app.inject({ url: `/ui/${CHUNK}.map` });
+    assert.equal(map.headers['content-type'], 'application/json');
+    assert.equal(map.headers['cache-control'], 'no-cache', 'a source map has no hash of its own');
+
+    for (const url of ['/ui/', '/ui/app.js']) {
+      assert.equal((await app.inject({ url })).headers['cache-control'], 'no-cache', `${url} is revalidated`);
+    }
+    const gone = await app.inject({ url: '/ui/chunks/ConverterEditor-AAAAAAAA.js' });
+    assert.equal(gone.statusCode, 404, 'a chunk of an earlier build is gone');
+    assert.equal(gone.json().error.code, 'NOT_FOUND');
   });
 
   it('reads Accept-Encoding as browsers and proxies write it', () => {

@@ -5,17 +5,15 @@ import { Login } from './Login.tsx';
 import { session, type Role } from './session.ts';
 import { href, useRoute } from './route.ts';
 import { IntegrationList } from './integrations/IntegrationList.tsx';
-import { IntegrationEditor } from './integrations/IntegrationEditor.tsx';
 import { EventsPage } from './events/EventsPage.tsx';
 import { DeadLettersPage } from './events/DeadLettersPage.tsx';
 import { ForwarderList } from './forwarders/ForwarderList.tsx';
-import { ForwarderEditor } from './forwarders/ForwarderEditor.tsx';
 import { AuditPage } from './audit/AuditPage.tsx';
 import { ConverterList } from './converters/ConverterList.tsx';
-import { ConverterEditor } from './converters/ConverterEditor.tsx';
 import { DeviceList } from './devices/DeviceList.tsx';
-import { DevicePage } from './devices/DevicePage.tsx';
 import { TokensPage } from './tokens/TokensPage.tsx';
+import { ConverterEditor, DevicePage, ForwarderEditor, IntegrationEditor } from './lazy-pages.ts';
+import { PageLoader } from './PageLoader.tsx';
 import { SkipLink } from './SkipLink.tsx';
 import { usePageChange } from './page-change.ts';
 
@@ -24,7 +22,8 @@ export function App() {
   const [checking, setChecking] = useState(() => session.token() !== null);
   const [error, setError] = useState<string | null>(null);
   const route = useRoute();
-  usePageChange(JSON.stringify(route), role !== null);
+  const routeKey = JSON.stringify(route);
+  usePageChange(routeKey, role !== null);
 
   const logIn = useCallback(async (token: string) => {
     session.set(token);
@@ -79,21 +78,23 @@ export function App() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {route.page === 'integrations' && <IntegrationList role={role} />}
-        {route.page === 'integration-new' && <IntegrationEditor role={role} id={null} />}
-        {route.page === 'integration' && <IntegrationEditor key={route.id} role={role} id={route.id} />}
-        {route.page === 'converters' && <ConverterList role={role} />}
-        {route.page === 'converter-new' && <ConverterEditor role={role} id={null} />}
-        {route.page === 'converter' && <ConverterEditor key={route.id} role={role} id={route.id} />}
-        {route.page === 'devices' && <DeviceList />}
-        {route.page === 'device' && <DevicePage key={route.name} role={role} name={route.name} />}
-        {route.page === 'tokens' && <TokensPage role={role} />}
-        {route.page === 'events' && <EventsPage key={route.integration} integration={route.integration} />}
-        {route.page === 'dead-letters' && <DeadLettersPage key={`${route.integration}|${route.stage ?? ''}`} role={role} integration={route.integration} stage={route.stage ?? ''} />}
-        {route.page === 'forwarders' && <ForwarderList role={role} />}
-        {route.page === 'forwarder-new' && <ForwarderEditor role={role} name={null} />}
-        {route.page === 'forwarder' && <ForwarderEditor key={route.name} role={role} name={route.name} />}
-        {route.page === 'audit' && <AuditPage role={role} />}
+        <PageLoader resetKey={routeKey}>
+          {route.page === 'integrations' && <IntegrationList role={role} />}
+          {route.page === 'integration-new' && <IntegrationEditor role={role} id={null} />}
+          {route.page === 'integration' && <IntegrationEditor key={route.id} role={role} id={route.id} />}
+          {route.page === 'converters' && <ConverterList role={role} />}
+          {route.page === 'converter-new' && <ConverterEditor role={role} id={null} />}
+          {route.page === 'converter' && <ConverterEditor key={route.id} role={role} id={route.id} />}
+          {route.page === 'devices' && <DeviceList />}
+          {route.page === 'device' && <DevicePage key={route.name} role={role} name={route.name} />}
+          {route.page === 'tokens' && <TokensPage role={role} />}
+          {route.page === 'events' && <EventsPage key={route.integration} integration={route.integration} />}
+          {route.page === 'dead-letters' && <DeadLettersPage key={`${route.integration}|${route.stage ?? ''}`} role={role} integration={route.integration} stage={route.stage ?? ''} />}
+          {route.page === 'forwarders' && <ForwarderList role={role} />}
+          {route.page === 'forwarder-new' && <ForwarderEditor role={role} name={null} />}
+          {route.page === 'forwarder' && <ForwarderEditor key={route.name} role={role} name={route.name} />}
+          {route.page === 'audit' && <AuditPage role={role} />}
+        </PageLoader>
       </main>
     </>
   );

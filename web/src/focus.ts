@@ -3,9 +3,13 @@
  * a deleted row): to a named element, else the page's heading, never lost to <body>.
  */
 
-/** The current page's heading (`<main>`'s h2), focusable by script only. */
+/**
+ * The current page's heading (`<main>`'s h2), focusable by script only. While the next page's code
+ * loads, React keeps the previous page hidden (display: none) beside "Loading…": its heading is not
+ * the current one.
+ */
 export function pageHeading(): HTMLElement | null {
-  return document.querySelector<HTMLElement>('#main h2');
+  return [...document.querySelectorAll<HTMLElement>('#main h2')].find((h) => h.checkVisibility()) ?? null;
 }
 
 /** Focuses the element (made focusable by script if it is not), scrolling it into view. */

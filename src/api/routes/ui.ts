@@ -1,7 +1,9 @@
 /**
  * Serves the web UI: the bundle `npm run build:ui` writes to web/dist at /ui/ (a page saying how to
  * build it when it is missing), and the classic console (web/classic) at /ui/classic/. Files are
- * compressed and revalidated by ETag (static-files.ts).
+ * compressed and sent with an ETag (static-files.ts): index.html and the classic console are
+ * revalidated on every load; the build's other files carry a content hash in their name
+ * (`app-<hash>.js`, `chunks/<name>-<hash>.js`), so a browser keeps them without asking again.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +12,11 @@ import { StaticFiles } from '../static-files.ts';
 
 const WEB_DIR = fileURLToPath(new URL('../../../web/', import.meta.url));
 const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml', map: 'application/json', txt: 'text/plain; charset=utf-8' };
+
+/** A name with esbuild's content hash (8 base32 characters): its content never changes. */
+const HASHED = /-[A-Z2-7]{8}\.(?:js|css)$/;
+const REVALIDATE = 'no-cache';
+const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Cloudbridge: UI not built</title></head>
 <body><h1>The Cloudbridge web UI is not built</h1><p>Run <code>npm run build:ui</code> (or start with <code>scripts/cb</code>, which builds it) and reload this page.
@@ -30,7 +37,7 @@ export function uiRoutes(webDir: string = WEB_DIR): FastifyPluginAsync {
       try {
         const answer = await files.get(webDir + file, { acceptEncoding: req.headers['accept-encoding'], ifNoneMatch: req.headers['if-none-match'] });
         reply.header('content-type', TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream')
-          .header('cache-control', 'no-cache').header('etag', answer.etag).header('vary', 'accept-encoding');
+          .header('cache-control', file.startsWith('dist/') && HASHED.test(file) ? IMMUTABLE : REVALIDATE).header('etag', answer.etag).header('vary', 'accept-encoding');
         if (answer.encoding !== 'identity') reply.header('content-encoding', answer.encoding);
         return answer.status === 304 ? reply.status(304).send() : reply.send(answer.body);
       } catch {
