@@ -6,6 +6,11 @@
 import { CloudbridgeError } from '../core/errors.ts';
 import type { ApiToken } from '../store/types.ts';
 
+/** A token as the API and the CLI show it: never its hash (nor the token, shown once at creation). */
+export type TokenView = Omit<ApiToken, 'hash'>;
+
+export const tokenView = ({ id, name, role, createdAt }: TokenView): TokenView => ({ id, name, role, createdAt });
+
 /** CONFLICT when another token already has this name (names say who a token is for, and name it for revoking). */
 export function assertTokenNameFree(tokens: readonly ApiToken[], name: string): void {
   const taken = tokens.find((t) => t.name === name);

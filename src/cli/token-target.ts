@@ -4,12 +4,10 @@
  * Both answer with the API's view of a token: never the token or its hash, except a new one once.
  */
 import type { ApiToken } from '../store/types.ts';
-import { tokenToRevoke } from '../app/token-admin.ts';
+import { tokenToRevoke, tokenView, type TokenView } from '../app/token-admin.ts';
 import type { ApiClient } from './admin-remote.ts';
 import { withStore } from './store-context.ts';
 import { createToken, revokeToken } from './store-changes.ts';
-
-export type TokenView = Omit<ApiToken, 'hash'>;
 
 export interface TokenTarget {
   /** Oldest first. */
@@ -20,20 +18,18 @@ export interface TokenTarget {
   revoke(idOrName: string): Promise<TokenView>;
 }
 
-const view = ({ id, name, role, createdAt }: TokenView): TokenView => ({ id, name, role, createdAt });
-
 /** The tokens of the store of `configFile` (only its store section is read). */
 export function storeTokens(configFile: string | undefined): TokenTarget {
   return {
-    list: () => withStore(configFile, async ({ store }) => (await store.listTokens()).map(view)),
+    list: () => withStore(configFile, async ({ store }) => (await store.listTokens()).map(tokenView)),
     create: (name, role) => withStore(configFile, async ({ store }) => (await createToken(store, name, role)).token),
-    revoke: (idOrName) => withStore(configFile, async ({ store }) => view(await revokeToken(store, idOrName))),
+    revoke: (idOrName) => withStore(configFile, async ({ store }) => tokenView(await revokeToken(store, idOrName))),
   };
 }
 
 /** The tokens of a running instance (every call needs an admin token). */
 export function apiTokens(api: ApiClient): TokenTarget {
-  const list = async (): Promise<TokenView[]> => (await api.call<TokenView[]>('GET', '/tokens')).map(view);
+  const list = async (): Promise<TokenView[]> => (await api.call<TokenView[]>('GET', '/tokens')).map(tokenView);
   return {
     list,
     create: async (name, role) => (await api.call<{ token: string }>('POST', '/tokens', { name, role })).token,
