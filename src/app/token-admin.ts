@@ -6,6 +6,11 @@
 import { CloudbridgeError } from '../core/errors.ts';
 import type { ApiToken } from '../store/types.ts';
 
+/** A token as the API and the CLI show it: never its hash (nor the token, shown once at creation). */
+export type TokenView = Omit<ApiToken, 'hash'>;
+
+export const tokenView = ({ id, name, role, createdAt }: TokenView): TokenView => ({ id, name, role, createdAt });
+
 /** CONFLICT when another token already has this name (names say who a token is for, and name it for revoking). */
 export function assertTokenNameFree(tokens: readonly ApiToken[], name: string): void {
   const taken = tokens.find((t) => t.name === name);
@@ -16,9 +21,10 @@ export function assertTokenNameFree(tokens: readonly ApiToken[], name: string): 
 
 /**
  * The token to revoke, named by id or by name: NOT_FOUND when there is none, CONFLICT when the
- * name is ambiguous (tokens made before names were unique) or it is the last admin token.
+ * name is ambiguous (tokens made before names were unique) or it is the last admin token. The CLI
+ * applies it to the API's list too (its tokens have no hash), to name what `--url` revokes.
  */
-export function tokenToRevoke(tokens: readonly ApiToken[], idOrName: string): ApiToken {
+export function tokenToRevoke<T extends Pick<ApiToken, 'id' | 'name' | 'role'>>(tokens: readonly T[], idOrName: string): T {
   const byId = tokens.find((t) => t.id === idOrName);
   const byName = tokens.filter((t) => t.name === idOrName);
   if (!byId && byName.length > 1) {

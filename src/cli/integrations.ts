@@ -7,15 +7,9 @@ import { integrationEntryOf } from '../app/store-section.ts';
 import type { CheckResult } from '../core/connector.ts';
 import { apiTarget } from './admin-remote.ts';
 import { storeTarget, type AdminTarget } from './admin-target.ts';
-import { parseCommand, UsageError, type Options } from './args.ts';
+import { parseCommand, UsageError } from './args.ts';
 import { keyValues, table, time } from './table.ts';
-
-const TARGET_HELP = `Where:
-  --config FILE   the store of this config file (only its store section is read;
-                  default: SQLite at ./data/cloudbridge.db)
-  --url URL       a running instance instead, through its REST API (env CLOUDBRIDGE_URL)
-  --token T       the API token for --url (env CLOUDBRIDGE_TOKEN)
-  --json          print JSON instead of a table`;
+import { remoteOf, TARGET_HELP, TARGET_OPTIONS, type TargetValues } from './target-options.ts';
 
 const HELP = `Usage: cloudbridge integrations list [options]
        cloudbridge integrations show NAME|ID [options]
@@ -38,18 +32,12 @@ Lists the converters (name, type, language, updated).
 
 ${TARGET_HELP}`;
 
-const OPTIONS: Options = { config: { type: 'string', short: 'c' }, url: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean' } };
-
-type Values = { config?: string; url?: string; token?: string; json?: boolean };
-
-function target(v: Values, env: NodeJS.ProcessEnv = process.env): Promise<AdminTarget> {
-  if (v.url && v.config) throw new UsageError('give either --config (the store) or --url (a running instance), not both');
-  // An explicit --config wins over CLOUDBRIDGE_URL from the environment.
-  const url = v.url ?? (v.config ? undefined : env.CLOUDBRIDGE_URL);
-  return url ? Promise.resolve(apiTarget(url, v.token ?? env.CLOUDBRIDGE_TOKEN)) : storeTarget(v.config, env);
+function target(v: TargetValues, env: NodeJS.ProcessEnv = process.env): Promise<AdminTarget> {
+  const remote = remoteOf(v, 'a viewer token may list and show; enable, disable and check need an admin token', env);
+  return remote ? Promise.resolve(apiTarget(remote)) : storeTarget(v.config, env);
 }
 
-async function using<T>(v: Values, fn: (t: AdminTarget) => Promise<T>): Promise<T> {
+async function using<T>(v: TargetValues, fn: (t: AdminTarget) => Promise<T>): Promise<T> {
   const t = await target(v);
   try {
     return await fn(t);
@@ -90,9 +78,9 @@ function checkText(name: string, r: CheckResult): string {
 }
 
 export async function runIntegrations(args: string[]): Promise<number> {
-  const parsed = parseCommand(args, OPTIONS, HELP);
+  const parsed = parseCommand(args, TARGET_OPTIONS, HELP);
   if (!parsed) return 0;
-  const v = parsed.values as Values;
+  const v = parsed.values as TargetValues;
   const [sub, name, ...extra] = parsed.positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"; see --help`);
   const print = (value: unknown, text: string): void => console.log(v.json ? JSON.stringify(value, null, 2) : text);
@@ -129,9 +117,9 @@ export async function runIntegrations(args: string[]): Promise<number> {
 }
 
 export async function runConverters(args: string[]): Promise<number> {
-  const parsed = parseCommand(args, OPTIONS, CONVERTERS_HELP);
+  const parsed = parseCommand(args, TARGET_OPTIONS, CONVERTERS_HELP);
   if (!parsed) return 0;
-  const v = parsed.values as Values;
+  const v = parsed.values as TargetValues;
   if (parsed.positionals[0] !== 'list' || parsed.positionals.length > 1) {
     console.error(CONVERTERS_HELP);
     return 2;

@@ -22,7 +22,8 @@ Usage:
   cloudbridge import-thingsboard FILE... [--out F] [--json]
                                              ThingsBoard integration/converter exports → config file + report
   cloudbridge token create --name N [--role viewer|admin] | token list | token revoke NAME|ID
-                                             API tokens (a new one is printed once)
+                                             API tokens of the store (--config) or of a running instance
+                                             (--url, --token); a new one is printed once
   cloudbridge --version                      the Cloudbridge and Node versions
 
 Run "cloudbridge <command> --help" for the options of a command (all of them: docs/cli.md).

@@ -7,14 +7,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AuditLog, CLI_ACTOR } from '../app/audit-log.ts';
 import { hashToken } from '../app/auth.ts';
 import type { ConfigService, IntegrationView } from '../app/config-service.ts';
-import { assertTokenNameFree, tokenToRevoke } from '../app/token-admin.ts';
+import { assertTokenNameFree, tokenToRevoke, tokenView } from '../app/token-admin.ts';
 import { systemClock } from '../core/clock.ts';
 import type { ApiToken, Store } from '../store/types.ts';
 
 /** The audit log of the CLI's changes to `store` (no logger: a failed entry is thrown). */
 export const cliAudit = (store: Store): AuditLog => new AuditLog({ store, clock: systemClock });
-
-const shown = (t: ApiToken): Omit<ApiToken, 'hash'> => ({ id: t.id, name: t.name, role: t.role, createdAt: t.createdAt });
 
 /** Creates a token; returns it (shown once; only its hash is stored) with its record. */
 export async function createToken(store: Store, name: string, role: ApiToken['role']): Promise<{ token: string; record: ApiToken }> {
@@ -22,7 +20,7 @@ export async function createToken(store: Store, name: string, role: ApiToken['ro
   const token = `cb_${randomBytes(24).toString('base64url')}`;
   const record: ApiToken = { id: randomUUID(), name, role, hash: hashToken(token), createdAt: Date.now() };
   await store.addToken(record);
-  await cliAudit(store).record(CLI_ACTOR, { action: 'create', entityKind: 'token', entityId: record.id, entityName: name, before: null, after: shown(record) });
+  await cliAudit(store).record(CLI_ACTOR, { action: 'create', entityKind: 'token', entityId: record.id, entityName: name, before: null, after: tokenView(record) });
   return { token, record };
 }
 
@@ -30,7 +28,7 @@ export async function createToken(store: Store, name: string, role: ApiToken['ro
 export async function revokeToken(store: Store, idOrName: string): Promise<ApiToken> {
   const target = tokenToRevoke(await store.listTokens(), idOrName);
   await store.deleteToken(target.id);
-  await cliAudit(store).record(CLI_ACTOR, { action: 'delete', entityKind: 'token', entityId: target.id, entityName: target.name, before: shown(target), after: null });
+  await cliAudit(store).record(CLI_ACTOR, { action: 'delete', entityKind: 'token', entityId: target.id, entityName: target.name, before: tokenView(target), after: null });
   return target;
 }
 

@@ -1,35 +1,48 @@
-/** `cloudbridge token create|list|revoke`: API tokens, stored hashed; a new token is printed once. */
+/**
+ * `cloudbridge token create|list|revoke`: API tokens, stored hashed; a new token is printed once.
+ * On the store of --config, or on a running instance through its API (--url, --token).
+ */
 import { CloudbridgeError } from '../core/errors.ts';
 import { parseCommand, UsageError } from './args.ts';
-import { withStore } from './store-context.ts';
 import { table, time } from './table.ts';
-import { createToken, revokeToken } from './store-changes.ts';
+import { remoteOf, TARGET_HELP, TARGET_OPTIONS, type TargetValues } from './target-options.ts';
+import { apiTokens, storeTokens, type TokenTarget } from './token-target.ts';
 
-const HELP = `Usage: cloudbridge token create --name NAME [--role viewer|admin] [--config FILE]
-       cloudbridge token list [--json] [--config FILE]
-       cloudbridge token revoke NAME|ID [--config FILE]
+const HELP = `Usage: cloudbridge token create --name NAME [--role viewer|admin] [options]
+       cloudbridge token list [--json] [options]
+       cloudbridge token revoke NAME|ID [options]
 
 Creates an API token (printed once; only its SHA-256 hash is stored), lists the tokens (id, role,
 date, name; never the tokens) or revokes one by name or id. Names are unique. viewer tokens may
 only read (GET); admin tokens may change everything; the last admin token cannot be revoked.
-The store is the one of --config (default: SQLite at ./data/cloudbridge.db); only the file's store
-section is read, so the integrations' environment variables need not be set. A running instance
-accepts a new token at once and refuses a revoked one within 10 seconds.`;
+With --url the instance applies a new or revoked token at once and its audit log names the token
+of --token as the actor; every token command needs an admin token there. Against the store (no
+--url), a running instance on it accepts a new token at once and refuses a revoked one within
+10 seconds; the audit log names "cli".
+
+${TARGET_HELP}`;
+
+type Values = TargetValues & { name?: string; role?: string };
+
+function tokensOf(v: Values): TokenTarget {
+  const remote = remoteOf(v, 'an admin token: only admins manage tokens');
+  return remote ? apiTokens(remote) : storeTokens(v.config);
+}
 
 export async function runToken(args: string[]): Promise<number> {
-  const parsed = parseCommand(args, { name: { type: 'string' }, role: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string', short: 'c' } }, HELP);
+  const parsed = parseCommand(args, { ...TARGET_OPTIONS, name: { type: 'string' }, role: { type: 'string' } }, HELP);
   if (!parsed) return 0;
-  const v = parsed.values as Record<string, string | undefined> & { json?: boolean };
+  const v = parsed.values as Values;
   const [sub, target] = parsed.positionals;
   if (sub === 'list') {
-    const tokens = await withStore(v.config, ({ store }) => store.listTokens());
-    if (v.json) console.log(JSON.stringify(tokens.map(({ id, name, role, createdAt }) => ({ id, name, role, createdAt })), null, 2));
+    const tokens = await tokensOf(v).list();
+    if (v.json) console.log(JSON.stringify(tokens, null, 2));
     else console.log(tokens.length ? table(['ID', 'ROLE', 'CREATED', 'NAME'], tokens.map((t) => [t.id, t.role, time(t.createdAt), t.name])) : 'no tokens');
     return 0;
   }
   if (sub === 'revoke') {
     if (!target) throw new UsageError('token revoke needs the NAME or ID of the token (see: cloudbridge token list)');
-    const revoked = await withStore(v.config, ({ store }) => revokeToken(store, target));
+    const revoked = await tokensOf(v).revoke(target);
     console.log(`revoked ${revoked.role} token "${revoked.name}" (${revoked.id})`);
     return 0;
   }
@@ -41,8 +54,7 @@ export async function runToken(args: string[]): Promise<number> {
   if (role !== 'viewer' && role !== 'admin') throw new CloudbridgeError('CONFIG_INVALID', `--role must be viewer or admin, not "${role}"`, { field: '--role' });
   const name = v.name?.trim();
   if (!name) throw new UsageError('token create needs --name NAME (who or what the token is for)');
-  const { token } = await withStore(v.config, ({ store }) => createToken(store, name, role));
-  console.log(token);
+  console.log(await tokensOf(v).create(name, role));
   console.error(`${role} token "${name}" created; it is shown only now.`);
   return 0;
 }

@@ -8,14 +8,12 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { hashToken } from '../../app/auth.ts';
 import { TokenFields } from '../components.ts';
-import { assertTokenNameFree, tokenToRevoke } from '../../app/token-admin.ts';
+import { assertTokenNameFree, tokenToRevoke, tokenView } from '../../app/token-admin.ts';
 import type { ApiToken } from '../../store/types.ts';
 import { actorOf, requireAdmin as requireAdminOf } from '../actor.ts';
 import type { ApiDeps } from '../deps.ts';
 import { errors, noContent, ref } from '../openapi.ts';
 import { strictBody } from '../strict-body.ts';
-
-const shown = (t: ApiToken): Omit<ApiToken, 'hash'> => ({ id: t.id, name: t.name, role: t.role, createdAt: t.createdAt });
 
 export function tokenRoutes(deps: ApiDeps): FastifyPluginAsync {
   const requireAdmin = (req: FastifyRequest): Promise<void> => requireAdminOf(deps, req, 'manage tokens');
@@ -23,7 +21,7 @@ export function tokenRoutes(deps: ApiDeps): FastifyPluginAsync {
     const tags = ['tokens'];
     app.get('/tokens', { schema: { tags, summary: 'API tokens (admin): [{id, name, role, createdAt}], oldest first; never the token or its hash', response: { 200: Type.Array(ref('Token')), ...errors(403) } } }, async (req) => {
       await requireAdmin(req);
-      return (await deps.store.listTokens()).map(shown);
+      return (await deps.store.listTokens()).map(tokenView);
     });
     app.post<{ Body: { name: string; role: ApiToken['role'] } }>('/tokens', {
       ...strictBody,
@@ -40,9 +38,9 @@ export function tokenRoutes(deps: ApiDeps): FastifyPluginAsync {
       const created: ApiToken = { id: randomUUID(), name: req.body.name.trim() || req.body.name, role: req.body.role, hash: hashToken(token), createdAt: deps.clock.now() };
       assertTokenNameFree(await deps.store.listTokens(), created.name);
       await deps.store.addToken(created);
-      await deps.audit.record(await actorOf(deps, req), { action: 'create', entityKind: 'token', entityId: created.id, entityName: created.name, before: null, after: shown(created) });
+      await deps.audit.record(await actorOf(deps, req), { action: 'create', entityKind: 'token', entityId: created.id, entityName: created.name, before: null, after: tokenView(created) });
       await deps.auth.reload();
-      return reply.status(201).send({ ...shown(created), token });
+      return reply.status(201).send({ ...tokenView(created), token });
     });
     app.delete<{ Params: { id: string } }>('/tokens/:id', {
       schema: { tags, summary: 'Revoke a token (admin; by id, or by name): refused at once. The last admin token cannot be revoked (CONFLICT).', params: Type.Object({ id: Type.String() }), response: { 204: noContent('Revoked'), ...errors(404, 409) } },
@@ -51,7 +49,7 @@ export function tokenRoutes(deps: ApiDeps): FastifyPluginAsync {
       const by = await actorOf(deps, req);
       const target = tokenToRevoke(await deps.store.listTokens(), req.params.id);
       await deps.store.deleteToken(target.id);
-      await deps.audit.record(by, { action: 'delete', entityKind: 'token', entityId: target.id, entityName: target.name, before: shown(target), after: null });
+      await deps.audit.record(by, { action: 'delete', entityKind: 'token', entityId: target.id, entityName: target.name, before: tokenView(target), after: null });
       await deps.auth.reload();
       return reply.status(204).send();
     });
