@@ -3,10 +3,10 @@
  * endpoint (an MQTT integration with `connections`), read from the rows they report in
  * `details.connections` at scrape time.
  */
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { IntegrationStatus } from '../core/model.ts';
 import type { SourceConnectionStatus } from '../core/source-connections.ts';
-import { registerScrapedCounter } from './scraped-counter.ts';
+import { registerScrapedCounter, registerScrapedGauge } from './scraped-metrics.ts';
 
 type Row = { labels: { integration: string; type: string }; status: IntegrationStatus };
 
@@ -17,15 +17,11 @@ function connectionRows(status: IntegrationStatus): SourceConnectionStatus[] {
 
 export function registerConnectionMetrics(registry: Registry, rows: () => Row[]): void {
   const perIntegration = (name: string, help: string, pick: (connections: SourceConnectionStatus[]) => number): void => {
-    new Gauge({
-      name, help, labelNames: ['integration', 'type'], registers: [registry],
-      collect() {
-        this.reset();
-        for (const row of rows()) {
-          const connections = connectionRows(row.status);
-          if (connections.length > 0) this.set(row.labels, pick(connections));
-        }
-      },
+    registerScrapedGauge(registry, { name, help, labelNames: ['integration', 'type'] }, function* () {
+      for (const row of rows()) {
+        const connections = connectionRows(row.status);
+        if (connections.length > 0) yield [row.labels, pick(connections)] as const;
+      }
     });
   };
   perIntegration('cloudbridge_source_connections', 'Connections the integration holds to its source (MQTT connections setting).', (c) => c.length);

@@ -1,8 +1,8 @@
 /** Prometheus gauges and counters (`*_total`) of the forwarders, read from their status at scrape time. */
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { ForwarderStatus } from '../core/forwarder.ts';
 import type { ForwarderManager } from './forwarder-manager.ts';
-import { registerScrapedCounter, type MetricSample } from './scraped-counter.ts';
+import { registerScrapedCounter, registerScrapedGauge, type MetricSample } from './scraped-metrics.ts';
 
 export function registerForwarderMetrics(registry: Registry, forwarders: ForwarderManager): void {
   const labelNames = ['forwarder', 'type'] as const;
@@ -13,14 +13,7 @@ export function registerForwarderMetrics(registry: Registry, forwarders: Forward
     }
   };
   const gauge = (name: string, help: string, pick: (s: ForwarderStatus) => number | null): void => {
-    const read = samples(pick);
-    new Gauge({
-      name, help, labelNames, registers: [registry],
-      collect() {
-        this.reset();
-        for (const [labels, v] of read()) this.set(labels, v);
-      },
-    });
+    registerScrapedGauge(registry, { name, help, labelNames }, samples(pick));
   };
   const counter = (name: string, help: string, pick: (s: ForwarderStatus) => number): void => {
     registerScrapedCounter(registry, { name, help, labelNames }, samples(pick));

@@ -6,7 +6,7 @@ import type { StoreFiles } from '../store/types.ts';
 import { registerConnectionMetrics } from './connection-metrics.ts';
 import type { DiskMonitor } from './disk-space.ts';
 import type { IntegrationManager } from './integration-manager.ts';
-import { registerScrapedCounter, type MetricSample } from './scraped-counter.ts';
+import { registerScrapedCounter, registerScrapedGauge, type MetricSample } from './scraped-metrics.ts';
 import type { StoreHealth } from './store-health.ts';
 
 /**
@@ -55,14 +55,7 @@ export function registerIntegrationMetrics(registry: Registry, manager: Integrat
     }
   };
   const gauge = (name: string, help: string, pick: (s: IntegrationStatus) => number | undefined): void => {
-    const read = samples(pick);
-    new Gauge({
-      name, help, labelNames, registers: [registry],
-      collect() {
-        this.reset();
-        for (const [labels, v] of read()) this.set(labels, v);
-      },
-    });
+    registerScrapedGauge(registry, { name, help, labelNames }, samples(pick));
   };
   const counter = (name: string, help: string, pick: (s: IntegrationStatus) => number | undefined): void => {
     registerScrapedCounter(registry, { name, help, labelNames }, samples(pick));
@@ -107,14 +100,7 @@ function registerPartitionMetrics(registry: Registry, rows: () => Array<{ labels
   };
   const perPartition = (name: string, help: string, pick: (p: PartitionStatus) => number | null | undefined, extra: Extra = () => ({})): void => {
     const extraNames = Object.keys(extra({ partition: '', state: 'unowned', owner: null, ownedHere: false, checkpoint: null, lagMs: null, committed: 0, throttled: 0 }));
-    const read = samples(pick, extra);
-    new Gauge({
-      name, help, labelNames: ['integration', 'type', 'partition', ...extraNames], registers: [registry],
-      collect() {
-        this.reset();
-        for (const [labels, v] of read()) this.set(labels, v);
-      },
-    });
+    registerScrapedGauge(registry, { name, help, labelNames: ['integration', 'type', 'partition', ...extraNames] }, samples(pick, extra));
   };
   const perPartitionCounter = (name: string, help: string, pick: (p: PartitionStatus) => number | null): void => {
     registerScrapedCounter(registry, { name, help, labelNames: ['integration', 'type', 'partition'] }, samples(pick, () => ({})));

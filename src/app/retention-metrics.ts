@@ -3,7 +3,7 @@ import { Gauge, type Registry } from 'prom-client';
 import { RETENTION_KINDS } from '../core/retention.ts';
 import type { Store } from '../store/types.ts';
 import type { Retention } from './retention.ts';
-import { registerScrapedCounter } from './scraped-counter.ts';
+import { registerScrapedCounter } from './scraped-metrics.ts';
 
 export function registerRetentionMetrics(registry: Registry, deps: { store: Store; retention: Retention }): void {
   new Gauge({

@@ -1,5 +1,5 @@
 /**
- * The counter behind every `*_total` metric (src/app/scraped-counter.ts), scraped as Prometheus
+ * The counter behind every `*_total` metric (src/app/scraped-metrics.ts), scraped as Prometheus
  * does: each scrape shows the totals read then (not a sum over scrapes), a total at 0 is a series, a
  * total that starts over (restart, lease taken over) is shown as it is, and a value no counter can
  * have leaves that series out instead of failing the scrape.
@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
-import { registerScrapedCounter, type MetricSample } from '../../src/app/scraped-counter.ts';
+import { registerScrapedCounter, type MetricSample } from '../../src/app/scraped-metrics.ts';
 
 describe('scraped counter', () => {
   it('exposes the totals read at each scrape as a counter', async () => {
