@@ -3,11 +3,12 @@
  * with the write-only secret widget and the server's validation as the only error list, and the
  * API's problems placed at their fields with a summary above the form.
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import Form, { type FormProps } from '@rjsf/core';
 import type { ErrorSchema, RegistryWidgetsType } from '@rjsf/utils';
 import validator from '@rjsf/validator-ajv8';
 import { ApiError, errorText, type ApiProblem } from '../api.ts';
+import { focusOn } from '../focus.ts';
 import { placeErrors } from './form-schema.ts';
 import { SecretWidget } from './SecretWidget.tsx';
 
@@ -54,10 +55,20 @@ export function useFormProblems(fields?: ReadonlySet<string>) {
   return { fieldErrors, setFieldErrors, problem, setProblem, fail, busy, attempt };
 }
 
+/**
+ * The summary above the form. When a problem arrives, focus goes to the first field showing an
+ * error (once @rjsf has drawn the server's errors, in its second render), else to the summary.
+ */
 export function ProblemSummary({ problem }: { problem: Problem | null }) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!problem) return undefined;
+    const frame = requestAnimationFrame(() => focusOn(document.querySelector<HTMLElement>('.editor form .has-error :is(input, select, textarea)') ?? box.current));
+    return () => cancelAnimationFrame(frame);
+  }, [problem]);
   if (!problem) return null;
   return (
-    <div className="error" role="alert">
+    <div className="error" role="alert" ref={box} tabIndex={-1}>
       <p>{problem.text}</p>
       {problem.elsewhere.map((p, i) => <p key={i}>{p.field}: {p.message}</p>)}
     </div>
