@@ -1,9 +1,5 @@
-/**
- * Live integration statuses from the server-sent event stream: a ticket from POST
- * /stream/tickets opens GET /stream/integrations; on a drop, a new ticket after 2 s.
- */
-import { useEffect, useState } from 'react';
-import { openTicketStream } from '../ticket-stream.ts';
+/** Live integration statuses from GET /stream/integrations (live-items.ts). */
+import { useLiveItems } from '../live-items.ts';
 import type { LiveStatus } from './types.ts';
 
 export interface Live {
@@ -13,34 +9,9 @@ export interface Live {
   membership: number;
 }
 
+const NONE: Map<string, LiveStatus> = new Map();
+
 export function useLiveStatuses(): Live {
-  const [live, setLive] = useState<Live>({ statuses: new Map(), connected: false, membership: 0 });
-  useEffect(() => openTicketStream({
-    url: (ticket) => `/api/v1/stream/integrations?ticket=${encodeURIComponent(ticket)}`,
-    listen: (source) => {
-      source.addEventListener('snapshot', (e) => {
-        const items = JSON.parse((e as MessageEvent<string>).data) as LiveStatus[];
-        setLive((prev) => ({ statuses: new Map(items.map((i) => [i.id, i])), connected: true, membership: prev.membership + 1 }));
-      });
-      source.addEventListener('status', (e) => {
-        const item = JSON.parse((e as MessageEvent<string>).data) as LiveStatus;
-        setLive((prev) => {
-          const statuses = new Map(prev.statuses);
-          const known = statuses.has(item.id);
-          statuses.set(item.id, item);
-          return { statuses, connected: true, membership: prev.membership + (known ? 0 : 1) };
-        });
-      });
-      source.addEventListener('removed', (e) => {
-        const { id } = JSON.parse((e as MessageEvent<string>).data) as { id: string };
-        setLive((prev) => {
-          const statuses = new Map(prev.statuses);
-          statuses.delete(id);
-          return { statuses, connected: true, membership: prev.membership + 1 };
-        });
-      });
-    },
-    connected: (on) => setLive((prev) => ({ ...prev, connected: on })),
-  }), []);
-  return live;
+  const { items, connected, membership } = useLiveItems<LiveStatus>('integrations', 'id');
+  return { statuses: items ?? NONE, connected, membership };
 }
